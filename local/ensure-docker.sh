@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Makes sure a Docker engine answers and the sample images exist, without any registry.
+# Used by `npm start`, `npm test` and .ci/run. Idempotent: does nothing when all is there.
+set -euo pipefail
+
+say() { echo "[ensure-docker] $*" >&2; }
+
+docker_answers() { command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; }
+
+if ! docker_answers; then
+  if ! command -v dockerd >/dev/null 2>&1; then
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+      say "No Docker engine answers and dockerd is not installed. Install Docker (Debian: apt-get install docker.io) and start it."
+      exit 1
+    fi
+    say "dockerd is missing: installing Debian's docker.io with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq docker.io >/dev/null
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    say "Docker is installed but not answering; start it (e.g. sudo systemctl start docker)."
+    exit 1
+  fi
+  say "starting dockerd (log: /var/log/dockerd.log)"
+  nohup dockerd >/var/log/dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do docker_answers && break; sleep 1; done
+  docker_answers || { say "dockerd did not come up; see /var/log/dockerd.log"; exit 1; }
+  say "dockerd is up"
+fi
+
+# containerizer/busybox:latest — a root filesystem holding Debian's static busybox,
+# imported as an image, since no registry can be reached.
+IMAGE=containerizer/busybox:latest
+if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  busybox=$(command -v busybox || true)
+  if [ -z "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q 'static'; then
+    [ -x /bin/busybox ] && [ -z "$(ldd /bin/busybox 2>/dev/null | grep '=>')" ] && busybox=/bin/busybox
+  fi
+  if [ -z "$busybox" ] || ldd "$busybox" 2>/dev/null | grep -q '=>'; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing Debian's busybox-static for the sample image"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get install -y -qq busybox-static >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get install -y -qq busybox-static >/dev/null; }
+      busybox=/bin/busybox
+    else
+      say "a static busybox is needed to build $IMAGE: apt-get install busybox-static"
+      exit 1
+    fi
+  fi
+  root=$(mktemp -d)
+  trap 'rm -rf "$root"' EXIT
+  mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+  cp "$busybox" "$root/bin/busybox"
+  for applet in $("$root/bin/busybox" --list); do
+    [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+  echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>"$root/etc/passwd"
+  tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' - "$IMAGE" >/dev/null
+  say "built $IMAGE from $busybox"
+fi
