@@ -50,6 +50,11 @@ export interface ContainerRuntime {
   kill(ref: TaskRef, reason: string): Promise<void>;
   /** The task's current state, or null when the backend no longer knows it. */
   describe(ref: TaskRef, runId: string): Promise<TaskStateChange | null>;
+  /**
+   * Called once a run's final state is recorded, possibly more than once (must be idempotent).
+   * Docker: keep the logs and remove the container. ECS needs nothing (no method).
+   */
+  release?(ref: TaskRef, runId: string): Promise<void>;
 }
 
 /** Fires schedules: every fire calls the "start a scheduled run" service. */

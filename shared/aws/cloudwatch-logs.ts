@@ -1,0 +1,69 @@
+/**
+ * LogSource on CloudWatch Logs: reads the stream the awslogs driver wrote for a run's task.
+ */
+import { GetLogEventsCommand, ResourceNotFoundException, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { Run } from '../domain.js';
+import type { LogPage, LogSource } from '../ports.js';
+import { APP_CONTAINER } from './ecs-events.js';
+
+/** The log group and stream prefix the task definitions' awslogs driver uses (see EcsRuntimeConfig). */
+export interface CloudWatchLogSourceConfig {
+  logGroupName: string;
+  logStreamPrefix: string;
+}
+
+/** GetLogEvents returns at most 10,000 events per call (AWS API reference, GetLogEvents `limit`). */
+const MAX_LIMIT = 10_000;
+
+/**
+ * Reads a run's logs forward with GetLogEvents; the cursor is GetLogEvents' forward token.
+ * A page may be empty while later events exist (GetLogEvents' documented behaviour): read on
+ * with the returned cursor; the same cursor coming back means no more events yet.
+ */
+export class CloudWatchLogSource implements LogSource {
+  private readonly logs: CloudWatchLogsClient;
+  private readonly config: CloudWatchLogSourceConfig;
+
+  constructor({ logs, config }: { logs: CloudWatchLogsClient; config: CloudWatchLogSourceConfig }) {
+    this.logs = logs;
+    this.config = config;
+  }
+
+  /**
+   * One page of the run's log, oldest first. Every event is 'stdout': awslogs merges the
+   * container's stdout and stderr into one stream. A run without a task, or whose stream
+   * does not exist yet (no output so far), gets an empty page with the cursor unchanged.
+   */
+  async read(run: Run, { cursor, limit, startTime }: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
+    const empty: LogPage = { events: [], nextCursor: cursor ?? '' };
+    if (!run.taskRef) return empty;
+    try {
+      const out = await this.logs.send(
+        new GetLogEventsCommand({
+          logGroupName: this.config.logGroupName,
+          logStreamName: logStreamName(this.config.logStreamPrefix, run.taskRef),
+          // Reading forward from a nextForwardToken requires startFromHead: true.
+          startFromHead: true,
+          limit: Math.min(limit, MAX_LIMIT),
+          ...(cursor ? { nextToken: cursor } : startTime !== undefined && { startTime }),
+        }),
+      );
+      return {
+        events: (out.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, stream: 'stdout', message: e.message ?? '' })),
+        nextCursor: out.nextForwardToken ?? cursor ?? '',
+      };
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException) return empty;
+      throw err;
+    }
+  }
+}
+
+/**
+ * The awslogs stream of a task's app container: `prefix/container-name/ecs-task-id`
+ * (AWS docs, "Send Amazon ECS logs to CloudWatch", awslogs-stream-prefix). The task id is
+ * the last segment of the task ARN (arn:aws:ecs:region:account:task/cluster/task-id).
+ */
+export function logStreamName(prefix: string, taskArn: string): string {
+  return `${prefix}/${APP_CONTAINER}/${taskArn.slice(taskArn.lastIndexOf('/') + 1)}`;
+}

@@ -1,0 +1,232 @@
+/**
+ * Request and response schemas (zod, with OpenAPI metadata): the API validates with them
+ * and /openapi.json is generated from them, so the two cannot drift apart.
+ */
+import { z } from '@hono/zod-openapi';
+import { FARGATE_SIZES, RUN_STATUSES } from './domain.js';
+import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
+
+/** POSIX environment variable names (IEEE Std 1003.1, 8.1). */
+const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _, not starting with a digit');
+const env = z.record(envKey, z.string().max(32_768)).openapi({ example: { GREETING: 'hello' } });
+const command = z.array(z.string().max(4096)).max(256).openapi({ example: ['sh', '-c', 'echo hello'] });
+
+const fargateCpus = [...FARGATE_SIZES.keys()];
+const retry = z
+  .object({
+    maxAttempts: z.number().int().min(1).max(10).openapi({ description: 'attempts in total; 1 = no retry (as AWS Batch)' }),
+    onExitCodes: z.array(z.number().int().min(0).max(255)).min(1).optional().openapi({ description: 'retry only when the exit code is one of these' }),
+  })
+  .strict();
+
+/** Fields of an app as a client writes them; cpu in vCPU, memoryMiB in MiB, timeoutSeconds in s. */
+const appFields = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, '1-63 letters, digits, - or _, starting with a letter or digit'),
+  description: z.string().max(1024),
+  image: z.string().min(1).max(255).openapi({ example: 'containerizer/busybox:latest' }),
+  command,
+  env,
+  cpu: z
+    .number()
+    .refine((v) => FARGATE_SIZES.has(v), `cpu must be one of Fargate's vCPU values: ${fargateCpus.join(', ')}`)
+    .openapi({ description: 'vCPU', enum: fargateCpus }),
+  memoryMiB: z.number().int().openapi({ description: "MiB; must be valid for the cpu (Fargate's task sizes)" }),
+  timeoutSeconds: z.number().int().min(1).max(1_209_600).openapi({ description: 's; the run is stopped (TIMED_OUT) after this long' }),
+  retry,
+};
+
+export const AppCreate = z
+  .object({
+    ...appFields,
+    description: appFields.description.optional(),
+    command: command.default([]),
+    env: env.default({}),
+    cpu: appFields.cpu.default(0.25),
+    memoryMiB: appFields.memoryMiB.default(512),
+    timeoutSeconds: appFields.timeoutSeconds.default(3600),
+    retry: retry.default({ maxAttempts: 1 }),
+  })
+  .strict()
+  .openapi('AppCreate');
+export type AppCreate = z.infer<typeof AppCreate>;
+
+export const AppPatch = z
+  .object({ ...appFields, version: z.number().int().min(1).openapi({ description: 'the version this change is based on (or send If-Match)' }) })
+  .partial()
+  .strict()
+  .openapi('AppPatch');
+export type AppPatch = z.infer<typeof AppPatch>;
+
+export const App = z
+  .object({
+    appId: z.string(),
+    ownerId: z.string(),
+    ...appFields,
+    description: appFields.description.optional(),
+    version: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  })
+  .openapi('App');
+
+export const AppVersion = App.extend({ changedFields: z.array(z.string()) }).openapi('AppVersion');
+
+export const RunCreate = z
+  .object({ command: command.optional(), env: env.optional().openapi({ description: "merged over the app's env" }) })
+  .strict()
+  .openapi('RunCreate');
+export type RunCreate = z.infer<typeof RunCreate>;
+
+const status = z.enum(RUN_STATUSES);
+const isoDate = z.iso.datetime({ offset: true });
+
+export const RunListQuery = z.object({
+  appId: z.string().optional(),
+  status: status.optional(),
+  from: isoDate.optional().openapi({ description: 'runs created at or after (ISO 8601)' }),
+  to: isoDate.optional().openapi({ description: 'runs created at or before (ISO 8601)' }),
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type RunListQuery = z.infer<typeof RunListQuery>;
+
+export const StopRequestBody = z
+  .object({ graceSeconds: z.number().int().min(0).max(3600).default(10).openapi({ description: 's between SIGTERM and SIGKILL' }) })
+  .strict();
+
+const transition = z.object({ status, at: z.string(), reason: z.string().optional(), exitCode: z.number().int().optional() });
+
+export const Run = z
+  .object({
+    runId: z.string(),
+    appId: z.string(),
+    appName: z.string(),
+    ownerId: z.string(),
+    appVersion: z.number().int(),
+    image: z.string(),
+    command,
+    env: env.openapi({ description: 'values of keys that look secret are masked' }),
+    cpu: z.number(),
+    memoryMiB: z.number().int(),
+    timeoutSeconds: z.number().int(),
+    status,
+    trigger: z.enum(['manual', 'schedule', 'retry']),
+    attempt: z.number().int(),
+    retry,
+    scheduleId: z.string().optional(),
+    scheduledTime: z.string().optional(),
+    previousRunId: z.string().optional(),
+    nextRunId: z.string().optional(),
+    taskRef: z.string().optional().openapi({ description: 'ECS task ARN or Docker container id' }),
+    exitCode: z.number().int().optional(),
+    stoppedReason: z.string().optional(),
+    createdAt: z.string(),
+    startedAt: z.string().optional(),
+    stoppedAt: z.string().optional(),
+    durationMs: z.number().optional().openapi({ description: 'ms from startedAt to stoppedAt' }),
+  })
+  .openapi('Run');
+
+export const RunHistory = z.object({ runId: z.string(), status, history: z.array(transition) }).openapi('RunHistory');
+
+export const LogQuery = z.object({
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  startTime: z.coerce.number().int().min(0).optional().openapi({ description: 'ms since the epoch; ignored with a cursor' }),
+});
+
+export const LogPage = z
+  .object({
+    events: z.array(z.object({ timestamp: z.number(), stream: z.enum(['stdout', 'stderr']), message: z.string() })),
+    nextCursor: z.string(),
+  })
+  .openapi('LogPage');
+
+const expression = z
+  .string()
+  .superRefine((value, ctx) => {
+    try {
+      parseScheduleExpression(value);
+    } catch (err) {
+      if (!(err instanceof InvalidScheduleExpression)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+    }
+  })
+  .openapi({ description: 'EventBridge syntax, UTC: cron(min hour dom month dow year) or rate(5 minutes)', example: 'rate(5 minutes)' });
+
+const scheduleFields = {
+  expression,
+  enabled: z.boolean(),
+  overlapPolicy: z.enum(['Allow', 'Forbid', 'Replace']).openapi({ description: 'what a fire does while a run of this schedule is active' }),
+  overrides: RunCreate,
+  description: z.string().max(512),
+};
+
+export const ScheduleCreate = z
+  .object({
+    ...scheduleFields,
+    enabled: scheduleFields.enabled.default(true),
+    overlapPolicy: scheduleFields.overlapPolicy.default('Allow'),
+    overrides: RunCreate.default({}),
+    description: scheduleFields.description.optional(),
+  })
+  .strict()
+  .openapi('ScheduleCreate');
+export type ScheduleCreate = z.infer<typeof ScheduleCreate>;
+
+export const SchedulePatch = z.object(scheduleFields).partial().strict().openapi('SchedulePatch');
+export type SchedulePatch = z.infer<typeof SchedulePatch>;
+
+export const Schedule = z
+  .object({
+    scheduleId: z.string(),
+    appId: z.string(),
+    ownerId: z.string(),
+    ...scheduleFields,
+    description: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Schedule');
+
+export const ScheduleFire = z
+  .object({
+    scheduleId: z.string(),
+    scheduledTime: z.string(),
+    outcome: z.enum(['STARTED', 'SKIPPED']),
+    runId: z.string().optional(),
+    reason: z.string().optional(),
+    at: z.string(),
+  })
+  .openapi('ScheduleFire');
+
+export const Credentials = z
+  .object({ email: z.email().max(254), password: z.string().min(8, 'at least 8 characters').max(1024) })
+  .strict()
+  .openapi('Credentials');
+
+export const RefreshBody = z.object({ refreshToken: z.string().min(1) }).strict();
+
+export const TokenSet = z
+  .object({ accessToken: z.string(), refreshToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() })
+  .openapi('TokenSet');
+
+export const User = z.object({ userId: z.string(), email: z.string(), role: z.enum(['user', 'admin']), createdAt: z.string() }).openapi('User');
+
+/** RFC 9457 problem document. */
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+/** `{ items, nextCursor }` listing of `item`. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().optional() });
+}

@@ -1,0 +1,230 @@
+/**
+ * Accounts and tokens. Built-in accounts: scrypt password hashes (node:crypto), HS256 JWTs
+ * (jose) carrying iss, aud, sub, iat, exp, jti (RFC 7519), rotating refresh tokens.
+ * Optionally, tokens of an external OpenID provider verified through its JWKS.
+ */
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { PutCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SignJWT, jwtVerify, decodeJwt, createRemoteJWKSet, type JWTPayload } from 'jose';
+import { ulid } from 'ulid';
+import type { Principal, Role } from '../domain.js';
+import { conflict, unauthorized } from '../errors.js';
+import { keys, TTL_ATTRIBUTE } from '../table.js';
+import { isConditionFailed, type Db } from '../store/db.js';
+
+export interface AuthConfig {
+  /** HS256 signing key (at least 32 bytes). */
+  secret: Uint8Array;
+  issuer: string;
+  audience: string;
+  /** Access token lifetime, s. */
+  accessTokenTtlSeconds: number;
+  /** Refresh token lifetime, s. */
+  refreshTokenTtlSeconds: number;
+  /** Accounts with these emails get the admin role. */
+  adminEmails: string[];
+  /** An external OpenID provider whose access tokens are accepted too. */
+  oidc?: { jwksUrl: string; issuer: string; audience: string };
+}
+
+/** What login and refresh return; expiresIn is the access token's lifetime in s (RFC 6749 §5.1). */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export interface User {
+  userId: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+}
+
+interface UserItem extends User {
+  passwordHash: string;
+}
+
+// OWASP's scrypt baseline (N=2^17, r=8, p=1) is slow for a test suite's many sign-ins;
+// N=2^14 is the Node default cost and still a memory-hard hash.
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 64 } as const;
+const ALGORITHM = 'HS256';
+
+function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, SCRYPT.keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [, n, r, p, salt, hash] = stored.split('$');
+  const key = await scrypt(password, Buffer.from(salt!, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(key, Buffer.from(hash!, 'base64'));
+}
+
+// Verifying against this hash when the account does not exist keeps login's timing the same.
+const DUMMY_HASH = hashPassword(randomBytes(16).toString('hex'));
+
+/** Sign-up, sign-in, refresh and token verification. */
+export class AuthService {
+  private readonly jwks;
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: AuthConfig,
+  ) {
+    this.jwks = config.oidc ? createRemoteJWKSet(new URL(config.oidc.jwksUrl)) : undefined;
+  }
+
+  /** @throws ClientError 409 when the email is taken. */
+  async register(email: string, password: string): Promise<User> {
+    const user: UserItem = {
+      userId: ulid(),
+      email: email.toLowerCase(),
+      role: this.config.adminEmails.includes(email.toLowerCase()) ? 'admin' : 'user',
+      createdAt: new Date().toISOString(),
+      passwordHash: await hashPassword(password),
+    };
+    try {
+      await this.db.doc.send(
+        new PutCommand({
+          TableName: this.db.tableName,
+          Item: { ...keys.user(user.email), ...user },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) throw conflict(`an account for ${user.email} exists already`);
+      throw err;
+    }
+    const { passwordHash: _, ...publicUser } = user;
+    return publicUser;
+  }
+
+  /** @throws ClientError 401 for an unknown email or a wrong password (the same answer for both). */
+  async login(email: string, password: string): Promise<TokenSet> {
+    const user = await this.findUser(email.toLowerCase());
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
+    if (!user || !ok) throw unauthorized('email or password is wrong');
+    return this.issueTokens(user);
+  }
+
+  /**
+   * Trades a refresh token for a new pair; the old one is spent first (a conditional write),
+   * so a token can be used once however many requests race with it.
+   * @throws ClientError 401 when the token is invalid, expired or already used.
+   */
+  async refresh(refreshToken: string): Promise<TokenSet> {
+    const claims = await this.verifyOwn(refreshToken, 'refresh');
+    try {
+      await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.tableName,
+          Key: keys.refreshToken(claims.jti!),
+          UpdateExpression: 'SET usedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) throw unauthorized('refresh token was already used or revoked');
+      throw err;
+    }
+    const user = await this.findUser(String(claims.email));
+    if (!user) throw unauthorized('the account no longer exists');
+    return this.issueTokens(user);
+  }
+
+  /**
+   * Verifies a bearer access token: our own (HS256 only) or, when configured, the OpenID
+   * provider's (through its JWKS).
+   * @throws ClientError 401 saying why the token is not accepted.
+   */
+  async verify(token: string): Promise<Principal> {
+    let issuer: string | undefined;
+    try {
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw unauthorized('bearer token is not a JWT');
+    }
+    if (this.jwks && this.config.oidc && issuer === this.config.oidc.issuer) {
+      const { payload } = await jwtVerify(token, this.jwks, {
+        issuer: this.config.oidc.issuer,
+        audience: this.config.oidc.audience,
+        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      }).catch((err: Error) => {
+        throw unauthorized(`token rejected: ${err.message}`);
+      });
+      const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;
+      return { userId: `oidc:${payload.sub}`, email, role: email && this.config.adminEmails.includes(email) ? 'admin' : 'user' };
+    }
+    const claims = await this.verifyOwn(token, 'access');
+    return { userId: claims.sub!, email: String(claims.email), role: claims.role === 'admin' ? 'admin' : 'user' };
+  }
+
+  private async verifyOwn(token: string, use: 'access' | 'refresh'): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, this.config.secret, {
+      issuer: this.config.issuer,
+      audience: this.config.audience,
+      algorithms: [ALGORITHM],
+      requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+    }).catch((err: Error) => {
+      throw unauthorized(`token rejected: ${err.message}`);
+    });
+    if (payload.token_use !== use) throw unauthorized(`expected a${use === 'access' ? 'n access' : ' refresh'} token`);
+    return payload;
+  }
+
+  private async findUser(email: string): Promise<UserItem | undefined> {
+    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.user(email) }));
+    return out.Item as UserItem | undefined;
+  }
+
+  private async issueTokens(user: User): Promise<TokenSet> {
+    const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = this.config;
+    const refreshJti = ulid();
+    const expiresAt = Math.floor(Date.now() / 1000) + refreshTokenTtlSeconds;
+    await this.db.doc.send(
+      new PutCommand({
+        TableName: this.db.tableName,
+        Item: { ...keys.refreshToken(refreshJti), userId: user.userId, [TTL_ATTRIBUTE]: expiresAt },
+      }),
+    );
+    return {
+      accessToken: await this.sign(user, 'access', ulid(), accessTokenTtlSeconds),
+      refreshToken: await this.sign(user, 'refresh', refreshJti, refreshTokenTtlSeconds),
+      tokenType: 'Bearer',
+      expiresIn: accessTokenTtlSeconds,
+    };
+  }
+
+  private sign(user: User, use: 'access' | 'refresh', jti: string, ttlSeconds: number): Promise<string> {
+    return new SignJWT({ email: user.email, role: user.role, token_use: use })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setIssuer(this.config.issuer)
+      .setAudience(this.config.audience)
+      .setSubject(user.userId)
+      .setJti(jti)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(this.config.secret);
+  }
+
+  /** The signed-in user's account. @throws ClientError 401 when it no longer exists. */
+  async me(principal: Principal): Promise<User> {
+    const user = principal.email ? await this.findUser(principal.email) : undefined;
+    if (!user) {
+      if (principal.userId.startsWith('oidc:')) return { userId: principal.userId, email: principal.email ?? '', role: principal.role, createdAt: '' };
+      throw unauthorized('the account no longer exists');
+    }
+    const { passwordHash: _, ...publicUser } = user;
+    return publicUser;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Cron schedules of apps. The trigger itself lives in the Scheduler port (an EventBridge
+ * rule, or an in-process timer in dev mode); every fire comes back to `fire`.
+ *
+ * A fire is idempotent on (scheduleId, scheduledTime): its outcome is claimed first with a
+ * conditional put of a fire record that names the run it will start; a repeated fire finds
+ * the record and, if a crash kept the run from being created, creates it under that id.
+ */
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import type { Principal, Schedule, ScheduleFire } from '../domain.js';
+import { ClientError, notFound } from '../errors.js';
+import type { Scheduler } from '../ports.js';
+import { parseScheduleExpression } from '../schedule-expression.js';
+import type { ScheduleCreate, SchedulePatch } from '../schemas.js';
+import { keys } from '../table.js';
+import { fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from '../store/db.js';
+import { canAccess } from './access.js';
+import type { AppService } from './apps.js';
+import type { RunService } from './runs.js';
+
+/** Grace (s) for a run stopped because a Replace-policy fire supersedes it. */
+const REPLACE_GRACE_SECONDS = 10;
+
+export class ScheduleService {
+  constructor(
+    private readonly db: Db,
+    private readonly apps: AppService,
+    private readonly runs: RunService,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  /** @throws ClientError 404 when the app is not the caller's. */
+  async create(principal: Principal, appId: string, input: ScheduleCreate): Promise<Schedule> {
+    const app = await this.apps.get(principal, appId);
+    const now = new Date().toISOString();
+    const schedule: Schedule = { ...input, scheduleId: ulid(), appId, ownerId: app.ownerId, createdAt: now, updatedAt: now };
+    await this.save(schedule);
+    try {
+      await this.scheduler.put(schedule);
+    } catch (err) {
+      // No trigger, no schedule: do not leave a record that never fires.
+      await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.schedule(schedule.scheduleId) }));
+      throw err;
+    }
+    return schedule;
+  }
+
+  /** Schedules of one app, or all the caller's (admins: all). */
+  async list(principal: Principal, options: { appId?: string; cursor?: string; limit?: number }): Promise<Page<Schedule>> {
+    if (options.appId) await this.apps.get(principal, options.appId);
+    const [index, attr, value] = options.appId
+      ? ['byParent', 'gsi1', `APP#${options.appId}#SCHEDULES`]
+      : principal.role === 'admin'
+        ? ['byKind', 'gsi3', 'SCHEDULE']
+        : ['byOwner', 'gsi2', `OWNER#${principal.userId}#SCHEDULES`];
+    return queryPage<Schedule>(
+      this.db,
+      { IndexName: index, KeyConditionExpression: `${attr}pk = :p`, ExpressionAttributeValues: { ':p': value }, Limit: options.limit ?? 50 },
+      options.cursor,
+    );
+  }
+
+  /** Every enabled schedule, for a dev-mode start-up (a Query on `byKind`). */
+  async allEnabled(): Promise<Schedule[]> {
+    const all = await queryAll<Schedule>(this.db, {
+      IndexName: 'byKind',
+      KeyConditionExpression: 'gsi3pk = :p',
+      ExpressionAttributeValues: { ':p': 'SCHEDULE' },
+    });
+    return all.filter((s) => s.enabled);
+  }
+
+  /** @throws ClientError 404. */
+  async get(principal: Principal, scheduleId: string): Promise<Schedule> {
+    const schedule = await this.find(scheduleId);
+    if (!schedule || !canAccess(principal, schedule.ownerId)) throw notFound('schedule', scheduleId);
+    return schedule;
+  }
+
+  /** Changes a schedule (enabled: false suspends it) and re-puts its trigger. @throws ClientError 404. */
+  async update(principal: Principal, scheduleId: string, patch: SchedulePatch): Promise<Schedule> {
+    const current = await this.get(principal, scheduleId);
+    const next: Schedule = { ...current, ...patch, updatedAt: new Date().toISOString() };
+    await this.save(next);
+    await this.scheduler.put(next);
+    return next;
+  }
+
+  /** Removes the trigger, then the record. @throws ClientError 404. */
+  async delete(principal: Principal, scheduleId: string): Promise<void> {
+    const schedule = await this.get(principal, scheduleId);
+    await this.scheduler.remove(schedule.scheduleId);
+    await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.schedule(scheduleId) }));
+  }
+
+  /** Deletes every schedule of an app (before the app itself goes). */
+  async deleteForApp(principal: Principal, appId: string): Promise<void> {
+    const schedules = await queryAll<Schedule>(this.db, {
+      IndexName: 'byParent',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': `APP#${appId}#SCHEDULES` },
+    });
+    for (const schedule of schedules) await this.delete(principal, schedule.scheduleId);
+  }
+
+  /** The next `count` fire times (UTC), as EventBridge would fire them. @throws ClientError 404. */
+  async next(principal: Principal, scheduleId: string, count: number): Promise<string[]> {
+    const schedule = await this.get(principal, scheduleId);
+    return nextFireTimes(schedule, new Date(), count).map((d) => d.toISOString());
+  }
+
+  /** What past fires did, newest first. @throws ClientError 404. */
+  async fires(principal: Principal, scheduleId: string, cursor?: string, limit = 50): Promise<Page<ScheduleFire>> {
+    await this.get(principal, scheduleId);
+    return queryPage<ScheduleFire>(
+      this.db,
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
+        ExpressionAttributeValues: { ':pk': keys.schedule(scheduleId).pk, ':f': 'FIRE#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      },
+      cursor,
+    );
+  }
+
+  /**
+   * One fire of a schedule at `scheduledTime`: applies the overlap policy and starts a run with
+   * trigger "schedule". Idempotent on (scheduleId, scheduledTime). Returns the fire's record,
+   * or undefined when the schedule is gone or suspended.
+   */
+  async fire(scheduleId: string, scheduledTime: Date): Promise<ScheduleFire | undefined> {
+    const schedule = await this.find(scheduleId);
+    if (!schedule || !schedule.enabled) return undefined;
+    const time = scheduledTime.toISOString();
+    const earlier = await this.findFire(scheduleId, time);
+    if (earlier) return this.complete(schedule, earlier);
+
+    const active = schedule.overlapPolicy === 'Allow' ? [] : await this.runs.activeOfSchedule(scheduleId);
+    let fire: ScheduleFire;
+    if (active.length > 0 && schedule.overlapPolicy === 'Forbid') {
+      fire = { scheduleId, scheduledTime: time, outcome: 'SKIPPED', reason: `overlapPolicy Forbid: run ${active[0]!.runId} is still ${active[0]!.status}`, at: new Date().toISOString() };
+    } else {
+      fire = { scheduleId, scheduledTime: time, outcome: 'STARTED', runId: ulid(), at: new Date().toISOString() };
+    }
+    try {
+      await this.db.doc.send(
+        new PutCommand({ TableName: this.db.tableName, Item: { ...keys.fire(scheduleId, time), ...fire }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      return this.complete(schedule, (await this.findFire(scheduleId, time))!);
+    }
+    for (const run of active) await this.runs.stopFor(run, `replaced by the fire of ${time} (overlapPolicy Replace)`, REPLACE_GRACE_SECONDS);
+    return this.complete(schedule, fire);
+  }
+
+  /** Makes sure a STARTED fire's run exists (creating it under the claimed id). */
+  private async complete(schedule: Schedule, fire: ScheduleFire): Promise<ScheduleFire> {
+    if (fire.outcome !== 'STARTED') return fire;
+    try {
+      await this.runs.create({ userId: schedule.ownerId, role: 'user' }, schedule.appId, schedule.overrides, {
+        trigger: 'schedule',
+        runId: fire.runId,
+        scheduleId: schedule.scheduleId,
+        scheduledTime: fire.scheduledTime,
+      });
+    } catch (err) {
+      // The app was deleted under the schedule: the fire is recorded, there is nothing to run.
+      if (!(err instanceof ClientError && err.status === 404)) throw err;
+    }
+    return fire;
+  }
+
+  private async save(schedule: Schedule): Promise<void> {
+    await this.db.doc.send(
+      new PutCommand({
+        TableName: this.db.tableName,
+        Item: {
+          ...keys.schedule(schedule.scheduleId),
+          gsi1pk: `APP#${schedule.appId}#SCHEDULES`,
+          gsi1sk: schedule.scheduleId,
+          gsi2pk: `OWNER#${schedule.ownerId}#SCHEDULES`,
+          gsi2sk: schedule.scheduleId,
+          gsi3pk: 'SCHEDULE',
+          gsi3sk: schedule.scheduleId,
+          ...schedule,
+        },
+      }),
+    );
+  }
+
+  private async find(scheduleId: string): Promise<Schedule | undefined> {
+    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.schedule(scheduleId) }));
+    return out.Item ? fromItem<Schedule>(out.Item) : undefined;
+  }
+
+  private async findFire(scheduleId: string, time: string): Promise<ScheduleFire | undefined> {
+    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.fire(scheduleId, time), ConsistentRead: true }));
+    return out.Item ? fromItem<ScheduleFire>(out.Item) : undefined;
+  }
+}
+
+/** Fire times after `after`; a rate schedule counts from its last change, as a re-put EventBridge rule does. */
+export function nextFireTimes(schedule: Schedule, after: Date, count: number): Date[] {
+  return parseScheduleExpression(schedule.expression).next(after, count, new Date(schedule.updatedAt));
+}

@@ -1,0 +1,75 @@
+/**
+ * DynamoDB access shared by the services: the document client, the table name, and the
+ * few helpers every store needs (conditional-write failures, cursors, item ↔ object).
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { badRequest } from '../errors.js';
+
+export interface Db {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** Builds the document client; `undefined` values are dropped, as optional fields are. */
+export function createDb(tableName: string, config: DynamoDBClientConfig = {}): Db {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return { doc, tableName };
+}
+
+/** True for the error a failed `ConditionExpression` raises. */
+export function isConditionFailed(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'activePk', 'activeSk', 'expiresAt']);
+
+/** Strips the table's key attributes from an item, leaving the domain object. */
+export function fromItem<T>(item: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRIBUTES.has(k))) as T;
+}
+
+/** A page of a listing; `nextCursor` is absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+/**
+ * Runs a Query one page at a time. The cursor is DynamoDB's LastEvaluatedKey, base64url JSON.
+ * @throws ClientError 400 when the cursor is not one this API handed out.
+ */
+export async function queryPage<T>(db: Db, input: Omit<QueryCommandInput, 'TableName'>, cursor?: string): Promise<Page<T>> {
+  const out = await db.doc.send(
+    new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: cursor ? decodeCursor(cursor) : undefined }),
+  );
+  return {
+    items: (out.Items ?? []).map((item) => fromItem<T>(item)),
+    nextCursor: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined,
+  };
+}
+
+/**
+ * Reads a Query to the end, following LastEvaluatedKey; a FilterExpression can make pages
+ * short, so a `limit` counts matching items, not pages.
+ */
+export async function queryAll<T>(db: Db, input: Omit<QueryCommandInput, 'TableName'>, limit = Infinity): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of paginateQuery({ client: db.doc }, { ...input, TableName: db.tableName })) {
+    items.push(...(page.Items ?? []).map((item) => fromItem<T>(item)));
+    if (items.length >= limit) break;
+  }
+  return items.slice(0, limit);
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key;
+  } catch {
+    // fall through to the 400 below
+  }
+  throw badRequest('cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
+}
