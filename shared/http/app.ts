@@ -1,0 +1,64 @@
+/**
+ * The Hono app factory: the same routes, auth and problem documents on Lambda and on Node.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Principal } from '../domain.js';
+import { unauthorized } from '../errors.js';
+import type { Platform } from '../platform.js';
+import { errorToProblem, fieldErrors, problemResponse } from './problem.js';
+import { authRoutes } from './routes/auth.js';
+import { appRoutes } from './routes/apps.js';
+import { runRoutes } from './routes/runs.js';
+import { scheduleRoutes } from './routes/schedules.js';
+import { healthRoutes, type HealthChecks } from './routes/health.js';
+
+export type ApiEnv = { Variables: { principal: Principal } };
+export type Api = OpenAPIHono<ApiEnv>;
+
+export interface ApiOptions {
+  /** Named checks for GET /health (e.g. store, docker); each throws when unhealthy. */
+  healthChecks: HealthChecks;
+  /** How long (ms) one SSE log-follow response may stay open; clients resume with Last-Event-ID. */
+  maxFollowMs?: number;
+}
+
+const PUBLIC = new Set(['/health', '/openapi.json', '/auth/register', '/auth/login', '/auth/refresh']);
+
+/** Builds the API over the platform's services. */
+export function createApi(platform: Platform, options: ApiOptions): Api {
+  const app: Api = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const errors = fieldErrors(result.error, result.target === 'json' ? undefined : result.target);
+        return problemResponse(c, { title: 'Bad Request', status: 400, detail: `invalid request ${result.target}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors });
+      }
+    },
+  });
+  app.onError(errorToProblem);
+  app.notFound((c) => problemResponse(c, { title: 'Not Found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }));
+
+  app.use('*', async (c, next) => {
+    if (PUBLIC.has(c.req.path)) return next();
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) {
+      // RFC 6750 §3: no credentials, so no error code in the challenge.
+      return problemResponse(c, { title: 'Unauthorized', status: 401, detail: 'send an access token: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer realm="containerizer"' });
+    }
+    c.set('principal', await platform.auth.verify(match[1]!).catch((err) => { throw err instanceof Error ? err : unauthorized(String(err)); }));
+    return next();
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  healthRoutes(app, options.healthChecks);
+  authRoutes(app, platform);
+  appRoutes(app, platform);
+  runRoutes(app, platform, options.maxFollowMs ?? Infinity);
+  scheduleRoutes(app, platform);
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: { title: 'Containerizer API', version: '1.0.0', description: 'Run containerized jobs on demand or on cron schedules.' },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+  return app;
+}

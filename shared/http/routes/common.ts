@@ -1,0 +1,28 @@
+/** Pieces every route module uses: JSON bodies, problem responses, the bearer requirement. */
+import { z } from '@hono/zod-openapi';
+import { Problem } from '../../schemas.js';
+
+export const secured = [{ Bearer: [] }];
+
+/** A required JSON request body. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { content: { 'application/json': { schema } }, required: true } };
+}
+
+/** A JSON response entry for createRoute's `responses`. */
+export function json<T extends z.ZodType>(schema: T, description: string) {
+  return { content: { 'application/json': { schema } }, description };
+}
+
+const problem = (description: string) => ({ content: { 'application/problem+json': { schema: Problem } }, description });
+
+/** The error responses of a route, by status. */
+export const problems = {
+  400: problem('invalid input: the problem document lists each bad field'),
+  401: problem('missing, invalid or expired bearer token'),
+  404: problem('no such item, or not yours'),
+  409: problem('conflicts with the current state'),
+  412: problem('the item changed since the version you sent'),
+} as const;
+
+export const idParam = (name: string) => z.object({ [name]: z.string().min(1).openapi({ param: { name, in: 'path' } }) });
