@@ -1,0 +1,141 @@
+/**
+ * Dev mode's ContainerRuntime: runs each run as a local Docker container, set up to
+ * behave as the run would on ECS Fargate (limits, no swap, no host access).
+ */
+import type Docker from 'dockerode';
+import type { App } from '../shared/domain.js';
+import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
+import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
+
+/**
+ * Capabilities removed from Docker's default set. Fargate grants exactly Docker's default set
+ * (it only lets a task add SYS_PTRACE; AWS docs, ECS KernelCapabilities); these five are ones
+ * batch jobs have no use for (raw sockets, device nodes, chroot, file capabilities, audit
+ * writes). Dev mode is thus slightly stricter than Fargate: what runs here runs there, and a
+ * job cannot create device nodes on a developer's machine.
+ */
+export const DROPPED_CAPABILITIES = ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] as const;
+
+/** Processes per container; Fargate isolates each task in its own VM, a shared local engine needs a fork-bomb guard. */
+const PIDS_LIMIT = 1024;
+
+/** The container name of a run: `containerizer-<runId lowercased>`. Docker keeps names unique, which makes start idempotent. */
+export function containerName(runId: string): string {
+  return `containerizer-${runId.toLowerCase()}`;
+}
+
+function imageMissing(image: string): string {
+  return `image "${image}" not found locally (dev mode cannot pull from a registry; build or import it first)`;
+}
+
+/** Runs containers on the local Docker engine (Docker Engine API through dockerode). Task refs are container ids. */
+export class DockerRuntime implements ContainerRuntime {
+  constructor(private readonly docker: Docker) {}
+
+  /** Checks the app's image exists locally; throws an Error saying so when it does not (dev mode never pulls). */
+  async prepare(app: App): Promise<void> {
+    try {
+      await this.docker.getImage(app.image).inspect();
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) throw new Error(imageMissing(app.image));
+      throw new Error(`cannot inspect image "${app.image}": ${dockerErrorMessage(err)}`);
+    }
+  }
+
+  /**
+   * Creates and starts the run's container and returns its id. A second call for the same
+   * run finds the container by name and returns it (starting it if an earlier call stopped
+   * between create and start). Throws an Error whose message explains a failed create or
+   * start; a container that failed to start is removed.
+   */
+  async start({ run }: RunLaunch): Promise<TaskRef> {
+    const name = containerName(run.runId);
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        name,
+        Image: run.image,
+        ...(run.command.length > 0 ? { Cmd: run.command } : {}),
+        Env: Object.entries(run.env).map(([key, value]) => `${key}=${value}`),
+        Labels: { [LABELS.runId]: run.runId, [LABELS.appId]: run.appId, [LABELS.ownerId]: run.ownerId },
+        HostConfig: {
+          NanoCpus: Math.round(run.cpu * 1e9),
+          Memory: run.memoryMiB * 1024 * 1024,
+          // Equal to Memory: no swap, as on Fargate.
+          MemorySwap: run.memoryMiB * 1024 * 1024,
+          PidsLimit: PIDS_LIMIT,
+          Privileged: false,
+          CapDrop: [...DROPPED_CAPABILITIES],
+          SecurityOpt: ['no-new-privileges'],
+          // docker-init as PID 1 forwards SIGTERM to the command and reaps zombies; a shell
+          // running as PID 1 would ignore SIGTERM and only die at the SIGKILL.
+          Init: true,
+          // The exit code and logs are read after exit; dev mode removes the container once the logs are saved.
+          AutoRemove: false,
+          // Explicit, since the logs are read through the Engine API, which a daemon-wide default like "none" would break.
+          LogConfig: { Type: 'json-file', Config: {} },
+        },
+      });
+    } catch (err) {
+      const status = dockerStatusCode(err);
+      if (status === 409) return this.startExisting(name, run.runId);
+      if (status === 404) throw new Error(imageMissing(run.image));
+      throw new Error(`cannot create the container of run ${run.runId}: ${dockerErrorMessage(err)}`);
+    }
+    await this.startOrRemove(container, run.runId);
+    return container.id;
+  }
+
+  /** The container an earlier start of this run created; started if it never was. */
+  private async startExisting(name: string, runId: string): Promise<TaskRef> {
+    const container = this.docker.getContainer(name);
+    const info = await container.inspect();
+    if (info.State.Status === 'created') await this.startOrRemove(container, runId);
+    return info.Id;
+  }
+
+  private async startOrRemove(container: Docker.Container, runId: string): Promise<void> {
+    try {
+      await container.start();
+    } catch (err) {
+      // 304: a concurrent start of the same run got there first.
+      if (dockerStatusCode(err) === 304) return;
+      await this.remove(container.id);
+      throw new Error(`the container of run ${runId} failed to start: ${dockerErrorMessage(err)}`);
+    }
+  }
+
+  /** `POST /containers/{id}/stop?t=graceSeconds`: SIGTERM, SIGKILL after the grace (s). Already stopped or gone is fine. */
+  async stop(ref: TaskRef, graceSeconds: number, _reason: string): Promise<void> {
+    await this.ignoring([304, 404], () => this.docker.getContainer(ref).stop({ t: Math.max(0, Math.ceil(graceSeconds)) }));
+  }
+
+  /** SIGKILL now. Not running (409) or gone (404) is fine. */
+  async kill(ref: TaskRef, _reason: string): Promise<void> {
+    await this.ignoring([404, 409], () => this.docker.getContainer(ref).kill({ signal: 'SIGKILL' }));
+  }
+
+  /** The container's state as a TaskStateChange (see taskStateOf), or null once it is removed. */
+  async describe(ref: TaskRef, runId: string): Promise<TaskStateChange | null> {
+    try {
+      return taskStateOf(await this.docker.getContainer(ref).inspect(), runId);
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Force-removes the container (dev mode calls this once its logs are saved). Gone or already being removed is fine. */
+  async remove(ref: TaskRef): Promise<void> {
+    await this.ignoring([404, 409], () => this.docker.getContainer(ref).remove({ force: true }));
+  }
+
+  private async ignoring(statusCodes: number[], call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch (err) {
+      const status = dockerStatusCode(err);
+      if (status === undefined || !statusCodes.includes(status)) throw err;
+    }
+  }
+}
