@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Run } from '../shared/domain.js';
+import { badRequest } from '../shared/errors.js';
 import type { LogEvent, LogPage, LogSource, TaskRef } from '../shared/ports.js';
 import { dockerStatusCode } from './docker-events.js';
 
@@ -70,7 +71,7 @@ export class ContainerLogs implements LogSource {
     const events = await this.eventsOf(run);
     let from: number;
     if (options.cursor !== undefined) {
-      if (!/^\d+$/.test(options.cursor)) throw new Error(`invalid log cursor "${options.cursor}"`);
+      if (!/^\d+$/.test(options.cursor)) throw badRequest('cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
       from = Number(options.cursor);
     } else {
       const startTime = options.startTime ?? -Infinity;

@@ -4,6 +4,7 @@
  */
 import type Docker from 'dockerode';
 import type { App } from '../shared/domain.js';
+import type { ContainerLogs } from './container-logs.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
 
@@ -30,7 +31,11 @@ function imageMissing(image: string): string {
 
 /** Runs containers on the local Docker engine (Docker Engine API through dockerode). Task refs are container ids. */
 export class DockerRuntime implements ContainerRuntime {
-  constructor(private readonly docker: Docker) {}
+  /** `logs` keeps each run's output once its container is removed. */
+  constructor(
+    private readonly docker: Docker,
+    private readonly logs: ContainerLogs,
+  ) {}
 
   /** Checks the app's image exists locally; throws an Error saying so when it does not (dev mode never pulls). */
   async prepare(app: App): Promise<void> {
@@ -125,7 +130,14 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  /** Force-removes the container (dev mode calls this once its logs are saved). Gone or already being removed is fine. */
+  /** Saves the run's logs to its file, then removes the container. Idempotent: once removed, the saved file stands. */
+  async release(ref: TaskRef, runId: string): Promise<void> {
+    if ((await this.describe(ref, runId)) === null) return;
+    await this.logs.save(runId, ref);
+    await this.remove(ref);
+  }
+
+  /** Force-removes the container. Gone or already being removed is fine. */
   async remove(ref: TaskRef): Promise<void> {
     await this.ignoring([404, 409], () => this.docker.getContainer(ref).remove({ force: true }));
   }

@@ -3,7 +3,8 @@
  * containerizer/busybox image (see local/ensure-docker.sh): runtime, events, logs.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -17,7 +18,9 @@ import { DROPPED_CAPABILITIES, DockerRuntime, containerName } from '../../local/
 
 const IMAGE = 'containerizer/busybox:latest';
 const docker = new Docker();
-const runtime = new DockerRuntime(docker);
+const logDir = mkdtempSync(path.join(tmpdir(), 'containerizer-logs-'));
+const logs = new ContainerLogs(docker, logDir);
+const runtime = new DockerRuntime(docker, logs);
 
 function app(overrides: Partial<App> = {}): App {
   return {
@@ -52,7 +55,6 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
   const changes: TaskStateChange[] = [];
   const started: Run[] = [];
   let watch: TaskStateWatch;
-  let logDir: string;
 
   /** Starts a run and remembers it for cleanup. */
   async function launch(overrides: Partial<Run>): Promise<{ run: Run; ref: string }> {
@@ -69,7 +71,6 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
     });
 
   beforeAll(async () => {
-    logDir = await mkdtemp(path.join(tmpdir(), 'containerizer-logs-'));
     watch = watchTaskStateChanges(docker, async (change) => {
       changes.push(change);
     });
@@ -102,12 +103,11 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
       runId: r.runId, taskRef: ref, lastStatus: 'STOPPED', exitCode: 3, oomKilled: false,
     });
 
-    const logs = new ContainerLogs(docker, logDir);
     const withRef = { ...r, taskRef: ref };
     const live = await logs.read(withRef, { limit: 100 });
-    await logs.save(r.runId, ref);
-    await runtime.remove(ref);
+    await runtime.release(ref, r.runId);
     expect(await runtime.describe(ref, r.runId)).toBeNull();
+    await runtime.release(ref, r.runId); // idempotent: the saved logs stay
 
     const saved = await logs.read(withRef, { limit: 100 });
     expect(saved).toEqual(live);
@@ -125,7 +125,7 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
     const end = await logs.read(withRef, { cursor: second.nextCursor, limit: 1 });
     expect(end).toEqual({ events: [], nextCursor: second.nextCursor });
     expect(await logs.read(withRef, { limit: 10, startTime: events[1].timestamp + 1 })).toEqual({ events: [], nextCursor: '2' });
-    await expect(logs.read(withRef, { cursor: 'x', limit: 1 })).rejects.toThrow('invalid log cursor');
+    await expect(logs.read(withRef, { cursor: 'x', limit: 1 })).rejects.toThrow('cursor is not valid');
     expect(await logs.read(run(), { limit: 10 })).toEqual({ events: [], nextCursor: '0' });
   });
 

@@ -1,0 +1,43 @@
+/**
+ * The embedded DynamoDB of dev mode: dynalite serving the DynamoDB protocol on a loopback
+ * port, persisted under a directory, with the platform's table created on first start.
+ */
+import { once } from 'node:events';
+import type { AddressInfo, Server } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { createTableInput } from '../shared/table.js';
+import { createDb, type Db } from '../shared/store/db.js';
+
+export interface EmbeddedDynamo {
+  db: Db;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite on 127.0.0.1 (a free port) over `path` and makes sure `tableName` exists. */
+export async function startDynalite(path: string, tableName: string): Promise<EmbeddedDynamo> {
+  const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // dynalite checks no signatures; the SDK still wants credentials and a region to sign with.
+  const clientConfig = { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const raw = new DynamoDBClient(clientConfig);
+  try {
+    await raw.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (err) {
+    if (!(err instanceof ResourceInUseException)) throw err;
+  } finally {
+    raw.destroy();
+  }
+  const db = createDb(tableName, clientConfig);
+  return {
+    db,
+    endpoint,
+    close: async () => {
+      db.doc.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
