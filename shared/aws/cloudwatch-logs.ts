@@ -61,7 +61,8 @@ export class CloudWatchLogSource implements LogSource {
 
 /**
  * The awslogs stream of a task's app container: `prefix/container-name/ecs-task-id`
- * (AWS docs, "Send Amazon ECS logs to CloudWatch", awslogs-stream-prefix). The task id is
+ * (AWS docs, awslogs-stream-prefix:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html). The task id is
  * the last segment of the task ARN (arn:aws:ecs:region:account:task/cluster/task-id).
  */
 export function logStreamName(prefix: string, taskArn: string): string {

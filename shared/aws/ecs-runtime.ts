@@ -69,6 +69,7 @@ export class EcsRuntime implements ContainerRuntime {
   /**
    * Registers a Fargate task-definition revision for the app's current version, once per
    * process (RunTask cannot override the image, so every version needs its own revision).
+   * The memo is in memory: a new process (a Lambda cold start) registers an identical new revision.
    */
   async prepare(app: App): Promise<void> {
     await this.taskDefinitionArn(app);

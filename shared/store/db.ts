@@ -24,11 +24,12 @@ export function isConditionFailed(err: unknown): boolean {
   return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'activePk', 'activeSk', 'expiresAt']);
+/** Attributes that exist for the table's sake (keys, TTL, the status order), not the domain's. */
+const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'activePk', 'activeSk', 'expiresAt', 'statusRank']);
 
-/** Strips the table's key attributes from an item, leaving the domain object. */
+/** Strips the storage attributes from an item, leaving the domain object. */
 export function fromItem<T>(item: Record<string, unknown>): T {
-  return Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRIBUTES.has(k))) as T;
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !STORAGE_ATTRIBUTES.has(k))) as T;
 }
 
 /** A page of a listing; `nextCursor` is absent on the last page. */
