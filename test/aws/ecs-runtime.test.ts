@@ -1,0 +1,347 @@
+import { describe, it, expect, beforeEach } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type DescribeTasksCommandOutput,
+} from '@aws-sdk/client-ecs';
+import { EcsRuntime, familyName, type EcsRuntimeConfig } from '../../shared/aws/ecs-runtime.js';
+import { APP_ID, CLIENT_CONFIG, CLUSTER_ARN, RUN_ID, TASK_ARN, THROTTLED, sampleApp, sampleRun, stubHttp } from './fixtures.js';
+
+const TASK_DEF_ARN = 'arn:aws:ecs:us-east-1:111122223333:task-definition/containerizer-nightly-report:7';
+
+const CONFIG: EcsRuntimeConfig = {
+  clusterArn: CLUSTER_ARN,
+  subnetIds: ['subnet-0a1b', 'subnet-0c2d'],
+  securityGroupIds: ['sg-0e3f'],
+  assignPublicIp: true,
+  executionRoleArn: 'arn:aws:iam::111122223333:role/containerizer-exec',
+  taskRoleArn: 'arn:aws:iam::111122223333:role/containerizer-task',
+  logGroupName: '/containerizer/runs',
+  logStreamPrefix: 'run',
+  familyPrefix: 'containerizer-',
+  stopTimeoutSeconds: 60,
+};
+
+function setup(config: EcsRuntimeConfig = CONFIG) {
+  const ecs = new ECSClient(CLIENT_CONFIG);
+  const mock = mockClient(ecs);
+  mock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } });
+  return { mock, runtime: new EcsRuntime({ ecs, config }) };
+}
+
+describe('EcsRuntime.prepare', () => {
+  it('registers a Fargate task definition for the app version', async () => {
+    const { mock, runtime } = setup();
+    await runtime.prepare(sampleApp());
+    expect(mock.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input).toEqual({
+      family: 'containerizer-nightly-report',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '512',
+      memory: '1024',
+      executionRoleArn: 'arn:aws:iam::111122223333:role/containerizer-exec',
+      taskRoleArn: 'arn:aws:iam::111122223333:role/containerizer-task',
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'public.ecr.aws/docker/library/busybox:1.36',
+          essential: true,
+          command: ['sh', '-c', 'echo hello'],
+          stopTimeout: 60,
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: {
+              'awslogs-group': '/containerizer/runs',
+              'awslogs-region': 'us-east-1',
+              'awslogs-stream-prefix': 'run',
+            },
+          },
+        },
+      ],
+      tags: [
+        { key: 'containerizer:appId', value: APP_ID },
+        { key: 'containerizer:appVersion', value: '3' },
+      ],
+    });
+  });
+
+  it('leaves out what is not set and applies the default prefixes', async () => {
+    const { logStreamPrefix: _s, familyPrefix: _f, taskRoleArn: _t, stopTimeoutSeconds: _o, ...minimal } = CONFIG;
+    const { mock, runtime } = setup(minimal);
+    await runtime.prepare(sampleApp({ name: 'report.v2 (beta)', command: [], cpu: 0.25, memoryMiB: 512 }));
+    const input = mock.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input;
+    expect(input.family).toBe('containerizer-report-v2--beta-');
+    expect(input.cpu).toBe('256');
+    expect(input.memory).toBe('512');
+    expect(input).not.toHaveProperty('taskRoleArn');
+    expect(input.containerDefinitions).toEqual([
+      {
+        name: 'app',
+        image: 'public.ecr.aws/docker/library/busybox:1.36',
+        essential: true,
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': '/containerizer/runs', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'run' },
+        },
+      },
+    ]);
+  });
+
+  it('registers once per app version, concurrent calls included', async () => {
+    const { mock, runtime } = setup();
+    await Promise.all([runtime.prepare(sampleApp()), runtime.prepare(sampleApp())]);
+    await runtime.prepare(sampleApp());
+    expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+    await runtime.prepare(sampleApp({ version: 4, image: 'public.ecr.aws/docker/library/busybox:1.37' }));
+    const calls = mock.commandCalls(RegisterTaskDefinitionCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.args[0].input.containerDefinitions?.[0]?.image).toBe('public.ecr.aws/docker/library/busybox:1.37');
+  });
+
+  it('retries a registration that failed instead of remembering the failure', async () => {
+    const { mock, runtime } = setup();
+    mock
+      .on(RegisterTaskDefinitionCommand)
+      .rejectsOnce(new Error('ClientException: Role is not valid'))
+      .resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } });
+    await expect(runtime.prepare(sampleApp())).rejects.toThrow('Role is not valid');
+    await runtime.prepare(sampleApp());
+    expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(2);
+  });
+});
+
+describe('familyName', () => {
+  it('keeps ECS family characters and cuts at 255', () => {
+    expect(familyName('containerizer-', 'my_app-1')).toBe('containerizer-my_app-1');
+    expect(familyName('containerizer-', 'x'.repeat(300))).toHaveLength(255);
+  });
+});
+
+describe('EcsRuntime.start', () => {
+  it('runs the version task definition with the run overrides, idempotent on the run id', async () => {
+    const { mock, runtime } = setup();
+    mock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN, lastStatus: 'PROVISIONING' }], failures: [] });
+    const taskArn = await runtime.start({ run: sampleRun(), app: sampleApp() });
+    expect(taskArn).toBe(TASK_ARN);
+    expect(mock.commandCalls(RunTaskCommand)[0]!.args[0].input).toEqual({
+      cluster: CLUSTER_ARN,
+      taskDefinition: TASK_DEF_ARN,
+      launchType: 'FARGATE',
+      count: 1,
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: ['subnet-0a1b', 'subnet-0c2d'], securityGroups: ['sg-0e3f'], assignPublicIp: 'ENABLED' },
+      },
+      overrides: {
+        containerOverrides: [
+          {
+            name: 'app',
+            command: ['sh', '-c', 'echo hello; exit 3'],
+            environment: [
+              { name: 'GREETING', value: 'hello' },
+              { name: 'API_TOKEN', value: 's3cr3t' },
+            ],
+          },
+        ],
+        cpu: '512',
+        memory: '1024',
+      },
+      startedBy: RUN_ID,
+      tags: [
+        { key: 'containerizer:runId', value: RUN_ID },
+        { key: 'containerizer:appId', value: APP_ID },
+      ],
+      clientToken: RUN_ID,
+    });
+  });
+
+  it('registers the task definition first when the version was not prepared, and only once', async () => {
+    const { mock, runtime } = setup();
+    mock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    await runtime.start({ run: sampleRun(), app: sampleApp() });
+    await runtime.start({ run: sampleRun({ runId: '01HZX3K4M5N6P7Q8R9S0T1V2W4' }), app: sampleApp() });
+    expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+    expect(mock.commandCalls(RunTaskCommand).map((c) => c.args[0].input.taskDefinition)).toEqual([TASK_DEF_ARN, TASK_DEF_ARN]);
+  });
+
+  it("keeps the task definition's command when the run has none, and can keep the public IP off", async () => {
+    const { mock, runtime } = setup({ ...CONFIG, assignPublicIp: false });
+    mock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    await runtime.start({ run: sampleRun({ command: [], env: {} }), app: sampleApp() });
+    const input = mock.commandCalls(RunTaskCommand)[0]!.args[0].input;
+    expect(input.overrides?.containerOverrides).toEqual([{ name: 'app', environment: [] }]);
+    expect(input.networkConfiguration?.awsvpcConfiguration?.assignPublicIp).toBe('DISABLED');
+  });
+
+  it("throws ECS's failure reasons when RunTask starts nothing", async () => {
+    const { mock, runtime } = setup();
+    mock.on(RunTaskCommand).resolves({
+      tasks: [],
+      failures: [
+        {
+          arn: TASK_DEF_ARN,
+          reason: 'Capacity is unavailable at this time. Please try again later or in a different availability zone',
+        },
+      ],
+    });
+    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toThrow(
+      `ECS could not start the task: Capacity is unavailable at this time. Please try again later or in a different availability zone (${TASK_DEF_ARN})`,
+    );
+  });
+
+  it('throws when RunTask returns neither a task nor a failure', async () => {
+    const { mock, runtime } = setup();
+    mock.on(RunTaskCommand).resolves({});
+    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toThrow(
+      'ECS could not start the task: RunTask returned no task',
+    );
+  });
+});
+
+describe('EcsRuntime with the SDK retry (HTTP stubbed)', () => {
+  const registered = { statusCode: 200, body: { taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } } };
+  const started = { statusCode: 200, body: { tasks: [{ taskArn: TASK_ARN }], failures: [] } };
+
+  it('retries a throttled RunTask with the same clientToken, so one task is launched', async () => {
+    const http = stubHttp([registered, THROTTLED, started]);
+    const ecs = new ECSClient({ ...CLIENT_CONFIG, maxAttempts: 2, requestHandler: http.handler });
+    const runtime = new EcsRuntime({ ecs, config: CONFIG });
+    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).resolves.toBe(TASK_ARN);
+    const runTasks = http.requests.filter((r) => r.target.endsWith('.RunTask'));
+    expect(runTasks).toHaveLength(2);
+    expect(runTasks[1]!.body).toEqual(runTasks[0]!.body);
+    expect(runTasks[1]!.body).toMatchObject({ clientToken: RUN_ID, startedBy: RUN_ID });
+  });
+
+  it('surfaces the throttling error once the attempts are used up', async () => {
+    const http = stubHttp([registered, THROTTLED]);
+    const ecs = new ECSClient({ ...CLIENT_CONFIG, maxAttempts: 1, requestHandler: http.handler });
+    const runtime = new EcsRuntime({ ecs, config: CONFIG });
+    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+});
+
+describe('EcsRuntime.stop and kill', () => {
+  let mock: ReturnType<typeof setup>['mock'];
+  let runtime: EcsRuntime;
+  beforeEach(() => {
+    ({ mock, runtime } = setup());
+    mock.on(StopTaskCommand).resolves({ task: { taskArn: TASK_ARN, desiredStatus: 'STOPPED' } });
+  });
+
+  it('stop sends StopTask with the reason', async () => {
+    await runtime.stop(TASK_ARN, 30, 'Timed out after 600 s');
+    expect(mock.commandCalls(StopTaskCommand)[0]!.args[0].input).toEqual({
+      cluster: CLUSTER_ARN,
+      task: TASK_ARN,
+      reason: 'Timed out after 600 s',
+    });
+  });
+
+  it('kill sends StopTask too, with the reason cut to the 255 characters ECS accepts', async () => {
+    await runtime.kill(TASK_ARN, 'x'.repeat(300));
+    expect(mock.commandCalls(StopTaskCommand)[0]!.args[0].input).toEqual({
+      cluster: CLUSTER_ARN,
+      task: TASK_ARN,
+      reason: 'x'.repeat(255),
+    });
+  });
+});
+
+describe('EcsRuntime.describe', () => {
+  const createdAt = new Date('2024-05-01T12:00:05.123Z');
+  const startedAt = new Date('2024-05-01T12:00:40.456Z');
+  const stoppedAt = new Date('2024-05-01T12:01:12.789Z');
+
+  async function describeWith(output: Partial<DescribeTasksCommandOutput>) {
+    const { mock, runtime } = setup();
+    mock.on(DescribeTasksCommand).resolves(output);
+    const change = await runtime.describe(TASK_ARN, RUN_ID);
+    expect(mock.commandCalls(DescribeTasksCommand)[0]!.args[0].input).toEqual({ cluster: CLUSTER_ARN, tasks: [TASK_ARN] });
+    return change;
+  }
+
+  it('maps a running task', async () => {
+    const change = await describeWith({
+      tasks: [
+        {
+          taskArn: TASK_ARN,
+          lastStatus: 'RUNNING',
+          desiredStatus: 'RUNNING',
+          startedBy: RUN_ID,
+          createdAt,
+          startedAt,
+          version: 3,
+          containers: [{ name: 'app', lastStatus: 'RUNNING', taskArn: TASK_ARN }],
+        },
+      ],
+      failures: [],
+    });
+    expect(change).toEqual({ runId: RUN_ID, taskRef: TASK_ARN, lastStatus: 'RUNNING', at: startedAt, version: 3 });
+  });
+
+  it("maps a stopped task with the app container's exit code", async () => {
+    const change = await describeWith({
+      tasks: [
+        {
+          taskArn: TASK_ARN,
+          lastStatus: 'STOPPED',
+          desiredStatus: 'STOPPED',
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          createdAt,
+          startedAt,
+          stoppedAt,
+          version: 6,
+          containers: [{ name: 'app', lastStatus: 'STOPPED', exitCode: 3 }],
+        },
+      ],
+    });
+    expect(change).toEqual({
+      runId: RUN_ID,
+      taskRef: TASK_ARN,
+      lastStatus: 'STOPPED',
+      exitCode: 3,
+      stoppedReason: 'Essential container in task exited',
+      at: stoppedAt,
+      version: 6,
+    });
+  });
+
+  it('flags a container killed for its memory', async () => {
+    const change = await describeWith({
+      tasks: [
+        {
+          taskArn: TASK_ARN,
+          lastStatus: 'STOPPED',
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          createdAt,
+          startedAt,
+          stoppedAt,
+          version: 6,
+          containers: [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }],
+        },
+      ],
+    });
+    expect(change).toMatchObject({
+      exitCode: 137,
+      oomKilled: true,
+      stoppedReason: 'Essential container in task exited: OutOfMemoryError: Container killed due to memory usage',
+    });
+  });
+
+  it('returns null when ECS no longer knows the task', async () => {
+    expect(await describeWith({ tasks: [], failures: [{ arn: TASK_ARN, reason: 'MISSING' }] })).toBeNull();
+    expect(await describeWith({ tasks: [] })).toBeNull();
+  });
+
+  it('throws on any other failure', async () => {
+    await expect(describeWith({ tasks: [], failures: [{ arn: TASK_ARN, reason: 'ACCESS_DENIED' }] })).rejects.toThrow(
+      `DescribeTasks failed: ACCESS_DENIED (${TASK_ARN})`,
+    );
+  });
+});

@@ -1,0 +1,95 @@
+/** Sample domain objects and an HTTP stub for the AWS adapter tests. */
+import type { App, Run } from '../../shared/domain.js';
+
+export const RUN_ID = '01HZX3K4M5N6P7Q8R9S0T1V2W3';
+export const APP_ID = '01HZX2A1B2C3D4E5F6G7H8J9K0';
+export const CLUSTER_ARN = 'arn:aws:ecs:us-east-1:111122223333:cluster/containerizer';
+export const TASK_ID = '9f1c2b3a4d5e6f708192a3b4c5d6e7f8';
+export const TASK_ARN = `arn:aws:ecs:us-east-1:111122223333:task/containerizer/${TASK_ID}`;
+
+/** Static credentials and region, so clients sign requests without looking anything up. */
+export const CLIENT_CONFIG = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+};
+
+/** An app at version 3 with 0.5 vCPU, 1 GiB. */
+export function sampleApp(overrides: Partial<App> = {}): App {
+  return {
+    appId: APP_ID,
+    ownerId: 'user-1',
+    name: 'nightly-report',
+    image: 'public.ecr.aws/docker/library/busybox:1.36',
+    command: ['sh', '-c', 'echo hello'],
+    env: { GREETING: 'hello' },
+    cpu: 0.5,
+    memoryMiB: 1024,
+    timeoutSeconds: 600,
+    retry: { maxAttempts: 1 },
+    version: 3,
+    createdAt: '2024-05-01T10:00:00.000Z',
+    updatedAt: '2024-05-01T11:00:00.000Z',
+    updatedBy: 'user-1',
+    ...overrides,
+  };
+}
+
+/** A run of sampleApp() version 3, as the service hands it to the runtime before launch. */
+export function sampleRun(overrides: Partial<Run> = {}): Run {
+  return {
+    runId: RUN_ID,
+    appId: APP_ID,
+    appName: 'nightly-report',
+    ownerId: 'user-1',
+    appVersion: 3,
+    image: 'public.ecr.aws/docker/library/busybox:1.36',
+    command: ['sh', '-c', 'echo hello; exit 3'],
+    env: { GREETING: 'hello', API_TOKEN: 's3cr3t' },
+    cpu: 0.5,
+    memoryMiB: 1024,
+    timeoutSeconds: 600,
+    status: 'PENDING',
+    trigger: 'manual',
+    attempt: 1,
+    retry: { maxAttempts: 1 },
+    createdAt: '2024-05-01T12:00:00.000Z',
+    history: [{ status: 'PENDING', at: '2024-05-01T12:00:00.000Z' }],
+    ...overrides,
+  };
+}
+
+/** One canned HTTP response of an awsJson1_1 service (ECS, EventBridge, CloudWatch Logs). */
+export interface CannedResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+/**
+ * A requestHandler for an SDK client that answers with `responses` in order and records the
+ * request bodies, so the client's real middleware (serialization, signing, retry) runs.
+ */
+export function stubHttp(responses: CannedResponse[]) {
+  const requests: { target: string; body: unknown }[] = [];
+  const handler = {
+    async handle(request: { headers: Record<string, string>; body?: string | Uint8Array }) {
+      const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body);
+      requests.push({ target: request.headers['x-amz-target'] ?? '', body: JSON.parse(text) });
+      const next = responses.shift();
+      if (!next) throw new Error('stubHttp: no response left');
+      return {
+        response: {
+          statusCode: next.statusCode,
+          headers: { 'content-type': 'application/x-amz-json-1.1' },
+          body: new TextEncoder().encode(JSON.stringify(next.body)),
+        },
+      };
+    },
+  };
+  return { handler, requests };
+}
+
+/** The body AWS JSON services send when they throttle a call. */
+export const THROTTLED: CannedResponse = {
+  statusCode: 400,
+  body: { __type: 'ThrottlingException', message: 'Rate exceeded' },
+};
