@@ -10,7 +10,7 @@ import { ulid } from 'ulid';
 import type { Principal, Role } from '../domain.js';
 import { conflict, unauthorized } from '../errors.js';
 import { keys, TTL_ATTRIBUTE } from '../table.js';
-import { isConditionFailed, type Db } from '../store/db.js';
+import { fromItem, isConditionFailed, type Db } from '../store/db.js';
 
 export interface AuthConfig {
   /** HS256 signing key (at least 32 bytes). */
@@ -184,7 +184,7 @@ export class AuthService {
 
   private async findUser(email: string): Promise<UserItem | undefined> {
     const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.user(email) }));
-    return out.Item as UserItem | undefined;
+    return out.Item ? fromItem<UserItem>(out.Item) : undefined;
   }
 
   private async issueTokens(user: User): Promise<TokenSet> {
