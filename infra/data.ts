@@ -1,0 +1,35 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { INDEXES, KEY, TTL_ATTRIBUTE } from '../shared/table.js';
+
+/**
+ * The single DynamoDB table, built from the key design in shared/table.ts so dev mode
+ * (dynalite) and the cloud share one definition: on-demand billing, point-in-time recovery,
+ * the TTL attribute for finished runs, and every GSI with all attributes projected.
+ * Retained when the stack is deleted: it holds the run history.
+ */
+export class Data extends Construct {
+  /** The table; each ContainerizerFunction is granted its item and query actions on it. */
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: KEY.pk, type: AttributeType.STRING },
+      sortKey: { name: KEY.sk, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const [indexName, [partitionKey, sortKey]] of Object.entries(INDEXES)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: partitionKey, type: AttributeType.STRING },
+        sortKey: { name: sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ContainerizerFunction, type EntryPoint } from './function.js';
+import type { ContainerRuntime } from './runtime.js';
+
+/** Every schedule's EventBridge rule is named `containerizer-sched-<schedule id>`; IAM scopes rule management to it. */
+export const RULE_PREFIX = 'containerizer-sched-';
+/** Run and schedule events go to the account's default bus. */
+export const EVENT_BUS_NAME = 'default';
+
+/** Props of {@link Events}. */
+export interface EventsProps {
+  readonly table: ITable;
+  readonly runtime: ContainerRuntime;
+  /** How long the functions' logs are kept. */
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The event-driven side of the platform, each piece a function on the table and the cluster:
+ * - ECS "Task State Change" events of the cluster → task-state-change (undeliverable or
+ *   failed events land in a dead-letter queue instead of vanishing);
+ * - a one-minute tick → reconciler (timeouts, and tasks whose events were lost);
+ * - scheduled-run, the target of the per-schedule cron rules the API creates at run time
+ *   (they are not in this stack; only their name prefix is).
+ */
+export class Events extends Construct {
+  readonly taskStateChangeFunction: ContainerizerFunction;
+  readonly reconcilerFunction: ContainerizerFunction;
+  readonly scheduledRunFunction: ContainerizerFunction;
+  readonly taskStateChangeRule: Rule;
+  readonly reconcilerRule: Rule;
+  /** Task state events EventBridge could not deliver, or the function failed on after Lambda's retries. */
+  readonly taskStateChangeDeadLetterQueue: Queue;
+  /** What a function that creates schedule rules needs: RULE_PREFIX and SCHEDULED_RUN_FUNCTION_ARN. */
+  readonly scheduleEnvironment: Record<string, string>;
+  /** ARN pattern of the schedule rules (`rule/containerizer-sched-*` on the default bus). */
+  readonly scheduleRuleArns: string;
+  /** EVENT_BUS_NAME, for every function that publishes run events. */
+  readonly busEnvironment: Record<string, string> = { EVENT_BUS_NAME };
+  private readonly bus: IEventBus;
+
+  constructor(scope: Construct, id: string, props: EventsProps) {
+    super(scope, id);
+    const { runtime } = props;
+    this.bus = EventBus.fromEventBusName(this, 'DefaultBus', EVENT_BUS_NAME);
+    this.scheduleRuleArns = Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: `${RULE_PREFIX}*` });
+
+    // All three start runs (retries, reconciliation, schedule fires) and publish their events.
+    const launcher = (
+      constructId: string,
+      entryPoint: EntryPoint,
+      description: string,
+      options: { timeout?: Duration; retryAttempts?: number; environment?: Record<string, string> } = {},
+    ): ContainerizerFunction => {
+      const fn = new ContainerizerFunction(this, constructId, {
+        entryPoint,
+        description,
+        table: props.table,
+        logRetention: props.logRetention,
+        environment: { ...runtime.environment, ...this.busEnvironment, ...options.environment },
+        timeout: options.timeout,
+        retryAttempts: options.retryAttempts,
+      });
+      runtime.grantLaunch(fn);
+      this.grantPutEvents(fn);
+      return fn;
+    };
+
+    this.taskStateChangeDeadLetterQueue = new Queue(this, 'TaskStateChangeDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.taskStateChangeFunction = launcher('TaskStateChange', 'task-state-change', 'Applies ECS task state changes to runs');
+    this.taskStateChangeFunction.configureAsyncInvoke({ onFailure: new SqsDestination(this.taskStateChangeDeadLetterQueue) });
+    this.taskStateChangeRule = new Rule(this, 'TaskStateChangeRule', {
+      description: 'ECS task state changes of the Containerizer cluster',
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: { clusterArn: [runtime.cluster.clusterArn] },
+      },
+      targets: [new LambdaFunction(this.taskStateChangeFunction, {
+        deadLetterQueue: this.taskStateChangeDeadLetterQueue,
+        retryAttempts: 8,
+        // Older events are left to the reconciler, which reads the task's current state.
+        maxEventAge: Duration.hours(1),
+      })],
+    });
+
+    this.reconcilerFunction = launcher('Reconciler', 'reconciler', 'Times out runs and catches up on lost task events', {
+      // Done before the next tick, and not retried: the next tick does the same work.
+      timeout: Duration.seconds(55),
+      retryAttempts: 0,
+    });
+    runtime.grantControl(this.reconcilerFunction);
+    this.reconcilerRule = new Rule(this, 'ReconcilerSchedule', {
+      description: 'Runs the Containerizer reconciler every minute',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.reconcilerFunction, { retryAttempts: 0 })],
+    });
+
+    this.scheduledRunFunction = launcher('ScheduledRun', 'scheduled-run', 'Starts the run of a schedule when its rule fires', {
+      // A fire event names its rule, not the schedule; the prefix maps one to the other.
+      environment: { RULE_PREFIX },
+    });
+    this.scheduledRunFunction.addPermission('InvokeFromScheduleRules', {
+      principal: new ServicePrincipal('events.amazonaws.com'),
+      sourceArn: this.scheduleRuleArns,
+      sourceAccount: Stack.of(this).account,
+    });
+
+    this.scheduleEnvironment = { RULE_PREFIX, SCHEDULED_RUN_FUNCTION_ARN: this.scheduledRunFunction.functionArn };
+  }
+
+  /** Lets `grantee` publish events to the default bus. */
+  grantPutEvents(grantee: IGrantable): void {
+    this.bus.grantPutEventsTo(grantee);
+  }
+
+  /** Lets `grantee` create, update, read and delete the schedule rules (and their targets), and no other rule. */
+  grantManageScheduleRules(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
+      actions: ['events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:DeleteRule', 'events:DescribeRule'],
+      resources: [this.scheduleRuleArns],
+    }));
+  }
+}

@@ -1,0 +1,104 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** The repository root: NodejsFunction's projectRoot, where functions/ and package-lock.json live. */
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * What the handlers do with the table: item reads and writes, and queries of the table and
+ * its indexes. Scan is left out on purpose: every access pattern is a GetItem or a Query,
+ * so a Scan that slips in fails loudly instead of reading the whole table.
+ */
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+/** The Lambda entry points, by file name under functions/ (each exports `handler`). */
+export type EntryPoint = 'api' | 'task-state-change' | 'scheduled-run' | 'reconciler';
+
+/** Props of {@link ContainerizerFunction}. */
+export interface ContainerizerFunctionProps {
+  /** Which functions/<entryPoint>.ts to bundle. */
+  readonly entryPoint: EntryPoint;
+  readonly description: string;
+  /** The table every handler works on: passed as TABLE_NAME; reads, writes and queries granted (on its indexes too). */
+  readonly table: ITable;
+  /** Environment beyond TABLE_NAME. */
+  readonly environment: Record<string, string>;
+  /** How long the function's own log group keeps logs. */
+  readonly logRetention: RetentionDays;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** In MiB; CPU scales with it. @default 512 */
+  readonly memorySize?: number;
+  /** Lambda's own retries of a failed asynchronous invocation (0–2). @default 2 */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * A Containerizer Lambda function: Node.js 22 on arm64 (cheaper per GB-second than x86),
+ * bundled locally by the installed esbuild into one minified ESM file with source maps.
+ * The AWS SDK is bundled rather than taken from the runtime so the deployed code runs the
+ * SDK version the tests ran; the banner gives ESM bundles the `require` that CommonJS
+ * dependencies inside them still call.
+ */
+export class ContainerizerFunction extends NodejsFunction {
+  /** Always set: the function gets its own role (see the constructor). */
+  declare readonly role: IRole;
+
+  constructor(scope: Construct, id: string, props: ContainerizerFunctionProps) {
+    // Made beside the function because NodejsFunction takes them as props. The role replaces
+    // the default one, whose AWSLambdaBasicExecutionRole lets it write to any log group.
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention });
+    const role = new Role(scope, `${id}ServiceRole`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Containerizer ${props.entryPoint} function`,
+    });
+    logGroup.grantWrite(role);
+    super(scope, id, {
+      entry: join(REPO_ROOT, 'functions', `${props.entryPoint}.ts`),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 512,
+      retryAttempts: props.retryAttempts,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        ...props.environment,
+        // Without it the source maps are bundled but stack traces still point into minified code.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      logGroup,
+      role,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        forceDockerBundling: false,
+      },
+    });
+    props.table.grant(this, ...TABLE_ACTIONS);
+  }
+}

@@ -1,0 +1,387 @@
+/**
+ * The synthesized ContainerizerStack template: table, functions, rules, permissions, network
+ * and outputs. The default stack is built (and its four functions bundled) once for the file;
+ * the context variants skip bundling, since only their network settings are under test.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ContainerizerStack } from '../../infra/containerizer-stack.js';
+import type { ContainerizerFunction } from '../../infra/function.js';
+import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
+import { INDEXES, KEY, TTL_ATTRIBUTE } from '../../shared/table.js';
+import { buildStack } from './build-stack.js';
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  Effect: string;
+}
+
+const ARN_PREFIX = 'arn:<AWS::Partition>';
+const ACCOUNT = '<AWS::Region>:<AWS::AccountId>';
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+let stack: ContainerizerStack;
+let template: Template;
+/** CloudFormation's form of a token (`{ Ref }`, `{ Fn::GetAtt }`, …), for exact matching. */
+let cfn: (token: string) => unknown;
+
+/** The identity policy statements attached to a function's role. */
+function statementsOf(fn: ContainerizerFunction): Statement[] {
+  const roleRef = stack.resolve((fn.role.node.defaultChild as CfnRole).ref);
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([roleRef]) } });
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+/** The statements of `fn` that allow `action`. */
+function allowing(fn: ContainerizerFunction, action: string): Statement[] {
+  return statementsOf(fn).filter((statement) => statement.Effect === 'Allow' && asList(statement.Action).includes(action));
+}
+
+/** The resources of `statement`, flattened to strings such as `arn:<AWS::Partition>:ecs:…`. */
+function resourcesOf(statement: Statement): string[] {
+  return asList(statement.Resource).map(flattenCfnValue);
+}
+
+function environmentOf(fn: ContainerizerFunction): Record<string, unknown> {
+  const id = stack.getLogicalId(fn.node.defaultChild as CfnElement);
+  return template.toJSON().Resources[id].Properties.Environment.Variables;
+}
+
+beforeAll(() => {
+  stack = buildStack();
+  template = Template.fromStack(stack);
+  cfn = (token) => stack.resolve(token);
+});
+
+const functions = (): Record<string, ContainerizerFunction> => ({
+  api: stack.api.function,
+  'task-state-change': stack.events.taskStateChangeFunction,
+  'scheduled-run': stack.events.scheduledRunFunction,
+  reconciler: stack.events.reconcilerFunction,
+});
+
+describe('table', () => {
+  it('uses the key attributes and every index of shared/table.ts', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: KEY.pk, KeyType: 'HASH' },
+        { AttributeName: KEY.sk, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: Object.entries(INDEXES).map(([name, [hash, range]]) => ({
+        IndexName: name,
+        KeySchema: [
+          { AttributeName: hash, KeyType: 'HASH' },
+          { AttributeName: range, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    });
+  });
+
+  it('is on-demand, with point-in-time recovery and the TTL attribute, and retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
+    });
+  });
+});
+
+describe('functions', () => {
+  it('run Node.js 22 on arm64 with their own log group and the source-map flag', () => {
+    for (const [entryPoint, fn] of Object.entries(functions())) {
+      const id = stack.getLogicalId(fn.node.defaultChild as CfnElement);
+      expect(template.toJSON().Resources[id].Properties, entryPoint).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: { LogGroup: cfn(fn.logGroup.logGroupName) },
+      });
+      expect(environmentOf(fn), entryPoint).toMatchObject({ TABLE_NAME: cfn(stack.data.table.tableName), NODE_OPTIONS: '--enable-source-maps' });
+    }
+  });
+
+  it('are bundled as ESM with the require shim and a source map', () => {
+    const assembly = stack.node.root as unknown as { synth(): { directory: string } };
+    const { directory } = assembly.synth();
+    const code = template.toJSON().Resources[stack.getLogicalId(stack.api.function.node.defaultChild as CfnElement)].Properties.Code;
+    const assetDir = join(directory, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+    expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).toMatch(/^import \{ createRequire \} from 'module'; const require = createRequire\(import\.meta\.url\);/);
+  });
+
+  it('get exactly the environment they need', () => {
+    const runtimeVariables = ['CLUSTER_ARN', 'SUBNET_IDS', 'SECURITY_GROUP_IDS', 'ASSIGN_PUBLIC_IP', 'TASK_EXECUTION_ROLE_ARN', 'TASK_ROLE_ARN',
+      'LOG_GROUP_NAME', 'LOG_STREAM_PREFIX', 'TASK_FAMILY_PREFIX'];
+    const common = ['TABLE_NAME', 'NODE_OPTIONS', 'EVENT_BUS_NAME', ...runtimeVariables];
+    const expected: Record<string, string[]> = {
+      api: [...common, 'RULE_PREFIX', 'SCHEDULED_RUN_FUNCTION_ARN', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'JWT_AUDIENCE'],
+      'task-state-change': common,
+      'scheduled-run': [...common, 'RULE_PREFIX'],
+      reconciler: common,
+    };
+    for (const [entryPoint, fn] of Object.entries(functions())) {
+      expect(Object.keys(environmentOf(fn)).sort(), entryPoint).toEqual([...expected[entryPoint]].sort());
+    }
+  });
+
+  it('point the api at the scheduled-run function, the JWT secret and the task settings', () => {
+    expect(environmentOf(stack.api.function)).toMatchObject({
+      SCHEDULED_RUN_FUNCTION_ARN: cfn(stack.events.scheduledRunFunction.functionArn),
+      JWT_SECRET_ARN: cfn(stack.api.jwtSecret.secretArn),
+      CLUSTER_ARN: cfn(stack.runtime.cluster.clusterArn),
+      TASK_EXECUTION_ROLE_ARN: cfn(stack.runtime.taskExecutionRole.roleArn),
+      TASK_ROLE_ARN: cfn(stack.runtime.taskRole.roleArn),
+      LOG_GROUP_NAME: cfn(stack.runtime.logGroup.logGroupName),
+      ASSIGN_PUBLIC_IP: 'ENABLED',
+      LOG_STREAM_PREFIX: 'run',
+      TASK_FAMILY_PREFIX: 'containerizer-',
+      RULE_PREFIX: 'containerizer-sched-',
+      EVENT_BUS_NAME: 'default',
+    });
+  });
+});
+
+describe('events', () => {
+  it('sends the cluster\'s ECS task state changes to task-state-change, with a DLQ and a retry policy', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        detail: { clusterArn: [cfn(stack.runtime.cluster.clusterArn)] },
+      },
+      Targets: [Match.objectLike({
+        Arn: cfn(stack.events.taskStateChangeFunction.functionArn),
+        DeadLetterConfig: { Arn: cfn(stack.events.taskStateChangeDeadLetterQueue.queueArn) },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+      })],
+    });
+  });
+
+  it('sends failed task-state-change invocations to the same DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: cfn(stack.events.taskStateChangeFunction.functionName),
+      DestinationConfig: { OnFailure: { Destination: cfn(stack.events.taskStateChangeDeadLetterQueue.queueArn) } },
+    });
+  });
+
+  it('runs the reconciler every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: cfn(stack.events.reconcilerFunction.functionArn) })],
+    });
+  });
+
+  it('lets only the schedule rules invoke scheduled-run', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission', {
+      Properties: { FunctionName: cfn(stack.events.scheduledRunFunction.functionArn) },
+    }));
+    expect(permissions).toHaveLength(1);
+    const { Properties } = permissions[0];
+    expect(Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' } });
+    expect(flattenCfnValue(Properties.SourceArn)).toBe(`${ARN_PREFIX}:events:${ACCOUNT}:rule/containerizer-sched-*`);
+  });
+});
+
+describe('IAM', () => {
+  const taskDefinitions = `${ARN_PREFIX}:ecs:${ACCOUNT}:task-definition/containerizer-*`;
+  const tasks = (): string => `${ARN_PREFIX}:ecs:${ACCOUNT}:task/${flattenCfnValue(cfn(stack.runtime.cluster.clusterName))}/*`;
+  const scheduleRules = `${ARN_PREFIX}:events:${ACCOUNT}:rule/containerizer-sched-*`;
+
+  it('lets every function run only containerizer- task definitions, only on the cluster', () => {
+    for (const [entryPoint, fn] of Object.entries(functions())) {
+      const [statement, ...others] = allowing(fn, 'ecs:RunTask');
+      expect(others, entryPoint).toEqual([]);
+      expect(resourcesOf(statement), entryPoint).toEqual([taskDefinitions]);
+      expect(statement.Condition, entryPoint).toEqual({ ArnEquals: { 'ecs:cluster': cfn(stack.runtime.cluster.clusterArn) } });
+    }
+  });
+
+  it('lets every function pass only the two task roles, and only to ECS tasks', () => {
+    for (const [entryPoint, fn] of Object.entries(functions())) {
+      const [statement, ...others] = allowing(fn, 'iam:PassRole');
+      expect(others, entryPoint).toEqual([]);
+      expect(asList(statement.Resource), entryPoint).toEqual([cfn(stack.runtime.taskExecutionRole.roleArn), cfn(stack.runtime.taskRole.roleArn)]);
+      expect(statement.Condition, entryPoint).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    }
+  });
+
+  it('allows tagging only as part of RunTask and RegisterTaskDefinition', () => {
+    for (const [entryPoint, fn] of Object.entries(functions())) {
+      const [statement] = allowing(fn, 'ecs:TagResource');
+      expect(resourcesOf(statement).sort(), entryPoint).toEqual([tasks(), taskDefinitions].sort());
+      expect(statement.Condition, entryPoint).toEqual({ StringEquals: { 'ecs:CreateAction': ['RunTask', 'RegisterTaskDefinition'] } });
+    }
+  });
+
+  it('gives the wildcard resource to RegisterTaskDefinition alone', () => {
+    for (const [entryPoint, fn] of Object.entries(functions())) {
+      const unscoped = statementsOf(fn).filter((statement) => resourcesOf(statement).includes('*'));
+      expect(unscoped.map((statement) => statement.Action), entryPoint).toEqual(['ecs:RegisterTaskDefinition']);
+      expect(statementsOf(fn).flatMap((statement) => asList(statement.Action)).filter((action) => action.includes('*')), entryPoint).toEqual([]);
+    }
+  });
+
+  it('lets only the api and the reconciler stop and describe tasks, of the cluster only', () => {
+    const { api, reconciler, ...rest } = functions();
+    for (const fn of [api, reconciler]) {
+      for (const action of ['ecs:StopTask', 'ecs:DescribeTasks']) {
+        expect(allowing(fn, action).flatMap(resourcesOf)).toEqual([tasks()]);
+      }
+    }
+    for (const fn of Object.values(rest)) expect(allowing(fn, 'ecs:StopTask')).toEqual([]);
+  });
+
+  it('lets only the api manage schedule rules, by name prefix', () => {
+    const { api, ...rest } = functions();
+    for (const action of ['events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:DeleteRule', 'events:DescribeRule']) {
+      expect(allowing(api, action).flatMap(resourcesOf), action).toEqual([scheduleRules]);
+      for (const fn of Object.values(rest)) expect(allowing(fn, action), action).toEqual([]);
+    }
+  });
+
+  it('lets only the api read run logs and the JWT secret', () => {
+    const { api, ...rest } = functions();
+    expect(allowing(api, 'logs:GetLogEvents').flatMap((statement) => asList(statement.Resource)))
+      .toContainEqual(cfn(stack.runtime.logGroup.logGroupArn));
+    expect(allowing(api, 'secretsmanager:GetSecretValue').flatMap((statement) => asList(statement.Resource)))
+      .toEqual([cfn(stack.api.jwtSecret.secretArn)]);
+    for (const fn of Object.values(rest)) {
+      expect(allowing(fn, 'logs:GetLogEvents')).toEqual([]);
+      expect(allowing(fn, 'secretsmanager:GetSecretValue')).toEqual([]);
+    }
+  });
+
+  it('lets every function publish to the default bus and use the table and its indexes, without Scan', () => {
+    const table = flattenCfnValue(cfn(stack.data.table.tableArn));
+    for (const [entryPoint, fn] of Object.entries(functions())) {
+      expect(allowing(fn, 'events:PutEvents').flatMap(resourcesOf), entryPoint).toEqual([`${ARN_PREFIX}:events:${ACCOUNT}:event-bus/default`]);
+      expect(allowing(fn, 'dynamodb:Query').flatMap(resourcesOf), entryPoint).toEqual([table, `${table}/index/*`]);
+      expect(allowing(fn, 'dynamodb:UpdateItem'), entryPoint).not.toEqual([]);
+      expect(allowing(fn, 'dynamodb:Scan'), entryPoint).toEqual([]);
+    }
+  });
+
+  it('uses no AWS managed policies on the function and task execution roles', () => {
+    const roles = [...Object.values(functions()).map((fn) => fn.role), stack.runtime.taskExecutionRole, stack.runtime.taskRole];
+    for (const role of roles) {
+      const id = stack.getLogicalId(role.node.defaultChild as CfnElement);
+      expect(template.toJSON().Resources[id].Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+
+  it('gives the task role no permissions', () => {
+    const taskRoleRef = cfn((stack.runtime.taskRole.node.defaultChild as CfnRole).ref);
+    expect(template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([taskRoleRef]) } })).toEqual({});
+  });
+});
+
+describe('runtime', () => {
+  it('creates public subnets and no NAT gateway, and gives tasks a public IP', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Subnet', 2);
+    template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: true });
+    const subnetIds = stack.runtime.cluster.vpc.publicSubnets.map((subnet) => flattenCfnValue(cfn(subnet.subnetId)));
+    expect(subnetIds).toHaveLength(2);
+    expect(flattenCfnValue(environmentOf(stack.api.function).SUBNET_IDS)).toBe(subnetIds.join(','));
+  });
+
+  it('has Container Insights on and run logs kept for the configured 30 days', () => {
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+    const logGroupId = stack.getLogicalId(stack.runtime.logGroup.node.defaultChild as CfnElement);
+    expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+  });
+});
+
+describe('api', () => {
+  it('routes everything to the api function on an auto-deployed $default stage with access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: cfn(stack.api.function.functionArn),
+      PayloadFormatVersion: '2.0',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('\\$context\\.requestId') }),
+    });
+  });
+
+  it('generates the JWT signing secret', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('exports the API URL, table, cluster, log group and secret', () => {
+    template.hasOutput('ApiUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
+    expect(flattenCfnValue(template.toJSON().Outputs.ApiUrl.Value)).toMatch(/^https:\/\/<ApiHttpApi[0-9A-F]+>\.execute-api\./);
+    template.hasOutput('TableName', { Value: cfn(stack.data.table.tableName) });
+    template.hasOutput('ClusterArn', { Value: cfn(stack.runtime.cluster.clusterArn) });
+    template.hasOutput('LogGroupName', { Value: cfn(stack.runtime.logGroup.logGroupName) });
+    template.hasOutput('JwtSecretArn', { Value: cfn(stack.api.jwtSecret.secretArn) });
+  });
+});
+
+describe('context', () => {
+  // Network settings only: bundling is skipped to keep these fast.
+  const withContext = (context: Record<string, unknown>): ContainerizerStack => buildStack({ 'aws:cdk:bundling-stacks': [], ...context });
+
+  it('uses existing subnets and security groups instead of creating a VPC', () => {
+    const existing = withContext({ vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb', securityGroupIds: ['sg-01111111111111111'], assignPublicIp: 'DISABLED' });
+    const existingTemplate = Template.fromStack(existing);
+    existingTemplate.resourceCountIs('AWS::EC2::VPC', 0);
+    existingTemplate.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+    const id = existing.getLogicalId(existing.api.function.node.defaultChild as CfnElement);
+    expect(existingTemplate.toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({
+      SUBNET_IDS: 'subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb',
+      SECURITY_GROUP_IDS: 'sg-01111111111111111',
+      ASSIGN_PUBLIC_IP: 'DISABLED',
+    });
+  });
+
+  it('creates an egress-only security group in an existing VPC when none is given', () => {
+    const existingTemplate = Template.fromStack(withContext({ vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0aaaaaaaaaaaaaaaa' }));
+    existingTemplate.resourceCountIs('AWS::EC2::VPC', 0);
+    existingTemplate.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      VpcId: 'vpc-0123456789abcdef0',
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0' })],
+      SecurityGroupIngress: Match.absent(),
+    });
+  });
+
+  it('rejects settings that cannot work', () => {
+    expect(() => withContext({ subnetIds: 'subnet-0aaaaaaaaaaaaaaaa' })).toThrow(/vpcId/);
+    expect(() => withContext({ vpcId: 'vpc-0123456789abcdef0' })).toThrow(/subnetIds/);
+    expect(() => withContext({ logRetentionDays: 31 })).toThrow(/logRetentionDays/);
+    expect(() => withContext({ assignPublicIp: 'yes' })).toThrow(/assignPublicIp/);
+  });
+
+  it('passes the optional auth settings to the api function only when set', () => {
+    const configured = withContext({ adminEmails: 'a@example.com,b@example.com', oidcJwksUrl: 'https://id.example.com/jwks', oidcIssuer: 'https://id.example.com', oidcAudience: 'containerizer' });
+    const id = configured.getLogicalId(configured.api.function.node.defaultChild as CfnElement);
+    expect(Template.fromStack(configured).toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({
+      ADMIN_EMAILS: 'a@example.com,b@example.com',
+      OIDC_JWKS_URL: 'https://id.example.com/jwks',
+      OIDC_ISSUER: 'https://id.example.com',
+      OIDC_AUDIENCE: 'containerizer',
+    });
+  });
+});
