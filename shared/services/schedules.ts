@@ -152,7 +152,9 @@ export class ScheduleService {
       if (!isConditionFailed(err)) throw err;
       return this.complete(schedule, (await this.findFire(scheduleId, time))!);
     }
-    for (const run of active) await this.runs.stopFor(run, `replaced by the fire of ${time} (overlapPolicy Replace)`, REPLACE_GRACE_SECONDS);
+    if (schedule.overlapPolicy === 'Replace') {
+      for (const run of active) await this.runs.stopFor(run, `replaced by the fire of ${time} (overlapPolicy Replace)`, REPLACE_GRACE_SECONDS);
+    }
     return this.complete(schedule, fire);
   }
 
