@@ -30,11 +30,12 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'containerizer-test-'));
 }
 
-/** Starts `npm start`'s program and waits until it listens. */
+/** Starts `npm start`'s program (local/main.ts) and waits until it listens. */
 export async function startServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const port = await freePort();
-  const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['local/main.ts'], {
+  // node itself, not the tsx CLI: the CLI runs the program in a child process, which a SIGKILL would orphan.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
