@@ -51,14 +51,12 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   for (const schedule of await platform.schedules.allEnabled()) await scheduler.put(schedule);
 
   let sweeps = 0;
-  let sweeping = false;
+  let sweeping: Promise<void> | undefined;
   const sweeper = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    platform.runs
+    sweeping ??= platform.runs
       .sweep({ describe: ++sweeps % DESCRIBE_EVERY === 0 })
       .catch((err) => console.error('sweep:', err))
-      .finally(() => (sweeping = false));
+      .finally(() => (sweeping = undefined));
   }, SWEEP_MS);
 
   const api = createApi(platform, {
@@ -76,11 +74,13 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   return {
     url: `http://${config.host}:${port}`,
     platform,
+    /** Stops taking work, lets what is under way finish, then closes the store. */
     async close() {
       clearInterval(sweeper);
       scheduler.close();
-      watch.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await watch.close();
+      await sweeping;
       await dynamo.close();
     },
   };

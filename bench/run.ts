@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: dev mode's figures, then the Lambda functions' (bench/lambda.ts).
+ *
+ * 1. Launch overhead: median time from POST /apps/:id/runs to the run's terminal status for
+ *    `sh -c :`, against a bare `docker run --rm` of the same image; 20 of each, interleaved so
+ *    both see the same machine load. Target: ratio ≤ 1.15.
+ * 2. Concurrency: 50 runs started at once, each with its own exit code; every run must reach
+ *    its true terminal status (exit 0 → SUCCEEDED, else FAILED with that exit code).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Run } from '../shared/domain.js';
+import { isTerminal } from '../shared/domain.js';
+import { loadConfig } from '../local/config.js';
+import { startServer } from '../local/server.js';
+
+const IMAGE = 'containerizer/busybox:latest';
+const SAMPLES = 20;
+const CONCURRENT = 50;
+const POLL_MS = 10;
+const run = promisify(execFile);
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'containerizer-bench-'));
+  const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir }), port: 0 });
+  try {
+    const alice = await signIn(server.url);
+    const app = await alice('POST', '/apps', { name: 'bench', image: IMAGE, command: ['sh', '-c', ':'] });
+
+    const waitTerminal = async (runId: string): Promise<Run> => {
+      for (;;) {
+        const current = (await alice('GET', `/runs/${runId}`)) as Run;
+        if (isTerminal(current.status)) return current;
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    };
+
+    // Warm both paths once (image cache, first container).
+    await waitTerminal((await alice('POST', `/apps/${app.appId}/runs`)).runId);
+    await run('docker', ['run', '--rm', IMAGE, 'sh', '-c', ':']);
+
+    const platformMs: number[] = [];
+    const dockerMs: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      let t = performance.now();
+      const { runId } = await alice('POST', `/apps/${app.appId}/runs`);
+      const done = await waitTerminal(runId);
+      if (done.status !== 'SUCCEEDED') throw new Error(`bench run ${runId} ended ${done.status}`);
+      platformMs.push(performance.now() - t);
+      t = performance.now();
+      await run('docker', ['run', '--rm', IMAGE, 'sh', '-c', ':']);
+      dockerMs.push(performance.now() - t);
+    }
+    const ratio = median(platformMs) / median(dockerMs);
+    console.log('\nDev mode: POST run → terminal status, `sh -c :` (20 each, interleaved)');
+    console.table({
+      'platform (POST → SUCCEEDED)': { 'median ms': round(median(platformMs)), 'min ms': round(Math.min(...platformMs)), 'max ms': round(Math.max(...platformMs)) },
+      'docker run --rm': { 'median ms': round(median(dockerMs)), 'min ms': round(Math.min(...dockerMs)), 'max ms': round(Math.max(...dockerMs)) },
+    });
+    console.log(`ratio platform / docker: ${ratio.toFixed(2)} (target ≤ 1.15) ${ratio <= 1.15 ? 'MET' : 'NOT MET'}`);
+
+    const many = await alice('POST', '/apps', { name: 'bench-many', image: IMAGE, command: ['sh', '-c', 'sleep 1; exit $CODE'] });
+    const t0 = performance.now();
+    const started = await Promise.all(
+      Array.from({ length: CONCURRENT }, async (_, i) => {
+        const code = i % 3;
+        const { runId } = await alice('POST', `/apps/${many.appId}/runs`, { env: { CODE: String(code) } });
+        return { runId, code };
+      }),
+    );
+    const finished = await Promise.all(started.map(async (s) => ({ ...s, run: await waitTerminal(s.runId) })));
+    const seconds = (performance.now() - t0) / 1000;
+    const wrong = finished.filter(({ code, run: r }) => r.status !== (code === 0 ? 'SUCCEEDED' : 'FAILED') || r.exitCode !== code);
+    console.log(`\n${CONCURRENT} concurrent runs (sleep 1; exit i%3): all terminal in ${seconds.toFixed(1)} s; ${CONCURRENT - wrong.length}/${CONCURRENT} in their true terminal state ${wrong.length === 0 ? 'MET' : 'NOT MET'}`);
+    for (const w of wrong) console.log(`  run ${w.runId}: expected exit ${w.code}, got ${w.run.status} / ${w.run.exitCode}`);
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const lambda = await import('./lambda.js').catch(() => undefined);
+  if (lambda) await lambda.main();
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+/** Registers a bench account and returns a JSON client carrying its token. */
+async function signIn(url: string) {
+  const call = async (method: string, path: string, body?: unknown, token?: string) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const credentials = { email: 'bench@example.com', password: 'bench-password' };
+  await call('POST', '/auth/register', credentials);
+  const { accessToken } = await call('POST', '/auth/login', credentials);
+  return (method: string, path: string, body?: unknown) => call(method, path, body, accessToken);
+}
+
+await main();
