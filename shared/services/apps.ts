@@ -39,7 +39,7 @@ export class AppService {
     const now = new Date().toISOString();
     const app: App = { ...input, appId: ulid(), ownerId: principal.userId, version: 1, createdAt: now, updatedAt: now, updatedBy: principal.userId };
     await this.claimName(app.ownerId, app.name, app.appId);
-    await this.putVersion({ ...app, changedFields: [...EDITABLE] });
+    await this.putVersion({ ...app, changedFields: EDITABLE.filter((f) => app[f] !== undefined) });
     await this.db.doc.send(
       new PutCommand({ TableName: this.db.tableName, Item: this.appItem(app), ConditionExpression: 'attribute_not_exists(pk)' }),
     );

@@ -35,7 +35,7 @@ describe('apps', () => {
     expect(v3.body).toMatchObject({ version: 3, memoryMiB: 1024, command: ['true'] });
     const versions = await alice.get(`/apps/${app.appId}/versions`);
     expect(versions.body.items.map((v: { version: number; changedFields: string[] }) => [v.version, v.changedFields])).toEqual([
-      [1, ['name', 'description', 'image', 'command', 'env', 'cpu', 'memoryMiB', 'timeoutSeconds', 'retry']],
+      [1, ['name', 'image', 'command', 'env', 'cpu', 'memoryMiB', 'timeoutSeconds', 'retry']],
       [2, ['command', 'env']],
       [3, ['memoryMiB']],
     ]);

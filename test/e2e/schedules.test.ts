@@ -95,6 +95,12 @@ describe('schedule fires (in process)', () => {
     return { app, schedule };
   }
 
+  /** Kills a run and waits until it is settled, so no container outlives the test. */
+  async function killAndWait(runId: string) {
+    await server.platform.runs.stop(owner, runId, { graceSeconds: 0, kill: true });
+    await waitFor(async () => ((await server.platform.runs.get(owner, runId)).status === 'STOPPED' ? true : undefined));
+  }
+
   const runsOf = async (appId: string) => (await server.platform.runs.list(owner, { appId, limit: 100 })).items;
 
   it('is idempotent on (schedule, scheduled time): a repeated fire starts one run', async () => {
@@ -118,7 +124,7 @@ describe('schedule fires (in process)', () => {
     const fires = await server.platform.schedules.fires(owner, schedule.scheduleId);
     expect(fires.items.map((f) => f.outcome)).toEqual(['SKIPPED', 'STARTED']);
     expect((await server.platform.runs.get(owner, first!.runId!)).status).not.toBe('STOPPED');
-    await server.platform.runs.stop(owner, first!.runId!, { graceSeconds: 0, kill: true });
+    await killAndWait(first!.runId!);
   });
 
   it('Replace stops the active run before starting the new one', async () => {
@@ -133,7 +139,7 @@ describe('schedule fires (in process)', () => {
     expect(replaced.stoppedReason).toContain('overlapPolicy Replace');
     expect((await server.platform.runs.get(owner, second!.runId!)).status).not.toBe('STOPPED');
     expect(await runsOf(app.appId)).toHaveLength(2);
-    await server.platform.runs.stop(owner, second!.runId!, { graceSeconds: 0, kill: true });
+    await killAndWait(second!.runId!);
   });
 
   it('ignores fires of suspended or deleted schedules', async () => {
