@@ -32,31 +32,30 @@ fi
 # containerizer/busybox:latest — a root filesystem holding Debian's static busybox,
 # imported as an image, since no registry can be reached.
 IMAGE=containerizer/busybox:latest
+BUSYBOX=/bin/busybox
+# ldd fails on a static executable; a dynamic busybox would need the host's libc in the image.
+is_static() { [ -x "$1" ] && ! ldd "$1" >/dev/null 2>&1; }
+
 if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  busybox=$(command -v busybox || true)
-  if [ -z "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q 'static'; then
-    [ -x /bin/busybox ] && [ -z "$(ldd /bin/busybox 2>/dev/null | grep '=>')" ] && busybox=/bin/busybox
-  fi
-  if [ -z "$busybox" ] || ldd "$busybox" 2>/dev/null | grep -q '=>'; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      say "installing Debian's busybox-static for the sample image"
-      export DEBIAN_FRONTEND=noninteractive
-      apt-get install -y -qq busybox-static >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get install -y -qq busybox-static >/dev/null; }
-      busybox=/bin/busybox
-    else
+  if ! is_static "$BUSYBOX"; then
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
       say "a static busybox is needed to build $IMAGE: apt-get install busybox-static"
       exit 1
     fi
+    say "installing Debian's busybox-static for the sample image"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq busybox-static >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get install -y -qq busybox-static >/dev/null; }
   fi
   root=$(mktemp -d)
   trap 'rm -rf "$root"' EXIT
   mkdir -p "$root/bin" "$root/tmp" "$root/etc"
-  cp "$busybox" "$root/bin/busybox"
+  chmod 1777 "$root/tmp"
+  cp "$BUSYBOX" "$root/bin/busybox"
   for applet in $("$root/bin/busybox" --list); do
     [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
   done
   echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
   echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>"$root/etc/passwd"
   tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' - "$IMAGE" >/dev/null
-  say "built $IMAGE from $busybox"
+  say "built $IMAGE from Debian's busybox-static"
 fi
