@@ -37,12 +37,8 @@ export interface RetryPolicy {
   onExitCodes?: number[];
 }
 
-/** A registered app: what to run and how. cpu in vCPU, memoryMiB in MiB, timeoutSeconds in s. */
-export interface App {
-  appId: string;
-  ownerId: string;
-  name: string;
-  description?: string;
+/** What a task runs and with what: cpu in vCPU, memoryMiB in MiB, timeoutSeconds in s. */
+export interface TaskSpec {
   image: string;
   /** Overrides the image's CMD; empty means the image's own. */
   command: string[];
@@ -51,6 +47,14 @@ export interface App {
   memoryMiB: number;
   timeoutSeconds: number;
   retry: RetryPolicy;
+}
+
+/** A registered app: what to run and how. */
+export interface App extends TaskSpec {
+  appId: string;
+  ownerId: string;
+  name: string;
+  description?: string;
   /** Starts at 1; every update adds one. */
   version: number;
   createdAt: string;
@@ -80,24 +84,17 @@ export interface StopRequest {
   at: string;
 }
 
-/** One execution of an app version. Times are ISO 8601; durationMs is startedAt → stoppedAt. */
-export interface Run {
+/** One execution of an app version, with the task spec it ran. Times are ISO 8601; durationMs is startedAt → stoppedAt. */
+export interface Run extends TaskSpec {
   runId: string;
   appId: string;
   appName: string;
   ownerId: string;
   appVersion: number;
-  image: string;
-  command: string[];
-  env: Record<string, string>;
-  cpu: number;
-  memoryMiB: number;
-  timeoutSeconds: number;
   status: RunStatus;
   trigger: Trigger;
   /** 1 for the first attempt; retries count up to retry.maxAttempts. */
   attempt: number;
-  retry: RetryPolicy;
   scheduleId?: string;
   scheduledTime?: string;
   /** The run this one retries. */

@@ -11,7 +11,7 @@
  * only then does it leave the index. A crash in between is healed by the next sweep, which
  * settles any terminal run it still finds there.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import {
   isTerminal,
@@ -272,40 +272,21 @@ export class RunService {
       const failed = await this.transition(run, 'FAILED', { at: new Date(), reason: `launch failed: ${(err as Error).message}` });
       return failed ?? (await this.find(run.runId))!;
     }
-    const out = await this.db.doc.send(
-      new UpdateCommand({
-        TableName: this.db.tableName,
-        Key: keys.run(run.runId),
-        UpdateExpression: 'SET taskRef = :ref',
-        ExpressionAttributeValues: { ':ref': taskRef },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const launched = fromItem<Run>(out.Attributes!);
+    const launched = (await this.update(run.runId, { UpdateExpression: 'SET taskRef = :ref', ExpressionAttributeValues: { ':ref': taskRef } }))!;
     // A stop asked for while the launch was under way could not reach the task: pass it on.
     if (launched.stopRequest && !isTerminal(launched.status)) await this.runtime.stop(taskRef, 0, launched.stopRequest.reason);
     return launched;
   }
 
   private async requestStop(run: Run, request: StopRequest, options: { graceSeconds: number; kill?: boolean }): Promise<Run> {
-    let updated: Run;
-    try {
-      const out = await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.tableName,
-          Key: keys.run(run.runId),
-          UpdateExpression: 'SET stopRequest = :req',
-          ConditionExpression: 'attribute_not_exists(stopRequest) AND statusRank < :terminal',
-          ExpressionAttributeValues: { ':req': request, ':terminal': 3 },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      updated = fromItem<Run>(out.Attributes!);
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-      updated = (await this.find(run.runId))!;
-      if (isTerminal(updated.status)) return updated;
-    }
+    const claimed = await this.update(run.runId, {
+      UpdateExpression: 'SET stopRequest = :req',
+      ConditionExpression: 'attribute_not_exists(stopRequest) AND statusRank < :terminal',
+      ExpressionAttributeValues: { ':req': request, ':terminal': 3 },
+    });
+    // Not claimed: a stop is under way already (signal again, harmlessly) or the run has ended.
+    const updated = claimed ?? (await this.find(run.runId))!;
+    if (isTerminal(updated.status)) return updated;
     if (!updated.taskRef) {
       // Not launched yet: nothing to signal, the run simply ends here.
       return (await this.transition(updated, updated.stopRequest!.status, { at: new Date(), reason: updated.stopRequest!.reason })) ?? updated;
@@ -343,25 +324,14 @@ export class RunService {
       if (this.shouldRetry(run, status, details.exitCode)) assign('nextRunId', ulid());
       if (this.config.finishedRunTtlDays > 0) assign(TTL_ATTRIBUTE, Math.floor(details.at.getTime() / 1000) + this.config.finishedRunTtlDays * 86_400);
     }
-    let updated: Run;
-    try {
-      const out = await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.tableName,
-          Key: keys.run(run.runId),
-          UpdateExpression: `SET ${set.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND statusRank < :rank',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: JSON.parse(JSON.stringify(values)),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      updated = fromItem<Run>(out.Attributes!);
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
-    if (isTerminal(updated.status)) await this.settle(updated);
+    const updated = await this.update(run.runId, {
+      UpdateExpression: `SET ${set.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND statusRank < :rank',
+      ExpressionAttributeNames: { '#status': 'status' },
+      // Drops undefined members of the history entry, which DynamoDB cannot store.
+      ExpressionAttributeValues: JSON.parse(JSON.stringify(values)),
+    });
+    if (updated && isTerminal(updated.status)) await this.settle(updated);
     return updated;
   }
 
@@ -376,13 +346,7 @@ export class RunService {
     if (run.nextRunId) await this.startRetry(run, run.nextRunId);
     await this.publisher.publish(run);
     if (run.taskRef) await this.runtime.release?.(run.taskRef, run.runId);
-    await this.db.doc.send(
-      new UpdateCommand({
-        TableName: this.db.tableName,
-        Key: keys.run(run.runId),
-        UpdateExpression: 'REMOVE activePk, activeSk',
-      }),
-    );
+    await this.update(run.runId, { UpdateExpression: 'REMOVE activePk, activeSk' });
   }
 
   private async startRetry(previous: Run, runId: string): Promise<void> {
@@ -405,6 +369,20 @@ export class RunService {
       history: [],
     };
     if (await this.insert(retry)) await this.launch(retry, await this.apps.getVersion(retry.appId, retry.appVersion));
+  }
+
+  /** One UpdateItem on a run; returns the run after it, or undefined when its condition failed. */
+  private async update(
+    runId: string,
+    input: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+  ): Promise<Run | undefined> {
+    try {
+      const out = await this.db.doc.send(new UpdateCommand({ ...input, TableName: this.db.tableName, Key: keys.run(runId), ReturnValues: 'ALL_NEW' }));
+      return fromItem<Run>(out.Attributes!);
+    } catch (err) {
+      if (isConditionFailed(err)) return undefined;
+      throw err;
+    }
   }
 
   private async find(runId: string): Promise<Run | undefined> {
