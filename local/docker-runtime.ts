@@ -5,17 +5,9 @@
 import type Docker from 'dockerode';
 import type { App } from '../shared/domain.js';
 import type { ContainerLogs } from './container-logs.js';
+import { DROPPED_CAPABILITIES } from '../shared/domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
-
-/**
- * Capabilities removed from Docker's default set. Fargate grants exactly Docker's default set
- * (it only lets a task add SYS_PTRACE; AWS docs, ECS KernelCapabilities); these five are ones
- * batch jobs have no use for (raw sockets, device nodes, chroot, file capabilities, audit
- * writes). Dev mode is thus slightly stricter than Fargate: what runs here runs there, and a
- * job cannot create device nodes on a developer's machine.
- */
-export const DROPPED_CAPABILITIES = ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] as const;
 
 /** Processes per container; Fargate isolates each task in its own VM, a shared local engine needs a fork-bomb guard. */
 const PIDS_LIMIT = 1024;

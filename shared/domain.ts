@@ -164,3 +164,11 @@ const SECRET_KEY = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|AU
 export function maskEnv(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_KEY.test(k) ? '****' : v]));
 }
+
+/**
+ * Linux capabilities every task drops, in dev mode (Docker CapDrop) and on Fargate
+ * (linuxParameters.capabilities.drop). Fargate grants Docker's default set (it only lets a
+ * task add SYS_PTRACE; AWS docs, ECS KernelCapabilities); these five are ones batch jobs
+ * have no use for: raw sockets, device nodes, chroot, file capabilities, audit writes.
+ */
+export const DROPPED_CAPABILITIES = ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] as const;

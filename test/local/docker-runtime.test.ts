@@ -14,7 +14,8 @@ import type { App, Run } from '../../shared/domain.js';
 import type { TaskStateChange } from '../../shared/ports.js';
 import { ContainerLogs } from '../../local/container-logs.js';
 import { LABELS, watchTaskStateChanges, type TaskStateWatch } from '../../local/docker-events.js';
-import { DROPPED_CAPABILITIES, DockerRuntime, containerName } from '../../local/docker-runtime.js';
+import { DockerRuntime, containerName } from '../../local/docker-runtime.js';
+import { DROPPED_CAPABILITIES } from '../../shared/domain.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const docker = new Docker();
