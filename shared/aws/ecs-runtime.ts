@@ -3,6 +3,8 @@
  * RunTask per run, the run id carried by the task as `startedBy` and a tag.
  */
 import {
+  ClientException,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -10,7 +12,7 @@ import {
   type ECSClient,
   type Failure,
 } from '@aws-sdk/client-ecs';
-import type { App } from '../domain.js';
+import { DROPPED_CAPABILITIES, type App } from '../domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../ports.js';
 import { APP_CONTAINER, taskStateChange } from './ecs-events.js';
 
@@ -67,9 +69,10 @@ export class EcsRuntime implements ContainerRuntime {
   }
 
   /**
-   * Registers a Fargate task-definition revision for the app's current version, once per
-   * process (RunTask cannot override the image, so every version needs its own revision).
-   * The memo is in memory: a new process (a Lambda cold start) registers an identical new revision.
+   * Makes sure a Fargate task-definition revision exists for the app's version (RunTask
+   * cannot override the image, so every version needs its own revision). The family's latest
+   * revision is reused when its tags name this app version, so a Lambda cold start does not
+   * register a duplicate; the result is memoized per process.
    */
   async prepare(app: App): Promise<void> {
     await this.taskDefinitionArn(app);
@@ -164,11 +167,28 @@ export class EcsRuntime implements ContainerRuntime {
     return arn;
   }
 
+  /** The family's latest ACTIVE revision if it was registered for this app version. */
+  private async existingTaskDefinition(family: string, app: App): Promise<string | undefined> {
+    try {
+      const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }));
+      const tags = new Map((out.tags ?? []).map((t) => [t.key, t.value]));
+      const current = tags.get(TAGS.appId) === app.appId && tags.get(TAGS.appVersion) === String(app.version);
+      return current ? out.taskDefinition?.taskDefinitionArn : undefined;
+    } catch (err) {
+      // ECS answers a family it has never seen with a ClientException.
+      if (err instanceof ClientException) return undefined;
+      throw err;
+    }
+  }
+
   private async registerTaskDefinition(app: App): Promise<string> {
     const { config } = this;
+    const family = familyName(config.familyPrefix ?? 'containerizer-', app);
+    const existing = await this.existingTaskDefinition(family, app);
+    if (existing) return existing;
     const out = await this.ecs.send(
       new RegisterTaskDefinitionCommand({
-        family: familyName(config.familyPrefix ?? 'containerizer-', app.name),
+        family,
         requiresCompatibilities: ['FARGATE'],
         networkMode: 'awsvpc',
         cpu: fargateCpu(app.cpu),
@@ -182,6 +202,8 @@ export class EcsRuntime implements ContainerRuntime {
             essential: true,
             ...(app.command.length > 0 && { command: app.command }),
             ...(config.stopTimeoutSeconds !== undefined && { stopTimeout: config.stopTimeoutSeconds }),
+            // As in dev mode: an init process forwards SIGTERM to the command and reaps zombies.
+            linuxParameters: { initProcessEnabled: true, capabilities: { drop: [...DROPPED_CAPABILITIES] } },
             logConfiguration: {
               logDriver: 'awslogs',
               options: {
@@ -204,9 +226,14 @@ export class EcsRuntime implements ContainerRuntime {
   }
 }
 
-/** The task-definition family for an app: characters ECS does not allow become '-', cut to 255. */
-export function familyName(prefix: string, appName: string): string {
-  return `${prefix}${appName}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, FAMILY_MAX);
+/**
+ * The task-definition family of an app: `<prefix><name>-<appId>` (app names are unique per
+ * owner only, the id makes the family the app's own). Characters ECS does not allow become
+ * '-', cut to 255 keeping the id.
+ */
+export function familyName(prefix: string, app: Pick<App, 'name' | 'appId'>): string {
+  const suffix = `-${app.appId}`;
+  return `${prefix}${app.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, FAMILY_MAX - suffix.length) + suffix;
 }
 
 /** vCPU → ECS CPU units (1 vCPU = 1024 units), as the string ECS expects. */

@@ -3,6 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   DescribeTasksCommand,
   ECSClient,
+  ClientException,
+  DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
@@ -30,6 +32,8 @@ function setup(config: EcsRuntimeConfig = CONFIG) {
   const ecs = new ECSClient(CLIENT_CONFIG);
   const mock = mockClient(ecs);
   mock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } });
+  // A family ECS has never seen.
+  mock.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
   return { mock, runtime: new EcsRuntime({ ecs, config }) };
 }
 
@@ -38,7 +42,7 @@ describe('EcsRuntime.prepare', () => {
     const { mock, runtime } = setup();
     await runtime.prepare(sampleApp());
     expect(mock.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input).toEqual({
-      family: 'containerizer-nightly-report',
+      family: `containerizer-nightly-report-${APP_ID}`,
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
       cpu: '512',
@@ -52,6 +56,7 @@ describe('EcsRuntime.prepare', () => {
           essential: true,
           command: ['sh', '-c', 'echo hello'],
           stopTimeout: 60,
+          linuxParameters: { initProcessEnabled: true, capabilities: { drop: ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] } },
           logConfiguration: {
             logDriver: 'awslogs',
             options: {
@@ -74,7 +79,7 @@ describe('EcsRuntime.prepare', () => {
     const { mock, runtime } = setup(minimal);
     await runtime.prepare(sampleApp({ name: 'report.v2 (beta)', command: [], cpu: 0.25, memoryMiB: 512 }));
     const input = mock.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input;
-    expect(input.family).toBe('containerizer-report-v2--beta-');
+    expect(input.family).toBe(`containerizer-report-v2--beta--${APP_ID}`);
     expect(input.cpu).toBe('256');
     expect(input.memory).toBe('512');
     expect(input).not.toHaveProperty('taskRoleArn');
@@ -83,6 +88,7 @@ describe('EcsRuntime.prepare', () => {
         name: 'app',
         image: 'public.ecr.aws/docker/library/busybox:1.36',
         essential: true,
+        linuxParameters: { initProcessEnabled: true, capabilities: { drop: ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] } },
         logConfiguration: {
           logDriver: 'awslogs',
           options: { 'awslogs-group': '/containerizer/runs', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'run' },
@@ -102,6 +108,22 @@ describe('EcsRuntime.prepare', () => {
     expect(calls[1]!.args[0].input.containerDefinitions?.[0]?.image).toBe('public.ecr.aws/docker/library/busybox:1.37');
   });
 
+  it("reuses the family's latest revision when its tags name this app version (a cold start registers nothing)", async () => {
+    const { mock, runtime } = setup();
+    const tagsOf = (version: string) => [
+      { key: 'containerizer:appId', value: APP_ID },
+      { key: 'containerizer:appVersion', value: version },
+    ];
+    mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('3') });
+    await runtime.prepare(sampleApp());
+    expect(mock.commandCalls(DescribeTaskDefinitionCommand)[0]!.args[0].input).toEqual({ taskDefinition: `containerizer-nightly-report-${APP_ID}`, include: ['TAGS'] });
+    expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+
+    mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('3') });
+    await runtime.prepare(sampleApp({ version: 4 }));
+    expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+  });
+
   it('retries a registration that failed instead of remembering the failure', async () => {
     const { mock, runtime } = setup();
     mock
@@ -116,8 +138,10 @@ describe('EcsRuntime.prepare', () => {
 
 describe('familyName', () => {
   it('keeps ECS family characters and cuts at 255', () => {
-    expect(familyName('containerizer-', 'my_app-1')).toBe('containerizer-my_app-1');
-    expect(familyName('containerizer-', 'x'.repeat(300))).toHaveLength(255);
+    expect(familyName('containerizer-', { name: 'my_app-1', appId: APP_ID })).toBe(`containerizer-my_app-1-${APP_ID}`);
+    const long = familyName('containerizer-', { name: 'x'.repeat(300), appId: APP_ID });
+    expect(long).toHaveLength(255);
+    expect(long.endsWith(`-${APP_ID}`)).toBe(true);
   });
 });
 
@@ -202,11 +226,12 @@ describe('EcsRuntime.start', () => {
 });
 
 describe('EcsRuntime with the SDK retry (HTTP stubbed)', () => {
+  const unknownFamily = { statusCode: 400, body: { __type: 'ClientException', message: 'Unable to describe task definition.' } };
   const registered = { statusCode: 200, body: { taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } } };
   const started = { statusCode: 200, body: { tasks: [{ taskArn: TASK_ARN }], failures: [] } };
 
   it('retries a throttled RunTask with the same clientToken, so one task is launched', async () => {
-    const http = stubHttp([registered, THROTTLED, started]);
+    const http = stubHttp([unknownFamily, registered, THROTTLED, started]);
     const ecs = new ECSClient({ ...CLIENT_CONFIG, maxAttempts: 2, requestHandler: http.handler });
     const runtime = new EcsRuntime({ ecs, config: CONFIG });
     await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).resolves.toBe(TASK_ARN);
@@ -217,7 +242,7 @@ describe('EcsRuntime with the SDK retry (HTTP stubbed)', () => {
   });
 
   it('surfaces the throttling error once the attempts are used up', async () => {
-    const http = stubHttp([registered, THROTTLED]);
+    const http = stubHttp([unknownFamily, registered, THROTTLED]);
     const ecs = new ECSClient({ ...CLIENT_CONFIG, maxAttempts: 1, requestHandler: http.handler });
     const runtime = new EcsRuntime({ ecs, config: CONFIG });
     await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toMatchObject({ name: 'ThrottlingException' });
