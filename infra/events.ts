@@ -108,10 +108,8 @@ export class Events extends Construct {
       targets: [new LambdaFunction(this.reconcilerFunction, { retryAttempts: 0 })],
     });
 
-    this.scheduledRunFunction = launcher('ScheduledRun', 'scheduled-run', 'Starts the run of a schedule when its rule fires', {
-      // A fire event names its rule, not the schedule; the prefix maps one to the other.
-      environment: { RULE_PREFIX },
-    });
+    // Each rule's target input names its schedule (EventBridgeScheduler.put), so this function needs no rule prefix.
+    this.scheduledRunFunction = launcher('ScheduledRun', 'scheduled-run', 'Starts the run of a schedule when its rule fires');
     this.scheduledRunFunction.addPermission('InvokeFromScheduleRules', {
       principal: new ServicePrincipal('events.amazonaws.com'),
       sourceArn: this.scheduleRuleArns,

@@ -129,7 +129,7 @@ describe('functions', () => {
     const expected: Record<string, string[]> = {
       api: [...common, 'RULE_PREFIX', 'SCHEDULED_RUN_FUNCTION_ARN', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'JWT_AUDIENCE'],
       'task-state-change': common,
-      'scheduled-run': [...common, 'RULE_PREFIX'],
+      'scheduled-run': common,
       reconciler: common,
     };
     for (const [entryPoint, fn] of Object.entries(functions())) {

@@ -1,0 +1,106 @@
+import { DescribeTasksCommand, StopTaskCommand, type DescribeTasksCommandInput, type DescribeTasksCommandOutput } from '@aws-sdk/client-ecs';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
+import type { CloudPlatform } from '../../shared/cloud-platform.js';
+import type { AppCreate } from '../../shared/schemas.js';
+import { CLUSTER_ARN, createApp, ecsTask, OWNER, PUT_EVENTS_OK, runEventsSent, startCloud, type Cloud } from './support.js';
+
+let cloud: Cloud;
+let platform: CloudPlatform;
+let reconcile: () => Promise<void>;
+let applyTaskEvent: (event: EcsTaskStateChangeEvent) => Promise<void>;
+/** What DescribeTasks answers per task ARN; a task not in here is MISSING (ECS forgot it). */
+const described = new Map<string, Partial<DescribeTasksCommandOutput>>();
+
+beforeAll(async () => {
+  cloud = await startCloud();
+  platform = await cloud.platform();
+  cloud.ecs.on(DescribeTasksCommand).callsFake(({ tasks: [arn] = [] }: DescribeTasksCommandInput) => described.get(arn!) ?? { tasks: [], failures: [{ arn, reason: 'MISSING' }] });
+  ({ handler: reconcile } = await import('../../functions/reconciler.js'));
+  ({ handler: applyTaskEvent } = await import('../../functions/task-state-change.js'));
+});
+afterAll(() => cloud?.close());
+beforeEach(() => {
+  cloud.ecs.resetHistory();
+  cloud.events.resetHistory();
+});
+
+/** A run launched through the platform and seen RUNNING through its task's events. */
+async function runningRun(app: Partial<AppCreate> = {}, task: Parameters<typeof ecsTask>[1] = {}) {
+  const { appId } = await createApp(platform, app);
+  const run = await platform.runs.create(OWNER, appId, {});
+  const events = ecsTask(run.runId, task);
+  await applyTaskEvent(events.provisioning);
+  await applyTaskEvent(events.running);
+  return { run, task: events };
+}
+
+describe('reconciler', () => {
+  it('fails a run whose task ECS no longer knows (DescribeTasks: MISSING)', async () => {
+    const { run, task } = await runningRun();
+
+    await reconcile();
+
+    expect(cloud.ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input)).toEqual([{ cluster: CLUSTER_ARN, tasks: [task.taskArn] }]);
+    const final = await platform.runs.get(OWNER, run.runId);
+    const reason = 'task disappeared: the backend no longer knows it (lost while the platform was down?)';
+    expect(final).toMatchObject({ status: 'FAILED', stoppedReason: reason });
+    expect(final.history).toEqual([
+      { status: 'PENDING', at: run.createdAt },
+      { status: 'PROVISIONING', at: task.createdAt },
+      { status: 'RUNNING', at: task.startedAt },
+      { status: 'FAILED', at: final.stoppedAt, reason },
+    ]);
+    expect(runEventsSent(cloud.events, run.runId)).toHaveLength(1);
+  });
+
+  it('stops a run past its timeout (StopTask), which ends TIMED_OUT once the task is STOPPED', async () => {
+    // Started 90 s ago with a 60 s timeout; the task stops 30 s from now (Fargate's stop timeout).
+    const { run, task } = await runningRun({ timeoutSeconds: 60 }, { createdAt: new Date(Date.now() - 100_000), runningSeconds: 120 });
+    described.set(task.taskArn, {
+      tasks: [{ taskArn: task.taskArn, lastStatus: 'RUNNING', desiredStatus: 'RUNNING', startedBy: run.runId, version: 3, createdAt: new Date(task.createdAt), startedAt: new Date(task.startedAt), containers: [{ name: 'app', lastStatus: 'RUNNING' }] }],
+      failures: [],
+    });
+
+    await reconcile();
+
+    const reason = 'timed out after 60 s';
+    expect(cloud.ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input)).toEqual([{ cluster: CLUSTER_ARN, task: task.taskArn, reason }]);
+    expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'RUNNING', stopRequest: { status: 'TIMED_OUT', reason } });
+
+    await applyTaskEvent(task.stopped({ stopCode: 'UserInitiated', stoppedReason: reason, exitCode: 143 }));
+
+    const final = await platform.runs.get(OWNER, run.runId);
+    expect(final).toMatchObject({ status: 'TIMED_OUT', exitCode: 143, stoppedReason: reason, durationMs: 120_000 });
+    expect(final.history).toEqual([
+      { status: 'PENDING', at: run.createdAt },
+      { status: 'PROVISIONING', at: task.createdAt },
+      { status: 'RUNNING', at: task.startedAt },
+      { status: 'TIMED_OUT', at: task.stoppedAt, reason, exitCode: 143 },
+    ]);
+    expect(runEventsSent(cloud.events, run.runId)).toEqual([expect.objectContaining({ Entries: [expect.objectContaining({ Detail: expect.objectContaining({ status: 'TIMED_OUT' }) })] })]);
+  });
+
+  it('publishes the run event that a failed task-state-change invocation could not', async () => {
+    const { run, task } = await runningRun();
+    const stopped = task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 0 });
+    cloud.events.on(PutEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    // The invocation fails, so EventBridge retries it; the status write itself happened.
+    await expect(applyTaskEvent(stopped)).rejects.toThrow('Rate exceeded');
+    cloud.events.on(PutEventsCommand).resolves(PUT_EVENTS_OK);
+    await applyTaskEvent(stopped);
+    expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
+    expect(runEventsSent(cloud.events, run.runId)).toHaveLength(1);
+
+    await reconcile();
+    await reconcile();
+
+    const [failed, published] = runEventsSent(cloud.events, run.runId);
+    expect(published).toEqual(failed);
+    expect(published!.Entries[0]!.Detail).toMatchObject({ runId: run.runId, status: 'SUCCEEDED', exitCode: 0 });
+    expect(runEventsSent(cloud.events, run.runId)).toHaveLength(2);
+    expect(cloud.ecs.commandCalls(DescribeTasksCommand)).toEqual([]);
+  });
+});

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
+import type { CloudPlatform } from '../../shared/cloud-platform.js';
+import { createApp, ecsTask, OWNER, runEventsSent, startCloud, type Cloud, type TaskStop } from './support.js';
+
+let cloud: Cloud;
+let platform: CloudPlatform;
+let handler: (event: EcsTaskStateChangeEvent) => Promise<void>;
+
+beforeAll(async () => {
+  cloud = await startCloud();
+  platform = await cloud.platform();
+  ({ handler } = await import('../../functions/task-state-change.js'));
+});
+afterAll(() => cloud?.close());
+beforeEach(() => {
+  cloud.ecs.resetHistory();
+  cloud.events.resetHistory();
+});
+
+/** A run launched through the platform (RunTask mocked), and its task's events. */
+async function launch() {
+  const app = await createApp(platform);
+  const run = await platform.runs.create(OWNER, app.appId, {});
+  return { app, run, task: ecsTask(run.runId) };
+}
+
+async function deliver(...events: EcsTaskStateChangeEvent[]): Promise<void> {
+  for (const event of events) await handler(event);
+}
+
+/** The one "Run State Change" PutEvents request a run ending with `detail` must produce. */
+function runStateChange(detail: Record<string, unknown>) {
+  return [{ Entries: [{ Source: 'containerizer', DetailType: 'Run State Change', EventBusName: 'default', Resources: [], Detail: detail }] }];
+}
+
+const EXITED = 'Essential container in task exited';
+
+describe('task-state-change', () => {
+  it('takes a run through PROVISIONING and RUNNING to SUCCEEDED; duplicates and intermediate states change nothing', async () => {
+    const { app, run, task } = await launch();
+    expect(run).toMatchObject({ status: 'PENDING', taskRef: task.taskArn });
+    const exited: TaskStop = { stopCode: 'EssentialContainerExited', stoppedReason: EXITED, exitCode: 0 };
+
+    await deliver(task.provisioning, task.pending, task.pending, task.running, task.running, task.deprovisioning(exited), task.stopped(exited), task.stopped(exited));
+
+    const final = await platform.runs.get(OWNER, run.runId);
+    expect(final).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, stoppedReason: EXITED, startedAt: task.startedAt, stoppedAt: task.stoppedAt, durationMs: 10_000 });
+    expect(final.history).toEqual([
+      { status: 'PENDING', at: run.createdAt },
+      { status: 'PROVISIONING', at: task.createdAt },
+      { status: 'RUNNING', at: task.startedAt },
+      { status: 'SUCCEEDED', at: task.stoppedAt, reason: EXITED, exitCode: 0 },
+    ]);
+    expect(runEventsSent(cloud.events, run.runId)).toEqual(
+      runStateChange({
+        runId: run.runId,
+        appId: app.appId,
+        appName: app.name,
+        ownerId: OWNER.userId,
+        status: 'SUCCEEDED',
+        exitCode: 0,
+        stoppedReason: EXITED,
+        trigger: 'manual',
+        attempt: 1,
+        createdAt: run.createdAt,
+        startedAt: task.startedAt,
+        stoppedAt: task.stoppedAt,
+        durationMs: 10_000,
+      }),
+    );
+  });
+
+  it.each([
+    { why: 'a non-zero exit code', stop: { exitCode: 3 }, reason: EXITED },
+    {
+      why: 'an OOM kill',
+      stop: { exitCode: 137, containerReason: 'OutOfMemoryError: Container killed due to memory usage' },
+      reason: `${EXITED}: OutOfMemoryError: Container killed due to memory usage`,
+    },
+  ])('fails a run whose essential container exited with $why, keeping the exit code and the reason', async ({ stop, reason }) => {
+    const { run, task } = await launch();
+    const exitCode = stop.exitCode;
+
+    await deliver(task.provisioning, task.running, task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: EXITED, ...stop }));
+
+    const final = await platform.runs.get(OWNER, run.runId);
+    expect(final).toMatchObject({ status: 'FAILED', exitCode, stoppedReason: reason });
+    expect(final.history).toEqual([
+      { status: 'PENDING', at: run.createdAt },
+      { status: 'PROVISIONING', at: task.createdAt },
+      { status: 'RUNNING', at: task.startedAt },
+      { status: 'FAILED', at: task.stoppedAt, reason, exitCode },
+    ]);
+    expect(runEventsSent(cloud.events, run.runId)).toEqual(
+      runStateChange(expect.objectContaining({ runId: run.runId, status: 'FAILED', exitCode, stoppedReason: reason, durationMs: 10_000 })),
+    );
+  });
+
+  it('fails a run whose task failed to start (CannotPullContainerError, no exit code)', async () => {
+    const { app, run, task } = await launch();
+    const pullError =
+      'CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref public.ecr.aws/docker/library/busybox:1.36: not found';
+
+    await deliver(task.provisioning, task.pending, task.stopped({ stopCode: 'TaskFailedToStart', stoppedReason: pullError, containerReason: pullError }));
+
+    const final = await platform.runs.get(OWNER, run.runId);
+    expect(final).toMatchObject({ status: 'FAILED', stoppedReason: pullError, stoppedAt: task.stoppedAt });
+    expect(final).not.toHaveProperty('exitCode');
+    expect(final).not.toHaveProperty('startedAt');
+    expect(final.history).toEqual([
+      { status: 'PENDING', at: run.createdAt },
+      { status: 'PROVISIONING', at: task.createdAt },
+      { status: 'FAILED', at: task.stoppedAt, reason: pullError },
+    ]);
+    expect(runEventsSent(cloud.events, run.runId)).toEqual(
+      runStateChange({
+        runId: run.runId,
+        appId: app.appId,
+        appName: app.name,
+        ownerId: OWNER.userId,
+        status: 'FAILED',
+        stoppedReason: pullError,
+        trigger: 'manual',
+        attempt: 1,
+        createdAt: run.createdAt,
+        stoppedAt: task.stoppedAt,
+      }),
+    );
+  });
+
+  it('keeps STOPPED final when RUNNING and PENDING arrive after it, however often', async () => {
+    const { app, run, task } = await launch();
+    const stopped = task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: EXITED, exitCode: 0 });
+
+    await deliver(stopped, task.running, task.running, stopped, task.pending, task.provisioning);
+
+    const final = await platform.runs.get(OWNER, run.runId);
+    expect(final).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, stoppedReason: EXITED, stoppedAt: task.stoppedAt });
+    expect(final.history).toEqual([
+      { status: 'PENDING', at: run.createdAt },
+      { status: 'SUCCEEDED', at: task.stoppedAt, reason: EXITED, exitCode: 0 },
+    ]);
+    expect(runEventsSent(cloud.events, run.runId)).toEqual(
+      runStateChange({
+        runId: run.runId,
+        appId: app.appId,
+        appName: app.name,
+        ownerId: OWNER.userId,
+        status: 'SUCCEEDED',
+        exitCode: 0,
+        stoppedReason: EXITED,
+        trigger: 'manual',
+        attempt: 1,
+        createdAt: run.createdAt,
+        stoppedAt: task.stoppedAt,
+      }),
+    );
+  });
+
+  it('ignores tasks the platform did not start and runs it does not know', async () => {
+    const serviceTask = ecsTask('01HZX3K4M5N6P7Q8R9S0T1V2W3', { startedBy: 'ecs-svc/1234567890123456789' });
+    const unknownRun = ecsTask('01HZX3K4M5N6P7Q8R9S0T1V2W4');
+
+    await deliver(serviceTask.running, unknownRun.running, unknownRun.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: EXITED, exitCode: 0 }));
+
+    await expect(platform.runs.get(OWNER, '01HZX3K4M5N6P7Q8R9S0T1V2W4')).rejects.toMatchObject({ status: 404 });
+    expect(cloud.events.calls()).toEqual([]);
+    expect(cloud.ecs.calls()).toEqual([]);
+  });
+});
