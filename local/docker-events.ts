@@ -58,8 +58,9 @@ export function taskStateOf(info: Docker.ContainerInspectInfo, runId: string): T
     exitCode: state.ExitCode,
     oomKilled: state.OOMKilled,
     stoppedReason: stoppedReason(state.OOMKilled, info.HostConfig.Memory ?? 0, state.Error),
-    // A container that never started has the zero time as FinishedAt.
+    // A container that never started has the zero time as FinishedAt (and StartedAt).
     at: state.Status === 'created' ? new Date(info.Created) : new Date(state.FinishedAt),
+    ...(state.Status !== 'created' && { startedAt: new Date(state.StartedAt) }),
   };
 }
 

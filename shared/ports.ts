@@ -28,6 +28,8 @@ export interface TaskStateChange {
   oomKilled?: boolean;
   /** When the backend observed the change. */
   at: Date;
+  /** When the task's container started, if it did (lets a stop event carry it when RUNNING was lost). */
+  startedAt?: Date;
   /** The backend's own ordering of events for this task (ECS `detail.version`), when it has one. */
   version?: number;
 }

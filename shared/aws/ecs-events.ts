@@ -105,6 +105,7 @@ export function taskStateChange(runId: string, taskRef: string, task: EcsTaskFie
   if (reason !== undefined) change.stoppedReason = reason;
   if (container?.reason?.includes('OutOfMemoryError')) change.oomKilled = true;
   if (task.version !== undefined) change.version = task.version;
+  if (task.startedAt !== undefined) change.startedAt = new Date(task.startedAt);
   return change;
 }
 

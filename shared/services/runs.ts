@@ -51,8 +51,16 @@ export interface RunOrigin {
   scheduledTime?: string;
 }
 
-/** Which lastStatus values mean what: ECS's task lifecycle, the vocabulary Docker's events are mapped onto. */
-const PROVISIONING_STATUSES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+/**
+ * The run status a task's lastStatus moves the run to (STOPPED: some terminal status), in
+ * ECS's task lifecycle vocabulary, onto which Docker's events are mapped too. DEACTIVATING,
+ * STOPPING and DEPROVISIONING move nothing: the run waits for STOPPED and its exit code.
+ */
+function runStatusOf(lastStatus: string): 'PROVISIONING' | 'RUNNING' | 'STOPPED' | undefined {
+  if (lastStatus === 'PROVISIONING' || lastStatus === 'PENDING' || lastStatus === 'ACTIVATING') return 'PROVISIONING';
+  if (lastStatus === 'RUNNING' || lastStatus === 'STOPPED') return lastStatus;
+  return undefined;
+}
 
 export class RunService {
   constructor(
@@ -141,17 +149,14 @@ export class RunService {
    * ignored. Returns the run after the change, or undefined when the event changed nothing.
    */
   async applyTaskStateChange(change: TaskStateChange): Promise<Run | undefined> {
+    const target = runStatusOf(change.lastStatus);
+    if (!target) return undefined;
     const run = await this.find(change.runId);
-    if (!run) return undefined;
-    if (PROVISIONING_STATUSES.has(change.lastStatus)) {
-      return this.transition(run, 'PROVISIONING', { at: change.at, taskRef: change.taskRef });
-    }
-    if (change.lastStatus === 'RUNNING') {
-      return this.transition(run, 'RUNNING', { at: change.at, taskRef: change.taskRef });
-    }
-    if (change.lastStatus !== 'STOPPED') return undefined;
+    // Stale or repeated: the conditional write would refuse it, so do not send it.
+    if (!run || statusRank(run.status) >= statusRank(target)) return undefined;
+    if (target !== 'STOPPED') return this.transition(run, target, { at: change.at, taskRef: change.taskRef });
     const [status, reason] = terminalOutcome(run.stopRequest, change);
-    return this.transition(run, status, { at: change.at, reason, exitCode: change.exitCode, taskRef: change.taskRef });
+    return this.transition(run, status, { at: change.at, reason, exitCode: change.exitCode, taskRef: change.taskRef, startedAt: change.startedAt });
   }
 
   /**
@@ -303,7 +308,7 @@ export class RunService {
   private async transition(
     run: Run,
     status: RunStatus,
-    details: { at: Date; reason?: string; exitCode?: number; taskRef?: string },
+    details: { at: Date; reason?: string; exitCode?: number; taskRef?: string; startedAt?: Date },
   ): Promise<Run | undefined> {
     const at = details.at.toISOString();
     const entry = { status, at, reason: details.reason, exitCode: details.exitCode };
@@ -320,7 +325,10 @@ export class RunService {
       assign('stoppedAt', at);
       assign('exitCode', details.exitCode);
       assign('stoppedReason', details.reason);
-      if (run.startedAt) assign('durationMs', details.at.getTime() - Date.parse(run.startedAt));
+      // A RUNNING event may have been lost or may come late: the stop event's own start time stands in.
+      const startedAt = run.startedAt ?? details.startedAt?.toISOString();
+      if (!run.startedAt) assign('startedAt', startedAt);
+      if (startedAt) assign('durationMs', details.at.getTime() - Date.parse(startedAt));
       if (this.shouldRetry(run, status, details.exitCode)) assign('nextRunId', ulid());
       if (this.config.finishedRunTtlDays > 0) assign(TTL_ATTRIBUTE, Math.floor(details.at.getTime() / 1000) + this.config.finishedRunTtlDays * 86_400);
     }

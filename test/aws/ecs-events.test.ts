@@ -111,6 +111,7 @@ describe('toTaskStateChange', () => {
       taskRef: TASK_ARN,
       lastStatus: 'RUNNING',
       at: new Date('2024-05-01T12:00:40.456Z'),
+      startedAt: new Date('2024-05-01T12:00:40.456Z'),
       version: 3,
     });
   });
@@ -128,6 +129,7 @@ describe('toTaskStateChange', () => {
       lastStatus: 'STOPPED',
       exitCode: 0,
       stoppedReason: 'Essential container in task exited',
+      startedAt: new Date('2024-05-01T12:00:40.456Z'),
       at: new Date('2024-05-01T12:01:12.789Z'),
       version: 6,
     });
@@ -183,6 +185,7 @@ describe('toTaskStateChange', () => {
       lastStatus: 'STOPPED',
       exitCode: 137,
       stoppedReason: 'Essential container in task exited: OutOfMemoryError: Container killed due to memory usage',
+      startedAt: new Date('2024-05-01T12:00:40.456Z'),
       oomKilled: true,
       at: new Date('2024-05-01T12:01:12.789Z'),
       version: 6,

@@ -305,7 +305,7 @@ describe('EcsRuntime.describe', () => {
       ],
       failures: [],
     });
-    expect(change).toEqual({ runId: RUN_ID, taskRef: TASK_ARN, lastStatus: 'RUNNING', at: startedAt, version: 3 });
+    expect(change).toEqual({ runId: RUN_ID, taskRef: TASK_ARN, lastStatus: 'RUNNING', at: startedAt, startedAt, version: 3 });
   });
 
   it("maps a stopped task with the app container's exit code", async () => {
@@ -332,6 +332,7 @@ describe('EcsRuntime.describe', () => {
       exitCode: 3,
       stoppedReason: 'Essential container in task exited',
       at: stoppedAt,
+      startedAt,
       version: 6,
     });
   });

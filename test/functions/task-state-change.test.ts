@@ -136,7 +136,9 @@ describe('task-state-change', () => {
     await deliver(stopped, task.running, task.running, stopped, task.pending, task.provisioning);
 
     const final = await platform.runs.get(OWNER, run.runId);
-    expect(final).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, stoppedReason: EXITED, stoppedAt: task.stoppedAt });
+    // The lost RUNNING's start time comes with the STOPPED event.
+    const startedAt = (stopped.detail as { startedAt: string }).startedAt;
+    expect(final).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, stoppedReason: EXITED, stoppedAt: task.stoppedAt, startedAt, durationMs: Date.parse(task.stoppedAt) - Date.parse(startedAt) });
     expect(final.history).toEqual([
       { status: 'PENDING', at: run.createdAt },
       { status: 'SUCCEEDED', at: task.stoppedAt, reason: EXITED, exitCode: 0 },
@@ -153,7 +155,9 @@ describe('task-state-change', () => {
         trigger: 'manual',
         attempt: 1,
         createdAt: run.createdAt,
+        startedAt,
         stoppedAt: task.stoppedAt,
+        durationMs: Date.parse(task.stoppedAt) - Date.parse(startedAt),
       }),
     );
   });
