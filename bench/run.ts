@@ -16,6 +16,7 @@ import type { Run } from '../shared/domain.js';
 import { isTerminal } from '../shared/domain.js';
 import { loadConfig } from '../local/config.js';
 import { startServer } from '../local/server.js';
+import { main as lambdaFigures } from './lambda.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -86,8 +87,7 @@ async function main(): Promise<void> {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const lambda = await import('./lambda.js').catch(() => undefined);
-  if (lambda) await lambda.main();
+  await lambdaFigures();
 }
 
 function round(ms: number): number {

@@ -16,7 +16,7 @@
  * | LOG_STREAM_PREFIX          | awslogs-stream-prefix (`run`)                             | ✓   | ✓                 | ✓             | ✓          |
  * | TASK_FAMILY_PREFIX         | task-definition family prefix (`containerizer-`)          | ✓   | ✓                 | ✓             | ✓          |
  * | EVENT_BUS_NAME             | where run events are published (`default`)                | ✓   | ✓                 | ✓             | ✓          |
- * | RULE_PREFIX                | schedule rule name prefix (`containerizer-sched-`)        | ✓   |                   | ✓             |            |
+ * | RULE_PREFIX                | schedule rule name prefix (`containerizer-sched-`)        | ✓   |                   |               |            |
  * | SCHEDULED_RUN_FUNCTION_ARN | the target of every schedule rule                         | ✓   |                   |               |            |
  * | JWT_SECRET_ARN             | Secrets Manager secret: HMAC key of issued tokens         | ✓   |                   |               |            |
  * | JWT_ISSUER, JWT_AUDIENCE   | `iss` / `aud` of issued tokens                            | ✓   |                   |               |            |

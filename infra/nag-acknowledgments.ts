@@ -25,7 +25,7 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     acknowledge(fn.role, wildcard(`${data.table.tableArn}/index/*`),
       'Queries go to the table\'s GSIs; `index/*` covers only the indexes of this one table.');
     acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]',
-      'ecs:RegisterTaskDefinition supports no resource-level permissions (the revision does not exist before the call).');
+      'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition support no resource-level permissions (a revision does not exist before the call; describe is account-wide).');
     acknowledge(fn.role, wildcard(runtime.taskDefinitionArns),
       'Task definitions are registered per app at run time; RunTask and TagResource are limited to the containerizer- families and, for RunTask, to this cluster (ecs:cluster condition).');
     acknowledge(fn.role, wildcard(runtime.taskArns),

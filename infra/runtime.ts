@@ -119,9 +119,10 @@ export class ContainerRuntime extends Construct {
       conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
     }));
     principal.addToPrincipalPolicy(new PolicyStatement({
-      // RegisterTaskDefinition supports no resource-level permissions: the revision's ARN
-      // does not exist until the call returns.
-      actions: ['ecs:RegisterTaskDefinition'],
+      // Neither supports resource-level permissions: a revision's ARN does not exist until
+      // RegisterTaskDefinition returns, and DescribeTaskDefinition is account-wide. Describe
+      // finds a family's latest revision, so cold starts reuse it instead of registering anew.
+      actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
       resources: ['*'],
     }));
     principal.addToPrincipalPolicy(new PolicyStatement({

@@ -252,7 +252,8 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * Bundles functions/<entryPoint>.ts into `outDir`/index.mjs with the esbuild options
  * NodejsFunction derives from infra/function.ts's bundling props: one minified ESM file for
- * Node 22 with everything bundled (AWS SDK included), a source map, and the banner that gives
+ * Node 22 with everything bundled (AWS SDK included), UTF-8 kept as is, a source map without
+ * the sources' text, and the banner that gives
  * CommonJS dependencies their `require`.
  */
 export async function bundleFunction(entryPoint: (typeof ENTRY_POINTS)[number], outDir: string): Promise<Bundle> {
@@ -266,6 +267,8 @@ export async function bundleFunction(entryPoint: (typeof ENTRY_POINTS)[number], 
     target: 'node22',
     minify: true,
     sourcemap: true,
+    sourcesContent: false,
+    charset: 'utf8',
     mainFields: ['module', 'main'],
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     metafile: true,

@@ -226,10 +226,10 @@ describe('IAM', () => {
     }
   });
 
-  it('gives the wildcard resource to RegisterTaskDefinition alone', () => {
+  it('gives the wildcard resource to RegisterTaskDefinition and DescribeTaskDefinition alone', () => {
     for (const [entryPoint, fn] of Object.entries(functions())) {
       const unscoped = statementsOf(fn).filter((statement) => resourcesOf(statement).includes('*'));
-      expect(unscoped.map((statement) => statement.Action), entryPoint).toEqual(['ecs:RegisterTaskDefinition']);
+      expect(unscoped.map((statement) => statement.Action), entryPoint).toEqual([['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition']]);
       expect(statementsOf(fn).flatMap((statement) => asList(statement.Action)).filter((action) => action.includes('*')), entryPoint).toEqual([]);
     }
   });
