@@ -3,7 +3,6 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Principal } from '../domain.js';
-import { unauthorized } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { errorToProblem, fieldErrors, problemResponse } from './problem.js';
 import { authRoutes } from './routes/auth.js';
@@ -45,7 +44,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
       // RFC 6750 §3: no credentials, so no error code in the challenge.
       return problemResponse(c, { title: 'Unauthorized', status: 401, detail: 'send an access token: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer realm="containerizer"' });
     }
-    c.set('principal', await platform.auth.verify(match[1]!).catch((err) => { throw err instanceof Error ? err : unauthorized(String(err)); }));
+    c.set('principal', await platform.auth.verify(match[1]!));
     return next();
   });
 
