@@ -2,7 +2,8 @@
  * Runs: launch, the state machine, stop/kill, timeouts, retries and reconciliation.
  *
  * Every status change is one conditional UpdateItem: the new status's rank must be above the
- * stored one (PENDING < PROVISIONING < RUNNING < terminal), and the transition is appended to
+ * stored one (PENDING < PROVISIONING < RUNNING < terminal), and so must the backend's event
+ * version where it has one (ECS detail.version); the transition is appended to
  * the run's `history` list in the same write. Replayed, duplicated or out-of-order events
  * therefore change nothing, and the history can never disagree with the status.
  *
@@ -154,9 +155,10 @@ export class RunService {
     const run = await this.find(change.runId);
     // Stale or repeated: the conditional write would refuse it, so do not send it.
     if (!run || statusRank(run.status) >= statusRank(target)) return undefined;
-    if (target !== 'STOPPED') return this.transition(run, target, { at: change.at, taskRef: change.taskRef });
+    const task = { at: change.at, taskRef: change.taskRef, taskVersion: change.version };
+    if (target !== 'STOPPED') return this.transition(run, target, task);
     const [status, reason] = terminalOutcome(run.stopRequest, change);
-    return this.transition(run, status, { at: change.at, reason, exitCode: change.exitCode, taskRef: change.taskRef, startedAt: change.startedAt });
+    return this.transition(run, status, { ...task, reason, exitCode: change.exitCode, startedAt: change.startedAt });
   }
 
   /**
@@ -308,7 +310,7 @@ export class RunService {
   private async transition(
     run: Run,
     status: RunStatus,
-    details: { at: Date; reason?: string; exitCode?: number; taskRef?: string; startedAt?: Date },
+    details: { at: Date; reason?: string; exitCode?: number; taskRef?: string; startedAt?: Date; taskVersion?: number },
   ): Promise<Run | undefined> {
     const at = details.at.toISOString();
     const entry = { status, at, reason: details.reason, exitCode: details.exitCode };
@@ -320,6 +322,7 @@ export class RunService {
       values[`:${name}`] = value;
     };
     assign('taskRef', details.taskRef);
+    assign('taskVersion', details.taskVersion);
     if (status === 'RUNNING') assign('startedAt', at);
     if (isTerminal(status)) {
       assign('stoppedAt', at);
@@ -332,9 +335,11 @@ export class RunService {
       if (this.shouldRetry(run, status, details.exitCode)) assign('nextRunId', ulid());
       if (this.config.finishedRunTtlDays > 0) assign(TTL_ATTRIBUTE, Math.floor(details.at.getTime() / 1000) + this.config.finishedRunTtlDays * 86_400);
     }
+    // The backend's own event order (ECS detail.version), when known, must move forward too.
+    const versionCondition = details.taskVersion === undefined ? '' : ' AND (attribute_not_exists(taskVersion) OR taskVersion < :taskVersion)';
     const updated = await this.update(run.runId, {
       UpdateExpression: `SET ${set.join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk) AND statusRank < :rank',
+      ConditionExpression: `attribute_exists(pk) AND statusRank < :rank${versionCondition}`,
       ExpressionAttributeNames: { '#status': 'status' },
       // Drops undefined members of the history entry, which DynamoDB cannot store.
       ExpressionAttributeValues: JSON.parse(JSON.stringify(values)),

@@ -24,8 +24,8 @@ export function isConditionFailed(err: unknown): boolean {
   return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
-/** Attributes that exist for the table's sake (keys, TTL, the status order), not the domain's. */
-const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'activePk', 'activeSk', 'expiresAt', 'statusRank']);
+/** Attributes that exist for the table's sake (keys, TTL, the status and event order), not the domain's. */
+const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'activePk', 'activeSk', 'expiresAt', 'statusRank', 'taskVersion']);
 
 /** Strips the storage attributes from an item, leaving the domain object. */
 export function fromItem<T>(item: Record<string, unknown>): T {

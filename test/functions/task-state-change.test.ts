@@ -162,6 +162,17 @@ describe('task-state-change', () => {
     );
   });
 
+  it("refuses an event older than the last one applied, by ECS's detail.version", async () => {
+    const { run, task } = await launch();
+    const stopped = task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: EXITED, exitCode: 0 });
+    const older = { ...stopped, detail: { ...stopped.detail, version: 2 } };
+
+    await deliver(task.running, older);
+    expect((await platform.runs.get(OWNER, run.runId)).status).toBe('RUNNING');
+    await deliver(stopped);
+    expect((await platform.runs.get(OWNER, run.runId)).status).toBe('SUCCEEDED');
+  });
+
   it('ignores tasks the platform did not start and runs it does not know', async () => {
     const serviceTask = ecsTask('01HZX3K4M5N6P7Q8R9S0T1V2W3', { startedBy: 'ecs-svc/1234567890123456789' });
     const unknownRun = ecsTask('01HZX3K4M5N6P7Q8R9S0T1V2W4');
