@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { AuthConfig } from '../shared/services/auth.js';
+import { TOKEN_LIFETIMES, type AuthConfig } from '../shared/services/auth.js';
 
 export interface LocalConfig {
   port: number;
@@ -28,8 +28,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
       secret: new TextEncoder().encode(env.JWT_SECRET || keptSecret(join(dataDir, 'jwt-secret'))),
       issuer: env.JWT_ISSUER ?? 'containerizer-local',
       audience: env.JWT_AUDIENCE ?? 'containerizer',
-      accessTokenTtlSeconds: 900,
-      refreshTokenTtlSeconds: 30 * 86_400,
+      ...TOKEN_LIFETIMES,
       adminEmails: (env.ADMIN_EMAILS ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean),
       oidc: OIDC_JWKS_URL && OIDC_ISSUER && OIDC_AUDIENCE ? { jwksUrl: OIDC_JWKS_URL, issuer: OIDC_ISSUER, audience: OIDC_AUDIENCE } : undefined,
     },

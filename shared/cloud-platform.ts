@@ -16,7 +16,7 @@ import { EventBridgeScheduler } from './aws/eventbridge-scheduler.js';
 import { EventBridgeRunEventPublisher } from './aws/run-events.js';
 import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
-import type { AuthConfig } from './services/auth.js';
+import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
 import { createDb } from './store/db.js';
 
 type Env = Record<string, string | undefined>;
@@ -112,8 +112,7 @@ function lazyScheduler(env: Env, events: EventBridgeClient): Scheduler {
  */
 async function authConfig(env: Env, clientConfig: { region?: string }): Promise<AuthConfig> {
   const common = {
-    accessTokenTtlSeconds: 900,
-    refreshTokenTtlSeconds: 30 * 86_400,
+    ...TOKEN_LIFETIMES,
     adminEmails: list(env.ADMIN_EMAILS ?? '').map((email) => email.toLowerCase()),
     oidc: oidcConfig(env),
   };

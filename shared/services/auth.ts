@@ -27,6 +27,9 @@ export interface AuthConfig {
   oidc?: { jwksUrl: string; issuer: string; audience: string };
 }
 
+/** Token lifetimes (s) both backends use: short access tokens, month-long rotating refresh tokens. */
+export const TOKEN_LIFETIMES = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 } as const;
+
 /** What login and refresh return; expiresIn is the access token's lifetime in s (RFC 6749 §5.1). */
 export interface TokenSet {
   accessToken: string;
