@@ -83,7 +83,7 @@ const isoDate = z.iso.datetime({ offset: true });
 
 export const RunListQuery = z.object({
   appId: z.string().optional(),
-  status: status.optional(),
+  status: status.optional().openapi({ description: 'a filter over each page: a page may hold fewer than `limit` runs; follow nextCursor' }),
   from: isoDate.optional().openapi({ description: 'runs created at or after (ISO 8601)' }),
   to: isoDate.optional().openapi({ description: 'runs created at or before (ISO 8601)' }),
   cursor: z.string().optional(),

@@ -21,7 +21,7 @@ export interface AuthConfig {
   accessTokenTtlSeconds: number;
   /** Refresh token lifetime, s. */
   refreshTokenTtlSeconds: number;
-  /** Accounts with these emails get the admin role. */
+  /** Accounts with these emails have the admin role (decided when a token is issued, so a change applies at the next sign-in). */
   adminEmails: string[];
   /** An external OpenID provider whose access tokens are accepted too. */
   oidc?: { jwksUrl: string; issuer: string; audience: string };
@@ -45,7 +45,8 @@ export interface User {
   createdAt: string;
 }
 
-interface UserItem extends User {
+/** The stored account: no role, which follows the configuration (roleOf). */
+interface UserItem extends Omit<User, 'role'> {
   passwordHash: string;
 }
 
@@ -91,7 +92,6 @@ export class AuthService {
     const user: UserItem = {
       userId: ulid(),
       email: email.toLowerCase(),
-      role: this.config.adminEmails.includes(email.toLowerCase()) ? 'admin' : 'user',
       createdAt: new Date().toISOString(),
       passwordHash: await hashPassword(password),
     };
@@ -107,8 +107,7 @@ export class AuthService {
       if (isConditionFailed(err)) throw conflict(`an account for ${user.email} exists already`);
       throw err;
     }
-    const { passwordHash: _, ...publicUser } = user;
-    return publicUser;
+    return this.publicUser(user);
   }
 
   /** @throws ClientError 401 for an unknown email or a wrong password (the same answer for both). */
@@ -166,7 +165,7 @@ export class AuthService {
         throw unauthorized(`token rejected: ${err.message}`);
       });
       const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;
-      return { userId: `oidc:${payload.sub}`, email, role: email && this.config.adminEmails.includes(email) ? 'admin' : 'user' };
+      return { userId: `oidc:${payload.sub}`, email, role: email ? this.roleOf(email) : 'user' };
     }
     const claims = await this.verifyOwn(token, 'access');
     return { userId: claims.sub!, email: String(claims.email), role: claims.role === 'admin' ? 'admin' : 'user' };
@@ -190,7 +189,7 @@ export class AuthService {
     return out.Item ? fromItem<UserItem>(out.Item) : undefined;
   }
 
-  private async issueTokens(user: User): Promise<TokenSet> {
+  private async issueTokens(user: UserItem): Promise<TokenSet> {
     const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = this.config;
     const refreshJti = ulid();
     const expiresAt = Math.floor(Date.now() / 1000) + refreshTokenTtlSeconds;
@@ -208,8 +207,8 @@ export class AuthService {
     };
   }
 
-  private sign(user: User, use: 'access' | 'refresh', jti: string, ttlSeconds: number): Promise<string> {
-    return new SignJWT({ email: user.email, role: user.role, token_use: use })
+  private sign(user: UserItem, use: 'access' | 'refresh', jti: string, ttlSeconds: number): Promise<string> {
+    return new SignJWT({ email: user.email, role: this.roleOf(user.email), token_use: use })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setIssuer(this.config.issuer)
       .setAudience(this.config.audience)
@@ -227,7 +226,14 @@ export class AuthService {
       if (principal.userId.startsWith('oidc:')) return { userId: principal.userId, email: principal.email ?? '', role: principal.role, createdAt: '' };
       throw unauthorized('the account no longer exists');
     }
-    const { passwordHash: _, ...publicUser } = user;
-    return publicUser;
+    return this.publicUser(user);
+  }
+
+  private publicUser({ passwordHash: _, ...user }: UserItem): User {
+    return { ...user, role: this.roleOf(user.email) };
+  }
+
+  private roleOf(email: string): Role {
+    return this.config.adminEmails.includes(email) ? 'admin' : 'user';
   }
 }
