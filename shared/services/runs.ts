@@ -43,6 +43,16 @@ export interface RunServiceConfig {
   timeoutGraceSeconds: number;
 }
 
+/** What a task event (or the platform, for its own transitions) says about a transition. */
+interface TaskDetails {
+  at: Date;
+  reason?: string;
+  exitCode?: number;
+  taskRef?: string;
+  /** The backend's event order for the task (ECS detail.version). */
+  taskVersion?: number;
+}
+
 /** How a run came to be, beyond the caller's overrides. */
 export interface RunOrigin {
   trigger: Trigger;
@@ -152,13 +162,14 @@ export class RunService {
   async applyTaskStateChange(change: TaskStateChange): Promise<Run | undefined> {
     const target = runStatusOf(change.lastStatus);
     if (!target) return undefined;
+    const task = { at: change.at, taskRef: change.taskRef, taskVersion: change.version };
+    // Moving forward needs nothing from the run: the conditional write alone decides.
+    if (target !== 'STOPPED') return this.transition(change.runId, target, task);
     const run = await this.find(change.runId);
     // Stale or repeated: the conditional write would refuse it, so do not send it.
-    if (!run || statusRank(run.status) >= statusRank(target)) return undefined;
-    const task = { at: change.at, taskRef: change.taskRef, taskVersion: change.version };
-    if (target !== 'STOPPED') return this.transition(run, target, task);
+    if (!run || isTerminal(run.status)) return undefined;
     const [status, reason] = terminalOutcome(run.stopRequest, change);
-    return this.transition(run, status, { ...task, reason, exitCode: change.exitCode, startedAt: change.startedAt });
+    return this.finish(run, status, { ...task, reason, exitCode: change.exitCode, startedAt: change.startedAt });
   }
 
   /**
@@ -227,7 +238,7 @@ export class RunService {
       const state = await this.runtime.describe(run.taskRef, run.runId);
       const after = state
         ? await this.applyTaskStateChange(state)
-        : await this.transition(run, 'FAILED', { at, reason: 'task disappeared: the backend no longer knows it (lost while the platform was down?)' });
+        : await this.finish(run, 'FAILED', { at, reason: 'task disappeared: the backend no longer knows it (lost while the platform was down?)' });
       if (after && isTerminal(after.status)) return;
     }
     const deadline = Date.parse(run.startedAt ?? run.createdAt) + run.timeoutSeconds * 1000;
@@ -276,7 +287,7 @@ export class RunService {
       await this.runtime.prepare(app);
       taskRef = await this.runtime.start({ run, app });
     } catch (err) {
-      const failed = await this.transition(run, 'FAILED', { at: new Date(), reason: `launch failed: ${(err as Error).message}` });
+      const failed = await this.finish(run, 'FAILED', { at: new Date(), reason: `launch failed: ${(err as Error).message}` });
       return failed ?? (await this.find(run.runId))!;
     }
     const launched = (await this.update(run.runId, { UpdateExpression: 'SET taskRef = :ref', ExpressionAttributeValues: { ':ref': taskRef } }))!;
@@ -296,7 +307,7 @@ export class RunService {
     if (isTerminal(updated.status)) return updated;
     if (!updated.taskRef) {
       // Not launched yet: nothing to signal, the run simply ends here.
-      return (await this.transition(updated, updated.stopRequest!.status, { at: new Date(), reason: updated.stopRequest!.reason })) ?? updated;
+      return (await this.finish(updated, updated.stopRequest!.status, { at: new Date(), reason: updated.stopRequest!.reason })) ?? updated;
     }
     if (options.kill) await this.runtime.kill(updated.taskRef, updated.stopRequest!.reason);
     else await this.runtime.stop(updated.taskRef, options.graceSeconds, updated.stopRequest!.reason);
@@ -304,40 +315,42 @@ export class RunService {
   }
 
   /**
-   * The one write that changes a run's status. Returns the run after it, or undefined when the
-   * stored status is already at or past `status` (the change is stale or repeated).
+   * Ends a run: the terminal transition with what it records besides (stop time, exit code,
+   * reason, duration, the planned retry, the TTL), computed from the run as read.
    */
-  private async transition(
-    run: Run,
-    status: RunStatus,
-    details: { at: Date; reason?: string; exitCode?: number; taskRef?: string; startedAt?: Date; taskVersion?: number },
-  ): Promise<Run | undefined> {
+  private finish(run: Run, status: TerminalStatus, details: TaskDetails & { startedAt?: Date }): Promise<Run | undefined> {
+    // A RUNNING event may have been lost or may come late: the stop event's own start time stands in.
+    const startedAt = run.startedAt ?? details.startedAt?.toISOString();
+    return this.transition(run.runId, status, details, {
+      stoppedAt: details.at.toISOString(),
+      exitCode: details.exitCode,
+      stoppedReason: details.reason,
+      startedAt: run.startedAt ? undefined : startedAt,
+      durationMs: startedAt ? details.at.getTime() - Date.parse(startedAt) : undefined,
+      nextRunId: this.shouldRetry(run, status, details.exitCode) ? ulid() : undefined,
+      [TTL_ATTRIBUTE]: this.config.finishedRunTtlDays > 0 ? Math.floor(details.at.getTime() / 1000) + this.config.finishedRunTtlDays * 86_400 : undefined,
+    });
+  }
+
+  /**
+   * The one write that changes a run's status, setting `fields` (undefined ones skipped) too.
+   * Returns the run after it, or undefined when the run is unknown or already at or past
+   * `status` (the change is stale or repeated). A terminal run is settled at once.
+   */
+  private async transition(runId: string, status: RunStatus, details: TaskDetails, fields: Record<string, unknown> = {}): Promise<Run | undefined> {
     const at = details.at.toISOString();
     const entry = { status, at, reason: details.reason, exitCode: details.exitCode };
-    const set = ['#status = :status', 'statusRank = :rank', 'history = list_append(history, :entry)'];
-    const values: Record<string, unknown> = { ':status': status, ':rank': statusRank(status), ':entry': [entry] };
-    const assign = (name: string, value: unknown) => {
-      if (value === undefined) return;
-      set.push(`${name} = :${name}`);
-      values[`:${name}`] = value;
-    };
-    assign('taskRef', details.taskRef);
-    assign('taskVersion', details.taskVersion);
-    if (status === 'RUNNING') assign('startedAt', at);
-    if (isTerminal(status)) {
-      assign('stoppedAt', at);
-      assign('exitCode', details.exitCode);
-      assign('stoppedReason', details.reason);
-      // A RUNNING event may have been lost or may come late: the stop event's own start time stands in.
-      const startedAt = run.startedAt ?? details.startedAt?.toISOString();
-      if (!run.startedAt) assign('startedAt', startedAt);
-      if (startedAt) assign('durationMs', details.at.getTime() - Date.parse(startedAt));
-      if (this.shouldRetry(run, status, details.exitCode)) assign('nextRunId', ulid());
-      if (this.config.finishedRunTtlDays > 0) assign(TTL_ATTRIBUTE, Math.floor(details.at.getTime() / 1000) + this.config.finishedRunTtlDays * 86_400);
-    }
+    const assigned = Object.entries({
+      taskRef: details.taskRef,
+      taskVersion: details.taskVersion,
+      ...(status === 'RUNNING' && { startedAt: at }),
+      ...fields,
+    }).filter(([, value]) => value !== undefined);
+    const set = ['#status = :status', 'statusRank = :rank', 'history = list_append(history, :entry)', ...assigned.map(([name]) => `${name} = :${name}`)];
+    const values = { ':status': status, ':rank': statusRank(status), ':entry': [entry], ...Object.fromEntries(assigned.map(([name, value]) => [`:${name}`, value])) };
     // The backend's own event order (ECS detail.version), when known, must move forward too.
     const versionCondition = details.taskVersion === undefined ? '' : ' AND (attribute_not_exists(taskVersion) OR taskVersion < :taskVersion)';
-    const updated = await this.update(run.runId, {
+    const updated = await this.update(runId, {
       UpdateExpression: `SET ${set.join(', ')}`,
       ConditionExpression: `attribute_exists(pk) AND statusRank < :rank${versionCondition}`,
       ExpressionAttributeNames: { '#status': 'status' },
@@ -348,7 +361,7 @@ export class RunService {
     return updated;
   }
 
-  private shouldRetry(run: Run, status: RunStatus, exitCode?: number): boolean {
+  private shouldRetry(run: Run, status: TerminalStatus, exitCode?: number): boolean {
     if (status !== 'FAILED' || run.attempt >= run.retry.maxAttempts) return false;
     const codes = run.retry.onExitCodes;
     return !codes || (exitCode !== undefined && codes.includes(exitCode));

@@ -16,7 +16,7 @@ export function runRoutes(app: Api, { runs, logs }: Platform, maxFollowMs: numbe
     createRoute({
       method: 'post',
       path: '/apps/{appId}/runs',
-      summary: 'Start a run of the app (202: it goes on in the background)',
+      summary: 'Start a run of the app. 202 with the run as it stands once launched (PENDING, or further along); FAILED when the launch failed',
       security: secured,
       request: { params: idParam('appId'), body: { content: { 'application/json': { schema: RunCreate } }, required: false } },
       responses: { 202: json(Run, 'accepted'), 400: problems[400], 401: problems[401], 404: problems[404] },
