@@ -23,6 +23,8 @@ function imageMissing(image: string): string {
 
 /** Runs containers on the local Docker engine (Docker Engine API through dockerode). Task refs are container ids. */
 export class DockerRuntime implements ContainerRuntime {
+  private readonly releasing = new Map<TaskRef, Promise<void>>();
+
   /** `logs` keeps each run's output once its container is removed. */
   constructor(
     private readonly docker: Docker,
@@ -122,11 +124,21 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  /** Saves the run's logs to its file, then removes the container. Idempotent: once removed, the saved file stands. */
-  async release(ref: TaskRef, runId: string): Promise<void> {
-    if ((await this.describe(ref, runId)) === null) return;
-    await this.logs.save(runId, ref);
-    await this.remove(ref);
+  /**
+   * Saves the run's logs to its file, then removes the container. Idempotent: once removed,
+   * the saved file stands; concurrent calls for one run share one release.
+   */
+  release(ref: TaskRef, runId: string): Promise<void> {
+    let releasing = this.releasing.get(ref);
+    if (!releasing) {
+      releasing = (async () => {
+        if ((await this.describe(ref, runId)) === null) return;
+        await this.logs.save(runId, ref);
+        await this.remove(ref);
+      })().finally(() => this.releasing.delete(ref));
+      this.releasing.set(ref, releasing);
+    }
+    return releasing;
   }
 
   /** Force-removes the container. Gone or already being removed is fine. */

@@ -27,7 +27,7 @@ export interface Platform {
   logs: LogSource;
 }
 
-export const DEFAULT_RUN_CONFIG: RunServiceConfig = { finishedRunTtlDays: 0, relaunchAfterMs: 30_000, timeoutGraceSeconds: 10 };
+export const DEFAULT_RUN_CONFIG: RunServiceConfig = { finishedRunTtlDays: 0, relaunchAfterMs: 30_000, timeoutGraceSeconds: 10, settleAfterMs: 10_000 };
 
 export function createPlatform(deps: PlatformDeps): Platform {
   const apps = new AppService(deps.db);

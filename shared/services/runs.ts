@@ -41,6 +41,8 @@ export interface RunServiceConfig {
   relaunchAfterMs: number;
   /** Grace (s) given to a run stopped for its timeout. */
   timeoutGraceSeconds: number;
+  /** A finished run still unsettled after this long (ms) is settled by the sweep. */
+  settleAfterMs: number;
 }
 
 /** What a task event (or the platform, for its own transitions) says about a transition. */
@@ -227,7 +229,11 @@ export class RunService {
   }
 
   private async sweepOne(run: Run, at: Date, describe: boolean): Promise<void> {
-    if (isTerminal(run.status)) return this.settle(run);
+    if (isTerminal(run.status)) {
+      // A just-finished run is being settled by whoever finished it; only a stale one was left behind.
+      if (at.getTime() - Date.parse(run.stoppedAt ?? run.createdAt) >= this.config.settleAfterMs) await this.settle(run);
+      return;
+    }
     if (!run.taskRef) {
       if (run.status === 'PENDING' && at.getTime() - Date.parse(run.createdAt) > this.config.relaunchAfterMs) {
         await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));

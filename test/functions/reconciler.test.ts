@@ -82,8 +82,18 @@ describe('reconciler', () => {
     expect(runEventsSent(cloud.events, run.runId)).toEqual([expect.objectContaining({ Entries: [expect.objectContaining({ Detail: expect.objectContaining({ status: 'TIMED_OUT' }) })] })]);
   });
 
-  it('publishes the run event that a failed task-state-change invocation could not', async () => {
+  it('leaves a just-finished run to the invocation settling it', async () => {
     const { run, task } = await runningRun();
+    cloud.events.on(PutEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(applyTaskEvent(task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 0 }))).rejects.toThrow('Rate exceeded');
+    cloud.events.on(PutEventsCommand).resolves(PUT_EVENTS_OK);
+    await reconcile();
+    expect(runEventsSent(cloud.events, run.runId)).toHaveLength(1); // the failed attempt only
+  });
+
+  it('publishes the run event that a failed task-state-change invocation could not', async () => {
+    // A task that stopped a minute ago: past the settle grace in which its own invocation may still be at work.
+    const { run, task } = await runningRun({}, { createdAt: new Date(Date.now() - 80_000) });
     const stopped = task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 0 });
     cloud.events.on(PutEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
