@@ -9,7 +9,6 @@ import { Cron } from 'croner';
 
 /** A valid expression, ready to list its fire times. */
 export interface ParsedExpression {
-  kind: 'cron' | 'rate';
   /** Fire times strictly after `after`, ascending; `anchor` is when a rate schedule started. */
   next(after: Date, count: number, anchor: Date): Date[];
 }
@@ -51,7 +50,6 @@ function parseRate(value: number, unit: string): ParsedExpression {
   }
   const periodMs = value * UNIT_MS[singular];
   return {
-    kind: 'rate',
     next(after, count, anchor) {
       const start = Math.floor(anchor.getTime() / 60_000) * 60_000;
       const k = Math.max(1, Math.floor((after.getTime() - start) / periodMs) + 1);
@@ -88,7 +86,6 @@ function parseCron(body: string): ParsedExpression {
     throw new InvalidScheduleExpression(`cron: ${(err as Error).message}`);
   }
   return {
-    kind: 'cron',
     next(after, count) {
       return cron.nextRuns(count, after);
     },

@@ -52,17 +52,13 @@ export async function queryPage<T>(db: Db, input: Omit<QueryCommandInput, 'Table
   };
 }
 
-/**
- * Reads a Query to the end, following LastEvaluatedKey; a FilterExpression can make pages
- * short, so a `limit` counts matching items, not pages.
- */
-export async function queryAll<T>(db: Db, input: Omit<QueryCommandInput, 'TableName'>, limit = Infinity): Promise<T[]> {
+/** Reads a Query to the end, page by page (the SDK's paginator follows LastEvaluatedKey). */
+export async function queryAll<T>(db: Db, input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
   const items: T[] = [];
   for await (const page of paginateQuery({ client: db.doc }, { ...input, TableName: db.tableName })) {
     items.push(...(page.Items ?? []).map((item) => fromItem<T>(item)));
-    if (items.length >= limit) break;
   }
-  return items.slice(0, limit);
+  return items;
 }
 
 function decodeCursor(cursor: string): Record<string, unknown> {
