@@ -99,8 +99,8 @@ async function measureThroughput(): Promise<Throughput> {
     for (let i = 0; i < RUNS; i++) {
       const task = ecsTask((await platform.runs.create(OWNER, appId, {})).runId);
       const stopped = task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 0 });
-      [task.provisioning, task.provisioning, task.pending, task.pending, task.running, task.running, stopped, task.running, stopped, stopped].forEach((e, step) =>
-        steps[step]!.push(e),
+      [task.provisioning, task.provisioning, task.pending, task.pending, task.running, task.running, stopped, task.running, stopped, stopped].forEach(
+        (e, step) => steps[step]!.push(e),
       );
     }
     const events = steps.flat();

@@ -64,7 +64,11 @@ async function main(): Promise<void> {
     const ratio = median(platformMs) / median(dockerMs);
     console.log('\nDev mode: POST run → terminal status, `sh -c :` (20 each, interleaved)');
     console.table({
-      'platform (POST → SUCCEEDED)': { 'median ms': round(median(platformMs)), 'min ms': round(Math.min(...platformMs)), 'max ms': round(Math.max(...platformMs)) },
+      'platform (POST → SUCCEEDED)': {
+        'median ms': round(median(platformMs)),
+        'min ms': round(Math.min(...platformMs)),
+        'max ms': round(Math.max(...platformMs)),
+      },
       'docker run --rm': { 'median ms': round(median(dockerMs)), 'min ms': round(Math.min(...dockerMs)), 'max ms': round(Math.max(...dockerMs)) },
     });
     console.log(`ratio platform / docker: ${ratio.toFixed(2)} (target ≤ 1.15) ${ratio <= 1.15 ? 'MET' : 'NOT MET'}`);
@@ -81,7 +85,9 @@ async function main(): Promise<void> {
     const finished = await Promise.all(started.map(async (s) => ({ ...s, run: await waitTerminal(s.runId) })));
     const seconds = (performance.now() - t0) / 1000;
     const wrong = finished.filter(({ code, run: r }) => r.status !== (code === 0 ? 'SUCCEEDED' : 'FAILED') || r.exitCode !== code);
-    console.log(`\n${CONCURRENT} concurrent runs (sleep 1; exit i%3): all terminal in ${seconds.toFixed(1)} s; ${CONCURRENT - wrong.length}/${CONCURRENT} in their true terminal state ${wrong.length === 0 ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `\n${CONCURRENT} concurrent runs (sleep 1; exit i%3): all terminal in ${seconds.toFixed(1)} s; ${CONCURRENT - wrong.length}/${CONCURRENT} in their true terminal state ${wrong.length === 0 ? 'MET' : 'NOT MET'}`,
+    );
     for (const w of wrong) console.log(`  run ${w.runId}: expected exit ${w.code}, got ${w.run.status} / ${w.run.exitCode}`);
   } finally {
     await server.close();

@@ -70,7 +70,9 @@ export function readContext(scope: Construct): ContainerizerContext {
   const days = Number(text('logRetentionDays') ?? 30);
   // CloudWatch Logs accepts only certain retention periods; RetentionDays lists them.
   if (!(Object.values(RetentionDays) as unknown[]).includes(days)) {
-    throw new Error(`Context \`logRetentionDays\` must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, …), not ${text('logRetentionDays')}.`);
+    throw new Error(
+      `Context \`logRetentionDays\` must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, …), not ${text('logRetentionDays')}.`,
+    );
   }
 
   return {

@@ -88,12 +88,14 @@ export class Events extends Construct {
         detailType: ['ECS Task State Change'],
         detail: { clusterArn: [runtime.cluster.clusterArn] },
       },
-      targets: [new LambdaFunction(this.taskStateChangeFunction, {
-        deadLetterQueue: this.taskStateChangeDeadLetterQueue,
-        retryAttempts: 8,
-        // Older events are left to the reconciler, which reads the task's current state.
-        maxEventAge: Duration.hours(1),
-      })],
+      targets: [
+        new LambdaFunction(this.taskStateChangeFunction, {
+          deadLetterQueue: this.taskStateChangeDeadLetterQueue,
+          retryAttempts: 8,
+          // Older events are left to the reconciler, which reads the task's current state.
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
     });
 
     this.reconcilerFunction = launcher('Reconciler', 'reconciler', 'Times out runs and catches up on lost task events', {
@@ -126,9 +128,11 @@ export class Events extends Construct {
 
   /** Lets `grantee` create, update, read and delete the schedule rules (and their targets), and no other rule. */
   grantManageScheduleRules(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:DeleteRule', 'events:DescribeRule'],
-      resources: [this.scheduleRuleArns],
-    }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:DeleteRule', 'events:DescribeRule'],
+        resources: [this.scheduleRuleArns],
+      }),
+    );
   }
 }

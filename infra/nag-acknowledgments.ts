@@ -20,31 +20,60 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
 
   const functions = [api.function, events.taskStateChangeFunction, events.reconcilerFunction, events.scheduledRunFunction];
   for (const fn of functions) {
-    acknowledge(fn, 'AwsSolutions-L1',
-      'Node.js 22 on purpose: the bundles are built for target node22 and tested on Node 20/22; a runtime upgrade is a deliberate change, not an automatic one.');
-    acknowledge(fn.role, wildcard(`${data.table.tableArn}/index/*`),
-      'Queries go to the table\'s GSIs; `index/*` covers only the indexes of this one table.');
-    acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]',
-      'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition support no resource-level permissions (a revision does not exist before the call; describe is account-wide).');
-    acknowledge(fn.role, wildcard(runtime.taskDefinitionArns),
-      'Task definitions are registered per app at run time; RunTask and TagResource are limited to the containerizer- families and, for RunTask, to this cluster (ecs:cluster condition).');
-    acknowledge(fn.role, wildcard(runtime.taskArns),
-      'Tasks are started at run time; the pattern holds only this cluster\'s tasks, and TagResource on them only at creation (ecs:CreateAction condition).');
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'Node.js 22 on purpose: the bundles are built for target node22 and tested on Node 20/22; a runtime upgrade is a deliberate change, not an automatic one.',
+    );
+    acknowledge(fn.role, wildcard(`${data.table.tableArn}/index/*`), "Queries go to the table's GSIs; `index/*` covers only the indexes of this one table.");
+    acknowledge(
+      fn.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition support no resource-level permissions (a revision does not exist before the call; describe is account-wide).',
+    );
+    acknowledge(
+      fn.role,
+      wildcard(runtime.taskDefinitionArns),
+      'Task definitions are registered per app at run time; RunTask and TagResource are limited to the containerizer- families and, for RunTask, to this cluster (ecs:cluster condition).',
+    );
+    acknowledge(
+      fn.role,
+      wildcard(runtime.taskArns),
+      "Tasks are started at run time; the pattern holds only this cluster's tasks, and TagResource on them only at creation (ecs:CreateAction condition).",
+    );
   }
-  acknowledge(api.function.role, wildcard(events.scheduleRuleArns),
-    'Schedule rules are created at run time, one per schedule; rule management is limited to the containerizer-sched- name prefix.');
+  acknowledge(
+    api.function.role,
+    wildcard(events.scheduleRuleArns),
+    'Schedule rules are created at run time, one per schedule; rule management is limited to the containerizer-sched- name prefix.',
+  );
 
-  acknowledge(runtime.taskExecutionRole, 'AwsSolutions-IAM5[Resource::*]',
-    'ecr:GetAuthorizationToken supports no resource-level permissions; it only yields a registry login.');
-  acknowledge(runtime.taskExecutionRole, wildcard(runtime.imageRepositoryArns),
-    'Apps may use an image from any private ECR repository of this account; pulls are limited to this account\'s repositories.');
+  acknowledge(
+    runtime.taskExecutionRole,
+    'AwsSolutions-IAM5[Resource::*]',
+    'ecr:GetAuthorizationToken supports no resource-level permissions; it only yields a registry login.',
+  );
+  acknowledge(
+    runtime.taskExecutionRole,
+    wildcard(runtime.imageRepositoryArns),
+    "Apps may use an image from any private ECR repository of this account; pulls are limited to this account's repositories.",
+  );
 
-  acknowledge(events.taskStateChangeDeadLetterQueue, 'AwsSolutions-SQS3',
-    'This queue is itself the dead-letter queue of the task-state-change rule target and function.');
-  acknowledge(api.jwtSecret, 'AwsSolutions-SMG4',
-    'The app signs and verifies with one key, so rotation would end every session at once; rotate by hand until verification accepts the previous key too.');
-  acknowledge(api.httpApi, 'AwsSolutions-APIG4',
-    'Authorization is done by the app (JWTs from the built-in accounts or the configured OpenID provider); register, login and the OpenAPI document must stay public, and an API Gateway JWT authorizer cannot verify the built-in HMAC-signed tokens.');
+  acknowledge(
+    events.taskStateChangeDeadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is itself the dead-letter queue of the task-state-change rule target and function.',
+  );
+  acknowledge(
+    api.jwtSecret,
+    'AwsSolutions-SMG4',
+    'The app signs and verifies with one key, so rotation would end every session at once; rotate by hand until verification accepts the previous key too.',
+  );
+  acknowledge(
+    api.httpApi,
+    'AwsSolutions-APIG4',
+    'Authorization is done by the app (JWTs from the built-in accounts or the configured OpenID provider); register, login and the OpenAPI document must stay public, and an API Gateway JWT authorizer cannot verify the built-in HMAC-signed tokens.',
+  );
 }
 
 /** A resolved CloudFormation value as cdk-nag writes it in finding ids: `Fn::Join` joined, `Ref`/`Fn::GetAtt` as `<Name>`/`<Name.Attr>`. */

@@ -1,12 +1,5 @@
 import { Annotations, Fn, Stack } from 'aws-cdk-lib';
-import {
-  FlowLogDestination,
-  FlowLogTrafficType,
-  type IVpc,
-  SecurityGroup,
-  SubnetType,
-  Vpc,
-} from 'aws-cdk-lib/aws-ec2';
+import { FlowLogDestination, FlowLogTrafficType, type IVpc, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -56,16 +49,17 @@ export class ContainerRuntime extends Construct {
     this.logGroup = new LogGroup(this, 'RunLogs', { retention: context.logRetention });
 
     const vpc = context.vpcId === undefined ? this.createVpc(context.logRetention) : this.importVpc(context.vpcId);
-    const subnetIds = context.subnetIds.length > 0
-      ? context.subnetIds
-      : vpc.selectSubnets({ subnetType: SubnetType.PUBLIC }).subnetIds;
-    const securityGroupIds = context.securityGroupIds.length > 0
-      ? context.securityGroupIds
-      : [new SecurityGroup(this, 'TaskSecurityGroup', {
-        vpc,
-        description: 'Containerizer tasks: outbound only (image pulls, the jobs own calls); nothing may connect in',
-        allowAllOutbound: true,
-      }).securityGroupId];
+    const subnetIds = context.subnetIds.length > 0 ? context.subnetIds : vpc.selectSubnets({ subnetType: SubnetType.PUBLIC }).subnetIds;
+    const securityGroupIds =
+      context.securityGroupIds.length > 0
+        ? context.securityGroupIds
+        : [
+            new SecurityGroup(this, 'TaskSecurityGroup', {
+              vpc,
+              description: 'Containerizer tasks: outbound only (image pulls, the jobs own calls); nothing may connect in',
+              allowAllOutbound: true,
+            }).securityGroupId,
+          ];
 
     this.cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENABLED });
     this.taskDefinitionArns = stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${TASK_FAMILY_PREFIX}*` });
@@ -78,16 +72,20 @@ export class ContainerRuntime extends Construct {
     });
     // Scoped by hand instead of AmazonECSTaskExecutionRolePolicy, which may write to any log group.
     this.logGroup.grantWrite(this.taskExecutionRole);
-    this.taskExecutionRole.addToPrincipalPolicy(new PolicyStatement({
-      // GetAuthorizationToken has no resource type; it only yields a registry login.
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: ['*'],
-    }));
-    this.taskExecutionRole.addToPrincipalPolicy(new PolicyStatement({
-      // Apps may name any private repository of this account; public images need nothing.
-      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-      resources: [this.imageRepositoryArns],
-    }));
+    this.taskExecutionRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        // GetAuthorizationToken has no resource type; it only yields a registry login.
+        actions: ['ecr:GetAuthorizationToken'],
+        resources: ['*'],
+      }),
+    );
+    this.taskExecutionRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        // Apps may name any private repository of this account; public images need nothing.
+        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        resources: [this.imageRepositoryArns],
+      }),
+    );
 
     this.taskRole = new Role(this, 'TaskRole', {
       assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
@@ -113,37 +111,47 @@ export class ContainerRuntime extends Construct {
    */
   grantLaunch(grantee: IGrantable): void {
     const principal = grantee.grantPrincipal;
-    principal.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['ecs:RunTask'],
-      resources: [this.taskDefinitionArns],
-      conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
-    }));
-    principal.addToPrincipalPolicy(new PolicyStatement({
-      // Neither supports resource-level permissions: a revision's ARN does not exist until
-      // RegisterTaskDefinition returns, and DescribeTaskDefinition is account-wide. Describe
-      // finds a family's latest revision, so cold starts reuse it instead of registering anew.
-      actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
-      resources: ['*'],
-    }));
-    principal.addToPrincipalPolicy(new PolicyStatement({
-      // Tags set by RunTask/RegisterTaskDefinition themselves (they carry the run id), nothing else.
-      actions: ['ecs:TagResource'],
-      resources: [this.taskArns, this.taskDefinitionArns],
-      conditions: { StringEquals: { 'ecs:CreateAction': ['RunTask', 'RegisterTaskDefinition'] } },
-    }));
-    principal.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [this.taskExecutionRole.roleArn, this.taskRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    }));
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ecs:RunTask'],
+        resources: [this.taskDefinitionArns],
+        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        // Neither supports resource-level permissions: a revision's ARN does not exist until
+        // RegisterTaskDefinition returns, and DescribeTaskDefinition is account-wide. Describe
+        // finds a family's latest revision, so cold starts reuse it instead of registering anew.
+        actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
+        resources: ['*'],
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        // Tags set by RunTask/RegisterTaskDefinition themselves (they carry the run id), nothing else.
+        actions: ['ecs:TagResource'],
+        resources: [this.taskArns, this.taskDefinitionArns],
+        conditions: { StringEquals: { 'ecs:CreateAction': ['RunTask', 'RegisterTaskDefinition'] } },
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.taskExecutionRole.roleArn, this.taskRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }),
+    );
   }
 
   /** Lets `grantee` look at and stop this cluster's tasks. */
   grantControl(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
-      resources: [this.taskArns],
-    }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
+        resources: [this.taskArns],
+      }),
+    );
   }
 
   /** Lets `grantee` read run logs. */
@@ -156,8 +164,10 @@ export class ContainerRuntime extends Construct {
     // Fargate tasks get their subnets per RunTask, so the VPC's zones and subnets never matter
     // here; they are left to CloudFormation, because naming them would need a lookup in the account.
     const vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId, availabilityZones: Fn.getAzs() });
-    Annotations.of(vpc).acknowledgeWarning('@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
-      'No construct here selects subnets from the imported VPC.');
+    Annotations.of(vpc).acknowledgeWarning(
+      '@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+      'No construct here selects subnets from the imported VPC.',
+    );
     return vpc;
   }
 

@@ -29,7 +29,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
       issuer: env.JWT_ISSUER ?? 'containerizer-local',
       audience: env.JWT_AUDIENCE ?? 'containerizer',
       ...TOKEN_LIFETIMES,
-      adminEmails: (env.ADMIN_EMAILS ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean),
+      adminEmails: (env.ADMIN_EMAILS ?? '')
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
       oidc: OIDC_JWKS_URL && OIDC_ISSUER && OIDC_AUDIENCE ? { jwksUrl: OIDC_JWKS_URL, issuer: OIDC_ISSUER, audience: OIDC_AUDIENCE } : undefined,
     },
   };

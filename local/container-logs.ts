@@ -86,7 +86,10 @@ export class ContainerLogs implements LogSource {
   private async eventsOf(run: Run): Promise<LogEvent[]> {
     try {
       const text = await readFile(this.fileOf(run.runId), 'utf8');
-      return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogEvent);
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as LogEvent);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }

@@ -97,11 +97,7 @@ export interface TaskStateWatch {
  * with `since` set to the last event seen, so events may arrive twice — the run
  * services treat changes as at-least-once, as with EventBridge.
  */
-export function watchTaskStateChanges(
-  docker: Docker,
-  onChange: (change: TaskStateChange) => Promise<void>,
-  options: WatchOptions = {},
-): TaskStateWatch {
+export function watchTaskStateChanges(docker: Docker, onChange: (change: TaskStateChange) => Promise<void>, options: WatchOptions = {}): TaskStateWatch {
   const reconnectDelayMs = options.reconnectDelayMs ?? 1000;
   const onError = options.onError ?? ((err: unknown) => console.error('[docker-events]', err));
   const stopped = new AbortController();
@@ -115,9 +111,13 @@ export function watchTaskStateChanges(
     const at = new Date(event.timeNano ? Math.floor(event.timeNano / 1e6) : (event.time ?? 0) * 1000);
     const base = { runId, taskRef: containerId, at };
     switch (event.Action) {
-      case 'create': return { ...base, lastStatus: 'PROVISIONING' };
-      case 'start': return { ...base, lastStatus: 'RUNNING' };
-      case 'oom': oomSeen.add(containerId); return undefined;
+      case 'create':
+        return { ...base, lastStatus: 'PROVISIONING' };
+      case 'start':
+        return { ...base, lastStatus: 'RUNNING' };
+      case 'oom':
+        oomSeen.add(containerId);
+        return undefined;
       case 'die': {
         const oomKilled = oomSeen.delete(containerId);
         try {
@@ -134,7 +134,8 @@ export function watchTaskStateChanges(
           };
         }
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   };
 

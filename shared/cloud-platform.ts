@@ -169,5 +169,8 @@ function required(env: Env, name: string): string {
 
 /** A comma-separated variable's entries, trimmed, empty ones dropped. */
 function list(value: string): string[] {
-  return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }

@@ -11,10 +11,14 @@ export type TerminalStatus = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'TIMED_OUT';
 /** Position of a status in the forward-only order; every terminal status shares the last rank. */
 export function statusRank(status: RunStatus): number {
   switch (status) {
-    case 'PENDING': return 0;
-    case 'PROVISIONING': return 1;
-    case 'RUNNING': return 2;
-    default: return 3;
+    case 'PENDING':
+      return 0;
+    case 'PROVISIONING':
+      return 1;
+    case 'RUNNING':
+      return 2;
+    default:
+      return 3;
   }
 }
 

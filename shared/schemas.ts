@@ -9,7 +9,10 @@ import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-e
 /** POSIX environment variable names (IEEE Std 1003.1, 8.1). */
 const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _, not starting with a digit');
 const env = z.record(envKey, z.string().max(32_768)).openapi({ example: { GREETING: 'hello' } });
-const command = z.array(z.string().max(4096)).max(256).openapi({ example: ['sh', '-c', 'echo hello'] });
+const command = z
+  .array(z.string().max(4096))
+  .max(256)
+  .openapi({ example: ['sh', '-c', 'echo hello'] });
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
 const retry = z

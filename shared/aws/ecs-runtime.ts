@@ -243,7 +243,5 @@ function fargateCpu(vcpu: number): string {
 
 /** "REASON: detail (arn)" per failure, e.g. "RESOURCE:ENI (arn:aws:ecs:…)". */
 function describeFailures(failures: Failure[] = []): string {
-  return failures
-    .map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? `: ${f.detail}` : ''}${f.arn ? ` (${f.arn})` : ''}`)
-    .join('; ');
+  return failures.map((f) => `${f.reason ?? 'unknown reason'}${f.detail ? `: ${f.detail}` : ''}${f.arn ? ` (${f.arn})` : ''}`).join('; ');
 }

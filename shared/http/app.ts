@@ -29,7 +29,12 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
     defaultHook: (result, c) => {
       if (!result.success) {
         const errors = fieldErrors(result.error, result.target === 'json' ? undefined : result.target);
-        return problemResponse(c, { title: 'Bad Request', status: 400, detail: `invalid request ${result.target}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors });
+        return problemResponse(c, {
+          title: 'Bad Request',
+          status: 400,
+          detail: `invalid request ${result.target}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+          errors,
+        });
       }
     },
   });
@@ -42,7 +47,11 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
       // RFC 6750 §3: no credentials, so no error code in the challenge.
-      return problemResponse(c, { title: 'Unauthorized', status: 401, detail: 'send an access token: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer realm="containerizer"' });
+      return problemResponse(
+        c,
+        { title: 'Unauthorized', status: 401, detail: 'send an access token: Authorization: Bearer <token>' },
+        { 'www-authenticate': 'Bearer realm="containerizer"' },
+      );
     }
     c.set('principal', await platform.auth.verify(match[1]!));
     return next();

@@ -39,7 +39,9 @@ export function fieldErrors(error: ZodError, prefix?: string): FieldError[] {
 export function errorToProblem(err: Error, c: Context): Response {
   if (err instanceof ClientError) {
     const headers: Record<string, string> =
-      err.status === 401 ? { 'www-authenticate': `Bearer realm="containerizer", error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"` } : {};
+      err.status === 401
+        ? { 'www-authenticate': `Bearer realm="containerizer", error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"` }
+        : {};
     return problemResponse(c, { title: err.title, status: err.status, detail: err.message, errors: err.errors }, headers);
   }
   if (err instanceof HTTPException) {

@@ -40,9 +40,7 @@ export class AppService {
     const app: App = { ...input, appId: ulid(), ownerId: principal.userId, version: 1, createdAt: now, updatedAt: now, updatedBy: principal.userId };
     await this.claimName(app.ownerId, app.name, app.appId);
     await this.putVersion({ ...app, changedFields: EDITABLE.filter((f) => app[f] !== undefined) });
-    await this.db.doc.send(
-      new PutCommand({ TableName: this.db.tableName, Item: this.appItem(app), ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
+    await this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: this.appItem(app), ConditionExpression: 'attribute_not_exists(pk)' }));
     return app;
   }
 
@@ -145,9 +143,7 @@ export class AppService {
   }
 
   private putVersion(version: AppVersion) {
-    return this.db.doc.send(
-      new PutCommand({ TableName: this.db.tableName, Item: { ...keys.appVersion(version.appId, version.version), ...version } }),
-    );
+    return this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: { ...keys.appVersion(version.appId, version.version), ...version } }));
   }
 
   private async claimName(ownerId: string, name: string, appId: string): Promise<void> {

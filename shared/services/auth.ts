@@ -56,9 +56,7 @@ const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 64 } as const;
 const ALGORITHM = 'HS256';
 
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(password, salt, SCRYPT.keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scryptCb(password, salt, SCRYPT.keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 async function hashPassword(password: string): Promise<string> {

@@ -353,7 +353,12 @@ export class RunService {
       ...fields,
     }).filter(([, value]) => value !== undefined);
     const set = ['#status = :status', 'statusRank = :rank', 'history = list_append(history, :entry)', ...assigned.map(([name]) => `${name} = :${name}`)];
-    const values = { ':status': status, ':rank': statusRank(status), ':entry': [entry], ...Object.fromEntries(assigned.map(([name, value]) => [`:${name}`, value])) };
+    const values = {
+      ':status': status,
+      ':rank': statusRank(status),
+      ':entry': [entry],
+      ...Object.fromEntries(assigned.map(([name, value]) => [`:${name}`, value])),
+    };
     // The backend's own event order (ECS detail.version), when known, must move forward too.
     const versionCondition = details.taskVersion === undefined ? '' : ' AND (attribute_not_exists(taskVersion) OR taskVersion < :taskVersion)';
     const updated = await this.update(runId, {

@@ -140,7 +140,13 @@ export class ScheduleService {
     const active = schedule.overlapPolicy === 'Allow' ? [] : await this.runs.activeOfSchedule(scheduleId);
     let fire: ScheduleFire;
     if (active.length > 0 && schedule.overlapPolicy === 'Forbid') {
-      fire = { scheduleId, scheduledTime: time, outcome: 'SKIPPED', reason: `overlapPolicy Forbid: run ${active[0]!.runId} is still ${active[0]!.status}`, at: new Date().toISOString() };
+      fire = {
+        scheduleId,
+        scheduledTime: time,
+        outcome: 'SKIPPED',
+        reason: `overlapPolicy Forbid: run ${active[0]!.runId} is still ${active[0]!.status}`,
+        at: new Date().toISOString(),
+      };
     } else {
       fire = { scheduleId, scheduledTime: time, outcome: 'STARTED', runId: ulid(), at: new Date().toISOString() };
     }

@@ -25,7 +25,21 @@ export function isConditionFailed(err: unknown): boolean {
 }
 
 /** Attributes that exist for the table's sake (keys, TTL, the status and event order), not the domain's. */
-const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'activePk', 'activeSk', 'expiresAt', 'statusRank', 'taskVersion']);
+const STORAGE_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'activePk',
+  'activeSk',
+  'expiresAt',
+  'statusRank',
+  'taskVersion',
+]);
 
 /** Strips the storage attributes from an item, leaving the domain object. */
 export function fromItem<T>(item: Record<string, unknown>): T {
@@ -43,9 +57,7 @@ export interface Page<T> {
  * @throws ClientError 400 when the cursor is not one this API handed out.
  */
 export async function queryPage<T>(db: Db, input: Omit<QueryCommandInput, 'TableName'>, cursor?: string): Promise<Page<T>> {
-  const out = await db.doc.send(
-    new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: cursor ? decodeCursor(cursor) : undefined }),
-  );
+  const out = await db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: cursor ? decodeCursor(cursor) : undefined }));
   return {
     items: (out.Items ?? []).map((item) => fromItem<T>(item)),
     nextCursor: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined,

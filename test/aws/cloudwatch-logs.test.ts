@@ -91,10 +91,7 @@ describe('CloudWatchLogSource.read', () => {
   });
 
   it('lets the SDK retry a throttled GetLogEvents', async () => {
-    const http = stubHttp([
-      THROTTLED,
-      { statusCode: 200, body: { events: [{ timestamp: 1714564841000, message: 'hello' }], nextForwardToken: FIRST_TOKEN } },
-    ]);
+    const http = stubHttp([THROTTLED, { statusCode: 200, body: { events: [{ timestamp: 1714564841000, message: 'hello' }], nextForwardToken: FIRST_TOKEN } }]);
     const logs = new CloudWatchLogsClient({ ...CLIENT_CONFIG, maxAttempts: 2, requestHandler: http.handler });
     const page = await new CloudWatchLogSource({ logs, config: CONFIG }).read(RUN, { limit: 100 });
     expect(page).toEqual({ events: [{ timestamp: 1714564841000, stream: 'stdout', message: 'hello' }], nextCursor: FIRST_TOKEN });

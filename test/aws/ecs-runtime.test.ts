@@ -116,7 +116,10 @@ describe('EcsRuntime.prepare', () => {
     ];
     mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('3') });
     await runtime.prepare(sampleApp());
-    expect(mock.commandCalls(DescribeTaskDefinitionCommand)[0]!.args[0].input).toEqual({ taskDefinition: `containerizer-nightly-report-${APP_ID}`, include: ['TAGS'] });
+    expect(mock.commandCalls(DescribeTaskDefinitionCommand)[0]!.args[0].input).toEqual({
+      taskDefinition: `containerizer-nightly-report-${APP_ID}`,
+      include: ['TAGS'],
+    });
     expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
 
     mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('3') });
@@ -219,9 +222,7 @@ describe('EcsRuntime.start', () => {
   it('throws when RunTask returns neither a task nor a failure', async () => {
     const { mock, runtime } = setup();
     mock.on(RunTaskCommand).resolves({});
-    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toThrow(
-      'ECS could not start the task: RunTask returned no task',
-    );
+    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toThrow('ECS could not start the task: RunTask returned no task');
   });
 });
 

@@ -95,9 +95,7 @@ describe('EventBridgeScheduler.put', () => {
       FailedEntryCount: 1,
       FailedEntries: [{ TargetId: 'scheduled-run', ErrorCode: 'ValidationException', ErrorMessage: 'Invalid InputTemplate' }],
     });
-    await expect(scheduler.put(sampleSchedule())).rejects.toThrow(
-      `PutTargets failed for rule ${RULE}: ValidationException: Invalid InputTemplate`,
-    );
+    await expect(scheduler.put(sampleSchedule())).rejects.toThrow(`PutTargets failed for rule ${RULE}: ValidationException: Invalid InputTemplate`);
   });
 
   it('lets the SDK retry a throttled PutRule', async () => {

@@ -16,7 +16,17 @@ describe('apps', () => {
   it('creates an app with defaults and reads it back with its ETag', async () => {
     const created = await alice.post('/apps', { name: 'report', image: IMAGE, command: ['echo', 'hi'] });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'report', image: IMAGE, command: ['echo', 'hi'], env: {}, cpu: 0.25, memoryMiB: 512, timeoutSeconds: 3600, retry: { maxAttempts: 1 }, version: 1 });
+    expect(created.body).toMatchObject({
+      name: 'report',
+      image: IMAGE,
+      command: ['echo', 'hi'],
+      env: {},
+      cpu: 0.25,
+      memoryMiB: 512,
+      timeoutSeconds: 3600,
+      retry: { maxAttempts: 1 },
+      version: 1,
+    });
     expect(created.headers.get('location')).toBe(`/apps/${created.body.appId}`);
     const got = await alice.get(`/apps/${created.body.appId}`);
     expect(got.body).toEqual(created.body);
@@ -87,10 +97,26 @@ describe('apps', () => {
   });
 
   it('answers bad input with 400 problem documents that name each field', async () => {
-    const bad = await alice.post('/apps', { name: '-bad name', image: '', cpu: 3, memoryMiB: 'lots', retry: { maxAttempts: 11 }, env: { '1X': 'v' }, surprise: true });
+    const bad = await alice.post('/apps', {
+      name: '-bad name',
+      image: '',
+      cpu: 3,
+      memoryMiB: 'lots',
+      retry: { maxAttempts: 11 },
+      env: { '1X': 'v' },
+      surprise: true,
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
-    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['cpu', 'env.1X', 'image', 'memoryMiB', 'name', 'retry.maxAttempts', 'surprise']);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'cpu',
+      'env.1X',
+      'image',
+      'memoryMiB',
+      'name',
+      'retry.maxAttempts',
+      'surprise',
+    ]);
 
     const size = await alice.post('/apps', { name: 'size', image: IMAGE, cpu: 1, memoryMiB: 512 });
     expect(size.status).toBe(400);

@@ -74,11 +74,23 @@ describe('auth', () => {
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', iss: 'containerizer-local', aud: 'containerizer', token_use: 'access' })).toString('base64url')}.`;
     expect((await new Client(server.url, unsigned).get('/apps')).status).toBe(401);
     const forged = await new SignJWT({ token_use: 'access', role: 'admin' })
-      .setProtectedHeader({ alg: 'HS256' }).setSubject('x').setJti('j').setIssuer('containerizer-local').setAudience('containerizer').setIssuedAt().setExpirationTime('5m')
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('x')
+      .setJti('j')
+      .setIssuer('containerizer-local')
+      .setAudience('containerizer')
+      .setIssuedAt()
+      .setExpirationTime('5m')
       .sign(new TextEncoder().encode('some-other-secret-that-is-long-enough-123'));
     expect((await new Client(server.url, forged).get('/apps')).status).toBe(401);
     const expired = await new SignJWT({ token_use: 'access' })
-      .setProtectedHeader({ alg: 'HS256' }).setSubject('x').setJti('j').setIssuer('containerizer-local').setAudience('containerizer').setIssuedAt(1_000_000).setExpirationTime(1_000_900)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('x')
+      .setJti('j')
+      .setIssuer('containerizer-local')
+      .setAudience('containerizer')
+      .setIssuedAt(1_000_000)
+      .setExpirationTime(1_000_900)
       .sign(new TextEncoder().encode('test-secret-that-is-long-enough-1234567890'));
     const old = await new Client(server.url, expired).get('/apps');
     expect(old.status).toBe(401);
@@ -105,10 +117,26 @@ describe('auth', () => {
     const doc = await anon.get('/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
-      '/apps', '/apps/{appId}', '/apps/{appId}/runs', '/apps/{appId}/schedules', '/apps/{appId}/versions',
-      '/auth/login', '/auth/me', '/auth/refresh', '/auth/register', '/health',
-      '/runs', '/runs/{runId}', '/runs/{runId}/history', '/runs/{runId}/kill', '/runs/{runId}/logs', '/runs/{runId}/stop',
-      '/schedules', '/schedules/{scheduleId}', '/schedules/{scheduleId}/fires', '/schedules/{scheduleId}/next',
+      '/apps',
+      '/apps/{appId}',
+      '/apps/{appId}/runs',
+      '/apps/{appId}/schedules',
+      '/apps/{appId}/versions',
+      '/auth/login',
+      '/auth/me',
+      '/auth/refresh',
+      '/auth/register',
+      '/health',
+      '/runs',
+      '/runs/{runId}',
+      '/runs/{runId}/history',
+      '/runs/{runId}/kill',
+      '/runs/{runId}/logs',
+      '/runs/{runId}/stop',
+      '/schedules',
+      '/schedules/{scheduleId}',
+      '/schedules/{scheduleId}/fires',
+      '/schedules/{scheduleId}/next',
     ]);
     expect(doc.body.components.securitySchemes.Bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     const user = await signedIn(server.url);

@@ -18,10 +18,19 @@ describe('OpenID provider tokens', () => {
     sign = ({ aud = 'containerizer-api', iss = 'https://idp.example.com' }) =>
       new SignJWT({ email: 'Dana@Example.com' })
         .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-        .setIssuer(iss).setAudience(aud).setSubject('idp-user-7').setIssuedAt().setExpirationTime('5m')
+        .setIssuer(iss)
+        .setAudience(aud)
+        .setSubject('idp-user-7')
+        .setIssuedAt()
+        .setExpirationTime('5m')
         .sign(privateKey);
     server = await startServer({
-      env: { OIDC_JWKS_URL: `http://127.0.0.1:${port}/jwks`, OIDC_ISSUER: 'https://idp.example.com', OIDC_AUDIENCE: 'containerizer-api', ADMIN_EMAILS: 'dana@example.com' },
+      env: {
+        OIDC_JWKS_URL: `http://127.0.0.1:${port}/jwks`,
+        OIDC_ISSUER: 'https://idp.example.com',
+        OIDC_AUDIENCE: 'containerizer-api',
+        ADMIN_EMAILS: 'dana@example.com',
+      },
     });
   });
   afterAll(async () => {

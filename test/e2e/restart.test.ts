@@ -44,7 +44,9 @@ describe('restart', () => {
     expect(followed).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
     const history = (await again.get(`/runs/${outlivesRestart}/history`)).body.history.map((h: { status: string }) => h.status);
     expect(history).toEqual(['PENDING', 'PROVISIONING', 'RUNNING', 'SUCCEEDED']);
-    await waitFor(async () => ((await docker.listContainers({ all: true, filters: { label: [`containerizer.runId=${outlivesRestart}`] } })).length === 0 ? true : undefined));
+    await waitFor(async () =>
+      (await docker.listContainers({ all: true, filters: { label: [`containerizer.runId=${outlivesRestart}`] } })).length === 0 ? true : undefined,
+    );
   });
 
   it('keeps accounts, apps and history across a clean restart', async () => {

@@ -48,7 +48,9 @@ describe('runs', () => {
 
     // Logs are kept in the data dir and the container is gone.
     const docker = new Docker();
-    await waitFor(async () => ((await docker.listContainers({ all: true, filters: { label: [`containerizer.runId=${run.runId}`] } })).length === 0 ? true : undefined));
+    await waitFor(async () =>
+      (await docker.listContainers({ all: true, filters: { label: [`containerizer.runId=${run.runId}`] } })).length === 0 ? true : undefined,
+    );
     expect((await alice.get(`/runs/${run.runId}/logs`)).body).toEqual(logs);
   });
 
@@ -58,7 +60,7 @@ describe('runs', () => {
     const done = await waitForTerminal(alice, run.runId);
     expect(done).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
     expect(done.env).toEqual({ GREETING: 'hi', NAME: 'override', DB_PASSWORD: '****', API_TOKEN: '****' });
-    const logs = await waitFor(async () => ((await alice.get(`/runs/${run.runId}/logs`)).body.events[0]?.message as string | undefined));
+    const logs = await waitFor(async () => (await alice.get(`/runs/${run.runId}/logs`)).body.events[0]?.message as string | undefined);
     expect(logs).toBe('hi override');
   });
 
@@ -98,7 +100,11 @@ describe('runs', () => {
       const { body } = await alice.get(`/runs?appId=${appId}`);
       return body.items.length === 3 && body.items.every((r: { status: string }) => r.status === 'FAILED') ? body.items : undefined;
     });
-    expect(last.map((r: { attempt: number; trigger: string }) => [r.attempt, r.trigger])).toEqual([[3, 'retry'], [2, 'retry'], [1, 'manual']]);
+    expect(last.map((r: { attempt: number; trigger: string }) => [r.attempt, r.trigger])).toEqual([
+      [3, 'retry'],
+      [2, 'retry'],
+      [1, 'manual'],
+    ]);
     expect(last[2].runId).toBe(first.runId);
     expect(last[2].nextRunId).toBe(last[1].runId);
     expect(last[1]).toMatchObject({ previousRunId: first.runId, nextRunId: last[0].runId });
@@ -132,12 +138,17 @@ describe('runs', () => {
     const res = await fetch(`${server.url}/runs/${run.runId}/logs`, { headers: { authorization: `Bearer ${alice.token}`, accept: 'text/event-stream' } });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const text = await res.text(); // the stream closes itself when the run ends
-    const events = text.split('\n\n').filter(Boolean).map((block) => Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()])));
+    const events = text
+      .split('\n\n')
+      .filter(Boolean)
+      .map((block) => Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()])));
     expect(events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).message)).toEqual(['line 1', 'line 2', 'line 3']);
     expect(events.at(-1)).toMatchObject({ event: 'end' });
     expect(JSON.parse(events.at(-1)!.data)).toEqual({ status: 'SUCCEEDED', exitCode: 0 });
     // Resuming from an event id gives only what came after it.
-    const resumed = await fetch(`${server.url}/runs/${run.runId}/logs`, { headers: { authorization: `Bearer ${alice.token}`, accept: 'text/event-stream', 'last-event-id': events[1]!.id! } });
+    const resumed = await fetch(`${server.url}/runs/${run.runId}/logs`, {
+      headers: { authorization: `Bearer ${alice.token}`, accept: 'text/event-stream', 'last-event-id': events[1]!.id! },
+    });
     expect((await resumed.text()).match(/line \d/g)).toEqual(['line 3']);
   });
 

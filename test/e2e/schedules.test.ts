@@ -89,7 +89,16 @@ describe('schedule fires (in process)', () => {
 
   async function scheduleOf(overlapPolicy: 'Allow' | 'Forbid' | 'Replace', command: string[]) {
     const { platform } = server;
-    const app = await platform.apps.create(owner, { name: `s-${overlapPolicy}-${Date.now()}`, image: IMAGE, command, env: {}, cpu: 0.25, memoryMiB: 512, timeoutSeconds: 600, retry: { maxAttempts: 1 } });
+    const app = await platform.apps.create(owner, {
+      name: `s-${overlapPolicy}-${Date.now()}`,
+      image: IMAGE,
+      command,
+      env: {},
+      cpu: 0.25,
+      memoryMiB: 512,
+      timeoutSeconds: 600,
+      retry: { maxAttempts: 1 },
+    });
     // rate(1 day) will not fire during the test: the fires below are the test's own.
     const schedule = await platform.schedules.create(owner, app.appId, { expression: 'rate(1 day)', enabled: true, overlapPolicy, overrides: {} });
     return { app, schedule };

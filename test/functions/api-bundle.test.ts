@@ -97,7 +97,10 @@ describe('the api function, bundled as deployed', () => {
     expect(unauthenticated.statusCode).toBe(401);
     expect(unauthenticated.headers['content-type']).toBe('application/problem+json');
 
-    const created = await call('POST', '/apps', { token, body: { name: 'nightly-report', image: 'public.ecr.aws/docker/library/busybox:1.36', command: ['sh', '-c', 'echo hello'] } });
+    const created = await call('POST', '/apps', {
+      token,
+      body: { name: 'nightly-report', image: 'public.ecr.aws/docker/library/busybox:1.36', command: ['sh', '-c', 'echo hello'] },
+    });
     expect(created.statusCode).toBe(201);
     expect(created.headers).toMatchObject({ etag: '"v1"', location: `/apps/${created.json.appId}` });
     expect(created.json).toMatchObject({

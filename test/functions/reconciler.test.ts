@@ -16,7 +16,9 @@ const described = new Map<string, Partial<DescribeTasksCommandOutput>>();
 beforeAll(async () => {
   cloud = await startCloud();
   platform = await cloud.platform();
-  cloud.ecs.on(DescribeTasksCommand).callsFake(({ tasks: [arn] = [] }: DescribeTasksCommandInput) => described.get(arn!) ?? { tasks: [], failures: [{ arn, reason: 'MISSING' }] });
+  cloud.ecs
+    .on(DescribeTasksCommand)
+    .callsFake(({ tasks: [arn] = [] }: DescribeTasksCommandInput) => described.get(arn!) ?? { tasks: [], failures: [{ arn, reason: 'MISSING' }] });
   ({ handler: reconcile } = await import('../../functions/reconciler.js'));
   ({ handler: applyTaskEvent } = await import('../../functions/task-state-change.js'));
 });
@@ -59,7 +61,18 @@ describe('reconciler', () => {
     // Started 90 s ago with a 60 s timeout; the task stops 30 s from now (Fargate's stop timeout).
     const { run, task } = await runningRun({ timeoutSeconds: 60 }, { createdAt: new Date(Date.now() - 100_000), runningSeconds: 120 });
     described.set(task.taskArn, {
-      tasks: [{ taskArn: task.taskArn, lastStatus: 'RUNNING', desiredStatus: 'RUNNING', startedBy: run.runId, version: 3, createdAt: new Date(task.createdAt), startedAt: new Date(task.startedAt), containers: [{ name: 'app', lastStatus: 'RUNNING' }] }],
+      tasks: [
+        {
+          taskArn: task.taskArn,
+          lastStatus: 'RUNNING',
+          desiredStatus: 'RUNNING',
+          startedBy: run.runId,
+          version: 3,
+          createdAt: new Date(task.createdAt),
+          startedAt: new Date(task.startedAt),
+          containers: [{ name: 'app', lastStatus: 'RUNNING' }],
+        },
+      ],
       failures: [],
     });
 
@@ -79,13 +92,17 @@ describe('reconciler', () => {
       { status: 'RUNNING', at: task.startedAt },
       { status: 'TIMED_OUT', at: task.stoppedAt, reason, exitCode: 143 },
     ]);
-    expect(runEventsSent(cloud.events, run.runId)).toEqual([expect.objectContaining({ Entries: [expect.objectContaining({ Detail: expect.objectContaining({ status: 'TIMED_OUT' }) })] })]);
+    expect(runEventsSent(cloud.events, run.runId)).toEqual([
+      expect.objectContaining({ Entries: [expect.objectContaining({ Detail: expect.objectContaining({ status: 'TIMED_OUT' }) })] }),
+    ]);
   });
 
   it('leaves a just-finished run to the invocation settling it', async () => {
     const { run, task } = await runningRun();
     cloud.events.on(PutEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    await expect(applyTaskEvent(task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 0 }))).rejects.toThrow('Rate exceeded');
+    await expect(
+      applyTaskEvent(task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 0 })),
+    ).rejects.toThrow('Rate exceeded');
     cloud.events.on(PutEventsCommand).resolves(PUT_EVENTS_OK);
     await reconcile();
     expect(runEventsSent(cloud.events, run.runId)).toHaveLength(1); // the failed attempt only

@@ -42,10 +42,26 @@ describe('task-state-change', () => {
     expect(run).toMatchObject({ status: 'PENDING', taskRef: task.taskArn });
     const exited: TaskStop = { stopCode: 'EssentialContainerExited', stoppedReason: EXITED, exitCode: 0 };
 
-    await deliver(task.provisioning, task.pending, task.pending, task.running, task.running, task.deprovisioning(exited), task.stopped(exited), task.stopped(exited));
+    await deliver(
+      task.provisioning,
+      task.pending,
+      task.pending,
+      task.running,
+      task.running,
+      task.deprovisioning(exited),
+      task.stopped(exited),
+      task.stopped(exited),
+    );
 
     const final = await platform.runs.get(OWNER, run.runId);
-    expect(final).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, stoppedReason: EXITED, startedAt: task.startedAt, stoppedAt: task.stoppedAt, durationMs: 10_000 });
+    expect(final).toMatchObject({
+      status: 'SUCCEEDED',
+      exitCode: 0,
+      stoppedReason: EXITED,
+      startedAt: task.startedAt,
+      stoppedAt: task.stoppedAt,
+      durationMs: 10_000,
+    });
     expect(final.history).toEqual([
       { status: 'PENDING', at: run.createdAt },
       { status: 'PROVISIONING', at: task.createdAt },
@@ -138,7 +154,14 @@ describe('task-state-change', () => {
     const final = await platform.runs.get(OWNER, run.runId);
     // The lost RUNNING's start time comes with the STOPPED event.
     const startedAt = (stopped.detail as { startedAt: string }).startedAt;
-    expect(final).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, stoppedReason: EXITED, stoppedAt: task.stoppedAt, startedAt, durationMs: Date.parse(task.stoppedAt) - Date.parse(startedAt) });
+    expect(final).toMatchObject({
+      status: 'SUCCEEDED',
+      exitCode: 0,
+      stoppedReason: EXITED,
+      stoppedAt: task.stoppedAt,
+      startedAt,
+      durationMs: Date.parse(task.stoppedAt) - Date.parse(startedAt),
+    });
     expect(final.history).toEqual([
       { status: 'PENDING', at: run.createdAt },
       { status: 'SUCCEEDED', at: task.stoppedAt, reason: EXITED, exitCode: 0 },

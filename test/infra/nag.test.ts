@@ -14,7 +14,8 @@ import { buildStack } from './build-stack.js';
 /** One line per violating resource, so a failure names the rule and the construct. */
 function describeViolations(violations: PolicyViolation[]): string[] {
   return violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}: ${violation.description}`));
+    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}: ${violation.description}`),
+  );
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -32,8 +33,9 @@ describe('cdk-nag AwsSolutions', () => {
   it('reports an unacknowledged error as severity "error" (so the filter above can fail)', () => {
     const other = new Stack(new App(), 'Other');
     new Queue(other, 'Queue');
-    const rules = new AwsSolutionsChecks().validateScope(other).violations
-      .filter((violation) => violation.severity === 'error')
+    const rules = new AwsSolutionsChecks()
+      .validateScope(other)
+      .violations.filter((violation) => violation.severity === 'error')
       .map((violation) => violation.ruleName);
     expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
   });

@@ -119,12 +119,23 @@ describe('functions', () => {
     const code = template.toJSON().Resources[stack.getLogicalId(stack.api.function.node.defaultChild as CfnElement)].Properties.Code;
     const assetDir = join(directory, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
-    expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).toMatch(/^import \{ createRequire \} from 'module'; const require = createRequire\(import\.meta\.url\);/);
+    expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).toMatch(
+      /^import \{ createRequire \} from 'module'; const require = createRequire\(import\.meta\.url\);/,
+    );
   });
 
   it('get exactly the environment they need', () => {
-    const runtimeVariables = ['CLUSTER_ARN', 'SUBNET_IDS', 'SECURITY_GROUP_IDS', 'ASSIGN_PUBLIC_IP', 'TASK_EXECUTION_ROLE_ARN', 'TASK_ROLE_ARN',
-      'LOG_GROUP_NAME', 'LOG_STREAM_PREFIX', 'TASK_FAMILY_PREFIX'];
+    const runtimeVariables = [
+      'CLUSTER_ARN',
+      'SUBNET_IDS',
+      'SECURITY_GROUP_IDS',
+      'ASSIGN_PUBLIC_IP',
+      'TASK_EXECUTION_ROLE_ARN',
+      'TASK_ROLE_ARN',
+      'LOG_GROUP_NAME',
+      'LOG_STREAM_PREFIX',
+      'TASK_FAMILY_PREFIX',
+    ];
     const common = ['TABLE_NAME', 'NODE_OPTIONS', 'EVENT_BUS_NAME', ...runtimeVariables];
     const expected: Record<string, string[]> = {
       api: [...common, 'RULE_PREFIX', 'SCHEDULED_RUN_FUNCTION_ARN', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'JWT_AUDIENCE'],
@@ -155,18 +166,20 @@ describe('functions', () => {
 });
 
 describe('events', () => {
-  it('sends the cluster\'s ECS task state changes to task-state-change, with a DLQ and a retry policy', () => {
+  it("sends the cluster's ECS task state changes to task-state-change, with a DLQ and a retry policy", () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ecs'],
         'detail-type': ['ECS Task State Change'],
         detail: { clusterArn: [cfn(stack.runtime.cluster.clusterArn)] },
       },
-      Targets: [Match.objectLike({
-        Arn: cfn(stack.events.taskStateChangeFunction.functionArn),
-        DeadLetterConfig: { Arn: cfn(stack.events.taskStateChangeDeadLetterQueue.queueArn) },
-        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
-      })],
+      Targets: [
+        Match.objectLike({
+          Arn: cfn(stack.events.taskStateChangeFunction.functionArn),
+          DeadLetterConfig: { Arn: cfn(stack.events.taskStateChangeDeadLetterQueue.queueArn) },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+        }),
+      ],
     });
   });
 
@@ -185,9 +198,11 @@ describe('events', () => {
   });
 
   it('lets only the schedule rules invoke scheduled-run', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission', {
-      Properties: { FunctionName: cfn(stack.events.scheduledRunFunction.functionArn) },
-    }));
+    const permissions = Object.values(
+      template.findResources('AWS::Lambda::Permission', {
+        Properties: { FunctionName: cfn(stack.events.scheduledRunFunction.functionArn) },
+      }),
+    );
     expect(permissions).toHaveLength(1);
     const { Properties } = permissions[0];
     expect(Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' } });
@@ -229,8 +244,16 @@ describe('IAM', () => {
   it('gives the wildcard resource to RegisterTaskDefinition and DescribeTaskDefinition alone', () => {
     for (const [entryPoint, fn] of Object.entries(functions())) {
       const unscoped = statementsOf(fn).filter((statement) => resourcesOf(statement).includes('*'));
-      expect(unscoped.map((statement) => statement.Action), entryPoint).toEqual([['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition']]);
-      expect(statementsOf(fn).flatMap((statement) => asList(statement.Action)).filter((action) => action.includes('*')), entryPoint).toEqual([]);
+      expect(
+        unscoped.map((statement) => statement.Action),
+        entryPoint,
+      ).toEqual([['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition']]);
+      expect(
+        statementsOf(fn)
+          .flatMap((statement) => asList(statement.Action))
+          .filter((action) => action.includes('*')),
+        entryPoint,
+      ).toEqual([]);
     }
   });
 
@@ -254,10 +277,8 @@ describe('IAM', () => {
 
   it('lets only the api read run logs and the JWT secret', () => {
     const { api, ...rest } = functions();
-    expect(allowing(api, 'logs:GetLogEvents').flatMap((statement) => asList(statement.Resource)))
-      .toContainEqual(cfn(stack.runtime.logGroup.logGroupArn));
-    expect(allowing(api, 'secretsmanager:GetSecretValue').flatMap((statement) => asList(statement.Resource)))
-      .toEqual([cfn(stack.api.jwtSecret.secretArn)]);
+    expect(allowing(api, 'logs:GetLogEvents').flatMap((statement) => asList(statement.Resource))).toContainEqual(cfn(stack.runtime.logGroup.logGroupArn));
+    expect(allowing(api, 'secretsmanager:GetSecretValue').flatMap((statement) => asList(statement.Resource))).toEqual([cfn(stack.api.jwtSecret.secretArn)]);
     for (const fn of Object.values(rest)) {
       expect(allowing(fn, 'logs:GetLogEvents')).toEqual([]);
       expect(allowing(fn, 'secretsmanager:GetSecretValue')).toEqual([]);
@@ -345,7 +366,12 @@ describe('context', () => {
   const withContext = (context: Record<string, unknown>): ContainerizerStack => buildStack({ 'aws:cdk:bundling-stacks': [], ...context });
 
   it('uses existing subnets and security groups instead of creating a VPC', () => {
-    const existing = withContext({ vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb', securityGroupIds: ['sg-01111111111111111'], assignPublicIp: 'DISABLED' });
+    const existing = withContext({
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: 'subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb',
+      securityGroupIds: ['sg-01111111111111111'],
+      assignPublicIp: 'DISABLED',
+    });
     const existingTemplate = Template.fromStack(existing);
     existingTemplate.resourceCountIs('AWS::EC2::VPC', 0);
     existingTemplate.resourceCountIs('AWS::EC2::SecurityGroup', 0);
@@ -375,7 +401,12 @@ describe('context', () => {
   });
 
   it('passes the optional auth settings to the api function only when set', () => {
-    const configured = withContext({ adminEmails: 'a@example.com,b@example.com', oidcJwksUrl: 'https://id.example.com/jwks', oidcIssuer: 'https://id.example.com', oidcAudience: 'containerizer' });
+    const configured = withContext({
+      adminEmails: 'a@example.com,b@example.com',
+      oidcJwksUrl: 'https://id.example.com/jwks',
+      oidcIssuer: 'https://id.example.com',
+      oidcAudience: 'containerizer',
+    });
     const id = configured.getLogicalId(configured.api.function.node.defaultChild as CfnElement);
     expect(Template.fromStack(configured).toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({
       ADMIN_EMAILS: 'a@example.com,b@example.com',

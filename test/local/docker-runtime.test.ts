@@ -25,9 +25,20 @@ const runtime = new DockerRuntime(docker, logs);
 
 function app(overrides: Partial<App> = {}): App {
   return {
-    appId: 'APP1', ownerId: 'USER1', name: 'test', image: IMAGE, command: [], env: {},
-    cpu: 0.25, memoryMiB: 512, timeoutSeconds: 60, retry: { maxAttempts: 1 }, version: 1,
-    createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', updatedBy: 'USER1',
+    appId: 'APP1',
+    ownerId: 'USER1',
+    name: 'test',
+    image: IMAGE,
+    command: [],
+    env: {},
+    cpu: 0.25,
+    memoryMiB: 512,
+    timeoutSeconds: 60,
+    retry: { maxAttempts: 1 },
+    version: 1,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    updatedBy: 'USER1',
     ...overrides,
   };
 }
@@ -35,9 +46,22 @@ function app(overrides: Partial<App> = {}): App {
 function run(overrides: Partial<Run> = {}): Run {
   return {
     runId: `T${randomUUID().replace(/-/g, '').toUpperCase().slice(0, 25)}`,
-    appId: 'APP1', appName: 'test', ownerId: 'USER1', appVersion: 1, image: IMAGE, command: [], env: {},
-    cpu: 0.25, memoryMiB: 512, timeoutSeconds: 60, status: 'PENDING', trigger: 'manual', attempt: 1,
-    retry: { maxAttempts: 1 }, createdAt: new Date().toISOString(), history: [],
+    appId: 'APP1',
+    appName: 'test',
+    ownerId: 'USER1',
+    appVersion: 1,
+    image: IMAGE,
+    command: [],
+    env: {},
+    cpu: 0.25,
+    memoryMiB: 512,
+    timeoutSeconds: 60,
+    status: 'PENDING',
+    trigger: 'manual',
+    attempt: 1,
+    retry: { maxAttempts: 1 },
+    createdAt: new Date().toISOString(),
+    history: [],
     ...overrides,
   };
 }
@@ -101,7 +125,11 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
     expect(seen[0].at.getTime()).toBeLessThanOrEqual(seen[2].at.getTime());
 
     expect(await runtime.describe(ref, r.runId)).toMatchObject({
-      runId: r.runId, taskRef: ref, lastStatus: 'STOPPED', exitCode: 3, oomKilled: false,
+      runId: r.runId,
+      taskRef: ref,
+      lastStatus: 'STOPPED',
+      exitCode: 3,
+      oomKilled: false,
     });
 
     const withRef = { ...r, taskRef: ref };
@@ -214,11 +242,18 @@ describe('watchTaskStateChanges (scripted event stream)', () => {
         subscriptions.push({ options, stream });
         return stream;
       },
-      getContainer: () => ({ inspect: async () => { throw gone; } }),
+      getContainer: () => ({
+        inspect: async () => {
+          throw gone;
+        },
+      }),
     } as unknown as Docker;
     const event = (action: string, id: string, attributes: Record<string, string> = {}) =>
       JSON.stringify({
-        Type: 'container', Action: action, time: 1_700_000_000, timeNano: 1_700_000_000_123_000_000,
+        Type: 'container',
+        Action: action,
+        time: 1_700_000_000,
+        timeNano: 1_700_000_000_123_000_000,
         Actor: { ID: id, Attributes: { [LABELS.runId]: `run-${id}`, ...attributes } },
       }) + '\n';
 

@@ -18,7 +18,14 @@ function versionFromIfMatch(header: string | undefined): number | undefined {
 
 export function appRoutes(app: Api, { apps, schedules }: Platform): void {
   app.openapi(
-    createRoute({ method: 'post', path: '/apps', summary: 'Register an app', security: secured, request: jsonBody(AppCreate), responses: { 201: json(App, 'created'), 400: problems[400], 401: problems[401], 409: problems[409] } }),
+    createRoute({
+      method: 'post',
+      path: '/apps',
+      summary: 'Register an app',
+      security: secured,
+      request: jsonBody(AppCreate),
+      responses: { 201: json(App, 'created'), 400: problems[400], 401: problems[401], 409: problems[409] },
+    }),
     async (c) => {
       const created = await apps.create(c.get('principal'), c.req.valid('json'));
       c.header('etag', etag(created.version));
@@ -27,14 +34,28 @@ export function appRoutes(app: Api, { apps, schedules }: Platform): void {
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/apps', summary: 'Your apps (admins: all)', security: secured, request: { query: ListQuery }, responses: { 200: json(pageOf(App), 'a page of apps'), 400: problems[400], 401: problems[401] } }),
+    createRoute({
+      method: 'get',
+      path: '/apps',
+      summary: 'Your apps (admins: all)',
+      security: secured,
+      request: { query: ListQuery },
+      responses: { 200: json(pageOf(App), 'a page of apps'), 400: problems[400], 401: problems[401] },
+    }),
     async (c) => {
       const { cursor, limit } = c.req.valid('query');
       return c.json(await apps.list(c.get('principal'), cursor, limit), 200);
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/apps/{appId}', summary: 'One app (ETag = its version)', security: secured, request: { params }, responses: { 200: json(App, 'the app'), 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/apps/{appId}',
+      summary: 'One app (ETag = its version)',
+      security: secured,
+      request: { params },
+      responses: { 200: json(App, 'the app'), 401: problems[401], 404: problems[404] },
+    }),
     async (c) => {
       const found = await apps.get(c.get('principal'), c.req.valid('param').appId);
       c.header('etag', etag(found.version));
@@ -59,7 +80,14 @@ export function appRoutes(app: Api, { apps, schedules }: Platform): void {
     },
   );
   app.openapi(
-    createRoute({ method: 'delete', path: '/apps/{appId}', summary: 'Delete an app and its schedules; its runs stay in the history', security: secured, request: { params }, responses: { 204: { description: 'deleted' }, 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'delete',
+      path: '/apps/{appId}',
+      summary: 'Delete an app and its schedules; its runs stay in the history',
+      security: secured,
+      request: { params },
+      responses: { 204: { description: 'deleted' }, 401: problems[401], 404: problems[404] },
+    }),
     async (c) => {
       const principal = c.get('principal');
       const { appId } = c.req.valid('param');
@@ -70,7 +98,14 @@ export function appRoutes(app: Api, { apps, schedules }: Platform): void {
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/apps/{appId}/versions', summary: 'Every version: who changed what, when', security: secured, request: { params }, responses: { 200: json(z.object({ items: z.array(AppVersion) }), 'versions, oldest first'), 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/apps/{appId}/versions',
+      summary: 'Every version: who changed what, when',
+      security: secured,
+      request: { params },
+      responses: { 200: json(z.object({ items: z.array(AppVersion) }), 'versions, oldest first'), 401: problems[401], 404: problems[404] },
+    }),
     async (c) => c.json({ items: await apps.versions(c.get('principal'), c.req.valid('param').appId) }, 200),
   );
 }

@@ -25,4 +25,10 @@ export const problems = {
   412: problem('the item changed since the version you sent'),
 } as const;
 
-export const idParam = (name: string) => z.object({ [name]: z.string().min(1).openapi({ param: { name, in: 'path' } }) });
+export const idParam = (name: string) =>
+  z.object({
+    [name]: z
+      .string()
+      .min(1)
+      .openapi({ param: { name, in: 'path' } }),
+  });

@@ -9,7 +9,12 @@ const Health = z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z
 
 export function healthRoutes(app: Api, checks: HealthChecks): void {
   app.openapi(
-    createRoute({ method: 'get', path: '/health', summary: 'Whether the store and the container runtime answer', responses: { 200: json(Health, 'all checks pass'), 503: json(Health, 'a check failed') } }),
+    createRoute({
+      method: 'get',
+      path: '/health',
+      summary: 'Whether the store and the container runtime answer',
+      responses: { 200: json(Health, 'all checks pass'), 503: json(Health, 'a check failed') },
+    }),
     async (c) => {
       const entries = await Promise.all(
         Object.entries(checks).map(async ([name, check]): Promise<[string, { ok: boolean; detail?: string }]> => {

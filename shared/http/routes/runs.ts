@@ -28,18 +28,39 @@ export function runRoutes(app: Api, { runs, logs }: Platform, maxFollowMs: numbe
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/runs', summary: 'Runs, newest first (filters: appId, status, from, to)', security: secured, request: { query: RunListQuery }, responses: { 200: json(pageOf(Run), 'a page of runs'), 400: problems[400], 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/runs',
+      summary: 'Runs, newest first (filters: appId, status, from, to)',
+      security: secured,
+      request: { query: RunListQuery },
+      responses: { 200: json(pageOf(Run), 'a page of runs'), 400: problems[400], 401: problems[401], 404: problems[404] },
+    }),
     async (c) => {
       const page = await runs.list(c.get('principal'), c.req.valid('query'));
       return c.json({ items: page.items.map(RunService.view), nextCursor: page.nextCursor }, 200);
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/runs/{runId}', summary: 'One run', security: secured, request: { params }, responses: { 200: json(Run, 'the run'), 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/runs/{runId}',
+      summary: 'One run',
+      security: secured,
+      request: { params },
+      responses: { 200: json(Run, 'the run'), 401: problems[401], 404: problems[404] },
+    }),
     async (c) => c.json(RunService.view(await runs.get(c.get('principal'), c.req.valid('param').runId)), 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/runs/{runId}/history', summary: 'Every accepted status transition', security: secured, request: { params }, responses: { 200: json(RunHistory, 'the history'), 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/runs/{runId}/history',
+      summary: 'Every accepted status transition',
+      security: secured,
+      request: { params },
+      responses: { 200: json(RunHistory, 'the history'), 401: problems[401], 404: problems[404] },
+    }),
     async (c) => {
       const run = await runs.get(c.get('principal'), c.req.valid('param').runId);
       return c.json({ runId: run.runId, status: run.status, history: run.history }, 200);
@@ -60,7 +81,14 @@ export function runRoutes(app: Api, { runs, logs }: Platform, maxFollowMs: numbe
     },
   );
   app.openapi(
-    createRoute({ method: 'post', path: '/runs/{runId}/kill', summary: 'SIGKILL now; the run ends STOPPED', security: secured, request: { params }, responses: { 202: json(Run, 'killed'), 401: problems[401], 404: problems[404], 409: problems[409] } }),
+    createRoute({
+      method: 'post',
+      path: '/runs/{runId}/kill',
+      summary: 'SIGKILL now; the run ends STOPPED',
+      security: secured,
+      request: { params },
+      responses: { 202: json(Run, 'killed'), 401: problems[401], 404: problems[404], 409: problems[409] },
+    }),
     async (c) => c.json(RunService.view(await runs.stop(c.get('principal'), c.req.valid('param').runId, { graceSeconds: 0, kill: true })), 202),
   );
   app.openapi(
@@ -71,7 +99,12 @@ export function runRoutes(app: Api, { runs, logs }: Platform, maxFollowMs: numbe
       description: 'SSE events: `log` (data: one log event, id: the cursor after it) and `end` when the run is over. Reconnect with Last-Event-ID to resume.',
       security: secured,
       request: { params, query: LogQuery },
-      responses: { 200: { ...json(LogPage, 'a page of log lines'), content: { 'application/json': { schema: LogPage }, 'text/event-stream': { schema: z.string() } } }, 400: problems[400], 401: problems[401], 404: problems[404] },
+      responses: {
+        200: { ...json(LogPage, 'a page of log lines'), content: { 'application/json': { schema: LogPage }, 'text/event-stream': { schema: z.string() } } },
+        400: problems[400],
+        401: problems[401],
+        404: problems[404],
+      },
     }),
     async (c) => {
       const principal = c.get('principal');

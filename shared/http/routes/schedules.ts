@@ -9,38 +9,94 @@ const ListQuery = z.object({ appId: z.string().optional(), cursor: z.string().op
 
 export function scheduleRoutes(app: Api, { schedules }: Platform): void {
   app.openapi(
-    createRoute({ method: 'post', path: '/apps/{appId}/schedules', summary: 'Run the app on a cron or rate schedule (EventBridge syntax, UTC)', security: secured, request: { params: idParam('appId'), ...jsonBody(ScheduleCreate) }, responses: { 201: json(Schedule, 'created'), 400: problems[400], 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'post',
+      path: '/apps/{appId}/schedules',
+      summary: 'Run the app on a cron or rate schedule (EventBridge syntax, UTC)',
+      security: secured,
+      request: { params: idParam('appId'), ...jsonBody(ScheduleCreate) },
+      responses: { 201: json(Schedule, 'created'), 400: problems[400], 401: problems[401], 404: problems[404] },
+    }),
     async (c) => c.json(await schedules.create(c.get('principal'), c.req.valid('param').appId, c.req.valid('json')), 201),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/apps/{appId}/schedules', summary: "The app's schedules", security: secured, request: { params: idParam('appId'), query: ListQuery.omit({ appId: true }) }, responses: { 200: json(pageOf(Schedule), 'a page of schedules'), 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/apps/{appId}/schedules',
+      summary: "The app's schedules",
+      security: secured,
+      request: { params: idParam('appId'), query: ListQuery.omit({ appId: true }) },
+      responses: { 200: json(pageOf(Schedule), 'a page of schedules'), 401: problems[401], 404: problems[404] },
+    }),
     async (c) => c.json(await schedules.list(c.get('principal'), { ...c.req.valid('query'), appId: c.req.valid('param').appId }), 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/schedules', summary: 'Your schedules (admins: all)', security: secured, request: { query: ListQuery }, responses: { 200: json(pageOf(Schedule), 'a page of schedules'), 400: problems[400], 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/schedules',
+      summary: 'Your schedules (admins: all)',
+      security: secured,
+      request: { query: ListQuery },
+      responses: { 200: json(pageOf(Schedule), 'a page of schedules'), 400: problems[400], 401: problems[401], 404: problems[404] },
+    }),
     async (c) => c.json(await schedules.list(c.get('principal'), c.req.valid('query')), 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/schedules/{scheduleId}', summary: 'One schedule', security: secured, request: { params }, responses: { 200: json(Schedule, 'the schedule'), 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/schedules/{scheduleId}',
+      summary: 'One schedule',
+      security: secured,
+      request: { params },
+      responses: { 200: json(Schedule, 'the schedule'), 401: problems[401], 404: problems[404] },
+    }),
     async (c) => c.json(await schedules.get(c.get('principal'), c.req.valid('param').scheduleId), 200),
   );
   app.openapi(
-    createRoute({ method: 'patch', path: '/schedules/{scheduleId}', summary: 'Change a schedule (enabled: false suspends it)', security: secured, request: { params, ...jsonBody(SchedulePatch) }, responses: { 200: json(Schedule, 'updated'), 400: problems[400], 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'patch',
+      path: '/schedules/{scheduleId}',
+      summary: 'Change a schedule (enabled: false suspends it)',
+      security: secured,
+      request: { params, ...jsonBody(SchedulePatch) },
+      responses: { 200: json(Schedule, 'updated'), 400: problems[400], 401: problems[401], 404: problems[404] },
+    }),
     async (c) => c.json(await schedules.update(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('json')), 200),
   );
   app.openapi(
-    createRoute({ method: 'delete', path: '/schedules/{scheduleId}', summary: 'Delete a schedule', security: secured, request: { params }, responses: { 204: { description: 'deleted' }, 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'delete',
+      path: '/schedules/{scheduleId}',
+      summary: 'Delete a schedule',
+      security: secured,
+      request: { params },
+      responses: { 204: { description: 'deleted' }, 401: problems[401], 404: problems[404] },
+    }),
     async (c) => {
       await schedules.delete(c.get('principal'), c.req.valid('param').scheduleId);
       return c.body(null, 204);
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/schedules/{scheduleId}/next', summary: 'The next fire times (UTC)', security: secured, request: { params, query: z.object({ count: z.coerce.number().int().min(1).max(100).default(5) }) }, responses: { 200: json(z.object({ times: z.array(z.string()) }), 'fire times, ascending'), 400: problems[400], 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/schedules/{scheduleId}/next',
+      summary: 'The next fire times (UTC)',
+      security: secured,
+      request: { params, query: z.object({ count: z.coerce.number().int().min(1).max(100).default(5) }) },
+      responses: { 200: json(z.object({ times: z.array(z.string()) }), 'fire times, ascending'), 400: problems[400], 401: problems[401], 404: problems[404] },
+    }),
     async (c) => c.json({ times: await schedules.next(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('query').count) }, 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/schedules/{scheduleId}/fires', summary: 'What each fire did (started a run, or skipped and why), newest first', security: secured, request: { params, query: ListQuery.omit({ appId: true }) }, responses: { 200: json(pageOf(ScheduleFire), 'a page of fires'), 401: problems[401], 404: problems[404] } }),
+    createRoute({
+      method: 'get',
+      path: '/schedules/{scheduleId}/fires',
+      summary: 'What each fire did (started a run, or skipped and why), newest first',
+      security: secured,
+      request: { params, query: ListQuery.omit({ appId: true }) },
+      responses: { 200: json(pageOf(ScheduleFire), 'a page of fires'), 401: problems[401], 404: problems[404] },
+    }),
     async (c) => {
       const { cursor, limit } = c.req.valid('query');
       return c.json(await schedules.fires(c.get('principal'), c.req.valid('param').scheduleId, cursor, limit), 200);
