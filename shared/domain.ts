@@ -1,32 +1,37 @@
 /**
- * Domain types and the rules that belong to them: run statuses and their order,
- * Fargate's cpu/memory combinations, secret masking.
+ * The domain's vocabulary: every closed set of values as an `as const` list (the type and the
+ * zod schema in schemas.ts are built from it), the domain types, Fargate's cpu/memory
+ * combinations and secret masking. Types that are also response shapes are inferred from
+ * their zod schema in schemas.ts and re-exported here, so each shape is written once.
  */
+import type * as schemas from './schemas.js';
 
 /** A run's lifecycle. PENDING → PROVISIONING → RUNNING → one terminal status. */
 export const RUN_STATUSES = ['PENDING', 'PROVISIONING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export type TerminalStatus = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'TIMED_OUT';
 
-/** Position of a status in the forward-only order; every terminal status shares the last rank. */
-export function statusRank(status: RunStatus): number {
-  switch (status) {
-    case 'PENDING':
-      return 0;
-    case 'PROVISIONING':
-      return 1;
-    case 'RUNNING':
-      return 2;
-    default:
-      return 3;
-  }
-}
+/** The final statuses: a run in one of them never changes status again. */
+export const TERMINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'] as const satisfies readonly RunStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 export function isTerminal(status: RunStatus): status is TerminalStatus {
-  return statusRank(status) === 3;
+  return (TERMINAL_STATUSES as readonly RunStatus[]).includes(status);
 }
 
-export type Role = 'user' | 'admin';
+/** How a run came to be. */
+export const TRIGGERS = ['manual', 'schedule', 'retry'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** What a schedule's fire does while a run of it is still active (as Kubernetes CronJob's concurrencyPolicy). */
+export const OVERLAP_POLICIES = ['Allow', 'Forbid', 'Replace'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+/** What one schedule fire did. */
+export const FIRE_OUTCOMES = ['STARTED', 'SKIPPED'] as const;
+export type FireOutcome = (typeof FIRE_OUTCOMES)[number];
+
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Who is calling: the token's subject and role. */
 export interface Principal {
@@ -36,111 +41,38 @@ export interface Principal {
 }
 
 /** Retry policy, as AWS Batch's: attempts in total (1 = no retry), optionally only on these exit codes. */
-export interface RetryPolicy {
-  maxAttempts: number;
-  onExitCodes?: number[];
-}
-
-/** What a task runs and with what: cpu in vCPU, memoryMiB in MiB, timeoutSeconds in s. */
-export interface TaskSpec {
-  image: string;
-  /** Overrides the image's CMD; empty means the image's own. */
-  command: string[];
-  env: Record<string, string>;
-  cpu: number;
-  memoryMiB: number;
-  timeoutSeconds: number;
-  retry: RetryPolicy;
-}
-
-/** A registered app: what to run and how. */
-export interface App extends TaskSpec {
-  appId: string;
-  ownerId: string;
-  name: string;
-  description?: string;
-  /** Starts at 1; every update adds one. */
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  updatedBy: string;
-}
-
+export type RetryPolicy = schemas.RetryPolicy;
+/** What a task runs and with what: cpu in vCPU, memoryMiB in MiB, timeoutSeconds in s (schemas.TASK_SPEC_FIELDS). */
+export type TaskSpec = schemas.TaskSpec;
+/** A registered app: what to run and how; `version` starts at 1 and every update adds one. */
+export type App = schemas.App;
 /** One version of an app: its full definition then, who made it, when, and which fields changed. */
-export interface AppVersion extends App {
-  changedFields: string[];
-}
-
-export type Trigger = 'manual' | 'schedule' | 'retry';
-
-/** One accepted status transition of a run. */
-export interface Transition {
-  status: RunStatus;
-  at: string;
-  reason?: string;
-  exitCode?: number;
-}
+export type AppVersion = schemas.AppVersion;
+/** A cron schedule of an app, in EventBridge syntax (`cron(...)` or `rate(...)`), always UTC. */
+export type Schedule = schemas.Schedule;
+/** What one fire of a schedule did; the (scheduleId, scheduledTime) pair is its identity. */
+export type ScheduleFire = schemas.ScheduleFire;
+/** An account as the API shows it. */
+export type User = schemas.User;
+/** One accepted status transition of a run (the seed's RunningHistoryRecord). */
+export type Transition = schemas.Transition;
 
 /** A stop the platform asked for; decides the terminal status when the task stops. */
 export interface StopRequest {
-  status: 'STOPPED' | 'TIMED_OUT';
+  status: Extract<TerminalStatus, 'STOPPED' | 'TIMED_OUT'>;
   reason: string;
   at: string;
 }
 
-/** One execution of an app version, with the task spec it ran. Times are ISO 8601; durationMs is startedAt → stoppedAt. */
-export interface Run extends TaskSpec {
-  runId: string;
-  appId: string;
-  appName: string;
-  ownerId: string;
-  appVersion: number;
-  status: RunStatus;
-  trigger: Trigger;
-  /** 1 for the first attempt; retries count up to retry.maxAttempts. */
-  attempt: number;
-  scheduleId?: string;
-  scheduledTime?: string;
-  /** The run this one retries. */
-  previousRunId?: string;
-  /** The retry of this run, once one is planned. */
-  nextRunId?: string;
-  taskRef?: string;
-  exitCode?: number;
-  stoppedReason?: string;
-  stopRequest?: StopRequest;
-  createdAt: string;
-  startedAt?: string;
-  stoppedAt?: string;
-  durationMs?: number;
+/**
+ * One execution of an app version, with the task spec it ran: the response shape
+ * (schemas.Run; times ISO 8601, durationMs from startedAt to stoppedAt) plus what only the
+ * platform sees.
+ */
+export type Run = schemas.Run & {
   history: Transition[];
-}
-
-export type OverlapPolicy = 'Allow' | 'Forbid' | 'Replace';
-
-/** A cron schedule of an app, in EventBridge syntax (`cron(...)` or `rate(...)`), always UTC. */
-export interface Schedule {
-  scheduleId: string;
-  appId: string;
-  ownerId: string;
-  expression: string;
-  enabled: boolean;
-  overlapPolicy: OverlapPolicy;
-  overrides: { command?: string[]; env?: Record<string, string> };
-  description?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** What one fire of a schedule did; the (scheduleId, scheduledTime) pair is its identity. */
-export interface ScheduleFire {
-  scheduleId: string;
-  scheduledTime: string;
-  outcome: 'STARTED' | 'SKIPPED';
-  runId?: string;
-  reason?: string;
-  at: string;
-}
+  stopRequest?: StopRequest;
+};
 
 /**
  * Fargate's valid task sizes: vCPU → allowed memory in MiB.

@@ -4,6 +4,9 @@
  */
 import type { ContainerRuntime, LogSource, RunEventPublisher, Scheduler } from './ports.js';
 import type { Db } from './store/db.js';
+import { AppStore } from './store/app-store.js';
+import { RunStore } from './store/run-store.js';
+import { ScheduleStore } from './store/schedule-store.js';
 import { AppService } from './services/apps.js';
 import { AuthService, type AuthConfig } from './services/auth.js';
 import { RunService, type RunServiceConfig } from './services/runs.js';
@@ -30,13 +33,9 @@ export interface Platform {
 export const DEFAULT_RUN_CONFIG: RunServiceConfig = { finishedRunTtlDays: 0, relaunchAfterMs: 30_000, timeoutGraceSeconds: 10, settleAfterMs: 10_000 };
 
 export function createPlatform(deps: PlatformDeps): Platform {
-  const apps = new AppService(deps.db);
-  const runs = new RunService(deps.db, apps, deps.runtime, deps.publisher, { ...DEFAULT_RUN_CONFIG, ...deps.runs });
-  return {
-    auth: new AuthService(deps.db, deps.auth),
-    apps,
-    runs,
-    schedules: new ScheduleService(deps.db, apps, runs, deps.scheduler),
-    logs: deps.logs,
-  };
+  // An app's schedules go before the app, through the ScheduleService so their triggers go too.
+  const apps = new AppService(new AppStore(deps.db), { beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId) });
+  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, { ...DEFAULT_RUN_CONFIG, ...deps.runs });
+  const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler);
+  return { auth: new AuthService(deps.db, deps.auth), apps, runs, schedules, logs: deps.logs };
 }

@@ -1,9 +1,10 @@
 /**
  * Request and response schemas (zod, with OpenAPI metadata): the API validates with them
- * and /openapi.json is generated from them, so the two cannot drift apart.
+ * and /openapi.json is generated from them, so the two cannot drift apart. The domain types
+ * that are also response shapes (App, Run, Schedule, ...) are inferred from them here.
  */
 import { z } from '@hono/zod-openapi';
-import { FARGATE_SIZES, RUN_STATUSES } from './domain.js';
+import { FARGATE_SIZES, FIRE_OUTCOMES, OVERLAP_POLICIES, ROLES, RUN_STATUSES, TRIGGERS } from './domain.js';
 import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
 
 /** POSIX environment variable names (IEEE Std 1003.1, 8.1). */
@@ -21,11 +22,14 @@ const retry = z
     onExitCodes: z.array(z.number().int().min(0).max(255)).min(1).optional().openapi({ description: 'retry only when the exit code is one of these' }),
   })
   .strict();
+export type RetryPolicy = z.infer<typeof retry>;
 
-/** Fields of an app as a client writes them; cpu in vCPU, memoryMiB in MiB, timeoutSeconds in s. */
-const appFields = {
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, '1-63 letters, digits, - or _, starting with a letter or digit'),
-  description: z.string().max(1024),
+/**
+ * What a task runs and with what, as a client writes it; cpu in vCPU, memoryMiB in MiB,
+ * timeoutSeconds in s. A run copies these from its app version and the runtimes launch them,
+ * so a field added here reaches apps, versions, runs and TaskSpec without further edits.
+ */
+const taskSpecFields = {
   image: z.string().min(1).max(255).openapi({ example: 'containerizer/busybox:latest' }),
   command,
   env,
@@ -37,6 +41,20 @@ const appFields = {
   timeoutSeconds: z.number().int().min(1).max(1_209_600).openapi({ description: 's; the run is stopped (TIMED_OUT) after this long' }),
   retry,
 };
+const TaskSpec = z.object(taskSpecFields);
+export type TaskSpec = z.infer<typeof TaskSpec>;
+/** The fields a run copies from its app version. */
+export const TASK_SPEC_FIELDS = TaskSpec.keyof().options;
+
+/** Fields of an app as a client writes them: its name and description, and its task spec. */
+const appFields = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, '1-63 letters, digits, - or _, starting with a letter or digit'),
+  description: z.string().max(1024),
+  ...taskSpecFields,
+};
+/** The fields an update may change (each change makes a new version, listed in its changedFields). */
+export const APP_FIELDS = z.object(appFields).keyof().options;
+export type AppField = (typeof APP_FIELDS)[number];
 
 export const AppCreate = z
   .object({
@@ -72,8 +90,10 @@ export const App = z
     updatedBy: z.string(),
   })
   .openapi('App');
+export type App = z.infer<typeof App>;
 
 export const AppVersion = App.extend({ changedFields: z.array(z.string()) }).openapi('AppVersion');
+export type AppVersion = z.infer<typeof AppVersion>;
 
 export const RunCreate = z
   .object({ command: command.optional(), env: env.optional().openapi({ description: "merged over the app's env" }) })
@@ -98,7 +118,20 @@ export const StopRequestBody = z
   .object({ graceSeconds: z.number().int().min(0).max(3600).default(10).openapi({ description: 's between SIGTERM and SIGKILL' }) })
   .strict();
 
-const transition = z.object({ status, at: z.string(), reason: z.string().optional(), exitCode: z.number().int().optional() });
+const Transition = z.object({ status, at: z.string(), reason: z.string().optional(), exitCode: z.number().int().optional() });
+export type Transition = z.infer<typeof Transition>;
+
+/** The task spec as a run reports it: the values of its app version, so without the write-time checks. */
+const runTaskSpecFields = {
+  ...taskSpecFields,
+  image: z.string(),
+  env: env.openapi({ description: 'values of keys that look secret are masked' }),
+  cpu: z.number(),
+  memoryMiB: z.number().int(),
+  timeoutSeconds: z.number().int(),
+};
+// The published document lists retry after attempt; keeping it there keeps the document unchanged.
+const { retry: runRetry, ...runTaskSpecBeforeStatus } = runTaskSpecFields;
 
 export const Run = z
   .object({
@@ -107,16 +140,11 @@ export const Run = z
     appName: z.string(),
     ownerId: z.string(),
     appVersion: z.number().int(),
-    image: z.string(),
-    command,
-    env: env.openapi({ description: 'values of keys that look secret are masked' }),
-    cpu: z.number(),
-    memoryMiB: z.number().int(),
-    timeoutSeconds: z.number().int(),
+    ...runTaskSpecBeforeStatus,
     status,
-    trigger: z.enum(['manual', 'schedule', 'retry']),
+    trigger: z.enum(TRIGGERS),
     attempt: z.number().int(),
-    retry,
+    retry: runRetry,
     scheduleId: z.string().optional(),
     scheduledTime: z.string().optional(),
     previousRunId: z.string().optional(),
@@ -130,8 +158,9 @@ export const Run = z
     durationMs: z.number().optional().openapi({ description: 'ms from startedAt to stoppedAt' }),
   })
   .openapi('Run');
+export type Run = z.infer<typeof Run>;
 
-export const RunHistory = z.object({ runId: z.string(), status, history: z.array(transition) }).openapi('RunHistory');
+export const RunHistory = z.object({ runId: z.string(), status, history: z.array(Transition) }).openapi('RunHistory');
 
 export const LogQuery = z.object({
   cursor: z.string().optional(),
@@ -161,7 +190,7 @@ const expression = z
 const scheduleFields = {
   expression,
   enabled: z.boolean(),
-  overlapPolicy: z.enum(['Allow', 'Forbid', 'Replace']).openapi({ description: 'what a fire does while a run of this schedule is active' }),
+  overlapPolicy: z.enum(OVERLAP_POLICIES).openapi({ description: 'what a fire does while a run of this schedule is active' }),
   overrides: RunCreate,
   description: z.string().max(512),
 };
@@ -192,17 +221,19 @@ export const Schedule = z
     updatedAt: z.string(),
   })
   .openapi('Schedule');
+export type Schedule = z.infer<typeof Schedule>;
 
 export const ScheduleFire = z
   .object({
     scheduleId: z.string(),
     scheduledTime: z.string(),
-    outcome: z.enum(['STARTED', 'SKIPPED']),
+    outcome: z.enum(FIRE_OUTCOMES),
     runId: z.string().optional(),
     reason: z.string().optional(),
     at: z.string(),
   })
   .openapi('ScheduleFire');
+export type ScheduleFire = z.infer<typeof ScheduleFire>;
 
 export const Credentials = z
   .object({ email: z.email().max(254), password: z.string().min(8, 'at least 8 characters').max(1024) })
@@ -214,8 +245,11 @@ export const RefreshBody = z.object({ refreshToken: z.string().min(1) }).strict(
 export const TokenSet = z
   .object({ accessToken: z.string(), refreshToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() })
   .openapi('TokenSet');
+/** What login and refresh return; expiresIn is the access token's lifetime in s (RFC 6749 §5.1). */
+export type TokenSet = z.infer<typeof TokenSet>;
 
-export const User = z.object({ userId: z.string(), email: z.string(), role: z.enum(['user', 'admin']), createdAt: z.string() }).openapi('User');
+export const User = z.object({ userId: z.string(), email: z.string(), role: z.enum(ROLES), createdAt: z.string() }).openapi('User');
+export type User = z.infer<typeof User>;
 
 /** RFC 9457 problem document. */
 export const Problem = z

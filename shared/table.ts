@@ -1,16 +1,19 @@
 /**
- * The single DynamoDB table: key attributes, indexes and key builders.
+ * The single DynamoDB table: key attributes, indexes, and the one builder of every key and
+ * index value, so reads and writes cannot disagree on a string (a typo is a compile error).
  * Both the dev-mode bootstrap (dynalite) and the CDK stack build the table from these names.
  *
  * Access patterns (all GetItem or Query, never Scan):
- * - an item by id: pk = `<KIND>#<id>`, sk = `<KIND>` (app versions: sk = `VERSION#<n>`)
+ * - an item by id: pk = `<KIND>#<id>`, sk = `<KIND>` (`keys`)
+ * - items under an item: an app's versions (sk `VERSION#<n>`), a schedule's fires (sk `FIRE#<time>`) (`children`)
  * - children of a parent, newest first (apps of an owner, runs/schedules of an app): index `byParent`
  * - runs/schedules of an owner across apps, by time: index `byOwner`
  * - everything of a kind, for admins and start-up loads: index `byKind`
  * - active runs, for timeouts and reconciliation: sparse index `active`
- * Ids are ULIDs, so sorting by id sorts by creation time.
+ * (index partitions: `indexKeys`). Ids are ULIDs, so sorting by id sorts by creation time.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
 
@@ -24,22 +27,105 @@ export const INDEXES = {
 
 export type IndexName = keyof typeof INDEXES;
 
-/** Epoch seconds after which DynamoDB's TTL may delete the item (finished runs only). */
+/** Epoch seconds after which DynamoDB's TTL may delete the item (finished runs, refresh tokens). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-/** Partition value of the sparse `active` index. */
-export const ACTIVE = 'ACTIVE';
+/** Attributes a run item keeps for its conditional writes: its status's rank and the backend's event order (ECS detail.version). */
+export const RUN_ORDER = { statusRank: 'statusRank', taskVersion: 'taskVersion' } as const;
 
+/** Attributes that exist for the table's sake, not the domain's; `fromItem` strips them. */
+export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
+  ...Object.values(KEY),
+  ...Object.values(INDEXES).flat(),
+  TTL_ATTRIBUTE,
+  ...Object.values(RUN_ORDER),
+]);
+
+const KIND = { user: 'USER', refresh: 'REFRESH', app: 'APP', appName: 'APPNAME', run: 'RUN', schedule: 'SCHEDULE' } as const;
+const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#' } as const;
+
+const appPk = (appId: string) => `${KIND.app}#${appId}`;
+const schedulePk = (scheduleId: string) => `${KIND.schedule}#${scheduleId}`;
+
+/** Primary keys of single items. App versions are zero-padded so they sort by number. */
 export const keys = {
-  user: (email: string) => ({ pk: `USER#${email}`, sk: 'USER' }),
-  refreshToken: (jti: string) => ({ pk: `REFRESH#${jti}`, sk: 'REFRESH' }),
-  app: (appId: string) => ({ pk: `APP#${appId}`, sk: 'APP' }),
-  appVersion: (appId: string, version: number) => ({ pk: `APP#${appId}`, sk: `VERSION#${String(version).padStart(6, '0')}` }),
-  appName: (ownerId: string, name: string) => ({ pk: `APPNAME#${ownerId}#${name}`, sk: 'APPNAME' }),
-  run: (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' }),
-  schedule: (scheduleId: string) => ({ pk: `SCHEDULE#${scheduleId}`, sk: 'SCHEDULE' }),
-  fire: (scheduleId: string, scheduledTime: string) => ({ pk: `SCHEDULE#${scheduleId}`, sk: `FIRE#${scheduledTime}` }),
-} as const;
+  user: (email: string) => ({ pk: `${KIND.user}#${email}`, sk: KIND.user }),
+  refreshToken: (jti: string) => ({ pk: `${KIND.refresh}#${jti}`, sk: KIND.refresh }),
+  app: (appId: string) => ({ pk: appPk(appId), sk: KIND.app }),
+  appVersion: (appId: string, version: number) => ({ pk: appPk(appId), sk: `${SK_PREFIX.version}${String(version).padStart(6, '0')}` }),
+  appName: (ownerId: string, name: string) => ({ pk: `${KIND.appName}#${ownerId}#${name}`, sk: KIND.appName }),
+  run: (runId: string) => ({ pk: `${KIND.run}#${runId}`, sk: KIND.run }),
+  schedule: (scheduleId: string) => ({ pk: schedulePk(scheduleId), sk: KIND.schedule }),
+  fire: (scheduleId: string, scheduledTime: string) => ({ pk: schedulePk(scheduleId), sk: `${SK_PREFIX.fire}${scheduledTime}` }),
+};
+
+/** Items stored under another item's partition key, their sort keys sharing a prefix. */
+export interface Children {
+  pk: string;
+  skPrefix: string;
+}
+
+export const children = {
+  versionsOfApp: (appId: string): Children => ({ pk: appPk(appId), skPrefix: SK_PREFIX.version }),
+  firesOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.fire }),
+};
+
+/** One partition of an index: the items written into it and the Query that reads them use the same value. */
+export interface IndexPartition {
+  index: IndexName;
+  pk: string;
+}
+
+const partition = (index: IndexName, pk: string): IndexPartition => ({ index, pk });
+
+export const indexKeys = {
+  appsOfOwner: (ownerId: string) => partition('byParent', `OWNER#${ownerId}#APPS`),
+  allApps: () => partition('byKind', KIND.app),
+  runsOfApp: (appId: string) => partition('byParent', `${appPk(appId)}#RUNS`),
+  runsOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#RUNS`),
+  allRuns: () => partition('byKind', KIND.run),
+  /** The sparse index of runs not yet settled. */
+  activeRuns: () => partition('active', 'ACTIVE'),
+  schedulesOfApp: (appId: string) => partition('byParent', `${appPk(appId)}#SCHEDULES`),
+  schedulesOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#SCHEDULES`),
+  allSchedules: () => partition('byKind', KIND.schedule),
+};
+
+/** The attributes that put an item into each of `partitions`, sorted there by `sk` (its id). */
+export function indexAttributes(sk: string, ...partitions: IndexPartition[]): Record<string, string> {
+  return Object.fromEntries(
+    partitions.flatMap(({ index, pk }) => {
+      const [pkAttribute, skAttribute] = INDEXES[index];
+      return [
+        [pkAttribute, pk],
+        [skAttribute, sk],
+      ];
+    }),
+  );
+}
+
+type KeyCondition = Required<Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'>> & Pick<QueryCommandInput, 'IndexName'>;
+
+/**
+ * The Query key condition for one index partition; with `between`, its sort keys are bounded
+ * too (inclusive, as DynamoDB's BETWEEN). Uses the value placeholders :pk, :low and :high.
+ */
+export function partitionQuery({ index, pk }: IndexPartition, between?: { low: string; high: string }): KeyCondition {
+  const [pkAttribute, skAttribute] = INDEXES[index];
+  return {
+    IndexName: index,
+    KeyConditionExpression: between ? `${pkAttribute} = :pk AND ${skAttribute} BETWEEN :low AND :high` : `${pkAttribute} = :pk`,
+    ExpressionAttributeValues: { ':pk': pk, ...(between && { ':low': between.low, ':high': between.high }) },
+  };
+}
+
+/** The Query key condition for the items under one partition key. Uses the placeholders :pk and :prefix. */
+export function childrenQuery({ pk, skPrefix }: Children): KeyCondition {
+  return {
+    KeyConditionExpression: `${KEY.pk} = :pk AND begins_with(${KEY.sk}, :prefix)`,
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+  };
+}
 
 /** The table's definition for CreateTable (dev mode); the CDK stack mirrors it. */
 export function createTableInput(tableName: string): CreateTableCommandInput {

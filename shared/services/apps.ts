@@ -9,13 +9,13 @@
  *   update on `version` is what makes the change, so a stray version item above the current
  *   version is overwritten by the next update and never listed.
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { FARGATE_SIZES, type App, type AppVersion, type Principal } from '../domain.js';
 import { badRequest, conflict, notFound, preconditionFailed } from '../errors.js';
-import type { AppCreate, AppPatch } from '../schemas.js';
-import { keys } from '../table.js';
-import { fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from '../store/db.js';
+import { APP_FIELDS, type AppCreate, type AppPatch } from '../schemas.js';
+import type { Page } from '../store/db.js';
+import type { AppStore } from '../store/app-store.js';
+import { indexKeys } from '../table.js';
 import { canAccess } from './access.js';
 
 /** @throws ClientError 400 when Fargate has no task size with this cpu (vCPU) and memory (MiB). */
@@ -28,10 +28,14 @@ export function checkTaskSize(cpu: number, memoryMiB: number): void {
   }
 }
 
-const EDITABLE = ['name', 'description', 'image', 'command', 'env', 'cpu', 'memoryMiB', 'timeoutSeconds', 'retry'] as const;
+/** What must happen before an app goes (its schedules stop firing); throwing keeps the app. */
+export type BeforeAppDelete = (principal: Principal, appId: string) => Promise<void>;
 
 export class AppService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly store: AppStore,
+    private readonly hooks: { beforeDelete?: BeforeAppDelete } = {},
+  ) {}
 
   /** @throws ClientError 400 (task size), 409 (name taken by another of the owner's apps). */
   async create(principal: Principal, input: AppCreate): Promise<App> {
@@ -39,48 +43,35 @@ export class AppService {
     const now = new Date().toISOString();
     const app: App = { ...input, appId: ulid(), ownerId: principal.userId, version: 1, createdAt: now, updatedAt: now, updatedBy: principal.userId };
     await this.claimName(app.ownerId, app.name, app.appId);
-    await this.putVersion({ ...app, changedFields: EDITABLE.filter((f) => app[f] !== undefined) });
-    await this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: this.appItem(app), ConditionExpression: 'attribute_not_exists(pk)' }));
+    await this.store.putVersion({ ...app, changedFields: APP_FIELDS.filter((f) => app[f] !== undefined) });
+    if (!(await this.store.putApp(app))) throw conflict(`app ${app.appId} exists already`);
     return app;
   }
 
-  /** The caller's apps (admins: every app), oldest first. */
+  /** The caller's apps (admins: every app), oldest first. @throws ClientError 400 for a foreign cursor. */
   list(principal: Principal, cursor?: string, limit = 50): Promise<Page<App>> {
-    const byOwner = principal.role !== 'admin';
-    return queryPage<App>(
-      this.db,
-      {
-        IndexName: byOwner ? 'byParent' : 'byKind',
-        KeyConditionExpression: byOwner ? 'gsi1pk = :p' : 'gsi3pk = :p',
-        ExpressionAttributeValues: { ':p': byOwner ? `OWNER#${principal.userId}#APPS` : 'APP' },
-        Limit: limit,
-      },
-      cursor,
-    );
+    const partition = principal.role === 'admin' ? indexKeys.allApps() : indexKeys.appsOfOwner(principal.userId);
+    return this.store.listPage(partition, limit, cursor);
   }
 
   /** @throws ClientError 404 when the app does not exist or is not the caller's. */
   async get(principal: Principal, appId: string): Promise<App> {
-    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.app(appId) }));
-    if (!out.Item || !canAccess(principal, String(out.Item.ownerId))) throw notFound('app', appId);
-    return fromItem<App>(out.Item);
+    const app = await this.store.getApp(appId);
+    if (!app || !canAccess(principal, app.ownerId)) throw notFound('app', appId);
+    return app;
   }
 
   /** One version of an app as it was (runs launch from these). @throws ClientError 404. */
   async getVersion(appId: string, version: number): Promise<AppVersion> {
-    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.appVersion(appId, version) }));
-    if (!out.Item) throw notFound('app version', `${appId}@${version}`);
-    return fromItem<AppVersion>(out.Item);
+    const found = await this.store.getVersion(appId, version);
+    if (!found) throw notFound('app version', `${appId}@${version}`);
+    return found;
   }
 
-  /** Every version of the app, oldest first. */
+  /** Every version of the app, oldest first. @throws ClientError 404. */
   async versions(principal: Principal, appId: string): Promise<AppVersion[]> {
     const app = await this.get(principal, appId);
-    const versions = await queryAll<AppVersion>(this.db, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
-      ExpressionAttributeValues: { ':pk': keys.app(appId).pk, ':v': 'VERSION#' },
-    });
-    return versions.filter((v) => v.version <= app.version);
+    return (await this.store.versions(appId)).filter((v) => v.version <= app.version);
   }
 
   /**
@@ -94,7 +85,7 @@ export class AppService {
       throw preconditionFailed(`app ${appId} is at version ${current.version}, not ${expectedVersion}`);
     }
     const { version: _, ...changes } = patch;
-    const changedFields = EDITABLE.filter((f) => f in changes && JSON.stringify(changes[f]) !== JSON.stringify(current[f]));
+    const changedFields = APP_FIELDS.filter((f) => f in changes && JSON.stringify(changes[f]) !== JSON.stringify(current[f]));
     if (changedFields.length === 0) return current;
     const next: App = {
       ...current,
@@ -105,84 +96,31 @@ export class AppService {
     };
     checkTaskSize(next.cpu, next.memoryMiB);
     if (next.name !== current.name) await this.claimName(next.ownerId, next.name, appId);
-    await this.putVersion({ ...next, changedFields });
-    try {
-      await this.db.doc.send(
-        new PutCommand({
-          TableName: this.db.tableName,
-          Item: this.appItem(next),
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': current.version },
-        }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) throw preconditionFailed(`app ${appId} was changed by someone else; read it again`);
-      throw err;
-    }
-    if (next.name !== current.name) await this.releaseName(next.ownerId, current.name, appId);
+    await this.store.putVersion({ ...next, changedFields });
+    if (!(await this.store.putApp(next, current.version))) throw preconditionFailed(`app ${appId} was changed by someone else; read it again`);
+    if (next.name !== current.name) await this.store.releaseName(next.ownerId, current.name, appId);
     return next;
   }
 
-  /** Deletes the app; its versions and runs stay as history. @throws ClientError 404. */
+  /**
+   * Deletes the app after its `beforeDelete` hook (the platform's: delete its schedules);
+   * its versions and runs stay as history. @throws ClientError 404.
+   */
   async delete(principal: Principal, appId: string): Promise<App> {
     const app = await this.get(principal, appId);
-    await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.app(appId) }));
-    await this.releaseName(app.ownerId, app.name, appId);
+    await this.hooks.beforeDelete?.(principal, appId);
+    await this.store.deleteApp(appId);
+    await this.store.releaseName(app.ownerId, app.name, appId);
     return app;
   }
 
-  private appItem(app: App) {
-    return {
-      ...keys.app(app.appId),
-      gsi1pk: `OWNER#${app.ownerId}#APPS`,
-      gsi1sk: app.appId,
-      gsi3pk: 'APP',
-      gsi3sk: app.appId,
-      ...app,
-    };
-  }
-
-  private putVersion(version: AppVersion) {
-    return this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: { ...keys.appVersion(version.appId, version.version), ...version } }));
-  }
-
+  /** @throws ClientError 409 when another of the owner's apps carries the name. */
   private async claimName(ownerId: string, name: string, appId: string): Promise<void> {
-    const key = keys.appName(ownerId, name);
-    const claim = (condition: string, values: Record<string, unknown>) =>
-      this.db.doc.send(
-        new PutCommand({ TableName: this.db.tableName, Item: { ...key, appId }, ConditionExpression: condition, ExpressionAttributeValues: values }),
-      );
-    try {
-      await claim('attribute_not_exists(pk) OR appId = :me', { ':me': appId });
-      return;
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
-    const holder = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: key }));
-    const holderId = String(holder.Item?.appId);
-    const holderApp = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.app(holderId) }));
-    if (holderApp.Item?.name === name) throw conflict(`you have an app named "${name}" already (${holderId})`);
+    if (await this.store.claimName(ownerId, name, appId)) return;
+    const holderId = String(await this.store.nameHolder(ownerId, name));
+    const holder = await this.store.getApp(holderId);
+    if (holder?.name === name) throw conflict(`you have an app named "${name}" already (${holderId})`);
     // A crash left this claim behind: take it over, unless someone else just did.
-    try {
-      await claim('appId = :holder', { ':holder': holderId });
-    } catch (err) {
-      if (isConditionFailed(err)) throw conflict(`the name "${name}" was just taken`);
-      throw err;
-    }
-  }
-
-  private async releaseName(ownerId: string, name: string, appId: string): Promise<void> {
-    try {
-      await this.db.doc.send(
-        new DeleteCommand({
-          TableName: this.db.tableName,
-          Key: keys.appName(ownerId, name),
-          ConditionExpression: 'appId = :me',
-          ExpressionAttributeValues: { ':me': appId },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
+    if (!(await this.store.takeOverName(ownerId, name, appId, holderId))) throw conflict(`the name "${name}" was just taken`);
   }
 }

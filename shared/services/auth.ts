@@ -7,9 +7,10 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 import { PutCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT, jwtVerify, decodeJwt, createRemoteJWKSet, type JWTPayload } from 'jose';
 import { ulid } from 'ulid';
-import type { Principal, Role } from '../domain.js';
+import type { Principal, Role, User } from '../domain.js';
 import { conflict, unauthorized } from '../errors.js';
-import { keys, TTL_ATTRIBUTE } from '../table.js';
+import type { TokenSet } from '../schemas.js';
+import { keys, KEY, TTL_ATTRIBUTE } from '../table.js';
 import { fromItem, isConditionFailed, type Db } from '../store/db.js';
 
 export interface AuthConfig {
@@ -29,21 +30,6 @@ export interface AuthConfig {
 
 /** Token lifetimes (s) both backends use: short access tokens, month-long rotating refresh tokens. */
 export const TOKEN_LIFETIMES = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 } as const;
-
-/** What login and refresh return; expiresIn is the access token's lifetime in s (RFC 6749 §5.1). */
-export interface TokenSet {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-}
-
-export interface User {
-  userId: string;
-  email: string;
-  role: Role;
-  createdAt: string;
-}
 
 /** The stored account: no role, which follows the configuration (roleOf). */
 interface UserItem extends Omit<User, 'role'> {
@@ -98,7 +84,7 @@ export class AuthService {
         new PutCommand({
           TableName: this.db.tableName,
           Item: { ...keys.user(user.email), ...user },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ConditionExpression: `attribute_not_exists(${KEY.pk})`,
         }),
       );
     } catch (err) {
@@ -129,7 +115,7 @@ export class AuthService {
           TableName: this.db.tableName,
           Key: keys.refreshToken(claims.jti!),
           UpdateExpression: 'SET usedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+          ConditionExpression: `attribute_exists(${KEY.pk}) AND attribute_not_exists(usedAt)`,
           ExpressionAttributeValues: { ':now': new Date().toISOString() },
         }),
       );

@@ -6,15 +6,15 @@
  * conditional put of a fire record that names the run it will start; a repeated fire finds
  * the record and, if a crash kept the run from being created, creates it under that id.
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { Principal, Schedule, ScheduleFire } from '../domain.js';
 import { ClientError, notFound } from '../errors.js';
 import type { Scheduler } from '../ports.js';
 import { parseScheduleExpression } from '../schedule-expression.js';
 import type { ScheduleCreate, SchedulePatch } from '../schemas.js';
-import { keys } from '../table.js';
-import { fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from '../store/db.js';
+import type { Page } from '../store/db.js';
+import type { ScheduleStore } from '../store/schedule-store.js';
+import { indexKeys } from '../table.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import type { RunService } from './runs.js';
@@ -24,7 +24,7 @@ const REPLACE_GRACE_SECONDS = 10;
 
 export class ScheduleService {
   constructor(
-    private readonly db: Db,
+    private readonly store: ScheduleStore,
     private readonly apps: AppService,
     private readonly runs: RunService,
     private readonly scheduler: Scheduler,
@@ -35,45 +35,36 @@ export class ScheduleService {
     const app = await this.apps.get(principal, appId);
     const now = new Date().toISOString();
     const schedule: Schedule = { ...input, scheduleId: ulid(), appId, ownerId: app.ownerId, createdAt: now, updatedAt: now };
-    await this.save(schedule);
+    await this.store.put(schedule);
     try {
       await this.scheduler.put(schedule);
     } catch (err) {
       // No trigger, no schedule: do not leave a record that never fires.
-      await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.schedule(schedule.scheduleId) }));
+      await this.store.delete(schedule.scheduleId);
       throw err;
     }
     return schedule;
   }
 
-  /** Schedules of one app, or all the caller's (admins: all). */
+  /** Schedules of one app, or all the caller's (admins: all). @throws ClientError 404 (app), 400 (foreign cursor). */
   async list(principal: Principal, options: { appId?: string; cursor?: string; limit?: number }): Promise<Page<Schedule>> {
     if (options.appId) await this.apps.get(principal, options.appId);
-    const [index, attr, value] = options.appId
-      ? ['byParent', 'gsi1', `APP#${options.appId}#SCHEDULES`]
+    const partition = options.appId
+      ? indexKeys.schedulesOfApp(options.appId)
       : principal.role === 'admin'
-        ? ['byKind', 'gsi3', 'SCHEDULE']
-        : ['byOwner', 'gsi2', `OWNER#${principal.userId}#SCHEDULES`];
-    return queryPage<Schedule>(
-      this.db,
-      { IndexName: index, KeyConditionExpression: `${attr}pk = :p`, ExpressionAttributeValues: { ':p': value }, Limit: options.limit ?? 50 },
-      options.cursor,
-    );
+        ? indexKeys.allSchedules()
+        : indexKeys.schedulesOfOwner(principal.userId);
+    return this.store.listPage(partition, options.limit ?? 50, options.cursor);
   }
 
   /** Every enabled schedule, for a dev-mode start-up (a Query on `byKind`). */
   async allEnabled(): Promise<Schedule[]> {
-    const all = await queryAll<Schedule>(this.db, {
-      IndexName: 'byKind',
-      KeyConditionExpression: 'gsi3pk = :p',
-      ExpressionAttributeValues: { ':p': 'SCHEDULE' },
-    });
-    return all.filter((s) => s.enabled);
+    return (await this.store.listAll(indexKeys.allSchedules())).filter((s) => s.enabled);
   }
 
   /** @throws ClientError 404. */
   async get(principal: Principal, scheduleId: string): Promise<Schedule> {
-    const schedule = await this.find(scheduleId);
+    const schedule = await this.store.get(scheduleId);
     if (!schedule || !canAccess(principal, schedule.ownerId)) throw notFound('schedule', scheduleId);
     return schedule;
   }
@@ -82,7 +73,7 @@ export class ScheduleService {
   async update(principal: Principal, scheduleId: string, patch: SchedulePatch): Promise<Schedule> {
     const current = await this.get(principal, scheduleId);
     const next: Schedule = { ...current, ...patch, updatedAt: new Date().toISOString() };
-    await this.save(next);
+    await this.store.put(next);
     await this.scheduler.put(next);
     return next;
   }
@@ -91,17 +82,12 @@ export class ScheduleService {
   async delete(principal: Principal, scheduleId: string): Promise<void> {
     const schedule = await this.get(principal, scheduleId);
     await this.scheduler.remove(schedule.scheduleId);
-    await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.schedule(scheduleId) }));
+    await this.store.delete(scheduleId);
   }
 
-  /** Deletes every schedule of an app (before the app itself goes). */
+  /** Deletes every schedule of an app, triggers first (AppService's beforeDelete hook). @throws ClientError 404. */
   async deleteForApp(principal: Principal, appId: string): Promise<void> {
-    const schedules = await queryAll<Schedule>(this.db, {
-      IndexName: 'byParent',
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': `APP#${appId}#SCHEDULES` },
-    });
-    for (const schedule of schedules) await this.delete(principal, schedule.scheduleId);
+    for (const schedule of await this.store.listAll(indexKeys.schedulesOfApp(appId))) await this.delete(principal, schedule.scheduleId);
   }
 
   /** The next `count` fire times (UTC), as EventBridge would fire them. @throws ClientError 404. */
@@ -113,16 +99,7 @@ export class ScheduleService {
   /** What past fires did, newest first. @throws ClientError 404. */
   async fires(principal: Principal, scheduleId: string, cursor?: string, limit = 50): Promise<Page<ScheduleFire>> {
     await this.get(principal, scheduleId);
-    return queryPage<ScheduleFire>(
-      this.db,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
-        ExpressionAttributeValues: { ':pk': keys.schedule(scheduleId).pk, ':f': 'FIRE#' },
-        ScanIndexForward: false,
-        Limit: limit,
-      },
-      cursor,
-    );
+    return this.store.firesPage(scheduleId, limit, cursor);
   }
 
   /**
@@ -131,10 +108,10 @@ export class ScheduleService {
    * or undefined when the schedule is gone or suspended.
    */
   async fire(scheduleId: string, scheduledTime: Date): Promise<ScheduleFire | undefined> {
-    const schedule = await this.find(scheduleId);
+    const schedule = await this.store.get(scheduleId);
     if (!schedule || !schedule.enabled) return undefined;
     const time = scheduledTime.toISOString();
-    const earlier = await this.findFire(scheduleId, time);
+    const earlier = await this.store.getFire(scheduleId, time);
     if (earlier) return this.complete(schedule, earlier);
 
     const active = schedule.overlapPolicy === 'Allow' ? [] : await this.runs.activeOfSchedule(scheduleId);
@@ -150,14 +127,8 @@ export class ScheduleService {
     } else {
       fire = { scheduleId, scheduledTime: time, outcome: 'STARTED', runId: ulid(), at: new Date().toISOString() };
     }
-    try {
-      await this.db.doc.send(
-        new PutCommand({ TableName: this.db.tableName, Item: { ...keys.fire(scheduleId, time), ...fire }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-      return this.complete(schedule, (await this.findFire(scheduleId, time))!);
-    }
+    // Claimed already: a redelivered fire, or one racing with this one, recorded what it did.
+    if (!(await this.store.claimFire(fire))) return this.complete(schedule, (await this.store.getFire(scheduleId, time))!);
     if (schedule.overlapPolicy === 'Replace') {
       for (const run of active) await this.runs.stopFor(run, `replaced by the fire of ${time} (overlapPolicy Replace)`, REPLACE_GRACE_SECONDS);
     }
@@ -179,34 +150,6 @@ export class ScheduleService {
       if (!(err instanceof ClientError && err.status === 404)) throw err;
     }
     return fire;
-  }
-
-  private async save(schedule: Schedule): Promise<void> {
-    await this.db.doc.send(
-      new PutCommand({
-        TableName: this.db.tableName,
-        Item: {
-          ...keys.schedule(schedule.scheduleId),
-          gsi1pk: `APP#${schedule.appId}#SCHEDULES`,
-          gsi1sk: schedule.scheduleId,
-          gsi2pk: `OWNER#${schedule.ownerId}#SCHEDULES`,
-          gsi2sk: schedule.scheduleId,
-          gsi3pk: 'SCHEDULE',
-          gsi3sk: schedule.scheduleId,
-          ...schedule,
-        },
-      }),
-    );
-  }
-
-  private async find(scheduleId: string): Promise<Schedule | undefined> {
-    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.schedule(scheduleId) }));
-    return out.Item ? fromItem<Schedule>(out.Item) : undefined;
-  }
-
-  private async findFire(scheduleId: string, time: string): Promise<ScheduleFire | undefined> {
-    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.fire(scheduleId, time), ConsistentRead: true }));
-    return out.Item ? fromItem<ScheduleFire>(out.Item) : undefined;
   }
 }
 

@@ -5,6 +5,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { badRequest } from '../errors.js';
+import { STORAGE_ATTRIBUTES } from '../table.js';
 
 export interface Db {
   doc: DynamoDBDocumentClient;
@@ -24,22 +25,20 @@ export function isConditionFailed(err: unknown): boolean {
   return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
-/** Attributes that exist for the table's sake (keys, TTL, the status and event order), not the domain's. */
-const STORAGE_ATTRIBUTES = new Set([
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'activePk',
-  'activeSk',
-  'expiresAt',
-  'statusRank',
-  'taskVersion',
-]);
+/**
+ * Sends a conditional write. Returns false when its condition failed (the domain's "someone
+ * got there first" or "not in that state"), true when it was applied.
+ * @throws whatever else the write throws.
+ */
+export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
 
 /** Strips the storage attributes from an item, leaving the domain object. */
 export function fromItem<T>(item: Record<string, unknown>): T {

@@ -1,0 +1,193 @@
+/**
+ * The run state machine's pure rules (no I/O, no clock, no randomness): the status order,
+ * what a backend's lastStatus means for a run, how a stopped task ends its run, the retry
+ * decision, what a terminal transition records (duration, TTL), when the sweep acts, the
+ * ULID bounds of a time range, and what a run copies from its app. RunService applies them;
+ * store/run-store.ts writes them.
+ */
+import { encodeTime, TIME_LEN, TIME_MAX } from 'ulid';
+import {
+  isTerminal,
+  RUN_STATUSES,
+  TERMINAL_STATUSES,
+  type App,
+  type Run,
+  type RunStatus,
+  type StopRequest,
+  type TaskSpec,
+  type TerminalStatus,
+  type Trigger,
+} from '../domain.js';
+import type { TaskStateChange } from '../ports.js';
+import { TASK_SPEC_FIELDS, type RunCreate } from '../schemas.js';
+
+/** The rank every terminal status shares: the last one (terminal statuses close RUN_STATUSES). */
+export const TERMINAL_RANK = RUN_STATUSES.length - TERMINAL_STATUSES.length;
+
+/** Position of a status in the forward-only order PENDING < PROVISIONING < RUNNING < terminal. */
+export function statusRank(status: RunStatus): number {
+  return isTerminal(status) ? TERMINAL_RANK : RUN_STATUSES.indexOf(status);
+}
+
+/**
+ * The run status a task's lastStatus moves the run to (STOPPED: some terminal status), in
+ * ECS's task lifecycle vocabulary, onto which Docker's events are mapped too (AWS docs, "Amazon
+ * ECS task lifecycle"). DEACTIVATING, STOPPING and DEPROVISIONING move nothing: the run waits
+ * for STOPPED and its exit code.
+ */
+export function runStatusOf(lastStatus: string): 'PROVISIONING' | 'RUNNING' | 'STOPPED' | undefined {
+  if (lastStatus === 'PROVISIONING' || lastStatus === 'PENDING' || lastStatus === 'ACTIVATING') return 'PROVISIONING';
+  if (lastStatus === 'RUNNING' || lastStatus === 'STOPPED') return lastStatus;
+  return undefined;
+}
+
+/** A terminal status and the reason recorded with it (the run's stoppedReason). */
+export interface Outcome {
+  status: TerminalStatus;
+  reason?: string;
+}
+
+/**
+ * How a stopped task ends its run: a stop the platform asked for wins (STOPPED/TIMED_OUT);
+ * then an OOM kill or a non-zero exit (FAILED); exit code 0 is SUCCEEDED.
+ */
+export function terminalOutcome(stopRequest: StopRequest | undefined, change: Pick<TaskStateChange, 'exitCode' | 'stoppedReason' | 'oomKilled'>): Outcome {
+  if (stopRequest) return { status: stopRequest.status, reason: stopRequest.reason };
+  if (change.oomKilled) return { status: 'FAILED', reason: change.stoppedReason ?? 'OutOfMemoryError: container killed for exceeding its memory limit' };
+  if (change.exitCode === 0) return { status: 'SUCCEEDED', reason: change.stoppedReason };
+  if (change.exitCode === undefined) return { status: 'FAILED', reason: change.stoppedReason ?? 'task stopped without an exit code' };
+  return { status: 'FAILED', reason: change.stoppedReason ?? `exit code ${change.exitCode}` };
+}
+
+/** Whether a run that ended so gets another attempt: only FAILED ones, within retry.maxAttempts, on a listed exit code if any (as AWS Batch). */
+export function shouldRetry(run: Pick<Run, 'attempt' | 'retry'>, status: TerminalStatus, exitCode?: number): boolean {
+  if (status !== 'FAILED' || run.attempt >= run.retry.maxAttempts) return false;
+  const codes = run.retry.onExitCodes;
+  return !codes || (exitCode !== undefined && codes.includes(exitCode));
+}
+
+/** What ends a run: when (`at`), why, with which exit code, and when the task started if the run never saw it. */
+export interface Ending {
+  at: Date;
+  reason?: string;
+  exitCode?: number;
+  /** The stop event's own start time, standing in for a RUNNING event that was lost or comes late. */
+  startedAt?: Date;
+}
+
+/** What a terminal transition records besides the status; `expiresAt` is epoch s (DynamoDB TTL). */
+export interface TerminalRecord {
+  fields: Pick<Run, 'stoppedAt' | 'exitCode' | 'stoppedReason' | 'startedAt' | 'durationMs'>;
+  retry: boolean;
+  expiresAt?: number;
+}
+
+/**
+ * What ending `run` with `status` records: stop time, exit code, reason, the start time if
+ * the run has none yet, the duration (ms, startedAt → stoppedAt), whether to retry, and the
+ * TTL (`ttlDays` after the stop; 0 keeps the run).
+ */
+export function terminalRecord(run: Pick<Run, 'startedAt' | 'attempt' | 'retry'>, status: TerminalStatus, ending: Ending, ttlDays: number): TerminalRecord {
+  const startedAt = run.startedAt ?? ending.startedAt?.toISOString();
+  return {
+    fields: {
+      stoppedAt: ending.at.toISOString(),
+      exitCode: ending.exitCode,
+      stoppedReason: ending.reason,
+      startedAt: run.startedAt ? undefined : startedAt,
+      durationMs: startedAt ? ending.at.getTime() - Date.parse(startedAt) : undefined,
+    },
+    retry: shouldRetry(run, status, ending.exitCode),
+    expiresAt: ttlDays > 0 ? Math.floor(ending.at.getTime() / 1000) + ttlDays * 86_400 : undefined,
+  };
+}
+
+/** True when the run has run past its timeoutSeconds (s), counted from its start (or creation, if it never started). */
+export function isPastTimeout(run: Pick<Run, 'startedAt' | 'createdAt' | 'timeoutSeconds'>, at: Date): boolean {
+  return at.getTime() >= Date.parse(run.startedAt ?? run.createdAt) + run.timeoutSeconds * 1000;
+}
+
+/** True when a PENDING run has had no task for longer than `relaunchAfterMs` (ms): its launch was lost. */
+export function isLaunchLost(run: Pick<Run, 'status' | 'taskRef' | 'createdAt'>, at: Date, relaunchAfterMs: number): boolean {
+  return run.status === 'PENDING' && !run.taskRef && at.getTime() - Date.parse(run.createdAt) > relaunchAfterMs;
+}
+
+/** True when a finished run is still unsettled `settleAfterMs` (ms) after it stopped: whoever finished it was lost. */
+export function isSettleOverdue(run: Pick<Run, 'stoppedAt' | 'createdAt'>, at: Date, settleAfterMs: number): boolean {
+  return at.getTime() - Date.parse(run.stoppedAt ?? run.createdAt) >= settleAfterMs;
+}
+
+/**
+ * Inclusive bounds on ULIDs for a time range (ISO 8601): the 10-character time prefix of a
+ * ULID (ms), padded low ('0') or high ('Z'); an open end is unbounded. Times outside ULID's
+ * range (1970 to TIME_MAX) are clamped to it.
+ */
+export function idRange(from?: string, to?: string): { low: string; high: string } {
+  return { low: from ? ulidBound(from, '0') : '0', high: to ? ulidBound(to, 'Z') : 'Z' };
+}
+
+function ulidBound(iso: string, pad: '0' | 'Z'): string {
+  const ms = Math.min(Math.max(Date.parse(iso), 0), TIME_MAX);
+  return encodeTime(ms, TIME_LEN) + pad.repeat(16);
+}
+
+/** How a run came to be, beyond the caller's overrides. */
+export interface RunOrigin {
+  trigger: Trigger;
+  /** Lets a caller make creation idempotent (a schedule fire, a retry). */
+  runId?: string;
+  scheduleId?: string;
+  scheduledTime?: string;
+}
+
+/** The task spec a run copies from its app version (TASK_SPEC_FIELDS). */
+export function taskSpecOf(app: TaskSpec): TaskSpec {
+  return Object.fromEntries(TASK_SPEC_FIELDS.map((field) => [field, app[field]])) as TaskSpec;
+}
+
+/**
+ * A new PENDING first attempt (its history starts with that status) of the app's current version: its task spec, with the caller's
+ * command replacing the app's and the caller's env merged over it.
+ */
+export function newRun(app: App, input: RunCreate, origin: RunOrigin, ids: { runId: string; createdAt: string }): Run {
+  const spec = taskSpecOf(app);
+  return {
+    runId: ids.runId,
+    appId: app.appId,
+    appName: app.name,
+    ownerId: app.ownerId,
+    appVersion: app.version,
+    ...spec,
+    command: input.command ?? spec.command,
+    env: { ...spec.env, ...input.env },
+    status: 'PENDING',
+    trigger: origin.trigger,
+    attempt: 1,
+    scheduleId: origin.scheduleId,
+    scheduledTime: origin.scheduledTime,
+    createdAt: ids.createdAt,
+    history: [{ status: 'PENDING', at: ids.createdAt }],
+  };
+}
+
+/** The next attempt of a finished run: the same spec and origin, a fresh PENDING state. */
+export function retryOf(previous: Run, ids: { runId: string; createdAt: string }): Run {
+  return {
+    ...previous,
+    runId: ids.runId,
+    status: 'PENDING',
+    trigger: 'retry',
+    attempt: previous.attempt + 1,
+    previousRunId: previous.runId,
+    nextRunId: undefined,
+    taskRef: undefined,
+    exitCode: undefined,
+    stoppedReason: undefined,
+    stopRequest: undefined,
+    startedAt: undefined,
+    stoppedAt: undefined,
+    durationMs: undefined,
+    createdAt: ids.createdAt,
+    history: [{ status: 'PENDING', at: ids.createdAt }],
+  };
+}
