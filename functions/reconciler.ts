@@ -1,11 +1,5 @@
-/**
- * The reconciler, run every minute: timeouts, lost launches, and tasks whose events were lost.
- */
+/** The minute's sweep of active runs (shared/lambda/reconciler.ts); the platform is built once per cold start. */
 import { createCloudPlatform } from '../shared/cloud-platform.js';
+import { reconcilerHandler } from '../shared/lambda/reconciler.js';
 
-const platform = await createCloudPlatform();
-
-/** One sweep of the active runs, asking ECS for each task's state (DescribeTasks). */
-export async function handler(): Promise<void> {
-  await platform.runs.sweep({ describe: true });
-}
+export const handler = reconcilerHandler(await createCloudPlatform(process.env));

@@ -1,17 +1,5 @@
-/**
- * EventBridge "ECS Task State Change" events of the cluster → the runs' state machine.
- */
-import { toTaskStateChange, type EcsTaskStateChangeEvent } from '../shared/aws/ecs-events.js';
+/** ECS task state changes → runs (shared/lambda/task-state-change.ts); the platform is built once per cold start. */
 import { createCloudPlatform } from '../shared/cloud-platform.js';
+import { taskStateChangeHandler } from '../shared/lambda/task-state-change.js';
 
-const platform = await createCloudPlatform();
-
-/**
- * Applies one task event to its run; tasks the platform did not start are ignored. Errors
- * propagate so that EventBridge and Lambda retry the event: the status writes are conditional,
- * so a replay changes nothing that was already applied.
- */
-export async function handler(event: EcsTaskStateChangeEvent): Promise<void> {
-  const change = toTaskStateChange(event);
-  if (change) await platform.runs.applyTaskStateChange(change);
-}
+export const handler = taskStateChangeHandler(await createCloudPlatform(process.env));

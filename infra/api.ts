@@ -6,6 +6,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ENV } from '../shared/env.js';
 import type { ContainerizerContext } from './context.js';
 import type { Events } from './events.js';
 import { ContainerizerFunction } from './function.js';
@@ -60,14 +61,14 @@ export class Api extends Construct {
         ...runtime.environment,
         ...events.busEnvironment,
         ...events.scheduleEnvironment,
-        JWT_SECRET_ARN: this.jwtSecret.secretArn,
-        JWT_ISSUER,
-        JWT_AUDIENCE,
+        [ENV.JWT_SECRET_ARN]: this.jwtSecret.secretArn,
+        [ENV.JWT_ISSUER]: JWT_ISSUER,
+        [ENV.JWT_AUDIENCE]: JWT_AUDIENCE,
         ...optional({
-          OIDC_JWKS_URL: context.oidcJwksUrl,
-          OIDC_ISSUER: context.oidcIssuer,
-          OIDC_AUDIENCE: context.oidcAudience,
-          ADMIN_EMAILS: context.adminEmails.join(','),
+          [ENV.OIDC_JWKS_URL]: context.oidcJwksUrl,
+          [ENV.OIDC_ISSUER]: context.oidcIssuer,
+          [ENV.OIDC_AUDIENCE]: context.oidcAudience,
+          [ENV.ADMIN_EMAILS]: context.adminEmails.join(','),
         }),
       },
     });

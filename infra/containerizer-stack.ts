@@ -1,28 +1,10 @@
 /**
  * The Containerizer stack.
  *
- * Environment variables the Lambda handlers get (✓ = set; "opt" = only when configured):
- *
- * | variable                   | meaning                                                   | api | task-state-change | scheduled-run | reconciler |
- * |----------------------------|-----------------------------------------------------------|-----|-------------------|---------------|------------|
- * | TABLE_NAME                 | the DynamoDB table                                        | ✓   | ✓                 | ✓             | ✓          |
- * | CLUSTER_ARN                | ECS cluster tasks run on                                  | ✓   | ✓                 | ✓             | ✓          |
- * | SUBNET_IDS                 | comma-separated subnets for the tasks (awsvpc)            | ✓   | ✓                 | ✓             | ✓          |
- * | SECURITY_GROUP_IDS         | comma-separated security groups for the tasks             | ✓   | ✓                 | ✓             | ✓          |
- * | ASSIGN_PUBLIC_IP           | `ENABLED` or `DISABLED`                                   | ✓   | ✓                 | ✓             | ✓          |
- * | TASK_EXECUTION_ROLE_ARN    | executionRoleArn of registered task definitions           | ✓   | ✓                 | ✓             | ✓          |
- * | TASK_ROLE_ARN              | taskRoleArn of registered task definitions (no rights)    | ✓   | ✓                 | ✓             | ✓          |
- * | LOG_GROUP_NAME             | awslogs-group of the containers; where run logs are read  | ✓   | ✓                 | ✓             | ✓          |
- * | LOG_STREAM_PREFIX          | awslogs-stream-prefix (`run`)                             | ✓   | ✓                 | ✓             | ✓          |
- * | TASK_FAMILY_PREFIX         | task-definition family prefix (`containerizer-`)          | ✓   | ✓                 | ✓             | ✓          |
- * | EVENT_BUS_NAME             | where run events are published (`default`)                | ✓   | ✓                 | ✓             | ✓          |
- * | RULE_PREFIX                | schedule rule name prefix (`containerizer-sched-`)        | ✓   |                   |               |            |
- * | SCHEDULED_RUN_FUNCTION_ARN | the target of every schedule rule                         | ✓   |                   |               |            |
- * | JWT_SECRET_ARN             | Secrets Manager secret: HMAC key of issued tokens         | ✓   |                   |               |            |
- * | JWT_ISSUER, JWT_AUDIENCE   | `iss` / `aud` of issued tokens                            | ✓   |                   |               |            |
- * | OIDC_JWKS_URL, OIDC_ISSUER, OIDC_AUDIENCE | external OpenID provider (context)         | opt |                   |               |            |
- * | ADMIN_EMAILS               | comma-separated admin e-mails (context)                   | opt |                   |               |            |
- * | NODE_OPTIONS               | `--enable-source-maps`                                    | ✓   | ✓                 | ✓             | ✓          |
+ * The Lambda functions' entry points, their environment variables (meaning, which function
+ * gets which) are listed once, in shared/env.ts (ENTRY_POINTS, ENV, FUNCTION_ENV); the
+ * constructs build each function's environment from those names, and test/infra checks
+ * that every function gets exactly its FUNCTION_ENV.
  *
  * Permissions follow the same split: every function reads and writes the table, registers
  * and runs task definitions of its family prefix on the cluster (passing only the two task

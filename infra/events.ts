@@ -7,7 +7,8 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ContainerizerFunction, type EntryPoint } from './function.js';
+import { ENV, type EntryPoint } from '../shared/env.js';
+import { ContainerizerFunction } from './function.js';
 import type { ContainerRuntime } from './runtime.js';
 
 /** Every schedule's EventBridge rule is named `containerizer-sched-<schedule id>`; IAM scopes rule management to it. */
@@ -44,7 +45,7 @@ export class Events extends Construct {
   /** ARN pattern of the schedule rules (`rule/containerizer-sched-*` on the default bus). */
   readonly scheduleRuleArns: string;
   /** EVENT_BUS_NAME, for every function that publishes run events. */
-  readonly busEnvironment: Record<string, string> = { EVENT_BUS_NAME };
+  readonly busEnvironment: Record<string, string> = { [ENV.EVENT_BUS_NAME]: EVENT_BUS_NAME };
   private readonly bus: IEventBus;
 
   constructor(scope: Construct, id: string, props: EventsProps) {
@@ -118,7 +119,7 @@ export class Events extends Construct {
       sourceAccount: Stack.of(this).account,
     });
 
-    this.scheduleEnvironment = { RULE_PREFIX, SCHEDULED_RUN_FUNCTION_ARN: this.scheduledRunFunction.functionArn };
+    this.scheduleEnvironment = { [ENV.RULE_PREFIX]: RULE_PREFIX, [ENV.SCHEDULED_RUN_FUNCTION_ARN]: this.scheduledRunFunction.functionArn };
   }
 
   /** Lets `grantee` publish events to the default bus. */

@@ -7,6 +7,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENTRY_POINTS, ENV, type EntryPoint } from '../shared/env.js';
 
 /** The repository root: NodejsFunction's projectRoot, where functions/ and package-lock.json live. */
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -27,17 +28,14 @@ const TABLE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ];
 
-/** The Lambda entry points, by file name under functions/ (each exports `handler`). */
-export type EntryPoint = 'api' | 'task-state-change' | 'scheduled-run' | 'reconciler';
-
 /** Props of {@link ContainerizerFunction}. */
 export interface ContainerizerFunctionProps {
-  /** Which functions/<entryPoint>.ts to bundle. */
+  /** Which entry point to bundle (its file: shared/env.ts's ENTRY_POINTS). */
   readonly entryPoint: EntryPoint;
   readonly description: string;
   /** The table every handler works on: passed as TABLE_NAME; reads, writes and queries granted (on its indexes too). */
   readonly table: ITable;
-  /** Environment beyond TABLE_NAME. */
+  /** Environment beyond TABLE_NAME and NODE_OPTIONS (which variables each function gets: shared/env.ts's FUNCTION_ENV). */
   readonly environment: Record<string, string>;
   /** How long the function's own log group keeps logs. */
   readonly logRetention: RetentionDays;
@@ -70,7 +68,7 @@ export class ContainerizerFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
     super(scope, id, {
-      entry: join(REPO_ROOT, 'functions', `${props.entryPoint}.ts`),
+      entry: join(REPO_ROOT, ENTRY_POINTS[props.entryPoint]),
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
@@ -81,10 +79,10 @@ export class ContainerizerFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       retryAttempts: props.retryAttempts,
       environment: {
-        TABLE_NAME: props.table.tableName,
+        [ENV.TABLE_NAME]: props.table.tableName,
         ...props.environment,
         // Without it the source maps are bundled but stack traces still point into minified code.
-        NODE_OPTIONS: '--enable-source-maps',
+        [ENV.NODE_OPTIONS]: '--enable-source-maps',
       },
       logGroup,
       role,

@@ -5,6 +5,7 @@ import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cd
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ContainerizerContext } from './context.js';
+import { ENV } from '../shared/env.js';
 
 /** Task-definition families are `containerizer-<app>`; IAM scopes RunTask to this prefix. */
 export const TASK_FAMILY_PREFIX = 'containerizer-';
@@ -93,15 +94,15 @@ export class ContainerRuntime extends Construct {
     });
 
     this.environment = {
-      CLUSTER_ARN: this.cluster.clusterArn,
-      SUBNET_IDS: subnetIds.join(','),
-      SECURITY_GROUP_IDS: securityGroupIds.join(','),
-      ASSIGN_PUBLIC_IP: context.assignPublicIp,
-      TASK_EXECUTION_ROLE_ARN: this.taskExecutionRole.roleArn,
-      TASK_ROLE_ARN: this.taskRole.roleArn,
-      LOG_GROUP_NAME: this.logGroup.logGroupName,
-      LOG_STREAM_PREFIX,
-      TASK_FAMILY_PREFIX,
+      [ENV.CLUSTER_ARN]: this.cluster.clusterArn,
+      [ENV.SUBNET_IDS]: subnetIds.join(','),
+      [ENV.SECURITY_GROUP_IDS]: securityGroupIds.join(','),
+      [ENV.ASSIGN_PUBLIC_IP]: context.assignPublicIp,
+      [ENV.TASK_EXECUTION_ROLE_ARN]: this.taskExecutionRole.roleArn,
+      [ENV.TASK_ROLE_ARN]: this.taskRole.roleArn,
+      [ENV.LOG_GROUP_NAME]: this.logGroup.logGroupName,
+      [ENV.LOG_STREAM_PREFIX]: LOG_STREAM_PREFIX,
+      [ENV.TASK_FAMILY_PREFIX]: TASK_FAMILY_PREFIX,
     };
   }
 

@@ -1,13 +1,15 @@
 /**
- * Dev mode's settings, from the environment:
+ * Dev mode's settings, from the environment (names and meanings: shared/env.ts):
  * PORT (3000), HOST (127.0.0.1), DATA_DIR (.data), JWT_SECRET (else generated once and kept
- * in DATA_DIR/jwt-secret), JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS (comma-separated),
- * OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE (accept an OpenID provider's tokens too).
+ * in DATA_DIR/jwt-secret), and the auth settings the cloud reads too (shared/settings.ts):
+ * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TOKEN_LIFETIMES, type AuthConfig } from '../shared/services/auth.js';
+import { ENV, envReader, type Env } from '../shared/env.js';
+import type { AuthConfig } from '../shared/services/auth.js';
+import { readAuthSettings, signingKey } from '../shared/settings.js';
 
 export interface LocalConfig {
   port: number;
@@ -16,25 +18,23 @@ export interface LocalConfig {
   auth: AuthConfig;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
-  const dataDir = resolve(env.DATA_DIR ?? '.data');
+/** `iss` and `aud` of dev mode's tokens unless JWT_ISSUER / JWT_AUDIENCE say otherwise. */
+const DEFAULT_CLAIMS = { issuer: 'containerizer-local', audience: 'containerizer' };
+
+/**
+ * Reads the settings and creates DATA_DIR.
+ * @throws ConfigurationError naming the variables (e.g. a partial OIDC configuration, a short JWT_SECRET).
+ */
+export function loadConfig(env: Env = process.env): LocalConfig {
+  const read = envReader(env);
+  const { claims, ...auth } = readAuthSettings(env, DEFAULT_CLAIMS);
+  const dataDir = resolve(read.optional(ENV.DATA_DIR) ?? '.data');
   mkdirSync(dataDir, { recursive: true });
-  const { OIDC_JWKS_URL, OIDC_ISSUER, OIDC_AUDIENCE } = env;
   return {
-    port: Number(env.PORT ?? 3000),
-    host: env.HOST ?? '127.0.0.1',
+    port: Number(read.optional(ENV.PORT) ?? 3000),
+    host: read.optional(ENV.HOST) ?? '127.0.0.1',
     dataDir,
-    auth: {
-      secret: new TextEncoder().encode(env.JWT_SECRET || keptSecret(join(dataDir, 'jwt-secret'))),
-      issuer: env.JWT_ISSUER ?? 'containerizer-local',
-      audience: env.JWT_AUDIENCE ?? 'containerizer',
-      ...TOKEN_LIFETIMES,
-      adminEmails: (env.ADMIN_EMAILS ?? '')
-        .split(',')
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean),
-      oidc: OIDC_JWKS_URL && OIDC_ISSUER && OIDC_AUDIENCE ? { jwksUrl: OIDC_JWKS_URL, issuer: OIDC_ISSUER, audience: OIDC_AUDIENCE } : undefined,
-    },
+    auth: { ...auth, ...claims, secret: signingKey(read.optional(ENV.JWT_SECRET) ?? keptSecret(join(dataDir, 'jwt-secret')), [ENV.JWT_SECRET]) },
   };
 }
 

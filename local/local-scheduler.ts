@@ -3,6 +3,7 @@
  * computes for the EventBridge expression (see shared/schedule-expression.ts).
  */
 import type { Schedule } from '../shared/domain.js';
+import { logger } from '../shared/logger.js';
 import type { Scheduler } from '../shared/ports.js';
 import { nextFireTimes } from '../shared/services/schedules.js';
 
@@ -35,7 +36,9 @@ export class LocalScheduler implements Scheduler {
     const delay = Math.min(Math.max(0, next.getTime() - Date.now()), MAX_DELAY_MS);
     const timer = setTimeout(() => {
       if (Date.now() < next.getTime()) return this.arm(schedule, after);
-      this.onFire(schedule.scheduleId, next).catch((err) => console.error(`schedule ${schedule.scheduleId} fire at ${next.toISOString()}:`, err));
+      this.onFire(schedule.scheduleId, next).catch((err) =>
+        logger.error('schedule fire failed', { scheduleId: schedule.scheduleId, scheduledTime: next.toISOString(), error: err as Error }),
+      );
       this.arm(schedule, next);
     }, delay);
     this.timers.set(schedule.scheduleId, timer);

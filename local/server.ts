@@ -9,6 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import Docker from 'dockerode';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createApi } from '../shared/http/app.js';
+import { logger } from '../shared/logger.js';
 import { createPlatform, type Platform } from '../shared/platform.js';
 import type { RunEventPublisher } from '../shared/ports.js';
 import { ContainerLogs } from './container-logs.js';
@@ -29,10 +30,13 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** Dev mode has no event bus: terminal run states are logged as one JSON line each. */
+/**
+ * Dev mode has no event bus: each terminal run state is one structured log line, with the
+ * fields of the cloud's "Run State Change" event detail that matter at a terminal.
+ */
 const logPublisher: RunEventPublisher = {
   async publish(run) {
-    console.log(JSON.stringify({ event: 'Run State Change', runId: run.runId, appId: run.appId, status: run.status, exitCode: run.exitCode }));
+    logger.info('Run State Change', { runId: run.runId, appId: run.appId, status: run.status, exitCode: run.exitCode });
   },
 };
 
@@ -55,7 +59,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const sweeper = setInterval(() => {
     sweeping ??= platform.runs
       .sweep({ describe: ++sweeps % DESCRIBE_EVERY === 0 })
-      .catch((err) => console.error('sweep:', err))
+      .catch((err) => logger.error('sweep failed', err as Error))
       .finally(() => (sweeping = undefined));
   }, SWEEP_MS);
 

@@ -48,4 +48,10 @@ export const conflict = (detail: string) => new ClientError(409, 'Conflict', det
 export const preconditionFailed = (detail: string) => new ClientError(412, 'Precondition Failed', detail);
 export const payloadTooLarge = (detail: string) => new ClientError(413, 'Content Too Large', detail);
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
-  new ClientError(429, 'Too Many Requests', detail, undefined, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+  new ClientError(429, 'Too Many Requests', detail, undefined, { headers: retryAfter(retryAfterSeconds) });
+
+/** The Retry-After header (RFC 9110 §10.2.3: delay-seconds, a whole number ≥ 1 here) for a wait of `seconds`. */
+export const retryAfter = (seconds: number): Record<string, string> => ({ 'retry-after': String(Math.max(1, Math.ceil(seconds))) });
+
+/** A `cursor` the API did not hand out (malformed, or another log's): 400 naming the field, on every backend. */
+export const invalidCursor = (cause?: unknown) => badRequest('cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }], cause);

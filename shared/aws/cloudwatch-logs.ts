@@ -1,8 +1,9 @@
 /**
  * LogSource on CloudWatch Logs: reads the stream the awslogs driver wrote for a run's task.
  */
-import { GetLogEventsCommand, ResourceNotFoundException, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { GetLogEventsCommand, InvalidParameterException, ResourceNotFoundException, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Run } from '../domain.js';
+import { invalidCursor } from '../errors.js';
 import type { LogPage, LogSource } from '../ports.js';
 import { APP_CONTAINER } from './ecs-events.js';
 
@@ -33,6 +34,8 @@ export class CloudWatchLogSource implements LogSource {
    * One page of the run's log, oldest first. Every event is 'stdout': awslogs merges the
    * container's stdout and stderr into one stream. A run without a task, or whose stream
    * does not exist yet (no output so far), gets an empty page with the cursor unchanged.
+   * @throws ClientError 400 naming `cursor` when GetLogEvents refuses it (InvalidParameterException:
+   *   a malformed token, or one of another stream), as dev mode's ContainerLogs does.
    */
   async read(run: Run, { cursor, limit, startTime }: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
     const empty: LogPage = { events: [], nextCursor: cursor ?? '' };
@@ -54,6 +57,8 @@ export class CloudWatchLogSource implements LogSource {
       };
     } catch (err) {
       if (err instanceof ResourceNotFoundException) return empty;
+      // With a cursor, the token is the only parameter a caller chose; the others are the stack's.
+      if (cursor && err instanceof InvalidParameterException) throw invalidCursor(err);
       throw err;
     }
   }

@@ -15,6 +15,7 @@ import {
 import { DROPPED_CAPABILITIES, type App } from '../domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../ports.js';
 import { APP_CONTAINER, taskStateChange } from './ecs-events.js';
+import { AwsOperationError } from './errors.js';
 
 /** Where and how EcsRuntime launches tasks. */
 export interface EcsRuntimeConfig {
@@ -120,7 +121,7 @@ export class EcsRuntime implements ContainerRuntime {
     );
     const taskArn = out.tasks?.[0]?.taskArn;
     if (out.failures?.length || !taskArn) {
-      throw new Error(`ECS could not start the task: ${describeFailures(out.failures) || 'RunTask returned no task'}`);
+      throw new AwsOperationError('RunTask', `ECS could not start the task: ${describeFailures(out.failures) || 'RunTask returned no task'}`);
     }
     return taskArn;
   }
@@ -147,7 +148,7 @@ export class EcsRuntime implements ContainerRuntime {
     const task = out.tasks?.[0];
     if (task) return taskStateChange(runId, task.taskArn ?? ref, task, new Date());
     const failures = (out.failures ?? []).filter((f) => f.reason !== 'MISSING');
-    if (failures.length > 0) throw new Error(`DescribeTasks failed: ${describeFailures(failures)}`);
+    if (failures.length > 0) throw new AwsOperationError('DescribeTasks', `DescribeTasks failed: ${describeFailures(failures)}`);
     return null;
   }
 
@@ -221,7 +222,8 @@ export class EcsRuntime implements ContainerRuntime {
       }),
     );
     const arn = out.taskDefinition?.taskDefinitionArn;
-    if (!arn) throw new Error(`RegisterTaskDefinition returned no taskDefinitionArn for app ${app.appId} version ${app.version}`);
+    if (!arn)
+      throw new AwsOperationError('RegisterTaskDefinition', `RegisterTaskDefinition returned no taskDefinitionArn for app ${app.appId} version ${app.version}`);
     return arn;
   }
 }

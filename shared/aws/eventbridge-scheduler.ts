@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import type { Schedule } from '../domain.js';
 import type { Scheduler } from '../ports.js';
+import { AwsOperationError } from './errors.js';
 
 /** Where EventBridgeScheduler puts rules and what they invoke. */
 export interface EventBridgeSchedulerConfig {
@@ -80,7 +81,7 @@ export class EventBridgeScheduler implements Scheduler {
     // PutTargets reports per-target failures in its response instead of throwing.
     if (out.FailedEntryCount) {
       const failed = out.FailedEntries?.[0];
-      throw new Error(`PutTargets failed for rule ${rule}: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
+      throw new AwsOperationError('PutTargets', `PutTargets failed for rule ${rule}: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
     }
   }
 

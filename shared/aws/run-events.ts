@@ -5,6 +5,7 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Run } from '../domain.js';
 import type { RunEventPublisher } from '../ports.js';
+import { AwsOperationError } from './errors.js';
 
 /** The bus to publish on. Default 'default'. */
 export interface EventBridgeRunEventPublisherConfig {
@@ -74,7 +75,7 @@ export class EventBridgeRunEventPublisher implements RunEventPublisher {
     // PutEvents reports rejected entries in its response instead of throwing.
     if (out.FailedEntryCount) {
       const entry = out.Entries?.[0];
-      throw new Error(`PutEvents rejected the run event of ${run.runId}: ${entry?.ErrorCode}: ${entry?.ErrorMessage}`);
+      throw new AwsOperationError('PutEvents', `PutEvents rejected the run event of ${run.runId}: ${entry?.ErrorCode}: ${entry?.ErrorMessage}`);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CloudWatchLogsClient, GetLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, GetLogEventsCommand, InvalidParameterException, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import { ClientError } from '../../shared/errors.js';
 import { CloudWatchLogSource, logStreamName } from '../../shared/aws/cloudwatch-logs.js';
 import { CLIENT_CONFIG, TASK_ARN, TASK_ID, THROTTLED, sampleRun, stubHttp } from './fixtures.js';
 
@@ -82,6 +83,33 @@ describe('CloudWatchLogSource.read', () => {
     const { mock, source } = setup();
     expect(await source.read(sampleRun(), { cursor: FIRST_TOKEN, limit: 100 })).toEqual({ events: [], nextCursor: FIRST_TOKEN });
     expect(mock.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['malformed', 'not-a-token'],
+    ["another stream's", 'f/38237403982730982734098273409827340982734098273409999/s'],
+  ])('answers a %s cursor with a 400 naming the cursor field, keeping the AWS error as cause', async (_kind, cursor) => {
+    const { mock, source } = setup();
+    // GetLogEvents refuses a nextToken it did not issue for this stream.
+    const refusal = new InvalidParameterException({ message: 'The specified nextToken is invalid.', $metadata: { httpStatusCode: 400 } });
+    mock.on(GetLogEventsCommand, { nextToken: cursor }).rejects(refusal);
+
+    const error = await source.read(RUN, { cursor, limit: 100 }).catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(ClientError);
+    expect(error).toMatchObject({
+      name: 'ClientError',
+      status: 400,
+      errors: [{ field: 'cursor', message: 'not a cursor returned by this API' }],
+      cause: refusal,
+    });
+  });
+
+  it('passes on an InvalidParameterException when no cursor was sent (the stack is misconfigured, not the caller)', async () => {
+    const { mock, source } = setup();
+    const refusal = new InvalidParameterException({ message: '1 validation error detected', $metadata: { httpStatusCode: 400 } });
+    mock.on(GetLogEventsCommand).rejects(refusal);
+    await expect(source.read(RUN, { limit: 100 })).rejects.toBe(refusal);
   });
 
   it('passes on other errors', async () => {

@@ -222,7 +222,11 @@ describe('EcsRuntime.start', () => {
   it('throws when RunTask returns neither a task nor a failure', async () => {
     const { mock, runtime } = setup();
     mock.on(RunTaskCommand).resolves({});
-    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toThrow('ECS could not start the task: RunTask returned no task');
+    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toMatchObject({
+      name: 'AwsOperationError',
+      operation: 'RunTask',
+      message: 'ECS could not start the task: RunTask returned no task',
+    });
   });
 });
 

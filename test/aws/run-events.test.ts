@@ -68,6 +68,10 @@ describe('EventBridgeRunEventPublisher.publish', () => {
       FailedEntryCount: 1,
       Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }],
     });
-    await expect(publisher.publish(FINISHED)).rejects.toThrow(`PutEvents rejected the run event of ${RUN_ID}: ThrottlingException: Rate exceeded`);
+    await expect(publisher.publish(FINISHED)).rejects.toMatchObject({
+      name: 'AwsOperationError',
+      operation: 'PutEvents',
+      message: `PutEvents rejected the run event of ${RUN_ID}: ThrottlingException: Rate exceeded`,
+    });
   });
 });

@@ -3,71 +3,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleFunction, startCloud, type Cloud } from './support.js';
-
-/** What API Gateway gets back from the function (payload format 2.0). */
-interface HttpResult {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-  isBase64Encoded: boolean;
-}
+import { logger } from '../../shared/logger.js';
+import { API_BUNDLE_BUDGET_KIB, bundleFunction, httpEvent, startCloud, type Bundle, type Cloud, type HttpResult } from './support.js';
 
 let cloud: Cloud;
 let outDir: string;
+let bundle: Bundle;
 let handler: (event: unknown) => Promise<HttpResult>;
+const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   // The bundle carries its own copy of the SDK, so the mocks do not reach it: it talks to dynalite.
   cloud = await startCloud();
   outDir = mkdtempSync(join(tmpdir(), 'containerizer-api-bundle-'));
-  const { file } = await bundleFunction('api', outDir);
-  ({ handler } = await import(pathToFileURL(file).href));
+  bundle = await bundleFunction('api', outDir);
+  // As deployed, functions/api.ts composes the platform from process.env when it is imported.
+  Object.assign(process.env, cloud.env);
+  ({ handler } = await import(pathToFileURL(bundle.file).href));
 });
 afterAll(async () => {
+  for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+  Object.assign(process.env, savedEnv);
   await cloud?.close();
   rmSync(outDir, { recursive: true, force: true });
 });
-
-const DOMAIN = 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
-
-/**
- * An API Gateway HTTP API request, payload format 2.0 (AWS docs, "Create AWS Lambda proxy
- * integrations for HTTP APIs"), as the `$default` route delivers it.
- */
-function httpEvent(method: string, path: string, options: { body?: unknown; token?: string; query?: string } = {}) {
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    host: DOMAIN,
-    'user-agent': 'curl/8.5.0',
-    'x-forwarded-for': '203.0.113.7',
-    'x-forwarded-port': '443',
-    'x-forwarded-proto': 'https',
-  };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: options.query ?? '',
-    headers,
-    requestContext: {
-      accountId: '111122223333',
-      apiId: 'a1b2c3d4e5',
-      domainName: DOMAIN,
-      domainPrefix: 'a1b2c3d4e5',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
-      requestId: 'JKJaXmPLvHcESHA=',
-      routeKey: '$default',
-      stage: '$default',
-      time: '01/May/2024:12:00:00 +0000',
-      timeEpoch: 1714564800000,
-    },
-    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-    isBase64Encoded: false,
-  };
-}
 
 async function call(method: string, path: string, options?: Parameters<typeof httpEvent>[2]) {
   const result = await handler(httpEvent(method, path, options));
@@ -75,6 +34,11 @@ async function call(method: string, path: string, options?: Parameters<typeof ht
 }
 
 describe('the api function, bundled as deployed', () => {
+  it('stays within its size budget', () => {
+    logger.info('api bundle size', { bytes: bundle.bytes, kib: Math.round(bundle.bytes / 102.4) / 10, budgetKiB: API_BUNDLE_BUDGET_KIB });
+    expect(bundle.bytes).toBeLessThanOrEqual(API_BUNDLE_BUDGET_KIB * 1024);
+  });
+
   it('answers its health check from DynamoDB', async () => {
     const res = await call('GET', '/health');
     expect(res.statusCode).toBe(200);

@@ -34,10 +34,11 @@ describe('createCloudPlatform', () => {
     [{ TABLE_NAME: '' }, 'environment variable TABLE_NAME is not set'],
     [{ ASSIGN_PUBLIC_IP: 'yes' }, 'ASSIGN_PUBLIC_IP must be ENABLED or DISABLED, not "yes"'],
     [{ JWT_AUDIENCE: undefined }, 'environment variable JWT_AUDIENCE is not set'],
-    [{ OIDC_ISSUER: 'https://id.example.com/' }, 'environment variable OIDC_JWKS_URL is not set'],
+    [{ SUBNET_IDS: ' , ' }, 'environment variable SUBNET_IDS is not set'],
+    [{ OIDC_ISSUER: 'https://id.example.com/' }, 'OIDC_JWKS_URL, OIDC_AUDIENCE not set: an external OpenID provider needs all of'],
     [{ JWT_SECRET: 'short' }, 'the JWT secret (JWT_SECRET_ARN or JWT_SECRET) must be at least 32 bytes'],
   ])('refuses %j, naming the variable', async (changes, message) => {
-    await expect(createCloudPlatform(env(changes))).rejects.toThrow(message);
+    await expect(createCloudPlatform(env(changes))).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining(message) });
   });
 
   it('reads the JWT secret from Secrets Manager once, and again only after a failed read', async () => {

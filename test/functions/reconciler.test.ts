@@ -3,6 +3,8 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
+import { reconcilerHandler } from '../../shared/lambda/reconciler.js';
+import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { CLUSTER_ARN, createApp, ecsTask, OWNER, PUT_EVENTS_OK, runEventsSent, startCloud, type Cloud } from './support.js';
 
@@ -19,8 +21,8 @@ beforeAll(async () => {
   cloud.ecs
     .on(DescribeTasksCommand)
     .callsFake(({ tasks: [arn] = [] }: DescribeTasksCommandInput) => described.get(arn!) ?? { tasks: [], failures: [{ arn, reason: 'MISSING' }] });
-  ({ handler: reconcile } = await import('../../functions/reconciler.js'));
-  ({ handler: applyTaskEvent } = await import('../../functions/task-state-change.js'));
+  reconcile = reconcilerHandler(platform);
+  applyTaskEvent = taskStateChangeHandler(platform);
 });
 afterAll(() => cloud?.close());
 beforeEach(() => {

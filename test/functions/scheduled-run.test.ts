@@ -3,6 +3,7 @@ import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ScheduledRunInput } from '../../shared/aws/eventbridge-scheduler.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
+import { scheduledRunHandler } from '../../shared/lambda/scheduled-run.js';
 import type { App, Schedule } from '../../shared/domain.js';
 import { createApp, OWNER, startCloud, type Cloud } from './support.js';
 
@@ -15,7 +16,7 @@ let schedule: Schedule;
 beforeAll(async () => {
   cloud = await startCloud();
   platform = await cloud.platform();
-  ({ handler } = await import('../../functions/scheduled-run.js'));
+  handler = scheduledRunHandler(platform);
   app = await createApp(platform);
   schedule = await platform.schedules.create(OWNER, app.appId, { expression: 'rate(1 hour)', enabled: true, overlapPolicy: 'Allow', overrides: {} });
 });

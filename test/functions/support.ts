@@ -1,7 +1,8 @@
 /**
  * Support for the Lambda function tests and bench/lambda.ts: the cloud backend over dynalite with
- * ECS and EventBridge mocked (aws-sdk-client-mock), ECS task state change events, and the
- * functions bundled with esbuild as infra/function.ts bundles them. Free of vitest, so the
+ * ECS and EventBridge mocked (aws-sdk-client-mock), built from an explicit environment (never
+ * process.env), ECS task state change events, and the functions bundled with esbuild as
+ * infra/function.ts bundles them. Free of vitest, so the
  * bench can use it too.
  */
 import { randomUUID } from 'node:crypto';
@@ -25,6 +26,7 @@ import { build, type Metafile } from 'esbuild';
 import type { EcsContainerState, EcsTaskStateChangeDetail, EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import { createCloudPlatform, type CloudPlatform } from '../../shared/cloud-platform.js';
 import type { App, Principal } from '../../shared/domain.js';
+import { ENTRY_POINTS, ENV, type EntryPoint } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
 import { CLIENT_CONFIG, CLUSTER_ARN } from '../aws/fixtures.js';
@@ -35,32 +37,32 @@ export const TABLE_NAME = 'containerizer';
 const ACCOUNT = '111122223333';
 
 /**
- * The environment the CDK stack gives the api function (infra/containerizer-stack.ts), with
+ * The environment the CDK stack gives the api function (shared/env.ts's FUNCTION_ENV), with
  * dynalite for DynamoDB, JWT_SECRET instead of the Secrets Manager secret, and static
  * credentials and region so the SDK clients look nothing up.
  */
 export function functionEnvironment(dynamoEndpoint: string): Record<string, string> {
   return {
-    AWS_REGION: CLIENT_CONFIG.region,
-    AWS_ACCESS_KEY_ID: CLIENT_CONFIG.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CLIENT_CONFIG.credentials.secretAccessKey,
-    TABLE_NAME,
-    DYNAMODB_ENDPOINT: dynamoEndpoint,
-    CLUSTER_ARN,
-    SUBNET_IDS: 'subnet-0a1b,subnet-2c3d',
-    SECURITY_GROUP_IDS: 'sg-0e1f',
-    ASSIGN_PUBLIC_IP: 'ENABLED',
-    TASK_EXECUTION_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/containerizer-task-execution`,
-    TASK_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/containerizer-task`,
-    LOG_GROUP_NAME: '/containerizer/runs',
-    LOG_STREAM_PREFIX: 'run',
-    TASK_FAMILY_PREFIX: 'containerizer-',
-    EVENT_BUS_NAME: 'default',
-    RULE_PREFIX: 'containerizer-sched-',
-    SCHEDULED_RUN_FUNCTION_ARN: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:containerizer-scheduled-run`,
-    JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
-    JWT_ISSUER: 'containerizer',
-    JWT_AUDIENCE: 'containerizer-api',
+    [ENV.AWS_REGION]: CLIENT_CONFIG.region,
+    [ENV.AWS_ACCESS_KEY_ID]: CLIENT_CONFIG.credentials.accessKeyId,
+    [ENV.AWS_SECRET_ACCESS_KEY]: CLIENT_CONFIG.credentials.secretAccessKey,
+    [ENV.TABLE_NAME]: TABLE_NAME,
+    [ENV.DYNAMODB_ENDPOINT]: dynamoEndpoint,
+    [ENV.CLUSTER_ARN]: CLUSTER_ARN,
+    [ENV.SUBNET_IDS]: 'subnet-0a1b,subnet-2c3d',
+    [ENV.SECURITY_GROUP_IDS]: 'sg-0e1f',
+    [ENV.ASSIGN_PUBLIC_IP]: 'ENABLED',
+    [ENV.TASK_EXECUTION_ROLE_ARN]: `arn:aws:iam::${ACCOUNT}:role/containerizer-task-execution`,
+    [ENV.TASK_ROLE_ARN]: `arn:aws:iam::${ACCOUNT}:role/containerizer-task`,
+    [ENV.LOG_GROUP_NAME]: '/containerizer/runs',
+    [ENV.LOG_STREAM_PREFIX]: 'run',
+    [ENV.TASK_FAMILY_PREFIX]: 'containerizer-',
+    [ENV.EVENT_BUS_NAME]: 'default',
+    [ENV.RULE_PREFIX]: 'containerizer-sched-',
+    [ENV.SCHEDULED_RUN_FUNCTION_ARN]: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:containerizer-scheduled-run`,
+    [ENV.JWT_SECRET]: 'test-secret-test-secret-test-secret-0123456789',
+    [ENV.JWT_ISSUER]: 'containerizer',
+    [ENV.JWT_AUDIENCE]: 'containerizer-api',
   };
 }
 
@@ -73,15 +75,16 @@ export function taskArnOf(runId: string): string {
 export interface Cloud {
   ecs: AwsClientStub<ECSClient>;
   events: AwsClientStub<EventBridgeClient>;
-  /** The platform the function modules compose, from process.env (the same memoized instance). */
+  /** The functions' environment (functionEnvironment, on this cloud's dynalite). */
+  env: Record<string, string>;
+  /** The platform composed from `env` (one memoized instance, as in a warm Lambda). */
   platform(): Promise<CloudPlatform>;
-  /** Restores process.env and the SDK clients; stops dynalite and removes its directory when startCloud started it. */
+  /** Restores the SDK clients; stops dynalite and removes its directory when startCloud started it. */
   close(): Promise<void>;
 }
 
 /**
- * Puts functionEnvironment() into process.env (where the function modules read it on import)
- * and mocks ECS and EventBridge: no task definition exists yet (DescribeTaskDefinition fails as
+ * A cloud over functionEnvironment(), with ECS and EventBridge mocked: no task definition exists yet (DescribeTaskDefinition fails as
  * ECS does for an unknown family), RegisterTaskDefinition and RunTask succeed (the task ARN is
  * taskArnOf(startedBy)), StopTask, PutEvents, PutRule and PutTargets succeed; DescribeTasks is
  * left to the tests. DynamoDB is the caller's dynalite at `dynamoEndpoint` (its table created),
@@ -93,8 +96,7 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
     const dir = mkdtempSync(join(tmpdir(), 'containerizer-functions-'));
     dynamo = { dir, server: await startDynalite(dir, TABLE_NAME) };
   }
-  const saved = { ...process.env };
-  Object.assign(process.env, functionEnvironment(options.dynamoEndpoint ?? dynamo!.server.endpoint));
+  const env = functionEnvironment(options.dynamoEndpoint ?? dynamo!.server.endpoint);
 
   const ecs = mockClient(ECSClient);
   ecs.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
@@ -111,12 +113,11 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
   return {
     ecs,
     events,
-    platform: () => createCloudPlatform(),
+    env,
+    platform: () => createCloudPlatform(env),
     async close() {
       ecs.restore();
       events.restore();
-      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-      Object.assign(process.env, saved);
       if (dynamo) {
         await dynamo.server.close();
         rmSync(dynamo.dir, { recursive: true, force: true });
@@ -237,8 +238,8 @@ export function ecsTask(runId: string, options: { createdAt?: Date; runningSecon
   };
 }
 
-/** The functions, by file name under functions/ (infra/function.ts's EntryPoint). */
-export const ENTRY_POINTS = ['api', 'task-state-change', 'scheduled-run', 'reconciler'] as const;
+/** The api bundle's budget (KiB): it was 970 KiB before Powertools Logger; cold starts grow with it. */
+export const API_BUNDLE_BUDGET_KIB = 1024;
 
 /** One bundled function: the .mjs file, its size in bytes, and esbuild's metafile (what is in it). */
 export interface Bundle {
@@ -250,16 +251,16 @@ export interface Bundle {
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Bundles functions/<entryPoint>.ts into `outDir`/index.mjs with the esbuild options
+ * Bundles the entry point's file (shared/env.ts's ENTRY_POINTS) into `outDir`/index.mjs with the esbuild options
  * NodejsFunction derives from infra/function.ts's bundling props: one minified ESM file for
  * Node 22 with everything bundled (AWS SDK included), UTF-8 kept as is, a source map without
  * the sources' text, and the banner that gives
  * CommonJS dependencies their `require`.
  */
-export async function bundleFunction(entryPoint: (typeof ENTRY_POINTS)[number], outDir: string): Promise<Bundle> {
+export async function bundleFunction(entryPoint: EntryPoint, outDir: string): Promise<Bundle> {
   const file = join(outDir, 'index.mjs');
   const result = await build({
-    entryPoints: [join(REPO_ROOT, 'functions', `${entryPoint}.ts`)],
+    entryPoints: [join(REPO_ROOT, ENTRY_POINTS[entryPoint])],
     outfile: file,
     bundle: true,
     platform: 'node',
@@ -275,4 +276,52 @@ export async function bundleFunction(entryPoint: (typeof ENTRY_POINTS)[number], 
     logLevel: 'silent',
   });
   return { file, bytes: statSync(file).size, metafile: result.metafile };
+}
+
+/** What API Gateway gets back from the api function (payload format 2.0). */
+export interface HttpResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: boolean;
+}
+
+const DOMAIN = 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
+
+/**
+ * An API Gateway HTTP API request, payload format 2.0 (AWS docs, "Create AWS Lambda proxy
+ * integrations for HTTP APIs"), as the `$default` route delivers it.
+ */
+export function httpEvent(method: string, path: string, options: { body?: unknown; token?: string; query?: string } = {}) {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    host: DOMAIN,
+    'user-agent': 'curl/8.5.0',
+    'x-forwarded-for': '203.0.113.7',
+    'x-forwarded-port': '443',
+    'x-forwarded-proto': 'https',
+  };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return {
+    version: '2.0' as const,
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: options.query ?? '',
+    headers,
+    requestContext: {
+      accountId: ACCOUNT,
+      apiId: 'a1b2c3d4e5',
+      domainName: DOMAIN,
+      domainPrefix: 'a1b2c3d4e5',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'curl/8.5.0' },
+      requestId: 'JKJaXmPLvHcESHA=',
+      routeKey: '$default',
+      stage: '$default',
+      time: '01/May/2024:12:00:00 +0000',
+      timeEpoch: 1714564800000,
+    },
+    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+    isBase64Encoded: false,
+  };
 }

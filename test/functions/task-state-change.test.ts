@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
+import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
 import { createApp, ecsTask, OWNER, runEventsSent, startCloud, type Cloud, type TaskStop } from './support.js';
 
 let cloud: Cloud;
@@ -10,7 +11,7 @@ let handler: (event: EcsTaskStateChangeEvent) => Promise<void>;
 beforeAll(async () => {
   cloud = await startCloud();
   platform = await cloud.platform();
-  ({ handler } = await import('../../functions/task-state-change.js'));
+  handler = taskStateChangeHandler(platform);
 });
 afterAll(() => cloud?.close());
 beforeEach(() => {

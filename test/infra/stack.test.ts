@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerizerStack } from '../../infra/containerizer-stack.js';
 import type { ContainerizerFunction } from '../../infra/function.js';
 import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
+import { FUNCTION_ENV, type EntryPoint } from '../../shared/env.js';
 import { INDEXES, KEY, TTL_ATTRIBUTE } from '../../shared/table.js';
 import { buildStack } from './build-stack.js';
 
@@ -60,7 +61,7 @@ beforeAll(() => {
   cfn = (token) => stack.resolve(token);
 });
 
-const functions = (): Record<string, ContainerizerFunction> => ({
+const functions = (): Record<EntryPoint, ContainerizerFunction> => ({
   api: stack.api.function,
   'task-state-change': stack.events.taskStateChangeFunction,
   'scheduled-run': stack.events.scheduledRunFunction,
@@ -124,28 +125,12 @@ describe('functions', () => {
     );
   });
 
-  it('get exactly the environment they need', () => {
-    const runtimeVariables = [
-      'CLUSTER_ARN',
-      'SUBNET_IDS',
-      'SECURITY_GROUP_IDS',
-      'ASSIGN_PUBLIC_IP',
-      'TASK_EXECUTION_ROLE_ARN',
-      'TASK_ROLE_ARN',
-      'LOG_GROUP_NAME',
-      'LOG_STREAM_PREFIX',
-      'TASK_FAMILY_PREFIX',
-    ];
-    const common = ['TABLE_NAME', 'NODE_OPTIONS', 'EVENT_BUS_NAME', ...runtimeVariables];
-    const expected: Record<string, string[]> = {
-      api: [...common, 'RULE_PREFIX', 'SCHEDULED_RUN_FUNCTION_ARN', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'JWT_AUDIENCE'],
-      'task-state-change': common,
-      'scheduled-run': common,
-      reconciler: common,
-    };
-    for (const [entryPoint, fn] of Object.entries(functions())) {
-      expect(Object.keys(environmentOf(fn)).sort(), entryPoint).toEqual([...expected[entryPoint]].sort());
+  it('get exactly the environment shared/env.ts says they get, the optional auth settings left out when not configured', () => {
+    for (const [entryPoint, fn] of Object.entries(functions()) as [EntryPoint, ContainerizerFunction][]) {
+      expect(Object.keys(environmentOf(fn)).sort(), entryPoint).toEqual([...FUNCTION_ENV[entryPoint].always].sort());
     }
+    expect(FUNCTION_ENV.api.always).toEqual(expect.arrayContaining(['TABLE_NAME', 'NODE_OPTIONS', 'RULE_PREFIX', 'JWT_SECRET_ARN', 'JWT_ISSUER']));
+    expect(FUNCTION_ENV.reconciler.always).not.toContain('JWT_SECRET_ARN');
   });
 
   it('point the api at the scheduled-run function, the JWT secret and the task settings', () => {
@@ -408,7 +393,9 @@ describe('context', () => {
       oidcAudience: 'containerizer',
     });
     const id = configured.getLogicalId(configured.api.function.node.defaultChild as CfnElement);
-    expect(Template.fromStack(configured).toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({
+    const variables = Template.fromStack(configured).toJSON().Resources[id].Properties.Environment.Variables;
+    expect(Object.keys(variables).sort()).toEqual([...FUNCTION_ENV.api.always, ...FUNCTION_ENV.api.whenConfigured].sort());
+    expect(variables).toMatchObject({
       ADMIN_EMAILS: 'a@example.com,b@example.com',
       OIDC_JWKS_URL: 'https://id.example.com/jwks',
       OIDC_ISSUER: 'https://id.example.com',

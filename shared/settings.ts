@@ -1,0 +1,69 @@
+/**
+ * The auth settings both compositions read from their environment (dev mode: local/config.ts;
+ * cloud: shared/cloud-platform.ts), parsed here once so that both accept and refuse the same
+ * values with the same errors. Where the signing key comes from differs (a kept file, Secrets
+ * Manager); how long it must be does not.
+ */
+import { ConfigurationError, ENV, envReader, type EnvName, type Env } from './env.js';
+import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
+
+/** `iss` and `aud` of the tokens the built-in accounts issue. */
+export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;
+
+/** Everything of AuthConfig but the signing key; `claims` is absent when not needed (see readAuthSettings). */
+export type AuthSettings = Omit<AuthConfig, 'secret' | 'issuer' | 'audience'> & { claims?: TokenClaims };
+
+/** The variables that configure an external OpenID provider: all of them, or none. */
+const OIDC_VARIABLES = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE] as const;
+
+/** HS256 keys must be at least as long as the hash output, 256 bits (RFC 7518 §3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * Admin e-mails (ADMIN_EMAILS, lower-cased), the external OpenID provider (OIDC_*), the token
+ * lifetimes (TOKEN_LIFETIMES, s) and the built-in tokens' claims (JWT_ISSUER, JWT_AUDIENCE).
+ * @param claims when JWT_ISSUER or JWT_AUDIENCE is unset: take these defaults (dev mode); or
+ *   'required': fail (the api function); or 'unused': leave `claims` out (functions that never
+ *   issue or verify built-in tokens).
+ * @throws ConfigurationError naming the variables: some but not all OIDC_* set, or a required claim unset.
+ */
+export function readAuthSettings(env: Env, claims: TokenClaims | 'required'): AuthSettings & { claims: TokenClaims };
+export function readAuthSettings(env: Env, claims: 'unused'): AuthSettings;
+export function readAuthSettings(env: Env, claims: TokenClaims | 'required' | 'unused'): AuthSettings {
+  const read = envReader(env);
+  return {
+    ...TOKEN_LIFETIMES,
+    adminEmails: read.list(ENV.ADMIN_EMAILS).map((email) => email.toLowerCase()),
+    oidc: oidcSettings(env),
+    ...(claims !== 'unused' && {
+      claims:
+        claims === 'required'
+          ? { issuer: read.required(ENV.JWT_ISSUER), audience: read.required(ENV.JWT_AUDIENCE) }
+          : { issuer: read.optional(ENV.JWT_ISSUER) ?? claims.issuer, audience: read.optional(ENV.JWT_AUDIENCE) ?? claims.audience },
+    }),
+  };
+}
+
+/**
+ * The HS256 key of the built-in accounts' tokens, from its text.
+ * @param source the variables the secret came from, for the error message.
+ * @throws ConfigurationError when shorter than MIN_SECRET_BYTES (UTF-8).
+ */
+export function signingKey(secret: string, source: readonly EnvName[]): Uint8Array {
+  const key = new TextEncoder().encode(secret);
+  if (key.length < MIN_SECRET_BYTES) throw new ConfigurationError(source, `the JWT secret (${source.join(' or ')}) must be at least ${MIN_SECRET_BYTES} bytes`);
+  return key;
+}
+
+function oidcSettings(env: Env): AuthSettings['oidc'] {
+  const read = envReader(env);
+  const missing = OIDC_VARIABLES.filter((name) => !read.optional(name));
+  if (missing.length === OIDC_VARIABLES.length) return undefined;
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      missing,
+      `${missing.join(', ')} not set: an external OpenID provider needs all of ${OIDC_VARIABLES.join(', ')}, or none of them`,
+    );
+  }
+  return { jwksUrl: read.required(ENV.OIDC_JWKS_URL), issuer: read.required(ENV.OIDC_ISSUER), audience: read.required(ENV.OIDC_AUDIENCE) };
+}

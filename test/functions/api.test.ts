@@ -1,0 +1,52 @@
+import { CloudWatchLogsClient, GetLogEventsCommand, InvalidParameterException } from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiHandler } from '../../shared/lambda/api.js';
+import { httpEvent, startCloud, type Cloud, type HttpResult } from './support.js';
+
+const logs = mockClient(CloudWatchLogsClient);
+const TOKEN = 'f/38237403982730982734098273409827340982734098273409827/s';
+let cloud: Cloud;
+let handler: (event: ReturnType<typeof httpEvent>) => Promise<HttpResult>;
+
+beforeAll(async () => {
+  cloud = await startCloud();
+  // Typed as API Gateway sends it: hono's event type also demands fields (body: null, authorizer) API Gateway leaves out.
+  handler = apiHandler(await cloud.platform()) as unknown as typeof handler;
+  // GetLogEvents accepts only the forward tokens it issued for the stream (AWS API reference, GetLogEvents nextToken).
+  logs.on(GetLogEventsCommand).callsFake((input: { nextToken?: string }) => {
+    if (input.nextToken && input.nextToken !== TOKEN) {
+      throw new InvalidParameterException({ message: 'The specified nextToken is invalid.', $metadata: { httpStatusCode: 400 } });
+    }
+    return { events: [{ timestamp: 1714564841000, message: 'hello' }], nextForwardToken: TOKEN };
+  });
+});
+afterAll(async () => {
+  logs.restore();
+  await cloud?.close();
+});
+
+async function call(method: string, path: string, options?: Parameters<typeof httpEvent>[2]) {
+  const result = await handler(httpEvent(method, path, options));
+  return { ...result, json: JSON.parse(result.body) };
+}
+
+describe('the api handler on the cloud platform', () => {
+  it('answers a cursor CloudWatch Logs did not issue with a 400 naming the field, as dev mode does', async () => {
+    const credentials = { email: 'logs@example.com', password: 'correct horse battery' };
+    expect((await call('POST', '/auth/register', { body: credentials })).statusCode).toBe(201);
+    const token: string = (await call('POST', '/auth/login', { body: credentials })).json.accessToken;
+    const app = await call('POST', '/apps', { token, body: { name: 'logger', image: 'public.ecr.aws/docker/library/busybox:1.36', command: ['echo', 'hi'] } });
+    const run = await call('POST', `/apps/${app.json.appId}/runs`, { token, body: {} });
+    expect(run.statusCode).toBe(202);
+
+    const first = await call('GET', `/runs/${run.json.runId}/logs`, { token });
+    expect(first.statusCode).toBe(200);
+    expect(first.json.nextCursor).toBe(TOKEN);
+
+    const bad = await call('GET', `/runs/${run.json.runId}/logs`, { token, query: 'cursor=f%2F1%2Fs' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toBe('application/problem+json');
+    expect(bad.json).toMatchObject({ status: 400, errors: [{ field: 'cursor', message: 'not a cursor returned by this API' }] });
+  });
+});
