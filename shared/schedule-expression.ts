@@ -20,14 +20,14 @@ const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((.*)\)$/;
 const UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
-/** Each field: its name, the characters EventBridge allows in it, and its largest value. */
-const FIELDS: Array<[name: string, chars: RegExp, max: number]> = [
-  ['minutes', /^[0-9,\-*/]+$/, 59],
-  ['hours', /^[0-9,\-*/]+$/, 23],
-  ['day-of-month', /^([0-9,\-*/?W]+|L|LW)$/, 31],
-  ['month', /^[0-9A-Z,\-*/]+$/, 12],
-  ['day-of-week', /^[0-9A-Z,\-*?#/L]+$/, 7],
-  ['year', /^[0-9,\-*/]+$/, 2199],
+/** Each field: its name, the characters EventBridge allows in it, and its smallest and largest value. */
+const FIELDS: Array<[name: string, chars: RegExp, min: number, max: number]> = [
+  ['minutes', /^[0-9,\-*/]+$/, 0, 59],
+  ['hours', /^[0-9,\-*/]+$/, 0, 23],
+  ['day-of-month', /^([0-9,\-*/?W]+|L|LW)$/, 1, 31],
+  ['month', /^[0-9A-Z,\-*/]+$/, 1, 12],
+  ['day-of-week', /^[0-9A-Z,\-*?#/L]+$/, 1, 7],
+  ['year', /^[0-9,\-*/]+$/, 1970, 2199],
 ];
 
 /**
@@ -62,8 +62,12 @@ function parseCron(body: string): ParsedExpression {
   const fields = body.trim().toUpperCase().split(/\s+/);
   if (fields.length !== 6) throw new InvalidScheduleExpression(`cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`);
   const normalized = fields.map((field, i) => {
-    const [name, chars, max] = FIELDS[i]!;
+    const [name, chars, min, max] = FIELDS[i]!;
     if (!chars.test(field)) throw new InvalidScheduleExpression(`cron ${name} field "${field}" has characters EventBridge does not allow there`);
+    // Values only: a step (after /) or an nth weekday (after #) has its own range.
+    for (const value of field.match(/(?<![/#\d])\d+/g) ?? []) {
+      if (Number(value) < min || Number(value) > max) throw new InvalidScheduleExpression(`cron ${name} value ${value} is outside ${min}-${max}`);
+    }
     // EventBridge's "start/step" (0/15) means "start-max/step", which croner wants spelled out.
     return field.replace(/(^|,)(\d+)\/(\d+)/g, `$1$2-${max}/$3`);
   });
@@ -71,8 +75,8 @@ function parseCron(body: string): ParsedExpression {
   if ((dom === '?') === (dow === '?')) {
     throw new InvalidScheduleExpression('cron: exactly one of day-of-month and day-of-week must be "?"');
   }
-  // EventBridge writes "last Friday" as 6L; croner writes it 6#L.
-  const croneDow = dow === '?' ? '*' : dow.replace(/^(\w+)L$/, '$1#L');
+  // EventBridge writes "last Friday" as 6L (croner: 6#L), and L alone is the week's last day, Saturday (7).
+  const croneDow = dow === '?' ? '*' : dow === 'L' ? '7' : dow.replace(/^(\w+)L$/, '$1#L');
   const croneDom = dom === '?' ? '*' : dom;
   let cron: Cron;
   try {

@@ -4,7 +4,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Principal } from '../domain.js';
 import type { Platform } from '../platform.js';
-import { errorToProblem, fieldErrors, problemResponse } from './problem.js';
+import { bearerChallenge, errorToProblem, fieldErrors, problemResponse } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { appRoutes } from './routes/apps.js';
 import { runRoutes } from './routes/runs.js';
@@ -46,12 +46,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
-      // RFC 6750 §3: no credentials, so no error code in the challenge.
-      return problemResponse(
-        c,
-        { title: 'Unauthorized', status: 401, detail: 'send an access token: Authorization: Bearer <token>' },
-        { 'www-authenticate': 'Bearer realm="containerizer"' },
-      );
+      return problemResponse(c, { title: 'Unauthorized', status: 401, detail: 'send an access token: Authorization: Bearer <token>' }, bearerChallenge());
     }
     c.set('principal', await platform.auth.verify(match[1]!));
     return next();

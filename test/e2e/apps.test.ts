@@ -1,6 +1,7 @@
 /** Apps over real HTTP: CRUD, versions, optimistic concurrency, ownership, validation. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGE, signedIn, startServer, type Client, type RunningServer } from '../support/server.js';
+import { IMAGE, sampleApp } from '../support/fixtures.js';
+import { signedIn, startServer, type Client, type RunningServer } from '../support/server.js';
 
 describe('apps', () => {
   let server: RunningServer;
@@ -14,7 +15,7 @@ describe('apps', () => {
   afterAll(() => server.stop());
 
   it('creates an app with defaults and reads it back with its ETag', async () => {
-    const created = await alice.post('/apps', { name: 'report', image: IMAGE, command: ['echo', 'hi'] });
+    const created = await alice.post('/apps', sampleApp({ name: 'report', command: ['echo', 'hi'] }));
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       name: 'report',
@@ -36,7 +37,7 @@ describe('apps', () => {
   });
 
   it('keeps every version: who, when, which fields changed', async () => {
-    const { body: app } = await alice.post('/apps', { name: 'versioned', image: IMAGE });
+    const { body: app } = await alice.post('/apps', sampleApp({ name: 'versioned', command: [] }));
     const v2 = await alice.patch(`/apps/${app.appId}`, { command: ['true'], env: { A: '1' } }, { 'if-match': '"v1"' });
     expect(v2.status).toBe(200);
     expect(v2.body.version).toBe(2);
@@ -53,7 +54,7 @@ describe('apps', () => {
   });
 
   it('refuses a stale update with 412 and changes nothing', async () => {
-    const { body: app } = await alice.post('/apps', { name: 'contended', image: IMAGE });
+    const { body: app } = await alice.post('/apps', sampleApp({ name: 'contended' }));
     await alice.patch(`/apps/${app.appId}`, { description: 'first' }, { 'if-match': '"v1"' });
     const stale = await alice.patch(`/apps/${app.appId}`, { description: 'second' }, { 'if-match': '"v1"' });
     expect(stale.status).toBe(412);
@@ -63,20 +64,20 @@ describe('apps', () => {
   });
 
   it('keeps names unique per owner, across renames, and frees them on delete', async () => {
-    const { body: one } = await alice.post('/apps', { name: 'unique', image: IMAGE });
-    expect((await alice.post('/apps', { name: 'unique', image: IMAGE })).status).toBe(409);
-    expect((await bob.post('/apps', { name: 'unique', image: IMAGE })).status).toBe(201);
-    const { body: two } = await alice.post('/apps', { name: 'other', image: IMAGE });
+    const { body: one } = await alice.post('/apps', sampleApp({ name: 'unique' }));
+    expect((await alice.post('/apps', sampleApp({ name: 'unique' }))).status).toBe(409);
+    expect((await bob.post('/apps', sampleApp({ name: 'unique' }))).status).toBe(201);
+    const { body: two } = await alice.post('/apps', sampleApp({ name: 'other' }));
     expect((await alice.patch(`/apps/${two.appId}`, { name: 'unique' })).status).toBe(409);
     expect((await alice.patch(`/apps/${one.appId}`, { name: 'renamed' })).status).toBe(200);
     expect((await alice.patch(`/apps/${two.appId}`, { name: 'unique' })).status).toBe(200);
     expect((await alice.delete(`/apps/${two.appId}`)).status).toBe(204);
     expect((await alice.get(`/apps/${two.appId}`)).status).toBe(404);
-    expect((await alice.post('/apps', { name: 'unique', image: IMAGE })).status).toBe(201);
+    expect((await alice.post('/apps', sampleApp({ name: 'unique' }))).status).toBe(201);
   });
 
   it("hides another user's apps behind 404s; admins see all", async () => {
-    const { body: app } = await alice.post('/apps', { name: 'private', image: IMAGE });
+    const { body: app } = await alice.post('/apps', sampleApp({ name: 'private' }));
     for (const reply of [
       await bob.get(`/apps/${app.appId}`),
       await bob.patch(`/apps/${app.appId}`, { description: 'mine now' }),
@@ -118,16 +119,16 @@ describe('apps', () => {
       'surprise',
     ]);
 
-    const size = await alice.post('/apps', { name: 'size', image: IMAGE, cpu: 1, memoryMiB: 512 });
+    const size = await alice.post('/apps', sampleApp({ name: 'size', cpu: 1, memoryMiB: 512 }));
     expect(size.status).toBe(400);
     expect(size.body.errors).toEqual([{ field: 'memoryMiB', message: expect.stringContaining('2048') }]);
-    expect((await alice.post('/apps', { name: 'size', image: IMAGE, cpu: 1, memoryMiB: 2048 })).status).toBe(201);
+    expect((await alice.post('/apps', sampleApp({ name: 'size', cpu: 1, memoryMiB: 2048 }))).status).toBe(201);
 
     expect((await alice.post('/apps', 'not json')).status).toBe(400);
     expect((await alice.get('/apps?limit=1000')).status).toBe(400);
     expect((await alice.get('/apps?cursor=garbage')).status).toBe(400);
     expect((await alice.get('/apps/01NOPE')).status).toBe(404);
-    const { body: app } = await alice.post('/apps', { name: 'patchy', image: IMAGE });
+    const { body: app } = await alice.post('/apps', sampleApp({ name: 'patchy' }));
     const badPatch = await alice.patch(`/apps/${app.appId}`, { cpu: 0.5 });
     expect(badPatch.status).toBe(400); // 0.5 vCPU needs at least 1024 MiB; the app has 512
     expect((await alice.get(`/apps/${app.appId}`)).body.version).toBe(1);
@@ -135,7 +136,7 @@ describe('apps', () => {
 
   it('pages through apps with a cursor', async () => {
     const carol = await signedIn(server.url);
-    for (const name of ['a1', 'a2', 'a3']) await carol.post('/apps', { name, image: IMAGE });
+    for (const name of ['a1', 'a2', 'a3']) await carol.post('/apps', sampleApp({ name }));
     const first = await carol.get('/apps?limit=2');
     expect(first.body.items).toHaveLength(2);
     const second = await carol.get(`/apps?limit=2&cursor=${first.body.nextCursor}`);

@@ -1,12 +1,13 @@
 /** Auth over real HTTP: accounts, tokens, rotation, the bearer requirement, public routes. */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD } from '../support/fixtures.js';
 import { Client, signedIn, startServer, type RunningServer } from '../support/server.js';
 
 describe('auth', () => {
   let server: RunningServer;
   let anon: Client;
-  const password = 'correct horse battery';
+  const password = PASSWORD;
 
   beforeAll(async () => {
     server = await startServer({ env: { JWT_SECRET: 'test-secret-that-is-long-enough-1234567890', ADMIN_EMAILS: 'boss@example.com' } });

@@ -1,14 +1,16 @@
 /** Runs over real HTTP on the real Docker engine: the state machine, logs, stop/kill, timeouts, retries. */
-import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGE, signedIn, startServer, waitFor, waitForTerminal, type Client, type RunningServer } from '../support/server.js';
+import { gatedScript, openGate, waitForRelease } from '../support/docker.js';
+import { sampleApp, waitFor, type AppCreateBody } from '../support/fixtures.js';
+import { signedIn, startServer, waitForStatus, waitForTerminal, type Client, type RunningServer } from '../support/server.js';
+import { sseEvents, type SseEvent } from '../support/sse.js';
 
 describe('runs', () => {
   let server: RunningServer;
   let alice: Client;
 
-  async function app(body: Record<string, unknown>) {
-    const reply = await alice.post('/apps', { name: `app-${Math.random().toString(36).slice(2, 10)}`, image: IMAGE, ...body });
+  async function app(body: Partial<AppCreateBody>) {
+    const reply = await alice.post('/apps', sampleApp(body));
     expect(reply.status).toBe(201);
     return reply.body as { appId: string };
   }
@@ -47,10 +49,7 @@ describe('runs', () => {
     expect(logs.events).toEqual([{ timestamp: expect.any(Number), stream: 'stdout', message: 'hello' }]);
 
     // Logs are kept in the data dir and the container is gone.
-    const docker = new Docker();
-    await waitFor(async () =>
-      (await docker.listContainers({ all: true, filters: { label: [`containerizer.runId=${run.runId}`] } })).length === 0 ? true : undefined,
-    );
+    await waitForRelease(run.runId);
     expect((await alice.get(`/runs/${run.runId}/logs`)).body).toEqual(logs);
   });
 
@@ -68,8 +67,8 @@ describe('runs', () => {
     const { appId } = await app({ command: ['sleep', '600'] });
     const a = await start(appId);
     const b = await start(appId);
-    await waitFor(async () => ((await alice.get(`/runs/${a.runId}`)).body.status === 'RUNNING' ? true : undefined));
-    await waitFor(async () => ((await alice.get(`/runs/${b.runId}`)).body.status === 'RUNNING' ? true : undefined));
+    await waitForStatus(alice, a.runId, 'RUNNING');
+    await waitForStatus(alice, b.runId, 'RUNNING');
 
     const stop = await alice.post(`/runs/${a.runId}/stop`, { graceSeconds: 5 });
     expect(stop.status).toBe(202);
@@ -112,8 +111,11 @@ describe('runs', () => {
 
     const { appId: other } = await app({ command: ['sh', '-c', 'exit 5'], retry: { maxAttempts: 3, onExitCodes: [4] } });
     const once = await start(other);
-    expect(await waitForTerminal(alice, once.runId)).toMatchObject({ status: 'FAILED', exitCode: 5 });
-    await new Promise((r) => setTimeout(r, 1500));
+    const failed = await waitForTerminal(alice, once.runId);
+    expect(failed).toMatchObject({ status: 'FAILED', exitCode: 5 });
+    // The terminal transition records the planned retry (none here); a retry starts before the container is released.
+    expect(failed.nextRunId).toBeUndefined();
+    await waitForRelease(once.runId);
     expect((await alice.get(`/runs?appId=${other}`)).body.items).toHaveLength(1);
   });
 
@@ -132,29 +134,36 @@ describe('runs', () => {
     expect(oom.stoppedReason).toMatch(/OutOfMemory/);
   });
 
-  it('follows logs live as Server-Sent Events until the run ends', async () => {
-    const { appId } = await app({ command: ['sh', '-c', 'for i in 1 2 3; do echo line $i; sleep 0.3; done'] });
+  it('follows logs live as Server-Sent Events until the run ends, and resumes after an event id', async () => {
+    // Each line waits for the test to have seen the one before, so every line arrives in its own page and has its own id.
+    const { appId } = await app({ command: gatedScript(['line 1', 'line 2', 'line 3']) });
     const run = await start(appId);
-    const res = await fetch(`${server.url}/runs/${run.runId}/logs`, { headers: { authorization: `Bearer ${alice.token}`, accept: 'text/event-stream' } });
+    const follow = (lastEventId?: string) =>
+      fetch(`${server.url}/runs/${run.runId}/logs`, {
+        headers: { authorization: `Bearer ${alice.token}`, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+      });
+    const res = await follow();
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const text = await res.text(); // the stream closes itself when the run ends
-    const events = text
-      .split('\n\n')
-      .filter(Boolean)
-      .map((block) => Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()])));
-    expect(events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).message)).toEqual(['line 1', 'line 2', 'line 3']);
+    const events: SseEvent[] = [];
+    for await (const event of sseEvents(res)) {
+      // the stream closes itself when the run ends
+      events.push(event);
+      const logged = events.filter((e) => e.event === 'log').length;
+      if (event.event === 'log' && logged < 3) await openGate(run.runId, logged);
+    }
+    const logs = events.filter((e) => e.event === 'log');
+    expect(logs.map((e) => JSON.parse(e.data).message)).toEqual(['line 1', 'line 2', 'line 3']);
     expect(events.at(-1)).toMatchObject({ event: 'end' });
     expect(JSON.parse(events.at(-1)!.data)).toEqual({ status: 'SUCCEEDED', exitCode: 0 });
     // Resuming from an event id gives only what came after it.
-    const resumed = await fetch(`${server.url}/runs/${run.runId}/logs`, {
-      headers: { authorization: `Bearer ${alice.token}`, accept: 'text/event-stream', 'last-event-id': events[1]!.id! },
-    });
-    expect((await resumed.text()).match(/line \d/g)).toEqual(['line 3']);
+    const resumed: SseEvent[] = [];
+    for await (const event of sseEvents(await follow(logs[1]!.id))) resumed.push(event);
+    expect(resumed.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).message)).toEqual(['line 3']);
   });
 
   it('lists runs newest first with filters and cursor pagination', async () => {
     const bob = await signedIn(server.url);
-    const { body: a } = await bob.post('/apps', { name: 'lister', image: IMAGE, command: ['true'] });
+    const { body: a } = await bob.post('/apps', sampleApp({ name: 'lister', command: ['true'] }));
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await bob.post(`/apps/${a.appId}/runs`)).body.runId);
     for (const id of ids) await waitForTerminal(bob, id);

@@ -7,6 +7,10 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TERMINAL_STATUSES, type RunStatus } from '../../shared/domain.js';
+import { PASSWORD, waitFor } from './fixtures.js';
+
+export { IMAGE, waitFor } from './fixtures.js';
 
 export interface RunningServer {
   url: string;
@@ -30,6 +34,9 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'containerizer-test-'));
 }
 
+/** How long (ms) a server may take to start listening. */
+const START_TIMEOUT_MS = 90_000;
+
 /** Starts `npm start`'s program (local/main.ts) and waits until it listens. */
 export async function startServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? tempDataDir();
@@ -44,7 +51,8 @@ export async function startServer(options: { dataDir?: string; env?: Record<stri
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${output}`)), 30_000);
+    // Generous: on a loaded machine, tsx compiling the server alone can take many seconds.
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
     child.stdout!.on('data', () => {
       if (output.includes('listening on')) {
         clearTimeout(timer);
@@ -112,35 +120,36 @@ let accounts = 0;
 /** Registers a fresh account and returns a client signed in as it. */
 export async function signedIn(url: string, email = `user${++accounts}-${Date.now()}@example.com`): Promise<Client> {
   const client = new Client(url);
-  const password = 'correct horse battery';
-  const reg = await client.post('/auth/register', { email, password });
+  const reg = await client.post('/auth/register', { email, password: PASSWORD });
   if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
-  const login = await client.post('/auth/login', { email, password });
+  const login = await client.post('/auth/login', { email, password: PASSWORD });
   client.token = login.body.accessToken;
   return client;
 }
 
-/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-export const IMAGE = 'containerizer/busybox:latest';
-
-/** Waits until the run reaches a terminal status and returns it. */
-export function waitForTerminal(client: Client, runId: string, timeoutMs = 60_000) {
+/** Waits until the run reaches a terminal status and returns it (GET /runs/{runId}'s body). */
+export function waitForTerminal(client: Client, runId: string, timeoutMs = 90_000) {
   return waitFor(
     async () => {
       const { body } = await client.get(`/runs/${runId}`);
-      return ['SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'].includes(body.status) ? body : undefined;
+      return (TERMINAL_STATUSES as readonly string[]).includes(body.status) ? body : undefined;
     },
     timeoutMs,
     `run ${runId} to finish`,
+  );
+}
+
+/**
+ * Waits until the run has `status` and returns it. Only for a status the run stays in until the
+ * test acts (a long or gated job's RUNNING): a passing status may be missed between polls.
+ */
+export function waitForStatus(client: Client, runId: string, status: RunStatus, timeoutMs = 60_000) {
+  return waitFor(
+    async () => {
+      const { body } = await client.get(`/runs/${runId}`);
+      return body.status === status ? body : undefined;
+    },
+    timeoutMs,
+    `run ${runId} to be ${status}`,
   );
 }

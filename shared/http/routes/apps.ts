@@ -1,3 +1,4 @@
+/** Routes of /apps: register, list, read, change (a new version), delete, versions. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
 import { App, AppCreate, AppPatch, AppVersion, pageOf } from '../../schemas.js';
@@ -10,102 +11,94 @@ const ListQuery = z.object({ cursor: z.string().optional(), limit: z.coerce.numb
 /** ETag of an app version (RFC 9110 §8.8.3); If-Match takes it back. */
 const etag = (version: number) => `"v${version}"`;
 
+/** The version an If-Match header names; -1 (matches no version, so 412) when it names none of ours. */
 function versionFromIfMatch(header: string | undefined): number | undefined {
   if (!header) return undefined;
   const match = /^(?:W\/)?"v(\d+)"$/.exec(header.trim());
   return match ? Number(match[1]) : -1;
 }
 
-export function appRoutes(app: Api, { apps, schedules }: Platform): void {
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/apps',
-      summary: 'Register an app',
-      security: secured,
-      request: jsonBody(AppCreate),
-      responses: { 201: json(App, 'created'), 400: problems[400], 401: problems[401], 409: problems[409] },
-    }),
-    async (c) => {
-      const created = await apps.create(c.get('principal'), c.req.valid('json'));
-      c.header('etag', etag(created.version));
-      c.header('location', `/apps/${created.appId}`);
-      return c.json(created, 201);
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/apps',
-      summary: 'Your apps (admins: all)',
-      security: secured,
-      request: { query: ListQuery },
-      responses: { 200: json(pageOf(App), 'a page of apps'), 400: problems[400], 401: problems[401] },
-    }),
-    async (c) => {
-      const { cursor, limit } = c.req.valid('query');
-      return c.json(await apps.list(c.get('principal'), cursor, limit), 200);
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/apps/{appId}',
-      summary: 'One app (ETag = its version)',
-      security: secured,
-      request: { params },
-      responses: { 200: json(App, 'the app'), 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => {
-      const found = await apps.get(c.get('principal'), c.req.valid('param').appId);
-      c.header('etag', etag(found.version));
-      return c.json(found, 200);
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/apps/{appId}',
-      summary: 'Change an app: a new version. Send If-Match (its ETag) or `version` to refuse a stale change',
-      security: secured,
-      request: { params, ...jsonBody(AppPatch) },
-      responses: { 200: json(App, 'the new version'), 400: problems[400], 401: problems[401], 404: problems[404], 409: problems[409], 412: problems[412] },
-    }),
-    async (c) => {
-      const patch = c.req.valid('json');
-      const expected = versionFromIfMatch(c.req.header('if-match')) ?? patch.version;
-      const updated = await apps.update(c.get('principal'), c.req.valid('param').appId, patch, expected);
-      c.header('etag', etag(updated.version));
-      return c.json(updated, 200);
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/apps/{appId}',
-      summary: 'Delete an app and its schedules; its runs stay in the history',
-      security: secured,
-      request: { params },
-      responses: { 204: { description: 'deleted' }, 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => {
-      const principal = c.get('principal');
-      const { appId } = c.req.valid('param');
-      await apps.get(principal, appId);
-      await schedules.deleteForApp(principal, appId);
-      await apps.delete(principal, appId);
-      return c.body(null, 204);
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/apps/{appId}/versions',
-      summary: 'Every version: who changed what, when',
-      security: secured,
-      request: { params },
-      responses: { 200: json(z.object({ items: z.array(AppVersion) }), 'versions, oldest first'), 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => c.json({ items: await apps.versions(c.get('principal'), c.req.valid('param').appId) }, 200),
-  );
+const createAppRoute = createRoute({
+  method: 'post',
+  path: '/apps',
+  summary: 'Register an app',
+  security: secured,
+  request: jsonBody(AppCreate),
+  responses: { 201: json(App, 'created'), 400: problems[400], 401: problems[401], 409: problems[409] },
+});
+
+const listAppsRoute = createRoute({
+  method: 'get',
+  path: '/apps',
+  summary: 'Your apps (admins: all)',
+  security: secured,
+  request: { query: ListQuery },
+  responses: { 200: json(pageOf(App), 'a page of apps'), 400: problems[400], 401: problems[401] },
+});
+
+const getAppRoute = createRoute({
+  method: 'get',
+  path: '/apps/{appId}',
+  summary: 'One app (ETag = its version)',
+  security: secured,
+  request: { params },
+  responses: { 200: json(App, 'the app'), 401: problems[401], 404: problems[404] },
+});
+
+const updateAppRoute = createRoute({
+  method: 'patch',
+  path: '/apps/{appId}',
+  summary: 'Change an app: a new version. Send If-Match (its ETag) or `version` to refuse a stale change',
+  security: secured,
+  request: { params, ...jsonBody(AppPatch) },
+  responses: { 200: json(App, 'the new version'), 400: problems[400], 401: problems[401], 404: problems[404], 409: problems[409], 412: problems[412] },
+});
+
+const deleteAppRoute = createRoute({
+  method: 'delete',
+  path: '/apps/{appId}',
+  summary: 'Delete an app and its schedules; its runs stay in the history',
+  security: secured,
+  request: { params },
+  responses: { 204: { description: 'deleted' }, 401: problems[401], 404: problems[404] },
+});
+
+const listAppVersionsRoute = createRoute({
+  method: 'get',
+  path: '/apps/{appId}/versions',
+  summary: 'Every version: who changed what, when',
+  security: secured,
+  request: { params },
+  responses: { 200: json(z.object({ items: z.array(AppVersion) }), 'versions, oldest first'), 401: problems[401], 404: problems[404] },
+});
+
+/** Registers the /apps routes over the app service. */
+export function appRoutes(app: Api, { apps }: Platform): void {
+  app.openapi(createAppRoute, async (c) => {
+    const created = await apps.create(c.get('principal'), c.req.valid('json'));
+    c.header('etag', etag(created.version));
+    c.header('location', `/apps/${created.appId}`);
+    return c.json(created, 201);
+  });
+  app.openapi(listAppsRoute, async (c) => {
+    const { cursor, limit } = c.req.valid('query');
+    return c.json(await apps.list(c.get('principal'), cursor, limit), 200);
+  });
+  app.openapi(getAppRoute, async (c) => {
+    const found = await apps.get(c.get('principal'), c.req.valid('param').appId);
+    c.header('etag', etag(found.version));
+    return c.json(found, 200);
+  });
+  app.openapi(updateAppRoute, async (c) => {
+    const patch = c.req.valid('json');
+    const expected = versionFromIfMatch(c.req.header('if-match')) ?? patch.version;
+    const updated = await apps.update(c.get('principal'), c.req.valid('param').appId, patch, expected);
+    c.header('etag', etag(updated.version));
+    return c.json(updated, 200);
+  });
+  app.openapi(deleteAppRoute, async (c) => {
+    await apps.delete(c.get('principal'), c.req.valid('param').appId);
+    return c.body(null, 204);
+  });
+  app.openapi(listAppVersionsRoute, async (c) => c.json({ items: await apps.versions(c.get('principal'), c.req.valid('param').appId) }, 200));
 }

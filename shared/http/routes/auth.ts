@@ -1,54 +1,52 @@
+/** Routes of /auth: built-in accounts (register, login, refresh) and the signed-in account. */
 import { createRoute } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
 import { Credentials, RefreshBody, TokenSet, User } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { json, jsonBody, problems, secured } from './common.js';
 
+const registerRoute = createRoute({
+  method: 'post',
+  path: '/auth/register',
+  summary: 'Create an account',
+  request: jsonBody(Credentials),
+  responses: { 201: json(User, 'created'), 400: problems[400], 409: problems[409] },
+});
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  summary: 'Sign in; returns an access and a refresh token',
+  request: jsonBody(Credentials),
+  responses: { 200: json(TokenSet, 'signed in'), 400: problems[400], 401: problems[401] },
+});
+
+const refreshRoute = createRoute({
+  method: 'post',
+  path: '/auth/refresh',
+  summary: 'Trade a refresh token (once) for a new pair',
+  request: jsonBody(RefreshBody),
+  responses: { 200: json(TokenSet, 'new tokens'), 400: problems[400], 401: problems[401] },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/auth/me',
+  summary: 'The signed-in account',
+  security: secured,
+  responses: { 200: json(User, 'the account'), 401: problems[401] },
+});
+
+/** Registers the /auth routes over the auth service. */
 export function authRoutes(app: Api, { auth }: Platform): void {
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/auth/register',
-      summary: 'Create an account',
-      request: jsonBody(Credentials),
-      responses: { 201: json(User, 'created'), 400: problems[400], 409: problems[409] },
-    }),
-    async (c) => {
-      const { email, password } = c.req.valid('json');
-      return c.json(await auth.register(email, password), 201);
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/auth/login',
-      summary: 'Sign in; returns an access and a refresh token',
-      request: jsonBody(Credentials),
-      responses: { 200: json(TokenSet, 'signed in'), 400: problems[400], 401: problems[401] },
-    }),
-    async (c) => {
-      const { email, password } = c.req.valid('json');
-      return c.json(await auth.login(email, password), 200);
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/auth/refresh',
-      summary: 'Trade a refresh token (once) for a new pair',
-      request: jsonBody(RefreshBody),
-      responses: { 200: json(TokenSet, 'new tokens'), 400: problems[400], 401: problems[401] },
-    }),
-    async (c) => c.json(await auth.refresh(c.req.valid('json').refreshToken), 200),
-  );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/auth/me',
-      summary: 'The signed-in account',
-      security: secured,
-      responses: { 200: json(User, 'the account'), 401: problems[401] },
-    }),
-    async (c) => c.json(await auth.me(c.get('principal')), 200),
-  );
+  app.openapi(registerRoute, async (c) => {
+    const { email, password } = c.req.valid('json');
+    return c.json(await auth.register(email, password), 201);
+  });
+  app.openapi(loginRoute, async (c) => {
+    const { email, password } = c.req.valid('json');
+    return c.json(await auth.login(email, password), 200);
+  });
+  app.openapi(refreshRoute, async (c) => c.json(await auth.refresh(c.req.valid('json').refreshToken), 200));
+  app.openapi(meRoute, async (c) => c.json(await auth.me(c.get('principal')), 200));
 }

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { Problem } from '../../schemas.js';
 
+/** The `security` of a route that needs a bearer token (the `Bearer` scheme registered in app.ts). */
 export const secured = [{ Bearer: [] }];
 
 /** A required JSON request body. */
@@ -25,6 +26,7 @@ export const problems = {
   412: problem('the item changed since the version you sent'),
 } as const;
 
+/** A required, non-empty path parameter named `name` (e.g. appId). */
 export const idParam = (name: string) =>
   z.object({
     [name]: z

@@ -1,3 +1,4 @@
+/** Routes of schedules: cron or rate schedules of an app, their next fire times and what each fire did. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
 import { pageOf, Schedule, ScheduleCreate, ScheduleFire, SchedulePatch } from '../../schemas.js';
@@ -6,100 +7,98 @@ import { idParam, json, jsonBody, problems, secured } from './common.js';
 
 const params = idParam('scheduleId');
 const ListQuery = z.object({ appId: z.string().optional(), cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
+const PageQuery = ListQuery.omit({ appId: true });
 
+const createScheduleRoute = createRoute({
+  method: 'post',
+  path: '/apps/{appId}/schedules',
+  summary: 'Run the app on a cron or rate schedule (EventBridge syntax, UTC)',
+  security: secured,
+  request: { params: idParam('appId'), ...jsonBody(ScheduleCreate) },
+  responses: { 201: json(Schedule, 'created'), 400: problems[400], 401: problems[401], 404: problems[404] },
+});
+
+const listAppSchedulesRoute = createRoute({
+  method: 'get',
+  path: '/apps/{appId}/schedules',
+  summary: "The app's schedules",
+  security: secured,
+  request: { params: idParam('appId'), query: PageQuery },
+  responses: { 200: json(pageOf(Schedule), 'a page of schedules'), 401: problems[401], 404: problems[404] },
+});
+
+const listSchedulesRoute = createRoute({
+  method: 'get',
+  path: '/schedules',
+  summary: 'Your schedules (admins: all)',
+  security: secured,
+  request: { query: ListQuery },
+  responses: { 200: json(pageOf(Schedule), 'a page of schedules'), 400: problems[400], 401: problems[401], 404: problems[404] },
+});
+
+const getScheduleRoute = createRoute({
+  method: 'get',
+  path: '/schedules/{scheduleId}',
+  summary: 'One schedule',
+  security: secured,
+  request: { params },
+  responses: { 200: json(Schedule, 'the schedule'), 401: problems[401], 404: problems[404] },
+});
+
+const updateScheduleRoute = createRoute({
+  method: 'patch',
+  path: '/schedules/{scheduleId}',
+  summary: 'Change a schedule (enabled: false suspends it)',
+  security: secured,
+  request: { params, ...jsonBody(SchedulePatch) },
+  responses: { 200: json(Schedule, 'updated'), 400: problems[400], 401: problems[401], 404: problems[404] },
+});
+
+const deleteScheduleRoute = createRoute({
+  method: 'delete',
+  path: '/schedules/{scheduleId}',
+  summary: 'Delete a schedule',
+  security: secured,
+  request: { params },
+  responses: { 204: { description: 'deleted' }, 401: problems[401], 404: problems[404] },
+});
+
+const nextFiresRoute = createRoute({
+  method: 'get',
+  path: '/schedules/{scheduleId}/next',
+  summary: 'The next fire times (UTC)',
+  security: secured,
+  request: { params, query: z.object({ count: z.coerce.number().int().min(1).max(100).default(5) }) },
+  responses: { 200: json(z.object({ times: z.array(z.string()) }), 'fire times, ascending'), 400: problems[400], 401: problems[401], 404: problems[404] },
+});
+
+const listFiresRoute = createRoute({
+  method: 'get',
+  path: '/schedules/{scheduleId}/fires',
+  summary: 'What each fire did (started a run, or skipped and why), newest first',
+  security: secured,
+  request: { params, query: PageQuery },
+  responses: { 200: json(pageOf(ScheduleFire), 'a page of fires'), 401: problems[401], 404: problems[404] },
+});
+
+/** Registers the schedule routes over the schedule service. */
 export function scheduleRoutes(app: Api, { schedules }: Platform): void {
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/apps/{appId}/schedules',
-      summary: 'Run the app on a cron or rate schedule (EventBridge syntax, UTC)',
-      security: secured,
-      request: { params: idParam('appId'), ...jsonBody(ScheduleCreate) },
-      responses: { 201: json(Schedule, 'created'), 400: problems[400], 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => c.json(await schedules.create(c.get('principal'), c.req.valid('param').appId, c.req.valid('json')), 201),
+  app.openapi(createScheduleRoute, async (c) => c.json(await schedules.create(c.get('principal'), c.req.valid('param').appId, c.req.valid('json')), 201));
+  app.openapi(listAppSchedulesRoute, async (c) =>
+    c.json(await schedules.list(c.get('principal'), { ...c.req.valid('query'), appId: c.req.valid('param').appId }), 200),
   );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/apps/{appId}/schedules',
-      summary: "The app's schedules",
-      security: secured,
-      request: { params: idParam('appId'), query: ListQuery.omit({ appId: true }) },
-      responses: { 200: json(pageOf(Schedule), 'a page of schedules'), 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => c.json(await schedules.list(c.get('principal'), { ...c.req.valid('query'), appId: c.req.valid('param').appId }), 200),
+  app.openapi(listSchedulesRoute, async (c) => c.json(await schedules.list(c.get('principal'), c.req.valid('query')), 200));
+  app.openapi(getScheduleRoute, async (c) => c.json(await schedules.get(c.get('principal'), c.req.valid('param').scheduleId), 200));
+  app.openapi(updateScheduleRoute, async (c) => c.json(await schedules.update(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('json')), 200));
+  app.openapi(deleteScheduleRoute, async (c) => {
+    await schedules.delete(c.get('principal'), c.req.valid('param').scheduleId);
+    return c.body(null, 204);
+  });
+  app.openapi(nextFiresRoute, async (c) =>
+    c.json({ times: await schedules.next(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('query').count) }, 200),
   );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/schedules',
-      summary: 'Your schedules (admins: all)',
-      security: secured,
-      request: { query: ListQuery },
-      responses: { 200: json(pageOf(Schedule), 'a page of schedules'), 400: problems[400], 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => c.json(await schedules.list(c.get('principal'), c.req.valid('query')), 200),
-  );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/schedules/{scheduleId}',
-      summary: 'One schedule',
-      security: secured,
-      request: { params },
-      responses: { 200: json(Schedule, 'the schedule'), 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => c.json(await schedules.get(c.get('principal'), c.req.valid('param').scheduleId), 200),
-  );
-  app.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/schedules/{scheduleId}',
-      summary: 'Change a schedule (enabled: false suspends it)',
-      security: secured,
-      request: { params, ...jsonBody(SchedulePatch) },
-      responses: { 200: json(Schedule, 'updated'), 400: problems[400], 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => c.json(await schedules.update(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('json')), 200),
-  );
-  app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/schedules/{scheduleId}',
-      summary: 'Delete a schedule',
-      security: secured,
-      request: { params },
-      responses: { 204: { description: 'deleted' }, 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => {
-      await schedules.delete(c.get('principal'), c.req.valid('param').scheduleId);
-      return c.body(null, 204);
-    },
-  );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/schedules/{scheduleId}/next',
-      summary: 'The next fire times (UTC)',
-      security: secured,
-      request: { params, query: z.object({ count: z.coerce.number().int().min(1).max(100).default(5) }) },
-      responses: { 200: json(z.object({ times: z.array(z.string()) }), 'fire times, ascending'), 400: problems[400], 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => c.json({ times: await schedules.next(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('query').count) }, 200),
-  );
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/schedules/{scheduleId}/fires',
-      summary: 'What each fire did (started a run, or skipped and why), newest first',
-      security: secured,
-      request: { params, query: ListQuery.omit({ appId: true }) },
-      responses: { 200: json(pageOf(ScheduleFire), 'a page of fires'), 401: problems[401], 404: problems[404] },
-    }),
-    async (c) => {
-      const { cursor, limit } = c.req.valid('query');
-      return c.json(await schedules.fires(c.get('principal'), c.req.valid('param').scheduleId, cursor, limit), 200);
-    },
-  );
+  app.openapi(listFiresRoute, async (c) => {
+    const { cursor, limit } = c.req.valid('query');
+    return c.json(await schedules.fires(c.get('principal'), c.req.valid('param').scheduleId, cursor, limit), 200);
+  });
 }

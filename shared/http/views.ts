@@ -1,0 +1,14 @@
+/**
+ * What the API shows of a stored item: the HTTP layer's views, so services return domain
+ * objects and never decide what a response may reveal.
+ */
+import { maskEnv, type Run } from '../domain.js';
+
+/** A run as the API returns it: env values that look secret masked, no history (GET /runs/{runId}/history has it), no internal stop request. */
+export type RunView = Omit<Run, 'history' | 'stopRequest'>;
+
+/** The response view of a run (the `Run` schema of shared/schemas.ts). */
+export function runView(run: Run): RunView {
+  const { history: _history, stopRequest: _stopRequest, ...rest } = run;
+  return { ...rest, env: maskEnv(run.env) };
+}
