@@ -104,8 +104,8 @@ export function contextFromFiles(files: Record<string, FileInput>, dockerfile?: 
  */
 export async function contextFromArchive(archive: AsyncIterable<Uint8Array>): Promise<ContextEntry[]> {
   const raw = Readable.from(limitBytes(archive, MAX_ARCHIVE_BYTES, () => badRequest(`an uploaded build context is at most ${MAX_ARCHIVE_BYTES} bytes`)));
-  const [first, source] = await peek(raw);
-  const gzip = first !== undefined && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  const [head, source] = await peek(raw, 2);
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
   const input = gzip ? forward(source, source.pipe(createGunzip())) : source;
   const extract = tar.extract();
   forward(input, input.pipe(extract));
@@ -276,20 +276,21 @@ async function* limitBytes(source: AsyncIterable<Uint8Array>, limit: number, too
   }
 }
 
-/** The first chunk of a stream, and a stream that still yields it. */
-async function peek(stream: Readable): Promise<[Buffer | undefined, Readable]> {
+/** At least the first `bytes` bytes of a stream (fewer if it is shorter), and a stream that still yields them. */
+async function peek(stream: Readable, bytes: number): Promise<[Buffer, Readable]> {
   const iterator = stream[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  async function* rest(): AsyncGenerator<Buffer> {
-    if (first.done) return;
-    yield first.value as Buffer;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value as Buffer;
-    }
+  const head: Buffer[] = [];
+  let ended = false;
+  while (!ended && Buffer.concat(head).length < bytes) {
+    const next = await iterator.next();
+    if (next.done) ended = true;
+    else head.push(next.value as Buffer);
   }
-  return [first.done ? undefined : (first.value as Buffer), Readable.from(rest())];
+  async function* rest(): AsyncGenerator<Buffer> {
+    yield* head;
+    for (let next = ended ? undefined : await iterator.next(); next && !next.done; next = await iterator.next()) yield next.value as Buffer;
+  }
+  return [Buffer.concat(head), Readable.from(rest())];
 }
 
 /** `pipe` does not pass errors on: destroy `to` with `from`'s error, so the reader sees it. */
