@@ -154,23 +154,20 @@ export class DockerImageBuilder implements ImageBuilder {
     write: (stream: LogEvent['stream'], message: string) => void,
   ): Promise<string | undefined> {
     const signal = AbortSignal.timeout(this.options.timeoutMs ?? BUILD_TIMEOUT_MS);
-    const output = (await this.docker.buildImage(
-      contextTar(request.context) as unknown as NodeJS.ReadableStream,
-      {
-        t: tag,
-        labels: {
-          [LABELS.instanceId]: this.options.instanceId,
-          [LABELS.imageId]: request.imageId,
-          [LABELS.ownerId]: request.ownerId,
-          [LABELS.buildNumber]: String(request.buildNumber),
-        },
-        // The classic builder (BuildKit would need a session); remove intermediate containers even on failure.
-        version: '1',
-        rm: true,
-        forcerm: true,
-        abortSignal: signal,
-      } as Docker.ImageBuildOptions,
-    )) as Readable;
+    const output = (await this.docker.buildImage(contextTar(request.context), {
+      t: tag,
+      labels: {
+        [LABELS.instanceId]: this.options.instanceId,
+        [LABELS.imageId]: request.imageId,
+        [LABELS.ownerId]: request.ownerId,
+        [LABELS.buildNumber]: String(request.buildNumber),
+      },
+      // The classic builder (BuildKit would need a session); remove intermediate containers even on failure.
+      version: '1',
+      rm: true,
+      forcerm: true,
+      abortSignal: signal,
+    } as Docker.ImageBuildOptions)) as Readable;
     let error: string | undefined;
     try {
       await readLines(output, (line) => {

@@ -178,7 +178,8 @@ export function contextTar(entries: readonly ContextEntry[]): Readable {
     else pack.entry({ ...common, name: entry.path, mode: 0o777, type: 'symlink', linkname: entry.target });
   }
   pack.finalize();
-  return pack as unknown as Readable;
+  // A Node stream (tar-stream packs are streamx streams), for dockerode and the AWS SDK alike.
+  return Readable.from(pack as AsyncIterable<Buffer>);
 }
 
 /** Path → a SHA-256 (hex) of the entry's type, mode and content or link target: enough to tell versions apart. */
