@@ -8,12 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TOKEN_LIFETIMES, type AuthConfig } from '../shared/services/auth.js';
+import { sandboxSettingsFrom, type SandboxSettings } from './sandbox-settings.js';
 
 export interface LocalConfig {
   port: number;
   host: string;
   dataDir: string;
   auth: AuthConfig;
+  /** Per-run bounds: log volume, writable layer (see sandbox-settings.ts for the variables). */
+  sandbox: SandboxSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
@@ -24,6 +27,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
     port: Number(env.PORT ?? 3000),
     host: env.HOST ?? '127.0.0.1',
     dataDir,
+    sandbox: sandboxSettingsFrom(env),
     auth: {
       secret: new TextEncoder().encode(env.JWT_SECRET || keptSecret(join(dataDir, 'jwt-secret'))),
       issuer: env.JWT_ISSUER ?? 'containerizer-local',

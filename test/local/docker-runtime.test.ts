@@ -20,7 +20,7 @@ import { DROPPED_CAPABILITIES } from '../../shared/domain.js';
 const IMAGE = 'containerizer/busybox:latest';
 const docker = new Docker();
 const logDir = mkdtempSync(path.join(tmpdir(), 'containerizer-logs-'));
-const logs = new ContainerLogs(docker, logDir);
+const logs = new ContainerLogs(docker, logDir, 50 * 1024 * 1024);
 const runtime = new DockerRuntime(docker, logs);
 
 function app(overrides: Partial<App> = {}): App {
@@ -124,6 +124,7 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
     expect(seen[2]).toMatchObject({ exitCode: 3, oomKilled: false, stoppedReason: 'Essential container in task exited' });
     expect(seen[0].at.getTime()).toBeLessThanOrEqual(seen[2].at.getTime());
 
+    // describe completes the log file of a stopped container.
     expect(await runtime.describe(ref, r.runId)).toMatchObject({
       runId: r.runId,
       taskRef: ref,
@@ -153,8 +154,10 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
     expect(second.events).toEqual([events[1]]);
     const end = await logs.read(withRef, { cursor: second.nextCursor, limit: 1 });
     expect(end).toEqual({ events: [], nextCursor: second.nextCursor });
-    expect(await logs.read(withRef, { limit: 10, startTime: events[1].timestamp + 1 })).toEqual({ events: [], nextCursor: '2' });
+    expect(await logs.read(withRef, { limit: 10, startTime: events[1].timestamp + 1 })).toEqual({ events: [], nextCursor: second.nextCursor });
     await expect(logs.read(withRef, { cursor: 'x', limit: 1 })).rejects.toThrow('cursor is not valid');
+    // A byte offset inside a line is not a cursor this API returned.
+    await expect(logs.read(withRef, { cursor: String(Number(first.nextCursor) - 1), limit: 1 })).rejects.toMatchObject({ status: 400 });
     expect(await logs.read(run(), { limit: 10 })).toEqual({ events: [], nextCursor: '0' });
   });
 
