@@ -22,6 +22,11 @@ export class ContainerLogs implements LogSource {
     this.pipeline = new LogPipeline(docker, (runId) => this.fileOf(runId), maxBytesPerRun);
   }
 
+  /** Attaches to a created container's output before it starts; see LogPipeline.attach. Never rejects. */
+  attach(runId: string, ref: TaskRef): Promise<void> {
+    return this.pipeline.attach(runId, ref);
+  }
+
   /** Starts (or keeps) copying the container's output to the run's file; see LogPipeline.follow. Never rejects. */
   follow(runId: string, ref: TaskRef): Promise<void> {
     return this.pipeline.follow(runId, ref);

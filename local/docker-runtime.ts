@@ -116,6 +116,7 @@ export class DockerRuntime implements ContainerRuntime {
       if (status === 404) throw new Error(imageMissing(run.image));
       throw new Error(`cannot create the container of run ${run.runId}: ${dockerErrorMessage(err)}`);
     }
+    await this.logs.attach(run.runId, container.id);
     await this.startOrRemove(container, run.runId);
     this.watch(run.runId, container.id);
     return container.id;
@@ -125,7 +126,10 @@ export class DockerRuntime implements ContainerRuntime {
   private async startExisting(name: string, runId: string): Promise<TaskRef> {
     const container = this.docker.getContainer(name);
     const info = await container.inspect();
-    if (info.State.Status === 'created') await this.startOrRemove(container, runId);
+    if (info.State.Status === 'created') {
+      await this.logs.attach(runId, info.Id);
+      await this.startOrRemove(container, runId);
+    }
     this.watch(runId, info.Id);
     return info.Id;
   }

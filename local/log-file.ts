@@ -26,9 +26,14 @@ const LINE_MAX_BYTES = 64 * 1024;
 
 /** One line of the file for an event at `ms` (ms since the epoch) with the message's raw bytes (no trailing newline). */
 export function encodeLine(ms: number, mark: LineMark, message: Buffer): Buffer {
-  const header = Buffer.from(`${ms} ${mark} `, 'latin1');
+  const header = `${ms} ${mark} `;
   const body = message.includes(BACKSLASH) || message.includes(NEWLINE) ? escape(message) : message;
-  return Buffer.concat([header, body, Buffer.from('\n')]);
+  // One allocation per line (from Node's pool): this runs for every line a job prints.
+  const line = Buffer.allocUnsafe(header.length + body.length + 1);
+  line.write(header, 0, 'latin1');
+  body.copy(line, header.length);
+  line[line.length - 1] = NEWLINE;
+  return line;
 }
 
 function escape(message: Buffer): Buffer {

@@ -23,35 +23,45 @@ export function truncationMessage(maxBytes: number): string {
   return `[containerizer] log output past ${(maxBytes / MIB).toFixed(0)} MiB for this run was dropped (per-run log cap)`;
 }
 
+/** Where a stream comes from: `logs` (the log driver's copy, each frame one line after its timestamp) or `attach` (the live output, frames of raw chunks). */
+export type LogStreamKind = 'logs' | 'attach';
+
+/** Docker's own limit on one log message: longer lines are kept as several events. */
+const MESSAGE_MAX_BYTES = 16 * 1024;
+
 /**
- * Turns the Engine API's multiplexed log stream of a container without a TTY (Docker Engine
- * API, "Stream format": an 8-byte header — stream type 1 stdout / 2 stderr, three zero bytes,
- * payload size as a big-endian uint32 — then "<RFC 3339 nano timestamp> <message>\n") into
- * log file lines. Skips the first `tail.lastMsCount` events stamped `tail.lastMs` (already in
- * the file: the resumed follow starts at that ms). Past `maxBytes` of file in all, writes one
- * marker line and drops the rest (`truncated` turns true).
+ * Turns the Engine API's multiplexed stream of a container without a TTY (Docker Engine API,
+ * "Stream format": an 8-byte header — stream type 1 stdout / 2 stderr, three zero bytes,
+ * payload size as a big-endian uint32 — then the payload) into log file lines.
+ * From `logs` each payload is "<RFC 3339 nano timestamp> <message>\n"; the first
+ * `tail.lastMsCount` lines stamped `tail.lastMs` are skipped (the file has them: a resumed
+ * follow starts at that ms). From `attach` payloads are raw output, split here into lines
+ * (at most 16 KiB, as Docker does) stamped on arrival. Past `maxBytes` of file in all, writes
+ * one marker line, ends its output and emits `truncated`; later input is dropped.
  */
 export class LogEncoder extends Transform {
   truncated = false;
   private pending = Buffer.alloc(0);
+  private readonly partial: Record<'o' | 'e', Buffer> = { o: Buffer.alloc(0), e: Buffer.alloc(0) };
   private written: number;
   private skipping: number;
   private readonly skipMs: number | undefined;
+  private lines: Buffer[] = [];
 
   constructor(
     tail: LogTail,
     private readonly maxBytes: number,
+    private readonly kind: LogStreamKind,
   ) {
     super();
     this.written = tail.size;
-    this.skipping = tail.lastMsCount;
+    this.skipping = kind === 'logs' ? tail.lastMsCount : 0;
     this.skipMs = tail.lastMs;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     if (this.truncated) return done();
     const buffer = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    const lines: Buffer[] = [];
     let offset = 0;
     while (offset + 8 <= buffer.length && !this.truncated) {
       const end = offset + 8 + buffer.readUInt32BE(offset + 4);
@@ -59,46 +69,89 @@ export class LogEncoder extends Transform {
       const type = buffer[offset];
       const payload = buffer.subarray(offset + 8, end);
       offset = end;
-      if (type === 1 || type === 2) {
-        const line = this.lineOf(type === 1 ? 'o' : 'e', payload);
-        if (line) lines.push(line);
-      }
+      if (type !== 1 && type !== 2) continue;
+      if (this.kind === 'logs') this.logLine(type === 1 ? 'o' : 'e', payload);
+      else this.output(type === 1 ? 'o' : 'e', payload);
     }
     // Copied: a view would keep the whole chunk alive.
     this.pending = Buffer.from(buffer.subarray(offset));
-    if (lines.length > 0) this.push(Buffer.concat(lines));
-    if (this.truncated) this.close();
+    this.flushLines();
     done();
   }
 
-  private lineOf(mark: 'o' | 'e', payload: Buffer): Buffer | undefined {
+  override _flush(done: TransformCallback): void {
+    // The last line of each stream may lack its newline.
+    for (const mark of ['o', 'e'] as const) if (this.partial[mark].length > 0 && !this.truncated) this.keep(Date.now(), mark, this.partial[mark]);
+    this.flushLines();
+    done();
+  }
+
+  private logLine(mark: 'o' | 'e', payload: Buffer): void {
     const space = payload.indexOf(0x20);
     const ms = Date.parse(payload.toString('latin1', 0, space < 0 ? payload.length : space));
     if (this.skipping > 0) {
       if (ms === this.skipMs) {
         this.skipping--;
-        return undefined;
+        return;
       }
       this.skipping = 0;
     }
     const messageEnd = payload[payload.length - 1] === 0x0a ? payload.length - 1 : payload.length;
-    const line = encodeLine(ms, mark, space < 0 ? Buffer.alloc(0) : payload.subarray(space + 1, messageEnd));
-    if (this.written + line.length <= this.maxBytes - MARKER_RESERVE) {
-      this.written += line.length;
-      return line;
-    }
-    this.truncated = true;
-    return encodeLine(ms, 'x', Buffer.from(truncationMessage(this.maxBytes)));
+    this.keep(ms, mark, space < 0 ? Buffer.alloc(0) : payload.subarray(space + 1, messageEnd));
   }
 
-  /** After the marker: ends the output, so the file is closed while the input is still open. */
-  private close(): void {
-    this.push(null);
-    this.emit('truncated');
+  private output(mark: 'o' | 'e', payload: Buffer): void {
+    const ms = Date.now();
+    let rest = this.partial[mark].length > 0 ? Buffer.concat([this.partial[mark], payload]) : payload;
+    for (let newline = rest.indexOf(0x0a); newline >= 0 && !this.truncated; newline = rest.indexOf(0x0a)) {
+      this.keepSplit(ms, mark, rest.subarray(0, newline));
+      rest = rest.subarray(newline + 1);
+    }
+    while (rest.length >= MESSAGE_MAX_BYTES && !this.truncated) {
+      this.keep(ms, mark, rest.subarray(0, MESSAGE_MAX_BYTES));
+      rest = rest.subarray(MESSAGE_MAX_BYTES);
+    }
+    this.partial[mark] = Buffer.from(rest);
+  }
+
+  private keepSplit(ms: number, mark: 'o' | 'e', message: Buffer): void {
+    for (let at = MESSAGE_MAX_BYTES; at < message.length && !this.truncated; at += MESSAGE_MAX_BYTES) {
+      this.keep(ms, mark, message.subarray(at - MESSAGE_MAX_BYTES, at));
+    }
+    if (!this.truncated) this.keep(ms, mark, message.subarray(Math.floor(Math.max(0, message.length - 1) / MESSAGE_MAX_BYTES) * MESSAGE_MAX_BYTES));
+  }
+
+  private keep(ms: number, mark: 'o' | 'e', message: Buffer): void {
+    const line = encodeLine(ms, mark, message);
+    if (this.written + line.length <= this.maxBytes - MARKER_RESERVE) {
+      this.written += line.length;
+      this.lines.push(line);
+      return;
+    }
+    this.truncated = true;
+    this.lines.push(encodeLine(ms, 'x', Buffer.from(truncationMessage(this.maxBytes))));
+  }
+
+  private flushLines(): void {
+    if (this.lines.length > 0) this.push(Buffer.concat(this.lines));
+    this.lines = [];
+    if (this.truncated && !this.readableEnded) {
+      // After the marker: end the output, so the file is closed while the input may still be open.
+      this.push(null);
+      this.emit('truncated');
+    }
   }
 }
 
-/** Follows run containers' logs into files; at most one follow per run at a time. */
+/**
+ * Copies run containers' output into their files; at most one copy per run at a time. A
+ * launch attaches before the container starts: attach streams carry backpressure (a reader
+ * that falls behind slows the job, as the awslogs driver's default "blocking" mode does on
+ * Fargate), so nothing is lost however fast the job writes. A copy resumed later (after a
+ * restart, or once the container stopped) follows the log driver's copy from where the file
+ * ends instead; that one cannot slow the job, so output Docker rotated away before it was read
+ * (past its 64 MiB) is lost.
+ */
 export class LogPipeline {
   private readonly follows = new Map<string, Promise<void>>();
 
@@ -110,41 +163,70 @@ export class LogPipeline {
   ) {}
 
   /**
-   * Makes sure the run's container is being followed (idempotent) and returns the follow,
-   * which settles once the container's output has ended (it stopped or was removed) or the
-   * cap was reached. Never rejects: a failure is logged, and the next call resumes.
+   * Attaches to a created container's output (call before starting it) and copies it to the
+   * run's file in the background. Resolves once attached (or when attaching failed, logged:
+   * a later follow resumes from the log driver's copy). Does nothing when a copy is under way.
    */
-  follow(runId: string, ref: TaskRef): Promise<void> {
-    let following = this.follows.get(runId);
-    if (!following) {
-      following = this.copy(runId, ref)
-        .catch((err) => logger.warn('log follow failed; it resumes at the next describe or release', { runId, taskRef: ref, error: err as Error }))
-        .finally(() => this.follows.delete(runId));
-      this.follows.set(runId, following);
-    }
-    return following;
+  attach(runId: string, ref: TaskRef): Promise<void> {
+    if (this.follows.has(runId)) return Promise.resolve();
+    let attached!: () => void;
+    const ready = new Promise<void>((resolve) => (attached = resolve));
+    const copying = this.register(runId, ref, async () => {
+      const tail = await this.tailOf(runId);
+      if (tail.truncated) return;
+      const source = (await this.docker.getContainer(ref).attach({ stream: true, stdout: true, stderr: true, logs: false })) as unknown as Readable;
+      attached();
+      await this.copy(runId, source, new LogEncoder(tail, this.maxBytes, 'attach'));
+    });
+    return Promise.race([ready, copying]);
   }
 
-  /** The run's follow under way, if any. */
+  /**
+   * Makes sure the run's output is being copied (idempotent): the copy under way, or a new
+   * follow of the log driver's copy from where the file ends. Settles once the container's
+   * output has ended (it stopped or was removed) or the cap was reached. Never rejects: a
+   * failure is logged, and the next call resumes.
+   */
+  follow(runId: string, ref: TaskRef): Promise<void> {
+    return (
+      this.follows.get(runId) ??
+      this.register(runId, ref, async () => {
+        const tail = await this.tailOf(runId);
+        if (tail.truncated) return;
+        const source = (await this.docker.getContainer(ref).logs({
+          follow: true,
+          stdout: true,
+          stderr: true,
+          timestamps: true,
+          // Docker's `since` keeps lines at or after it, in seconds with a fraction (the encoder skips the ones already kept).
+          ...(tail.lastMs !== undefined && { since: (tail.lastMs / 1000).toFixed(3) as unknown as number }),
+        })) as unknown as Readable;
+        await this.copy(runId, source, new LogEncoder(tail, this.maxBytes, 'logs'));
+      })
+    );
+  }
+
+  /** The run's copy under way, if any. */
   active(runId: string): Promise<void> | undefined {
     return this.follows.get(runId);
   }
 
-  private async copy(runId: string, ref: TaskRef): Promise<void> {
+  private register(runId: string, ref: TaskRef, work: () => Promise<void>): Promise<void> {
+    const following = work()
+      .catch((err) => logger.warn("copying a run's output failed; it resumes at the next describe or release", { runId, taskRef: ref, error: err as Error }))
+      .finally(() => this.follows.delete(runId));
+    this.follows.set(runId, following);
+    return following;
+  }
+
+  private async tailOf(runId: string): Promise<LogTail> {
     const file = this.fileOf(runId);
     await mkdir(path.dirname(file), { recursive: true });
-    const tail = await readTail(file, { repair: true });
-    if (tail.truncated) return;
-    const source = (await this.docker.getContainer(ref).logs({
-      follow: true,
-      stdout: true,
-      stderr: true,
-      timestamps: true,
-      // Docker's `since` keeps lines at or after it, in seconds with a fraction (the encoder skips the ones already kept).
-      ...(tail.lastMs !== undefined && { since: (tail.lastMs / 1000).toFixed(3) as unknown as number }),
-    })) as unknown as Readable;
-    const encoder = new LogEncoder(tail, this.maxBytes);
-    const sink = createWriteStream(file, { flags: 'a' });
+    return readTail(file, { repair: true });
+  }
+
+  private async copy(runId: string, source: Readable, encoder: LogEncoder): Promise<void> {
+    const sink = createWriteStream(this.fileOf(runId), { flags: 'a' });
     // Past the cap nothing more is kept: once the marker is on disk, stop reading the container's output.
     encoder.once('truncated', () => sink.once('finish', () => source.destroy()));
     try {
