@@ -32,9 +32,10 @@ export class ContainerLogs implements LogSource {
     return this.pipeline.follow(runId, ref);
   }
 
-  /** Settles when the run's follow under way (if any) has closed the file. */
+  /** Settles when the run's copy under way (if any) has closed the file; then forgets the run (its container is gone). */
   async settled(runId: string): Promise<void> {
     await this.pipeline.active(runId);
+    this.pipeline.forget(runId);
   }
 
   /** True when the run's output passed the cap (its file ends with the marker line). */

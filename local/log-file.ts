@@ -140,14 +140,22 @@ async function firstAtOrAfter(handle: FileHandle, size: number, startTime: numbe
   return low;
 }
 
+/** How many of the file's last lines a resumed copy must find in Docker's log to know where the file ends. */
+export const TAIL_KEYS = 16;
+
+/** A line without its timestamp ("<mark> <escaped message>"): the same output has the same key whoever stamped it. */
+export function lineKey(line: string): string {
+  return line.slice(line.indexOf(' ') + 1);
+}
+
 /** The end of a log file as a writer resumes it. */
 export interface LogTail {
   /** Bytes of complete lines (a partial last line, left by a crash, is cut off). */
   size: number;
   /** The last line's timestamp (ms), if any line. */
   lastMs?: number;
-  /** How many lines at the end carry lastMs (counted within the last PAGE_MAX_BYTES). */
-  lastMsCount: number;
+  /** The last lines (at most TAIL_KEYS), each without its timestamp: what a resumed copy aligns on. */
+  lastKeys: string[];
   /** The last line is the truncation marker: the run's log is closed. */
   truncated: boolean;
 }
@@ -158,7 +166,7 @@ export interface LogTail {
  */
 export async function readTail(file: string, options: { repair: boolean }): Promise<LogTail> {
   const handle = await openIfExists(file, options.repair ? 'r+' : 'r');
-  if (!handle) return { size: 0, lastMsCount: 0, truncated: false };
+  if (!handle) return { size: 0, lastKeys: [], truncated: false };
   try {
     let { size } = await handle.stat();
     const start = Math.max(0, size - PAGE_MAX_BYTES);
@@ -172,11 +180,9 @@ export async function readTail(file: string, options: { repair: boolean }): Prom
       .toString('utf8', 0, lastNewline + 1)
       .split('\n')
       .slice(start > 0 ? 1 : 0, -1);
-    if (lines.length === 0) return { size, lastMsCount: 0, truncated: false };
+    if (lines.length === 0) return { size, lastKeys: [], truncated: false };
     const last = decodeLine(lines[lines.length - 1]);
-    let lastMsCount = 0;
-    for (let i = lines.length - 1; i >= 0 && decodeLine(lines[i]).timestamp === last.timestamp; i--) lastMsCount++;
-    return { size, lastMs: last.timestamp, lastMsCount, truncated: last.mark === 'x' };
+    return { size, lastMs: last.timestamp, lastKeys: lines.slice(-TAIL_KEYS).map(lineKey), truncated: last.mark === 'x' };
   } finally {
     await handle.close();
   }

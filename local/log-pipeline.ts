@@ -12,8 +12,12 @@ import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { logger } from '../shared/logger.js';
 import type { TaskRef } from '../shared/ports.js';
-import { encodeLine, readTail, type LogTail } from './log-file.js';
+import { encodeLine, lineKey, readTail, type LogTail } from './log-file.js';
 
+/** How far apart (ms) the file's arrival stamps and Docker's log driver stamps of one line may be, when resuming. */
+const ALIGN_MS = 2_000;
+/** The most held while looking for where the file ends (bytes). */
+const ALIGN_MAX_BYTES = 4 * 1024 * 1024;
 /** Room kept under the cap for the marker line (bytes). */
 const MARKER_RESERVE = 256;
 const MIB = 1024 * 1024;
@@ -33,9 +37,11 @@ const MESSAGE_MAX_BYTES = 16 * 1024;
  * Turns the Engine API's multiplexed stream of a container without a TTY (Docker Engine API,
  * "Stream format": an 8-byte header — stream type 1 stdout / 2 stderr, three zero bytes,
  * payload size as a big-endian uint32 — then the payload) into log file lines.
- * From `logs` each payload is "<RFC 3339 nano timestamp> <message>\n"; the first
- * `tail.lastMsCount` lines stamped `tail.lastMs` are skipped (the file has them: a resumed
- * follow starts at that ms). From `attach` payloads are raw output, split here into lines
+ * From `logs` each payload is "<RFC 3339 nano timestamp> <message>\n"; when the file has
+ * lines already, the copy resumes after them: lines are dropped up to the first run of lines
+ * equal to the file's last ones (`tail.lastKeys`), searched within ALIGN_MS of `tail.lastMs`
+ * (the file's stamps are taken on arrival, Docker's by its log driver, a little apart), so
+ * nothing is written twice unless the file's last lines repeat within that window. From `attach` payloads are raw output, split here into lines
  * (at most 16 KiB, as Docker does) stamped on arrival. Past `maxBytes` of file in all, writes
  * one marker line, ends its output and emits `truncated`; later input is dropped.
  */
@@ -44,19 +50,22 @@ export class LogEncoder extends Transform {
   private pending = Buffer.alloc(0);
   private readonly partial: Record<'o' | 'e', Buffer> = { o: Buffer.alloc(0), e: Buffer.alloc(0) };
   private written: number;
-  private skipping: number;
-  private readonly skipMs: number | undefined;
+  /** While resuming: lines seen so far (keys), and those that may be new if no alignment is found. */
+  private aligning: boolean;
+  private recent: string[] = [];
+  private seen = 0;
+  private held: Array<{ ms: number; mark: 'o' | 'e'; message: Buffer }> = [];
+  private heldBytes = 0;
   private lines: Buffer[] = [];
 
   constructor(
-    tail: LogTail,
+    private readonly tail: LogTail,
     private readonly maxBytes: number,
     private readonly kind: LogStreamKind,
   ) {
     super();
     this.written = tail.size;
-    this.skipping = kind === 'logs' ? tail.lastMsCount : 0;
-    this.skipMs = tail.lastMs;
+    this.aligning = kind === 'logs' && tail.lastKeys.length > 0;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -80,6 +89,7 @@ export class LogEncoder extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
+    if (this.aligning) this.giveUpAligning();
     // The last line of each stream may lack its newline.
     for (const mark of ['o', 'e'] as const) if (this.partial[mark].length > 0 && !this.truncated) this.keep(Date.now(), mark, this.partial[mark]);
     this.flushLines();
@@ -89,15 +99,40 @@ export class LogEncoder extends Transform {
   private logLine(mark: 'o' | 'e', payload: Buffer): void {
     const space = payload.indexOf(0x20);
     const ms = Date.parse(payload.toString('latin1', 0, space < 0 ? payload.length : space));
-    if (this.skipping > 0) {
-      if (ms === this.skipMs) {
-        this.skipping--;
-        return;
-      }
-      this.skipping = 0;
-    }
     const messageEnd = payload[payload.length - 1] === 0x0a ? payload.length - 1 : payload.length;
-    this.keep(ms, mark, space < 0 ? Buffer.alloc(0) : payload.subarray(space + 1, messageEnd));
+    const message = space < 0 ? Buffer.alloc(0) : payload.subarray(space + 1, messageEnd);
+    if (this.aligning) this.align(ms, mark, message);
+    else this.keep(ms, mark, message);
+  }
+
+  private align(ms: number, mark: 'o' | 'e', message: Buffer): void {
+    const { lastKeys, lastMs = 0 } = this.tail;
+    const line = encodeLine(ms, mark, message);
+    // Decoded as readTail decodes the file's lines.
+    this.recent.push(lineKey(line.toString('utf8', 0, line.length - 1)));
+    if (this.recent.length > lastKeys.length) this.recent.shift();
+    this.seen++;
+    // Aligned when the last lines seen are the file's last lines: all of them, or as many as came (the replay began within them).
+    const suffix = lastKeys.slice(lastKeys.length - this.recent.length);
+    if ((this.recent.length === lastKeys.length || this.seen === this.recent.length) && this.recent.every((key, i) => key === suffix[i])) {
+      // Found where the file ends: what came before is in it already.
+      this.aligning = false;
+      this.held = [];
+      return;
+    }
+    // Older than the file's end: in the file already (Docker stamps a line no earlier than its arrival here, give or take).
+    if (ms < lastMs) return;
+    this.held.push({ ms, mark, message: Buffer.from(message) });
+    this.heldBytes += message.length;
+    if (ms > lastMs + ALIGN_MS || this.heldBytes > ALIGN_MAX_BYTES) this.giveUpAligning();
+  }
+
+  /** No alignment found (Docker rotated that part away, or the output changed): keep what came at or after the file's end. */
+  private giveUpAligning(): void {
+    this.aligning = false;
+    logger.warn('resumed log copy could not find where the file ends; keeping lines from its last timestamp on');
+    for (const line of this.held) if (!this.truncated) this.keep(line.ms, line.mark, line.message);
+    this.held = [];
   }
 
   private output(mark: 'o' | 'e', payload: Buffer): void {
@@ -154,6 +189,8 @@ export class LogEncoder extends Transform {
  */
 export class LogPipeline {
   private readonly follows = new Map<string, Promise<void>>();
+  /** Runs whose attached copy saw the output end: their file is complete, nothing to resume. */
+  private readonly complete = new Set<string>();
 
   /** `fileOf` names a run's log file; `maxBytes` is the per-run cap on the file (bytes). */
   constructor(
@@ -177,6 +214,7 @@ export class LogPipeline {
       const source = (await this.docker.getContainer(ref).attach({ stream: true, stdout: true, stderr: true, logs: false })) as unknown as Readable;
       attached();
       await this.copy(runId, source, new LogEncoder(tail, this.maxBytes, 'attach'));
+      this.complete.add(runId);
     });
     return Promise.race([ready, copying]);
   }
@@ -188,6 +226,7 @@ export class LogPipeline {
    * failure is logged, and the next call resumes.
    */
   follow(runId: string, ref: TaskRef): Promise<void> {
+    if (this.complete.has(runId)) return Promise.resolve();
     return (
       this.follows.get(runId) ??
       this.register(runId, ref, async () => {
@@ -198,10 +237,16 @@ export class LogPipeline {
           stdout: true,
           stderr: true,
           timestamps: true,
-          // Docker's `since` keeps lines at or after it, in seconds with a fraction (the encoder skips the ones already kept).
-          ...(tail.lastMs !== undefined && { since: (tail.lastMs / 1000).toFixed(3) as unknown as number }),
+          // Docker's `since` keeps lines at or after it, in seconds with a fraction; the encoder drops those the file has.
+          ...(tail.lastMs !== undefined && { since: (Math.max(0, tail.lastMs - ALIGN_MS) / 1000).toFixed(3) as unknown as number }),
         })) as unknown as Readable;
         await this.copy(runId, source, new LogEncoder(tail, this.maxBytes, 'logs'));
+        // The output ended because the container stopped (not because the daemon went away): the file is complete.
+        const info = await this.docker
+          .getContainer(ref)
+          .inspect()
+          .catch(() => undefined);
+        if (info && !info.State.Running) this.complete.add(runId);
       })
     );
   }
@@ -209,6 +254,11 @@ export class LogPipeline {
   /** The run's copy under way, if any. */
   active(runId: string): Promise<void> | undefined {
     return this.follows.get(runId);
+  }
+
+  /** Forgets a released run (its container is gone). */
+  forget(runId: string): void {
+    this.complete.delete(runId);
   }
 
   private register(runId: string, ref: TaskRef, work: () => Promise<void>): Promise<void> {
