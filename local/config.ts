@@ -2,7 +2,8 @@
  * Dev mode's settings, from the environment (names and meanings: shared/env.ts):
  * PORT (3000), HOST (127.0.0.1), DATA_DIR (.data), JWT_SECRET (else generated once and kept
  * in DATA_DIR/jwt-secret), and the auth settings the cloud reads too (shared/settings.ts):
- * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE.
+ * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; and
+ * the per-run bounds (local/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,12 +11,15 @@ import { join, resolve } from 'node:path';
 import { ENV, envReader, type Env } from '../shared/env.js';
 import type { AuthConfig } from '../shared/services/auth.js';
 import { readAuthSettings, signingKey } from '../shared/settings.js';
+import { sandboxSettingsFrom, type SandboxSettings } from './sandbox-settings.js';
 
 export interface LocalConfig {
   port: number;
   host: string;
   dataDir: string;
   auth: AuthConfig;
+  /** Per-run bounds: log volume, writable layer (see sandbox-settings.ts for the variables). */
+  sandbox: SandboxSettings;
 }
 
 /** `iss` and `aud` of dev mode's tokens unless JWT_ISSUER / JWT_AUDIENCE say otherwise. */
@@ -34,6 +38,7 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     port: Number(read.optional(ENV.PORT) ?? 3000),
     host: read.optional(ENV.HOST) ?? '127.0.0.1',
     dataDir,
+    sandbox: sandboxSettingsFrom(env),
     auth: { ...auth, ...claims, secret: signingKey(read.optional(ENV.JWT_SECRET) ?? keptSecret(join(dataDir, 'jwt-secret')), [ENV.JWT_SECRET]) },
   };
 }

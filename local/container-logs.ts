@@ -1,115 +1,62 @@
 /**
- * Dev mode's LogSource: a run's logs come from its container while it exists, and from a
- * file per run once they are saved (the container is removed afterwards).
+ * Dev mode's LogSource: each run's output lives in one file, `<logDir>/<runId>.log` (format in
+ * log-file.ts), written as it comes by the log pipeline and read by byte offset.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Run } from '../shared/domain.js';
-import { badRequest } from '../shared/errors.js';
-import type { LogEvent, LogPage, LogSource, TaskRef } from '../shared/ports.js';
-import { dockerStatusCode } from './docker-events.js';
+import type { LogPage, LogSource, TaskRef } from '../shared/ports.js';
+import { readPage, readTail } from './log-file.js';
+import { LogPipeline } from './log-pipeline.js';
 
-const STREAMS: Record<number, LogEvent['stream'] | undefined> = { 1: 'stdout', 2: 'stderr' };
-
-/**
- * Parses `GET /containers/{id}/logs?timestamps=true` output of a container without a TTY
- * (Docker Engine API, "Stream format"): frames of an 8-byte header — stream type (1 stdout,
- * 2 stderr), three zero bytes, payload size as a big-endian uint32 — then the payload,
- * "<RFC 3339 nano timestamp> <message>\n". Each frame is one event; Docker itself splits
- * lines longer than 16 KiB into several messages. A truncated last frame is ignored.
- */
-export function parseDockerLogs(buffer: Buffer): LogEvent[] {
-  const events: LogEvent[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length) {
-    const size = buffer.readUInt32BE(offset + 4);
-    const end = offset + 8 + size;
-    if (end > buffer.length) break;
-    const stream = STREAMS[buffer[offset]];
-    const payload = buffer.toString('utf8', offset + 8, end).replace(/\n$/, '');
-    offset = end;
-    if (!stream) continue;
-    const space = payload.indexOf(' ');
-    const timestamp = Date.parse(space < 0 ? payload : payload.slice(0, space));
-    events.push({ timestamp, stream, message: space < 0 ? '' : payload.slice(space + 1) });
-  }
-  return events;
-}
-
-/**
- * Dev mode's logs: `read` serves a run's saved file `<logDir>/<runId>.jsonl` (one LogEvent
- * as JSON per line), else its live container's logs, else nothing. Both hold the same
- * events in the same order, so a cursor (the index of the next event, as a decimal
- * string) stays valid when the container gives way to the file.
- */
+/** Dev mode's logs: the pipeline that fills each run's file, and pages read from it. */
 export class ContainerLogs implements LogSource {
+  private readonly pipeline: LogPipeline;
+
+  /** `maxBytesPerRun` caps each run's file (bytes); output past it is dropped after one marker line. */
   constructor(
-    private readonly docker: Docker,
+    docker: Docker,
     private readonly logDir: string,
-  ) {}
+    readonly maxBytesPerRun: number,
+  ) {
+    this.pipeline = new LogPipeline(docker, (runId) => this.fileOf(runId), maxBytesPerRun);
+  }
 
-  /**
-   * Copies the container's whole log (stdout and stderr) to the run's file. Written to a
-   * temporary file and renamed, so a crash never leaves half a file. Throws when the
-   * container cannot be read (e.g. 404: already removed).
-   */
-  async save(runId: string, containerRef: TaskRef): Promise<void> {
-    const events = await this.containerEvents(containerRef);
-    const file = this.fileOf(runId);
-    const temporary = `${file}.${process.pid}.tmp`;
-    await mkdir(this.logDir, { recursive: true });
-    await writeFile(temporary, events.map((event) => JSON.stringify(event) + '\n').join(''));
-    await rename(temporary, file);
+  /** Attaches to a created container's output before it starts; see LogPipeline.attach. Never rejects. */
+  attach(runId: string, ref: TaskRef): Promise<void> {
+    return this.pipeline.attach(runId, ref);
+  }
+
+  /** Starts (or keeps) copying the container's output to the run's file; see LogPipeline.follow. Never rejects. */
+  follow(runId: string, ref: TaskRef): Promise<void> {
+    return this.pipeline.follow(runId, ref);
+  }
+
+  /** Settles when the run's copy under way (if any) has closed the file; then forgets the run (its container is gone). */
+  async settled(runId: string): Promise<void> {
+    await this.pipeline.active(runId);
+    this.pipeline.forget(runId);
+  }
+
+  /** True when the run's output passed the cap (its file ends with the marker line). */
+  async truncated(runId: string): Promise<boolean> {
+    return (await readTail(this.fileOf(runId), { repair: false })).truncated;
   }
 
   /**
-   * Up to `limit` events from `cursor` on; without a cursor, from the first event at or after
-   * `startTime` (ms). Throws an Error on a cursor this class did not produce.
+   * Up to `limit` events from `cursor` (a byte offset into the run's file, as a decimal string)
+   * on; without a cursor, from the first event at or after `startTime` (ms). Costs one
+   * bounded read (PAGE_MAX_BYTES), plus O(log size) small ones for `startTime`. Throws a 400
+   * ClientError naming `cursor` on a cursor this class did not produce.
    */
-  async read(run: Run, options: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
-    const events = await this.eventsOf(run);
-    let from: number;
-    if (options.cursor !== undefined) {
-      if (!/^\d+$/.test(options.cursor)) throw badRequest('cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
-      from = Number(options.cursor);
-    } else {
-      const startTime = options.startTime ?? -Infinity;
-      const first = events.findIndex((event) => event.timestamp >= startTime);
-      // Nothing at or after startTime yet: later events will be, so continue after the current ones.
-      from = first < 0 ? events.length : first;
-    }
-    const page = events.slice(from, from + Math.max(0, options.limit));
-    return { events: page, nextCursor: String(from + page.length) };
+  read(run: Run, options: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
+    return readPage(this.fileOf(run.runId), options);
   }
 
-  private async eventsOf(run: Run): Promise<LogEvent[]> {
-    try {
-      const text = await readFile(this.fileOf(run.runId), 'utf8');
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as LogEvent);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    if (!run.taskRef) return [];
-    try {
-      return await this.containerEvents(run.taskRef);
-    } catch (err) {
-      if (dockerStatusCode(err) === 404) return [];
-      throw err;
-    }
-  }
-
-  private async containerEvents(containerRef: TaskRef): Promise<LogEvent[]> {
-    const buffer = await this.docker.getContainer(containerRef).logs({ stdout: true, stderr: true, timestamps: true, follow: false });
-    return parseDockerLogs(buffer);
-  }
-
-  private fileOf(runId: string): string {
+  /** The path of a run's log file. */
+  fileOf(runId: string): string {
     // The run id becomes a file name: refuse anything that could leave logDir.
     if (!/^[A-Za-z0-9_-]+$/.test(runId)) throw new Error(`invalid run id "${runId}"`);
-    return path.join(this.logDir, `${runId}.jsonl`);
+    return path.join(this.logDir, `${runId}.log`);
   }
 }

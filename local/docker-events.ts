@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
+import { logger } from '../shared/logger.js';
 import type { TaskStateChange } from '../shared/ports.js';
 
 /** Labels put on every run's container; the run id travels with it, so events need no lookup table. */
@@ -83,7 +84,7 @@ interface DockerEvent {
 export interface WatchOptions {
   /** Wait before resubscribing after the stream ended or failed (ms, default 1000). */
   reconnectDelayMs?: number;
-  /** Where failures of the stream or of onChange go (default console.error); they never stop the watch. */
+  /** Where failures of the stream or of onChange go (default: the platform logger); they never stop the watch. */
   onError?: (err: unknown) => void;
 }
 
@@ -105,7 +106,7 @@ export interface TaskStateWatch {
  */
 export function watchTaskStateChanges(docker: Docker, onChange: (change: TaskStateChange) => Promise<void>, options: WatchOptions = {}): TaskStateWatch {
   const reconnectDelayMs = options.reconnectDelayMs ?? 1000;
-  const onError = options.onError ?? ((err: unknown) => console.error('[docker-events]', err));
+  const onError = options.onError ?? ((err: unknown) => logger.error('Docker event handling failed; the watch goes on', { error: err as Error }));
   const stopped = new AbortController();
   const queues = new Map<string, Promise<void>>();
   // Containers that had an `oom` event and no `die` yet: Docker reports the OOM kill first.

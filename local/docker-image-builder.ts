@@ -1,20 +1,20 @@
 /**
  * Dev mode's ImageBuilder: builds with the local Docker engine's classic builder
  * (`POST /build`, dockerode `buildImage`) from the context's tar stream. Each image has a
- * folder under the data dir: `src/` (the context of its latest build) and `builds/<n>.jsonl`
- * (each build's log, one LogEvent per line, appended as the build goes).
+ * folder under the data dir: `src/` (the context of its latest build) and `builds/<n>.log`
+ * (each build's log in the run logs' format, local/log-file.ts, appended as the build goes).
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { contextTar, type ContextEntry } from '../shared/build-context.js';
-import { badRequest } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import type { BuildRef, BuildStateChange, ImageBuilder, ImageBuildRequest, LogEvent, LogPage } from '../shared/ports.js';
 import { LABELS, dockerErrorMessage, readLines } from './docker-events.js';
+import { encodeLine, readPage } from './log-file.js';
 
 /** A build that runs longer is stopped and FAILED (60 min, CodeBuild's default build timeout). */
 export const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
@@ -82,7 +82,7 @@ export class DockerImageBuilder implements ImageBuilder {
     await mkdir(path.dirname(logFile), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'w' });
     const written = new Promise<void>((resolve, reject) => log.once('close', resolve).once('error', reject));
-    const write = (stream: LogEvent['stream'], message: string) => log.write(JSON.stringify({ timestamp: Date.now(), stream, message }) + '\n');
+    const write = (stream: LogEvent['stream'], message: string) => log.write(encodeLine(Date.now(), stream === 'stdout' ? 'o' : 'e', Buffer.from(message)));
     let outcome: BuildStateChange;
     try {
       await this.keepSource(request.imageId, request.context);
@@ -104,47 +104,9 @@ export class DockerImageBuilder implements ImageBuilder {
     return outcome;
   }
 
-  /**
-   * Up to `limit` events from `cursor` (a byte offset in the log, as a decimal string), reading
-   * only as much of the file as the page needs. A line still being written is left for the next
-   * read. Throws ClientError 400 on a cursor this class did not produce.
-   */
-  async readLog(imageId: string, buildNumber: number, options: { cursor?: string; limit: number }): Promise<LogPage> {
-    if (options.cursor !== undefined && !/^\d+$/.test(options.cursor)) {
-      throw badRequest('cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
-    }
-    let offset = Number(options.cursor ?? 0);
-    const events: LogEvent[] = [];
-    let file;
-    try {
-      file = await open(this.logFileOf(imageId, buildNumber), 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events, nextCursor: String(offset) };
-      throw err;
-    }
-    try {
-      let block = Buffer.alloc(64 * 1024);
-      while (events.length < options.limit) {
-        const { bytesRead } = await file.read(block, 0, block.length, offset);
-        const end = block.subarray(0, bytesRead).lastIndexOf(0x0a);
-        if (end < 0) {
-          // No complete line: at the end of the log, or a line longer than the block.
-          if (bytesRead < block.length) break;
-          block = Buffer.alloc(block.length * 2);
-          continue;
-        }
-        let start = 0;
-        while (start <= end && events.length < options.limit) {
-          const newline = block.indexOf(0x0a, start);
-          events.push(JSON.parse(block.toString('utf8', start, newline)) as LogEvent);
-          start = newline + 1;
-        }
-        offset += start;
-      }
-    } finally {
-      await file.close();
-    }
-    return { events, nextCursor: String(offset) };
+  /** A page of the build's log (local/log-file.ts: byte-offset cursors, a page costs its own size). @throws ClientError 400 on a foreign cursor. */
+  readLog(imageId: string, buildNumber: number, options: { cursor?: string; limit: number }): Promise<LogPage> {
+    return readPage(this.logFileOf(imageId, buildNumber), options);
   }
 
   /** Runs the classic build, writing its output as it comes. Returns Docker's error message, if the build failed. */
@@ -234,6 +196,6 @@ export class DockerImageBuilder implements ImageBuilder {
 
   private logFileOf(imageId: string, buildNumber: number): string {
     if (!Number.isSafeInteger(buildNumber) || buildNumber < 1) throw new Error(`invalid build number ${buildNumber}`);
-    return path.join(this.folderOf(imageId), 'builds', `${buildNumber}.jsonl`);
+    return path.join(this.folderOf(imageId), 'builds', `${buildNumber}.log`);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Dev mode's ContainerRuntime: runs each run as a local Docker container, set up to
- * behave as the run would on ECS Fargate (limits, no swap, no host access).
+ * behave as the run would on ECS Fargate (limits, no swap, no host access, no path to
+ * another run, bounded processes, disk and log volume).
  */
 import type Docker from 'dockerode';
 import type { App } from '../shared/domain.js';
@@ -8,9 +9,21 @@ import type { ContainerLogs } from './container-logs.js';
 import { DROPPED_CAPABILITIES } from '../shared/domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
+import { assertImageReference } from './image-reference.js';
+import { truncationMessage } from './log-pipeline.js';
+import { ensureRunNetwork } from './run-network.js';
+import { DEFAULT_SANDBOX, type SandboxSettings } from './sandbox-settings.js';
+import { WritableLayerGuard } from './writable-layer-guard.js';
 
 /** Processes per container; Fargate isolates each task in its own VM, a shared local engine needs a fork-bomb guard. */
 const PIDS_LIMIT = 1024;
+
+/**
+ * Docker's own copy of a container's output, which the log pipeline reads: the `local` driver
+ * (compact, rotated) bounded to max-size × max-file = 64 MiB per container, so a verbose job
+ * cannot fill the host's disk through it; the run's own log is capped separately.
+ */
+const DOCKER_LOG_CONFIG = { Type: 'local', Config: { 'max-size': '16m', 'max-file': '4', compress: 'false' } };
 
 /** The container name of a run: `containerizer-<runId lowercased>`. Docker keeps names unique, which makes start idempotent. */
 export function containerName(runId: string): string {
@@ -24,15 +37,32 @@ function imageMissing(image: string): string {
 /** Runs containers on the local Docker engine (Docker Engine API through dockerode). Task refs are container ids. */
 export class DockerRuntime implements ContainerRuntime {
   private readonly releasing = new Map<TaskRef, Promise<void>>();
+  /** Why the platform itself killed a container (past its writable layer bound), by task ref. */
+  private readonly killedFor = new Map<TaskRef, string>();
+  private readonly guard: WritableLayerGuard;
+  private network: Promise<string> | undefined;
 
-  /** `logs` keeps each run's output once its container is removed. */
+  /** `logs` receives each run's output as it comes; `sandbox` bounds what one run may use. */
   constructor(
     private readonly docker: Docker,
     private readonly logs: ContainerLogs,
-  ) {}
+    sandbox: SandboxSettings = DEFAULT_SANDBOX,
+  ) {
+    this.guard = new WritableLayerGuard(docker, sandbox.writableLayerMaxBytes, sandbox.writableLayerCheckMs, async (ref, _runId, size) => {
+      this.killedFor.set(
+        ref,
+        `writable layer of ${Math.round(size / 1024 / 1024)} MiB exceeded the run's bound of ${Math.round(sandbox.writableLayerMaxBytes / 1024 / 1024)} MiB`,
+      );
+      await this.kill(ref, 'writable layer too large');
+    });
+  }
 
-  /** Checks the app's image exists locally; throws an Error saying so when it does not (dev mode never pulls). */
+  /**
+   * Checks the app's image exists locally; throws an Error saying so when it does not (dev mode
+   * never pulls), or when the image is not a Docker image reference.
+   */
   async prepare(app: App): Promise<void> {
+    assertImageReference(app.image);
     try {
       await this.docker.getImage(app.image).inspect();
     } catch (err) {
@@ -45,10 +75,14 @@ export class DockerRuntime implements ContainerRuntime {
    * Creates and starts the run's container and returns its id. A second call for the same
    * run finds the container by name and returns it (starting it if an earlier call stopped
    * between create and start). Throws an Error whose message explains a failed create or
-   * start; a container that failed to start is removed.
+   * start, an image that is not a Docker image reference, or a run network that cannot be
+   * made; a container that failed to start is removed. The container's output is followed
+   * into the run's log file from here on.
    */
   async start({ run }: RunLaunch): Promise<TaskRef> {
+    assertImageReference(run.image);
     const name = containerName(run.runId);
+    const network = await this.runNetwork();
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
@@ -63,16 +97,17 @@ export class DockerRuntime implements ContainerRuntime {
           // Equal to Memory: no swap, as on Fargate.
           MemorySwap: run.memoryMiB * 1024 * 1024,
           PidsLimit: PIDS_LIMIT,
+          NetworkMode: network,
           Privileged: false,
           CapDrop: [...DROPPED_CAPABILITIES],
           SecurityOpt: ['no-new-privileges'],
           // docker-init as PID 1 forwards SIGTERM to the command and reaps zombies; a shell
           // running as PID 1 would ignore SIGTERM and only die at the SIGKILL.
           Init: true,
-          // The exit code and logs are read after exit; dev mode removes the container once the logs are saved.
+          // The exit code and the last logs are read after exit; the container is removed at release.
           AutoRemove: false,
           // Explicit, since the logs are read through the Engine API, which a daemon-wide default like "none" would break.
-          LogConfig: { Type: 'json-file', Config: {} },
+          LogConfig: DOCKER_LOG_CONFIG,
         },
       });
     } catch (err) {
@@ -81,7 +116,9 @@ export class DockerRuntime implements ContainerRuntime {
       if (status === 404) throw new Error(imageMissing(run.image));
       throw new Error(`cannot create the container of run ${run.runId}: ${dockerErrorMessage(err)}`);
     }
+    await this.logs.attach(run.runId, container.id);
     await this.startOrRemove(container, run.runId);
+    this.watch(run.runId, container.id);
     return container.id;
   }
 
@@ -89,8 +126,27 @@ export class DockerRuntime implements ContainerRuntime {
   private async startExisting(name: string, runId: string): Promise<TaskRef> {
     const container = this.docker.getContainer(name);
     const info = await container.inspect();
-    if (info.State.Status === 'created') await this.startOrRemove(container, runId);
+    if (info.State.Status === 'created') {
+      await this.logs.attach(runId, info.Id);
+      await this.startOrRemove(container, runId);
+    }
+    this.watch(runId, info.Id);
     return info.Id;
+  }
+
+  /** Follows the container's logs and guards its writable layer; both run in the background and never throw. */
+  private watch(runId: string, ref: TaskRef): void {
+    void this.logs.follow(runId, ref);
+    this.guard.start();
+  }
+
+  private runNetwork(): Promise<string> {
+    // Made once per process; a failure is not kept, so the next start tries again.
+    this.network ??= ensureRunNetwork(this.docker).catch((err: unknown) => {
+      this.network = undefined;
+      throw err;
+    });
+    return this.network;
   }
 
   private async startOrRemove(container: Docker.Container, runId: string): Promise<void> {
@@ -114,31 +170,58 @@ export class DockerRuntime implements ContainerRuntime {
     await this.ignoring([404, 409], () => this.docker.getContainer(ref).kill({ signal: 'SIGKILL' }));
   }
 
-  /** The container's state as a TaskStateChange (see taskStateOf), or null once it is removed. */
+  /**
+   * The container's state as a TaskStateChange (see taskStateOf and withLogs), or null once it
+   * is removed. A running container is (again) followed and guarded: after a restart, this is
+   * how the sweep resumes each run's log from where its file ends.
+   */
   async describe(ref: TaskRef, runId: string): Promise<TaskStateChange | null> {
+    let state: TaskStateChange;
     try {
-      return taskStateOf(await this.docker.getContainer(ref).inspect(), runId);
+      state = taskStateOf(await this.docker.getContainer(ref).inspect(), runId);
     } catch (err) {
       if (dockerStatusCode(err) === 404) return null;
       throw err;
     }
+    if (state.lastStatus === 'RUNNING') this.watch(runId, ref);
+    return this.withLogs(state);
   }
 
   /**
-   * Saves the run's logs to its file, then removes the container. Idempotent: once removed,
-   * the saved file stands; concurrent calls for one run share one release.
+   * A STOPPED change once the run's log file is complete (so a follower that sees the run end
+   * has seen all of its output), its stoppedReason noting a kill by the platform (writable
+   * layer bound) and a truncated log. Other changes pass as they are.
+   */
+  async withLogs(change: TaskStateChange): Promise<TaskStateChange> {
+    if (change.lastStatus !== 'STOPPED') return change;
+    await this.logs.follow(change.runId, change.taskRef);
+    const reasons = [this.killedFor.get(change.taskRef) ?? change.stoppedReason];
+    if (await this.logs.truncated(change.runId)) reasons.push(truncationMessage(this.logs.maxBytesPerRun));
+    return { ...change, stoppedReason: reasons.filter(Boolean).join('; ') };
+  }
+
+  /**
+   * Completes the run's log file, then removes the container. Idempotent: once removed, the
+   * file stands; concurrent calls for one run share one release.
    */
   release(ref: TaskRef, runId: string): Promise<void> {
     let releasing = this.releasing.get(ref);
     if (!releasing) {
       releasing = (async () => {
         if ((await this.describe(ref, runId)) === null) return;
-        await this.logs.save(runId, ref);
         await this.remove(ref);
+        // A container removed while running ends its follow; wait for it to close the file.
+        await this.logs.settled(runId);
+        this.killedFor.delete(ref);
       })().finally(() => this.releasing.delete(ref));
       this.releasing.set(ref, releasing);
     }
     return releasing;
+  }
+
+  /** Stops the writable layer checks (the log follows end with their containers). */
+  close(): Promise<void> {
+    return this.guard.close();
   }
 
   /** Force-removes the container. Gone or already being removed is fine. */

@@ -43,13 +43,13 @@ const logPublisher: RunEventPublisher = {
 export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const dynamo = await startDynalite(join(config.dataDir, 'dynamodb'), TABLE_NAME);
   const docker = new Docker();
-  const logs = new ContainerLogs(docker, join(config.dataDir, 'logs'));
-  const runtime = new DockerRuntime(docker, logs);
+  const logs = new ContainerLogs(docker, join(config.dataDir, 'logs'), config.sandbox.logMaxBytes);
+  const runtime = new DockerRuntime(docker, logs, config.sandbox);
   const scheduler = new LocalScheduler((scheduleId, time) => platform.schedules.fire(scheduleId, time));
   const platform = createPlatform({ db: dynamo.db, runtime, scheduler, logs, publisher: logPublisher, auth: config.auth });
 
   const watch = watchTaskStateChanges(docker, async (change) => {
-    await platform.runs.applyTaskStateChange(change);
+    await platform.runs.applyTaskStateChange(await runtime.withLogs(change));
   });
   await platform.runs.sweep({ describe: true });
   for (const schedule of await platform.schedules.allEnabled()) await scheduler.put(schedule);
@@ -85,6 +85,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await watch.close();
       await sweeping;
+      await runtime.close();
       await dynamo.close();
     },
   };

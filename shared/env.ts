@@ -70,6 +70,12 @@ export const ENV = {
   HOST: 'HOST',
   /** Dev mode's data directory (.data): database, run logs, generated JWT secret. */
   DATA_DIR: 'DATA_DIR',
+  /** Dev mode: MiB of log a run may write (50); past it, one marker line and the rest is dropped. */
+  RUN_LOG_MAX_MIB: 'RUN_LOG_MAX_MIB',
+  /** Dev mode: MiB a run's writable layer may hold (10240) before the run is killed. */
+  RUN_DISK_MAX_MIB: 'RUN_DISK_MAX_MIB',
+  /** Dev mode: s between two measurements of each run's writable layer (5). */
+  RUN_DISK_CHECK_SECONDS: 'RUN_DISK_CHECK_SECONDS',
 } as const;
 
 /** The name of one of the platform's environment variables. */
@@ -147,6 +153,11 @@ export interface EnvReader {
    * @throws ConfigurationError "NAME must be A or B, not "x""
    */
   oneOf<const T extends string>(name: EnvName, values: readonly T[], fallback?: T): T;
+  /**
+   * A number > 0; `fallback` when unset.
+   * @throws ConfigurationError "NAME must be a positive number, not "x""
+   */
+  positive(name: EnvName, fallback: number): number;
 }
 
 /** The reader of `env`; every error it throws names the variable. */
@@ -167,6 +178,12 @@ export function envReader(env: Env): EnvReader {
       const value = fallback === undefined ? required(name) : (optional(name) ?? fallback);
       if (!(values as readonly string[]).includes(value)) fail(name, `${name} must be ${values.join(' or ')}, not ${JSON.stringify(value)}`);
       return value as T;
+    },
+    positive(name, fallback) {
+      const raw = optional(name);
+      if (raw === undefined) return fallback;
+      const value = Number(raw);
+      return Number.isFinite(value) && value > 0 ? value : fail(name, `${name} must be a positive number, not ${JSON.stringify(raw)}`);
     },
   };
 }

@@ -16,11 +16,13 @@ import { ContainerLogs } from '../../local/container-logs.js';
 import { LABELS, watchTaskStateChanges, type TaskStateWatch } from '../../local/docker-events.js';
 import { DockerRuntime, containerName } from '../../local/docker-runtime.js';
 import { DROPPED_CAPABILITIES } from '../../shared/domain.js';
+import { isImageReference } from '../../local/image-reference.js';
+import { RUN_NETWORK } from '../../local/run-network.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const docker = new Docker();
 const logDir = mkdtempSync(path.join(tmpdir(), 'containerizer-logs-'));
-const logs = new ContainerLogs(docker, logDir);
+const logs = new ContainerLogs(docker, logDir, 50 * 1024 * 1024);
 const runtime = new DockerRuntime(docker, logs);
 
 function app(overrides: Partial<App> = {}): App {
@@ -124,6 +126,7 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
     expect(seen[2]).toMatchObject({ exitCode: 3, oomKilled: false, stoppedReason: 'Essential container in task exited' });
     expect(seen[0].at.getTime()).toBeLessThanOrEqual(seen[2].at.getTime());
 
+    // describe completes the log file of a stopped container.
     expect(await runtime.describe(ref, r.runId)).toMatchObject({
       runId: r.runId,
       taskRef: ref,
@@ -153,8 +156,10 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
     expect(second.events).toEqual([events[1]]);
     const end = await logs.read(withRef, { cursor: second.nextCursor, limit: 1 });
     expect(end).toEqual({ events: [], nextCursor: second.nextCursor });
-    expect(await logs.read(withRef, { limit: 10, startTime: events[1].timestamp + 1 })).toEqual({ events: [], nextCursor: '2' });
+    expect(await logs.read(withRef, { limit: 10, startTime: events[1].timestamp + 1 })).toEqual({ events: [], nextCursor: second.nextCursor });
     await expect(logs.read(withRef, { cursor: 'x', limit: 1 })).rejects.toThrow('cursor is not valid');
+    // A byte offset inside a line is not a cursor this API returned.
+    await expect(logs.read(withRef, { cursor: String(Number(first.nextCursor) - 1), limit: 1 })).rejects.toMatchObject({ status: 400 });
     expect(await logs.read(run(), { limit: 10 })).toEqual({ events: [], nextCursor: '0' });
   });
 
@@ -187,6 +192,25 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
     await runtime.remove(ref);
     await runtime.kill(ref, 'gone');
     await runtime.stop(ref, 1, 'gone');
+  });
+
+  it('refuses image strings that are not Docker references before any Engine API call', async () => {
+    for (const image of ['..', '../x', 'http://x/y', 'a/../b', 'UPPER', '', 'x:', 'x@sha256:12']) {
+      await expect(runtime.prepare(app({ image }))).rejects.toThrow('is not a Docker image reference');
+      await expect(runtime.start({ run: run({ image }), app: app({ image }) })).rejects.toThrow('is not a Docker image reference');
+    }
+    for (const image of ['busybox', 'containerizer/busybox:latest', 'localhost:5000/team/app:v1.2', `app@sha256:${'a'.repeat(64)}`, 'a'.repeat(64)]) {
+      expect(isImageReference(image)).toBe(true);
+    }
+  });
+
+  it("cannot bound the writable layer with StorageOpt on this host's storage driver (hence the periodic check)", async () => {
+    const info = await docker.info();
+    const backing = (info.DriverStatus as Array<[string, string]>).find(([key]) => key === 'Backing Filesystem')?.[1];
+    if (info.Driver !== 'overlay2' || backing === 'xfs') return; // quotas may work there
+    await expect(docker.createContainer({ Image: IMAGE, HostConfig: { StorageOpt: { size: '100M' } } })).rejects.toThrow(
+      "--storage-opt is supported only for overlay over xfs with 'pquota' mount option",
+    );
   });
 
   it('refuses images that are not local, without pulling', async () => {
@@ -226,7 +250,12 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
       SecurityOpt: ['no-new-privileges'],
       Init: true,
       AutoRemove: false,
+      PidsLimit: 1024,
+      NetworkMode: RUN_NETWORK,
+      LogConfig: { Type: 'local', Config: { 'max-size': '16m', 'max-file': '4', compress: 'false' } },
     });
+    const network = await docker.getNetwork(RUN_NETWORK).inspect();
+    expect(network.Options).toMatchObject({ 'com.docker.network.bridge.enable_icc': 'false' });
     expect(info.HostConfig.Binds ?? []).toEqual([]);
     expect(info.Config.Labels).toMatchObject({ [LABELS.runId]: r.runId, [LABELS.appId]: 'APP1', [LABELS.ownerId]: 'USER1' });
   });

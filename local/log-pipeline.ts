@@ -1,0 +1,288 @@
+/**
+ * Dev mode's log pipeline: each run's container output is followed through the Engine API
+ * (`GET /containers/{id}/logs?follow=1`) and appended to the run's log file as it comes, with
+ * backpressure (nothing is held whole in memory), up to a per-run cap. A follow that ends or
+ * fails early (a restart, a daemon hiccup) is resumed from where the file ends.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type Docker from 'dockerode';
+import { logger } from '../shared/logger.js';
+import type { TaskRef } from '../shared/ports.js';
+import { encodeLine, lineKey, readTail, type LogTail } from './log-file.js';
+
+/** How far apart (ms) the file's arrival stamps and Docker's log driver stamps of one line may be, when resuming. */
+const ALIGN_MS = 2_000;
+/** The most held while looking for where the file ends (bytes). */
+const ALIGN_MAX_BYTES = 4 * 1024 * 1024;
+/** Room kept under the cap for the marker line (bytes). */
+const MARKER_RESERVE = 256;
+const MIB = 1024 * 1024;
+
+/** The message of the line that closes a truncated log. */
+export function truncationMessage(maxBytes: number): string {
+  return `[containerizer] log output past ${(maxBytes / MIB).toFixed(0)} MiB for this run was dropped (per-run log cap)`;
+}
+
+/** Where a stream comes from: `logs` (the log driver's copy, each frame one line after its timestamp) or `attach` (the live output, frames of raw chunks). */
+export type LogStreamKind = 'logs' | 'attach';
+
+/** Docker's own limit on one log message: longer lines are kept as several events. */
+const MESSAGE_MAX_BYTES = 16 * 1024;
+
+/**
+ * Turns the Engine API's multiplexed stream of a container without a TTY (Docker Engine API,
+ * "Stream format": an 8-byte header — stream type 1 stdout / 2 stderr, three zero bytes,
+ * payload size as a big-endian uint32 — then the payload) into log file lines.
+ * From `logs` each payload is "<RFC 3339 nano timestamp> <message>\n"; when the file has
+ * lines already, the copy resumes after them: lines are dropped up to the first run of lines
+ * equal to the file's last ones (`tail.lastKeys`), searched within ALIGN_MS of `tail.lastMs`
+ * (the file's stamps are taken on arrival, Docker's by its log driver, a little apart), so
+ * nothing is written twice unless the file's last lines repeat within that window. From `attach` payloads are raw output, split here into lines
+ * (at most 16 KiB, as Docker does) stamped on arrival. Past `maxBytes` of file in all, writes
+ * one marker line, ends its output and emits `truncated`; later input is dropped.
+ */
+export class LogEncoder extends Transform {
+  truncated = false;
+  private pending = Buffer.alloc(0);
+  private readonly partial: Record<'o' | 'e', Buffer> = { o: Buffer.alloc(0), e: Buffer.alloc(0) };
+  private written: number;
+  /** While resuming: lines seen so far (keys), and those that may be new if no alignment is found. */
+  private aligning: boolean;
+  private recent: string[] = [];
+  private seen = 0;
+  private held: Array<{ ms: number; mark: 'o' | 'e'; message: Buffer }> = [];
+  private heldBytes = 0;
+  private lines: Buffer[] = [];
+
+  constructor(
+    private readonly tail: LogTail,
+    private readonly maxBytes: number,
+    private readonly kind: LogStreamKind,
+  ) {
+    super();
+    this.written = tail.size;
+    this.aligning = kind === 'logs' && tail.lastKeys.length > 0;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.truncated) return done();
+    const buffer = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    let offset = 0;
+    while (offset + 8 <= buffer.length && !this.truncated) {
+      const end = offset + 8 + buffer.readUInt32BE(offset + 4);
+      if (end > buffer.length) break;
+      const type = buffer[offset];
+      const payload = buffer.subarray(offset + 8, end);
+      offset = end;
+      if (type !== 1 && type !== 2) continue;
+      if (this.kind === 'logs') this.logLine(type === 1 ? 'o' : 'e', payload);
+      else this.output(type === 1 ? 'o' : 'e', payload);
+    }
+    // Copied: a view would keep the whole chunk alive.
+    this.pending = Buffer.from(buffer.subarray(offset));
+    this.flushLines();
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.aligning) this.giveUpAligning();
+    // The last line of each stream may lack its newline.
+    for (const mark of ['o', 'e'] as const) if (this.partial[mark].length > 0 && !this.truncated) this.keep(Date.now(), mark, this.partial[mark]);
+    this.flushLines();
+    done();
+  }
+
+  private logLine(mark: 'o' | 'e', payload: Buffer): void {
+    const space = payload.indexOf(0x20);
+    const ms = Date.parse(payload.toString('latin1', 0, space < 0 ? payload.length : space));
+    const messageEnd = payload[payload.length - 1] === 0x0a ? payload.length - 1 : payload.length;
+    const message = space < 0 ? Buffer.alloc(0) : payload.subarray(space + 1, messageEnd);
+    if (this.aligning) this.align(ms, mark, message);
+    else this.keep(ms, mark, message);
+  }
+
+  private align(ms: number, mark: 'o' | 'e', message: Buffer): void {
+    const { lastKeys, lastMs = 0 } = this.tail;
+    const line = encodeLine(ms, mark, message);
+    // Decoded as readTail decodes the file's lines.
+    this.recent.push(lineKey(line.toString('utf8', 0, line.length - 1)));
+    if (this.recent.length > lastKeys.length) this.recent.shift();
+    this.seen++;
+    // Aligned when the last lines seen are the file's last lines: all of them, or as many as came (the replay began within them).
+    const suffix = lastKeys.slice(lastKeys.length - this.recent.length);
+    if ((this.recent.length === lastKeys.length || this.seen === this.recent.length) && this.recent.every((key, i) => key === suffix[i])) {
+      // Found where the file ends: what came before is in it already.
+      this.aligning = false;
+      this.held = [];
+      return;
+    }
+    // Older than the file's end: in the file already (Docker stamps a line no earlier than its arrival here, give or take).
+    if (ms < lastMs) return;
+    this.held.push({ ms, mark, message: Buffer.from(message) });
+    this.heldBytes += message.length;
+    if (ms > lastMs + ALIGN_MS || this.heldBytes > ALIGN_MAX_BYTES) this.giveUpAligning();
+  }
+
+  /** No alignment found (Docker rotated that part away, or the output changed): keep what came at or after the file's end. */
+  private giveUpAligning(): void {
+    this.aligning = false;
+    logger.warn('resumed log copy could not find where the file ends; keeping lines from its last timestamp on');
+    for (const line of this.held) if (!this.truncated) this.keep(line.ms, line.mark, line.message);
+    this.held = [];
+  }
+
+  private output(mark: 'o' | 'e', payload: Buffer): void {
+    const ms = Date.now();
+    let rest = this.partial[mark].length > 0 ? Buffer.concat([this.partial[mark], payload]) : payload;
+    for (let newline = rest.indexOf(0x0a); newline >= 0 && !this.truncated; newline = rest.indexOf(0x0a)) {
+      this.keepSplit(ms, mark, rest.subarray(0, newline));
+      rest = rest.subarray(newline + 1);
+    }
+    while (rest.length >= MESSAGE_MAX_BYTES && !this.truncated) {
+      this.keep(ms, mark, rest.subarray(0, MESSAGE_MAX_BYTES));
+      rest = rest.subarray(MESSAGE_MAX_BYTES);
+    }
+    this.partial[mark] = Buffer.from(rest);
+  }
+
+  private keepSplit(ms: number, mark: 'o' | 'e', message: Buffer): void {
+    for (let at = MESSAGE_MAX_BYTES; at < message.length && !this.truncated; at += MESSAGE_MAX_BYTES) {
+      this.keep(ms, mark, message.subarray(at - MESSAGE_MAX_BYTES, at));
+    }
+    if (!this.truncated) this.keep(ms, mark, message.subarray(Math.floor(Math.max(0, message.length - 1) / MESSAGE_MAX_BYTES) * MESSAGE_MAX_BYTES));
+  }
+
+  private keep(ms: number, mark: 'o' | 'e', message: Buffer): void {
+    const line = encodeLine(ms, mark, message);
+    if (this.written + line.length <= this.maxBytes - MARKER_RESERVE) {
+      this.written += line.length;
+      this.lines.push(line);
+      return;
+    }
+    this.truncated = true;
+    this.lines.push(encodeLine(ms, 'x', Buffer.from(truncationMessage(this.maxBytes))));
+  }
+
+  private flushLines(): void {
+    if (this.lines.length > 0) this.push(Buffer.concat(this.lines));
+    this.lines = [];
+    if (this.truncated && !this.readableEnded) {
+      // After the marker: end the output, so the file is closed while the input may still be open.
+      this.push(null);
+      this.emit('truncated');
+    }
+  }
+}
+
+/**
+ * Copies run containers' output into their files; at most one copy per run at a time. A
+ * launch attaches before the container starts: attach streams carry backpressure (a reader
+ * that falls behind slows the job, as the awslogs driver's default "blocking" mode does on
+ * Fargate), so nothing is lost however fast the job writes. A copy resumed later (after a
+ * restart, or once the container stopped) follows the log driver's copy from where the file
+ * ends instead; that one cannot slow the job, so output Docker rotated away before it was read
+ * (past its 64 MiB) is lost.
+ */
+export class LogPipeline {
+  private readonly follows = new Map<string, Promise<void>>();
+  /** Runs whose attached copy saw the output end: their file is complete, nothing to resume. */
+  private readonly complete = new Set<string>();
+
+  /** `fileOf` names a run's log file; `maxBytes` is the per-run cap on the file (bytes). */
+  constructor(
+    private readonly docker: Docker,
+    private readonly fileOf: (runId: string) => string,
+    private readonly maxBytes: number,
+  ) {}
+
+  /**
+   * Attaches to a created container's output (call before starting it) and copies it to the
+   * run's file in the background. Resolves once attached (or when attaching failed, logged:
+   * a later follow resumes from the log driver's copy). Does nothing when a copy is under way.
+   */
+  attach(runId: string, ref: TaskRef): Promise<void> {
+    if (this.follows.has(runId)) return Promise.resolve();
+    let attached!: () => void;
+    const ready = new Promise<void>((resolve) => (attached = resolve));
+    const copying = this.register(runId, ref, async () => {
+      const tail = await this.tailOf(runId);
+      if (tail.truncated) return;
+      const source = (await this.docker.getContainer(ref).attach({ stream: true, stdout: true, stderr: true, logs: false })) as unknown as Readable;
+      attached();
+      await this.copy(runId, source, new LogEncoder(tail, this.maxBytes, 'attach'));
+      this.complete.add(runId);
+    });
+    return Promise.race([ready, copying]);
+  }
+
+  /**
+   * Makes sure the run's output is being copied (idempotent): the copy under way, or a new
+   * follow of the log driver's copy from where the file ends. Settles once the container's
+   * output has ended (it stopped or was removed) or the cap was reached. Never rejects: a
+   * failure is logged, and the next call resumes.
+   */
+  follow(runId: string, ref: TaskRef): Promise<void> {
+    if (this.complete.has(runId)) return Promise.resolve();
+    return (
+      this.follows.get(runId) ??
+      this.register(runId, ref, async () => {
+        const tail = await this.tailOf(runId);
+        if (tail.truncated) return;
+        const source = (await this.docker.getContainer(ref).logs({
+          follow: true,
+          stdout: true,
+          stderr: true,
+          timestamps: true,
+          // Docker's `since` keeps lines at or after it, in seconds with a fraction; the encoder drops those the file has.
+          ...(tail.lastMs !== undefined && { since: (Math.max(0, tail.lastMs - ALIGN_MS) / 1000).toFixed(3) as unknown as number }),
+        })) as unknown as Readable;
+        await this.copy(runId, source, new LogEncoder(tail, this.maxBytes, 'logs'));
+        // The output ended because the container stopped (not because the daemon went away): the file is complete.
+        const info = await this.docker
+          .getContainer(ref)
+          .inspect()
+          .catch(() => undefined);
+        if (info && !info.State.Running) this.complete.add(runId);
+      })
+    );
+  }
+
+  /** The run's copy under way, if any. */
+  active(runId: string): Promise<void> | undefined {
+    return this.follows.get(runId);
+  }
+
+  /** Forgets a released run (its container is gone). */
+  forget(runId: string): void {
+    this.complete.delete(runId);
+  }
+
+  private register(runId: string, ref: TaskRef, work: () => Promise<void>): Promise<void> {
+    const following = work()
+      .catch((err) => logger.warn("copying a run's output failed; it resumes at the next describe or release", { runId, taskRef: ref, error: err as Error }))
+      .finally(() => this.follows.delete(runId));
+    this.follows.set(runId, following);
+    return following;
+  }
+
+  private async tailOf(runId: string): Promise<LogTail> {
+    const file = this.fileOf(runId);
+    await mkdir(path.dirname(file), { recursive: true });
+    return readTail(file, { repair: true });
+  }
+
+  private async copy(runId: string, source: Readable, encoder: LogEncoder): Promise<void> {
+    const sink = createWriteStream(this.fileOf(runId), { flags: 'a' });
+    // Past the cap nothing more is kept: once the marker is on disk, stop reading the container's output.
+    encoder.once('truncated', () => sink.once('finish', () => source.destroy()));
+    try {
+      await pipeline(source, encoder, sink);
+    } catch (err) {
+      if (!encoder.truncated) throw err;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The network every run's container joins: one bridge with inter-container communication off
+ * (`com.docker.network.bridge.enable_icc=false`), so no run can open a connection to another
+ * run's container, while traffic out through the bridge's gateway (NAT) still flows — as on
+ * Fargate, where each task has its own ENI and the security group admits no inbound traffic.
+ *
+ * Why not a network per run: each Docker network takes a subnet from the daemon's default
+ * address pools (about 30 networks with the stock pools), so concurrent runs would exhaust
+ * them and fail to start; one bridge costs one subnet whatever the number of runs. A run's
+ * sidecars (when it has some) share its network namespace, as a Fargate task's containers
+ * share localhost, so they need no container-to-container traffic either.
+ */
+import type Docker from 'dockerode';
+import { dockerErrorMessage, dockerStatusCode } from './docker-events.js';
+
+export const RUN_NETWORK = 'containerizer-runs';
+const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
+
+/**
+ * Creates the run network unless it exists. Throws an Error when a network of that name exists
+ * without the isolation (someone else made it), or when it cannot be created.
+ */
+export async function ensureRunNetwork(docker: Docker): Promise<string> {
+  try {
+    const info = (await docker.getNetwork(RUN_NETWORK).inspect()) as { Driver?: string; Options?: Record<string, string> };
+    if (info.Driver !== 'bridge' || info.Options?.[ICC_OPTION] !== 'false') {
+      throw new Error(`Docker network "${RUN_NETWORK}" exists without ${ICC_OPTION}=false; remove it so the platform can create it isolated`);
+    }
+    return RUN_NETWORK;
+  } catch (err) {
+    if (dockerStatusCode(err) !== 404) throw err;
+  }
+  try {
+    await docker.createNetwork({
+      Name: RUN_NETWORK,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Options: { [ICC_OPTION]: 'false' },
+      Labels: { 'containerizer.network': 'runs' },
+    });
+  } catch (err) {
+    // 409: created concurrently (another start, another server on this engine).
+    if (dockerStatusCode(err) !== 409) throw new Error(`cannot create the Docker network "${RUN_NETWORK}": ${dockerErrorMessage(err)}`, { cause: err });
+  }
+  return RUN_NETWORK;
+}

@@ -1,0 +1,125 @@
+/** The run log file format and its readers, on files written here (no Docker). */
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeLine, encodeLine, readPage, readTail } from '../../local/log-file.js';
+import { LogEncoder } from '../../local/log-pipeline.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'containerizer-logfile-'));
+let files = 0;
+const newFile = () => path.join(dir, `f${++files}.log`);
+
+/** Docker's multiplexed stream frame: stream type, three zero bytes, big-endian size, payload. */
+function frame(type: 1 | 2, payload: string): Buffer {
+  const body = Buffer.from(payload);
+  const header = Buffer.alloc(8);
+  header[0] = type;
+  header.writeUInt32BE(body.length, 4);
+  return Buffer.concat([header, body]);
+}
+
+async function encode(encoder: LogEncoder, chunks: Buffer[]): Promise<string> {
+  const out: Buffer[] = [];
+  encoder.on('data', (d: Buffer) => out.push(d));
+  const ended = new Promise((resolve) => encoder.once('end', resolve));
+  for (const chunk of chunks) encoder.write(chunk);
+  encoder.end();
+  await ended;
+  return Buffer.concat(out).toString('utf8');
+}
+
+describe('log file lines', () => {
+  it('round-trips any message, backslashes and newlines included, in one line', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.constantFrom('o' as const, 'e' as const), (message, mark) => {
+        const line = encodeLine(1_700_000_000_123, mark, Buffer.from(message));
+        expect(line.indexOf(0x0a)).toBe(line.length - 1);
+        expect(decodeLine(line.toString('utf8', 0, line.length - 1))).toEqual({
+          timestamp: 1_700_000_000_123,
+          stream: mark === 'o' ? 'stdout' : 'stderr',
+          message: Buffer.from(message).toString('utf8'),
+          mark,
+        });
+      }),
+    );
+  });
+
+  it('pages by byte offset, seeks by time, refuses a cursor that is not a line start', async () => {
+    const file = newFile();
+    writeFileSync(file, [10, 20, 20, 30, 40].map((ms, i) => encodeLine(ms, 'o', Buffer.from(`line ${i}`)).toString()).join(''));
+    const first = await readPage(file, { limit: 2 });
+    expect(first.events.map((e) => e.message)).toEqual(['line 0', 'line 1']);
+    const rest = await readPage(file, { cursor: first.nextCursor, limit: 10 });
+    expect(rest.events.map((e) => e.message)).toEqual(['line 2', 'line 3', 'line 4']);
+    expect(await readPage(file, { cursor: rest.nextCursor, limit: 10 })).toEqual({ events: [], nextCursor: rest.nextCursor });
+    for (const [startTime, expected] of [
+      [0, 'line 0'],
+      [20, 'line 1'],
+      [21, 'line 3'],
+      [40, 'line 4'],
+    ] as const) {
+      expect((await readPage(file, { startTime, limit: 1 })).events[0].message).toBe(expected);
+    }
+    expect(await readPage(file, { startTime: 41, limit: 1 })).toEqual({ events: [], nextCursor: rest.nextCursor });
+    for (const cursor of ['1', 'abc', '-1', String(Number(rest.nextCursor) + 1), '1e3']) {
+      await expect(readPage(file, { cursor, limit: 1 })).rejects.toMatchObject({ status: 400 });
+    }
+    await expect(readPage(newFile(), { cursor: '5', limit: 1 })).rejects.toMatchObject({ status: 400 });
+    expect(await readPage(newFile(), { limit: 1 })).toEqual({ events: [], nextCursor: '0' });
+  });
+
+  it('serves only complete lines, and a resuming writer cuts off a partial one', async () => {
+    const file = newFile();
+    writeFileSync(file, encodeLine(5, 'o', Buffer.from('whole')));
+    appendFileSync(file, '6 o half');
+    expect((await readPage(file, { limit: 10 })).events.map((e) => e.message)).toEqual(['whole']);
+    expect(await readTail(file, { repair: false })).toMatchObject({ lastMs: 5, lastKeys: ['o whole'], truncated: false });
+    const tail = await readTail(file, { repair: true });
+    expect(readFileSync(file, 'utf8')).toBe('5 o whole\n');
+    expect(tail.size).toBe(10);
+  });
+});
+
+describe('LogEncoder', () => {
+  const empty = { size: 0, lastKeys: [], truncated: false };
+
+  it('splits attached output into lines per stream however frames and chunks cut it', async () => {
+    const stream = Buffer.concat([frame(1, 'a\nb'), frame(2, 'err\n'), frame(1, 'c\n'), frame(1, 'tail')]);
+    const text = await encode(new LogEncoder(empty, 1e9, 'attach'), [stream.subarray(0, 5), stream.subarray(5, 13), stream.subarray(13)]);
+    expect(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => decodeLine(line).message),
+    ).toEqual(['a', 'err', 'bc', 'tail']);
+    expect(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => decodeLine(line).stream),
+    ).toEqual(['stdout', 'stderr', 'stdout', 'stdout']);
+  });
+
+  it('past the cap writes one marker line and nothing more', async () => {
+    const frames = Array.from({ length: 100 }, (_, i) => frame(1, `line ${i}\n`));
+    const encoder = new LogEncoder(empty, 600, 'attach');
+    const text = await encode(encoder, frames);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(600);
+    const lines = text.split('\n').slice(0, -1);
+    expect(lines.filter((line) => decodeLine(line).mark === 'x')).toHaveLength(1);
+    expect(decodeLine(lines[lines.length - 1]).message).toContain('was dropped');
+    expect(encoder.truncated).toBe(true);
+  });
+
+  it("resumes Docker's log after the file's last lines, wherever the replay begins", async () => {
+    const stamp = (ms: number) => new Date(ms).toISOString();
+    const replay = ['x', 'y', 'y', 'z', 'new'].map((message, i) => frame(1, `${stamp(1000 + i)} ${message}\n`));
+    const tail = { size: 0, lastMs: 1003, lastKeys: ['o y', 'o y', 'o z'], truncated: false };
+    const text = await encode(new LogEncoder(tail, 1e9, 'logs'), replay);
+    expect(text).toBe('1004 o new\n');
+    const fromInside = await encode(new LogEncoder(tail, 1e9, 'logs'), replay.slice(3));
+    expect(fromInside).toBe('1004 o new\n');
+  });
+});
