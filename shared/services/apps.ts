@@ -16,6 +16,7 @@ import { APP_FIELDS, type AppCreate, type AppPatch } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { AppStore } from '../store/app-store.js';
 import { indexKeys } from '../table.js';
+import { isId } from '../ids.js';
 import { canAccess } from './access.js';
 
 /** @throws ClientError 400 when Fargate has no task size with this cpu (vCPU) and memory (MiB). */
@@ -54,9 +55,9 @@ export class AppService {
     return this.store.listPage(partition, limit, cursor);
   }
 
-  /** @throws ClientError 404 when the app does not exist or is not the caller's. */
+  /** @throws ClientError 404 when the app does not exist or is not the caller's (or `appId` is no id). */
   async get(principal: Principal, appId: string): Promise<App> {
-    const app = await this.store.getApp(appId);
+    const app = isId(appId) ? await this.store.getApp(appId) : undefined;
     if (!app || !canAccess(principal, app.ownerId)) throw notFound('app', appId);
     return app;
   }

@@ -22,6 +22,8 @@ import type { RunCreate, RunListQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { RunStore, TransitionFields } from '../store/run-store.js';
 import { indexKeys } from '../table.js';
+import { isId } from '../ids.js';
+import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import {
@@ -74,18 +76,19 @@ export class RunService {
    * Creates a run of the app's current version and launches it. Returns the run as it stands
    * after the launch attempt: PENDING/PROVISIONING, or FAILED with the launch error as its
    * stoppedReason. With `origin.runId`, a second call returns the first call's run.
-   * @throws ClientError 404 when the app is missing or not the caller's.
+   * @throws ClientError 404 when the app is missing or not the caller's, 400 when the merged env is too large.
    */
   async create(principal: Principal, appId: string, input: RunCreate, origin: RunOrigin = { trigger: 'manual' }): Promise<Run> {
     const app = await this.apps.get(principal, appId);
     const run = newRun(app, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
+    checkRunSize(run);
     if (!(await this.store.insert(run))) return (await this.store.get(run.runId))!;
     return this.launch(run, app);
   }
 
-  /** @throws ClientError 404 when the run is missing or not the caller's. */
+  /** @throws ClientError 404 when the run is missing or not the caller's (or `runId` is no id). */
   async get(principal: Principal, runId: string): Promise<Run> {
-    const run = await this.store.get(runId);
+    const run = isId(runId) ? await this.store.get(runId) : undefined;
     if (!run || !canAccess(principal, run.ownerId)) throw notFound('run', runId);
     return run;
   }
@@ -217,7 +220,9 @@ export class RunService {
   }
 
   /** Ends a run: the terminal transition with what it records besides (run-rules' terminalRecord). */
-  private finish(run: Run, status: TerminalStatus, details: TaskDetails & Ending): Promise<Run | undefined> {
+  private finish(run: Run, status: TerminalStatus, ending: TaskDetails & Ending): Promise<Run | undefined> {
+    // A backend's error message can be any length; the run item's size cannot (item-limits.ts).
+    const details = { ...ending, reason: clipReason(ending.reason) };
     const record = terminalRecord(run, status, details, this.config.finishedRunTtlDays);
     return this.transition(run.runId, status, details, { ...record.fields, nextRunId: record.retry ? ulid() : undefined }, record.expiresAt);
   }

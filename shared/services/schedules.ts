@@ -15,6 +15,7 @@ import type { ScheduleCreate, SchedulePatch } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
 import { indexKeys } from '../table.js';
+import { isId } from '../ids.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import type { RunService } from './runs.js';
@@ -62,9 +63,9 @@ export class ScheduleService {
     return (await this.store.listAll(indexKeys.allSchedules())).filter((s) => s.enabled);
   }
 
-  /** @throws ClientError 404. */
+  /** @throws ClientError 404 (also when `scheduleId` is no id). */
   async get(principal: Principal, scheduleId: string): Promise<Schedule> {
-    const schedule = await this.store.get(scheduleId);
+    const schedule = isId(scheduleId) ? await this.store.get(scheduleId) : undefined;
     if (!schedule || !canAccess(principal, schedule.ownerId)) throw notFound('schedule', scheduleId);
     return schedule;
   }
