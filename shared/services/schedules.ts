@@ -63,6 +63,18 @@ export class ScheduleService {
     return (await this.store.listAll(indexKeys.allSchedules())).filter((s) => s.enabled);
   }
 
+  /**
+   * Disables a schedule the platform cannot fire (a stored expression that no longer parses,
+   * or whose next fire is out of range), keeping why in `disabledReason`; its trigger goes.
+   * Does nothing when the schedule is gone.
+   */
+  async markBroken(scheduleId: string, reason: string): Promise<void> {
+    const current = await this.store.get(scheduleId);
+    if (!current) return;
+    await this.store.put({ ...current, enabled: false, disabledReason: reason, updatedAt: new Date().toISOString() });
+    await this.scheduler.remove(scheduleId);
+  }
+
   /** @throws ClientError 404 (also when `scheduleId` is no id). */
   async get(principal: Principal, scheduleId: string): Promise<Schedule> {
     const schedule = isId(scheduleId) ? await this.store.get(scheduleId) : undefined;
@@ -70,10 +82,11 @@ export class ScheduleService {
     return schedule;
   }
 
-  /** Changes a schedule (enabled: false suspends it) and re-puts its trigger. @throws ClientError 404. */
+  /** Changes a schedule (enabled: false suspends it; enabled: true clears a disabledReason) and re-puts its trigger. @throws ClientError 404. */
   async update(principal: Principal, scheduleId: string, patch: SchedulePatch): Promise<Schedule> {
     const current = await this.get(principal, scheduleId);
     const next: Schedule = { ...current, ...patch, updatedAt: new Date().toISOString() };
+    if (next.enabled) delete next.disabledReason;
     await this.store.put(next);
     await this.scheduler.put(next);
     return next;
