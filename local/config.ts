@@ -2,20 +2,22 @@
  * Dev mode's settings, from the environment (names and meanings: shared/env.ts):
  * PORT (3000), HOST (127.0.0.1), DATA_DIR (.data), JWT_SECRET (else generated once and kept
  * in DATA_DIR/jwt-secret), and the auth settings the cloud reads too (shared/settings.ts):
- * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE.
+ * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE, and the quotas and
+ * sign-in limits (readLimitSettings: MAX_*_PER_USER, LOGIN_*, REGISTRATION*, REFRESHES_PER_MINUTE).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENV, envReader, type Env } from '../shared/env.js';
 import type { AuthConfig } from '../shared/services/auth.js';
-import { readAuthSettings, signingKey } from '../shared/settings.js';
+import { readAuthSettings, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
 
 export interface LocalConfig {
   port: number;
   host: string;
   dataDir: string;
   auth: AuthConfig;
+  limits: LimitSettings;
 }
 
 /** `iss` and `aud` of dev mode's tokens unless JWT_ISSUER / JWT_AUDIENCE say otherwise. */
@@ -35,6 +37,7 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     host: read.optional(ENV.HOST) ?? '127.0.0.1',
     dataDir,
     auth: { ...auth, ...claims, secret: signingKey(read.optional(ENV.JWT_SECRET) ?? keptSecret(join(dataDir, 'jwt-secret')), [ENV.JWT_SECRET]) },
+    limits: readLimitSettings(env),
   };
 }
 

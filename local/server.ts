@@ -17,6 +17,7 @@ import type { RunEventPublisher } from '../shared/ports.js';
 import { ContainerLogs } from './container-logs.js';
 import { watchTaskStateChanges } from './docker-events.js';
 import { DockerRuntime } from './docker-runtime.js';
+import { socketAddress } from './client-address.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
 import type { LocalConfig } from './config.js';
@@ -60,7 +61,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     onFire: (scheduleId, time) => platform.schedules.fire(scheduleId, time),
     onBroken: (scheduleId, reason) => platform.schedules.markBroken(scheduleId, reason),
   });
-  const platform = createPlatform({ db: dynamo.db, runtime, scheduler, logs, publisher: logPublisher, auth: config.auth });
+  const platform = createPlatform({ db: dynamo.db, runtime, scheduler, logs, publisher: logPublisher, auth: config.auth, limits: config.limits });
 
   const watch = watchTaskStateChanges(docker, async (change) => {
     await platform.runs.applyTaskStateChange(change);
@@ -80,6 +81,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   }, SWEEP_MS);
 
   const api = createApi(platform, {
+    clientAddress: socketAddress,
     healthChecks: {
       store: () => dynamo.db.doc.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'HEALTH', sk: 'HEALTH' } })),
       docker: () => docker.ping(),

@@ -262,6 +262,12 @@ export const Credentials = z
   .strict()
   .openapi('Credentials');
 
+export const Registration = Credentials.extend({
+  inviteCode: z.string().max(256).optional().openapi({ description: 'needed when the deployment registers by invitation only' }),
+})
+  .strict()
+  .openapi('Registration');
+
 export const RefreshBody = z.object({ refreshToken: z.string().min(1) }).strict();
 
 export const TokenSet = z

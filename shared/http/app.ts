@@ -3,6 +3,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import type { Principal } from '../domain.js';
 import type { Platform } from '../platform.js';
 import { bearerChallenge, errorToProblem, fieldErrors, problemResponse } from './problem.js';
@@ -15,7 +16,12 @@ import { healthRoutes, type HealthChecks } from './routes/health.js';
 export type ApiEnv = { Variables: { principal: Principal } };
 export type Api = OpenAPIHono<ApiEnv>;
 
+/** The address a request came from, as the runtime knows it (one small function per runtime: local/client-address.ts, shared/lambda/client-address.ts). */
+export type ClientAddressOf = (c: Context) => string | undefined;
+
 export interface ApiOptions {
+  /** Names the caller for the sign-in rate limits. */
+  clientAddress: ClientAddressOf;
   /** Named checks for GET /health (e.g. store, docker); each throws when unhealthy. */
   healthChecks: HealthChecks;
   /** How long (ms) one SSE log-follow response may stay open; clients resume with Last-Event-ID. */
@@ -69,7 +75,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   healthRoutes(app, options.healthChecks);
-  authRoutes(app, platform);
+  authRoutes(app, platform, options.clientAddress);
   appRoutes(app, platform);
   runRoutes(app, platform, options.maxFollowMs ?? Infinity);
   scheduleRoutes(app, platform);

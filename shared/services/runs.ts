@@ -15,7 +15,7 @@
  */
 import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, notFound, tooManyRequests } from '../errors.js';
 import { logger } from '../logger.js';
 import type { ContainerRuntime, RunEventPublisher, TaskStateChange } from '../ports.js';
 import type { RunCreate, RunListQuery } from '../schemas.js';
@@ -51,7 +51,12 @@ export interface RunServiceConfig {
   timeoutGraceSeconds: number;
   /** A finished run still unsettled after this long (ms) is settled by the sweep. */
   settleAfterMs: number;
+  /** Most runs one owner may have active at once (settings' MAX_ACTIVE_RUNS_PER_USER). */
+  maxActiveRunsPerUser: number;
 }
+
+/** Retry-After (s) of a run refused for its owner's quota: about how long a short job takes. */
+const QUOTA_RETRY_AFTER_SECONDS = 10;
 
 /** What a task event (or the platform, for its own transitions) says about a transition. */
 interface TaskDetails {
@@ -76,14 +81,29 @@ export class RunService {
    * Creates a run of the app's current version and launches it. Returns the run as it stands
    * after the launch attempt: PENDING/PROVISIONING, or FAILED with the launch error as its
    * stoppedReason. With `origin.runId`, a second call returns the first call's run.
-   * @throws ClientError 404 when the app is missing or not the caller's, 400 when the merged env is too large.
+   * @throws ClientError 404 when the app is missing or not the caller's, 400 when the merged env is too large,
+   *   429 (Retry-After) when the owner has maxActiveRunsPerUser runs active already.
    */
   async create(principal: Principal, appId: string, input: RunCreate, origin: RunOrigin = { trigger: 'manual' }): Promise<Run> {
     const app = await this.apps.get(principal, appId);
     const run = newRun(app, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
     checkRunSize(run);
     if (!(await this.store.insert(run))) return (await this.store.get(run.runId))!;
+    // Counted after the insert, so that concurrent creates cannot all slip under the quota: each that finds the owner over it backs out.
+    const active = await this.store.countActiveOfOwner(run.ownerId);
+    if (active > this.config.maxActiveRunsPerUser) {
+      await this.store.removeUnlaunched(run.runId);
+      throw tooManyRequests(
+        `you have ${active - 1} runs active, and at most ${this.config.maxActiveRunsPerUser} may be; wait for one to finish`,
+        QUOTA_RETRY_AFTER_SECONDS,
+      );
+    }
     return this.launch(run, app);
+  }
+
+  /** True when the owner has maxActiveRunsPerUser runs active (or more): a new one would be refused. */
+  async atQuota(ownerId: string): Promise<boolean> {
+    return (await this.store.countActiveOfOwner(ownerId)) >= this.config.maxActiveRunsPerUser;
   }
 
   /** @throws ClientError 404 when the run is missing or not the caller's (or `runId` is no id). */

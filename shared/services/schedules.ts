@@ -9,6 +9,7 @@
 import { ulid } from 'ulid';
 import type { Principal, Schedule, ScheduleFire } from '../domain.js';
 import { ClientError, notFound } from '../errors.js';
+import { logger } from '../logger.js';
 import type { Scheduler } from '../ports.js';
 import { parseScheduleExpression } from '../schedule-expression.js';
 import type { ScheduleCreate, SchedulePatch } from '../schemas.js';
@@ -130,7 +131,15 @@ export class ScheduleService {
 
     const active = schedule.overlapPolicy === 'Allow' ? [] : await this.runs.activeOfSchedule(scheduleId);
     let fire: ScheduleFire;
-    if (active.length > 0 && schedule.overlapPolicy === 'Forbid') {
+    if (await this.runs.atQuota(schedule.ownerId)) {
+      fire = {
+        scheduleId,
+        scheduledTime: time,
+        outcome: 'SKIPPED',
+        reason: 'the owner has the most active runs allowed (MAX_ACTIVE_RUNS_PER_USER)',
+        at: new Date().toISOString(),
+      };
+    } else if (active.length > 0 && schedule.overlapPolicy === 'Forbid') {
       fire = {
         scheduleId,
         scheduledTime: time,
@@ -160,8 +169,10 @@ export class ScheduleService {
         scheduledTime: fire.scheduledTime,
       });
     } catch (err) {
-      // The app was deleted under the schedule: the fire is recorded, there is nothing to run.
-      if (!(err instanceof ClientError && err.status === 404)) throw err;
+      // The app was deleted under the schedule (404), or the owner reached the run quota since the fire was claimed (429):
+      // the fire is recorded, there is nothing to run.
+      if (!(err instanceof ClientError && (err.status === 404 || err.status === 429))) throw err;
+      logger.warn('scheduled run not started', { scheduleId: schedule.scheduleId, scheduledTime: fire.scheduledTime, reason: err.message });
     }
     return fire;
   }

@@ -63,6 +63,13 @@ export async function queryPage<T>(db: Db, input: Omit<QueryCommandInput, 'Table
   };
 }
 
+/** Counts what a Query matches (after its filter), page by page: a read of every matching key, never of the items' values to the caller. */
+export async function countAll(db: Db, input: Omit<QueryCommandInput, 'TableName' | 'Select'>): Promise<number> {
+  let count = 0;
+  for await (const page of paginateQuery({ client: db.doc }, { ...input, TableName: db.tableName, Select: 'COUNT' })) count += page.Count ?? 0;
+  return count;
+}
+
 /** Reads a Query to the end, page by page (the SDK's paginator follows LastEvaluatedKey). */
 export async function queryAll<T>(db: Db, input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
   const items: T[] = [];
