@@ -20,8 +20,12 @@ const REFERENCE = new RegExp(`^(${name})(?::${tag})?(?:@${digest})?$`);
 /** distribution/reference's NameTotalLengthMax: a repository name is at most 255 characters. */
 export const MAX_IMAGE_NAME_CHARS = 255;
 
+/** A name, a 128-character tag and a long digest fit in this (characters); longer strings are refused before the regex runs. */
+const MAX_REFERENCE_CHARS = 512;
+
 /** True when `image` is a valid image reference (name at most MAX_IMAGE_NAME_CHARS). */
 export function isImageReference(image: string): boolean {
+  if (image.length > MAX_REFERENCE_CHARS) return false;
   const match = REFERENCE.exec(image);
   return match !== null && match[1]!.length <= MAX_IMAGE_NAME_CHARS;
 }

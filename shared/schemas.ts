@@ -41,9 +41,7 @@ export type RetryPolicy = z.infer<typeof retry>;
 const taskSpecFields = {
   image: z
     .string()
-    .min(1)
-    .max(512)
-    .refine(isImageReference, 'not a Docker image reference ([registry[:port]/]name[:tag][@digest], lower-case name)')
+    .refine(isImageReference, 'not a Docker image reference ([registry[:port]/]name[:tag][@digest], lower-case name of at most 255 characters)')
     .openapi({ example: 'containerizer/busybox:latest' }),
   command,
   env,
