@@ -116,7 +116,7 @@ export type RunCreate = z.infer<typeof RunCreate>;
 const status = z.enum(RUN_STATUSES);
 /** An ISO 8601 date-time a ULID can hold: from 1970-01-01 to ULID's TIME_MAX (ms), year 10889. */
 const isoDate = z.iso
-  .datetime({ offset: true })
+  .datetime({ offset: true, abort: true })
   .refine((value) => Date.parse(value) >= 0 && Date.parse(value) <= TIME_MAX, 'must be between 1970-01-01T00:00:00Z and 10889-08-02T05:31:50.655Z');
 
 export const RunListQuery = z

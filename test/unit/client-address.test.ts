@@ -15,7 +15,7 @@ describe("the api function's client address", () => {
       requestContext: { http: { method: 'GET', path: '/ip', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'curl' }, domainName: 'api.example.com' },
       isBase64Encoded: false,
     };
-    const res = await handle(app)(event as never);
+    const res = (await handle(app)(event as never)) as { body: string };
     expect(res.body).toBe('203.0.113.7');
   });
 });
