@@ -32,7 +32,7 @@ const median = (values: number[]) => {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'containerizer-bench-'));
-  const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir }), port: 0 });
+  const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir, MAX_ACTIVE_RUNS_PER_USER: String(CONCURRENT) }), port: 0 });
   try {
     const alice = await signIn(server.url);
     const app = await alice('POST', '/apps', { name: 'bench', image: IMAGE, command: ['sh', '-c', ':'] });

@@ -17,6 +17,14 @@ export const JWT_ISSUER = 'containerizer';
 /** `aud` of the tokens the built-in accounts issue. */
 export const JWT_AUDIENCE = 'containerizer-api';
 
+/**
+ * Throttling of every route of the $default stage (API Gateway's token bucket: `rateLimit`
+ * requests per second on average, bursts of `burstLimit`); beyond it API Gateway answers 429
+ * before the function runs. Per-client limits (sign-in) are the app's own, kept in DynamoDB.
+ * Well under the account's default quota of 10,000 requests/s (AWS docs, "Amazon API Gateway quotas").
+ */
+export const API_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
+
 /** Props of {@link Api}. */
 export interface ApiProps {
   readonly table: ITable;
@@ -88,6 +96,7 @@ export class Api extends Construct {
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
+      throttle: API_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: context.logRetention })),
         format: AccessLogFormat.custom(

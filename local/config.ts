@@ -2,7 +2,8 @@
  * Dev mode's settings, from the environment (names and meanings: shared/env.ts):
  * PORT (3000), HOST (127.0.0.1), DATA_DIR (.data), JWT_SECRET (else generated once and kept
  * in DATA_DIR/jwt-secret), and the auth settings the cloud reads too (shared/settings.ts):
- * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; and
+ * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; the quotas and
+ * sign-in limits (readLimitSettings: MAX_*_PER_USER, LOGIN_*, REGISTRATION*, REFRESHES_PER_MINUTE); and
  * the per-run bounds (local/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENV, envReader, type Env } from '../shared/env.js';
 import type { AuthConfig } from '../shared/services/auth.js';
-import { readAuthSettings, signingKey } from '../shared/settings.js';
+import { readAuthSettings, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
 import { sandboxSettingsFrom, type SandboxSettings } from './sandbox-settings.js';
 
 export interface LocalConfig {
@@ -20,6 +21,7 @@ export interface LocalConfig {
   auth: AuthConfig;
   /** Per-run bounds: log volume, writable layer (see sandbox-settings.ts for the variables). */
   sandbox: SandboxSettings;
+  limits: LimitSettings;
 }
 
 /** `iss` and `aud` of dev mode's tokens unless JWT_ISSUER / JWT_AUDIENCE say otherwise. */
@@ -40,6 +42,7 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     dataDir,
     sandbox: sandboxSettingsFrom(env),
     auth: { ...auth, ...claims, secret: signingKey(read.optional(ENV.JWT_SECRET) ?? keptSecret(join(dataDir, 'jwt-secret')), [ENV.JWT_SECRET]) },
+    limits: readLimitSettings(env),
   };
 }
 

@@ -9,7 +9,7 @@ import type { ContainerLogs } from './container-logs.js';
 import { DROPPED_CAPABILITIES } from '../shared/domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
-import { assertImageReference } from './image-reference.js';
+import { assertImageReference } from '../shared/image-reference.js';
 import { truncationMessage } from './log-pipeline.js';
 import { ensureRunNetwork } from './run-network.js';
 import { DEFAULT_SANDBOX, type SandboxSettings } from './sandbox-settings.js';

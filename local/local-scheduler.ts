@@ -1,6 +1,10 @@
 /**
  * Dev mode's Scheduler: an in-process timer per enabled schedule, at the fire times croner
  * computes for the EventBridge expression (see shared/schedule-expression.ts).
+ *
+ * No schedule can stop the process: a schedule whose fire times cannot be computed (a stored
+ * expression that no longer parses, a time out of range) is handed to `onBroken` with the
+ * reason, and no timer is armed for it.
  */
 import type { Schedule } from '../shared/domain.js';
 import { logger } from '../shared/logger.js';
@@ -10,12 +14,19 @@ import { nextFireTimes } from '../shared/services/schedules.js';
 /** setTimeout's longest delay (ms); later fires re-arm in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
+/** What the scheduler calls back: `onFire` starts the scheduled run; `onBroken` records why a schedule cannot fire (and disables it). */
+export interface LocalSchedulerHooks {
+  onFire(scheduleId: string, scheduledTime: Date): Promise<unknown>;
+  onBroken(scheduleId: string, reason: string): Promise<unknown>;
+}
+
 export class LocalScheduler implements Scheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  /** `onFire` starts the scheduled run; its errors are logged, and the schedule fires on. */
-  constructor(private readonly onFire: (scheduleId: string, scheduledTime: Date) => Promise<unknown>) {}
+  /** Errors of either hook are logged, and the other schedules fire on. */
+  constructor(private readonly hooks: LocalSchedulerHooks) {}
 
+  /** Arms the schedule's timer; never throws (a broken schedule goes to onBroken). */
   async put(schedule: Schedule): Promise<void> {
     this.clear(schedule.scheduleId);
     if (schedule.enabled) this.arm(schedule, new Date());
@@ -31,17 +42,30 @@ export class LocalScheduler implements Scheduler {
   }
 
   private arm(schedule: Schedule, after: Date): void {
-    const [next] = nextFireTimes(schedule, after, 1);
+    let next: Date | undefined;
+    try {
+      [next] = nextFireTimes(schedule, after, 1);
+      if (next && !Number.isFinite(next.getTime())) throw new Error('its next fire time is out of range');
+    } catch (err) {
+      return this.broken(schedule.scheduleId, `cannot compute the next fire time of "${schedule.expression}": ${(err as Error).message}`);
+    }
     if (!next) return;
-    const delay = Math.min(Math.max(0, next.getTime() - Date.now()), MAX_DELAY_MS);
+    const fireAt = next;
+    const delay = Math.min(Math.max(0, fireAt.getTime() - Date.now()), MAX_DELAY_MS);
     const timer = setTimeout(() => {
-      if (Date.now() < next.getTime()) return this.arm(schedule, after);
-      this.onFire(schedule.scheduleId, next).catch((err) =>
-        logger.error('schedule fire failed', { scheduleId: schedule.scheduleId, scheduledTime: next.toISOString(), error: err as Error }),
-      );
-      this.arm(schedule, next);
+      if (Date.now() < fireAt.getTime()) return this.arm(schedule, after);
+      this.hooks
+        .onFire(schedule.scheduleId, fireAt)
+        .catch((err) => logger.error('schedule fire failed', { scheduleId: schedule.scheduleId, scheduledTime: fireAt.toISOString(), error: err as Error }));
+      this.arm(schedule, fireAt);
     }, delay);
     this.timers.set(schedule.scheduleId, timer);
+  }
+
+  private broken(scheduleId: string, reason: string): void {
+    this.clear(scheduleId);
+    logger.error('schedule disabled: it cannot fire', { scheduleId, reason });
+    this.hooks.onBroken(scheduleId, reason).catch((err) => logger.error('could not record a broken schedule', { scheduleId, error: err as Error }));
   }
 
   private clear(scheduleId: string): void {

@@ -3,6 +3,11 @@ import { logger } from '../shared/logger.js';
 import { loadConfig, type LocalConfig } from './config.js';
 import { startServer } from './server.js';
 
+// A last line of defence: every background path catches its own failures, but a promise
+// rejection one of them missed must not take every user's runs down with it (Node's default
+// for an unhandled rejection is to exit).
+process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection; the server goes on', { error: reason as Error }));
+
 const server = await startServer(configOrExit());
 logger.info(`Containerizer dev mode listening on ${server.url} (OpenAPI: ${server.url}/openapi.json)`, { url: server.url });
 

@@ -2,7 +2,9 @@
  * Dev mode: the platform on Node with dynalite and the local Docker engine.
  * Start-up order matters for "a restart loses no run": the Docker event stream is watched
  * first, then runs left active by an earlier process are reconciled against Docker, then
- * schedules are armed and the API listens.
+ * schedules are armed and the API listens. No stored item can keep it from listening: a step
+ * that fails is logged and skipped (a schedule that cannot fire is disabled with the reason),
+ * and GET /health says what does not answer.
  */
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -15,6 +17,7 @@ import type { RunEventPublisher } from '../shared/ports.js';
 import { ContainerLogs } from './container-logs.js';
 import { watchTaskStateChanges } from './docker-events.js';
 import { DockerRuntime } from './docker-runtime.js';
+import { socketAddress } from './client-address.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
 import type { LocalConfig } from './config.js';
@@ -40,19 +43,33 @@ const logPublisher: RunEventPublisher = {
   },
 };
 
+/** Runs one start-up step; its failure is logged and start-up goes on. */
+async function startupStep(what: string, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    logger.error(`start-up: could not ${what}; going on without`, err as Error);
+  }
+}
+
 export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const dynamo = await startDynalite(join(config.dataDir, 'dynamodb'), TABLE_NAME);
   const docker = new Docker();
   const logs = new ContainerLogs(docker, join(config.dataDir, 'logs'), config.sandbox.logMaxBytes);
   const runtime = new DockerRuntime(docker, logs, config.sandbox);
-  const scheduler = new LocalScheduler((scheduleId, time) => platform.schedules.fire(scheduleId, time));
-  const platform = createPlatform({ db: dynamo.db, runtime, scheduler, logs, publisher: logPublisher, auth: config.auth });
+  const scheduler = new LocalScheduler({
+    onFire: (scheduleId, time) => platform.schedules.fire(scheduleId, time),
+    onBroken: (scheduleId, reason) => platform.schedules.markBroken(scheduleId, reason),
+  });
+  const platform = createPlatform({ db: dynamo.db, runtime, scheduler, logs, publisher: logPublisher, auth: config.auth, limits: config.limits });
 
   const watch = watchTaskStateChanges(docker, async (change) => {
     await platform.runs.applyTaskStateChange(await runtime.withLogs(change));
   });
-  await platform.runs.sweep({ describe: true });
-  for (const schedule of await platform.schedules.allEnabled()) await scheduler.put(schedule);
+  await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));
+  await startupStep('arm the schedules', async () => {
+    for (const schedule of await platform.schedules.allEnabled()) await scheduler.put(schedule);
+  });
 
   let sweeps = 0;
   let sweeping: Promise<void> | undefined;
@@ -64,6 +81,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   }, SWEEP_MS);
 
   const api = createApi(platform, {
+    clientAddress: socketAddress,
     healthChecks: {
       store: () => dynamo.db.doc.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'HEALTH', sk: 'HEALTH' } })),
       docker: () => docker.ping(),

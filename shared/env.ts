@@ -64,6 +64,24 @@ export const ENV = {
   ADMIN_EMAILS: 'ADMIN_EMAILS',
   /** `--enable-source-maps`, so stack traces point into the sources. Every function (set by the stack). */
   NODE_OPTIONS: 'NODE_OPTIONS',
+  /** Most apps one user may have (100); more is a 409. The api; dev mode. */
+  MAX_APPS_PER_USER: 'MAX_APPS_PER_USER',
+  /** Most runs one user may have active (not finished) at once (20); more is a 429. Every function that starts runs; dev mode. */
+  MAX_ACTIVE_RUNS_PER_USER: 'MAX_ACTIVE_RUNS_PER_USER',
+  /** Sign-in attempts per minute, per client address and per account (20); more is a 429. The api; dev mode. */
+  LOGIN_ATTEMPTS_PER_MINUTE: 'LOGIN_ATTEMPTS_PER_MINUTE',
+  /** Failed sign-ins of one account in 15 minutes after which it is locked until the 15 minutes are over (10). The api; dev mode. */
+  LOGIN_FAILURES_BEFORE_LOCKOUT: 'LOGIN_FAILURES_BEFORE_LOCKOUT',
+  /** Registrations per hour, per client address and per e-mail (20). The api; dev mode. */
+  REGISTRATIONS_PER_HOUR: 'REGISTRATIONS_PER_HOUR',
+  /** Token refreshes per minute, per client address and per account (30). The api; dev mode. */
+  REFRESHES_PER_MINUTE: 'REFRESHES_PER_MINUTE',
+  /** `open` (default) or `closed`: whether anyone may register a built-in account. The api; dev mode. */
+  REGISTRATION: 'REGISTRATION',
+  /** Comma-separated e-mail domains registration is restricted to (case-insensitive); unset: any. The api; dev mode. */
+  REGISTRATION_EMAIL_DOMAINS: 'REGISTRATION_EMAIL_DOMAINS',
+  /** Comma-separated invite codes; when set, registering needs one of them (`inviteCode`). The api; dev mode. */
+  REGISTRATION_INVITE_CODES: 'REGISTRATION_INVITE_CODES',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -149,6 +167,11 @@ export interface EnvReader {
    */
   list(name: EnvName, options?: { required: boolean }): string[];
   /**
+   * A whole number ≥ 1; `fallback` when unset.
+   * @throws ConfigurationError "NAME must be a whole number ≥ 1, not "x""
+   */
+  positiveInt(name: EnvName, fallback: number): number;
+  /**
    * One of `values`; `fallback` when unset (required when there is none).
    * @throws ConfigurationError "NAME must be A or B, not "x""
    */
@@ -173,6 +196,12 @@ export function envReader(env: Env): EnvReader {
         .map((entry) => entry.trim())
         .filter(Boolean);
       return entries.length > 0 || !options?.required ? entries : fail(name, `environment variable ${name} is not set`);
+    },
+    positiveInt(name, fallback) {
+      const value = optional(name);
+      if (value === undefined) return fallback;
+      const n = Number(value);
+      return Number.isSafeInteger(n) && n >= 1 ? n : fail(name, `${name} must be a whole number ≥ 1, not ${JSON.stringify(value)}`);
     },
     oneOf<const T extends string>(name: EnvName, values: readonly T[], fallback?: T): T {
       const value = fallback === undefined ? required(name) : (optional(name) ?? fallback);

@@ -7,6 +7,9 @@ import type { Db } from './store/db.js';
 import { AppStore } from './store/app-store.js';
 import { RunStore } from './store/run-store.js';
 import { ScheduleStore } from './store/schedule-store.js';
+import { CounterStore } from './store/counter-store.js';
+import { SignInGuard } from './services/sign-in-guard.js';
+import type { LimitSettings } from './settings.js';
 import { AppService } from './services/apps.js';
 import { AuthService, type AuthConfig } from './services/auth.js';
 import { RunService, type RunServiceConfig } from './services/runs.js';
@@ -19,6 +22,8 @@ export interface PlatformDeps {
   logs: LogSource;
   publisher: RunEventPublisher;
   auth: AuthConfig;
+  /** Per-user quotas and sign-in limits (settings.ts's readLimitSettings). */
+  limits: LimitSettings;
   runs?: Partial<RunServiceConfig>;
 }
 
@@ -30,12 +35,23 @@ export interface Platform {
   logs: LogSource;
 }
 
-export const DEFAULT_RUN_CONFIG: RunServiceConfig = { finishedRunTtlDays: 0, relaunchAfterMs: 30_000, timeoutGraceSeconds: 10, settleAfterMs: 10_000 };
+export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser'> = {
+  finishedRunTtlDays: 0,
+  relaunchAfterMs: 30_000,
+  timeoutGraceSeconds: 10,
+  settleAfterMs: 10_000,
+};
 
 export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
-  const apps = new AppService(new AppStore(deps.db), { beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId) });
-  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, { ...DEFAULT_RUN_CONFIG, ...deps.runs });
+  const apps = new AppService(
+    new AppStore(deps.db),
+    { beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId) },
+    deps.limits.maxAppsPerUser,
+  );
+  const runConfig = { ...DEFAULT_RUN_CONFIG, maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser, ...deps.runs };
+  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig);
   const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler);
-  return { auth: new AuthService(deps.db, deps.auth), apps, runs, schedules, logs: deps.logs };
+  const guard = new SignInGuard(new CounterStore(deps.db), deps.limits.signIn, deps.limits.registration);
+  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, logs: deps.logs };
 }

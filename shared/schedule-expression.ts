@@ -4,6 +4,9 @@
  * - `cron(minutes hours day-of-month month day-of-week year)`, UTC; day-of-week 1-7 = SUN-SAT;
  *   one of day-of-month / day-of-week must be `?` (not both, and `*` needs `?` in the other).
  * - `rate(value unit)`: value a positive integer; unit minute|hour|day, singular iff value is 1.
+ * Beyond EventBridge, fire times must fall in a sane range: a rate's period is at most
+ * MAX_RATE_DAYS, and cron's year is at most 2199 (as EventBridge's), so every fire time is a
+ * valid Date far inside its range.
  */
 import { Cron } from 'croner';
 
@@ -19,6 +22,9 @@ export class InvalidScheduleExpression extends Error {}
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((.*)\)$/;
 const UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+/** The longest rate period, days (ten years); a longer one would fire past any sane date. */
+export const MAX_RATE_DAYS = 3650;
 
 /** Each field: its name, the characters EventBridge allows in it, and its smallest and largest value. */
 const FIELDS: Array<[name: string, chars: RegExp, min: number, max: number]> = [
@@ -49,6 +55,9 @@ function parseRate(value: number, unit: string): ParsedExpression {
     throw new InvalidScheduleExpression(`rate(${value} ${unit}): use "${singular}" for 1 and "${singular}s" otherwise`);
   }
   const periodMs = value * UNIT_MS[singular];
+  if (periodMs > MAX_RATE_DAYS * UNIT_MS.day) {
+    throw new InvalidScheduleExpression(`rate(${value} ${unit}) is longer than ${MAX_RATE_DAYS} days, so it would never fire in a sane date range`);
+  }
   return {
     next(after, count, anchor) {
       const start = Math.floor(anchor.getTime() / 60_000) * 60_000;

@@ -4,16 +4,25 @@
  * that are also response shapes (App, Run, Schedule, ...) are inferred from them here.
  */
 import { z } from '@hono/zod-openapi';
+import { TIME_MAX } from 'ulid';
 import { FARGATE_SIZES, FIRE_OUTCOMES, OVERLAP_POLICIES, ROLES, RUN_STATUSES, TRIGGERS } from './domain.js';
 import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
+import { isImageReference } from './image-reference.js';
+import { commandBytes, envBytes, MAX_COMMAND_BYTES, MAX_ENV_BYTES } from './item-limits.js';
 
 /** POSIX environment variable names (IEEE Std 1003.1, 8.1). */
 const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _, not starting with a digit');
-const env = z.record(envKey, z.string().max(32_768)).openapi({ example: { GREETING: 'hello' } });
+/** Names and values together at most MAX_ENV_BYTES (UTF-8), so a run item fits DynamoDB's 400 KB (item-limits.ts). */
+const env = z
+  .record(envKey.max(1024), z.string().max(32_768))
+  .refine((value) => envBytes(value) <= MAX_ENV_BYTES, `env names and values together must be at most ${MAX_ENV_BYTES} bytes`)
+  .openapi({ example: { GREETING: 'hello' }, description: `names and values together at most ${MAX_ENV_BYTES} bytes (UTF-8)` });
+/** Arguments together at most MAX_COMMAND_BYTES (UTF-8), so a run item fits DynamoDB's 400 KB (item-limits.ts). */
 const command = z
   .array(z.string().max(4096))
   .max(256)
-  .openapi({ example: ['sh', '-c', 'echo hello'] });
+  .refine((value) => commandBytes(value) <= MAX_COMMAND_BYTES, `command arguments together must be at most ${MAX_COMMAND_BYTES} bytes`)
+  .openapi({ example: ['sh', '-c', 'echo hello'], description: `at most 256 arguments, together at most ${MAX_COMMAND_BYTES} bytes (UTF-8)` });
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
 const retry = z
@@ -30,7 +39,10 @@ export type RetryPolicy = z.infer<typeof retry>;
  * so a field added here reaches apps, versions, runs and TaskSpec without further edits.
  */
 const taskSpecFields = {
-  image: z.string().min(1).max(255).openapi({ example: 'containerizer/busybox:latest' }),
+  image: z
+    .string()
+    .refine(isImageReference, 'not a Docker image reference ([registry[:port]/]name[:tag][@digest], lower-case name of at most 255 characters)')
+    .openapi({ example: 'containerizer/busybox:latest' }),
   command,
   env,
   cpu: z
@@ -102,16 +114,21 @@ export const RunCreate = z
 export type RunCreate = z.infer<typeof RunCreate>;
 
 const status = z.enum(RUN_STATUSES);
-const isoDate = z.iso.datetime({ offset: true });
+/** An ISO 8601 date-time a ULID can hold: from 1970-01-01 to ULID's TIME_MAX (ms), year 10889. */
+const isoDate = z.iso
+  .datetime({ offset: true, abort: true })
+  .refine((value) => Date.parse(value) >= 0 && Date.parse(value) <= TIME_MAX, 'must be between 1970-01-01T00:00:00Z and 10889-08-02T05:31:50.655Z');
 
-export const RunListQuery = z.object({
-  appId: z.string().optional(),
-  status: status.optional().openapi({ description: 'a filter over each page: a page may hold fewer than `limit` runs; follow nextCursor' }),
-  from: isoDate.optional().openapi({ description: 'runs created at or after (ISO 8601)' }),
-  to: isoDate.optional().openapi({ description: 'runs created at or before (ISO 8601)' }),
-  cursor: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
+export const RunListQuery = z
+  .object({
+    appId: z.string().optional(),
+    status: status.optional().openapi({ description: 'a filter over each page: a page may hold fewer than `limit` runs; follow nextCursor' }),
+    from: isoDate.optional().openapi({ description: 'runs created at or after (ISO 8601)' }),
+    to: isoDate.optional().openapi({ description: 'runs created at or before (ISO 8601)' }),
+    cursor: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .refine((query) => !query.from || !query.to || Date.parse(query.from) <= Date.parse(query.to), { message: 'must not be before from', path: ['to'] });
 export type RunListQuery = z.infer<typeof RunListQuery>;
 
 export const StopRequestBody = z
@@ -194,6 +211,8 @@ const scheduleFields = {
   overrides: RunCreate,
   description: z.string().max(512),
 };
+/** Why the platform disabled a schedule (e.g. its next fire time is out of range); cleared when it is enabled again. */
+const disabledReason = z.string().optional().openapi({ description: 'set when the platform disabled the schedule, saying why' });
 
 export const ScheduleCreate = z
   .object({
@@ -217,6 +236,7 @@ export const Schedule = z
     ownerId: z.string(),
     ...scheduleFields,
     description: z.string().optional(),
+    disabledReason,
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -239,6 +259,12 @@ export const Credentials = z
   .object({ email: z.email().max(254), password: z.string().min(8, 'at least 8 characters').max(1024) })
   .strict()
   .openapi('Credentials');
+
+export const Registration = Credentials.extend({
+  inviteCode: z.string().max(256).optional().openapi({ description: 'needed when the deployment registers by invitation only' }),
+})
+  .strict()
+  .openapi('Registration');
 
 export const RefreshBody = z.object({ refreshToken: z.string().min(1) }).strict();
 

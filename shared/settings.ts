@@ -6,6 +6,7 @@
  */
 import { ConfigurationError, ENV, envReader, type EnvName, type Env } from './env.js';
 import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
+import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
 export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;
@@ -66,4 +67,50 @@ function oidcSettings(env: Env): AuthSettings['oidc'] {
     );
   }
   return { jwksUrl: read.required(ENV.OIDC_JWKS_URL), issuer: read.required(ENV.OIDC_ISSUER), audience: read.required(ENV.OIDC_AUDIENCE) };
+}
+
+/** Per-user quotas and the sign-in abuse limits (counts; windows are fixed in services/sign-in-guard.ts). */
+export interface LimitSettings {
+  /** Most apps a user may have; one more is a 409. */
+  maxAppsPerUser: number;
+  /** Most runs a user may have active at once; one more is a 429. */
+  maxActiveRunsPerUser: number;
+  signIn: SignInLimits;
+  registration: RegistrationPolicy;
+}
+
+/** The defaults of LimitSettings: generous for a person, small for a script. */
+export const DEFAULT_LIMITS = {
+  maxAppsPerUser: 100,
+  maxActiveRunsPerUser: 20,
+  loginAttemptsPerMinute: 20,
+  loginFailuresBeforeLockout: 10,
+  registrationsPerHour: 20,
+  refreshesPerMinute: 30,
+} as const;
+
+/**
+ * The quotas and sign-in limits from MAX_APPS_PER_USER, MAX_ACTIVE_RUNS_PER_USER,
+ * LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_FAILURES_BEFORE_LOCKOUT, REGISTRATIONS_PER_HOUR,
+ * REFRESHES_PER_MINUTE, REGISTRATION, REGISTRATION_EMAIL_DOMAINS and REGISTRATION_INVITE_CODES
+ * (DEFAULT_LIMITS when unset; registration open to anyone).
+ * @throws ConfigurationError naming the variable when a count is not a whole number ≥ 1, or REGISTRATION is neither open nor closed.
+ */
+export function readLimitSettings(env: Env): LimitSettings {
+  const read = envReader(env);
+  return {
+    maxAppsPerUser: read.positiveInt(ENV.MAX_APPS_PER_USER, DEFAULT_LIMITS.maxAppsPerUser),
+    maxActiveRunsPerUser: read.positiveInt(ENV.MAX_ACTIVE_RUNS_PER_USER, DEFAULT_LIMITS.maxActiveRunsPerUser),
+    signIn: {
+      loginAttemptsPerMinute: read.positiveInt(ENV.LOGIN_ATTEMPTS_PER_MINUTE, DEFAULT_LIMITS.loginAttemptsPerMinute),
+      loginFailuresBeforeLockout: read.positiveInt(ENV.LOGIN_FAILURES_BEFORE_LOCKOUT, DEFAULT_LIMITS.loginFailuresBeforeLockout),
+      registrationsPerHour: read.positiveInt(ENV.REGISTRATIONS_PER_HOUR, DEFAULT_LIMITS.registrationsPerHour),
+      refreshesPerMinute: read.positiveInt(ENV.REFRESHES_PER_MINUTE, DEFAULT_LIMITS.refreshesPerMinute),
+    },
+    registration: {
+      open: read.oneOf(ENV.REGISTRATION, ['open', 'closed'], 'open') === 'open',
+      emailDomains: read.list(ENV.REGISTRATION_EMAIL_DOMAINS).map((domain) => domain.toLowerCase()),
+      inviteCodes: read.list(ENV.REGISTRATION_INVITE_CODES),
+    },
+  };
 }

@@ -41,7 +41,7 @@ export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
   ...Object.values(RUN_ORDER),
 ]);
 
-const KIND = { user: 'USER', refresh: 'REFRESH', app: 'APP', appName: 'APPNAME', run: 'RUN', schedule: 'SCHEDULE' } as const;
+const KIND = { user: 'USER', refresh: 'REFRESH', app: 'APP', appName: 'APPNAME', run: 'RUN', schedule: 'SCHEDULE', counter: 'COUNTER' } as const;
 const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#' } as const;
 
 const appPk = (appId: string) => `${KIND.app}#${appId}`;
@@ -57,6 +57,8 @@ export const keys = {
   run: (runId: string) => ({ pk: `${KIND.run}#${runId}`, sk: KIND.run }),
   schedule: (scheduleId: string) => ({ pk: schedulePk(scheduleId), sk: KIND.schedule }),
   fire: (scheduleId: string, scheduledTime: string) => ({ pk: schedulePk(scheduleId), sk: `${SK_PREFIX.fire}${scheduledTime}` }),
+  /** A fixed-window counter (rate limits): what it counts (e.g. `login:address:203.0.113.7`) and its window's start (epoch ms). */
+  counter: (name: string, windowStart: number) => ({ pk: `${KIND.counter}#${name}#${windowStart}`, sk: KIND.counter }),
 };
 
 /** Items stored under another item's partition key, their sort keys sharing a prefix. */

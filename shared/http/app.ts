@@ -2,6 +2,8 @@
  * The Hono app factory: the same routes, auth and problem documents on Lambda and on Node.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import type { Principal } from '../domain.js';
 import type { Platform } from '../platform.js';
 import { bearerChallenge, errorToProblem, fieldErrors, problemResponse } from './problem.js';
@@ -14,12 +16,24 @@ import { healthRoutes, type HealthChecks } from './routes/health.js';
 export type ApiEnv = { Variables: { principal: Principal } };
 export type Api = OpenAPIHono<ApiEnv>;
 
+/** The address a request came from, as the runtime knows it (one small function per runtime: local/client-address.ts, shared/lambda/client-address.ts). */
+export type ClientAddressOf = (c: Context) => string | undefined;
+
 export interface ApiOptions {
+  /** Names the caller for the sign-in rate limits. */
+  clientAddress: ClientAddressOf;
   /** Named checks for GET /health (e.g. store, docker); each throws when unhealthy. */
   healthChecks: HealthChecks;
   /** How long (ms) one SSE log-follow response may stay open; clients resume with Last-Event-ID. */
   maxFollowMs?: number;
 }
+
+/**
+ * The largest request body read, bytes: every valid body is far smaller (item-limits.ts), and
+ * API Gateway (10 MB) and Lambda (6 MB) would refuse much larger ones anyway. A larger
+ * Content-Length is a 413 before the body is read; a chunked body is cut off at this size.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 const PUBLIC = new Set(['/health', '/openapi.json', '/auth/register', '/auth/login', '/auth/refresh']);
 
@@ -41,6 +55,13 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   app.onError(errorToProblem);
   app.notFound((c) => problemResponse(c, { title: 'Not Found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }));
 
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => problemResponse(c, { title: 'Content Too Large', status: 413, detail: `request bodies are at most ${MAX_BODY_BYTES} bytes` }),
+    }),
+  );
   app.use('*', async (c, next) => {
     if (PUBLIC.has(c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
@@ -54,7 +75,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   healthRoutes(app, options.healthChecks);
-  authRoutes(app, platform);
+  authRoutes(app, platform, options.clientAddress);
   appRoutes(app, platform);
   runRoutes(app, platform, options.maxFollowMs ?? Infinity);
   scheduleRoutes(app, platform);

@@ -16,6 +16,7 @@ import { APP_FIELDS, type AppCreate, type AppPatch } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { AppStore } from '../store/app-store.js';
 import { indexKeys } from '../table.js';
+import { isId } from '../ids.js';
 import { canAccess } from './access.js';
 
 /** @throws ClientError 400 when Fargate has no task size with this cpu (vCPU) and memory (MiB). */
@@ -35,17 +36,30 @@ export class AppService {
   constructor(
     private readonly store: AppStore,
     private readonly hooks: { beforeDelete?: BeforeAppDelete } = {},
+    /** Most apps one owner may have (settings' MAX_APPS_PER_USER). */
+    private readonly maxAppsPerUser = Infinity,
   ) {}
 
-  /** @throws ClientError 400 (task size), 409 (name taken by another of the owner's apps). */
+  /** @throws ClientError 400 (task size), 409 (name taken by another of the owner's apps, or maxAppsPerUser reached). */
   async create(principal: Principal, input: AppCreate): Promise<App> {
     checkTaskSize(input.cpu, input.memoryMiB);
+    if ((await this.store.countOfOwner(principal.userId)) >= this.maxAppsPerUser) throw this.quotaReached();
     const now = new Date().toISOString();
     const app: App = { ...input, appId: ulid(), ownerId: principal.userId, version: 1, createdAt: now, updatedAt: now, updatedBy: principal.userId };
     await this.claimName(app.ownerId, app.name, app.appId);
     await this.store.putVersion({ ...app, changedFields: APP_FIELDS.filter((f) => app[f] !== undefined) });
     if (!(await this.store.putApp(app))) throw conflict(`app ${app.appId} exists already`);
+    // Counted again after the write, so that concurrent creates cannot all slip under the quota: each that finds it exceeded backs out.
+    if ((await this.store.countOfOwner(app.ownerId)) > this.maxAppsPerUser) {
+      await this.store.deleteApp(app.appId);
+      await this.store.releaseName(app.ownerId, app.name, app.appId);
+      throw this.quotaReached();
+    }
     return app;
+  }
+
+  private quotaReached() {
+    return conflict(`you have ${this.maxAppsPerUser} apps, the most one user may have; delete one first`);
   }
 
   /** The caller's apps (admins: every app), oldest first. @throws ClientError 400 for a foreign cursor. */
@@ -54,9 +68,9 @@ export class AppService {
     return this.store.listPage(partition, limit, cursor);
   }
 
-  /** @throws ClientError 404 when the app does not exist or is not the caller's. */
+  /** @throws ClientError 404 when the app does not exist or is not the caller's (or `appId` is no id). */
   async get(principal: Principal, appId: string): Promise<App> {
-    const app = await this.store.getApp(appId);
+    const app = isId(appId) ? await this.store.getApp(appId) : undefined;
     if (!app || !canAccess(principal, app.ownerId)) throw notFound('app', appId);
     return app;
   }

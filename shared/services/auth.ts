@@ -12,6 +12,7 @@ import { conflict, unauthorized } from '../errors.js';
 import type { TokenSet } from '../schemas.js';
 import { keys, KEY, TTL_ATTRIBUTE } from '../table.js';
 import { fromItem, isConditionFailed, type Db } from '../store/db.js';
+import type { ClientAddress, SignInGuard } from './sign-in-guard.js';
 
 export interface AuthConfig {
   /** HS256 signing key (at least 32 bytes). */
@@ -67,12 +68,17 @@ export class AuthService {
   constructor(
     private readonly db: Db,
     private readonly config: AuthConfig,
+    private readonly guard: SignInGuard,
   ) {
     this.jwks = config.oidc ? createRemoteJWKSet(new URL(config.oidc.jwksUrl)) : undefined;
   }
 
-  /** @throws ClientError 409 when the email is taken. */
-  async register(email: string, password: string): Promise<User> {
+  /**
+   * Creates an account, if the registration policy lets `email` (and `inviteCode`) in.
+   * @throws ClientError 403 (registration closed or restricted), 409 (the email is taken), 429 (too many from `address`, with Retry-After).
+   */
+  async register(email: string, password: string, address: ClientAddress, inviteCode?: string): Promise<User> {
+    await this.guard.beforeRegister(email.toLowerCase(), address, inviteCode);
     const user: UserItem = {
       userId: ulid(),
       email: email.toLowerCase(),
@@ -94,21 +100,31 @@ export class AuthService {
     return this.publicUser(user);
   }
 
-  /** @throws ClientError 401 for an unknown email or a wrong password (the same answer for both). */
-  async login(email: string, password: string): Promise<TokenSet> {
-    const user = await this.findUser(email.toLowerCase());
+  /**
+   * @throws ClientError 401 for an unknown email or a wrong password (the same answer for both);
+   * 429 with Retry-After for too many attempts from `address` or for the account, or while the account is locked after failures.
+   */
+  async login(email: string, password: string, address: ClientAddress): Promise<TokenSet> {
+    const account = email.toLowerCase();
+    await this.guard.beforeLogin(account, address);
+    const user = await this.findUser(account);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
-    if (!user || !ok) throw unauthorized('email or password is wrong');
+    if (!user || !ok) {
+      await this.guard.loginFailed(account);
+      throw unauthorized('email or password is wrong');
+    }
     return this.issueTokens(user);
   }
 
   /**
    * Trades a refresh token for a new pair; the old one is spent first (a conditional write),
    * so a token can be used once however many requests race with it.
-   * @throws ClientError 401 when the token is invalid, expired or already used.
+   * @throws ClientError 401 when the token is invalid, expired or already used; 429 with Retry-After for too many refreshes from `address` or of the account.
    */
-  async refresh(refreshToken: string): Promise<TokenSet> {
+  async refresh(refreshToken: string, address: ClientAddress): Promise<TokenSet> {
+    await this.guard.beforeRefresh(address);
     const claims = await this.verifyOwn(refreshToken, 'refresh');
+    await this.guard.refreshOf(claims.sub!);
     try {
       await this.db.doc.send(
         new UpdateCommand({

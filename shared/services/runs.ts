@@ -15,13 +15,15 @@
  */
 import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, notFound, tooManyRequests } from '../errors.js';
 import { logger } from '../logger.js';
 import type { ContainerRuntime, RunEventPublisher, TaskStateChange } from '../ports.js';
 import type { RunCreate, RunListQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { RunStore, TransitionFields } from '../store/run-store.js';
 import { indexKeys } from '../table.js';
+import { isId } from '../ids.js';
+import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import {
@@ -49,7 +51,12 @@ export interface RunServiceConfig {
   timeoutGraceSeconds: number;
   /** A finished run still unsettled after this long (ms) is settled by the sweep. */
   settleAfterMs: number;
+  /** Most runs one owner may have active at once (settings' MAX_ACTIVE_RUNS_PER_USER). */
+  maxActiveRunsPerUser: number;
 }
+
+/** Retry-After (s) of a run refused for its owner's quota: about how long a short job takes. */
+const QUOTA_RETRY_AFTER_SECONDS = 10;
 
 /** What a task event (or the platform, for its own transitions) says about a transition. */
 interface TaskDetails {
@@ -74,18 +81,34 @@ export class RunService {
    * Creates a run of the app's current version and launches it. Returns the run as it stands
    * after the launch attempt: PENDING/PROVISIONING, or FAILED with the launch error as its
    * stoppedReason. With `origin.runId`, a second call returns the first call's run.
-   * @throws ClientError 404 when the app is missing or not the caller's.
+   * @throws ClientError 404 when the app is missing or not the caller's, 400 when the merged env is too large,
+   *   429 (Retry-After) when the owner has maxActiveRunsPerUser runs active already.
    */
   async create(principal: Principal, appId: string, input: RunCreate, origin: RunOrigin = { trigger: 'manual' }): Promise<Run> {
     const app = await this.apps.get(principal, appId);
     const run = newRun(app, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
+    checkRunSize(run);
     if (!(await this.store.insert(run))) return (await this.store.get(run.runId))!;
+    // Counted after the insert, so that concurrent creates cannot all slip under the quota: each that finds the owner over it backs out.
+    const active = await this.store.countActiveOfOwner(run.ownerId);
+    if (active > this.config.maxActiveRunsPerUser) {
+      await this.store.removeUnlaunched(run.runId);
+      throw tooManyRequests(
+        `you have ${active - 1} runs active, and at most ${this.config.maxActiveRunsPerUser} may be; wait for one to finish`,
+        QUOTA_RETRY_AFTER_SECONDS,
+      );
+    }
     return this.launch(run, app);
   }
 
-  /** @throws ClientError 404 when the run is missing or not the caller's. */
+  /** True when the owner has maxActiveRunsPerUser runs active (or more): a new one would be refused. */
+  async atQuota(ownerId: string): Promise<boolean> {
+    return (await this.store.countActiveOfOwner(ownerId)) >= this.config.maxActiveRunsPerUser;
+  }
+
+  /** @throws ClientError 404 when the run is missing or not the caller's (or `runId` is no id). */
   async get(principal: Principal, runId: string): Promise<Run> {
-    const run = await this.store.get(runId);
+    const run = isId(runId) ? await this.store.get(runId) : undefined;
     if (!run || !canAccess(principal, run.ownerId)) throw notFound('run', runId);
     return run;
   }
@@ -217,7 +240,9 @@ export class RunService {
   }
 
   /** Ends a run: the terminal transition with what it records besides (run-rules' terminalRecord). */
-  private finish(run: Run, status: TerminalStatus, details: TaskDetails & Ending): Promise<Run | undefined> {
+  private finish(run: Run, status: TerminalStatus, ending: TaskDetails & Ending): Promise<Run | undefined> {
+    // A backend's error message can be any length; the run item's size cannot (item-limits.ts).
+    const details = { ...ending, reason: clipReason(ending.reason) };
     const record = terminalRecord(run, status, details, this.config.finishedRunTtlDays);
     return this.transition(run.runId, status, details, { ...record.fields, nextRunId: record.retry ? ulid() : undefined }, record.expiresAt);
   }

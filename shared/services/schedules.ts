@@ -9,12 +9,14 @@
 import { ulid } from 'ulid';
 import type { Principal, Schedule, ScheduleFire } from '../domain.js';
 import { ClientError, notFound } from '../errors.js';
+import { logger } from '../logger.js';
 import type { Scheduler } from '../ports.js';
 import { parseScheduleExpression } from '../schedule-expression.js';
 import type { ScheduleCreate, SchedulePatch } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
 import { indexKeys } from '../table.js';
+import { isId } from '../ids.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import type { RunService } from './runs.js';
@@ -62,17 +64,30 @@ export class ScheduleService {
     return (await this.store.listAll(indexKeys.allSchedules())).filter((s) => s.enabled);
   }
 
-  /** @throws ClientError 404. */
+  /**
+   * Disables a schedule the platform cannot fire (a stored expression that no longer parses,
+   * or whose next fire is out of range), keeping why in `disabledReason`; its trigger goes.
+   * Does nothing when the schedule is gone.
+   */
+  async markBroken(scheduleId: string, reason: string): Promise<void> {
+    const current = await this.store.get(scheduleId);
+    if (!current) return;
+    await this.store.put({ ...current, enabled: false, disabledReason: reason, updatedAt: new Date().toISOString() });
+    await this.scheduler.remove(scheduleId);
+  }
+
+  /** @throws ClientError 404 (also when `scheduleId` is no id). */
   async get(principal: Principal, scheduleId: string): Promise<Schedule> {
-    const schedule = await this.store.get(scheduleId);
+    const schedule = isId(scheduleId) ? await this.store.get(scheduleId) : undefined;
     if (!schedule || !canAccess(principal, schedule.ownerId)) throw notFound('schedule', scheduleId);
     return schedule;
   }
 
-  /** Changes a schedule (enabled: false suspends it) and re-puts its trigger. @throws ClientError 404. */
+  /** Changes a schedule (enabled: false suspends it; enabled: true clears a disabledReason) and re-puts its trigger. @throws ClientError 404. */
   async update(principal: Principal, scheduleId: string, patch: SchedulePatch): Promise<Schedule> {
     const current = await this.get(principal, scheduleId);
     const next: Schedule = { ...current, ...patch, updatedAt: new Date().toISOString() };
+    if (next.enabled) delete next.disabledReason;
     await this.store.put(next);
     await this.scheduler.put(next);
     return next;
@@ -116,7 +131,15 @@ export class ScheduleService {
 
     const active = schedule.overlapPolicy === 'Allow' ? [] : await this.runs.activeOfSchedule(scheduleId);
     let fire: ScheduleFire;
-    if (active.length > 0 && schedule.overlapPolicy === 'Forbid') {
+    if (await this.runs.atQuota(schedule.ownerId)) {
+      fire = {
+        scheduleId,
+        scheduledTime: time,
+        outcome: 'SKIPPED',
+        reason: 'the owner has the most active runs allowed (MAX_ACTIVE_RUNS_PER_USER)',
+        at: new Date().toISOString(),
+      };
+    } else if (active.length > 0 && schedule.overlapPolicy === 'Forbid') {
       fire = {
         scheduleId,
         scheduledTime: time,
@@ -146,8 +169,10 @@ export class ScheduleService {
         scheduledTime: fire.scheduledTime,
       });
     } catch (err) {
-      // The app was deleted under the schedule: the fire is recorded, there is nothing to run.
-      if (!(err instanceof ClientError && err.status === 404)) throw err;
+      // The app was deleted under the schedule (404), or the owner reached the run quota since the fire was claimed (429):
+      // the fire is recorded, there is nothing to run.
+      if (!(err instanceof ClientError && (err.status === 404 || err.status === 429))) throw err;
+      logger.warn('scheduled run not started', { scheduleId: schedule.scheduleId, scheduledTime: fire.scheduledTime, reason: err.message });
     }
     return fire;
   }

@@ -6,7 +6,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { App, AppVersion } from '../domain.js';
 import { children, childrenQuery, indexAttributes, indexKeys, keys, KEY, partitionQuery, type IndexPartition } from '../table.js';
-import { conditionHeld, fromItem, queryAll, queryPage, type Db, type Page } from './db.js';
+import { conditionHeld, countAll, fromItem, queryAll, queryPage, type Db, type Page } from './db.js';
 
 export class AppStore {
   constructor(private readonly db: Db) {}
@@ -36,6 +36,11 @@ export class AppStore {
   /** One page of apps in an index partition (an owner's, or all), oldest first. @throws ClientError 400 for a foreign cursor. */
   listPage(partition: IndexPartition, limit: number, cursor?: string): Promise<Page<App>> {
     return queryPage<App>(this.db, { ...partitionQuery(partition), Limit: limit }, cursor);
+  }
+
+  /** How many apps the owner has (a counting Query on the owner's partition). */
+  countOfOwner(ownerId: string): Promise<number> {
+    return countAll(this.db, partitionQuery(indexKeys.appsOfOwner(ownerId)));
   }
 
   /** Writes (or overwrites) a version item. */

@@ -4,8 +4,8 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { badRequest } from '../errors.js';
 import { STORAGE_ATTRIBUTES } from '../table.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 export interface Db {
   doc: DynamoDBDocumentClient;
@@ -52,15 +52,22 @@ export interface Page<T> {
 }
 
 /**
- * Runs a Query one page at a time. The cursor is DynamoDB's LastEvaluatedKey, base64url JSON.
- * @throws ClientError 400 when the cursor is not one this API handed out.
+ * Runs a Query one page at a time. The cursor is DynamoDB's LastEvaluatedKey (cursor.ts).
+ * @throws ClientError 400 when the cursor is not one this listing handed out.
  */
 export async function queryPage<T>(db: Db, input: Omit<QueryCommandInput, 'TableName'>, cursor?: string): Promise<Page<T>> {
-  const out = await db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: cursor ? decodeCursor(cursor) : undefined }));
+  const out = await db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: cursor ? decodeCursor(cursor, input) : undefined }));
   return {
     items: (out.Items ?? []).map((item) => fromItem<T>(item)),
-    nextCursor: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined,
+    nextCursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
   };
+}
+
+/** Counts what a Query matches (after its filter), page by page: a read of every matching key, never of the items' values to the caller. */
+export async function countAll(db: Db, input: Omit<QueryCommandInput, 'TableName' | 'Select'>): Promise<number> {
+  let count = 0;
+  for await (const page of paginateQuery({ client: db.doc }, { ...input, TableName: db.tableName, Select: 'COUNT' })) count += page.Count ?? 0;
+  return count;
 }
 
 /** Reads a Query to the end, page by page (the SDK's paginator follows LastEvaluatedKey). */
@@ -70,14 +77,4 @@ export async function queryAll<T>(db: Db, input: Omit<QueryCommandInput, 'TableN
     items.push(...(page.Items ?? []).map((item) => fromItem<T>(item)));
   }
   return items;
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key;
-  } catch {
-    // fall through to the 400 below
-  }
-  throw badRequest('cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
 }

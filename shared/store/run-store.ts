@@ -7,11 +7,11 @@
  * lifetime, and in the sparse `active` index until it is settled. It keeps `statusRank` and
  * `taskVersion` (RUN_ORDER) so a transition's condition can refuse stale events.
  */
-import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Run, RunStatus, StopRequest, Transition } from '../domain.js';
 import { statusRank, TERMINAL_RANK } from '../services/run-rules.js';
 import { indexAttributes, indexKeys, INDEXES, keys, KEY, partitionQuery, RUN_ORDER, TTL_ATTRIBUTE, type IndexPartition } from '../table.js';
-import { conditionHeld, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
+import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
 
 /** Fields a transition may set besides the status and history. */
 export type TransitionFields = Partial<Pick<Run, 'taskRef' | 'startedAt' | 'stoppedAt' | 'exitCode' | 'stoppedReason' | 'durationMs' | 'nextRunId'>>;
@@ -129,6 +129,26 @@ export class RunStore {
   /** Every run in the active index: not yet settled (terminal ones included). */
   active(): Promise<Run[]> {
     return queryAll<Run>(this.db, partitionQuery(indexKeys.activeRuns()));
+  }
+
+  /**
+   * How many of the owner's runs have not reached a terminal status: a Query on the sparse
+   * `active` index, so its cost follows the runs active now (every owner's), not the history.
+   */
+  countActiveOfOwner(ownerId: string): Promise<number> {
+    const key = partitionQuery(indexKeys.activeRuns());
+    return countAll(this.db, {
+      ...key,
+      FilterExpression: `ownerId = :ownerId AND ${RUN_ORDER.statusRank} < :terminal`,
+      ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ':ownerId': ownerId, ':terminal': TERMINAL_RANK },
+    });
+  }
+
+  /** Deletes a run that was never launched (one refused after its insert, e.g. over its owner's quota). */
+  async removeUnlaunched(runId: string): Promise<void> {
+    await conditionHeld(
+      this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.run(runId), ConditionExpression: 'attribute_not_exists(taskRef)' })),
+    );
   }
 
   /** Active runs of a schedule that have not reached a terminal status. */

@@ -16,7 +16,7 @@ import { ContainerLogs } from '../../local/container-logs.js';
 import { LABELS, watchTaskStateChanges, type TaskStateWatch } from '../../local/docker-events.js';
 import { DockerRuntime, containerName } from '../../local/docker-runtime.js';
 import { DROPPED_CAPABILITIES } from '../../shared/domain.js';
-import { isImageReference } from '../../local/image-reference.js';
+import { isImageReference } from '../../shared/image-reference.js';
 import { RUN_NETWORK } from '../../local/run-network.js';
 
 const IMAGE = 'containerizer/busybox:latest';

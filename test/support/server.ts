@@ -37,13 +37,19 @@ export function tempDataDir(): string {
 /** How long (ms) a server may take to start listening. */
 const START_TIMEOUT_MS = 90_000;
 
+/**
+ * Every test signs in from 127.0.0.1, many times a minute: the sign-in rate limits are lifted
+ * unless a test sets them (test/e2e/limits.test.ts does).
+ */
+const TEST_SIGN_IN_LIMITS = { LOGIN_ATTEMPTS_PER_MINUTE: '100000', REGISTRATIONS_PER_HOUR: '100000', REFRESHES_PER_MINUTE: '100000' };
+
 /** Starts `npm start`'s program (local/main.ts) and waits until it listens. */
 export async function startServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const port = await freePort();
   // node itself, not the tsx CLI: the CLI runs the program in a child process, which a SIGKILL would orphan.
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ...options.env },
+    env: { ...process.env, ...TEST_SIGN_IN_LIMITS, PORT: String(port), DATA_DIR: dataDir, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

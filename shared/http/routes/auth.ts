@@ -1,16 +1,16 @@
 /** Routes of /auth: built-in accounts (register, login, refresh) and the signed-in account. */
 import { createRoute } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
-import { Credentials, RefreshBody, TokenSet, User } from '../../schemas.js';
-import type { Api } from '../app.js';
+import { Credentials, RefreshBody, Registration, TokenSet, User } from '../../schemas.js';
+import type { Api, ClientAddressOf } from '../app.js';
 import { json, jsonBody, problems, secured } from './common.js';
 
 const registerRoute = createRoute({
   method: 'post',
   path: '/auth/register',
-  summary: 'Create an account',
-  request: jsonBody(Credentials),
-  responses: { 201: json(User, 'created'), 400: problems[400], 409: problems[409] },
+  summary: 'Create an account (if the deployment lets you: it may close registration, or restrict it to e-mail domains or invitations)',
+  request: jsonBody(Registration),
+  responses: { 201: json(User, 'created'), 400: problems[400], 403: problems[403], 409: problems[409], 429: problems[429] },
 });
 
 const loginRoute = createRoute({
@@ -18,7 +18,7 @@ const loginRoute = createRoute({
   path: '/auth/login',
   summary: 'Sign in; returns an access and a refresh token',
   request: jsonBody(Credentials),
-  responses: { 200: json(TokenSet, 'signed in'), 400: problems[400], 401: problems[401] },
+  responses: { 200: json(TokenSet, 'signed in'), 400: problems[400], 401: problems[401], 429: problems[429] },
 });
 
 const refreshRoute = createRoute({
@@ -26,7 +26,7 @@ const refreshRoute = createRoute({
   path: '/auth/refresh',
   summary: 'Trade a refresh token (once) for a new pair',
   request: jsonBody(RefreshBody),
-  responses: { 200: json(TokenSet, 'new tokens'), 400: problems[400], 401: problems[401] },
+  responses: { 200: json(TokenSet, 'new tokens'), 400: problems[400], 401: problems[401], 429: problems[429] },
 });
 
 const meRoute = createRoute({
@@ -37,16 +37,16 @@ const meRoute = createRoute({
   responses: { 200: json(User, 'the account'), 401: problems[401] },
 });
 
-/** Registers the /auth routes over the auth service. */
-export function authRoutes(app: Api, { auth }: Platform): void {
+/** Registers the /auth routes over the auth service; `clientAddress` names the caller for the rate limits. */
+export function authRoutes(app: Api, { auth }: Platform, clientAddress: ClientAddressOf): void {
   app.openapi(registerRoute, async (c) => {
-    const { email, password } = c.req.valid('json');
-    return c.json(await auth.register(email, password), 201);
+    const { email, password, inviteCode } = c.req.valid('json');
+    return c.json(await auth.register(email, password, clientAddress(c), inviteCode), 201);
   });
   app.openapi(loginRoute, async (c) => {
     const { email, password } = c.req.valid('json');
-    return c.json(await auth.login(email, password), 200);
+    return c.json(await auth.login(email, password, clientAddress(c)), 200);
   });
-  app.openapi(refreshRoute, async (c) => c.json(await auth.refresh(c.req.valid('json').refreshToken), 200));
+  app.openapi(refreshRoute, async (c) => c.json(await auth.refresh(c.req.valid('json').refreshToken, clientAddress(c)), 200));
   app.openapi(meRoute, async (c) => c.json(await auth.me(c.get('principal')), 200));
 }

@@ -24,6 +24,8 @@ export const problems = {
   404: problem('no such item, or not yours'),
   409: problem('conflicts with the current state'),
   412: problem('the item changed since the version you sent'),
+  403: problem('not allowed on this deployment'),
+  429: problem('over a rate limit or quota; Retry-After says when to try again'),
 } as const;
 
 /** A required, non-empty path parameter named `name` (e.g. appId). */
