@@ -2,7 +2,8 @@
  * Dev mode's log pipeline: each run's container output is followed through the Engine API
  * (`GET /containers/{id}/logs?follow=1`) and appended to the run's log file as it comes, with
  * backpressure (nothing is held whole in memory), up to a per-run cap. A follow that ends or
- * fails early (a restart, a daemon hiccup) is resumed from where the file ends.
+ * fails early (a restart, a daemon hiccup) is resumed from the last line it copied, or after a
+ * restart from where the file ends.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -33,6 +34,32 @@ export type LogStreamKind = 'logs' | 'attach';
 /** Docker's own limit on one log message: longer lines are kept as several events. */
 const MESSAGE_MAX_BYTES = 16 * 1024;
 
+const NANOS_PER_MS = 1_000_000n;
+const NANOS_PER_SECOND = 1_000_000_000n;
+
+/**
+ * A line of Docker's copy of a container's output, exactly: its log driver timestamp (ns since
+ * the epoch) and how many lines up to it carried that same timestamp (the parts of a line Docker
+ * split at 16 KiB share one).
+ */
+export interface LogPosition {
+  nanos: bigint;
+  count: number;
+}
+
+/** Docker's RFC 3339 timestamp (up to 9 fractional digits, `Z` or an offset) in ns since the epoch; undefined when it is not one. */
+export function stampNanos(stamp: string): bigint | undefined {
+  const match = /^([^.]+?)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(stamp);
+  const ms = match ? Date.parse(match[1] + match[3]) : NaN;
+  if (!match || Number.isNaN(ms)) return undefined;
+  return BigInt(ms) * NANOS_PER_MS + BigInt((match[2] ?? '').padEnd(9, '0'));
+}
+
+/** The Engine API's `since` (seconds, a fraction of up to 9 digits read as such) for the timestamp of `position`. */
+function sinceOf(position: LogPosition): string {
+  return `${position.nanos / NANOS_PER_SECOND}.${(position.nanos % NANOS_PER_SECOND).toString().padStart(9, '0')}`;
+}
+
 /**
  * Turns the Engine API's multiplexed stream of a container without a TTY (Docker Engine API,
  * "Stream format": an 8-byte header — stream type 1 stdout / 2 stderr, three zero bytes,
@@ -42,8 +69,10 @@ const MESSAGE_MAX_BYTES = 16 * 1024;
  * equal to the file's last ones (`tail.lastKeys`), searched within ALIGN_MS of `tail.lastMs`
  * (the file's stamps are taken on arrival, Docker's by its log driver, a little apart), so
  * nothing is written twice unless the file's last lines repeat within that window. From `attach` payloads are raw output, split here into lines
- * (at most 16 KiB, as Docker does) stamped on arrival. Past `maxBytes` of file in all, writes
- * one marker line, ends its output and emits `truncated`; later input is dropped.
+ * (at most 16 KiB, as Docker does) stamped on arrival. Given `after` (where an earlier `logs`
+ * copy of this process stopped), a `logs` copy drops the lines up to it instead of aligning.
+ * `position` is the last line read from `logs`. Past `maxBytes` of file in all, writes one
+ * marker line, ends its output and emits `truncated`; later input is dropped.
  */
 export class LogEncoder extends Transform {
   truncated = false;
@@ -57,15 +86,18 @@ export class LogEncoder extends Transform {
   private held: Array<{ ms: number; mark: 'o' | 'e'; message: Buffer }> = [];
   private heldBytes = 0;
   private lines: Buffer[] = [];
+  /** The last line read from `logs`, if any. */
+  position: LogPosition | undefined;
 
   constructor(
     private readonly tail: LogTail,
     private readonly maxBytes: number,
     private readonly kind: LogStreamKind,
+    private readonly after?: LogPosition,
   ) {
     super();
     this.written = tail.size;
-    this.aligning = kind === 'logs' && tail.lastKeys.length > 0;
+    this.aligning = kind === 'logs' && !after && tail.lastKeys.length > 0;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -98,7 +130,12 @@ export class LogEncoder extends Transform {
 
   private logLine(mark: 'o' | 'e', payload: Buffer): void {
     const space = payload.indexOf(0x20);
-    const ms = Date.parse(payload.toString('latin1', 0, space < 0 ? payload.length : space));
+    const nanos = stampNanos(payload.toString('latin1', 0, space < 0 ? payload.length : space));
+    const ms = nanos === undefined ? NaN : Number(nanos / NANOS_PER_MS);
+    if (nanos !== undefined) {
+      this.position = { nanos, count: nanos === this.position?.nanos ? this.position.count + 1 : 1 };
+      if (this.after && isAtOrBefore(this.position, this.after)) return;
+    }
     const messageEnd = payload[payload.length - 1] === 0x0a ? payload.length - 1 : payload.length;
     const message = space < 0 ? Buffer.alloc(0) : payload.subarray(space + 1, messageEnd);
     if (this.aligning) this.align(ms, mark, message);
@@ -178,6 +215,10 @@ export class LogEncoder extends Transform {
   }
 }
 
+function isAtOrBefore(position: LogPosition, other: LogPosition): boolean {
+  return position.nanos < other.nanos || (position.nanos === other.nanos && position.count <= other.count);
+}
+
 /**
  * Copies run containers' output into their files; at most one copy per run at a time. A
  * launch attaches before the container starts: attach streams carry backpressure (a reader
@@ -189,8 +230,10 @@ export class LogEncoder extends Transform {
  */
 export class LogPipeline {
   private readonly follows = new Map<string, Promise<void>>();
-  /** Runs whose attached copy saw the output end: their file is complete, nothing to resume. */
+  /** Runs whose copy saw the output end: their file is complete, nothing to resume. */
   private readonly complete = new Set<string>();
+  /** Where each run's last `logs` copy of this process stopped: the next one resumes there exactly. */
+  private readonly positions = new Map<string, LogPosition>();
 
   /** `fileOf` names a run's log file; `maxBytes` is the per-run cap on the file (bytes). */
   constructor(
@@ -221,32 +264,27 @@ export class LogPipeline {
 
   /**
    * Makes sure the run's output is being copied (idempotent): the copy under way, or a new
-   * follow of the log driver's copy from where the file ends. Settles once the container's
-   * output has ended (it stopped or was removed) or the cap was reached. Never rejects: a
-   * failure is logged, and the next call resumes.
+   * follow of the log driver's copy from where the last one stopped (else from where the file
+   * ends). Settles once the container's output has ended (it stopped or was removed) or the cap
+   * was reached. Never rejects: a failure is logged, and the next call resumes.
    */
   follow(runId: string, ref: TaskRef): Promise<void> {
     if (this.complete.has(runId)) return Promise.resolve();
     return (
       this.follows.get(runId) ??
       this.register(runId, ref, async () => {
-        const tail = await this.tailOf(runId);
-        if (tail.truncated) return;
-        const source = (await this.docker.getContainer(ref).logs({
-          follow: true,
-          stdout: true,
-          stderr: true,
-          timestamps: true,
-          // Docker's `since` keeps lines at or after it, in seconds with a fraction; the encoder drops those the file has.
-          ...(tail.lastMs !== undefined && { since: (Math.max(0, tail.lastMs - ALIGN_MS) / 1000).toFixed(3) as unknown as number }),
-        })) as unknown as Readable;
-        await this.copy(runId, source, new LogEncoder(tail, this.maxBytes, 'logs'));
-        // The output ended because the container stopped (not because the daemon went away): the file is complete.
+        await this.copyLogs(runId, ref);
         const info = await this.docker
           .getContainer(ref)
           .inspect()
           .catch(() => undefined);
-        if (info && !info.State.Running) this.complete.add(runId);
+        // Still running (the daemon went away) or removed: nothing more to read now.
+        if (!info || info.State.Running) return;
+        // A follow may end at the container's exit without the last lines: Docker 20.10 ends it
+        // so when the container stops while the follower is still catching up on older output.
+        // Read once more, from the last line copied, now that the log driver's copy is final.
+        await this.copyLogs(runId, ref);
+        this.complete.add(runId);
       })
     );
   }
@@ -259,6 +297,7 @@ export class LogPipeline {
   /** Forgets a released run (its container is gone). */
   forget(runId: string): void {
     this.complete.delete(runId);
+    this.positions.delete(runId);
   }
 
   private register(runId: string, ref: TaskRef, work: () => Promise<void>): Promise<void> {
@@ -267,6 +306,29 @@ export class LogPipeline {
       .finally(() => this.follows.delete(runId));
     this.follows.set(runId, following);
     return following;
+  }
+
+  /** Follows the log driver's copy into the file until it ends: from the last line copied, else (after a restart) from where the file ends. */
+  private async copyLogs(runId: string, ref: TaskRef): Promise<void> {
+    const tail = await this.tailOf(runId);
+    if (tail.truncated) return;
+    const after = this.positions.get(runId);
+    // Docker's `since` keeps lines at or after it, in seconds with a fraction; the encoder drops those the file has.
+    const since = after ? sinceOf(after) : tail.lastMs !== undefined ? (Math.max(0, tail.lastMs - ALIGN_MS) / 1000).toFixed(3) : undefined;
+    const source = (await this.docker.getContainer(ref).logs({
+      // Also for a stopped container: without it dockerode buffers the whole log in memory.
+      follow: true,
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      ...(since !== undefined && { since: since as unknown as number }),
+    })) as unknown as Readable;
+    const encoder = new LogEncoder(tail, this.maxBytes, 'logs', after);
+    // Unknown while copying: after a failed copy the file may hold lines past it, so the next one aligns on the file instead.
+    this.positions.delete(runId);
+    await this.copy(runId, source, encoder);
+    const position = encoder.position ?? after;
+    if (position) this.positions.set(runId, position);
   }
 
   private async tailOf(runId: string): Promise<LogTail> {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_NETWORK } from '../../local/run-network.js';
-import { Client, IMAGE, signedIn, startServer, tempDataDir, waitFor, waitForTerminal, type RunningServer } from '../support/server.js';
+import { containerOf as containerOfRun, gatedScript, openGate } from '../support/docker.js';
+import { Client, IMAGE, signedIn, startServer, waitFor, waitForTerminal, type RunningServer } from '../support/server.js';
 
 const MIB = 1024 * 1024;
 /** The default per-run log cap (RUN_LOG_MAX_MIB). */
@@ -183,36 +184,51 @@ describe('hostile jobs (real server and Docker)', () => {
 });
 
 describe('restart mid-way through a verbose run', () => {
-  const dataDir = tempDataDir();
   let server: RunningServer | undefined;
   afterAll(() => server?.stop());
 
-  it('starts and serves at once, then resumes the log where the file ends, without duplicates', async () => {
-    server = await startServer({ dataDir });
-    const alice = await signedIn(server.url);
-    const lines = 200_000;
-    const runId = await runOf(alice, { command: ['sh', '-c', `yes ${LINE} | head -n ${lines}; echo middle; sleep 6; echo after-restart`] });
-    await waitFor(async () =>
-      (await messages(alice, runId)).length > 0 && readFileSync(logFile(server!, runId), 'utf8').includes(' middle\n') ? true : undefined,
-    );
+  // The job waits on a gate the test opens, so each order of "the container ends" and "the server is back" is covered, whatever the load.
+  it.each([
+    { ends: 'while the server is down', beforeRestart: true },
+    { ends: 'after the restart', beforeRestart: false },
+  ])(
+    'starts and serves at once, then resumes the log where the file ends, without duplicates (job ends $ends)',
+    async ({ beforeRestart }) => {
+      await server?.stop();
+      server = await startServer();
+      const { dataDir } = server;
+      const alice = await signedIn(server.url);
+      const lines = 200_000;
+      const [shell, flag, gated] = gatedScript(['middle', 'after-restart']);
+      const runId = await runOf(alice, { command: [shell, flag, `yes ${LINE} | head -n ${lines}; ${gated}`] });
+      await waitFor(async () =>
+        (await messages(alice, runId)).length > 0 && readFileSync(logFile(server!, runId), 'utf8').includes(' middle\n') ? true : undefined,
+      );
 
-    await server.stop('SIGKILL');
-    const restarting = performance.now();
-    server = await startServer({ dataDir });
-    const again = new Client(server.url, alice.token);
-    const page = await again.get(`/runs/${runId}/logs?limit=1000`);
-    const restartMs = performance.now() - restarting;
-    console.info(
-      `restart with a ${(statSync(logFile(server, runId)).size / MIB).toFixed(0)} MiB log: listening and a page served in ${restartMs.toFixed(0)} ms`,
-    );
-    expect(page.body.events).toHaveLength(1000);
-    expect(restartMs).toBeLessThan(20_000);
+      await server.stop('SIGKILL');
+      if (beforeRestart) {
+        await openGate(runId, 1);
+        await (await containerOfRun(runId)).wait();
+      }
+      const restarting = performance.now();
+      server = await startServer({ dataDir });
+      const again = new Client(server.url, alice.token);
+      const page = await again.get(`/runs/${runId}/logs?limit=1000`);
+      const restartMs = performance.now() - restarting;
+      console.info(
+        `restart with a ${(statSync(logFile(server, runId)).size / MIB).toFixed(0)} MiB log: listening and a page served in ${restartMs.toFixed(0)} ms`,
+      );
+      expect(page.body.events).toHaveLength(1000);
+      expect(restartMs).toBeLessThan(20_000);
+      if (!beforeRestart) await openGate(runId, 1);
 
-    expect((await waitForTerminal(again, runId)).status).toBe('SUCCEEDED');
-    const kept = readFileSync(logFile(server, runId), 'utf8').split('\n').slice(0, -1);
-    expect(kept.filter((line) => line.endsWith(` o ${LINE}`))).toHaveLength(lines);
-    expect(kept.filter((line) => line.endsWith(' o middle'))).toHaveLength(1);
-    expect(kept.filter((line) => line.endsWith(' o after-restart'))).toHaveLength(1);
-    expect(kept).toHaveLength(lines + 2);
-  }, 180_000);
+      expect((await waitForTerminal(again, runId)).status).toBe('SUCCEEDED');
+      const kept = readFileSync(logFile(server, runId), 'utf8').split('\n').slice(0, -1);
+      expect(kept.filter((line) => line.endsWith(` o ${LINE}`))).toHaveLength(lines);
+      expect(kept.filter((line) => line.endsWith(' o middle'))).toHaveLength(1);
+      expect(kept.filter((line) => line.endsWith(' o after-restart'))).toHaveLength(1);
+      expect(kept).toHaveLength(lines + 2);
+    },
+    180_000,
+  );
 });

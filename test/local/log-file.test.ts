@@ -5,7 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeLine, encodeLine, readPage, readTail } from '../../local/log-file.js';
-import { LogEncoder } from '../../local/log-pipeline.js';
+import { LogEncoder, stampNanos } from '../../local/log-pipeline.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'containerizer-logfile-'));
 let files = 0;
@@ -121,5 +121,32 @@ describe('LogEncoder', () => {
     expect(text).toBe('1004 o new\n');
     const fromInside = await encode(new LogEncoder(tail, 1e9, 'logs'), replay.slice(3));
     expect(fromInside).toBe('1004 o new\n');
+  });
+
+  it('resumes exactly after the last line an earlier copy read, even among lines sharing its timestamp, and reports where it stopped', async () => {
+    const replay = [
+      ['2030-01-01T00:00:01.000000001Z', 'x'],
+      ['2030-01-01T00:00:01.000000002Z', 'long line, part 1'],
+      ['2030-01-01T00:00:01.000000002Z', 'long line, part 2'],
+      ['2030-01-01T00:00:01.000000003Z', 'x'],
+    ].map(([stamp, message]) => frame(1, `${stamp} ${message}\n`));
+    const at = (stamp: string, count: number) => ({ nanos: stampNanos(stamp)!, count });
+    // The file's last lines would align after the first "x": the position, not the tail, decides.
+    const tail = { size: 0, lastMs: Date.UTC(2030, 0, 1, 0, 0, 1), lastKeys: ['o x'], truncated: false };
+    const encoder = new LogEncoder(tail, 1e9, 'logs', at('2030-01-01T00:00:01.000000002Z', 1));
+    const text = await encode(encoder, replay);
+    expect(text.split('\n').map((line) => line.slice(line.indexOf(' ') + 1))).toEqual(['o long line, part 2', 'o x', '']);
+    expect(encoder.position).toEqual(at('2030-01-01T00:00:01.000000003Z', 1));
+    const again = new LogEncoder(tail, 1e9, 'logs', encoder.position);
+    expect(await encode(again, replay)).toBe('');
+    expect(again.position).toEqual(encoder.position);
+  });
+
+  it("reads Docker's timestamps to the nanosecond, whatever their zone", () => {
+    expect(stampNanos('2026-11-30T00:52:37.467795930Z')).toBe(BigInt(Date.UTC(2026, 10, 30, 0, 52, 37)) * 1_000_000n + 467_795_930n);
+    expect(stampNanos('2026-11-30T01:52:37.4677Z')).toBe(BigInt(Date.UTC(2026, 10, 30, 1, 52, 37)) * 1_000_000n + 467_700_000n);
+    expect(stampNanos('2026-11-30T01:52:37.467795930+01:00')).toBe(stampNanos('2026-11-30T00:52:37.467795930Z'));
+    expect(stampNanos('2026-11-30T00:52:37Z')).toBe(BigInt(Date.UTC(2026, 10, 30, 0, 52, 37)) * 1_000_000n);
+    for (const bad of ['', 'hello', '2026-11-30T00:52:37.1234567890Z', '2026-13-45T00:52:37Z']) expect(stampNanos(bad)).toBeUndefined();
   });
 });
