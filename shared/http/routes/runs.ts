@@ -4,7 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import type { Platform } from '../../platform.js';
 import { LogPage, LogQuery, pageOf, Run, RunCreate, RunHistory, RunListQuery, StopRequestBody } from '../../schemas.js';
 import type { Api } from '../app.js';
-import { followLogs } from '../log-follow.js';
+import { followLogs, type FollowOptions } from '../log-follow.js';
 import { runView } from '../views.js';
 import { idParam, json, problems, secured } from './common.js';
 
@@ -68,7 +68,11 @@ const getRunLogsRoute = createRoute({
   method: 'get',
   path: '/runs/{runId}/logs',
   summary: 'Log lines from a cursor; with Accept: text/event-stream, follows until the run ends',
-  description: 'SSE events: `log` (data: one log event, id: the cursor after it) and `end` when the run is over. Reconnect with Last-Event-ID to resume.',
+  description:
+    'SSE events: `log` (data: one log event; the last line of each page read carries the cursor after it as its id) and `end` when the run is over. ' +
+    'Each response is bounded (about 1 MiB, and in time); reconnect with Last-Event-ID to resume: nothing is lost or repeated. ' +
+    'In the cloud the API Gateway endpoint answers with what is there now and a `Link: <…>; rel="alternate"` header naming the live endpoint ' +
+    '(a Lambda function URL with response streaming, the `LogFollowUrl` stack output) that streams lines as they come, with the same token.',
   security: secured,
   request: { params, query: LogQuery },
   responses: {
@@ -79,8 +83,8 @@ const getRunLogsRoute = createRoute({
   },
 });
 
-/** Registers the run routes; an SSE log follow stays open at most maxFollowMs (ms). */
-export function runRoutes(app: Api, { runs, logs }: Platform, maxFollowMs: number): void {
+/** Registers the run routes; an SSE log follow is bounded by `follow`. */
+export function runRoutes(app: Api, { runs, logs }: Platform, follow: FollowOptions): void {
   app.openapi(createRunRoute, async (c) => {
     const run = await runs.create(c.get('principal'), c.req.valid('param').appId, c.req.valid('json') ?? {});
     c.header('location', `/runs/${run.runId}`);
@@ -109,8 +113,17 @@ export function runRoutes(app: Api, { runs, logs }: Platform, maxFollowMs: numbe
     const run = await runs.get(principal, runId);
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(await logs.read(run, query), 200);
     const cursor = c.req.header('last-event-id') ?? query.cursor;
+    if (follow.liveUrl) c.header('link', `<${new URL(`runs/${runId}/logs`, follow.liveUrl)}>; rel="alternate"`);
     return streamSSE(c, (stream) =>
-      followLogs(stream, { readRun: () => runs.get(principal, runId), logs, cursor, limit: query.limit, startTime: query.startTime, maxFollowMs }),
+      followLogs(stream, {
+        readRun: () => runs.get(principal, runId),
+        logs,
+        cursor,
+        limit: query.limit,
+        startTime: query.startTime,
+        maxFollowMs: follow.maxMs,
+        maxBytes: follow.maxBytes,
+      }),
     );
   });
 }
