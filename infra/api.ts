@@ -7,7 +7,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
-import { STREAMED_FOLLOW_MS } from '../shared/follow-limits.js';
+import { STREAMED_FOLLOW_MS } from '../shared/cloud-limits.js';
 import type { Data } from './data.js';
 import type { ContainerizerContext } from './context.js';
 import type { Events } from './events.js';

@@ -164,6 +164,11 @@ export interface EnvReader {
    * @throws ConfigurationError "NAME must be A or B, not "x""
    */
   oneOf<const T extends string>(name: EnvName, values: readonly T[], fallback?: T): T;
+  /**
+   * A whole number ≥ 0; `fallback` when unset.
+   * @throws ConfigurationError "NAME must be a whole number ≥ 0, not "x""
+   */
+  wholeNumber(name: EnvName, fallback: number): number;
 }
 
 /** The reader of `env`; every error it throws names the variable. */
@@ -184,6 +189,11 @@ export function envReader(env: Env): EnvReader {
       const value = fallback === undefined ? required(name) : (optional(name) ?? fallback);
       if (!(values as readonly string[]).includes(value)) fail(name, `${name} must be ${values.join(' or ')}, not ${JSON.stringify(value)}`);
       return value as T;
+    },
+    wholeNumber(name, fallback) {
+      const text = optional(name);
+      if (text === undefined) return fallback;
+      return /^\d+$/.test(text) ? Number(text) : fail(name, `${name} must be a whole number ≥ 0, not ${JSON.stringify(text)}`);
     },
   };
 }

@@ -30,12 +30,23 @@ export interface Platform {
   logs: LogSource;
 }
 
-export const DEFAULT_RUN_CONFIG: RunServiceConfig = { finishedRunTtlDays: 0, relaunchAfterMs: 30_000, timeoutGraceSeconds: 10, settleAfterMs: 10_000 };
+export const DEFAULT_RUN_CONFIG: RunServiceConfig = {
+  finishedRunTtlDays: 0,
+  relaunchAfterMs: 30_000,
+  timeoutGraceSeconds: 10,
+  settleAfterMs: 10_000,
+  // Docker knows a container as soon as it is created; the cloud sets ECS's grace (cloud-limits.ts).
+  missingGraceMs: 0,
+  // Beyond Fargate's longest stopTimeout (120 s) and a sweep interval.
+  stopResendAfterMs: 60_000,
+};
 
 export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
   const apps = new AppService(new AppStore(deps.db), { beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId) });
-  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, { ...DEFAULT_RUN_CONFIG, ...deps.runs });
-  const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler);
+  const runConfig = { ...DEFAULT_RUN_CONFIG, ...deps.runs };
+  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig);
+  // Fire records are history of the same kind as finished runs, kept as long.
+  const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
   return { auth: new AuthService(deps.db, deps.auth), apps, runs, schedules, logs: deps.logs };
 }

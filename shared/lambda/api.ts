@@ -9,7 +9,7 @@
 import { Hono } from 'hono';
 import { handle, streamHandle } from 'hono/aws-lambda';
 import type { CloudPlatform } from '../cloud-platform.js';
-import { FOLLOW_BYTES, STREAMED_FOLLOW_MS } from '../follow-limits.js';
+import { FOLLOW_BYTES, STREAMED_FOLLOW_MS } from '../cloud-limits.js';
 import { createApi } from '../http/app.js';
 import { problemResponse } from '../http/problem.js';
 import { withLambdaContext } from './context.js';

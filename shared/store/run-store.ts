@@ -8,7 +8,7 @@
  * `taskVersion` (RUN_ORDER) so a transition's condition can refuse stale events.
  */
 import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Run, RunStatus, StopRequest, Transition } from '../domain.js';
+import type { LaunchRetry, Run, RunStatus, StopRequest, Transition } from '../domain.js';
 import { statusRank, TERMINAL_RANK } from '../services/run-rules.js';
 import { indexAttributes, indexKeys, INDEXES, keys, KEY, partitionQuery, RUN_ORDER, TTL_ATTRIBUTE, type IndexPartition } from '../table.js';
 import { conditionHeld, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
@@ -90,9 +90,24 @@ export class RunStore {
     });
   }
 
-  /** Records the task a launch started. Returns the run after it. */
-  async setTaskRef(runId: string, taskRef: string): Promise<Run> {
-    return (await this.update(runId, { UpdateExpression: 'SET taskRef = :ref', ExpressionAttributeValues: { ':ref': taskRef } }))!;
+  /** Records the task a launch started, and when (ISO 8601); a deferred launch's bookkeeping goes. Returns the run after it. */
+  async setTaskRef(runId: string, taskRef: string, launchedAt: string): Promise<Run> {
+    return (await this.update(runId, {
+      UpdateExpression: 'SET taskRef = :ref, launchedAt = :at REMOVE launchRetry',
+      ExpressionAttributeValues: { ':ref': taskRef, ':at': launchedAt },
+    }))!;
+  }
+
+  /**
+   * Records a deferred launch while the run is still PENDING without a task. Returns the run
+   * after it, or undefined when it has moved on meanwhile (launched or ended by someone else).
+   */
+  deferLaunch(runId: string, retry: LaunchRetry): Promise<Run | undefined> {
+    return this.update(runId, {
+      UpdateExpression: 'SET launchRetry = :retry',
+      ConditionExpression: `attribute_not_exists(taskRef) AND ${RUN_ORDER.statusRank} = :pending`,
+      ExpressionAttributeValues: { ':retry': retry, ':pending': statusRank('PENDING') },
+    });
   }
 
   /** Records a stop request unless one is recorded already or the run has ended. Returns the run after it, or undefined when not claimed. */

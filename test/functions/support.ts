@@ -13,12 +13,16 @@ import { fileURLToPath } from 'node:url';
 import {
   ClientException,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
+  type DescribeTasksCommandInput,
   type RegisterTaskDefinitionCommandInput,
   type RunTaskCommandInput,
+  type StopTaskCommandInput,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
@@ -29,7 +33,7 @@ import type { App, Principal } from '../../shared/domain.js';
 import { ENTRY_POINTS, ENV, type EntryPoint } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
-import { CLIENT_CONFIG, CLUSTER_ARN } from '../aws/fixtures.js';
+import { awsError, awsLimits, CLIENT_CONFIG, CLUSTER_ARN, latency } from '../aws/fixtures.js';
 
 export { CLUSTER_ARN };
 
@@ -71,10 +75,28 @@ export function taskArnOf(runId: string): string {
   return `arn:aws:ecs:us-east-1:${ACCOUNT}:task/containerizer/${runId.toLowerCase()}`;
 }
 
+/** The tasks the mocked ECS knows, as DescribeTasks reports them: RunTask adds one (PROVISIONING), tests change or delete them. */
+export type EcsTasks = Map<string, Task>;
+
+/** How the mocked ECS misbehaves as the real one may; all off by default. */
+export interface EcsFaults {
+  /** The next this many RunTask calls fail with ThrottlingException (what the SDK surfaces once its retries are used up). */
+  throttleRunTask: number;
+  /** The next this many RunTask calls start nothing and report a capacity failure. */
+  noCapacity: number;
+  /** For this long (ms) after RunTask, DescribeTasks reports a new task MISSING (ECS's eventual consistency). */
+  listAfterMs: number;
+  /** Each ECS call takes this long (ms), as a round trip to ECS does. */
+  latencyMs: number;
+}
+
 /** A cloud backend for one test file (or one bench): see startCloud. */
 export interface Cloud {
   ecs: AwsClientStub<ECSClient>;
   events: AwsClientStub<EventBridgeClient>;
+  /** What DescribeTasks answers; a task not in here is MISSING (ECS never knew it, or forgot it). */
+  tasks: EcsTasks;
+  faults: EcsFaults;
   /** The functions' environment (functionEnvironment, on this cloud's dynalite). */
   env: Record<string, string>;
   /** The platform composed from `env` (one memoized instance, as in a warm Lambda). */
@@ -84,13 +106,19 @@ export interface Cloud {
 }
 
 /**
- * A cloud over functionEnvironment(), with ECS and EventBridge mocked: no task definition exists yet (DescribeTaskDefinition fails as
- * ECS does for an unknown family), RegisterTaskDefinition and RunTask succeed (the task ARN is
- * taskArnOf(startedBy)), StopTask, PutEvents, PutRule and PutTargets succeed; DescribeTasks is
- * left to the tests. DynamoDB is the caller's dynalite at `dynamoEndpoint` (its table created),
- * or else one started here in a temporary directory.
+ * A cloud over functionEnvironment(), with ECS and EventBridge mocked as AWS behaves, refusing
+ * what AWS refuses: no task definition exists yet (DescribeTaskDefinition fails as ECS does for
+ * an unknown family); RegisterTaskDefinition succeeds; RunTask refuses overrides over 8,192
+ * characters (InvalidParameterException), is idempotent on clientToken and otherwise starts a
+ * task (ARN taskArnOf(startedBy), added to `tasks`); DescribeTasks refuses more than 100 ids and
+ * reports tasks not in `tasks` MISSING; StopTask succeeds; PutEvents, PutRule and PutTargets
+ * succeed. `faults` adds throttling, capacity failures, eventual consistency and latency.
+ * With `iam` (the actions a function's synthesized policy allows), every ECS call outside it is
+ * refused with AccessDeniedException, as IAM would.
+ * DynamoDB is the caller's dynalite at `dynamoEndpoint` (its table created), or else one started
+ * here in a temporary directory.
  */
-export async function startCloud(options: { dynamoEndpoint?: string } = {}): Promise<Cloud> {
+export async function startCloud(options: { dynamoEndpoint?: string; iam?: ReadonlySet<string> } = {}): Promise<Cloud> {
   let dynamo: { dir: string; server: EmbeddedDynamo } | undefined;
   if (!options.dynamoEndpoint) {
     const dir = mkdtempSync(join(tmpdir(), 'containerizer-functions-'));
@@ -98,13 +126,69 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
   }
   const env = functionEnvironment(options.dynamoEndpoint ?? dynamo!.server.endpoint);
 
+  const tasks: EcsTasks = new Map();
+  const faults: EcsFaults = { throttleRunTask: 0, noCapacity: 0, listAfterMs: 0, latencyMs: 0 };
+  const listedAt = new Map<string, number>();
+  /** An ECS action as IAM names it, refused unless `iam` allows it; then the call's latency. */
+  const call = async (action: string, resource: string) => {
+    if (options.iam && !options.iam.has(action)) {
+      throw awsError(
+        'AccessDeniedException',
+        `User: arn:aws:sts::${ACCOUNT}:assumed-role/containerizer-fn is not authorized to perform: ${action} on resource: ${resource}`,
+      );
+    }
+    if (faults.latencyMs > 0) await latency(faults.latencyMs);
+  };
+
   const ecs = mockClient(ECSClient);
-  ecs.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
-  ecs.on(RegisterTaskDefinitionCommand).callsFake((input: RegisterTaskDefinitionCommandInput) => ({
-    taskDefinition: { taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${input.family}:1` },
-  }));
-  ecs.on(RunTaskCommand).callsFake((input: RunTaskCommandInput) => ({ tasks: [{ taskArn: taskArnOf(input.startedBy!) }], failures: [] }));
-  ecs.on(StopTaskCommand).resolves({});
+  ecs.on(DescribeTaskDefinitionCommand).callsFake(async (input) => {
+    await call('ecs:DescribeTaskDefinition', '*');
+    throw new ClientException({ message: `Unable to describe task definition ${input.taskDefinition}.`, $metadata: {} });
+  });
+  ecs.on(RegisterTaskDefinitionCommand).callsFake(async (input: RegisterTaskDefinitionCommandInput) => {
+    await call('ecs:RegisterTaskDefinition', '*');
+    return { taskDefinition: { taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${input.family}:1` } };
+  });
+  ecs.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
+    await call('ecs:RunTask', input.taskDefinition!);
+    const refused = awsLimits.runTaskOverrides(input.overrides);
+    if (refused) throw refused;
+    if (faults.throttleRunTask > 0 && faults.throttleRunTask--) throw awsError('ThrottlingException', 'Rate exceeded');
+    if (faults.noCapacity > 0 && faults.noCapacity--) {
+      return {
+        tasks: [],
+        failures: [{ arn: input.taskDefinition, reason: 'Capacity is unavailable at this time. Please try again later or in a different availability zone' }],
+      };
+    }
+    const taskArn = taskArnOf(input.startedBy!);
+    // The same clientToken returns the task it started (RunTask idempotency).
+    if (!listedAt.has(taskArn)) {
+      listedAt.set(taskArn, Date.now() + faults.listAfterMs);
+      tasks.set(taskArn, {
+        taskArn,
+        lastStatus: 'PROVISIONING',
+        desiredStatus: 'RUNNING',
+        startedBy: input.startedBy,
+        version: 1,
+        containers: [{ name: 'app' }],
+      });
+    }
+    return { tasks: [{ taskArn }], failures: [] };
+  });
+  ecs.on(DescribeTasksCommand).callsFake(async (input: DescribeTasksCommandInput) => {
+    await call('ecs:DescribeTasks', input.tasks?.[0] ?? '*');
+    const refused = awsLimits.describeTasksIds(input.tasks);
+    if (refused) throw refused;
+    const listed = (arn: string) => tasks.has(arn) && (listedAt.get(arn) ?? 0) <= Date.now();
+    return {
+      tasks: (input.tasks ?? []).filter(listed).map((arn) => tasks.get(arn)!),
+      failures: (input.tasks ?? []).filter((arn) => !listed(arn)).map((arn) => ({ arn, reason: 'MISSING' })),
+    };
+  });
+  ecs.on(StopTaskCommand).callsFake(async (input: StopTaskCommandInput) => {
+    await call('ecs:StopTask', input.task!);
+    return { task: { taskArn: input.task, desiredStatus: 'STOPPED' } };
+  });
   const events = mockClient(EventBridgeClient);
   events.on(PutEventsCommand).resolves(PUT_EVENTS_OK);
   events.on(PutRuleCommand).resolves({ RuleArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/containerizer-sched-x` });
@@ -113,6 +197,8 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
   return {
     ecs,
     events,
+    tasks,
+    faults,
     env,
     platform: () => createCloudPlatform(env),
     async close() {
