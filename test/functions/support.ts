@@ -97,6 +97,8 @@ export interface Cloud {
   /** What DescribeTasks answers; a task not in here is MISSING (ECS never knew it, or forgot it). */
   tasks: EcsTasks;
   faults: EcsFaults;
+  /** The IAM actions the calling function is allowed (e.g. its synthesized policy's: see test/infra/build-stack.ts); none = all. */
+  iam?: ReadonlySet<string>;
   /** The functions' environment (functionEnvironment, on this cloud's dynalite). */
   env: Record<string, string>;
   /** The platform composed from `env` (one memoized instance, as in a warm Lambda). */
@@ -113,12 +115,12 @@ export interface Cloud {
  * task (ARN taskArnOf(startedBy), added to `tasks`); DescribeTasks refuses more than 100 ids and
  * reports tasks not in `tasks` MISSING; StopTask succeeds; PutEvents, PutRule and PutTargets
  * succeed. `faults` adds throttling, capacity failures, eventual consistency and latency.
- * With `iam` (the actions a function's synthesized policy allows), every ECS call outside it is
- * refused with AccessDeniedException, as IAM would.
+ * With `iam` set (the actions a function's synthesized policy allows), every ECS call outside it
+ * is refused with AccessDeniedException, as IAM would.
  * DynamoDB is the caller's dynalite at `dynamoEndpoint` (its table created), or else one started
  * here in a temporary directory.
  */
-export async function startCloud(options: { dynamoEndpoint?: string; iam?: ReadonlySet<string> } = {}): Promise<Cloud> {
+export async function startCloud(options: { dynamoEndpoint?: string } = {}): Promise<Cloud> {
   let dynamo: { dir: string; server: EmbeddedDynamo } | undefined;
   if (!options.dynamoEndpoint) {
     const dir = mkdtempSync(join(tmpdir(), 'containerizer-functions-'));
@@ -131,7 +133,7 @@ export async function startCloud(options: { dynamoEndpoint?: string; iam?: Reado
   const listedAt = new Map<string, number>();
   /** An ECS action as IAM names it, refused unless `iam` allows it; then the call's latency. */
   const call = async (action: string, resource: string) => {
-    if (options.iam && !options.iam.has(action)) {
+    if (cloud.iam && !cloud.iam.has(action)) {
       throw awsError(
         'AccessDeniedException',
         `User: arn:aws:sts::${ACCOUNT}:assumed-role/containerizer-fn is not authorized to perform: ${action} on resource: ${resource}`,
@@ -194,7 +196,7 @@ export async function startCloud(options: { dynamoEndpoint?: string; iam?: Reado
   events.on(PutRuleCommand).resolves({ RuleArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/containerizer-sched-x` });
   events.on(PutTargetsCommand).resolves({ FailedEntryCount: 0, FailedEntries: [] });
 
-  return {
+  const cloud: Cloud = {
     ecs,
     events,
     tasks,
@@ -210,6 +212,7 @@ export async function startCloud(options: { dynamoEndpoint?: string; iam?: Reado
       }
     },
   };
+  return cloud;
 }
 
 /** PutEvents' answer when EventBridge accepts the entry. */
