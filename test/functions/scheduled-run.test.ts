@@ -38,7 +38,8 @@ function fireInput(time: string, scheduleId = schedule.scheduleId): ScheduledRun
   const target = cloud.events
     .commandCalls(PutTargetsCommand)
     .map((c) => c.args[0].input.Targets![0]!)
-    .findLast((t) => t.InputTransformer!.InputTemplate!.includes(scheduleId))!;
+    .filter((t) => t.InputTransformer!.InputTemplate!.includes(scheduleId))
+    .at(-1)!;
   return JSON.parse(target.InputTransformer!.InputTemplate!.replace('<time>', JSON.stringify(time)));
 }
 

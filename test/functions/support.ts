@@ -6,6 +6,9 @@
  * bench can use it too.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +67,9 @@ export function functionEnvironment(dynamoEndpoint: string): Record<string, stri
     [ENV.EVENT_BUS_NAME]: 'default',
     [ENV.RULE_PREFIX]: 'containerizer-sched-',
     [ENV.SCHEDULED_RUN_FUNCTION_ARN]: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:containerizer-scheduled-run`,
+    [ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN]: `arn:aws:sqs:us-east-1:${ACCOUNT}:containerizer-schedule-dlq`,
+    [ENV.LOG_FOLLOW_URL]: 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws/',
+    [ENV.FINISHED_RUN_TTL_DAYS]: '90',
     [ENV.JWT_SECRET]: 'test-secret-test-secret-test-secret-0123456789',
     [ENV.JWT_ISSUER]: 'containerizer',
     [ENV.JWT_AUDIENCE]: 'containerizer-api',
@@ -413,4 +419,126 @@ export function httpEvent(method: string, path: string, options: { body?: unknow
     ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
     isBase64Encoded: false,
   };
+}
+
+/**
+ * The Lambda Node.js runtime's response-streaming global as far as hono's `streamHandle` uses it
+ * (AWS docs, "Response streaming for Lambda functions"): `streamifyResponse` marks the handler,
+ * `HttpResponseStream.from` writes the HTTP prelude (JSON) and eight NUL bytes before the body,
+ * which is how the runtime hands status and headers to the function URL. Returns its removal.
+ */
+export function installLambdaStreamingRuntime(): () => void {
+  const global = globalThis as { awslambda?: unknown };
+  global.awslambda = {
+    streamifyResponse: <F extends object>(handler: F) => Object.assign(handler, { [Symbol.for('aws.lambda.runtime.handler.streaming')]: 'response' }),
+    HttpResponseStream: {
+      from(stream: Writable, prelude: unknown) {
+        stream.write(JSON.stringify(prelude));
+        stream.write(new Uint8Array(8));
+        return stream;
+      },
+    },
+  };
+  return () => delete global.awslambda;
+}
+
+/** A streamed invocation as a function URL passes it on: the Response as soon as the prelude came, and the handler's end. */
+export interface StreamedInvocation {
+  response: Response;
+  /** Body bytes received so far. */
+  bytes(): number;
+  done: Promise<unknown>;
+}
+
+/** Invokes a streaming handler (RESPONSE_STREAM) with `event`, as the function URL does; resolves once status and headers are known. */
+export async function invokeStreaming(
+  handler: (event: unknown, stream: Writable, context: unknown) => Promise<unknown>,
+  event: unknown,
+): Promise<StreamedInvocation> {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  let head: Buffer | undefined = Buffer.alloc(0);
+  let bytes = 0;
+  let onPrelude!: (prelude: { statusCode: number; headers: Record<string, string> }) => void;
+  const prelude = new Promise<{ statusCode: number; headers: Record<string, string> }>((resolve) => (onPrelude = resolve));
+  const enqueue = (chunk: Buffer) => {
+    if (chunk.length === 0) return;
+    bytes += chunk.length;
+    controller.enqueue(new Uint8Array(chunk));
+  };
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (head === undefined) enqueue(chunk);
+      else {
+        head = Buffer.concat([head, chunk]);
+        const at = head.indexOf(Buffer.alloc(8));
+        if (at >= 0) {
+          onPrelude(JSON.parse(head.subarray(0, at).toString('utf8')));
+          const rest = head.subarray(at + 8);
+          head = undefined;
+          enqueue(rest);
+        }
+      }
+      callback();
+    },
+    final(callback) {
+      controller.close();
+      callback();
+    },
+  });
+  const done = handler(event, sink, { awsRequestId: randomUUID() });
+  const { statusCode, headers } = await Promise.race([prelude, done.then(() => prelude)]);
+  return { response: new Response(body, { status: statusCode, headers }), bytes: () => bytes, done };
+}
+
+/** One log line as CloudWatch Logs stores it: ms since the epoch and the message. */
+export interface StoredLogEvent {
+  timestamp: number;
+  message: string;
+}
+
+/** GetLogEvents returns at most 10,000 events and 1 MB per call (AWS API reference, GetLogEvents). */
+const GET_LOG_EVENTS_MAX = { events: 10_000, bytes: 1_048_576 };
+
+/**
+ * A CloudWatch Logs endpoint answering GetLogEvents (awsJson1_1, as the SDK sends it) from
+ * `streams` (log stream name → events), with AWS's page limits (10,000 events, 1 MB) and forward
+ * tokens `f/<index>`. Point a bundle's SDK at it with AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = `url`.
+ */
+export async function startFakeCloudWatchLogs(): Promise<{ url: string; streams: Map<string, StoredLogEvent[]>; calls(): number; close(): Promise<void> }> {
+  const streams = new Map<string, StoredLogEvent[]>();
+  let calls = 0;
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      calls++;
+      const input = JSON.parse(text) as { logStreamName: string; limit?: number; nextToken?: string };
+      res.setHeader('content-type', 'application/x-amz-json-1.1');
+      const events = streams.get(input.logStreamName);
+      if (!events) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'The specified log stream does not exist.' }));
+        return;
+      }
+      const from = input.nextToken ? Number(input.nextToken.slice(2)) : 0;
+      const page: StoredLogEvent[] = [];
+      let size = 0;
+      for (const event of events.slice(from, from + Math.min(input.limit ?? GET_LOG_EVENTS_MAX.events, GET_LOG_EVENTS_MAX.events))) {
+        size += Buffer.byteLength(event.message) + 26;
+        if (size > GET_LOG_EVENTS_MAX.bytes) break;
+        page.push(event);
+      }
+      res.end(
+        JSON.stringify({
+          events: page.map((e) => ({ ...e, ingestionTime: e.timestamp })),
+          nextForwardToken: `f/${from + page.length}`,
+          nextBackwardToken: `b/${from}`,
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, streams, calls: () => calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -1,6 +1,7 @@
 /** Routes of runs: start, list, read, history, stop, kill, and the log (a page, or followed as SSE). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
+import { FARGATE_STOP_TIMEOUT_SECONDS } from '../../cloud-limits.js';
 import type { Platform } from '../../platform.js';
 import { LogPage, LogQuery, pageOf, Run, RunCreate, RunHistory, RunListQuery, StopRequestBody } from '../../schemas.js';
 import type { Api } from '../app.js';
@@ -9,6 +10,12 @@ import { runView } from '../views.js';
 import { idParam, json, problems, secured } from './common.js';
 
 const params = idParam('runId');
+
+/** What a stop is on Fargate, where ECS fixes the grace per task definition (cloud-limits.ts). */
+const FARGATE_STOP =
+  `Dev mode (Docker) does exactly this. In the cloud (ECS Fargate) ECS sends SIGTERM and SIGKILLs after the task definition's stopTimeout, ` +
+  `which the platform sets to ${FARGATE_STOP_TIMEOUT_SECONDS} s: ECS has no per-call grace and no immediate SIGKILL, so on Fargate graceSeconds is ` +
+  `not applied and stop and kill both give the job ${FARGATE_STOP_TIMEOUT_SECONDS} s after SIGTERM.`;
 
 const createRunRoute = createRoute({
   method: 'post',
@@ -50,6 +57,7 @@ const stopRunRoute = createRoute({
   method: 'post',
   path: '/runs/{runId}/stop',
   summary: 'SIGTERM, then SIGKILL after graceSeconds (default 10); the run ends STOPPED',
+  description: FARGATE_STOP,
   security: secured,
   request: { params, body: { content: { 'application/json': { schema: StopRequestBody } }, required: false } },
   responses: { 202: json(Run, 'stopping'), 400: problems[400], 401: problems[401], 404: problems[404], 409: problems[409] },
@@ -59,6 +67,7 @@ const killRunRoute = createRoute({
   method: 'post',
   path: '/runs/{runId}/kill',
   summary: 'SIGKILL now; the run ends STOPPED',
+  description: FARGATE_STOP,
   security: secured,
   request: { params },
   responses: { 202: json(Run, 'killed'), 401: problems[401], 404: problems[404], 409: problems[409] },
