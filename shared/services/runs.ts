@@ -22,7 +22,7 @@ import { LaunchDeferredError, type ContainerRuntime, type RunEventPublisher, typ
 import type { RunCreate, RunListQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { RunStore, TransitionFields } from '../store/run-store.js';
-import { indexKeys } from '../table.js';
+import { indexKeys, shardedPartitions } from '../table.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import {
@@ -118,12 +118,9 @@ export class RunService {
    */
   async list(principal: Principal, query: RunListQuery): Promise<Page<Run>> {
     if (query.appId) await this.apps.get(principal, query.appId);
-    const partition = query.appId
-      ? indexKeys.runsOfApp(query.appId)
-      : principal.role === 'admin'
-        ? indexKeys.allRuns()
-        : indexKeys.runsOfOwner(principal.userId);
-    return this.store.listPage(partition, { range: idRange(query.from, query.to), status: query.status, limit: query.limit, cursor: query.cursor });
+    const listing = { range: idRange(query.from, query.to), status: query.status, limit: query.limit, cursor: query.cursor };
+    if (!query.appId && principal.role === 'admin') return this.store.listMergedPage(shardedPartitions.allRuns(), listing);
+    return this.store.listPage(query.appId ? indexKeys.runsOfApp(query.appId) : indexKeys.runsOfOwner(principal.userId), listing);
   }
 
   /**
@@ -321,7 +318,7 @@ export class RunService {
     if (run.nextRunId) await this.startRetry(run, run.nextRunId);
     await this.publisher.publish(run);
     if (run.taskRef) await this.runtime.release?.(run.taskRef, run.runId);
-    await this.store.leaveActive(run.runId);
+    await this.store.leaveActive(run);
   }
 
   private async startRetry(previous: Run, runId: string): Promise<void> {
