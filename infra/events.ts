@@ -7,6 +7,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RECONCILER_TIMEOUT_SECONDS } from '../shared/cloud-limits.js';
 import { ENV, type EntryPoint } from '../shared/env.js';
 import type { Data } from './data.js';
 import { ContainerizerFunction } from './function.js';
@@ -115,7 +116,7 @@ export class Events extends Construct {
 
     this.reconcilerFunction = launcher('Reconciler', 'reconciler', 'Times out runs and catches up on lost task events', {
       // Done before the next tick, and not retried: the next tick does the same work.
-      timeout: Duration.seconds(55),
+      timeout: Duration.seconds(RECONCILER_TIMEOUT_SECONDS),
       retryAttempts: 0,
     });
     runtime.grantControl(this.reconcilerFunction);

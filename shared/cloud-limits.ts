@@ -34,3 +34,6 @@ export const FARGATE_STOP_TIMEOUT_SECONDS = 10;
  * that is it lost. ECS usually lists a new task within seconds; two reconciler ticks are ample.
  */
 export const ECS_MISSING_GRACE_MS = 120_000;
+
+/** The reconciler function's timeout (s): done before the next one-minute tick. bench/reconciler.ts measures how many active runs fit in it. */
+export const RECONCILER_TIMEOUT_SECONDS = 55;
