@@ -1,5 +1,7 @@
 import { CloudWatchLogsClient, GetLogEventsCommand, InvalidParameterException } from '@aws-sdk/client-cloudwatch-logs';
+import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { FARGATE_STOP_TIMEOUT_SECONDS } from '../../shared/cloud-limits.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHandler } from '../../shared/lambda/api.js';
 import { httpEvent, startCloud, type Cloud, type HttpResult } from './support.js';
@@ -82,5 +84,15 @@ describe("the api handler under RunTask's overrides limit", () => {
       body: { expression: 'rate(1 hour)', overrides: { env: { EXTRA: 'x'.repeat(9000) } } },
     });
     expect(schedule.statusCode).toBe(400);
+
+    // The task definition holds the version's env, and the stop grace the API describes for Fargate.
+    const definition = cloud.ecs
+      .commandCalls(RegisterTaskDefinitionCommand)
+      .map((c) => c.args[0].input)
+      .find((input) => input.family!.endsWith(app.json.appId))!.containerDefinitions![0]!;
+    expect(definition).toMatchObject({
+      stopTimeout: FARGATE_STOP_TIMEOUT_SECONDS,
+      environment: expect.arrayContaining([{ name: 'MORE', value: 'm'.repeat(20_000) }]),
+    });
   });
 });

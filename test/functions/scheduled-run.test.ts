@@ -1,6 +1,10 @@
 import { PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDb } from '../../shared/store/db.js';
+import { keys } from '../../shared/table.js';
+import { CLIENT_CONFIG } from '../aws/fixtures.js';
 import type { ScheduledRunInput } from '../../shared/aws/eventbridge-scheduler.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import { scheduledRunHandler } from '../../shared/lambda/scheduled-run.js';
@@ -8,7 +12,7 @@ import type { App, Schedule } from '../../shared/domain.js';
 import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
 import { LAUNCH_RETRY } from '../../shared/services/run-rules.js';
 import { allowedActions, buildStack } from '../infra/build-stack.js';
-import { createApp, ecsTask, OWNER, startCloud, type Cloud } from './support.js';
+import { createApp, ecsTask, OWNER, startCloud, TABLE_NAME, type Cloud } from './support.js';
 
 let cloud: Cloud;
 let platform: CloudPlatform;
@@ -57,6 +61,11 @@ describe('scheduled-run', () => {
     const run = await platform.runs.get(OWNER, fires[0]!.runId!);
     expect(run).toMatchObject({ trigger: 'schedule', scheduleId: schedule.scheduleId, scheduledTime: '2024-05-01T12:00:00.000Z', status: 'PENDING' });
     expect(cloud.ecs.commandCalls(RunTaskCommand)[0]!.args[0].input).toMatchObject({ startedBy: run.runId, clientToken: run.runId });
+
+    // The fire record expires with the deployment's retention (FINISHED_RUN_TTL_DAYS), counted from its scheduled time.
+    const db = createDb(TABLE_NAME, { ...CLIENT_CONFIG, endpoint: cloud.env.DYNAMODB_ENDPOINT });
+    const { Item } = await db.doc.send(new GetCommand({ TableName: TABLE_NAME, Key: keys.fire(schedule.scheduleId, '2024-05-01T12:00:00.000Z') }));
+    expect(Item!.expiresAt).toBe(Date.parse('2024-05-01T12:00:00Z') / 1000 + 90 * 86_400);
   });
 
   it('starts one run when the same fire is delivered twice at once', async () => {
