@@ -214,6 +214,8 @@ export function retryOf(previous: Run, ids: { runId: string; createdAt: string }
     previousRunId: previous.runId,
     nextRunId: undefined,
     taskRef: undefined,
+    launchedAt: undefined,
+    launchRetry: undefined,
     exitCode: undefined,
     stoppedReason: undefined,
     stopRequest: undefined,
