@@ -129,7 +129,7 @@ async function measureThroughput(): Promise<Throughput> {
  * dev mode's dynalite (local/dynalite.ts, on disk) in a child node process: DynamoDB is a remote
  * service, and a dynalite sharing the handler's event loop would halve both.
  */
-async function dynaliteProcess(): Promise<{ endpoint: string; close(): Promise<void> }> {
+export async function dynaliteProcess(): Promise<{ endpoint: string; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'containerizer-bench-dynalite-'));
   const dynalite = new URL('../local/dynalite.ts', import.meta.url).href;
   const code = `const { startDynalite } = await import(${JSON.stringify(dynalite)}); process.stdout.write((await startDynalite(${JSON.stringify(dir)}, ${JSON.stringify(TABLE_NAME)})).endpoint + '\\n');`;

@@ -6,6 +6,8 @@
  *    both see the same machine load. Target: ratio ≤ 1.15.
  * 2. Concurrency: 50 runs started at once, each with its own exit code; every run must reach
  *    its true terminal status (exit 0 → SUCCEEDED, else FAILED with that exit code).
+ * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
+ * within its timeout (bench/reconciler.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { isTerminal } from '../shared/domain.js';
 import { loadConfig } from '../local/config.js';
 import { startServer } from '../local/server.js';
 import { main as lambdaFigures } from './lambda.js';
+import { main as reconcilerFigures } from './reconciler.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   await lambdaFigures();
+  await reconcilerFigures();
 }
 
 function round(ms: number): number {

@@ -1,8 +1,14 @@
 /**
- * The HTTP API's Lambda function (shared/lambda/api.ts). Top-level await: the platform, and with
- * it the JWT secret from Secrets Manager, is built during the init phase, once per cold start.
+ * The HTTP API's Lambda functions (shared/lambda/api.ts): `handler` behind API Gateway,
+ * `streamingHandler` behind the log-follow function URL (RESPONSE_STREAM), one bundle for both.
+ * Top-level await: the platform, and with it the JWT secret from Secrets Manager, is built
+ * during the init phase, once per cold start.
  */
 import { createCloudPlatform } from '../shared/cloud-platform.js';
-import { apiHandler } from '../shared/lambda/api.js';
+import { ENV } from '../shared/env.js';
+import { apiHandler, streamingHandler as streaming } from '../shared/lambda/api.js';
 
-export const handler = apiHandler(await createCloudPlatform(process.env));
+const platform = await createCloudPlatform(process.env);
+
+export const handler = apiHandler(platform, process.env[ENV.LOG_FOLLOW_URL]);
+export const streamingHandler = streaming(platform);

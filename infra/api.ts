@@ -1,12 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FunctionUrlAuthType, InvokeMode, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
+import { STREAMED_FOLLOW_MS } from '../shared/cloud-limits.js';
+import type { Data } from './data.js';
 import type { ContainerizerContext } from './context.js';
 import type { Events } from './events.js';
 import { ContainerizerFunction } from './function.js';
@@ -27,7 +29,7 @@ export const API_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
 
 /** Props of {@link Api}. */
 export interface ApiProps {
-  readonly table: ITable;
+  readonly data: Data;
   readonly runtime: ContainerRuntime;
   readonly events: Events;
   /** Auth settings (admins, external OpenID provider) and log retention. */
@@ -39,6 +41,10 @@ export interface ApiProps {
  * Lambda function, which authenticates callers itself (JWT: built-in accounts signed with a
  * generated Secrets Manager secret, or an external OpenID provider's tokens).
  * Access logs go to their own log group.
+ *
+ * API Gateway buffers responses (and cuts them at 30 s), so a live log follow has its own
+ * endpoint: a function URL in RESPONSE_STREAM mode on a second function of the same bundle
+ * (`streamingHandler`), which serves only GET /runs/{runId}/logs, authenticating like the api.
  */
 export class Api extends Construct {
   readonly function: ContainerizerFunction;
@@ -47,6 +53,10 @@ export class Api extends Construct {
   readonly stage: HttpStage;
   /** The HMAC key the built-in accounts sign and verify tokens with. */
   readonly jwtSecret: Secret;
+  /** Streams log follows (GET /runs/{runId}/logs as SSE) as they are read. */
+  readonly followFunction: ContainerizerFunction;
+  /** The follow function's URL (RESPONSE_STREAM; the app checks the bearer token itself). */
+  readonly followUrl: FunctionUrl;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -57,10 +67,35 @@ export class Api extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
+    const tokenVerifier = {
+      [ENV.JWT_SECRET_ARN]: this.jwtSecret.secretArn,
+      [ENV.JWT_ISSUER]: JWT_ISSUER,
+      [ENV.JWT_AUDIENCE]: JWT_AUDIENCE,
+      ...optional({
+        [ENV.OIDC_JWKS_URL]: context.oidcJwksUrl,
+        [ENV.OIDC_ISSUER]: context.oidcIssuer,
+        [ENV.OIDC_AUDIENCE]: context.oidcAudience,
+        [ENV.ADMIN_EMAILS]: context.adminEmails.join(','),
+      }),
+    };
+
+    this.followFunction = new ContainerizerFunction(this, 'FollowFunction', {
+      entryPoint: 'log-follow',
+      description: 'Containerizer live log follow (SSE, response streaming)',
+      data: props.data,
+      logRetention: context.logRetention,
+      // A follow response ends after STREAMED_FOLLOW_MS; the client resumes with Last-Event-ID.
+      timeout: Duration.millis(STREAMED_FOLLOW_MS + 30_000),
+      environment: { ...runtime.environment, ...events.busEnvironment, ...tokenVerifier },
+    });
+    runtime.grantReadLogs(this.followFunction);
+    this.jwtSecret.grantRead(this.followFunction);
+    this.followUrl = this.followFunction.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.RESPONSE_STREAM });
+
     this.function = new ContainerizerFunction(this, 'Function', {
       entryPoint: 'api',
       description: 'Containerizer HTTP API (Hono)',
-      table: props.table,
+      data: props.data,
       logRetention: context.logRetention,
       // API Gateway gives up on an integration after 30 s.
       timeout: Duration.seconds(29),
@@ -69,15 +104,8 @@ export class Api extends Construct {
         ...runtime.environment,
         ...events.busEnvironment,
         ...events.scheduleEnvironment,
-        [ENV.JWT_SECRET_ARN]: this.jwtSecret.secretArn,
-        [ENV.JWT_ISSUER]: JWT_ISSUER,
-        [ENV.JWT_AUDIENCE]: JWT_AUDIENCE,
-        ...optional({
-          [ENV.OIDC_JWKS_URL]: context.oidcJwksUrl,
-          [ENV.OIDC_ISSUER]: context.oidcIssuer,
-          [ENV.OIDC_AUDIENCE]: context.oidcAudience,
-          [ENV.ADMIN_EMAILS]: context.adminEmails.join(','),
-        }),
+        ...tokenVerifier,
+        [ENV.LOG_FOLLOW_URL]: this.followUrl.url,
       },
     });
     runtime.grantLaunch(this.function);
@@ -98,7 +126,7 @@ export class Api extends Construct {
       autoDeploy: true,
       throttle: API_THROTTLE,
       accessLogSettings: {
-        destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: context.logRetention })),
+        destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: context.logRetention, removalPolicy: RemovalPolicy.DESTROY })),
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',

@@ -9,7 +9,8 @@
  * Permissions follow the same split: every function reads and writes the table, registers
  * and runs task definitions of its family prefix on the cluster (passing only the two task
  * roles) and publishes to the default bus; the api and the reconciler also describe and stop
- * the cluster's tasks; only the api manages schedule rules, reads run logs and the JWT secret.
+ * the cluster's tasks, and so does scheduled-run (overlapPolicy Replace); only the api manages
+ * schedule rules; the api and log-follow read run logs and the JWT secret; log-follow launches nothing.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -38,16 +39,17 @@ export class ContainerizerStack extends Stack {
     });
     const context = readContext(this);
 
-    this.data = new Data(this, 'Data');
+    this.data = new Data(this, 'Data', { finishedRunTtlDays: context.finishedRunTtlDays });
     this.runtime = new ContainerRuntime(this, 'Runtime', { context });
-    this.events = new Events(this, 'Events', { table: this.data.table, runtime: this.runtime, logRetention: context.logRetention });
-    this.api = new Api(this, 'Api', { table: this.data.table, runtime: this.runtime, events: this.events, context });
+    this.events = new Events(this, 'Events', { data: this.data, runtime: this.runtime, logRetention: context.logRetention });
+    this.api = new Api(this, 'Api', { data: this.data, runtime: this.runtime, events: this.events, context });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'ClusterArn', { value: this.runtime.cluster.clusterArn });
     new CfnOutput(this, 'LogGroupName', { value: this.runtime.logGroup.logGroupName, description: 'Run logs' });
     new CfnOutput(this, 'JwtSecretArn', { value: this.api.jwtSecret.secretArn });
+    new CfnOutput(this, 'LogFollowUrl', { value: this.api.followUrl.url, description: 'Live log follow (SSE): GET <url>runs/<runId>/logs' });
 
     acknowledgeNagFindings(this);
   }

@@ -9,6 +9,7 @@
  * | `securityGroupIds` | existing security groups for the tasks                                   | a new egress-only group     |
  * | `assignPublicIp`   | `ENABLED` or `DISABLED`: give each task a public IP                      | `ENABLED`                   |
  * | `logRetentionDays` | days to keep run logs, API access logs and function logs                 | 30                          |
+ * | `finishedRunTtlDays` | days a finished run (and a schedule's fire record) is kept; 0 = forever | 90                          |
  * | `adminEmails`      | users (by e-mail) who see every owner's items                            | none                        |
  * | `oidcJwksUrl`      | JWKS URL of an external OpenID provider whose tokens the API accepts     | built-in accounts only      |
  * | `oidcIssuer`       | the `iss` those tokens must carry                                        | none                        |
@@ -16,7 +17,9 @@
  *
  * The new VPC has public subnets only and no NAT gateway (a NAT gateway bills by the hour
  * whether or not jobs run), so tasks need a public IP to pull images; `assignPublicIp`
- * exists for existing private subnets that reach out through their own NAT.
+ * exists for existing private subnets that reach out through their own NAT, and `DISABLED`
+ * is refused without them (every image pull would fail). The OpenID settings come all
+ * three or none (a partial set would make the api's cold start throw: the whole API down).
  * Nothing here is looked up in an AWS account, so synth works offline.
  */
 import type { Construct } from 'constructs';
@@ -29,6 +32,8 @@ export interface ContainerizerContext {
   readonly securityGroupIds: string[];
   readonly assignPublicIp: 'ENABLED' | 'DISABLED';
   readonly logRetention: RetentionDays;
+  /** Days a finished run is kept (DynamoDB TTL); 0 keeps runs forever. */
+  readonly finishedRunTtlDays: number;
   readonly adminEmails: string[];
   readonly oidcJwksUrl?: string;
   readonly oidcIssuer?: string;
@@ -67,6 +72,28 @@ export function readContext(scope: Construct): ContainerizerContext {
     throw new Error(`Context \`assignPublicIp\` must be ENABLED or DISABLED, not ${assignPublicIp}.`);
   }
 
+  if (assignPublicIp === 'DISABLED' && vpcId === undefined) {
+    throw new Error(
+      'Context `assignPublicIp` DISABLED needs `vpcId` and `subnetIds` of private subnets with a route out (a NAT gateway or VPC endpoints): ' +
+        'the default VPC has public subnets and no NAT gateway, so a task without a public IP could never pull its image.',
+    );
+  }
+
+  const oidc = { oidcJwksUrl: text('oidcJwksUrl'), oidcIssuer: text('oidcIssuer'), oidcAudience: text('oidcAudience') };
+  const oidcMissing = Object.entries(oidc).filter(([, value]) => value === undefined);
+  if (oidcMissing.length > 0 && oidcMissing.length < 3) {
+    throw new Error(
+      `Context ${oidcMissing.map(([key]) => `\`${key}\``).join(', ')} not set: an external OpenID provider needs oidcJwksUrl, oidcIssuer and oidcAudience, or none of them ` +
+        '(the API would refuse to start with a partial set).',
+    );
+  }
+
+  const ttlText = text('finishedRunTtlDays') ?? '90';
+  const finishedRunTtlDays = Number(ttlText);
+  if (!Number.isInteger(finishedRunTtlDays) || finishedRunTtlDays < 0) {
+    throw new Error(`Context \`finishedRunTtlDays\` must be a whole number of days ≥ 0 (0 keeps runs forever), not ${ttlText}.`);
+  }
+
   const days = Number(text('logRetentionDays') ?? 30);
   // CloudWatch Logs accepts only certain retention periods; RetentionDays lists them.
   if (!(Object.values(RetentionDays) as unknown[]).includes(days)) {
@@ -81,9 +108,8 @@ export function readContext(scope: Construct): ContainerizerContext {
     securityGroupIds,
     assignPublicIp,
     logRetention: days as RetentionDays,
+    finishedRunTtlDays,
     adminEmails: list('adminEmails'),
-    oidcJwksUrl: text('oidcJwksUrl'),
-    oidcIssuer: text('oidcIssuer'),
-    oidcAudience: text('oidcAudience'),
+    ...oidc,
   };
 }

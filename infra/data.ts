@@ -1,19 +1,23 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { ENV } from '../shared/env.js';
 import { INDEXES, KEY, TTL_ATTRIBUTE } from '../shared/table.js';
 
 /**
  * The single DynamoDB table, built from the key design in shared/table.ts so dev mode
  * (dynalite) and the cloud share one definition: on-demand billing, point-in-time recovery,
  * the TTL attribute for finished runs, and every GSI with all attributes projected.
- * Retained when the stack is deleted: it holds the run history.
+ * Retained when the stack is deleted: it holds the run history. Finished runs and fire records
+ * expire after `finishedRunTtlDays` (the deployment's setting, passed to every function).
  */
 export class Data extends Construct {
   /** The table; each ContainerizerFunction is granted its item and query actions on it. */
   readonly table: Table;
+  /** What every function needs to write runs: TABLE_NAME and FINISHED_RUN_TTL_DAYS. */
+  readonly environment: Record<string, string>;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { readonly finishedRunTtlDays: number }) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
       partitionKey: { name: KEY.pk, type: AttributeType.STRING },
@@ -31,5 +35,6 @@ export class Data extends Construct {
         projectionType: ProjectionType.ALL,
       });
     }
+    this.environment = { [ENV.TABLE_NAME]: this.table.tableName, [ENV.FINISHED_RUN_TTL_DAYS]: String(props.finishedRunTtlDays) };
   }
 }

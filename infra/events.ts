@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,9 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RECONCILER_TIMEOUT_SECONDS } from '../shared/cloud-limits.js';
 import { ENV, type EntryPoint } from '../shared/env.js';
+import type { Data } from './data.js';
 import { ContainerizerFunction } from './function.js';
 import type { ContainerRuntime } from './runtime.js';
 
@@ -18,7 +20,7 @@ export const EVENT_BUS_NAME = 'default';
 
 /** Props of {@link Events}. */
 export interface EventsProps {
-  readonly table: ITable;
+  readonly data: Data;
   readonly runtime: ContainerRuntime;
   /** How long the functions' logs are kept. */
   readonly logRetention: RetentionDays;
@@ -30,7 +32,10 @@ export interface EventsProps {
  *   failed events land in a dead-letter queue instead of vanishing);
  * - a one-minute tick → reconciler (timeouts, and tasks whose events were lost);
  * - scheduled-run, the target of the per-schedule cron rules the API creates at run time
- *   (they are not in this stack; only their name prefix is).
+ *   (they are not in this stack; only their name prefix is). Each rule's target gets a retry
+ *   policy and this stack's schedule dead-letter queue (EventBridgeScheduler.put); the function's
+ *   own failed invocations land there too. It may stop runs (overlapPolicy Replace).
+ * Both dead-letter queues have an alarm that fires on the first message.
  */
 export class Events extends Construct {
   readonly taskStateChangeFunction: ContainerizerFunction;
@@ -40,7 +45,11 @@ export class Events extends Construct {
   readonly reconcilerRule: Rule;
   /** Task state events EventBridge could not deliver, or the function failed on after Lambda's retries. */
   readonly taskStateChangeDeadLetterQueue: Queue;
-  /** What a function that creates schedule rules needs: RULE_PREFIX and SCHEDULED_RUN_FUNCTION_ARN. */
+  /** Schedule fires EventBridge could not deliver, or scheduled-run failed on after Lambda's retries. */
+  readonly scheduleDeadLetterQueue: Queue;
+  /** One per dead-letter queue: in ALARM while it holds a message (add an action, e.g. an SNS topic, to be told). */
+  readonly deadLetterAlarms: Alarm[] = [];
+  /** What a function that creates schedule rules needs: RULE_PREFIX, SCHEDULED_RUN_FUNCTION_ARN, SCHEDULE_DEAD_LETTER_QUEUE_ARN. */
   readonly scheduleEnvironment: Record<string, string>;
   /** ARN pattern of the schedule rules (`rule/containerizer-sched-*` on the default bus). */
   readonly scheduleRuleArns: string;
@@ -64,7 +73,7 @@ export class Events extends Construct {
       const fn = new ContainerizerFunction(this, constructId, {
         entryPoint,
         description,
-        table: props.table,
+        data: props.data,
         logRetention: props.logRetention,
         environment: { ...runtime.environment, ...this.busEnvironment, ...options.environment },
         timeout: options.timeout,
@@ -75,11 +84,17 @@ export class Events extends Construct {
       return fn;
     };
 
-    this.taskStateChangeDeadLetterQueue = new Queue(this, 'TaskStateChangeDeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    this.taskStateChangeDeadLetterQueue = this.deadLetterQueue('TaskStateChangeDeadLetterQueue');
+    this.scheduleDeadLetterQueue = this.deadLetterQueue('ScheduleDeadLetterQueue');
+    // The rules are created at run time, so their targets' DLQ grant is by rule-name pattern.
+    this.scheduleDeadLetterQueue.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.scheduleDeadLetterQueue.queueArn],
+        conditions: { ArnLike: { 'aws:SourceArn': this.scheduleRuleArns } },
+      }),
+    );
     this.taskStateChangeFunction = launcher('TaskStateChange', 'task-state-change', 'Applies ECS task state changes to runs');
     this.taskStateChangeFunction.configureAsyncInvoke({ onFailure: new SqsDestination(this.taskStateChangeDeadLetterQueue) });
     this.taskStateChangeRule = new Rule(this, 'TaskStateChangeRule', {
@@ -101,7 +116,7 @@ export class Events extends Construct {
 
     this.reconcilerFunction = launcher('Reconciler', 'reconciler', 'Times out runs and catches up on lost task events', {
       // Done before the next tick, and not retried: the next tick does the same work.
-      timeout: Duration.seconds(55),
+      timeout: Duration.seconds(RECONCILER_TIMEOUT_SECONDS),
       retryAttempts: 0,
     });
     runtime.grantControl(this.reconcilerFunction);
@@ -113,13 +128,36 @@ export class Events extends Construct {
 
     // Each rule's target input names its schedule (EventBridgeScheduler.put), so this function needs no rule prefix.
     this.scheduledRunFunction = launcher('ScheduledRun', 'scheduled-run', 'Starts the run of a schedule when its rule fires');
+    this.scheduledRunFunction.configureAsyncInvoke({ onFailure: new SqsDestination(this.scheduleDeadLetterQueue) });
+    // overlapPolicy Replace stops the schedule's running run.
+    runtime.grantControl(this.scheduledRunFunction);
     this.scheduledRunFunction.addPermission('InvokeFromScheduleRules', {
       principal: new ServicePrincipal('events.amazonaws.com'),
       sourceArn: this.scheduleRuleArns,
       sourceAccount: Stack.of(this).account,
     });
 
-    this.scheduleEnvironment = { [ENV.RULE_PREFIX]: RULE_PREFIX, [ENV.SCHEDULED_RUN_FUNCTION_ARN]: this.scheduledRunFunction.functionArn };
+    this.scheduleEnvironment = {
+      [ENV.RULE_PREFIX]: RULE_PREFIX,
+      [ENV.SCHEDULED_RUN_FUNCTION_ARN]: this.scheduledRunFunction.functionArn,
+      [ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN]: this.scheduleDeadLetterQueue.queueArn,
+    };
+  }
+
+  /** An encrypted, TLS-only queue keeping messages 14 days (SQS's maximum), with an alarm on its first message. */
+  private deadLetterQueue(id: string): Queue {
+    const queue = new Queue(this, id, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    this.deadLetterAlarms.push(
+      new Alarm(this, `${id}Alarm`, {
+        alarmDescription: `Containerizer: ${id} holds messages (events that were lost to their function); inspect and redrive them`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    return queue;
   }
 
   /** Lets `grantee` publish events to the default bus. */

@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ENTRY_POINTS, ENV, type EntryPoint } from '../shared/env.js';
+import { ENTRY_HANDLERS, ENTRY_POINTS, ENV, type EntryPoint } from '../shared/env.js';
+import type { Data } from './data.js';
 
 /** The repository root: NodejsFunction's projectRoot, where functions/ and package-lock.json live. */
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -33,9 +33,9 @@ export interface ContainerizerFunctionProps {
   /** Which entry point to bundle (its file: shared/env.ts's ENTRY_POINTS). */
   readonly entryPoint: EntryPoint;
   readonly description: string;
-  /** The table every handler works on: passed as TABLE_NAME; reads, writes and queries granted (on its indexes too). */
-  readonly table: ITable;
-  /** Environment beyond TABLE_NAME and NODE_OPTIONS (which variables each function gets: shared/env.ts's FUNCTION_ENV). */
+  /** The table every handler works on: its environment (TABLE_NAME, FINISHED_RUN_TTL_DAYS) passed; reads, writes and queries granted (on its indexes too). */
+  readonly data: Data;
+  /** Environment beyond the data's and NODE_OPTIONS (which variables each function gets: shared/env.ts's FUNCTION_ENV). */
   readonly environment: Record<string, string>;
   /** How long the function's own log group keeps logs. */
   readonly logRetention: RetentionDays;
@@ -61,7 +61,8 @@ export class ContainerizerFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ContainerizerFunctionProps) {
     // Made beside the function because NodejsFunction takes them as props. The role replaces
     // the default one, whose AWSLambdaBasicExecutionRole lets it write to any log group.
-    const logGroup = new LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention });
+    // Diagnostics only, so `cdk destroy` deletes it (run logs and the table are what is retained).
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const role = new Role(scope, `${id}ServiceRole`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Containerizer ${props.entryPoint} function`,
@@ -69,7 +70,7 @@ export class ContainerizerFunction extends NodejsFunction {
     logGroup.grantWrite(role);
     super(scope, id, {
       entry: join(REPO_ROOT, ENTRY_POINTS[props.entryPoint]),
-      handler: 'handler',
+      handler: ENTRY_HANDLERS[props.entryPoint] ?? 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       description: props.description,
@@ -79,7 +80,7 @@ export class ContainerizerFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       retryAttempts: props.retryAttempts,
       environment: {
-        [ENV.TABLE_NAME]: props.table.tableName,
+        ...props.data.environment,
         ...props.environment,
         // Without it the source maps are bundled but stack traces still point into minified code.
         [ENV.NODE_OPTIONS]: '--enable-source-maps',
@@ -102,6 +103,6 @@ export class ContainerizerFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
-    props.table.grant(this, ...TABLE_ACTIONS);
+    props.data.table.grant(this, ...TABLE_ACTIONS);
   }
 }

@@ -18,14 +18,16 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
   };
   const wildcard = (resource: string): string => `AwsSolutions-IAM5[Resource::${flattenCfnValue(stack.resolve(resource))}]`;
 
-  const functions = [api.function, events.taskStateChangeFunction, events.reconcilerFunction, events.scheduledRunFunction];
-  for (const fn of functions) {
+  const launchers = [api.function, events.taskStateChangeFunction, events.reconcilerFunction, events.scheduledRunFunction];
+  for (const fn of [...launchers, api.followFunction]) {
     acknowledge(
       fn,
       'AwsSolutions-L1',
       'Node.js 22 on purpose: the bundles are built for target node22 and tested on Node 20/22; a runtime upgrade is a deliberate change, not an automatic one.',
     );
     acknowledge(fn.role, wildcard(`${data.table.tableArn}/index/*`), "Queries go to the table's GSIs; `index/*` covers only the indexes of this one table.");
+  }
+  for (const fn of launchers) {
     acknowledge(
       fn.role,
       'AwsSolutions-IAM5[Resource::*]',
@@ -63,6 +65,11 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     events.taskStateChangeDeadLetterQueue,
     'AwsSolutions-SQS3',
     'This queue is itself the dead-letter queue of the task-state-change rule target and function.',
+  );
+  acknowledge(
+    events.scheduleDeadLetterQueue,
+    'AwsSolutions-SQS3',
+    'This queue is itself the dead-letter queue of the schedule rule targets and the scheduled-run function.',
   );
   acknowledge(
     api.jwtSecret,

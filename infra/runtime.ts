@@ -1,4 +1,4 @@
-import { Annotations, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { FlowLogDestination, FlowLogTrafficType, type IVpc, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -47,7 +47,8 @@ export class ContainerRuntime extends Construct {
     const { context } = props;
 
     const stack = Stack.of(this);
-    this.logGroup = new LogGroup(this, 'RunLogs', { retention: context.logRetention });
+    // The jobs' output is data: kept when the stack is deleted, like the table.
+    this.logGroup = new LogGroup(this, 'RunLogs', { retention: context.logRetention, removalPolicy: RemovalPolicy.RETAIN });
 
     const vpc = context.vpcId === undefined ? this.createVpc(context.logRetention) : this.importVpc(context.vpcId);
     const subnetIds = context.subnetIds.length > 0 ? context.subnetIds : vpc.selectSubnets({ subnetType: SubnetType.PUBLIC }).subnetIds;
@@ -181,7 +182,7 @@ export class ContainerRuntime extends Construct {
     });
     // Rejected flows only: the security signal, at a fraction of the volume of all traffic.
     vpc.addFlowLog('RejectedFlows', {
-      destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogs', { retention: flowLogRetention })),
+      destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogs', { retention: flowLogRetention, removalPolicy: RemovalPolicy.DESTROY })),
       trafficType: FlowLogTrafficType.REJECT,
     });
     return vpc;

@@ -14,6 +14,7 @@ import { CloudWatchLogSource } from './aws/cloudwatch-logs.js';
 import { EcsRuntime } from './aws/ecs-runtime.js';
 import { EventBridgeScheduler } from './aws/eventbridge-scheduler.js';
 import { EventBridgeRunEventPublisher } from './aws/run-events.js';
+import { ECS_MISSING_GRACE_MS, FARGATE_STOP_TIMEOUT_SECONDS } from './cloud-limits.js';
 import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
 import type { AuthConfig } from './services/auth.js';
@@ -27,8 +28,8 @@ export interface CloudPlatform extends Platform {
   checkStore(): Promise<void>;
 }
 
-/** Finished runs are kept this many days, then DynamoDB's TTL deletes them. */
-const FINISHED_RUN_TTL_DAYS = 90;
+/** Finished runs are kept this many days unless FINISHED_RUN_TTL_DAYS says otherwise (the stack sets it from context). */
+const DEFAULT_FINISHED_RUN_TTL_DAYS = 90;
 
 const platforms = new WeakMap<Env, Promise<CloudPlatform>>();
 
@@ -70,6 +71,7 @@ async function build(env: Env): Promise<CloudPlatform> {
       logGroupName,
       logStreamPrefix,
       familyPrefix: read.optional(ENV.TASK_FAMILY_PREFIX),
+      stopTimeoutSeconds: FARGATE_STOP_TIMEOUT_SECONDS,
     },
   });
   const platform = createPlatform({
@@ -80,7 +82,7 @@ async function build(env: Env): Promise<CloudPlatform> {
     publisher: new EventBridgeRunEventPublisher({ events, config: { eventBusName: read.optional(ENV.EVENT_BUS_NAME) } }),
     auth: await cloudAuthConfig(env),
     limits: readLimitSettings(env),
-    runs: { finishedRunTtlDays: FINISHED_RUN_TTL_DAYS },
+    runs: { finishedRunTtlDays: read.wholeNumber(ENV.FINISHED_RUN_TTL_DAYS, DEFAULT_FINISHED_RUN_TTL_DAYS), missingGraceMs: ECS_MISSING_GRACE_MS },
   });
   return {
     ...platform,
@@ -99,7 +101,11 @@ function lazyScheduler(read: EnvReader, events: EventBridgeClient): Scheduler {
   const get = () =>
     (scheduler ??= new EventBridgeScheduler({
       events,
-      config: { rulePrefix: read.required(ENV.RULE_PREFIX), targetArn: read.required(ENV.SCHEDULED_RUN_FUNCTION_ARN) },
+      config: {
+        rulePrefix: read.required(ENV.RULE_PREFIX),
+        targetArn: read.required(ENV.SCHEDULED_RUN_FUNCTION_ARN),
+        deadLetterQueueArn: read.optional(ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN),
+      },
     }));
   return { put: (schedule) => get().put(schedule), remove: (scheduleId) => get().remove(scheduleId) };
 }

@@ -62,6 +62,16 @@ export interface StopRequest {
   status: Extract<TerminalStatus, 'STOPPED' | 'TIMED_OUT'>;
   reason: string;
   at: string;
+  /** The grace (s) it was sent with; the sweep sends it again once that is long over (a lost StopTask). */
+  graceSeconds?: number;
+}
+
+/** A launch the backend deferred (throttling, no capacity): how often it was tried, and when to try again. */
+export interface LaunchRetry {
+  attempts: number;
+  /** ISO 8601: the sweep launches the run again from then on. */
+  notBefore: string;
+  reason: string;
 }
 
 /**
@@ -72,6 +82,9 @@ export interface StopRequest {
 export type Run = schemas.Run & {
   history: Transition[];
   stopRequest?: StopRequest;
+  /** When the task was started (its taskRef recorded); ECS may not know a task for a while after (eventual consistency). */
+  launchedAt?: string;
+  launchRetry?: LaunchRetry;
 };
 
 /**

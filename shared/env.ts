@@ -42,6 +42,12 @@ export const ENV = {
   TASK_FAMILY_PREFIX: 'TASK_FAMILY_PREFIX',
   /** The bus run events are published to (`default`). Every function; optional. */
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
+  /** Days a finished run is kept before DynamoDB's TTL deletes it; 0 keeps runs. Every function (CDK context `finishedRunTtlDays`, default 90). */
+  FINISHED_RUN_TTL_DAYS: 'FINISHED_RUN_TTL_DAYS',
+  /** Base URL of the log-follow function URL (response streaming), advertised by the api's buffered follows. The api only. */
+  LOG_FOLLOW_URL: 'LOG_FOLLOW_URL',
+  /** SQS queue (ARN) where EventBridge puts schedule fires it could not deliver to the scheduled-run function. The api only. */
+  SCHEDULE_DEAD_LETTER_QUEUE_ARN: 'SCHEDULE_DEAD_LETTER_QUEUE_ARN',
   /** Name prefix of the schedule rules (`containerizer-sched-`). The api only. */
   RULE_PREFIX: 'RULE_PREFIX',
   /** ARN of the scheduled-run function, the target of every schedule rule. The api only. */
@@ -102,6 +108,8 @@ export type EnvName = (typeof ENV)[keyof typeof ENV];
 /** The Lambda entry points: name → the file (from the repository root) whose `handler` export Lambda calls. */
 export const ENTRY_POINTS = {
   api: 'functions/api.ts',
+  /** The same bundle as the api, its `streamingHandler` export behind a function URL (ENTRY_HANDLERS). */
+  'log-follow': 'functions/api.ts',
   'task-state-change': 'functions/task-state-change.ts',
   'scheduled-run': 'functions/scheduled-run.ts',
   reconciler: 'functions/reconciler.ts',
@@ -109,6 +117,9 @@ export const ENTRY_POINTS = {
 
 /** The name of a Lambda entry point. */
 export type EntryPoint = keyof typeof ENTRY_POINTS;
+
+/** The export Lambda calls, per entry point: `handler` unless named here. */
+export const ENTRY_HANDLERS: Partial<Record<EntryPoint, string>> = { 'log-follow': 'streamingHandler' };
 
 /** What every function gets: the table, the task launch settings, the bus, the source-map flag. */
 const EVERY_FUNCTION = [
@@ -123,19 +134,25 @@ const EVERY_FUNCTION = [
   ENV.LOG_STREAM_PREFIX,
   ENV.TASK_FAMILY_PREFIX,
   ENV.EVENT_BUS_NAME,
+  ENV.FINISHED_RUN_TTL_DAYS,
   ENV.NODE_OPTIONS,
 ] as const;
+
+/** Who verifies tokens: the JWT settings, and the OpenID provider and admins when configured. */
+const TOKEN_VERIFIER = [ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE] as const;
+const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS] as const;
 
 /**
  * The variables the CDK stack gives each function: `always`, and `whenConfigured` (only when
  * the CDK context sets them; see infra/context.ts). Only the api manages schedule rules and
- * signs or verifies tokens.
+ * signs or verifies tokens (with log-follow, which only verifies them).
  */
 export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; whenConfigured: readonly EnvName[] }> = {
   api: {
-    always: [...EVERY_FUNCTION, ENV.RULE_PREFIX, ENV.SCHEDULED_RUN_FUNCTION_ARN, ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE],
-    whenConfigured: [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS],
+    always: [...EVERY_FUNCTION, ENV.RULE_PREFIX, ENV.SCHEDULED_RUN_FUNCTION_ARN, ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN, ENV.LOG_FOLLOW_URL, ...TOKEN_VERIFIER],
+    whenConfigured: TOKEN_VERIFIER_CONFIGURED,
   },
+  'log-follow': { always: [...EVERY_FUNCTION, ...TOKEN_VERIFIER], whenConfigured: TOKEN_VERIFIER_CONFIGURED },
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [] },
   'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [] },
   reconciler: { always: EVERY_FUNCTION, whenConfigured: [] },
@@ -181,6 +198,11 @@ export interface EnvReader {
    * @throws ConfigurationError "NAME must be a positive number, not "x""
    */
   positive(name: EnvName, fallback: number): number;
+  /**
+   * A whole number ≥ 0; `fallback` when unset.
+   * @throws ConfigurationError "NAME must be a whole number ≥ 0, not "x""
+   */
+  wholeNumber(name: EnvName, fallback: number): number;
 }
 
 /** The reader of `env`; every error it throws names the variable. */
@@ -213,6 +235,11 @@ export function envReader(env: Env): EnvReader {
       if (raw === undefined) return fallback;
       const value = Number(raw);
       return Number.isFinite(value) && value > 0 ? value : fail(name, `${name} must be a positive number, not ${JSON.stringify(raw)}`);
+    },
+    wholeNumber(name, fallback) {
+      const text = optional(name);
+      if (text === undefined) return fallback;
+      return /^\d+$/.test(text) ? Number(text) : fail(name, `${name} must be a whole number ≥ 0, not ${JSON.stringify(text)}`);
     },
   };
 }

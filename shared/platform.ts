@@ -40,6 +40,10 @@ export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser'> 
   relaunchAfterMs: 30_000,
   timeoutGraceSeconds: 10,
   settleAfterMs: 10_000,
+  // Docker knows a container as soon as it is created; the cloud sets ECS's grace (cloud-limits.ts).
+  missingGraceMs: 0,
+  // Beyond Fargate's longest stopTimeout (120 s) and a sweep interval.
+  stopResendAfterMs: 60_000,
 };
 
 export function createPlatform(deps: PlatformDeps): Platform {
@@ -51,7 +55,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
   );
   const runConfig = { ...DEFAULT_RUN_CONFIG, maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser, ...deps.runs };
   const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig);
-  const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler);
+  // Fire records are history of the same kind as finished runs, kept as long.
+  const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
   const guard = new SignInGuard(new CounterStore(deps.db), deps.limits.signIn, deps.limits.registration);
   return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, logs: deps.logs };
 }

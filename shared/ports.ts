@@ -40,8 +40,35 @@ export interface RunLaunch {
   app: App;
 }
 
-/** Runs containers. Errors thrown by `start` fail the run with their message as stoppedReason. */
+/**
+ * Thrown by ContainerRuntime.start when no task was started but a later attempt may start one
+ * (throttling after the SDK's retries, no capacity now): the run stays PENDING and is launched
+ * again with backoff, under the same idempotency token, without using the app's retries.
+ */
+export class LaunchDeferredError extends Error {
+  override readonly name = 'LaunchDeferredError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A task and the run it belongs to, as the sweep asks about it. */
+export interface TaskOfRun {
+  taskRef: TaskRef;
+  runId: string;
+}
+
+/**
+ * Runs containers. Errors thrown by `start` fail the run with their message as stoppedReason,
+ * except LaunchDeferredError (the run stays PENDING and is launched again).
+ */
 export interface ContainerRuntime {
+  /**
+   * Checks that the backend can launch this run at all, before it is stored (ECS: RunTask's
+   * overrides limit). No method: anything the API accepted can be launched.
+   * @throws ClientError 400 saying which limit the run exceeds.
+   */
+  checkLaunch?(launch: RunLaunch): void;
   /** Makes the app's current version launchable (ECS: registers a task definition revision; Docker: checks the image). */
   prepare(app: App): Promise<void>;
   /** Launches the run's container and returns its reference. Must be idempotent on run.runId. */
@@ -52,6 +79,11 @@ export interface ContainerRuntime {
   kill(ref: TaskRef, reason: string): Promise<void>;
   /** The task's current state, or null when the backend no longer knows it. */
   describe(ref: TaskRef, runId: string): Promise<TaskStateChange | null>;
+  /**
+   * `describe` for many tasks at once, batched as the backend allows (ECS: 100 per DescribeTasks),
+   * keyed by taskRef. No method: the sweep calls `describe` per task.
+   */
+  describeAll?(tasks: readonly TaskOfRun[]): Promise<Map<TaskRef, TaskStateChange | null>>;
   /**
    * Called once a run's final state is recorded, possibly more than once (must be idempotent).
    * Docker: keep the logs and remove the container. ECS needs nothing (no method).

@@ -10,7 +10,20 @@
  * - runs/schedules of an owner across apps, by time: index `byOwner`
  * - everything of a kind, for admins and start-up loads: index `byKind`
  * - active runs, for timeouts and reconciliation: sparse index `active`
+ * - the active runs of a schedule, for its overlap policy: marker items under the schedule (`children`)
  * (index partitions: `indexKeys`). Ids are ULIDs, so sorting by id sorts by creation time.
+ *
+ * Write ceiling: a DynamoDB partition takes at most 1,000 WCU/s (AWS docs, "Best practices for
+ * designing and using partition keys effectively"), and a GSI short of capacity throttles the
+ * base table. A run item (~2 KB, so 2 WCU per write) is written about 6 times in its life
+ * (insert, task, PROVISIONING, RUNNING, terminal, leaving `active`), each write replicated to
+ * every index the item is in: ~12 WCU per run in each index partition it shares. With one `RUN`
+ * partition in byKind and one `ACTIVE` partition in `active`, every run shared both: 1,000 / 12
+ * ≈ 80 run starts/s platform-wide. Both are now split into RUN_SHARDS partitions by run id:
+ * 16 × 1,000 / 12 ≈ 1,300 run starts/s platform-wide (sustained). What remains is per tenant:
+ * one app's runs (byParent) and one owner's runs (byOwner) still share a partition, ≈ 80 run
+ * starts/s per app and per owner. The schedule overlap check reads the schedule's own marker
+ * items, never the platform's active runs.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -42,7 +55,21 @@ export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
 ]);
 
 const KIND = { user: 'USER', refresh: 'REFRESH', app: 'APP', appName: 'APPNAME', run: 'RUN', schedule: 'SCHEDULE', counter: 'COUNTER' } as const;
-const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#' } as const;
+const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', activeRun: 'ACTIVE#' } as const;
+const ACTIVE = 'ACTIVE';
+
+/** How many partitions the platform-wide run listings (byKind RUN, `active`) are split into (see the write ceiling above). */
+export const RUN_SHARDS = 16;
+
+/** Crockford's base32, the alphabet of ULIDs. */
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The shard of a run: its ULID's last character is random, uniform over 32 values, so `mod RUN_SHARDS` spreads runs evenly. */
+export function runShard(runId: string): number {
+  return Math.max(0, CROCKFORD.indexOf(runId.at(-1)!.toUpperCase())) % RUN_SHARDS;
+}
+
+const shardSuffix = (shard: number) => `#${String(shard).padStart(2, '0')}`;
 
 const appPk = (appId: string) => `${KIND.app}#${appId}`;
 const schedulePk = (scheduleId: string) => `${KIND.schedule}#${scheduleId}`;
@@ -59,6 +86,8 @@ export const keys = {
   fire: (scheduleId: string, scheduledTime: string) => ({ pk: schedulePk(scheduleId), sk: `${SK_PREFIX.fire}${scheduledTime}` }),
   /** A fixed-window counter (rate limits): what it counts (e.g. `login:address:203.0.113.7`) and its window's start (epoch ms). */
   counter: (name: string, windowStart: number) => ({ pk: `${KIND.counter}#${name}#${windowStart}`, sk: KIND.counter }),
+  /** The marker of a schedule's run that has not been settled yet (its overlap policy reads these). */
+  activeRunOfSchedule: (scheduleId: string, runId: string) => ({ pk: schedulePk(scheduleId), sk: `${SK_PREFIX.activeRun}${runId}` }),
 };
 
 /** Items stored under another item's partition key, their sort keys sharing a prefix. */
@@ -70,6 +99,7 @@ export interface Children {
 export const children = {
   versionsOfApp: (appId: string): Children => ({ pk: appPk(appId), skPrefix: SK_PREFIX.version }),
   firesOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.fire }),
+  activeRunsOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.activeRun }),
 };
 
 /** One partition of an index: the items written into it and the Query that reads them use the same value. */
@@ -85,12 +115,22 @@ export const indexKeys = {
   allApps: () => partition('byKind', KIND.app),
   runsOfApp: (appId: string) => partition('byParent', `${appPk(appId)}#RUNS`),
   runsOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#RUNS`),
-  allRuns: () => partition('byKind', KIND.run),
-  /** The sparse index of runs not yet settled. */
-  activeRuns: () => partition('active', 'ACTIVE'),
+  /** One of the RUN_SHARDS partitions of every run (runShard). */
+  allRuns: (shard: number) => partition('byKind', `${KIND.run}${shardSuffix(shard)}`),
+  /** One of the RUN_SHARDS partitions of the sparse index of runs not yet settled (runShard). */
+  activeRuns: (shard: number) => partition('active', `${ACTIVE}${shardSuffix(shard)}`),
   schedulesOfApp: (appId: string) => partition('byParent', `${appPk(appId)}#SCHEDULES`),
   schedulesOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#SCHEDULES`),
   allSchedules: () => partition('byKind', KIND.schedule),
+};
+
+/**
+ * Every partition of a sharded listing: the RUN_SHARDS shards, and the single partition runs were
+ * written to before sharding (so that a deployment's older items are still listed and swept).
+ */
+export const shardedPartitions = {
+  allRuns: (): IndexPartition[] => [...Array.from({ length: RUN_SHARDS }, (_, shard) => indexKeys.allRuns(shard)), partition('byKind', KIND.run)],
+  activeRuns: (): IndexPartition[] => [...Array.from({ length: RUN_SHARDS }, (_, shard) => indexKeys.activeRuns(shard)), partition('active', ACTIVE)],
 };
 
 /** The attributes that put an item into each of `partitions`, sorted there by `sk` (its id). */

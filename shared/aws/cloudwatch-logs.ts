@@ -1,9 +1,15 @@
 /**
  * LogSource on CloudWatch Logs: reads the stream the awslogs driver wrote for a run's task.
  */
-import { GetLogEventsCommand, InvalidParameterException, ResourceNotFoundException, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  GetLogEventsCommand,
+  InvalidParameterException,
+  ResourceNotFoundException,
+  ThrottlingException,
+  type CloudWatchLogsClient,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { Run } from '../domain.js';
-import { invalidCursor } from '../errors.js';
+import { invalidCursor, ServiceUnavailableError } from '../errors.js';
 import type { LogPage, LogSource } from '../ports.js';
 import { APP_CONTAINER } from './ecs-events.js';
 
@@ -36,6 +42,9 @@ export class CloudWatchLogSource implements LogSource {
    * does not exist yet (no output so far), gets an empty page with the cursor unchanged.
    * @throws ClientError 400 naming `cursor` when GetLogEvents refuses it (InvalidParameterException:
    *   a malformed token, or one of another stream), as dev mode's ContainerLogs does.
+   * @throws ServiceUnavailableError (503, Retry-After 1 s) when GetLogEvents is still throttled after the
+   *   SDK's retries: its quota (25 requests/s per account and Region, AWS docs "CloudWatch Logs quotas")
+   *   cannot be raised, so callers back off (a follow waits and polls again).
    */
   async read(run: Run, { cursor, limit, startTime }: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
     const empty: LogPage = { events: [], nextCursor: cursor ?? '' };
@@ -57,6 +66,9 @@ export class CloudWatchLogSource implements LogSource {
       };
     } catch (err) {
       if (err instanceof ResourceNotFoundException) return empty;
+      if (err instanceof ThrottlingException) {
+        throw new ServiceUnavailableError('CloudWatch Logs is throttling log reads; try again shortly', { cause: err, retryAfterSeconds: 1 });
+      }
       // With a cursor, the token is the only parameter a caller chose; the others are the stack's.
       if (cursor && err instanceof InvalidParameterException) throw invalidCursor(err);
       throw err;

@@ -5,15 +5,20 @@
 import {
   ClientException,
   DescribeTaskDefinitionCommand,
+  ServerException,
   DescribeTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
   type ECSClient,
   type Failure,
+  type TaskOverride,
 } from '@aws-sdk/client-ecs';
-import { DROPPED_CAPABILITIES, type App } from '../domain.js';
-import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../ports.js';
+import { RUN_TASK_OVERRIDES_MAX_CHARS } from '../cloud-limits.js';
+import { chunks, forEachLimited } from '../concurrency.js';
+import { DROPPED_CAPABILITIES, type App, type Run } from '../domain.js';
+import { badRequest } from '../errors.js';
+import { LaunchDeferredError, type ContainerRuntime, type RunLaunch, type TaskOfRun, type TaskRef, type TaskStateChange } from '../ports.js';
 import { APP_CONTAINER, taskStateChange } from './ecs-events.js';
 import { AwsOperationError } from './errors.js';
 
@@ -41,19 +46,39 @@ export interface EcsRuntimeConfig {
   stopTimeoutSeconds?: number;
 }
 
-/** Tag keys the platform puts on tasks (runId, appId) and task definitions (appId, appVersion). */
+/** Tag keys the platform puts on tasks (runId, appId) and task definitions (appId, appVersion, layout). */
 export const TAGS = {
   runId: 'containerizer:runId',
   appId: 'containerizer:appId',
   appVersion: 'containerizer:appVersion',
+  layout: 'containerizer:layout',
 } as const;
+
+/**
+ * What a task definition holds, as a tag: '2' = the version's command AND env (earlier revisions
+ * had no env, which came with every RunTask), so a revision registered by older code is never reused.
+ */
+const TASK_DEFINITION_LAYOUT = '2';
 
 /** ECS task-definition family rule: up to 255 letters, numbers, hyphens and underscores. */
 const FAMILY_MAX = 255;
 
+/** DescribeTasks takes at most 100 task ids per call (AWS API reference, DescribeTasks `tasks`). */
+export const DESCRIBE_TASKS_MAX_IDS = 100;
+/** DescribeTasks calls in flight at once in describeAll, well under ECS's DescribeTasks rate (AWS docs, "ECS API request throttling"). */
+const DESCRIBE_CONCURRENCY = 4;
+
 /**
- * ECS Fargate adapter. Errors from the ECS API propagate (the SDK client's own retry
- * handles throttling); RunTask failures become thrown errors with ECS's reason.
+ * RunTask `failures[].reason`s that say "not now" rather than "never" (AWS docs, "Amazon ECS API
+ * failure reasons"): no Fargate capacity, a resource of the launch (ENI, CPU, memory) short,
+ * the agent busy. Anything else (a bad image, role or parameter) fails the run.
+ */
+const RETRIABLE_FAILURE = /capacity is unavailable|^RESOURCE:|^AGENT$|timeout waiting for network interface/i;
+
+/**
+ * ECS Fargate adapter. Errors from the ECS API propagate (the SDK client's own retry handles
+ * throttling first); a launch that may work later becomes a LaunchDeferredError, other RunTask
+ * failures thrown errors with ECS's reason.
  */
 export class EcsRuntime implements ContainerRuntime {
   private readonly ecs: ECSClient;
@@ -80,50 +105,67 @@ export class EcsRuntime implements ContainerRuntime {
   }
 
   /**
+   * Refuses a run whose own overrides (RunCreate's command and env) exceed RunTask's 8,192
+   * characters of overrides JSON; the app version's command and env are in its task definition
+   * and do not count.
+   * @throws ClientError 400 naming `env` and `command`, with the size and the limit.
+   */
+  checkLaunch({ run, app }: RunLaunch): void {
+    const size = JSON.stringify(runTaskOverrides(run, app) ?? {}).length;
+    if (size <= RUN_TASK_OVERRIDES_MAX_CHARS) return;
+    const message = `the run's own command and env take ${size} characters as RunTask overrides; ECS accepts at most ${RUN_TASK_OVERRIDES_MAX_CHARS}`;
+    throw badRequest(`${message} (AWS API reference, RunTask overrides): put large values in the app itself, whose task definition holds them`, [
+      { field: 'env', message },
+      { field: 'command', message },
+    ]);
+  }
+
+  /**
    * RunTask for the run, with `clientToken` = `startedBy` = run id, so a retried call
-   * launches one task. Throws with ECS's failure reasons when no task was started.
-   * Overrides (command, env) count against RunTask's 8 KiB overrides limit; ECS rejects
-   * larger ones with an InvalidParameterException, which fails the run.
+   * launches one task. The task definition holds the app version's command and env; only the
+   * run's own differences are sent as overrides (see checkLaunch).
+   * @throws LaunchDeferredError when ECS throttles (after the SDK's retries), fails on its side,
+   *   or reports a capacity failure: a later attempt with the same clientToken may start the task.
+   * @throws AwsOperationError with ECS's failure reasons when no task was started for good; the SDK's errors otherwise.
    */
   async start({ run, app }: RunLaunch): Promise<TaskRef> {
     const taskDefinition = await this.taskDefinitionArn(app);
-    const out = await this.ecs.send(
-      new RunTaskCommand({
-        cluster: this.config.clusterArn,
-        taskDefinition,
-        launchType: 'FARGATE',
-        count: 1,
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: this.config.subnetIds,
-            securityGroups: this.config.securityGroupIds,
-            assignPublicIp: this.config.assignPublicIp ? 'ENABLED' : 'DISABLED',
-          },
-        },
-        overrides: {
-          containerOverrides: [
-            {
-              name: APP_CONTAINER,
-              ...(run.command.length > 0 && { command: run.command }),
-              environment: Object.entries(run.env).map(([name, value]) => ({ name, value })),
+    const overrides = runTaskOverrides(run, app);
+    let out;
+    try {
+      out = await this.ecs.send(
+        new RunTaskCommand({
+          cluster: this.config.clusterArn,
+          taskDefinition,
+          launchType: 'FARGATE',
+          count: 1,
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: this.config.subnetIds,
+              securityGroups: this.config.securityGroupIds,
+              assignPublicIp: this.config.assignPublicIp ? 'ENABLED' : 'DISABLED',
             },
+          },
+          ...(overrides && { overrides }),
+          startedBy: run.runId,
+          tags: [
+            { key: TAGS.runId, value: run.runId },
+            { key: TAGS.appId, value: run.appId },
           ],
-          cpu: fargateCpu(run.cpu),
-          memory: String(run.memoryMiB),
-        },
-        startedBy: run.runId,
-        tags: [
-          { key: TAGS.runId, value: run.runId },
-          { key: TAGS.appId, value: run.appId },
-        ],
-        clientToken: run.runId,
-      }),
-    );
-    const taskArn = out.tasks?.[0]?.taskArn;
-    if (out.failures?.length || !taskArn) {
-      throw new AwsOperationError('RunTask', `ECS could not start the task: ${describeFailures(out.failures) || 'RunTask returned no task'}`);
+          clientToken: run.runId,
+        }),
+      );
+    } catch (err) {
+      if (isTransient(err)) throw new LaunchDeferredError(`RunTask: ${(err as Error).message}`, { cause: err });
+      throw err;
     }
-    return taskArn;
+    const taskArn = out.tasks?.[0]?.taskArn;
+    if (taskArn) return taskArn;
+    const reasons = describeFailures(out.failures) || 'RunTask returned no task';
+    if (out.failures?.length && out.failures.every((f) => RETRIABLE_FAILURE.test(f.reason ?? ''))) {
+      throw new LaunchDeferredError(`ECS could not start the task yet: ${reasons}`);
+    }
+    throw new AwsOperationError('RunTask', `ECS could not start the task: ${reasons}`);
   }
 
   /**
@@ -152,6 +194,26 @@ export class EcsRuntime implements ContainerRuntime {
     return null;
   }
 
+  /**
+   * DescribeTasks for many tasks: batches of DESCRIBE_TASKS_MAX_IDS ids, DESCRIBE_CONCURRENCY
+   * calls at a time. A task ECS reports MISSING maps to null; one with another failure is left
+   * out of the map (logged by the caller's next pass, which asks again).
+   * @throws the SDK's error when a batch fails as a whole.
+   */
+  async describeAll(tasks: readonly TaskOfRun[]): Promise<Map<TaskRef, TaskStateChange | null>> {
+    const states = new Map<TaskRef, TaskStateChange | null>();
+    await forEachLimited(chunks(tasks, DESCRIBE_TASKS_MAX_IDS), DESCRIBE_CONCURRENCY, async (batch) => {
+      const runOf = new Map(batch.map((t) => [t.taskRef, t.runId]));
+      const out = await this.ecs.send(new DescribeTasksCommand({ cluster: this.config.clusterArn, tasks: batch.map((t) => t.taskRef) }));
+      for (const task of out.tasks ?? []) {
+        const runId = task.taskArn && runOf.get(task.taskArn);
+        if (runId) states.set(task.taskArn!, taskStateChange(runId, task.taskArn!, task, new Date()));
+      }
+      for (const failure of out.failures ?? []) if (failure.reason === 'MISSING' && failure.arn && runOf.has(failure.arn)) states.set(failure.arn, null);
+    });
+    return states;
+  }
+
   private async stopTask(task: TaskRef, reason: string): Promise<void> {
     // StopTask's reason is shown in the console and becomes the task's stoppedReason (max 255 chars).
     await this.ecs.send(new StopTaskCommand({ cluster: this.config.clusterArn, task, reason: reason.slice(0, 255) }));
@@ -173,7 +235,8 @@ export class EcsRuntime implements ContainerRuntime {
     try {
       const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }));
       const tags = new Map((out.tags ?? []).map((t) => [t.key, t.value]));
-      const current = tags.get(TAGS.appId) === app.appId && tags.get(TAGS.appVersion) === String(app.version);
+      const current =
+        tags.get(TAGS.appId) === app.appId && tags.get(TAGS.appVersion) === String(app.version) && tags.get(TAGS.layout) === TASK_DEFINITION_LAYOUT;
       return current ? out.taskDefinition?.taskDefinitionArn : undefined;
     } catch (err) {
       // ECS answers a family it has never seen with a ClientException.
@@ -202,6 +265,8 @@ export class EcsRuntime implements ContainerRuntime {
             image: app.image,
             essential: true,
             ...(app.command.length > 0 && { command: app.command }),
+            // The version's env lives here, not in RunTask's 8,192-character overrides.
+            ...(Object.keys(app.env).length > 0 && { environment: Object.entries(app.env).map(([name, value]) => ({ name, value })) }),
             ...(config.stopTimeoutSeconds !== undefined && { stopTimeout: config.stopTimeoutSeconds }),
             // As in dev mode: an init process forwards SIGTERM to the command and reaps zombies.
             linuxParameters: { initProcessEnabled: true, capabilities: { drop: [...DROPPED_CAPABILITIES] } },
@@ -218,6 +283,7 @@ export class EcsRuntime implements ContainerRuntime {
         tags: [
           { key: TAGS.appId, value: app.appId },
           { key: TAGS.appVersion, value: String(app.version) },
+          { key: TAGS.layout, value: TASK_DEFINITION_LAYOUT },
         ],
       }),
     );
@@ -236,6 +302,24 @@ export class EcsRuntime implements ContainerRuntime {
 export function familyName(prefix: string, app: Pick<App, 'name' | 'appId'>): string {
   const suffix = `-${app.appId}`;
   return `${prefix}${app.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, FAMILY_MAX - suffix.length) + suffix;
+}
+
+/**
+ * What a run changes of its app version's task definition, as RunTask overrides: its command
+ * when it has its own, and the env entries it adds or changes. Undefined when it changes nothing.
+ */
+export function runTaskOverrides(run: Pick<Run, 'command' | 'env'>, app: Pick<App, 'command' | 'env'>): TaskOverride | undefined {
+  const ownCommand = run.command.length > 0 && JSON.stringify(run.command) !== JSON.stringify(app.command);
+  const environment = Object.entries(run.env)
+    .filter(([name, value]) => app.env[name] !== value)
+    .map(([name, value]) => ({ name, value }));
+  if (!ownCommand && environment.length === 0) return undefined;
+  return { containerOverrides: [{ name: APP_CONTAINER, ...(ownCommand && { command: run.command }), ...(environment.length > 0 && { environment }) }] };
+}
+
+/** Errors after which the same call may succeed: throttling (after the SDK's own retries) and ECS's server-side failures. */
+function isTransient(err: unknown): boolean {
+  return err instanceof ServerException || (err as { name?: string })?.name === 'ThrottlingException';
 }
 
 /** vCPU → ECS CPU units (1 vCPU = 1024 units), as the string ECS expects. */

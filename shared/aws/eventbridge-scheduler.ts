@@ -4,6 +4,7 @@
  */
 import {
   DeleteRuleCommand,
+  LimitExceededException,
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
@@ -11,6 +12,7 @@ import {
   type EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
 import type { Schedule } from '../domain.js';
+import { ServiceUnavailableError } from '../errors.js';
 import type { Scheduler } from '../ports.js';
 import { AwsOperationError } from './errors.js';
 
@@ -20,7 +22,15 @@ export interface EventBridgeSchedulerConfig {
   rulePrefix: string;
   /** The scheduled-run Lambda's ARN; it must allow events.amazonaws.com to invoke it for these rules. */
   targetArn: string;
+  /** SQS queue for fires EventBridge could not deliver after its retries (it must let events.amazonaws.com send from these rules). */
+  deadLetterQueueArn?: string;
 }
+
+/**
+ * How EventBridge retries a fire it could not deliver: for up to an hour, as the task-state-change
+ * rule (a later fire would be the next scheduled time anyway), then the dead-letter queue.
+ */
+export const FIRE_RETRY_POLICY = { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 } as const;
 
 /** The id of the one target of every schedule rule. */
 export const TARGET_ID = 'scheduled-run';
@@ -51,17 +61,31 @@ export class EventBridgeScheduler implements Scheduler {
     this.config = config;
   }
 
-  /** PutRule then PutTargets; both replace what exists, so put is an upsert. Throws when the target is rejected. */
+  /**
+   * PutRule then PutTargets (with FIRE_RETRY_POLICY and the dead-letter queue); both replace what
+   * exists, so put is an upsert.
+   * @throws ServiceUnavailableError (503) when EventBridge's rules-per-bus quota is reached (LimitExceededException).
+   * @throws AwsOperationError when the target is rejected.
+   */
   async put(schedule: Schedule): Promise<void> {
     const rule = ruleName(this.config.rulePrefix, schedule.scheduleId);
-    await this.events.send(
-      new PutRuleCommand({
-        Name: rule,
-        ScheduleExpression: schedule.expression,
-        State: schedule.enabled ? 'ENABLED' : 'DISABLED',
-        Description: `Containerizer schedule ${schedule.scheduleId} of app ${schedule.appId}`,
-      }),
-    );
+    try {
+      await this.events.send(
+        new PutRuleCommand({
+          Name: rule,
+          ScheduleExpression: schedule.expression,
+          State: schedule.enabled ? 'ENABLED' : 'DISABLED',
+          Description: `Containerizer schedule ${schedule.scheduleId} of app ${schedule.appId}`,
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof LimitExceededException)) throw err;
+      throw new ServiceUnavailableError(
+        "no schedule can be added: EventBridge's quota of rules on the default event bus (300 by default, shared with every other rule on it) is reached; " +
+          'an operator can raise it through Service Quotas (Amazon EventBridge, "Rules per event bus"), or delete unused schedules',
+        { cause: err },
+      );
+    }
     const out = await this.events.send(
       new PutTargetsCommand({
         Rule: rule,
@@ -69,6 +93,8 @@ export class EventBridgeScheduler implements Scheduler {
           {
             Id: TARGET_ID,
             Arn: this.config.targetArn,
+            RetryPolicy: FIRE_RETRY_POLICY,
+            ...(this.config.deadLetterQueueArn && { DeadLetterConfig: { Arn: this.config.deadLetterQueueArn } }),
             InputTransformer: {
               InputPathsMap: { time: '$.time' },
               // Unquoted <time> is replaced by the JSON string value, quotes included.

@@ -12,6 +12,7 @@ import { appRoutes } from './routes/apps.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
+import { DEFAULT_FOLLOW, type FollowOptions } from './log-follow.js';
 
 export type ApiEnv = { Variables: { principal: Principal } };
 export type Api = OpenAPIHono<ApiEnv>;
@@ -24,8 +25,8 @@ export interface ApiOptions {
   clientAddress: ClientAddressOf;
   /** Named checks for GET /health (e.g. store, docker); each throws when unhealthy. */
   healthChecks: HealthChecks;
-  /** How long (ms) one SSE log-follow response may stay open; clients resume with Last-Event-ID. */
-  maxFollowMs?: number;
+  /** Bounds of one SSE log-follow response (clients resume with Last-Event-ID); default: open until the run ends, 1 MiB. */
+  follow?: Partial<FollowOptions>;
 }
 
 /**
@@ -77,7 +78,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   healthRoutes(app, options.healthChecks);
   authRoutes(app, platform, options.clientAddress);
   appRoutes(app, platform);
-  runRoutes(app, platform, options.maxFollowMs ?? Infinity);
+  runRoutes(app, platform, { ...DEFAULT_FOLLOW, ...options.follow });
   scheduleRoutes(app, platform);
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',

@@ -1,14 +1,38 @@
 /**
  * Following a run's log as Server-Sent Events (the WHATWG HTML "Server-sent events" format):
- * `log` events carry one log event each with the cursor after it as the event id, so a client
- * that reconnects with Last-Event-ID resumes where it stopped; `end` says the run is over.
+ * `log` events carry one log event each; the LAST line of each page read carries the cursor
+ * after that page as its event id (a page's lines share one cursor, so an id on an earlier
+ * line would skip the rest of its page on resume). A client that reconnects with
+ * Last-Event-ID therefore repeats nothing and loses nothing. `end` says the run is over.
+ *
+ * Every response is bounded: it ends once `maxBytes` are written (after a whole page, so a
+ * resume always progresses) or after `maxFollowMs`; the client resumes with Last-Event-ID.
  */
 import type { SSEStreamingApi } from 'hono/streaming';
 import { isTerminal, type Run } from '../domain.js';
-import type { LogSource } from '../ports.js';
+import { ServiceUnavailableError } from '../errors.js';
+import type { LogPage, LogSource } from '../ports.js';
 
-/** How often (ms) a follow polls for new lines once it has read all there is. */
-const FOLLOW_POLL_MS = 500;
+/**
+ * Polling delays (ms) once a follow has read all there is: from `initial`, doubled per empty
+ * poll up to `max`, back to `initial` when lines come. CloudWatch's GetLogEvents allows 25
+ * requests/s per account and Region (a hard quota shared by every follower), so an idle
+ * follower must not poll twice a second forever.
+ */
+export const FOLLOW_POLL_MS = { initial: 500, max: 4_000 } as const;
+
+/** How one follow response is bounded, and where a client can follow live when this one cannot. */
+export interface FollowOptions {
+  /** How long (ms) a response may wait for new lines; 0 = answer with what there is now (a buffering host). */
+  maxMs: number;
+  /** Bytes after which a response ends (checked after each whole page). */
+  maxBytes: number;
+  /** The URL of a live follow of the same route (the cloud's streaming function URL), advertised in a Link header. */
+  liveUrl?: string;
+}
+
+/** Dev mode's follow: open until the run ends, 1 MiB per response. */
+export const DEFAULT_FOLLOW: FollowOptions = { maxMs: Infinity, maxBytes: 1024 * 1024 };
 
 export interface LogFollow {
   /** Reads the run afresh (its status decides when the follow ends). */
@@ -20,24 +44,56 @@ export interface LogFollow {
   limit: number;
   /** ms since the epoch; ignored with a cursor. */
   startTime?: number;
-  /** How long (ms) this response may stay open before the client must resume. */
+  /** How long (ms) this response may wait for new lines before the client must resume; 0 = answer with what there is now. */
   maxFollowMs: number;
+  /** Bytes after which this response ends (checked after each whole page; a page adds at most one LogSource page). */
+  maxBytes: number;
 }
 
-/** Writes the log to `stream` as it grows, until the run ends, the client goes or maxFollowMs passes. */
+/** SSE framing around one event's data: `event: log\ndata: …\nid: …\n\n`, an upper bound. */
+const FRAME_BYTES = 32;
+
+/**
+ * Writes the log to `stream` as it grows, until the run ends, the client goes, `maxBytes` are
+ * written or `maxFollowMs` passes. A throttled read (ServiceUnavailableError) is waited out
+ * with the same backoff, never surfaced mid-stream.
+ */
 export async function followLogs(stream: SSEStreamingApi, follow: LogFollow): Promise<void> {
   let cursor = follow.cursor;
   const deadline = Date.now() + follow.maxFollowMs;
-  while (!stream.aborted && Date.now() < deadline) {
+  let written = 0;
+  let delay: number = FOLLOW_POLL_MS.initial;
+  while (!stream.aborted) {
     const run = await follow.readRun();
-    const page = await follow.logs.read(run, { cursor, limit: follow.limit, startTime: follow.startTime });
-    cursor = page.nextCursor;
-    for (const event of page.events) await stream.writeSSE({ event: 'log', id: cursor, data: JSON.stringify(event) });
-    if (page.events.length > 0) continue;
-    if (isTerminal(run.status)) {
-      await stream.writeSSE({ event: 'end', id: cursor, data: JSON.stringify({ status: run.status, exitCode: run.exitCode }) });
+    const page = await readOrThrottled(follow, run, cursor);
+    if (page && page.events.length > 0) {
+      cursor = page.nextCursor;
+      const last = page.events.length - 1;
+      for (const [i, event] of page.events.entries()) {
+        const data = JSON.stringify(event);
+        await stream.writeSSE({ event: 'log', data, ...(i === last && { id: cursor }) });
+        written += Buffer.byteLength(data) + FRAME_BYTES + (i === last ? Buffer.byteLength(cursor) : 0);
+      }
+      delay = FOLLOW_POLL_MS.initial;
+      if (written >= follow.maxBytes) return;
+      continue;
+    }
+    if (page && isTerminal(run.status)) {
+      await stream.writeSSE({ event: 'end', id: page.nextCursor, data: JSON.stringify({ status: run.status, exitCode: run.exitCode }) });
       return;
     }
-    await stream.sleep(FOLLOW_POLL_MS);
+    if (Date.now() + delay > deadline) return;
+    await stream.sleep(delay);
+    delay = Math.min(delay * 2, FOLLOW_POLL_MS.max);
+  }
+}
+
+/** One page, or undefined when the log source is throttled (the caller backs off and retries). */
+async function readOrThrottled(follow: LogFollow, run: Run, cursor: string | undefined): Promise<LogPage | undefined> {
+  try {
+    return await follow.logs.read(run, { cursor, limit: follow.limit, startTime: follow.startTime });
+  } catch (err) {
+    if (err instanceof ServiceUnavailableError) return undefined;
+    throw err;
   }
 }

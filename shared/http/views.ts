@@ -4,11 +4,11 @@
  */
 import { maskEnv, type Run } from '../domain.js';
 
-/** A run as the API returns it: env values that look secret masked, no history (GET /runs/{runId}/history has it), no internal stop request. */
-export type RunView = Omit<Run, 'history' | 'stopRequest'>;
+/** A run as the API returns it: env values that look secret masked, no history (GET /runs/{runId}/history has it), no internal launch and stop bookkeeping. */
+export type RunView = Omit<Run, 'history' | 'stopRequest' | 'launchedAt' | 'launchRetry'>;
 
 /** The response view of a run (the `Run` schema of shared/schemas.ts). */
 export function runView(run: Run): RunView {
-  const { history: _history, stopRequest: _stopRequest, ...rest } = run;
+  const { history: _history, stopRequest: _stopRequest, launchedAt: _launchedAt, launchRetry: _launchRetry, ...rest } = run;
   return { ...rest, env: maskEnv(run.env) };
 }

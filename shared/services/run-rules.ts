@@ -107,9 +107,42 @@ export function isPastTimeout(run: Pick<Run, 'startedAt' | 'createdAt' | 'timeou
   return at.getTime() >= Date.parse(run.startedAt ?? run.createdAt) + run.timeoutSeconds * 1000;
 }
 
-/** True when a PENDING run has had no task for longer than `relaunchAfterMs` (ms): its launch was lost. */
-export function isLaunchLost(run: Pick<Run, 'status' | 'taskRef' | 'createdAt'>, at: Date, relaunchAfterMs: number): boolean {
-  return run.status === 'PENDING' && !run.taskRef && at.getTime() - Date.parse(run.createdAt) > relaunchAfterMs;
+/**
+ * True when a PENDING run without a task is due for a launch: its deferred launch's `notBefore`
+ * has come, or, never deferred, it has had no task for longer than `relaunchAfterMs` (ms): its launch was lost.
+ */
+export function isLaunchLost(run: Pick<Run, 'status' | 'taskRef' | 'createdAt' | 'launchRetry'>, at: Date, relaunchAfterMs: number): boolean {
+  if (run.status !== 'PENDING' || run.taskRef) return false;
+  if (run.launchRetry) return at.getTime() >= Date.parse(run.launchRetry.notBefore);
+  return at.getTime() - Date.parse(run.createdAt) > relaunchAfterMs;
+}
+
+/**
+ * Deferred launches (throttling, no capacity) are tried again after 15 s, doubling up to 5 min,
+ * at most 10 times (about 25 min in all, as the sweep runs once a minute), then the run fails.
+ */
+export const LAUNCH_RETRY = { firstDelayMs: 15_000, maxDelayMs: 300_000, maxAttempts: 10 } as const;
+
+/** When a launch deferred for the `attempts`-th time is tried again, or undefined when it has used up LAUNCH_RETRY.maxAttempts. */
+export function nextLaunchAt(attempts: number, at: Date): Date | undefined {
+  if (attempts >= LAUNCH_RETRY.maxAttempts) return undefined;
+  const delay = Math.min(LAUNCH_RETRY.firstDelayMs * 2 ** (attempts - 1), LAUNCH_RETRY.maxDelayMs);
+  return new Date(at.getTime() + delay);
+}
+
+/**
+ * True when a task the backend does not know (ECS: MISSING) counts as lost: only once
+ * `graceMs` (ms) have passed since its launch, since ECS may not list a task it just started
+ * (eventual consistency, AWS docs "Amazon ECS API eventual consistency").
+ */
+export function isMissingLost(run: Pick<Run, 'launchedAt' | 'createdAt'>, at: Date, graceMs: number): boolean {
+  return at.getTime() - Date.parse(run.launchedAt ?? run.createdAt) >= graceMs;
+}
+
+/** True when a stop was asked for more than its grace plus `slackMs` (ms) ago and the run still has not ended: the stop was lost. */
+export function isStopOverdue(run: Pick<Run, 'stopRequest'>, at: Date, slackMs: number): boolean {
+  const request = run.stopRequest;
+  return !!request && at.getTime() - Date.parse(request.at) >= (request.graceSeconds ?? 0) * 1000 + slackMs;
 }
 
 /** True when a finished run is still unsettled `settleAfterMs` (ms) after it stopped: whoever finished it was lost. */
@@ -181,6 +214,8 @@ export function retryOf(previous: Run, ids: { runId: string; createdAt: string }
     previousRunId: previous.runId,
     nextRunId: undefined,
     taskRef: undefined,
+    launchedAt: undefined,
+    launchRetry: undefined,
     exitCode: undefined,
     stoppedReason: undefined,
     stopRequest: undefined,

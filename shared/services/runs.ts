@@ -17,11 +17,12 @@ import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
 import { conflict, notFound, tooManyRequests } from '../errors.js';
 import { logger } from '../logger.js';
-import type { ContainerRuntime, RunEventPublisher, TaskStateChange } from '../ports.js';
+import { chunks, forEachLimited } from '../concurrency.js';
+import { LaunchDeferredError, type ContainerRuntime, type RunEventPublisher, type TaskRef, type TaskStateChange } from '../ports.js';
 import type { RunCreate, RunListQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { RunStore, TransitionFields } from '../store/run-store.js';
-import { indexKeys } from '../table.js';
+import { indexKeys, shardedPartitions } from '../table.js';
 import { isId } from '../ids.js';
 import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
@@ -29,9 +30,12 @@ import type { AppService } from './apps.js';
 import {
   idRange,
   isLaunchLost,
+  isMissingLost,
   isPastTimeout,
   isSettleOverdue,
+  isStopOverdue,
   newRun,
+  nextLaunchAt,
   retryOf,
   runStatusOf,
   terminalOutcome,
@@ -53,10 +57,17 @@ export interface RunServiceConfig {
   settleAfterMs: number;
   /** Most runs one owner may have active at once (settings' MAX_ACTIVE_RUNS_PER_USER). */
   maxActiveRunsPerUser: number;
+  /** A task the backend does not know is lost only this long (ms) after its launch (ECS eventual consistency). */
+  missingGraceMs: number;
+  /** A stop is sent again when the run is still not over this long (ms) after its grace ended. */
+  stopResendAfterMs: number;
 }
 
 /** Retry-After (s) of a run refused for its owner's quota: about how long a short job takes. */
 const QUOTA_RETRY_AFTER_SECONDS = 10;
+
+/** Runs the sweep reconciles at once (their store writes and runtime calls in flight). */
+const SWEEP_CONCURRENCY = 16;
 
 /** What a task event (or the platform, for its own transitions) says about a transition. */
 interface TaskDetails {
@@ -88,11 +99,12 @@ export class RunService {
     const app = await this.apps.get(principal, appId);
     const run = newRun(app, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
     checkRunSize(run);
+    this.runtime.checkLaunch?.({ run, app });
     if (!(await this.store.insert(run))) return (await this.store.get(run.runId))!;
     // Counted after the insert, so that concurrent creates cannot all slip under the quota: each that finds the owner over it backs out.
     const active = await this.store.countActiveOfOwner(run.ownerId);
     if (active > this.config.maxActiveRunsPerUser) {
-      await this.store.removeUnlaunched(run.runId);
+      await this.store.removeUnlaunched(run);
       throw tooManyRequests(
         `you have ${active - 1} runs active, and at most ${this.config.maxActiveRunsPerUser} may be; wait for one to finish`,
         QUOTA_RETRY_AFTER_SECONDS,
@@ -104,6 +116,15 @@ export class RunService {
   /** True when the owner has maxActiveRunsPerUser runs active (or more): a new one would be refused. */
   async atQuota(ownerId: string): Promise<boolean> {
     return (await this.store.countActiveOfOwner(ownerId)) >= this.config.maxActiveRunsPerUser;
+  }
+
+  /**
+   * Checks that runs of `app` with these overrides can be launched by the backend (e.g. ECS's
+   * RunTask overrides limit), as `create` does, for a schedule that will start them later.
+   * @throws ClientError 400 saying which limit they exceed.
+   */
+  checkOverrides(app: App, input: RunCreate): void {
+    this.runtime.checkLaunch?.({ run: newRun(app, input, { trigger: 'schedule' }, { runId: ulid(), createdAt: now() }), app });
   }
 
   /** @throws ClientError 404 when the run is missing or not the caller's (or `runId` is no id). */
@@ -120,12 +141,9 @@ export class RunService {
    */
   async list(principal: Principal, query: RunListQuery): Promise<Page<Run>> {
     if (query.appId) await this.apps.get(principal, query.appId);
-    const partition = query.appId
-      ? indexKeys.runsOfApp(query.appId)
-      : principal.role === 'admin'
-        ? indexKeys.allRuns()
-        : indexKeys.runsOfOwner(principal.userId);
-    return this.store.listPage(partition, { range: idRange(query.from, query.to), status: query.status, limit: query.limit, cursor: query.cursor });
+    const listing = { range: idRange(query.from, query.to), status: query.status, limit: query.limit, cursor: query.cursor };
+    if (!query.appId && principal.role === 'admin') return this.store.listMergedPage(shardedPartitions.allRuns(), listing);
+    return this.store.listPage(query.appId ? indexKeys.runsOfApp(query.appId) : indexKeys.runsOfOwner(principal.userId), listing);
   }
 
   /**
@@ -154,24 +172,33 @@ export class RunService {
     const run = await this.get(principal, runId);
     if (isTerminal(run.status)) throw conflict(`run ${runId} has finished already (${run.status})`);
     const verb = options.kill ? 'killed' : 'stopped';
-    return this.requestStop(run, { status: 'STOPPED', reason: `${verb} by ${principal.email ?? principal.userId}`, at: now() }, options);
+    const request: StopRequest = {
+      status: 'STOPPED',
+      reason: `${verb} by ${principal.email ?? principal.userId}`,
+      at: now(),
+      graceSeconds: options.graceSeconds,
+    };
+    return this.requestStop(run, request, options);
   }
 
   /**
    * One pass over the active runs (a Query on the sparse index): settles finished runs,
-   * stops runs past their timeout, relaunches runs whose launch was lost, and, with
-   * `describe`, asks the backend for each task's state to catch lost events. A failure on
-   * one run is logged and the pass goes on.
+   * stops runs past their timeout, relaunches runs whose launch was lost or deferred, sends
+   * again stops that were lost, and, with `describe`, asks the backend for the tasks' states
+   * (batched: runtime.describeAll) to catch lost events. Runs are reconciled SWEEP_CONCURRENCY
+   * at a time; a failure on one run is logged and the pass goes on.
    */
   async sweep(options: { describe: boolean; at?: Date }): Promise<void> {
     const at = options.at ?? new Date();
-    for (const run of await this.store.active()) {
+    const runs = await this.store.active();
+    const states = options.describe ? await this.describeTasks(runs) : undefined;
+    await forEachLimited(runs, SWEEP_CONCURRENCY, async (run) => {
       try {
-        await this.sweepOne(run, at, options.describe);
+        await this.sweepOne(run, at, states);
       } catch (err) {
         logger.error('sweep: could not reconcile a run', { runId: run.runId, error: err as Error });
       }
-    }
+    });
   }
 
   /** Active (not yet terminal) runs started by a schedule. */
@@ -181,10 +208,24 @@ export class RunService {
 
   /** Stops a run on the platform's behalf (schedule Replace policy); `graceSeconds` in s. */
   stopFor(run: Run, reason: string, graceSeconds: number): Promise<Run> {
-    return this.requestStop(run, { status: 'STOPPED', reason, at: now() }, { graceSeconds });
+    return this.requestStop(run, { status: 'STOPPED', reason, at: now(), graceSeconds }, { graceSeconds });
   }
 
-  private async sweepOne(run: Run, at: Date, describe: boolean): Promise<void> {
+  /**
+   * The backend's view of the tasks of the unfinished runs: taskRef → state, null when the
+   * backend does not know the task; a task left out was not described (the run is left as it is).
+   */
+  private async describeTasks(runs: Run[]): Promise<Map<TaskRef, TaskStateChange | null>> {
+    const tasks = runs.filter((run) => run.taskRef && !isTerminal(run.status)).map((run) => ({ taskRef: run.taskRef!, runId: run.runId }));
+    if (this.runtime.describeAll) return this.runtime.describeAll(tasks);
+    const states = new Map<TaskRef, TaskStateChange | null>();
+    for (const batch of chunks(tasks, SWEEP_CONCURRENCY)) {
+      await Promise.all(batch.map(async (task) => states.set(task.taskRef, await this.runtime.describe(task.taskRef, task.runId))));
+    }
+    return states;
+  }
+
+  private async sweepOne(run: Run, at: Date, states: Map<TaskRef, TaskStateChange | null> | undefined): Promise<void> {
     if (isTerminal(run.status)) {
       // A just-finished run is being settled by whoever finished it; only a stale one was left behind.
       if (isSettleOverdue(run, at, this.config.settleAfterMs)) await this.settle(run);
@@ -194,34 +235,62 @@ export class RunService {
       if (isLaunchLost(run, at, this.config.relaunchAfterMs)) await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
       return;
     }
-    if (describe) {
-      const state = await this.runtime.describe(run.taskRef, run.runId);
-      const after = state
-        ? await this.applyTaskStateChange(state)
-        : await this.finish(run, 'FAILED', { at, reason: 'task disappeared: the backend no longer knows it (lost while the platform was down?)' });
+    const state = states?.get(run.taskRef);
+    if (state) {
+      const after = await this.applyTaskStateChange(state);
       if (after && isTerminal(after.status)) return;
+    } else if (state === null && isMissingLost(run, at, this.config.missingGraceMs)) {
+      await this.giveUpMissing(run, at);
+      return;
     }
-    if (!run.stopRequest && isPastTimeout(run, at)) {
+    if (run.stopRequest && isStopOverdue(run, at, this.config.stopResendAfterMs)) {
+      // The first StopTask was lost (e.g. denied, or a crash before it was sent): its grace is long over.
+      await this.runtime.stop(run.taskRef, 0, run.stopRequest.reason);
+    } else if (!run.stopRequest && isPastTimeout(run, at)) {
       await this.requestStop(
         run,
-        { status: 'TIMED_OUT', reason: `timed out after ${run.timeoutSeconds} s`, at: at.toISOString() },
+        { status: 'TIMED_OUT', reason: `timed out after ${run.timeoutSeconds} s`, at: at.toISOString(), graceSeconds: this.config.timeoutGraceSeconds },
         { graceSeconds: this.config.timeoutGraceSeconds },
       );
     }
   }
 
-  /** Prepares the app version and starts the task; a launch error fails the run with its message. */
+  /** Fails a run whose task the backend has not known for longer than the grace, stopping the task in case it runs after all. */
+  private async giveUpMissing(run: Run, at: Date): Promise<void> {
+    const reason = 'task disappeared: the backend no longer knows it (lost while the platform was down?)';
+    try {
+      await this.runtime.stop(run.taskRef!, 0, reason);
+    } catch (err) {
+      // Most likely the task is indeed gone; the run is failed either way.
+      logger.warn('sweep: could not stop a task the backend does not list', { runId: run.runId, error: err as Error });
+    }
+    await this.finish(run, 'FAILED', { at, reason });
+  }
+
+  /**
+   * Prepares the app version and starts the task. A deferred launch (LaunchDeferredError) leaves
+   * the run PENDING for the sweep to launch again with backoff (LAUNCH_RETRY), without using the
+   * app's retries; any other launch error, or a deferral past the last attempt, fails the run.
+   */
   private async launch(run: Run, app: App): Promise<Run> {
     let taskRef: string;
     try {
       await this.runtime.prepare(app);
       taskRef = await this.runtime.start({ run, app });
     } catch (err) {
+      const at = new Date();
+      const attempts = (run.launchRetry?.attempts ?? 0) + 1;
+      const notBefore = err instanceof LaunchDeferredError ? nextLaunchAt(attempts, at) : undefined;
+      if (notBefore) {
+        logger.info('launch deferred', { runId: run.runId, attempts, notBefore, reason: (err as Error).message });
+        return (await this.store.deferLaunch(run.runId, { attempts, notBefore: notBefore.toISOString(), reason: (err as Error).message })) ?? run;
+      }
       logger.warn('launch failed', { runId: run.runId, error: err as Error });
-      const failed = await this.finish(run, 'FAILED', { at: new Date(), reason: `launch failed: ${(err as Error).message}` });
+      const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+      const failed = await this.finish(run, 'FAILED', { at, reason: `launch failed${tries}: ${(err as Error).message}` });
       return failed ?? (await this.store.get(run.runId))!;
     }
-    const launched = await this.store.setTaskRef(run.runId, taskRef);
+    const launched = await this.store.setTaskRef(run.runId, taskRef, now());
     // A stop asked for while the launch was under way could not reach the task: pass it on.
     if (launched.stopRequest && !isTerminal(launched.status)) await this.runtime.stop(taskRef, 0, launched.stopRequest.reason);
     return launched;
@@ -274,7 +343,7 @@ export class RunService {
     if (run.nextRunId) await this.startRetry(run, run.nextRunId);
     await this.publisher.publish(run);
     if (run.taskRef) await this.runtime.release?.(run.taskRef, run.runId);
-    await this.store.leaveActive(run.runId);
+    await this.store.leaveActive(run);
   }
 
   private async startRetry(previous: Run, runId: string): Promise<void> {

@@ -24,17 +24,24 @@ import type { RunService } from './runs.js';
 /** Grace (s) for a run stopped because a Replace-policy fire supersedes it. */
 const REPLACE_GRACE_SECONDS = 10;
 
+export interface ScheduleServiceConfig {
+  /** Fire records expire this many days after their scheduled time (DynamoDB TTL); 0 keeps them. */
+  fireTtlDays: number;
+}
+
 export class ScheduleService {
   constructor(
     private readonly store: ScheduleStore,
     private readonly apps: AppService,
     private readonly runs: RunService,
     private readonly scheduler: Scheduler,
+    private readonly config: ScheduleServiceConfig = { fireTtlDays: 0 },
   ) {}
 
-  /** @throws ClientError 404 when the app is not the caller's. */
+  /** @throws ClientError 404 when the app is not the caller's; 400 when its overrides cannot be launched (RunService.checkOverrides). */
   async create(principal: Principal, appId: string, input: ScheduleCreate): Promise<Schedule> {
     const app = await this.apps.get(principal, appId);
+    this.runs.checkOverrides(app, input.overrides);
     const now = new Date().toISOString();
     const schedule: Schedule = { ...input, scheduleId: ulid(), appId, ownerId: app.ownerId, createdAt: now, updatedAt: now };
     await this.store.put(schedule);
@@ -83,9 +90,10 @@ export class ScheduleService {
     return schedule;
   }
 
-  /** Changes a schedule (enabled: false suspends it; enabled: true clears a disabledReason) and re-puts its trigger. @throws ClientError 404. */
+  /** Changes a schedule (enabled: false suspends it; enabled: true clears a disabledReason) and re-puts its trigger. @throws ClientError 404, 400 (as create). */
   async update(principal: Principal, scheduleId: string, patch: SchedulePatch): Promise<Schedule> {
     const current = await this.get(principal, scheduleId);
+    if (patch.overrides) this.runs.checkOverrides(await this.apps.get(principal, current.appId), patch.overrides);
     const next: Schedule = { ...current, ...patch, updatedAt: new Date().toISOString() };
     if (next.enabled) delete next.disabledReason;
     await this.store.put(next);
@@ -119,15 +127,16 @@ export class ScheduleService {
 
   /**
    * One fire of a schedule at `scheduledTime`: applies the overlap policy and starts a run with
-   * trigger "schedule". Idempotent on (scheduleId, scheduledTime). Returns the fire's record,
-   * or undefined when the schedule is gone or suspended.
+   * trigger "schedule". Idempotent on (scheduleId, scheduledTime): a repeated fire (EventBridge's
+   * retry after a failure) repeats every step the first one may not have finished, the Replace
+   * step's stops included. Returns the fire's record, or undefined when the schedule is gone or suspended.
    */
   async fire(scheduleId: string, scheduledTime: Date): Promise<ScheduleFire | undefined> {
     const schedule = await this.store.get(scheduleId);
     if (!schedule || !schedule.enabled) return undefined;
     const time = scheduledTime.toISOString();
     const earlier = await this.store.getFire(scheduleId, time);
-    if (earlier) return this.complete(schedule, earlier);
+    if (earlier) return this.replaceAndComplete(schedule, earlier);
 
     const active = schedule.overlapPolicy === 'Allow' ? [] : await this.runs.activeOfSchedule(scheduleId);
     let fire: ScheduleFire;
@@ -150,10 +159,22 @@ export class ScheduleService {
     } else {
       fire = { scheduleId, scheduledTime: time, outcome: 'STARTED', runId: ulid(), at: new Date().toISOString() };
     }
+    const expiresAt = this.config.fireTtlDays > 0 ? Math.floor(scheduledTime.getTime() / 1000) + this.config.fireTtlDays * 86_400 : undefined;
     // Claimed already: a redelivered fire, or one racing with this one, recorded what it did.
-    if (!(await this.store.claimFire(fire))) return this.complete(schedule, (await this.store.getFire(scheduleId, time))!);
-    if (schedule.overlapPolicy === 'Replace') {
-      for (const run of active) await this.runs.stopFor(run, `replaced by the fire of ${time} (overlapPolicy Replace)`, REPLACE_GRACE_SECONDS);
+    if (!(await this.store.claimFire(fire, expiresAt))) return this.replaceAndComplete(schedule, (await this.store.getFire(scheduleId, time))!);
+    return this.replaceAndComplete(schedule, fire);
+  }
+
+  /**
+   * A STARTED fire's remaining steps, each idempotent: with overlapPolicy Replace, stop the
+   * schedule's other active runs (a stop already asked for is sent again), then create the run.
+   */
+  private async replaceAndComplete(schedule: Schedule, fire: ScheduleFire): Promise<ScheduleFire> {
+    if (fire.outcome === 'STARTED' && schedule.overlapPolicy === 'Replace') {
+      const reason = `replaced by the fire of ${fire.scheduledTime} (overlapPolicy Replace)`;
+      for (const run of await this.runs.activeOfSchedule(schedule.scheduleId)) {
+        if (run.runId !== fire.runId) await this.runs.stopFor(run, reason, REPLACE_GRACE_SECONDS);
+      }
     }
     return this.complete(schedule, fire);
   }

@@ -3,14 +3,30 @@
  * failure turned into a domain result (false / undefined: "stale, repeated, or someone got
  * there first"). The rules that decide what to write are in services/run-rules.ts.
  *
- * A run item sits in the app's and the owner's run listings and the all-runs listing for its
- * lifetime, and in the sparse `active` index until it is settled. It keeps `statusRank` and
+ * A run item sits in the app's and the owner's run listings and its shard of the all-runs listing
+ * for its lifetime, and in its shard of the sparse `active` index until it is settled (a run of
+ * a schedule also has a marker under the schedule until then). It keeps `statusRank` and
  * `taskVersion` (RUN_ORDER) so a transition's condition can refuse stale events.
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Run, RunStatus, StopRequest, Transition } from '../domain.js';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { isTerminal, type LaunchRetry, type Run, type RunStatus, type StopRequest, type Transition } from '../domain.js';
+import { invalidCursor } from '../errors.js';
 import { statusRank, TERMINAL_RANK } from '../services/run-rules.js';
-import { indexAttributes, indexKeys, INDEXES, keys, KEY, partitionQuery, RUN_ORDER, TTL_ATTRIBUTE, type IndexPartition } from '../table.js';
+import {
+  children,
+  childrenQuery,
+  indexAttributes,
+  indexKeys,
+  INDEXES,
+  keys,
+  KEY,
+  partitionQuery,
+  RUN_ORDER,
+  runShard,
+  shardedPartitions,
+  TTL_ATTRIBUTE,
+  type IndexPartition,
+} from '../table.js';
 import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
 
 /** Fields a transition may set besides the status and history. */
@@ -41,11 +57,20 @@ type UpdateInput = Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpre
 export class RunStore {
   constructor(private readonly db: Db) {}
 
-  /** Writes a new run (in the active index). Returns false when a run with its id exists already. */
-  insert(run: Run): Promise<boolean> {
+  /**
+   * Writes a new run (in the active index; a schedule's run also gets its marker, written first,
+   * so a crash can leave a marker without a run, which activeOfSchedule ignores, never the reverse).
+   * Returns false when a run with its id exists already.
+   */
+  async insert(run: Run): Promise<boolean> {
+    const shard = runShard(run.runId);
+    if (run.scheduleId) {
+      const marker = { ...keys.activeRunOfSchedule(run.scheduleId, run.runId), runId: run.runId };
+      await this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: marker }));
+    }
     const item = {
       ...keys.run(run.runId),
-      ...indexAttributes(run.runId, indexKeys.runsOfApp(run.appId), indexKeys.runsOfOwner(run.ownerId), indexKeys.allRuns(), indexKeys.activeRuns()),
+      ...indexAttributes(run.runId, indexKeys.runsOfApp(run.appId), indexKeys.runsOfOwner(run.ownerId), indexKeys.allRuns(shard), indexKeys.activeRuns(shard)),
       [RUN_ORDER.statusRank]: statusRank(run.status),
       ...run,
     };
@@ -90,9 +115,24 @@ export class RunStore {
     });
   }
 
-  /** Records the task a launch started. Returns the run after it. */
-  async setTaskRef(runId: string, taskRef: string): Promise<Run> {
-    return (await this.update(runId, { UpdateExpression: 'SET taskRef = :ref', ExpressionAttributeValues: { ':ref': taskRef } }))!;
+  /** Records the task a launch started, and when (ISO 8601); a deferred launch's bookkeeping goes. Returns the run after it. */
+  async setTaskRef(runId: string, taskRef: string, launchedAt: string): Promise<Run> {
+    return (await this.update(runId, {
+      UpdateExpression: 'SET taskRef = :ref, launchedAt = :at REMOVE launchRetry',
+      ExpressionAttributeValues: { ':ref': taskRef, ':at': launchedAt },
+    }))!;
+  }
+
+  /**
+   * Records a deferred launch while the run is still PENDING without a task. Returns the run
+   * after it, or undefined when it has moved on meanwhile (launched or ended by someone else).
+   */
+  deferLaunch(runId: string, retry: LaunchRetry): Promise<Run | undefined> {
+    return this.update(runId, {
+      UpdateExpression: 'SET launchRetry = :retry',
+      ConditionExpression: `attribute_not_exists(taskRef) AND ${RUN_ORDER.statusRank} = :pending`,
+      ExpressionAttributeValues: { ':retry': retry, ':pending': statusRank('PENDING') },
+    });
   }
 
   /** Records a stop request unless one is recorded already or the run has ended. Returns the run after it, or undefined when not claimed. */
@@ -104,9 +144,10 @@ export class RunStore {
     });
   }
 
-  /** Takes a settled run out of the sparse `active` index. */
-  async leaveActive(runId: string): Promise<void> {
-    await this.update(runId, { UpdateExpression: `REMOVE ${INDEXES.active.join(', ')}` });
+  /** Takes a settled run out of the sparse `active` index, and its schedule's marker away. */
+  async leaveActive(run: Pick<Run, 'runId' | 'scheduleId'>): Promise<void> {
+    await this.update(run.runId, { UpdateExpression: `REMOVE ${INDEXES.active.join(', ')}` });
+    if (run.scheduleId) await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.activeRunOfSchedule(run.scheduleId, run.runId) }));
   }
 
   /** One page of a run listing (a Query on `partition`), newest first. @throws ClientError 400 for a foreign cursor. */
@@ -126,39 +167,91 @@ export class RunStore {
     );
   }
 
-  /** Every run in the active index: not yet settled (terminal ones included). */
-  active(): Promise<Run[]> {
-    return queryAll<Run>(this.db, partitionQuery(indexKeys.activeRuns()));
+  /** Every run in the active index (all its shards, queried at once): not yet settled, terminal ones included. */
+  async active(): Promise<Run[]> {
+    const shards = await Promise.all(shardedPartitions.activeRuns().map((partition) => queryAll<Run>(this.db, partitionQuery(partition))));
+    return shards.flat();
   }
 
   /**
    * How many of the owner's runs have not reached a terminal status: a Query on the sparse
    * `active` index, so its cost follows the runs active now (every owner's), not the history.
    */
-  countActiveOfOwner(ownerId: string): Promise<number> {
-    const key = partitionQuery(indexKeys.activeRuns());
-    return countAll(this.db, {
-      ...key,
-      FilterExpression: `ownerId = :ownerId AND ${RUN_ORDER.statusRank} < :terminal`,
-      ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ':ownerId': ownerId, ':terminal': TERMINAL_RANK },
-    });
+  async countActiveOfOwner(ownerId: string): Promise<number> {
+    const counts = await Promise.all(
+      shardedPartitions.activeRuns().map((partition) => {
+        const key = partitionQuery(partition);
+        return countAll(this.db, {
+          ...key,
+          FilterExpression: `ownerId = :ownerId AND ${RUN_ORDER.statusRank} < :terminal`,
+          ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ':ownerId': ownerId, ':terminal': TERMINAL_RANK },
+        });
+      }),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   /** Deletes a run that was never launched (one refused after its insert, e.g. over its owner's quota). */
-  async removeUnlaunched(runId: string): Promise<void> {
-    await conditionHeld(
-      this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.run(runId), ConditionExpression: 'attribute_not_exists(taskRef)' })),
+  async removeUnlaunched(run: Pick<Run, 'runId' | 'scheduleId'>): Promise<void> {
+    const removed = await conditionHeld(
+      this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.run(run.runId), ConditionExpression: 'attribute_not_exists(taskRef)' })),
     );
+    if (removed && run.scheduleId)
+      await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.activeRunOfSchedule(run.scheduleId, run.runId) }));
   }
 
-  /** Active runs of a schedule that have not reached a terminal status. */
-  activeOfSchedule(scheduleId: string): Promise<Run[]> {
-    const key = partitionQuery(indexKeys.activeRuns());
-    return queryAll<Run>(this.db, {
-      ...key,
-      FilterExpression: `scheduleId = :scheduleId AND ${RUN_ORDER.statusRank} < :terminal`,
-      ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ':scheduleId': scheduleId, ':terminal': TERMINAL_RANK },
-    });
+  /**
+   * Active runs of a schedule that have not reached a terminal status: the schedule's markers
+   * (one Query on its own partition), each run read consistently. Never reads other runs.
+   */
+  async activeOfSchedule(scheduleId: string): Promise<Run[]> {
+    const markers = await queryAll<{ runId: string }>(this.db, childrenQuery(children.activeRunsOfSchedule(scheduleId)));
+    const runs = await Promise.all(markers.map((marker) => this.get(marker.runId)));
+    return runs.filter((run): run is Run => run !== undefined && !isTerminal(run.status));
+  }
+
+  /**
+   * One page of a listing spread over several partitions (the sharded all-runs listing), newest
+   * first: each partition queried for up to `limit` runs below the cursor, merged by run id. The
+   * cursor is the last run id returned (base64url JSON); a page never skips a run another
+   * partition has not yet reached.
+   * @throws ClientError 400 for a cursor this method did not hand out.
+   */
+  async listMergedPage(partitions: IndexPartition[], { range, status, limit, cursor }: RunListing): Promise<Page<Run>> {
+    const before = cursor === undefined ? undefined : decodeBefore(cursor);
+    const high = before !== undefined && before < range.high ? before : range.high;
+    const pages = await Promise.all(
+      partitions.map(async (partition) => {
+        const key = partitionQuery(partition, { low: range.low, high });
+        const out = await this.db.doc.send(
+          new QueryCommand({
+            ...key,
+            TableName: this.db.tableName,
+            FilterExpression: status ? '#status = :status' : undefined,
+            ExpressionAttributeNames: status ? { '#status': 'status' } : undefined,
+            ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ...(status && { ':status': status }) },
+            ScanIndexForward: false,
+            Limit: limit + (before === undefined ? 0 : 1),
+          }),
+        );
+        const items = (out.Items ?? []).map((item) => fromItem<Run>(item)).filter((run) => run.runId !== before);
+        // Where this partition's reading stopped (its LastEvaluatedKey's sort key), when it has more.
+        const reached = out.LastEvaluatedKey ? String(out.LastEvaluatedKey[INDEXES[partition.index][1]]) : undefined;
+        return { items, reached };
+      }),
+    );
+    // Runs below the highest point a partition with more stopped at may still be unread in that partition.
+    const floor = pages.reduce<string | undefined>(
+      (max, page) => (page.reached !== undefined && (max === undefined || page.reached > max) ? page.reached : max),
+      undefined,
+    );
+    const merged = pages
+      .flatMap((page) => page.items)
+      .filter((run) => floor === undefined || run.runId >= floor)
+      .sort((a, b) => (a.runId < b.runId ? 1 : -1));
+    const items = merged.slice(0, limit);
+    const next = merged.length > limit ? items.at(-1)!.runId : floor;
+    return { items, nextCursor: next === undefined ? undefined : Buffer.from(JSON.stringify({ before: next })).toString('base64url') };
   }
 
   /** One UpdateItem on a run; returns the run after it, or undefined when its condition failed. */
@@ -171,6 +264,16 @@ export class RunStore {
       throw err;
     }
   }
+}
+
+function decodeBefore(cursor: string): string {
+  try {
+    const { before } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof before === 'string' && before !== '') return before;
+  } catch {
+    // fall through to the 400 below
+  }
+  throw invalidCursor();
 }
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -4,7 +4,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Schedule, ScheduleFire } from '../domain.js';
-import { children, childrenQuery, indexAttributes, indexKeys, keys, KEY, partitionQuery, type IndexPartition } from '../table.js';
+import { children, childrenQuery, indexAttributes, indexKeys, keys, KEY, partitionQuery, TTL_ATTRIBUTE, type IndexPartition } from '../table.js';
 import { conditionHeld, fromItem, queryAll, queryPage, type Db, type Page } from './db.js';
 
 export class ScheduleStore {
@@ -40,13 +40,16 @@ export class ScheduleStore {
     return queryAll<Schedule>(this.db, partitionQuery(partition));
   }
 
-  /** Records a fire's outcome unless one is recorded for that (schedule, time). Returns false when one is. */
-  claimFire(fire: ScheduleFire): Promise<boolean> {
+  /**
+   * Records a fire's outcome unless one is recorded for that (schedule, time). Returns false when one is.
+   * `expiresAt` (epoch s) lets DynamoDB's TTL delete the record; none keeps it.
+   */
+  claimFire(fire: ScheduleFire, expiresAt?: number): Promise<boolean> {
     return conditionHeld(
       this.db.doc.send(
         new PutCommand({
           TableName: this.db.tableName,
-          Item: { ...keys.fire(fire.scheduleId, fire.scheduledTime), ...fire },
+          Item: { ...keys.fire(fire.scheduleId, fire.scheduledTime), ...fire, ...(expiresAt !== undefined && { [TTL_ATTRIBUTE]: expiresAt }) },
           ConditionExpression: `attribute_not_exists(${KEY.pk})`,
         }),
       ),

@@ -11,7 +11,9 @@ import {
   type DescribeTasksCommandOutput,
 } from '@aws-sdk/client-ecs';
 import { EcsRuntime, familyName, type EcsRuntimeConfig } from '../../shared/aws/ecs-runtime.js';
-import { APP_ID, CLIENT_CONFIG, CLUSTER_ARN, RUN_ID, TASK_ARN, THROTTLED, sampleApp, sampleRun, stubHttp } from './fixtures.js';
+import { ClientError } from '../../shared/errors.js';
+import { LaunchDeferredError } from '../../shared/ports.js';
+import { APP_ID, CLIENT_CONFIG, CLUSTER_ARN, RUN_ID, TASK_ARN, THROTTLED, awsLimits, sampleApp, sampleRun, stubHttp } from './fixtures.js';
 
 const TASK_DEF_ARN = 'arn:aws:ecs:us-east-1:111122223333:task-definition/containerizer-nightly-report:7';
 
@@ -34,7 +36,7 @@ function setup(config: EcsRuntimeConfig = CONFIG) {
   mock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } });
   // A family ECS has never seen.
   mock.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
-  return { mock, runtime: new EcsRuntime({ ecs, config }) };
+  return { mock, ecs, runtime: new EcsRuntime({ ecs, config }) };
 }
 
 describe('EcsRuntime.prepare', () => {
@@ -55,6 +57,7 @@ describe('EcsRuntime.prepare', () => {
           image: 'public.ecr.aws/docker/library/busybox:1.36',
           essential: true,
           command: ['sh', '-c', 'echo hello'],
+          environment: [{ name: 'GREETING', value: 'hello' }],
           stopTimeout: 60,
           linuxParameters: { initProcessEnabled: true, capabilities: { drop: ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] } },
           logConfiguration: {
@@ -70,6 +73,7 @@ describe('EcsRuntime.prepare', () => {
       tags: [
         { key: 'containerizer:appId', value: APP_ID },
         { key: 'containerizer:appVersion', value: '3' },
+        { key: 'containerizer:layout', value: '2' },
       ],
     });
   });
@@ -77,7 +81,7 @@ describe('EcsRuntime.prepare', () => {
   it('leaves out what is not set and applies the default prefixes', async () => {
     const { logStreamPrefix: _s, familyPrefix: _f, taskRoleArn: _t, stopTimeoutSeconds: _o, ...minimal } = CONFIG;
     const { mock, runtime } = setup(minimal);
-    await runtime.prepare(sampleApp({ name: 'report.v2 (beta)', command: [], cpu: 0.25, memoryMiB: 512 }));
+    await runtime.prepare(sampleApp({ name: 'report.v2 (beta)', command: [], env: {}, cpu: 0.25, memoryMiB: 512 }));
     const input = mock.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input;
     expect(input.family).toBe(`containerizer-report-v2--beta--${APP_ID}`);
     expect(input.cpu).toBe('256');
@@ -110,9 +114,10 @@ describe('EcsRuntime.prepare', () => {
 
   it("reuses the family's latest revision when its tags name this app version (a cold start registers nothing)", async () => {
     const { mock, runtime } = setup();
-    const tagsOf = (version: string) => [
+    const tagsOf = (version: string, layout = '2') => [
       { key: 'containerizer:appId', value: APP_ID },
       { key: 'containerizer:appVersion', value: version },
+      { key: 'containerizer:layout', value: layout },
     ];
     mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('3') });
     await runtime.prepare(sampleApp());
@@ -125,6 +130,11 @@ describe('EcsRuntime.prepare', () => {
     mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('3') });
     await runtime.prepare(sampleApp({ version: 4 }));
     expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+
+    // A revision registered by older code holds no env: never reused.
+    mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('5', '1') });
+    await runtime.prepare(sampleApp({ version: 5 }));
+    expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(2);
   });
 
   it('retries a registration that failed instead of remembering the failure', async () => {
@@ -149,7 +159,7 @@ describe('familyName', () => {
 });
 
 describe('EcsRuntime.start', () => {
-  it('runs the version task definition with the run overrides, idempotent on the run id', async () => {
+  it("runs the version task definition with only the run's own overrides, idempotent on the run id", async () => {
     const { mock, runtime } = setup();
     mock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN, lastStatus: 'PROVISIONING' }], failures: [] });
     const taskArn = await runtime.start({ run: sampleRun(), app: sampleApp() });
@@ -167,14 +177,10 @@ describe('EcsRuntime.start', () => {
           {
             name: 'app',
             command: ['sh', '-c', 'echo hello; exit 3'],
-            environment: [
-              { name: 'GREETING', value: 'hello' },
-              { name: 'API_TOKEN', value: 's3cr3t' },
-            ],
+            // GREETING is the app's own, in the task definition.
+            environment: [{ name: 'API_TOKEN', value: 's3cr3t' }],
           },
         ],
-        cpu: '512',
-        memory: '1024',
       },
       startedBy: RUN_ID,
       tags: [
@@ -194,16 +200,18 @@ describe('EcsRuntime.start', () => {
     expect(mock.commandCalls(RunTaskCommand).map((c) => c.args[0].input.taskDefinition)).toEqual([TASK_DEF_ARN, TASK_DEF_ARN]);
   });
 
-  it("keeps the task definition's command when the run has none, and can keep the public IP off", async () => {
+  it('sends no overrides when the run changes nothing of its version, and can keep the public IP off', async () => {
     const { mock, runtime } = setup({ ...CONFIG, assignPublicIp: false });
     mock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
-    await runtime.start({ run: sampleRun({ command: [], env: {} }), app: sampleApp() });
-    const input = mock.commandCalls(RunTaskCommand)[0]!.args[0].input;
-    expect(input.overrides?.containerOverrides).toEqual([{ name: 'app', environment: [] }]);
+    await runtime.start({ run: sampleRun({ command: [], env: { GREETING: 'hello' } }), app: sampleApp() });
+    await runtime.start({ run: sampleRun({ command: ['sh', '-c', 'echo hello'], env: {} }), app: sampleApp() });
+    const [input, same] = mock.commandCalls(RunTaskCommand).map((c) => c.args[0].input);
+    expect(input).not.toHaveProperty('overrides');
+    expect(same).not.toHaveProperty('overrides');
     expect(input.networkConfiguration?.awsvpcConfiguration?.assignPublicIp).toBe('DISABLED');
   });
 
-  it("throws ECS's failure reasons when RunTask starts nothing", async () => {
+  it('defers a launch that failed for want of capacity (a later RunTask may start it)', async () => {
     const { mock, runtime } = setup();
     mock.on(RunTaskCommand).resolves({
       tasks: [],
@@ -214,9 +222,58 @@ describe('EcsRuntime.start', () => {
         },
       ],
     });
-    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toThrow(
-      `ECS could not start the task: Capacity is unavailable at this time. Please try again later or in a different availability zone (${TASK_DEF_ARN})`,
+    const launch = runtime.start({ run: sampleRun(), app: sampleApp() });
+    await expect(launch).rejects.toBeInstanceOf(LaunchDeferredError);
+    await expect(launch).rejects.toThrow(
+      `ECS could not start the task yet: Capacity is unavailable at this time. Please try again later or in a different availability zone (${TASK_DEF_ARN})`,
     );
+  });
+
+  it("throws ECS's failure reasons when RunTask starts nothing for good", async () => {
+    const { mock, runtime } = setup();
+    mock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: TASK_DEF_ARN, reason: 'ATTRIBUTE', detail: 'ecs.cpu-architecture' }] });
+    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toMatchObject({
+      name: 'AwsOperationError',
+      message: `ECS could not start the task: ATTRIBUTE: ecs.cpu-architecture (${TASK_DEF_ARN})`,
+    });
+  });
+
+  it("refuses, as a 400 naming the limit, a run whose own overrides exceed RunTask's 8,192 characters; the app's own env does not count", async () => {
+    const { mock, runtime } = setup();
+    mock.on(RunTaskCommand).callsFake((input) => {
+      const refused = awsLimits.runTaskOverrides(input.overrides);
+      if (refused) throw refused;
+      return { tasks: [{ taskArn: TASK_ARN }] };
+    });
+    // 30 KiB of env in the app: its task definition holds it.
+    const app = sampleApp({ env: { BIG: 'x'.repeat(30_000) } });
+    const run = sampleRun({ env: { BIG: 'x'.repeat(30_000) }, command: app.command });
+    expect(() => runtime.checkLaunch({ run, app })).not.toThrow();
+    await expect(runtime.start({ run, app })).resolves.toBe(TASK_ARN);
+    expect(mock.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input.containerDefinitions![0]!.environment).toEqual([
+      { name: 'BIG', value: 'x'.repeat(30_000) },
+    ]);
+
+    const tooBig = sampleRun({ env: { EXTRA: 'y'.repeat(8200) } });
+    let refusal: unknown;
+    try {
+      runtime.checkLaunch({ run: tooBig, app });
+    } catch (err) {
+      refusal = err;
+    }
+    expect(refusal).toBeInstanceOf(ClientError);
+    expect(refusal).toMatchObject({ status: 400, message: expect.stringMatching(/RunTask overrides.*ECS accepts at most 8192/) });
+    // The check agrees with the enforcing mock: what it lets through, RunTask accepts.
+    await expect(runtime.start({ run: tooBig, app })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    const justFits = sampleRun({
+      env: {
+        EXTRA: 'y'.repeat(
+          8192 - JSON.stringify({ containerOverrides: [{ name: 'app', command: tooBig.command, environment: [{ name: 'EXTRA', value: '' }] }] }).length,
+        ),
+      },
+    });
+    expect(() => runtime.checkLaunch({ run: justFits, app })).not.toThrow();
+    await expect(runtime.start({ run: justFits, app })).resolves.toBe(TASK_ARN);
   });
 
   it('throws when RunTask returns neither a task nor a failure', async () => {
@@ -246,11 +303,14 @@ describe('EcsRuntime with the SDK retry (HTTP stubbed)', () => {
     expect(runTasks[1]!.body).toMatchObject({ clientToken: RUN_ID, startedBy: RUN_ID });
   });
 
-  it('surfaces the throttling error once the attempts are used up', async () => {
+  it('defers the launch once the attempts are used up, the throttling error as its cause', async () => {
     const http = stubHttp([unknownFamily, registered, THROTTLED]);
     const ecs = new ECSClient({ ...CLIENT_CONFIG, maxAttempts: 1, requestHandler: http.handler });
     const runtime = new EcsRuntime({ ecs, config: CONFIG });
-    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toMatchObject({
+      name: 'LaunchDeferredError',
+      cause: expect.objectContaining({ name: 'ThrottlingException' }),
+    });
   });
 });
 
@@ -374,5 +434,33 @@ describe('EcsRuntime.describe', () => {
     await expect(describeWith({ tasks: [], failures: [{ arn: TASK_ARN, reason: 'ACCESS_DENIED' }] })).rejects.toThrow(
       `DescribeTasks failed: ACCESS_DENIED (${TASK_ARN})`,
     );
+  });
+});
+
+describe('EcsRuntime.describeAll', () => {
+  it('asks DescribeTasks at most 100 ids at a time (as ECS enforces), mapping MISSING tasks to null', async () => {
+    const { mock, ecs, runtime } = setup();
+    const known = new Set<string>();
+    mock.on(DescribeTasksCommand).callsFake(({ tasks = [] }: { tasks?: string[] }) => {
+      const refused = awsLimits.describeTasksIds(tasks);
+      if (refused) throw refused;
+      return {
+        tasks: tasks.filter((arn) => known.has(arn)).map((taskArn) => ({ taskArn, lastStatus: 'RUNNING', version: 3, containers: [{ name: 'app' }] })),
+        failures: tasks.filter((arn) => !known.has(arn)).map((arn) => ({ arn, reason: 'MISSING' })),
+      };
+    });
+    const tasks = Array.from({ length: 250 }, (_, i) => ({ taskRef: `${TASK_ARN.slice(0, -4)}${String(i).padStart(4, '0')}`, runId: `RUN${i}` }));
+    for (const task of tasks.slice(0, 200)) known.add(task.taskRef);
+
+    const states = await runtime.describeAll(tasks);
+
+    expect(mock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks!.length)).toEqual([100, 100, 50]);
+    expect(states.size).toBe(250);
+    expect(states.get(tasks[0]!.taskRef)).toMatchObject({ runId: 'RUN0', lastStatus: 'RUNNING', version: 3 });
+    expect(states.get(tasks[249]!.taskRef)).toBeNull();
+    // The enforcing mock refuses what ECS refuses, so this test would fail on one call for all 250.
+    await expect(ecs.send(new DescribeTasksCommand({ cluster: CLUSTER_ARN, tasks: tasks.map((t) => t.taskRef) }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    });
   });
 });

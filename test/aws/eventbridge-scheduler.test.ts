@@ -4,6 +4,7 @@ import {
   AccessDeniedException,
   DeleteRuleCommand,
   EventBridgeClient,
+  LimitExceededException,
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
@@ -11,12 +12,14 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import type { Schedule } from '../../shared/domain.js';
 import { EventBridgeScheduler, ruleName } from '../../shared/aws/eventbridge-scheduler.js';
-import { APP_ID, CLIENT_CONFIG, THROTTLED, stubHttp } from './fixtures.js';
+import { ServiceUnavailableError } from '../../shared/errors.js';
+import { APP_ID, CLIENT_CONFIG, THROTTLED, awsLimits, stubHttp } from './fixtures.js';
 
 const SCHEDULE_ID = '01HZX5S1C2H3E4D5U6L7E8I9D0';
 const RULE = `containerizer-sched-${SCHEDULE_ID}`;
 const TARGET_ARN = 'arn:aws:lambda:us-east-1:111122223333:function:containerizer-scheduled-run';
-const CONFIG = { rulePrefix: 'containerizer-sched-', targetArn: TARGET_ARN };
+const DLQ_ARN = 'arn:aws:sqs:us-east-1:111122223333:containerizer-schedule-dlq';
+const CONFIG = { rulePrefix: 'containerizer-sched-', targetArn: TARGET_ARN, deadLetterQueueArn: DLQ_ARN };
 
 function sampleSchedule(overrides: Partial<Schedule> = {}): Schedule {
   return {
@@ -62,6 +65,8 @@ describe('EventBridgeScheduler.put', () => {
         {
           Id: 'scheduled-run',
           Arn: TARGET_ARN,
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: DLQ_ARN },
           InputTransformer: {
             InputPathsMap: { time: '$.time' },
             InputTemplate: `{"scheduleId":"${SCHEDULE_ID}","scheduledTime":<time>}`,
@@ -96,6 +101,26 @@ describe('EventBridgeScheduler.put', () => {
       FailedEntries: [{ TargetId: 'scheduled-run', ErrorCode: 'ValidationException', ErrorMessage: 'Invalid InputTemplate' }],
     });
     await expect(scheduler.put(sampleSchedule())).rejects.toThrow(`PutTargets failed for rule ${RULE}: ValidationException: Invalid InputTemplate`);
+  });
+
+  it("answers EventBridge's rules-per-bus quota with a 503 that says how to raise it, the rule count enforced as EventBridge does", async () => {
+    const { mock, scheduler } = setup();
+    const rules = new Set<string>();
+    mock.on(PutRuleCommand).callsFake(({ Name }: { Name: string }) => {
+      if (!rules.has(Name) && rules.size >= awsLimits.RULES_PER_BUS) {
+        throw new LimitExceededException({ message: 'The requested resource exceeds the maximum number allowed.', $metadata: {} });
+      }
+      rules.add(Name);
+      return { RuleArn: `arn:aws:events:us-east-1:111122223333:rule/${Name}` };
+    });
+    // Other rules on the same bus count too: 299 are there already.
+    for (let i = 0; i < awsLimits.RULES_PER_BUS - 1; i++) rules.add(`someone-elses-rule-${i}`);
+    await scheduler.put(sampleSchedule());
+    await scheduler.put(sampleSchedule()); // an update of an existing rule is never refused
+    const refused = scheduler.put(sampleSchedule({ scheduleId: '01HZX5S1C2H3E4D5U6L7E8I9D1' }));
+    await expect(refused).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(refused).rejects.toThrow(/quota of rules on the default event bus.*Service Quotas/);
+    await expect(refused).rejects.toMatchObject({ cause: expect.any(LimitExceededException) });
   });
 
   it('lets the SDK retry a throttled PutRule', async () => {

@@ -93,3 +93,30 @@ export const THROTTLED: CannedResponse = {
   statusCode: 400,
   body: { __type: 'ThrottlingException', message: 'Rate exceeded' },
 };
+
+/**
+ * AWS's documented refusals, for mocks that must refuse what AWS refuses. Each returns the error
+ * AWS would answer with, or undefined when AWS accepts the call.
+ */
+export const awsLimits = {
+  /** RunTask: `overrides`, JSON formatting included, up to 8,192 characters (AWS API reference, RunTask). */
+  runTaskOverrides(overrides: unknown): Error | undefined {
+    const size = JSON.stringify(overrides ?? {}).length;
+    if (size <= 8192) return undefined;
+    return awsError('InvalidParameterException', `Container Overrides length must be at most 8192 (was ${size})`);
+  },
+  /** DescribeTasks: at most 100 task ids per call (AWS API reference, DescribeTasks `tasks`). */
+  describeTasksIds(ids: readonly string[] | undefined): Error | undefined {
+    return (ids?.length ?? 0) > 100 ? awsError('InvalidParameterException', 'Tasks cannot be longer than 100 elements') : undefined;
+  },
+  /** EventBridge: 300 rules per event bus by default (AWS docs, "Amazon EventBridge quotas"). */
+  RULES_PER_BUS: 300,
+};
+
+/** An error shaped as the SDK's deserialized service exceptions: `name` is AWS's error code. */
+export function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+}
+
+/** Resolves after `ms` (a mock's latency, standing for AWS's round trip). */
+export const latency = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,7 @@
 import { CloudWatchLogsClient, GetLogEventsCommand, InvalidParameterException } from '@aws-sdk/client-cloudwatch-logs';
+import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { FARGATE_STOP_TIMEOUT_SECONDS } from '../../shared/cloud-limits.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiHandler } from '../../shared/lambda/api.js';
 import { httpEvent, startCloud, type Cloud, type HttpResult } from './support.js';
@@ -48,5 +50,49 @@ describe('the api handler on the cloud platform', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toBe('application/problem+json');
     expect(bad.json).toMatchObject({ status: 400, errors: [{ field: 'cursor', message: 'not a cursor returned by this API' }] });
+  });
+});
+
+describe("the api handler under RunTask's overrides limit", () => {
+  it('accepts an app with 30 KiB of env (its task definition holds it) and refuses a run whose own overrides exceed 8,192 characters with a 400', async () => {
+    const credentials = { email: 'big-env@example.com', password: 'correct horse battery' };
+    await call('POST', '/auth/register', { body: credentials });
+    const token: string = (await call('POST', '/auth/login', { body: credentials })).json.accessToken;
+    const app = await call('POST', '/apps', {
+      token,
+      body: {
+        name: 'big-env',
+        image: 'public.ecr.aws/docker/library/busybox:1.36',
+        command: ['env'],
+        env: { BLOB: 'b'.repeat(30_000), MORE: 'm'.repeat(20_000) },
+      },
+    });
+    expect(app.statusCode).toBe(201);
+
+    // The enforcing RunTask mock refuses overrides over 8,192 characters: this run only passes because the env is not in them.
+    const run = await call('POST', `/apps/${app.json.appId}/runs`, { token, body: {} });
+    expect(run.statusCode).toBe(202);
+    expect(run.json).toMatchObject({ status: 'PENDING', taskRef: expect.any(String) });
+
+    const tooBig = await call('POST', `/apps/${app.json.appId}/runs`, { token, body: { env: { EXTRA: 'x'.repeat(9000) } } });
+    expect(tooBig.statusCode).toBe(400);
+    expect(tooBig.json.detail).toMatch(/take \d+ characters as RunTask overrides; ECS accepts at most 8192/);
+    expect(tooBig.json.errors.map((e: { field: string }) => e.field)).toEqual(['env', 'command']);
+
+    const schedule = await call('POST', `/apps/${app.json.appId}/schedules`, {
+      token,
+      body: { expression: 'rate(1 hour)', overrides: { env: { EXTRA: 'x'.repeat(9000) } } },
+    });
+    expect(schedule.statusCode).toBe(400);
+
+    // The task definition holds the version's env, and the stop grace the API describes for Fargate.
+    const definition = cloud.ecs
+      .commandCalls(RegisterTaskDefinitionCommand)
+      .map((c) => c.args[0].input)
+      .find((input) => input.family!.endsWith(app.json.appId))!.containerDefinitions![0]!;
+    expect(definition).toMatchObject({
+      stopTimeout: FARGATE_STOP_TIMEOUT_SECONDS,
+      environment: expect.arrayContaining([{ name: 'MORE', value: 'm'.repeat(20_000) }]),
+    });
   });
 });

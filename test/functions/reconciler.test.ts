@@ -1,10 +1,11 @@
-import { DescribeTasksCommand, StopTaskCommand, type DescribeTasksCommandInput, type DescribeTasksCommandOutput } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import { reconcilerHandler } from '../../shared/lambda/reconciler.js';
 import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
+import { ECS_MISSING_GRACE_MS } from '../../shared/cloud-limits.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { CLUSTER_ARN, createApp, ecsTask, OWNER, PUT_EVENTS_OK, runEventsSent, startCloud, type Cloud } from './support.js';
 
@@ -12,15 +13,12 @@ let cloud: Cloud;
 let platform: CloudPlatform;
 let reconcile: () => Promise<void>;
 let applyTaskEvent: (event: EcsTaskStateChangeEvent) => Promise<void>;
-/** What DescribeTasks answers per task ARN; a task not in here is MISSING (ECS forgot it). */
-const described = new Map<string, Partial<DescribeTasksCommandOutput>>();
+/** A sweep as the reconciler's, `ms` from now. */
+const sweepIn = (ms: number) => platform.runs.sweep({ describe: true, at: new Date(Date.now() + ms) });
 
 beforeAll(async () => {
   cloud = await startCloud();
   platform = await cloud.platform();
-  cloud.ecs
-    .on(DescribeTasksCommand)
-    .callsFake(({ tasks: [arn] = [] }: DescribeTasksCommandInput) => described.get(arn!) ?? { tasks: [], failures: [{ arn, reason: 'MISSING' }] });
   reconcile = reconcilerHandler(platform);
   applyTaskEvent = taskStateChangeHandler(platform);
 });
@@ -41,10 +39,34 @@ async function runningRun(app: Partial<AppCreate> = {}, task: Parameters<typeof 
 }
 
 describe('reconciler', () => {
-  it('fails a run whose task ECS no longer knows (DescribeTasks: MISSING)', async () => {
-    const { run, task } = await runningRun();
+  it('waits out a just-launched task ECS does not list yet (MISSING: eventual consistency), then fails the run and stops the task', async () => {
+    cloud.faults.listAfterMs = 60 * 60_000;
+    const { appId } = await createApp(platform);
+    const run = await platform.runs.create(OWNER, appId, {});
+    cloud.faults.listAfterMs = 0;
 
     await reconcile();
+    await sweepIn(ECS_MISSING_GRACE_MS - 5_000);
+
+    expect(cloud.ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: CLUSTER_ARN, tasks: [run.taskRef] },
+      { cluster: CLUSTER_ARN, tasks: [run.taskRef] },
+    ]);
+    expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'PENDING', taskRef: run.taskRef });
+    expect(cloud.ecs.commandCalls(StopTaskCommand)).toEqual([]);
+
+    await sweepIn(ECS_MISSING_GRACE_MS);
+
+    const reason = 'task disappeared: the backend no longer knows it (lost while the platform was down?)';
+    expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'FAILED', stoppedReason: reason });
+    expect(cloud.ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input)).toEqual([{ cluster: CLUSTER_ARN, task: run.taskRef, reason }]);
+  });
+
+  it('fails a run whose task ECS no longer knows (DescribeTasks: MISSING), once past the grace', async () => {
+    const { run, task } = await runningRun();
+    cloud.tasks.delete(task.taskArn);
+
+    await sweepIn(ECS_MISSING_GRACE_MS);
 
     expect(cloud.ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input)).toEqual([{ cluster: CLUSTER_ARN, tasks: [task.taskArn] }]);
     const final = await platform.runs.get(OWNER, run.runId);
@@ -62,20 +84,15 @@ describe('reconciler', () => {
   it('stops a run past its timeout (StopTask), which ends TIMED_OUT once the task is STOPPED', async () => {
     // Started 90 s ago with a 60 s timeout; the task stops 30 s from now (Fargate's stop timeout).
     const { run, task } = await runningRun({ timeoutSeconds: 60 }, { createdAt: new Date(Date.now() - 100_000), runningSeconds: 120 });
-    described.set(task.taskArn, {
-      tasks: [
-        {
-          taskArn: task.taskArn,
-          lastStatus: 'RUNNING',
-          desiredStatus: 'RUNNING',
-          startedBy: run.runId,
-          version: 3,
-          createdAt: new Date(task.createdAt),
-          startedAt: new Date(task.startedAt),
-          containers: [{ name: 'app', lastStatus: 'RUNNING' }],
-        },
-      ],
-      failures: [],
+    cloud.tasks.set(task.taskArn, {
+      taskArn: task.taskArn,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      startedBy: run.runId,
+      version: 3,
+      createdAt: new Date(task.createdAt),
+      startedAt: new Date(task.startedAt),
+      containers: [{ name: 'app', lastStatus: 'RUNNING' }],
     });
 
     await reconcile();
@@ -83,6 +100,15 @@ describe('reconciler', () => {
     const reason = 'timed out after 60 s';
     expect(cloud.ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input)).toEqual([{ cluster: CLUSTER_ARN, task: task.taskArn, reason }]);
     expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'RUNNING', stopRequest: { status: 'TIMED_OUT', reason } });
+
+    // Within its grace the stop is not sent again; once the grace is long over it is, in case it was lost.
+    await reconcile();
+    expect(cloud.ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
+    await sweepIn(10_000 + 60_000);
+    expect(cloud.ecs.commandCalls(StopTaskCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: CLUSTER_ARN, task: task.taskArn, reason },
+      { cluster: CLUSTER_ARN, task: task.taskArn, reason },
+    ]);
 
     await applyTaskEvent(task.stopped({ stopCode: 'UserInitiated', stoppedReason: reason, exitCode: 143 }));
 

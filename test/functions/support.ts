@@ -6,6 +6,9 @@
  * bench can use it too.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +16,16 @@ import { fileURLToPath } from 'node:url';
 import {
   ClientException,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
+  type DescribeTasksCommandInput,
   type RegisterTaskDefinitionCommandInput,
   type RunTaskCommandInput,
+  type StopTaskCommandInput,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
@@ -29,7 +36,7 @@ import type { App, Principal } from '../../shared/domain.js';
 import { ENTRY_POINTS, ENV, type EntryPoint } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
-import { CLIENT_CONFIG, CLUSTER_ARN } from '../aws/fixtures.js';
+import { awsError, awsLimits, CLIENT_CONFIG, CLUSTER_ARN, latency } from '../aws/fixtures.js';
 
 export { CLUSTER_ARN };
 
@@ -60,9 +67,14 @@ export function functionEnvironment(dynamoEndpoint: string): Record<string, stri
     [ENV.EVENT_BUS_NAME]: 'default',
     [ENV.RULE_PREFIX]: 'containerizer-sched-',
     [ENV.SCHEDULED_RUN_FUNCTION_ARN]: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:containerizer-scheduled-run`,
+    [ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN]: `arn:aws:sqs:us-east-1:${ACCOUNT}:containerizer-schedule-dlq`,
+    [ENV.LOG_FOLLOW_URL]: 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws/',
+    [ENV.FINISHED_RUN_TTL_DAYS]: '90',
     [ENV.JWT_SECRET]: 'test-secret-test-secret-test-secret-0123456789',
     [ENV.JWT_ISSUER]: 'containerizer',
     [ENV.JWT_AUDIENCE]: 'containerizer-api',
+    // These tests start many runs as one owner at once: the per-user quota (MAX_ACTIVE_RUNS_PER_USER) is tested in test/e2e/limits.test.ts.
+    [ENV.MAX_ACTIVE_RUNS_PER_USER]: '100000',
   };
 }
 
@@ -71,10 +83,30 @@ export function taskArnOf(runId: string): string {
   return `arn:aws:ecs:us-east-1:${ACCOUNT}:task/containerizer/${runId.toLowerCase()}`;
 }
 
+/** The tasks the mocked ECS knows, as DescribeTasks reports them: RunTask adds one (PROVISIONING), tests change or delete them. */
+export type EcsTasks = Map<string, Task>;
+
+/** How the mocked ECS misbehaves as the real one may; all off by default. */
+export interface EcsFaults {
+  /** The next this many RunTask calls fail with ThrottlingException (what the SDK surfaces once its retries are used up). */
+  throttleRunTask: number;
+  /** The next this many RunTask calls start nothing and report a capacity failure. */
+  noCapacity: number;
+  /** For this long (ms) after RunTask, DescribeTasks reports a new task MISSING (ECS's eventual consistency). */
+  listAfterMs: number;
+  /** Each ECS call takes this long (ms), as a round trip to ECS does. */
+  latencyMs: number;
+}
+
 /** A cloud backend for one test file (or one bench): see startCloud. */
 export interface Cloud {
   ecs: AwsClientStub<ECSClient>;
   events: AwsClientStub<EventBridgeClient>;
+  /** What DescribeTasks answers; a task not in here is MISSING (ECS never knew it, or forgot it). */
+  tasks: EcsTasks;
+  faults: EcsFaults;
+  /** The IAM actions the calling function is allowed (e.g. its synthesized policy's: see test/infra/build-stack.ts); none = all. */
+  iam?: ReadonlySet<string>;
   /** The functions' environment (functionEnvironment, on this cloud's dynalite). */
   env: Record<string, string>;
   /** The platform composed from `env` (one memoized instance, as in a warm Lambda). */
@@ -84,11 +116,17 @@ export interface Cloud {
 }
 
 /**
- * A cloud over functionEnvironment(), with ECS and EventBridge mocked: no task definition exists yet (DescribeTaskDefinition fails as
- * ECS does for an unknown family), RegisterTaskDefinition and RunTask succeed (the task ARN is
- * taskArnOf(startedBy)), StopTask, PutEvents, PutRule and PutTargets succeed; DescribeTasks is
- * left to the tests. DynamoDB is the caller's dynalite at `dynamoEndpoint` (its table created),
- * or else one started here in a temporary directory.
+ * A cloud over functionEnvironment(), with ECS and EventBridge mocked as AWS behaves, refusing
+ * what AWS refuses: no task definition exists yet (DescribeTaskDefinition fails as ECS does for
+ * an unknown family); RegisterTaskDefinition succeeds; RunTask refuses overrides over 8,192
+ * characters (InvalidParameterException), is idempotent on clientToken and otherwise starts a
+ * task (ARN taskArnOf(startedBy), added to `tasks`); DescribeTasks refuses more than 100 ids and
+ * reports tasks not in `tasks` MISSING; StopTask succeeds; PutEvents, PutRule and PutTargets
+ * succeed. `faults` adds throttling, capacity failures, eventual consistency and latency.
+ * With `iam` set (the actions a function's synthesized policy allows), every ECS call outside it
+ * is refused with AccessDeniedException, as IAM would.
+ * DynamoDB is the caller's dynalite at `dynamoEndpoint` (its table created), or else one started
+ * here in a temporary directory.
  */
 export async function startCloud(options: { dynamoEndpoint?: string } = {}): Promise<Cloud> {
   let dynamo: { dir: string; server: EmbeddedDynamo } | undefined;
@@ -98,21 +136,79 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
   }
   const env = functionEnvironment(options.dynamoEndpoint ?? dynamo!.server.endpoint);
 
+  const tasks: EcsTasks = new Map();
+  const faults: EcsFaults = { throttleRunTask: 0, noCapacity: 0, listAfterMs: 0, latencyMs: 0 };
+  const listedAt = new Map<string, number>();
+  /** An ECS action as IAM names it, refused unless `iam` allows it; then the call's latency. */
+  const call = async (action: string, resource: string) => {
+    if (cloud.iam && !cloud.iam.has(action)) {
+      throw awsError(
+        'AccessDeniedException',
+        `User: arn:aws:sts::${ACCOUNT}:assumed-role/containerizer-fn is not authorized to perform: ${action} on resource: ${resource}`,
+      );
+    }
+    if (faults.latencyMs > 0) await latency(faults.latencyMs);
+  };
+
   const ecs = mockClient(ECSClient);
-  ecs.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
-  ecs.on(RegisterTaskDefinitionCommand).callsFake((input: RegisterTaskDefinitionCommandInput) => ({
-    taskDefinition: { taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${input.family}:1` },
-  }));
-  ecs.on(RunTaskCommand).callsFake((input: RunTaskCommandInput) => ({ tasks: [{ taskArn: taskArnOf(input.startedBy!) }], failures: [] }));
-  ecs.on(StopTaskCommand).resolves({});
+  ecs.on(DescribeTaskDefinitionCommand).callsFake(async (input) => {
+    await call('ecs:DescribeTaskDefinition', '*');
+    throw new ClientException({ message: `Unable to describe task definition ${input.taskDefinition}.`, $metadata: {} });
+  });
+  ecs.on(RegisterTaskDefinitionCommand).callsFake(async (input: RegisterTaskDefinitionCommandInput) => {
+    await call('ecs:RegisterTaskDefinition', '*');
+    return { taskDefinition: { taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${input.family}:1` } };
+  });
+  ecs.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
+    await call('ecs:RunTask', input.taskDefinition!);
+    const refused = awsLimits.runTaskOverrides(input.overrides);
+    if (refused) throw refused;
+    if (faults.throttleRunTask > 0 && faults.throttleRunTask--) throw awsError('ThrottlingException', 'Rate exceeded');
+    if (faults.noCapacity > 0 && faults.noCapacity--) {
+      return {
+        tasks: [],
+        failures: [{ arn: input.taskDefinition, reason: 'Capacity is unavailable at this time. Please try again later or in a different availability zone' }],
+      };
+    }
+    const taskArn = taskArnOf(input.startedBy!);
+    // The same clientToken returns the task it started (RunTask idempotency).
+    if (!listedAt.has(taskArn)) {
+      listedAt.set(taskArn, Date.now() + faults.listAfterMs);
+      tasks.set(taskArn, {
+        taskArn,
+        lastStatus: 'PROVISIONING',
+        desiredStatus: 'RUNNING',
+        startedBy: input.startedBy,
+        version: 1,
+        containers: [{ name: 'app' }],
+      });
+    }
+    return { tasks: [{ taskArn }], failures: [] };
+  });
+  ecs.on(DescribeTasksCommand).callsFake(async (input: DescribeTasksCommandInput) => {
+    await call('ecs:DescribeTasks', input.tasks?.[0] ?? '*');
+    const refused = awsLimits.describeTasksIds(input.tasks);
+    if (refused) throw refused;
+    const listed = (arn: string) => tasks.has(arn) && (listedAt.get(arn) ?? 0) <= Date.now();
+    return {
+      tasks: (input.tasks ?? []).filter(listed).map((arn) => tasks.get(arn)!),
+      failures: (input.tasks ?? []).filter((arn) => !listed(arn)).map((arn) => ({ arn, reason: 'MISSING' })),
+    };
+  });
+  ecs.on(StopTaskCommand).callsFake(async (input: StopTaskCommandInput) => {
+    await call('ecs:StopTask', input.task!);
+    return { task: { taskArn: input.task, desiredStatus: 'STOPPED' } };
+  });
   const events = mockClient(EventBridgeClient);
   events.on(PutEventsCommand).resolves(PUT_EVENTS_OK);
   events.on(PutRuleCommand).resolves({ RuleArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/containerizer-sched-x` });
   events.on(PutTargetsCommand).resolves({ FailedEntryCount: 0, FailedEntries: [] });
 
-  return {
+  const cloud: Cloud = {
     ecs,
     events,
+    tasks,
+    faults,
     env,
     platform: () => createCloudPlatform(env),
     async close() {
@@ -124,6 +220,7 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
       }
     },
   };
+  return cloud;
 }
 
 /** PutEvents' answer when EventBridge accepts the entry. */
@@ -324,4 +421,126 @@ export function httpEvent(method: string, path: string, options: { body?: unknow
     ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
     isBase64Encoded: false,
   };
+}
+
+/**
+ * The Lambda Node.js runtime's response-streaming global as far as hono's `streamHandle` uses it
+ * (AWS docs, "Response streaming for Lambda functions"): `streamifyResponse` marks the handler,
+ * `HttpResponseStream.from` writes the HTTP prelude (JSON) and eight NUL bytes before the body,
+ * which is how the runtime hands status and headers to the function URL. Returns its removal.
+ */
+export function installLambdaStreamingRuntime(): () => void {
+  const global = globalThis as { awslambda?: unknown };
+  global.awslambda = {
+    streamifyResponse: <F extends object>(handler: F) => Object.assign(handler, { [Symbol.for('aws.lambda.runtime.handler.streaming')]: 'response' }),
+    HttpResponseStream: {
+      from(stream: Writable, prelude: unknown) {
+        stream.write(JSON.stringify(prelude));
+        stream.write(new Uint8Array(8));
+        return stream;
+      },
+    },
+  };
+  return () => delete global.awslambda;
+}
+
+/** A streamed invocation as a function URL passes it on: the Response as soon as the prelude came, and the handler's end. */
+export interface StreamedInvocation {
+  response: Response;
+  /** Body bytes received so far. */
+  bytes(): number;
+  done: Promise<unknown>;
+}
+
+/** Invokes a streaming handler (RESPONSE_STREAM) with `event`, as the function URL does; resolves once status and headers are known. */
+export async function invokeStreaming(
+  handler: (event: unknown, stream: Writable, context: unknown) => Promise<unknown>,
+  event: unknown,
+): Promise<StreamedInvocation> {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  let head: Buffer | undefined = Buffer.alloc(0);
+  let bytes = 0;
+  let onPrelude!: (prelude: { statusCode: number; headers: Record<string, string> }) => void;
+  const prelude = new Promise<{ statusCode: number; headers: Record<string, string> }>((resolve) => (onPrelude = resolve));
+  const enqueue = (chunk: Buffer) => {
+    if (chunk.length === 0) return;
+    bytes += chunk.length;
+    controller.enqueue(new Uint8Array(chunk));
+  };
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (head === undefined) enqueue(chunk);
+      else {
+        head = Buffer.concat([head, chunk]);
+        const at = head.indexOf(Buffer.alloc(8));
+        if (at >= 0) {
+          onPrelude(JSON.parse(head.subarray(0, at).toString('utf8')));
+          const rest = head.subarray(at + 8);
+          head = undefined;
+          enqueue(rest);
+        }
+      }
+      callback();
+    },
+    final(callback) {
+      controller.close();
+      callback();
+    },
+  });
+  const done = handler(event, sink, { awsRequestId: randomUUID() });
+  const { statusCode, headers } = await Promise.race([prelude, done.then(() => prelude)]);
+  return { response: new Response(body, { status: statusCode, headers }), bytes: () => bytes, done };
+}
+
+/** One log line as CloudWatch Logs stores it: ms since the epoch and the message. */
+export interface StoredLogEvent {
+  timestamp: number;
+  message: string;
+}
+
+/** GetLogEvents returns at most 10,000 events and 1 MB per call (AWS API reference, GetLogEvents). */
+const GET_LOG_EVENTS_MAX = { events: 10_000, bytes: 1_048_576 };
+
+/**
+ * A CloudWatch Logs endpoint answering GetLogEvents (awsJson1_1, as the SDK sends it) from
+ * `streams` (log stream name → events), with AWS's page limits (10,000 events, 1 MB) and forward
+ * tokens `f/<index>`. Point a bundle's SDK at it with AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = `url`.
+ */
+export async function startFakeCloudWatchLogs(): Promise<{ url: string; streams: Map<string, StoredLogEvent[]>; calls(): number; close(): Promise<void> }> {
+  const streams = new Map<string, StoredLogEvent[]>();
+  let calls = 0;
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      calls++;
+      const input = JSON.parse(text) as { logStreamName: string; limit?: number; nextToken?: string };
+      res.setHeader('content-type', 'application/x-amz-json-1.1');
+      const events = streams.get(input.logStreamName);
+      if (!events) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'The specified log stream does not exist.' }));
+        return;
+      }
+      const from = input.nextToken ? Number(input.nextToken.slice(2)) : 0;
+      const page: StoredLogEvent[] = [];
+      let size = 0;
+      for (const event of events.slice(from, from + Math.min(input.limit ?? GET_LOG_EVENTS_MAX.events, GET_LOG_EVENTS_MAX.events))) {
+        size += Buffer.byteLength(event.message) + 26;
+        if (size > GET_LOG_EVENTS_MAX.bytes) break;
+        page.push(event);
+      }
+      res.end(
+        JSON.stringify({
+          events: page.map((e) => ({ ...e, ingestionTime: e.timestamp })),
+          nextForwardToken: `f/${from + page.length}`,
+          nextBackwardToken: `b/${from}`,
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, streams, calls: () => calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

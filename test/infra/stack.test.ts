@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerizerStack } from '../../infra/containerizer-stack.js';
 import type { ContainerizerFunction } from '../../infra/function.js';
 import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
-import { FUNCTION_ENV, type EntryPoint } from '../../shared/env.js';
+import { ENTRY_HANDLERS, FUNCTION_ENV, type EntryPoint } from '../../shared/env.js';
 import { INDEXES, KEY, TTL_ATTRIBUTE } from '../../shared/table.js';
 import { buildStack } from './build-stack.js';
 
@@ -63,10 +63,17 @@ beforeAll(() => {
 
 const functions = (): Record<EntryPoint, ContainerizerFunction> => ({
   api: stack.api.function,
+  'log-follow': stack.api.followFunction,
   'task-state-change': stack.events.taskStateChangeFunction,
   'scheduled-run': stack.events.scheduledRunFunction,
   reconciler: stack.events.reconcilerFunction,
 });
+
+/** The functions that start runs (all but log-follow, which only reads). */
+const launchers = (): Partial<Record<EntryPoint, ContainerizerFunction>> => {
+  const { 'log-follow': _reader, ...rest } = functions();
+  return rest;
+};
 
 describe('table', () => {
   it('uses the key attributes and every index of shared/table.ts', () => {
@@ -107,7 +114,7 @@ describe('functions', () => {
       expect(template.toJSON().Resources[id].Properties, entryPoint).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
-        Handler: 'index.handler',
+        Handler: `index.${ENTRY_HANDLERS[entryPoint as EntryPoint] ?? 'handler'}`,
         LoggingConfig: { LogGroup: cfn(fn.logGroup.logGroupName) },
       });
       expect(environmentOf(fn), entryPoint).toMatchObject({ TABLE_NAME: cfn(stack.data.table.tableName), NODE_OPTIONS: '--enable-source-maps' });
@@ -175,6 +182,31 @@ describe('events', () => {
     });
   });
 
+  it('lets EventBridge put undeliverable schedule fires into the schedule DLQ, where failed scheduled-run invocations go too', () => {
+    const queueArn = cfn(stack.events.scheduleDeadLetterQueue.queueArn);
+    expect(environmentOf(stack.api.function).SCHEDULE_DEAD_LETTER_QUEUE_ARN).toEqual(queueArn);
+    const statements = Object.values(template.findResources('AWS::SQS::QueuePolicy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const sendFromRules = statements.find((statement) => statement.Principal?.Service === 'events.amazonaws.com' && statement.Condition?.ArnLike);
+    expect(sendFromRules).toMatchObject({ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: queueArn });
+    expect(flattenCfnValue(sendFromRules.Condition.ArnLike['aws:SourceArn'])).toBe(`${ARN_PREFIX}:events:${ACCOUNT}:rule/containerizer-sched-*`);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: cfn(stack.events.scheduledRunFunction.functionName),
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+  });
+
+  it('alarms on the first message in either dead-letter queue', () => {
+    for (const queue of [stack.events.taskStateChangeDeadLetterQueue, stack.events.scheduleDeadLetterQueue]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: cfn(queue.queueName) }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
   it('runs the reconciler every minute', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
@@ -201,7 +233,7 @@ describe('IAM', () => {
   const scheduleRules = `${ARN_PREFIX}:events:${ACCOUNT}:rule/containerizer-sched-*`;
 
   it('lets every function run only containerizer- task definitions, only on the cluster', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       const [statement, ...others] = allowing(fn, 'ecs:RunTask');
       expect(others, entryPoint).toEqual([]);
       expect(resourcesOf(statement), entryPoint).toEqual([taskDefinitions]);
@@ -210,7 +242,7 @@ describe('IAM', () => {
   });
 
   it('lets every function pass only the two task roles, and only to ECS tasks', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       const [statement, ...others] = allowing(fn, 'iam:PassRole');
       expect(others, entryPoint).toEqual([]);
       expect(asList(statement.Resource), entryPoint).toEqual([cfn(stack.runtime.taskExecutionRole.roleArn), cfn(stack.runtime.taskRole.roleArn)]);
@@ -219,7 +251,7 @@ describe('IAM', () => {
   });
 
   it('allows tagging only as part of RunTask and RegisterTaskDefinition', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       const [statement] = allowing(fn, 'ecs:TagResource');
       expect(resourcesOf(statement).sort(), entryPoint).toEqual([tasks(), taskDefinitions].sort());
       expect(statement.Condition, entryPoint).toEqual({ StringEquals: { 'ecs:CreateAction': ['RunTask', 'RegisterTaskDefinition'] } });
@@ -227,7 +259,7 @@ describe('IAM', () => {
   });
 
   it('gives the wildcard resource to RegisterTaskDefinition and DescribeTaskDefinition alone', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       const unscoped = statementsOf(fn).filter((statement) => resourcesOf(statement).includes('*'));
       expect(
         unscoped.map((statement) => statement.Action),
@@ -242,9 +274,15 @@ describe('IAM', () => {
     }
   });
 
-  it('lets only the api and the reconciler stop and describe tasks, of the cluster only', () => {
-    const { api, reconciler, ...rest } = functions();
-    for (const fn of [api, reconciler]) {
+  it('gives log-follow no ECS action and no wildcard resource', () => {
+    const statements = statementsOf(stack.api.followFunction);
+    expect(statements.flatMap((statement) => asList(statement.Action)).filter((action) => action.startsWith('ecs:'))).toEqual([]);
+    expect(statements.filter((statement) => resourcesOf(statement).includes('*'))).toEqual([]);
+  });
+
+  it('lets only the api, the reconciler and scheduled-run (overlapPolicy Replace) stop and describe tasks, of the cluster only', () => {
+    const { api, reconciler, 'scheduled-run': scheduledRun, ...rest } = functions();
+    for (const fn of [api, reconciler, scheduledRun]) {
       for (const action of ['ecs:StopTask', 'ecs:DescribeTasks']) {
         expect(allowing(fn, action).flatMap(resourcesOf)).toEqual([tasks()]);
       }
@@ -260,20 +298,24 @@ describe('IAM', () => {
     }
   });
 
-  it('lets only the api read run logs and the JWT secret', () => {
-    const { api, ...rest } = functions();
-    expect(allowing(api, 'logs:GetLogEvents').flatMap((statement) => asList(statement.Resource))).toContainEqual(cfn(stack.runtime.logGroup.logGroupArn));
-    expect(allowing(api, 'secretsmanager:GetSecretValue').flatMap((statement) => asList(statement.Resource))).toEqual([cfn(stack.api.jwtSecret.secretArn)]);
+  it('lets only the api and log-follow read run logs and the JWT secret', () => {
+    const { api, 'log-follow': follow, ...rest } = functions();
+    for (const fn of [api, follow]) {
+      expect(allowing(fn, 'logs:GetLogEvents').flatMap((statement) => asList(statement.Resource))).toContainEqual(cfn(stack.runtime.logGroup.logGroupArn));
+      expect(allowing(fn, 'secretsmanager:GetSecretValue').flatMap((statement) => asList(statement.Resource))).toEqual([cfn(stack.api.jwtSecret.secretArn)]);
+    }
     for (const fn of Object.values(rest)) {
       expect(allowing(fn, 'logs:GetLogEvents')).toEqual([]);
       expect(allowing(fn, 'secretsmanager:GetSecretValue')).toEqual([]);
     }
   });
 
-  it('lets every function publish to the default bus and use the table and its indexes, without Scan', () => {
+  it('lets every launcher publish to the default bus, and every function use the table and its indexes, without Scan', () => {
     const table = flattenCfnValue(cfn(stack.data.table.tableArn));
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       expect(allowing(fn, 'events:PutEvents').flatMap(resourcesOf), entryPoint).toEqual([`${ARN_PREFIX}:events:${ACCOUNT}:event-bus/default`]);
+    }
+    for (const [entryPoint, fn] of Object.entries(functions())) {
       expect(allowing(fn, 'dynamodb:Query').flatMap(resourcesOf), entryPoint).toEqual([table, `${table}/index/*`]);
       expect(allowing(fn, 'dynamodb:UpdateItem'), entryPoint).not.toEqual([]);
       expect(allowing(fn, 'dynamodb:Scan'), entryPoint).toEqual([]);
@@ -328,6 +370,18 @@ describe('api', () => {
     });
   });
 
+  it('serves the live log follow from a streaming function URL of the same bundle, outlasting one follow response', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      TargetFunctionArn: cfn(stack.api.followFunction.functionArn),
+      InvokeMode: 'RESPONSE_STREAM',
+      AuthType: 'NONE',
+    });
+    const id = stack.getLogicalId(stack.api.followFunction.node.defaultChild as CfnElement);
+    expect(template.toJSON().Resources[id].Properties).toMatchObject({ Handler: 'index.streamingHandler', Timeout: 330 });
+    expect(environmentOf(stack.api.function).LOG_FOLLOW_URL).toEqual(cfn(stack.api.followUrl.url));
+    template.hasOutput('LogFollowUrl', { Value: cfn(stack.api.followUrl.url) });
+  });
+
   it('generates the JWT signing secret', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
@@ -376,6 +430,28 @@ describe('context', () => {
       SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0' })],
       SecurityGroupIngress: Match.absent(),
     });
+  });
+
+  it('refuses, at synth, settings that would synthesize and then fail at run time', () => {
+    // Tasks without a public IP in the NAT-less default VPC could never pull their image.
+    expect(() => withContext({ assignPublicIp: 'DISABLED' })).toThrow(/assignPublicIp` DISABLED needs `vpcId` and `subnetIds`.*NAT/);
+    // A partial OpenID provider makes the api's cold start throw.
+    expect(() => withContext({ oidcJwksUrl: 'https://id.example.com/jwks' })).toThrow(/`oidcIssuer`, `oidcAudience` not set/);
+    expect(() => withContext({ oidcIssuer: 'https://id.example.com', oidcAudience: 'containerizer' })).toThrow(/`oidcJwksUrl` not set/);
+    expect(() => withContext({ finishedRunTtlDays: -1 })).toThrow(/finishedRunTtlDays/);
+  });
+
+  it('passes the finished-run retention to every function', () => {
+    for (const [entryPoint, fn] of Object.entries(functions())) expect(environmentOf(fn).FINISHED_RUN_TTL_DAYS, entryPoint).toBe('90');
+    const kept = withContext({ finishedRunTtlDays: 0 });
+    const id = kept.getLogicalId(kept.events.reconcilerFunction.node.defaultChild as CfnElement);
+    expect(Template.fromStack(kept).toJSON().Resources[id].Properties.Environment.Variables.FINISHED_RUN_TTL_DAYS).toBe('0');
+  });
+
+  it('retains on delete only what holds data: the table and the run logs', () => {
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    const runLogs = stack.getLogicalId(stack.runtime.logGroup.node.defaultChild as CfnElement);
+    for (const [id, resource] of Object.entries(logGroups)) expect(resource.DeletionPolicy, id).toBe(id === runLogs ? 'Retain' : 'Delete');
   });
 
   it('rejects settings that cannot work', () => {

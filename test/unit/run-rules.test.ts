@@ -9,7 +9,11 @@ import {
   TERMINAL_RANK,
   idRange,
   isLaunchLost,
+  isMissingLost,
   isPastTimeout,
+  isStopOverdue,
+  LAUNCH_RETRY,
+  nextLaunchAt,
   isSettleOverdue,
   newRun,
   retryOf,
@@ -156,6 +160,8 @@ describe('sweep decisions', () => {
     ['a PENDING run without a task past the limit', {}, 30_001, true],
     ['a PENDING run with a task', { taskRef: 't' }, 60_000, false],
     ['a PROVISIONING run', { status: 'PROVISIONING' }, 60_000, false],
+    ['a deferred launch before its time', { launchRetry: { attempts: 1, notBefore: at(45_000).toISOString(), reason: 'r' } }, 44_999, false],
+    ['a deferred launch at its time', { launchRetry: { attempts: 1, notBefore: at(45_000).toISOString(), reason: 'r' } }, 45_000, true],
   ])('isLaunchLost: %s', (_, fields, ms, expected) => {
     expect(isLaunchLost({ ...run, ...fields }, at(ms), 30_000)).toBe(expected);
   });
@@ -183,6 +189,32 @@ describe('idRange (ULID bounds of a time range)', () => {
 
   it('clamps times before the epoch instead of failing', () => {
     expect(idRange('1969-12-31T23:59:59.000Z').low).toBe('0'.repeat(26));
+  });
+});
+
+describe('deferred launches, missing tasks and lost stops', () => {
+  it('backs a deferred launch off from 15 s, doubling to 5 min, and gives up after the 10th attempt', () => {
+    const delays = Array.from({ length: 10 }, (_, i) => nextLaunchAt(i + 1, at(0))?.getTime());
+    expect(delays.slice(0, 6)).toEqual([15_000, 30_000, 60_000, 120_000, 240_000, 300_000].map((ms) => at(ms).getTime()));
+    expect(delays[8]).toBe(at(LAUNCH_RETRY.maxDelayMs).getTime());
+    expect(delays[9]).toBeUndefined();
+  });
+
+  it.each<[string, Partial<Run>, number, boolean]>([
+    ['a task launched just now', { launchedAt: at(0).toISOString() }, 119_999, false],
+    ['a task launched longer ago than the grace', { launchedAt: at(0).toISOString() }, 120_000, true],
+    ['a run without a launch time: counted from creation', {}, 120_000, true],
+  ])('isMissingLost: %s', (_, fields, ms, expected) => {
+    expect(isMissingLost({ ...run, ...fields }, at(ms), 120_000)).toBe(expected);
+  });
+
+  it.each<[string, Partial<Run>, number, boolean]>([
+    ['no stop asked for', {}, 600_000, false],
+    ['within its grace and the slack', { stopRequest: { status: 'STOPPED', reason: 'r', at: at(0).toISOString(), graceSeconds: 30 } }, 89_999, false],
+    ['past its grace and the slack', { stopRequest: { status: 'STOPPED', reason: 'r', at: at(0).toISOString(), graceSeconds: 30 } }, 90_000, true],
+    ['a request without a grace (older items): the slack alone', { stopRequest: { status: 'TIMED_OUT', reason: 'r', at: at(0).toISOString() } }, 60_000, true],
+  ])('isStopOverdue: %s', (_, fields, ms, expected) => {
+    expect(isStopOverdue({ ...run, ...fields }, at(ms), 60_000)).toBe(expected);
   });
 });
 
@@ -226,8 +258,12 @@ describe('newRun and retryOf', () => {
       stoppedAt: T0,
       durationMs: 0,
       nextRunId: 'R9',
+      launchedAt: T0,
+      launchRetry: { attempts: 2, notBefore: T0, reason: 'Rate exceeded' },
+      stopRequest: { status: 'STOPPED', reason: 'stopped', at: T0, graceSeconds: 10 },
     };
     const retry = retryOf(failed, { runId: 'R9', createdAt: at(5).toISOString() });
+    expect(retry).toMatchObject({ launchedAt: undefined, launchRetry: undefined, stopRequest: undefined });
     expect(retry).toMatchObject({ runId: 'R9', status: 'PENDING', trigger: 'retry', attempt: 2, previousRunId: 'R1', image: app.image, command: app.command });
     expect(retry).toMatchObject({ taskRef: undefined, exitCode: undefined, stoppedReason: undefined, nextRunId: undefined, durationMs: undefined });
     expect(retry.history).toEqual([{ status: 'PENDING', at: at(5).toISOString() }]);

@@ -2,17 +2,21 @@
  * The table's one builder of keys and index values: writes and Queries share each value,
  * and what fromItem strips is exactly the storage attributes.
  */
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { fromItem } from '../../shared/store/db.js';
 import {
   INDEXES,
   KEY,
   RUN_ORDER,
+  RUN_SHARDS,
   STORAGE_ATTRIBUTES,
   TTL_ATTRIBUTE,
   children,
   childrenQuery,
   createTableInput,
+  runShard,
+  shardedPartitions,
   indexAttributes,
   indexKeys,
   keys,
@@ -53,8 +57,8 @@ describe('index partitions', () => {
     ['allApps', indexKeys.allApps(), 'byKind', 'APP'],
     ['runsOfApp', indexKeys.runsOfApp('A'), 'byParent', 'APP#A#RUNS'],
     ['runsOfOwner', indexKeys.runsOfOwner('U'), 'byOwner', 'OWNER#U#RUNS'],
-    ['allRuns', indexKeys.allRuns(), 'byKind', 'RUN'],
-    ['activeRuns', indexKeys.activeRuns(), 'active', 'ACTIVE'],
+    ['allRuns', indexKeys.allRuns(3), 'byKind', 'RUN#03'],
+    ['activeRuns', indexKeys.activeRuns(15), 'active', 'ACTIVE#15'],
     ['schedulesOfApp', indexKeys.schedulesOfApp('A'), 'byParent', 'APP#A#SCHEDULES'],
     ['schedulesOfOwner', indexKeys.schedulesOfOwner('U'), 'byOwner', 'OWNER#U#SCHEDULES'],
     ['allSchedules', indexKeys.allSchedules(), 'byKind', 'SCHEDULE'],
@@ -64,8 +68,8 @@ describe('index partitions', () => {
 
   it('writes the attributes the Query on the same partition reads', () => {
     const partition = indexKeys.runsOfApp('A');
-    const item = indexAttributes('R1', partition, indexKeys.activeRuns());
-    expect(item).toEqual({ gsi1pk: 'APP#A#RUNS', gsi1sk: 'R1', activePk: 'ACTIVE', activeSk: 'R1' });
+    const item = indexAttributes('R1', partition, indexKeys.activeRuns(0));
+    expect(item).toEqual({ gsi1pk: 'APP#A#RUNS', gsi1sk: 'R1', activePk: 'ACTIVE#00', activeSk: 'R1' });
     const query = partitionQuery(partition, { low: '0', high: 'Z' });
     expect(query).toEqual({
       IndexName: 'byParent',
@@ -76,11 +80,23 @@ describe('index partitions', () => {
   });
 
   it('queries a whole partition without a range', () => {
-    expect(partitionQuery(indexKeys.activeRuns())).toEqual({
+    expect(partitionQuery(indexKeys.activeRuns(1))).toEqual({
       IndexName: 'active',
       KeyConditionExpression: 'activePk = :pk',
-      ExpressionAttributeValues: { ':pk': 'ACTIVE' },
+      ExpressionAttributeValues: { ':pk': 'ACTIVE#01' },
     });
+  });
+
+  it('spreads runs evenly over RUN_SHARDS shards by the random end of their ULID, and lists every shard and the unsharded partition of older items', () => {
+    const counts = new Array<number>(RUN_SHARDS).fill(0);
+    for (let i = 0; i < 16_000; i++) counts[runShard(ulid())]!++;
+    for (const count of counts) expect(count).toBeGreaterThan(800);
+    expect(runShard('01HZX3K4M5N6P7Q8R9S0T1V2W3')).toBe(runShard('01HZX3K4M5N6P7Q8R9S0T1V2W3'.toLowerCase()));
+    expect(shardedPartitions.activeRuns().map((p) => p.pk)).toEqual([
+      ...Array.from({ length: RUN_SHARDS }, (_, i) => `ACTIVE#${String(i).padStart(2, '0')}`),
+      'ACTIVE',
+    ]);
+    expect(shardedPartitions.allRuns().at(-1)).toEqual({ index: 'byKind', pk: 'RUN' });
   });
 
   it('defines every index the builders use, with string key attributes', () => {
@@ -104,7 +120,7 @@ describe('storage attributes', () => {
     const domain = { runId: 'R1', status: 'RUNNING', history: [] };
     const item = {
       ...keys.run('R1'),
-      ...indexAttributes('R1', indexKeys.runsOfApp('A'), indexKeys.runsOfOwner('U'), indexKeys.allRuns(), indexKeys.activeRuns()),
+      ...indexAttributes('R1', indexKeys.runsOfApp('A'), indexKeys.runsOfOwner('U'), indexKeys.allRuns(0), indexKeys.activeRuns(0)),
       expiresAt: 1,
       statusRank: 2,
       taskVersion: 3,

@@ -1,14 +1,21 @@
 /** Routes of runs: start, list, read, history, stop, kill, and the log (a page, or followed as SSE). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
+import { FARGATE_STOP_TIMEOUT_SECONDS } from '../../cloud-limits.js';
 import type { Platform } from '../../platform.js';
 import { LogPage, LogQuery, pageOf, Run, RunCreate, RunHistory, RunListQuery, StopRequestBody } from '../../schemas.js';
 import type { Api } from '../app.js';
-import { followLogs } from '../log-follow.js';
+import { followLogs, type FollowOptions } from '../log-follow.js';
 import { runView } from '../views.js';
 import { idParam, json, problems, secured } from './common.js';
 
 const params = idParam('runId');
+
+/** What a stop is on Fargate, where ECS fixes the grace per task definition (cloud-limits.ts). */
+const FARGATE_STOP =
+  `Dev mode (Docker) does exactly this. In the cloud (ECS Fargate) ECS sends SIGTERM and SIGKILLs after the task definition's stopTimeout, ` +
+  `which the platform sets to ${FARGATE_STOP_TIMEOUT_SECONDS} s: ECS has no per-call grace and no immediate SIGKILL, so on Fargate graceSeconds is ` +
+  `not applied and stop and kill both give the job ${FARGATE_STOP_TIMEOUT_SECONDS} s after SIGTERM.`;
 
 const createRunRoute = createRoute({
   method: 'post',
@@ -50,6 +57,7 @@ const stopRunRoute = createRoute({
   method: 'post',
   path: '/runs/{runId}/stop',
   summary: 'SIGTERM, then SIGKILL after graceSeconds (default 10); the run ends STOPPED',
+  description: FARGATE_STOP,
   security: secured,
   request: { params, body: { content: { 'application/json': { schema: StopRequestBody } }, required: false } },
   responses: { 202: json(Run, 'stopping'), 400: problems[400], 401: problems[401], 404: problems[404], 409: problems[409] },
@@ -59,6 +67,7 @@ const killRunRoute = createRoute({
   method: 'post',
   path: '/runs/{runId}/kill',
   summary: 'SIGKILL now; the run ends STOPPED',
+  description: FARGATE_STOP,
   security: secured,
   request: { params },
   responses: { 202: json(Run, 'killed'), 401: problems[401], 404: problems[404], 409: problems[409] },
@@ -68,7 +77,11 @@ const getRunLogsRoute = createRoute({
   method: 'get',
   path: '/runs/{runId}/logs',
   summary: 'Log lines from a cursor; with Accept: text/event-stream, follows until the run ends',
-  description: 'SSE events: `log` (data: one log event, id: the cursor after it) and `end` when the run is over. Reconnect with Last-Event-ID to resume.',
+  description:
+    'SSE events: `log` (data: one log event; the last line of each page read carries the cursor after it as its id) and `end` when the run is over. ' +
+    'Each response is bounded (about 1 MiB, and in time); reconnect with Last-Event-ID to resume: nothing is lost or repeated. ' +
+    'In the cloud the API Gateway endpoint answers with what is there now and a `Link: <…>; rel="alternate"` header naming the live endpoint ' +
+    '(a Lambda function URL with response streaming, the `LogFollowUrl` stack output) that streams lines as they come, with the same token.',
   security: secured,
   request: { params, query: LogQuery },
   responses: {
@@ -79,8 +92,8 @@ const getRunLogsRoute = createRoute({
   },
 });
 
-/** Registers the run routes; an SSE log follow stays open at most maxFollowMs (ms). */
-export function runRoutes(app: Api, { runs, logs }: Platform, maxFollowMs: number): void {
+/** Registers the run routes; an SSE log follow is bounded by `follow`. */
+export function runRoutes(app: Api, { runs, logs }: Platform, follow: FollowOptions): void {
   app.openapi(createRunRoute, async (c) => {
     const run = await runs.create(c.get('principal'), c.req.valid('param').appId, c.req.valid('json') ?? {});
     c.header('location', `/runs/${run.runId}`);
@@ -109,8 +122,17 @@ export function runRoutes(app: Api, { runs, logs }: Platform, maxFollowMs: numbe
     const run = await runs.get(principal, runId);
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(await logs.read(run, query), 200);
     const cursor = c.req.header('last-event-id') ?? query.cursor;
+    if (follow.liveUrl) c.header('link', `<${new URL(`runs/${runId}/logs`, follow.liveUrl)}>; rel="alternate"`);
     return streamSSE(c, (stream) =>
-      followLogs(stream, { readRun: () => runs.get(principal, runId), logs, cursor, limit: query.limit, startTime: query.startTime, maxFollowMs }),
+      followLogs(stream, {
+        readRun: () => runs.get(principal, runId),
+        logs,
+        cursor,
+        limit: query.limit,
+        startTime: query.startTime,
+        maxFollowMs: follow.maxMs,
+        maxBytes: follow.maxBytes,
+      }),
     );
   });
 }

@@ -1,0 +1,93 @@
+/**
+ * The SSE log follow (shared/http/log-follow.ts) over a LogSource that pages like CloudWatch's
+ * GetLogEvents: one cursor per page, after its last line.
+ */
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { describe, expect, it } from 'vitest';
+import type { Run } from '../../shared/domain.js';
+import { ServiceUnavailableError } from '../../shared/errors.js';
+import { FOLLOW_POLL_MS, followLogs, type LogFollow } from '../../shared/http/log-follow.js';
+import type { LogEvent, LogSource } from '../../shared/ports.js';
+import { sampleRun } from '../aws/fixtures.js';
+import { sseEvents, type SseEvent } from '../support/sse.js';
+
+/** A finished run's log of `lines` lines, read `pageSize` at a time; the cursor is the index after the page. */
+function pagedLog(lines: string[], pageSize: number): LogSource & { reads: number[] } {
+  const reads: number[] = [];
+  return {
+    reads,
+    async read(_run, { cursor }) {
+      reads.push(Date.now());
+      const from = cursor ? Number(cursor) : 0;
+      const events: LogEvent[] = lines.slice(from, from + pageSize).map((message, i) => ({ timestamp: from + i, stream: 'stdout', message }));
+      return { events, nextCursor: String(from + events.length) };
+    },
+  };
+}
+
+async function follow(options: Partial<LogFollow> & Pick<LogFollow, 'logs'>, run: Run = sampleRun({ status: 'SUCCEEDED', exitCode: 0 })): Promise<SseEvent[]> {
+  const app = new Hono().get('/', (c) =>
+    streamSSE(c, (stream) => followLogs(stream, { readRun: async () => run, limit: 100, maxFollowMs: Infinity, maxBytes: Infinity, ...options })),
+  );
+  const events: SseEvent[] = [];
+  for await (const event of sseEvents(await app.request('/'))) events.push(event);
+  return events;
+}
+
+const messages = (events: SseEvent[]) => events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).message);
+const lines = Array.from({ length: 10 }, (_, i) => `line ${i}`);
+
+describe('followLogs', () => {
+  it("sends an id only on each page's last line, so resuming from any id it sent neither loses nor repeats a line", async () => {
+    const logs = pagedLog(lines, 3);
+    const events = await follow({ logs });
+    expect(messages(events)).toEqual(lines);
+    const logEvents = events.filter((e) => e.event === 'log');
+    // Pages: 0-2, 3-5, 6-8, 9.
+    expect(logEvents.map((e) => e.id)).toEqual([undefined, undefined, '3', undefined, undefined, '6', undefined, undefined, '9', '10']);
+    expect(events.at(-1)).toMatchObject({ event: 'end', id: '10' });
+
+    for (const [i, event] of logEvents.entries()) {
+      if (event.id === undefined) continue;
+      expect(messages(await follow({ logs, cursor: event.id })), `resumed after line ${i}`).toEqual(lines.slice(i + 1));
+    }
+  });
+
+  it('ends a response once maxBytes are written, after a whole page, and a resume goes on from there', async () => {
+    const big = Array.from({ length: 12 }, (_, i) => `${i}`.padEnd(1000, '.'));
+    const logs = pagedLog(big, 3);
+    const first = await follow({ logs, maxBytes: 4000 });
+    // 3 lines (~3 KB) are under the bound, the 6th line's page crosses it: two whole pages.
+    expect(messages(first)).toEqual(big.slice(0, 6));
+    expect(first.at(-1)).toMatchObject({ event: 'log', id: '6' });
+    const rest = await follow({ logs, maxBytes: 4000, cursor: first.at(-1)!.id });
+    expect(messages(rest)).toEqual(big.slice(6, 12));
+  });
+
+  it('polls an idle log with backoff, doubling from the first delay', async () => {
+    const logs = pagedLog([], 3);
+    const started = Date.now();
+    const events = await follow({ logs, maxFollowMs: 3600 }, sampleRun({ status: 'RUNNING' }));
+    expect(events).toEqual([]);
+    const gaps = logs.reads.slice(1).map((at, i) => at - logs.reads[i]!);
+    expect(gaps).toHaveLength(3);
+    for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(FOLLOW_POLL_MS.initial * 2 ** i - 20);
+    expect(Date.now() - started).toBeLessThan(3600 + 500);
+  });
+
+  it('waits out a throttled log source instead of failing the stream', async () => {
+    const logs = pagedLog(lines, 5);
+    let throttled = 2;
+    const source: LogSource = {
+      read: async (run, options) => {
+        if (throttled-- > 0) throw new ServiceUnavailableError('CloudWatch Logs is throttling log reads', { retryAfterSeconds: 1 });
+        return logs.read(run, options);
+      },
+    };
+    const events = await follow({ logs: source });
+    expect(messages(events)).toEqual(lines);
+    expect(events.filter((e) => e.event === 'error')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ event: 'end' });
+  });
+});
