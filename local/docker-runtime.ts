@@ -7,7 +7,15 @@ import type { App } from '../shared/domain.js';
 import type { ContainerLogs } from './container-logs.js';
 import { DROPPED_CAPABILITIES } from '../shared/domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
+import { launchCommand, missingInterpreterReason } from '../shared/services/script-rules.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
+import { readResultFile } from './result-file.js';
+
+/**
+ * The name under which a job reaches the host (Docker's `host-gateway`: the default bridge's
+ * gateway address, where dev mode's result listener waits; see local/result-listener.ts).
+ */
+export const HOST_ALIAS = 'host.containers.internal';
 
 /** Processes per container; Fargate isolates each task in its own VM, a shared local engine needs a fork-bomb guard. */
 const PIDS_LIMIT = 1024;
@@ -25,10 +33,11 @@ function imageMissing(image: string): string {
 export class DockerRuntime implements ContainerRuntime {
   private readonly releasing = new Map<TaskRef, Promise<void>>();
 
-  /** `logs` keeps each run's output once its container is removed. */
+  /** `logs` keeps each run's output once its container is removed; `onResultFile` gets what a job left in its result file. */
   constructor(
     private readonly docker: Docker,
     private readonly logs: ContainerLogs,
+    private readonly onResultFile?: (runId: string, text: string) => Promise<void>,
   ) {}
 
   /** Checks the app's image exists locally; throws an Error saying so when it does not (dev mode never pulls). */
@@ -47,15 +56,16 @@ export class DockerRuntime implements ContainerRuntime {
    * between create and start). Throws an Error whose message explains a failed create or
    * start; a container that failed to start is removed.
    */
-  async start({ run }: RunLaunch): Promise<TaskRef> {
+  async start({ run, app, jobEnv }: RunLaunch): Promise<TaskRef> {
     const name = containerName(run.runId);
+    const command = launchCommand(run.command, app.script);
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
         name,
         Image: run.image,
-        ...(run.command.length > 0 ? { Cmd: run.command } : {}),
-        Env: Object.entries(run.env).map(([key, value]) => `${key}=${value}`),
+        ...(command.length > 0 ? { Cmd: command } : {}),
+        Env: Object.entries({ ...run.env, ...jobEnv }).map(([key, value]) => `${key}=${value}`),
         Labels: { [LABELS.runId]: run.runId, [LABELS.appId]: run.appId, [LABELS.ownerId]: run.ownerId },
         HostConfig: {
           NanoCpus: Math.round(run.cpu * 1e9),
@@ -73,6 +83,8 @@ export class DockerRuntime implements ContainerRuntime {
           AutoRemove: false,
           // Explicit, since the logs are read through the Engine API, which a daemon-wide default like "none" would break.
           LogConfig: { Type: 'json-file', Config: {} },
+          // The job reaches the result URL on the host through the bridge gateway, as `docker run --add-host` does.
+          ExtraHosts: [`${HOST_ALIAS}:host-gateway`],
         },
       });
     } catch (err) {
@@ -81,7 +93,11 @@ export class DockerRuntime implements ContainerRuntime {
       if (status === 404) throw new Error(imageMissing(run.image));
       throw new Error(`cannot create the container of run ${run.runId}: ${dockerErrorMessage(err)}`);
     }
-    await this.startOrRemove(container, run.runId);
+    try {
+      await this.startOrRemove(container, run.runId);
+    } catch (err) {
+      throw new Error(missingInterpreterReason(app.script, (err as Error).message) ?? (err as Error).message, { cause: err });
+    }
     return container.id;
   }
 
@@ -125,8 +141,9 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * Saves the run's logs to its file, then removes the container. Idempotent: once removed,
-   * the saved file stands; concurrent calls for one run share one release.
+   * Saves the run's logs to its file, hands over its result file if the job wrote one, then
+   * removes the container. Idempotent: once removed, the saved file stands; concurrent calls
+   * for one run share one release.
    */
   release(ref: TaskRef, runId: string): Promise<void> {
     let releasing = this.releasing.get(ref);
@@ -134,6 +151,10 @@ export class DockerRuntime implements ContainerRuntime {
       releasing = (async () => {
         if ((await this.describe(ref, runId)) === null) return;
         await this.logs.save(runId, ref);
+        if (this.onResultFile) {
+          const text = await readResultFile(this.docker, ref);
+          if (text !== undefined) await this.onResultFile(runId, text);
+        }
         await this.remove(ref);
       })().finally(() => this.releasing.delete(ref));
       this.releasing.set(ref, releasing);

@@ -17,6 +17,8 @@ import { watchTaskStateChanges } from './docker-events.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
+import { startResultListener } from './result-listener.js';
+import { startRetentionSweep } from './retention-sweep.js';
 import type { LocalConfig } from './config.js';
 
 const TABLE_NAME = 'containerizer';
@@ -43,10 +45,22 @@ const logPublisher: RunEventPublisher = {
 export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const dynamo = await startDynalite(join(config.dataDir, 'dynamodb'), TABLE_NAME);
   const docker = new Docker();
-  const logs = new ContainerLogs(docker, join(config.dataDir, 'logs'));
-  const runtime = new DockerRuntime(docker, logs);
+  const logDir = join(config.dataDir, 'logs');
+  const logs = new ContainerLogs(docker, logDir);
+  const runtime = new DockerRuntime(docker, logs, (runId, text) => platform.results.recordFile(runId, text));
   const scheduler = new LocalScheduler((scheduleId, time) => platform.schedules.fire(scheduleId, time));
-  const platform = createPlatform({ db: dynamo.db, runtime, scheduler, logs, publisher: logPublisher, auth: config.auth });
+  // Jobs post results here; the API is bound below, before any request can arrive.
+  const resultListener = await startResultListener(docker, (request) => api.fetch(request));
+  const platform = createPlatform({
+    db: dynamo.db,
+    runtime,
+    scheduler,
+    logs,
+    publisher: logPublisher,
+    auth: config.auth,
+    results: { resultBaseUrl: () => resultListener.baseUrl },
+  });
+  const retention = await startRetentionSweep(platform.results, logDir);
 
   const watch = watchTaskStateChanges(docker, async (change) => {
     await platform.runs.applyTaskStateChange(change);
@@ -83,6 +97,8 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
       clearInterval(sweeper);
       scheduler.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await resultListener.close();
+      await retention.stop();
       await watch.close();
       await sweeping;
       await dynamo.close();

@@ -15,7 +15,7 @@
  */
 import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
-import { conflict, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { logger } from '../logger.js';
 import type { ContainerRuntime, RunEventPublisher, TaskStateChange } from '../ports.js';
 import type { RunCreate, RunListQuery } from '../schemas.js';
@@ -41,7 +41,7 @@ import {
 export type { RunOrigin } from './run-rules.js';
 
 export interface RunServiceConfig {
-  /** Finished runs expire this many days after they stop (DynamoDB TTL); 0 keeps them. */
+  /** Finished runs of apps that predate `retentionDays` expire this many days after they stop (DynamoDB TTL); 0 keeps them. */
   finishedRunTtlDays: number;
   /** A PENDING run with no task after this long (ms) is launched again. */
   relaunchAfterMs: number;
@@ -68,16 +68,19 @@ export class RunService {
     private readonly runtime: ContainerRuntime,
     private readonly publisher: RunEventPublisher,
     private readonly config: RunServiceConfig,
+    private readonly hooks: { jobEnv?: (run: Run) => Promise<Record<string, string>> } = {},
   ) {}
 
   /**
    * Creates a run of the app's current version and launches it. Returns the run as it stands
    * after the launch attempt: PENDING/PROVISIONING, or FAILED with the launch error as its
    * stoppedReason. With `origin.runId`, a second call returns the first call's run.
-   * @throws ClientError 404 when the app is missing or not the caller's.
+   * @throws ClientError 404 when the app is missing or not the caller's, 400 for a command given to a script app.
    */
   async create(principal: Principal, appId: string, input: RunCreate, origin: RunOrigin = { trigger: 'manual' }): Promise<Run> {
     const app = await this.apps.get(principal, appId);
+    if (app.script && input.command)
+      throw badRequest('this app runs a script: a run cannot replace its command', [{ field: 'command', message: 'not allowed' }]);
     const run = newRun(app, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
     if (!(await this.store.insert(run))) return (await this.store.get(run.runId))!;
     return this.launch(run, app);
@@ -192,7 +195,7 @@ export class RunService {
     let taskRef: string;
     try {
       await this.runtime.prepare(app);
-      taskRef = await this.runtime.start({ run, app });
+      taskRef = await this.runtime.start({ run, app, jobEnv: await this.hooks.jobEnv?.(run) });
     } catch (err) {
       logger.warn('launch failed', { runId: run.runId, error: err as Error });
       const failed = await this.finish(run, 'FAILED', { at: new Date(), reason: `launch failed: ${(err as Error).message}` });
@@ -218,7 +221,7 @@ export class RunService {
 
   /** Ends a run: the terminal transition with what it records besides (run-rules' terminalRecord). */
   private finish(run: Run, status: TerminalStatus, details: TaskDetails & Ending): Promise<Run | undefined> {
-    const record = terminalRecord(run, status, details, this.config.finishedRunTtlDays);
+    const record = terminalRecord(run, status, details, run.retentionDays ?? this.config.finishedRunTtlDays);
     return this.transition(run.runId, status, details, { ...record.fields, nextRunId: record.retry ? ulid() : undefined }, record.expiresAt);
   }
 

@@ -109,16 +109,18 @@ export class RunStore {
     await this.update(runId, { UpdateExpression: `REMOVE ${INDEXES.active.join(', ')}` });
   }
 
-  /** One page of a run listing (a Query on `partition`), newest first. @throws ClientError 400 for a foreign cursor. */
+  /** One page of a run listing (a Query on `partition`), newest first, expired runs left out. @throws ClientError 400 for a foreign cursor. */
   listPage(partition: IndexPartition, { range, status, limit, cursor }: RunListing): Promise<Page<Run>> {
     const key = partitionQuery(partition, range);
+    // An expired run is never listed, even before the TTL process (or dev mode's sweep) has deleted it.
+    const live = `(attribute_not_exists(${TTL_ATTRIBUTE}) OR ${TTL_ATTRIBUTE} > :now)`;
     return queryPage<Run>(
       this.db,
       {
         ...key,
-        FilterExpression: status ? '#status = :status' : undefined,
+        FilterExpression: status ? `#status = :status AND ${live}` : live,
         ExpressionAttributeNames: status ? { '#status': 'status' } : undefined,
-        ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ...(status && { ':status': status }) },
+        ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ':now': Math.floor(Date.now() / 1000), ...(status && { ':status': status }) },
         ScanIndexForward: false,
         Limit: limit,
       },
