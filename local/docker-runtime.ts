@@ -7,7 +7,7 @@ import type { App } from '../shared/domain.js';
 import type { ContainerLogs } from './container-logs.js';
 import { DROPPED_CAPABILITIES } from '../shared/domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
-import { launchCommand, missingInterpreterReason } from '../shared/services/script-rules.js';
+import { INTERPRETERS, launchCommand, missingInterpreter } from '../shared/services/script-rules.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
 import { readResultFile } from './result-file.js';
 
@@ -93,12 +93,31 @@ export class DockerRuntime implements ContainerRuntime {
       if (status === 404) throw new Error(imageMissing(run.image));
       throw new Error(`cannot create the container of run ${run.runId}: ${dockerErrorMessage(err)}`);
     }
-    try {
-      await this.startOrRemove(container, run.runId);
-    } catch (err) {
-      throw new Error(missingInterpreterReason(app.script, (err as Error).message) ?? (err as Error).message, { cause: err });
-    }
+    if (app.script)
+      await this.checkInterpreter(container, run.image, INTERPRETERS[app.script.language].executable, (path) => missingInterpreter(app.script!, path));
+    await this.startOrRemove(container, run.runId);
     return container.id;
+  }
+
+  /**
+   * Looks for `executable` in each directory of the image's PATH inside the created container
+   * (`HEAD /containers/{id}/archive`, a stat); when it is nowhere, removes the container and
+   * throws an Error with `reason(path)`. Without this, docker-init would exit 127 and the run
+   * would only say "exited".
+   */
+  private async checkInterpreter(container: Docker.Container, image: string, executable: string, reason: (path: string[]) => string): Promise<void> {
+    const env = (await this.docker.getImage(image).inspect()).Config?.Env ?? [];
+    const path = (env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter(Boolean);
+    for (const dir of path) {
+      try {
+        await container.infoArchive({ path: `${dir}/${executable}` });
+        return;
+      } catch (err) {
+        if (dockerStatusCode(err) !== 404) throw err;
+      }
+    }
+    await this.remove(container.id);
+    throw new Error(reason(path));
   }
 
   /** The container an earlier start of this run created; started if it never was. */

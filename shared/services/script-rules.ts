@@ -63,9 +63,8 @@ export function checkScript(app: { script?: Script | null; command: string[] }):
   }
 }
 
-/** Why a launch failed when the image has no interpreter for the script, or undefined when that is not the cause. */
-export function missingInterpreterReason(script: Script | undefined, message: string): string | undefined {
-  if (!script || !/executable file not found|no such file or directory/i.test(message)) return undefined;
+/** Why a launch fails when the image has no interpreter for the script; `path` is where it was looked for. */
+export function missingInterpreter(script: Script, path: string[]): string {
   const { executable } = INTERPRETERS[script.language];
-  return `the image has no ${executable} interpreter for this ${script.language} script (${message})`;
+  return `the image has no ${executable} interpreter for this ${script.language} script (looked in PATH=${path.join(':')})`;
 }
