@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { DROPPED_CAPABILITIES, type App } from '../domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../ports.js';
+import { launchCommand } from '../services/script-rules.js';
 import { APP_CONTAINER, taskStateChange } from './ecs-events.js';
 import { AwsOperationError } from './errors.js';
 
@@ -82,10 +83,11 @@ export class EcsRuntime implements ContainerRuntime {
   /**
    * RunTask for the run, with `clientToken` = `startedBy` = run id, so a retried call
    * launches one task. Throws with ECS's failure reasons when no task was started.
-   * Overrides (command, env) count against RunTask's 8 KiB overrides limit; ECS rejects
-   * larger ones with an InvalidParameterException, which fails the run.
+   * Overrides (command, env, the job's variables: run id, result URL, run token) count
+   * against RunTask's 8 KiB overrides limit; ECS rejects larger ones with an
+   * InvalidParameterException, which fails the run. A script is in the task definition.
    */
-  async start({ run, app }: RunLaunch): Promise<TaskRef> {
+  async start({ run, app, jobEnv }: RunLaunch): Promise<TaskRef> {
     const taskDefinition = await this.taskDefinitionArn(app);
     const out = await this.ecs.send(
       new RunTaskCommand({
@@ -104,8 +106,9 @@ export class EcsRuntime implements ContainerRuntime {
           containerOverrides: [
             {
               name: APP_CONTAINER,
-              ...(run.command.length > 0 && { command: run.command }),
-              environment: Object.entries(run.env).map(([name, value]) => ({ name, value })),
+              // A script travels in the task definition (up to 64 KiB), never here (8,192 characters in all).
+              ...(!app.script && run.command.length > 0 && { command: run.command }),
+              environment: Object.entries({ ...run.env, ...jobEnv }).map(([name, value]) => ({ name, value })),
             },
           ],
           cpu: fargateCpu(run.cpu),
@@ -201,7 +204,8 @@ export class EcsRuntime implements ContainerRuntime {
             name: APP_CONTAINER,
             image: app.image,
             essential: true,
-            ...(app.command.length > 0 && { command: app.command }),
+            // A script is the interpreter's argv (services/script-rules.ts): up to 40 KiB of JSON in a 64 KiB task definition.
+            ...(launchCommand(app.command, app.script).length > 0 && { command: launchCommand(app.command, app.script) }),
             ...(config.stopTimeoutSeconds !== undefined && { stopTimeout: config.stopTimeoutSeconds }),
             // As in dev mode: an init process forwards SIGTERM to the command and reaps zombies.
             linuxParameters: { initProcessEnabled: true, capabilities: { drop: [...DROPPED_CAPABILITIES] } },
