@@ -13,6 +13,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ENV } from '../shared/env.js';
 import { Api } from './api.js';
 import { readContext } from './context.js';
 import { Data } from './data.js';
@@ -42,6 +43,12 @@ export class ContainerizerStack extends Stack {
     this.runtime = new ContainerRuntime(this, 'Runtime', { context });
     this.events = new Events(this, 'Events', { table: this.data.table, runtime: this.runtime, logRetention: context.logRetention });
     this.api = new Api(this, 'Api', { table: this.data.table, runtime: this.runtime, events: this.events, context });
+    // Every function launches runs (the api, scheduled runs, retries), and each run's job posts its
+    // result to the API. The endpoint is an attribute of the HttpApi alone, which depends on no
+    // function (its integration does), so this makes no cycle.
+    for (const fn of [this.api.function, this.events.taskStateChangeFunction, this.events.reconcilerFunction, this.events.scheduledRunFunction]) {
+      fn.addEnvironment(ENV.API_URL, this.api.httpApi.apiEndpoint);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

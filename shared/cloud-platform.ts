@@ -80,6 +80,7 @@ async function build(env: Env): Promise<CloudPlatform> {
     publisher: new EventBridgeRunEventPublisher({ events, config: { eventBusName: read.optional(ENV.EVENT_BUS_NAME) } }),
     auth: await cloudAuthConfig(env),
     runs: { finishedRunTtlDays: FINISHED_RUN_TTL_DAYS },
+    results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
   });
   return {
     ...platform,

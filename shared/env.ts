@@ -64,6 +64,8 @@ export const ENV = {
   ADMIN_EMAILS: 'ADMIN_EMAILS',
   /** `--enable-source-maps`, so stack traces point into the sources. Every function (set by the stack). */
   NODE_OPTIONS: 'NODE_OPTIONS',
+  /** The API's base URL as a task reaches it (the HTTP API's endpoint), for the jobs' CONTAINERIZER_RESULT_URL. Every function. */
+  API_URL: 'API_URL',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -86,7 +88,7 @@ export const ENTRY_POINTS = {
 /** The name of a Lambda entry point. */
 export type EntryPoint = keyof typeof ENTRY_POINTS;
 
-/** What every function gets: the table, the task launch settings, the bus, the source-map flag. */
+/** What every function gets: the table, the task launch settings, the bus, the API's URL for jobs, the source-map flag. */
 const EVERY_FUNCTION = [
   ENV.TABLE_NAME,
   ENV.CLUSTER_ARN,
@@ -99,6 +101,7 @@ const EVERY_FUNCTION = [
   ENV.LOG_STREAM_PREFIX,
   ENV.TASK_FAMILY_PREFIX,
   ENV.EVENT_BUS_NAME,
+  ENV.API_URL,
   ENV.NODE_OPTIONS,
 ] as const;
 

@@ -38,10 +38,14 @@ describe('job results and metrics', () => {
     const app = (await alice.post('/apps', sampleApp({ command: [], script: { language: 'sh', source: script } }))).body;
     const { runId } = (await alice.post(`/apps/${app.appId}/runs`)).body;
 
-    const lines = await waitFor(async () => {
-      const current = await logLines(runId);
-      return current.includes('waiting') ? current : undefined;
-    }, 60_000, 'the job to post twice');
+    const lines = await waitFor(
+      async () => {
+        const current = await logLines(runId);
+        return current.includes('waiting') ? current : undefined;
+      },
+      60_000,
+      'the job to post twice',
+    );
     expect(lines.filter((l) => l.includes('posted'))).toHaveLength(2);
     const [, token, id, file] = /^token=(\S+) id=(\S+) file=(\S+)$/.exec(lines[0]!)!;
     expect(id).toBe(runId);
@@ -96,10 +100,14 @@ describe('job results and metrics', () => {
     const { runId } = (await alice.post(`/apps/${app.appId}/runs`)).body;
     await waitForTerminal(alice, runId);
     await waitForRelease(runId);
-    const run = await waitFor(async () => {
-      const { body } = await alice.get(`/runs/${runId}`);
-      return body.result ? body : undefined;
-    }, 30_000, 'the result file to be read');
+    const run = await waitFor(
+      async () => {
+        const { body } = await alice.get(`/runs/${runId}`);
+        return body.result ? body : undefined;
+      },
+      30_000,
+      'the result file to be read',
+    );
     expect(run.result).toEqual({ accuracy: 0.81, note: 'offline' });
     const series = (await alice.get(`/apps/${app.appId}/metrics?name=accuracy`)).body.items;
     expect(series).toEqual([{ time: run.resultAt, runId, value: 0.81 }]);

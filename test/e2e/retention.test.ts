@@ -29,7 +29,12 @@ describe('retention', () => {
 
   async function finishedRun(alice: Client, retentionDays: number): Promise<{ appId: string; runId: string }> {
     const script = `echo "kept $RETENTION"; echo '{"score": ${retentionDays + 1}}' > "$CONTAINERIZER_RESULT_FILE"`;
-    const app = (await alice.post('/apps', sampleApp({ command: [], retentionDays, env: { RETENTION: String(retentionDays) }, script: { language: 'sh', source: script } }))).body;
+    const app = (
+      await alice.post(
+        '/apps',
+        sampleApp({ command: [], retentionDays, env: { RETENTION: String(retentionDays) }, script: { language: 'sh', source: script } }),
+      )
+    ).body;
     expect(app.retentionDays).toBe(retentionDays);
     const { runId } = (await alice.post(`/apps/${app.appId}/runs`)).body;
     await waitForTerminal(alice, runId);

@@ -28,7 +28,14 @@ describe('versionDiff', () => {
     const before = version(1, { script: { language: 'python', source: 'a = 1\nb = 2\nprint(a + b)\n' } });
     const after = version(2, { script: { language: 'python', source: 'a = 1\nb = 3\nprint(a + b)\n' } });
     const diff = versionDiff(after, before);
-    expect(diff).toMatchObject({ appId: 'app-1', version: 2, against: 1, changedBy: 'user-2', changedAt: '2030-01-02T00:00:00.000Z', changedFields: ['script'] });
+    expect(diff).toMatchObject({
+      appId: 'app-1',
+      version: 2,
+      against: 1,
+      changedBy: 'user-2',
+      changedAt: '2030-01-02T00:00:00.000Z',
+      changedFields: ['script'],
+    });
     expect(diff.diff).toBe(
       [
         '===================================================================',
