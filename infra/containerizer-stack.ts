@@ -19,6 +19,7 @@ import { readContext } from './context.js';
 import { Data } from './data.js';
 import { Events } from './events.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
+import { RunExpiry } from './run-expiry.js';
 import { ContainerRuntime } from './runtime.js';
 
 /**
@@ -31,6 +32,7 @@ export class ContainerizerStack extends Stack {
   readonly runtime: ContainerRuntime;
   readonly events: Events;
   readonly api: Api;
+  readonly runExpiry: RunExpiry;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
@@ -43,6 +45,7 @@ export class ContainerizerStack extends Stack {
     this.runtime = new ContainerRuntime(this, 'Runtime', { context });
     this.events = new Events(this, 'Events', { table: this.data.table, runtime: this.runtime, logRetention: context.logRetention });
     this.api = new Api(this, 'Api', { table: this.data.table, runtime: this.runtime, events: this.events, context });
+    this.runExpiry = new RunExpiry(this, 'RunExpiry', { table: this.data.table, runtime: this.runtime, logRetention: context.logRetention });
     // Every function launches runs (the api, scheduled runs, retries), and each run's job posts its
     // result to the API. The endpoint is an attribute of the HttpApi alone, which depends on no
     // function (its integration does), so this makes no cycle.

@@ -83,6 +83,7 @@ export const ENTRY_POINTS = {
   'task-state-change': 'functions/task-state-change.ts',
   'scheduled-run': 'functions/scheduled-run.ts',
   reconciler: 'functions/reconciler.ts',
+  'run-expiry': 'functions/run-expiry.ts',
 } as const;
 
 /** The name of a Lambda entry point. */
@@ -118,6 +119,8 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [] },
   'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [] },
   reconciler: { always: EVERY_FUNCTION, whenConfigured: [] },
+  // Only deletes log streams of expired runs: the table (every function gets it) and the run logs.
+  'run-expiry': { always: [ENV.TABLE_NAME, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
 };
 
 /** An environment: `process.env`, or an explicit object (tests build platforms from one). */

@@ -66,7 +66,14 @@ const functions = (): Record<EntryPoint, ContainerizerFunction> => ({
   'task-state-change': stack.events.taskStateChangeFunction,
   'scheduled-run': stack.events.scheduledRunFunction,
   reconciler: stack.events.reconcilerFunction,
+  'run-expiry': stack.runExpiry.function,
 });
+
+/** The functions that launch runs: all but run-expiry, which only deletes expired runs' log streams (test/infra/run-expiry.test.ts). */
+const launchers = (): Omit<ReturnType<typeof functions>, 'run-expiry'> => {
+  const { 'run-expiry': _, ...rest } = functions();
+  return rest;
+};
 
 describe('table', () => {
   it('uses the key attributes and every index of shared/table.ts', () => {
@@ -201,7 +208,7 @@ describe('IAM', () => {
   const scheduleRules = `${ARN_PREFIX}:events:${ACCOUNT}:rule/containerizer-sched-*`;
 
   it('lets every function run only containerizer- task definitions, only on the cluster', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       const [statement, ...others] = allowing(fn, 'ecs:RunTask');
       expect(others, entryPoint).toEqual([]);
       expect(resourcesOf(statement), entryPoint).toEqual([taskDefinitions]);
@@ -210,7 +217,7 @@ describe('IAM', () => {
   });
 
   it('lets every function pass only the two task roles, and only to ECS tasks', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       const [statement, ...others] = allowing(fn, 'iam:PassRole');
       expect(others, entryPoint).toEqual([]);
       expect(asList(statement.Resource), entryPoint).toEqual([cfn(stack.runtime.taskExecutionRole.roleArn), cfn(stack.runtime.taskRole.roleArn)]);
@@ -219,7 +226,7 @@ describe('IAM', () => {
   });
 
   it('allows tagging only as part of RunTask and RegisterTaskDefinition', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       const [statement] = allowing(fn, 'ecs:TagResource');
       expect(resourcesOf(statement).sort(), entryPoint).toEqual([tasks(), taskDefinitions].sort());
       expect(statement.Condition, entryPoint).toEqual({ StringEquals: { 'ecs:CreateAction': ['RunTask', 'RegisterTaskDefinition'] } });
@@ -227,7 +234,7 @@ describe('IAM', () => {
   });
 
   it('gives the wildcard resource to RegisterTaskDefinition and DescribeTaskDefinition alone', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       const unscoped = statementsOf(fn).filter((statement) => resourcesOf(statement).includes('*'));
       expect(
         unscoped.map((statement) => statement.Action),
@@ -272,7 +279,7 @@ describe('IAM', () => {
 
   it('lets every function publish to the default bus and use the table and its indexes, without Scan', () => {
     const table = flattenCfnValue(cfn(stack.data.table.tableArn));
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers())) {
       expect(allowing(fn, 'events:PutEvents').flatMap(resourcesOf), entryPoint).toEqual([`${ARN_PREFIX}:events:${ACCOUNT}:event-bus/default`]);
       expect(allowing(fn, 'dynamodb:Query').flatMap(resourcesOf), entryPoint).toEqual([table, `${table}/index/*`]);
       expect(allowing(fn, 'dynamodb:UpdateItem'), entryPoint).not.toEqual([]);
