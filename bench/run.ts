@@ -6,6 +6,7 @@
  *    both see the same machine load. Target: ratio ≤ 1.15.
  * 2. Concurrency: 50 runs started at once, each with its own exit code; every run must reach
  *    its true terminal status (exit 0 → SUCCEEDED, else FAILED with that exit code).
+ * 3. Result posts per second and reading a 10,000-point metric series (bench/results.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { isTerminal } from '../shared/domain.js';
 import { loadConfig } from '../local/config.js';
 import { startServer } from '../local/server.js';
 import { main as lambdaFigures } from './lambda.js';
+import { main as resultFigures } from './results.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  await resultFigures();
   await lambdaFigures();
 }
 

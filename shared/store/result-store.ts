@@ -4,7 +4,7 @@
  * partition (sorted by time), the last result on the run item, and the run token's hash.
  * Each carries the TTL attribute when its run is not kept forever.
  */
-import { BatchWriteCommand, DeleteCommand, GetCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Run } from '../domain.js';
 import type { MetricPoint } from '../schemas.js';
 import { children, childrenQuery, indexKeys, keys, KEY, metricSeriesPk, partitionQuery, RUN_TOKEN_HASH, TTL_ATTRIBUTE } from '../table.js';
@@ -55,16 +55,17 @@ export class ResultStore {
    * Writes one result: its item, its metric points, and (unless a later one is there already)
    * the run's `result` and `resultAt`. `expiresAt` is epoch s (TTL), or undefined to keep them.
    */
-  async put(stored: StoredResult, points: [name: string, value: number][], expiresAt?: number): Promise<void> {
+  async put(stored: StoredResult, metrics: [name: string, value: number][], expiresAt?: number): Promise<void> {
     const ttl = expiresAt === undefined ? {} : { [TTL_ATTRIBUTE]: expiresAt };
-    await this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: { ...keys.result(stored.runId, stored.resultId), ...stored, ...ttl } }));
-    const items = points.map(([name, value]) => ({
+    const points = metrics.map(([name, value]) => ({
       ...keys.metricPoint(stored.appId, name, stored.at, stored.resultId),
       time: stored.at,
       runId: stored.runId,
       value,
       ...ttl,
     }));
+    // The result and its points in as few requests as BatchWriteItem allows.
+    const items = [{ ...keys.result(stored.runId, stored.resultId), ...stored, ...ttl }, ...points];
     await this.batch(items.map((Item) => ({ PutRequest: { Item } })));
     await conditionHeld(
       this.db.doc.send(
