@@ -7,7 +7,7 @@
  * 2. Concurrency: 50 runs started at once, each with its own exit code; every run must reach
  *    its true terminal status (exit 0 → SUCCEEDED, else FAILED with that exit code).
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
- * within its timeout (bench/reconciler.ts).
+ * within its timeout (bench/reconciler.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { loadConfig } from '../local/config.js';
 import { startServer } from '../local/server.js';
 import { main as lambdaFigures } from './lambda.js';
 import { main as reconcilerFigures } from './reconciler.js';
+import { main as resultFigures } from './results.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  await resultFigures();
   await lambdaFigures();
   await reconcilerFigures();
 }

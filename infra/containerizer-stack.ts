@@ -14,11 +14,13 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ENV } from '../shared/env.js';
 import { Api } from './api.js';
 import { readContext } from './context.js';
 import { Data } from './data.js';
 import { Events } from './events.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
+import { RunExpiry } from './run-expiry.js';
 import { ContainerRuntime } from './runtime.js';
 
 /**
@@ -31,6 +33,7 @@ export class ContainerizerStack extends Stack {
   readonly runtime: ContainerRuntime;
   readonly events: Events;
   readonly api: Api;
+  readonly runExpiry: RunExpiry;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
@@ -43,6 +46,13 @@ export class ContainerizerStack extends Stack {
     this.runtime = new ContainerRuntime(this, 'Runtime', { context });
     this.events = new Events(this, 'Events', { data: this.data, runtime: this.runtime, logRetention: context.logRetention });
     this.api = new Api(this, 'Api', { data: this.data, runtime: this.runtime, events: this.events, context });
+    this.runExpiry = new RunExpiry(this, 'RunExpiry', { data: this.data, runtime: this.runtime, logRetention: context.logRetention });
+    // Every function launches runs (the api, scheduled runs, retries), and each run's job posts its
+    // result to the API. The endpoint is an attribute of the HttpApi alone, which depends on no
+    // function (its integration does), so this makes no cycle.
+    for (const fn of [this.api.function, this.events.taskStateChangeFunction, this.events.reconcilerFunction, this.events.scheduledRunFunction]) {
+      fn.addEnvironment(ENV.API_URL, this.api.httpApi.apiEndpoint);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
 import { INDEXES, KEY, TTL_ATTRIBUTE } from '../shared/table.js';
@@ -7,7 +7,7 @@ import { INDEXES, KEY, TTL_ATTRIBUTE } from '../shared/table.js';
 /**
  * The single DynamoDB table, built from the key design in shared/table.ts so dev mode
  * (dynalite) and the cloud share one definition: on-demand billing, point-in-time recovery,
- * the TTL attribute for finished runs, and every GSI with all attributes projected.
+ * the TTL attribute for finished runs (with a stream of old images for run-expiry), and every GSI with all attributes projected.
  * Retained when the stack is deleted: it holds the run history. Finished runs and fire records
  * expire after `finishedRunTtlDays` (the deployment's setting, passed to every function).
  */
@@ -25,6 +25,8 @@ export class Data extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // Old images of deleted items, so TTL deletes of runs can remove their log streams (infra/run-expiry.ts).
+      stream: StreamViewType.OLD_IMAGE,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const [indexName, [partitionKey, sortKey]] of Object.entries(INDEXES)) {

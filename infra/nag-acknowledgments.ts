@@ -12,7 +12,7 @@ import type { ContainerizerStack } from './containerizer-stack.js';
 
 /** Records the stack's accepted AwsSolutions findings on the constructs they concern. */
 export function acknowledgeNagFindings(stack: ContainerizerStack): void {
-  const { data, runtime, events, api } = stack;
+  const { data, runtime, events, api, runExpiry } = stack;
   const acknowledge = (construct: IConstruct, id: string, reason: string): void => {
     Validations.of(construct).acknowledge({ id, reason });
   };
@@ -44,6 +44,17 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
       "Tasks are started at run time; the pattern holds only this cluster's tasks, and TagResource on them only at creation (ecs:CreateAction condition).",
     );
   }
+  acknowledge(runExpiry.function, 'AwsSolutions-L1', 'Node.js 22 on purpose, as every function of the stack (see above).');
+  acknowledge(
+    runExpiry.function.role,
+    wildcard(`${data.table.tableArn}/index/*`),
+    'Every ContainerizerFunction gets the table and its indexes; this one only reads the stream.',
+  );
+  acknowledge(
+    runExpiry.function.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    'dynamodb:ListStreams, which the event source mapping needs, supports no resource-level permissions.',
+  );
   acknowledge(
     api.function.role,
     wildcard(events.scheduleRuleArns),

@@ -8,12 +8,20 @@ import type { App } from '../shared/domain.js';
 import type { ContainerLogs } from './container-logs.js';
 import { DROPPED_CAPABILITIES } from '../shared/domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
+import { INTERPRETERS, launchCommand, missingInterpreter } from '../shared/services/script-rules.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
 import { assertImageReference } from '../shared/image-reference.js';
 import { truncationMessage } from './log-pipeline.js';
 import { ensureRunNetwork } from './run-network.js';
 import { DEFAULT_SANDBOX, type SandboxSettings } from './sandbox-settings.js';
 import { WritableLayerGuard } from './writable-layer-guard.js';
+import { readResultFile } from './result-file.js';
+
+/**
+ * The name under which a job reaches the host (Docker's `host-gateway`: the default bridge's
+ * gateway address, where dev mode's result listener waits; see local/result-listener.ts).
+ */
+export const HOST_ALIAS = 'host.containers.internal';
 
 /** Processes per container; Fargate isolates each task in its own VM, a shared local engine needs a fork-bomb guard. */
 const PIDS_LIMIT = 1024;
@@ -42,11 +50,15 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly guard: WritableLayerGuard;
   private network: Promise<string> | undefined;
 
-  /** `logs` receives each run's output as it comes; `sandbox` bounds what one run may use. */
+  /**
+   * `logs` receives each run's output as it comes; `sandbox` bounds what one run may use;
+   * `onResultFile` gets what a job left in its result file.
+   */
   constructor(
     private readonly docker: Docker,
     private readonly logs: ContainerLogs,
     sandbox: SandboxSettings = DEFAULT_SANDBOX,
+    private readonly onResultFile?: (runId: string, text: string) => Promise<void>,
   ) {
     this.guard = new WritableLayerGuard(docker, sandbox.writableLayerMaxBytes, sandbox.writableLayerCheckMs, async (ref, _runId, size) => {
       this.killedFor.set(
@@ -79,17 +91,18 @@ export class DockerRuntime implements ContainerRuntime {
    * made; a container that failed to start is removed. The container's output is followed
    * into the run's log file from here on.
    */
-  async start({ run }: RunLaunch): Promise<TaskRef> {
+  async start({ run, app, jobEnv }: RunLaunch): Promise<TaskRef> {
     assertImageReference(run.image);
     const name = containerName(run.runId);
+    const command = launchCommand(run.command, app.script);
     const network = await this.runNetwork();
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
         name,
         Image: run.image,
-        ...(run.command.length > 0 ? { Cmd: run.command } : {}),
-        Env: Object.entries(run.env).map(([key, value]) => `${key}=${value}`),
+        ...(command.length > 0 ? { Cmd: command } : {}),
+        Env: Object.entries({ ...run.env, ...jobEnv }).map(([key, value]) => `${key}=${value}`),
         Labels: { [LABELS.runId]: run.runId, [LABELS.appId]: run.appId, [LABELS.ownerId]: run.ownerId },
         HostConfig: {
           NanoCpus: Math.round(run.cpu * 1e9),
@@ -108,6 +121,8 @@ export class DockerRuntime implements ContainerRuntime {
           AutoRemove: false,
           // Explicit, since the logs are read through the Engine API, which a daemon-wide default like "none" would break.
           LogConfig: DOCKER_LOG_CONFIG,
+          // The job reaches the result URL on the host through the bridge gateway, as `docker run --add-host` does.
+          ExtraHosts: [`${HOST_ALIAS}:host-gateway`],
         },
       });
     } catch (err) {
@@ -116,10 +131,33 @@ export class DockerRuntime implements ContainerRuntime {
       if (status === 404) throw new Error(imageMissing(run.image));
       throw new Error(`cannot create the container of run ${run.runId}: ${dockerErrorMessage(err)}`);
     }
+    if (app.script)
+      await this.checkInterpreter(container, run.image, INTERPRETERS[app.script.language].executable, (path) => missingInterpreter(app.script!, path));
     await this.logs.attach(run.runId, container.id);
     await this.startOrRemove(container, run.runId);
     this.watch(run.runId, container.id);
     return container.id;
+  }
+
+  /**
+   * Looks for `executable` in each directory of the image's PATH inside the created container
+   * (`HEAD /containers/{id}/archive`, a stat); when it is nowhere, removes the container and
+   * throws an Error with `reason(path)`. Without this, docker-init would exit 127 and the run
+   * would only say "exited".
+   */
+  private async checkInterpreter(container: Docker.Container, image: string, executable: string, reason: (path: string[]) => string): Promise<void> {
+    const env = (await this.docker.getImage(image).inspect()).Config?.Env ?? [];
+    const path = (env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter(Boolean);
+    for (const dir of path) {
+      try {
+        await container.infoArchive({ path: `${dir}/${executable}` });
+        return;
+      } catch (err) {
+        if (dockerStatusCode(err) !== 404) throw err;
+      }
+    }
+    await this.remove(container.id);
+    throw new Error(reason(path));
   }
 
   /** The container an earlier start of this run created; started if it never was. */
@@ -201,14 +239,19 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * Completes the run's log file, then removes the container. Idempotent: once removed, the
-   * file stands; concurrent calls for one run share one release.
+   * Completes the run's log file, hands over its result file if the job wrote one, then removes
+   * the container. Idempotent: once removed, the file stands; concurrent calls for one run share
+   * one release.
    */
   release(ref: TaskRef, runId: string): Promise<void> {
     let releasing = this.releasing.get(ref);
     if (!releasing) {
       releasing = (async () => {
         if ((await this.describe(ref, runId)) === null) return;
+        if (this.onResultFile) {
+          const text = await readResultFile(this.docker, ref);
+          if (text !== undefined) await this.onResultFile(runId, text);
+        }
         await this.remove(ref);
         // A container removed while running ends its follow; wait for it to close the file.
         await this.logs.settled(runId);

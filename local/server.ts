@@ -20,6 +20,8 @@ import { DockerRuntime } from './docker-runtime.js';
 import { socketAddress } from './client-address.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
+import { startResultListener } from './result-listener.js';
+import { startRetentionSweep } from './retention-sweep.js';
 import type { LocalConfig } from './config.js';
 
 const TABLE_NAME = 'containerizer';
@@ -55,13 +57,26 @@ async function startupStep(what: string, step: () => Promise<void>): Promise<voi
 export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const dynamo = await startDynalite(join(config.dataDir, 'dynamodb'), TABLE_NAME);
   const docker = new Docker();
-  const logs = new ContainerLogs(docker, join(config.dataDir, 'logs'), config.sandbox.logMaxBytes);
-  const runtime = new DockerRuntime(docker, logs, config.sandbox);
+  const logDir = join(config.dataDir, 'logs');
+  const logs = new ContainerLogs(docker, logDir, config.sandbox.logMaxBytes);
+  const runtime = new DockerRuntime(docker, logs, config.sandbox, (runId, text) => platform.results.recordFile(runId, text));
   const scheduler = new LocalScheduler({
     onFire: (scheduleId, time) => platform.schedules.fire(scheduleId, time),
     onBroken: (scheduleId, reason) => platform.schedules.markBroken(scheduleId, reason),
   });
-  const platform = createPlatform({ db: dynamo.db, runtime, scheduler, logs, publisher: logPublisher, auth: config.auth, limits: config.limits });
+  // Jobs post results here; the API is bound below, before any request can arrive.
+  const resultListener = await startResultListener(docker, (request) => api.fetch(request));
+  const platform = createPlatform({
+    db: dynamo.db,
+    runtime,
+    scheduler,
+    logs,
+    publisher: logPublisher,
+    auth: config.auth,
+    limits: config.limits,
+    results: { resultBaseUrl: () => resultListener.baseUrl },
+  });
+  const retention = await startRetentionSweep(platform.results, logDir);
 
   const watch = watchTaskStateChanges(docker, async (change) => {
     await platform.runs.applyTaskStateChange(await runtime.withLogs(change));
@@ -101,6 +116,8 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
       clearInterval(sweeper);
       scheduler.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await resultListener.close();
+      await retention.stop();
       await watch.close();
       await sweeping;
       await runtime.close();

@@ -83,6 +83,7 @@ async function build(env: Env): Promise<CloudPlatform> {
     auth: await cloudAuthConfig(env),
     limits: readLimitSettings(env),
     runs: { finishedRunTtlDays: read.wholeNumber(ENV.FINISHED_RUN_TTL_DAYS, DEFAULT_FINISHED_RUN_TTL_DAYS), missingGraceMs: ECS_MISSING_GRACE_MS },
+    results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
   });
   return {
     ...platform,

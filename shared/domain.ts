@@ -30,6 +30,10 @@ export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 export const FIRE_OUTCOMES = ['STARTED', 'SKIPPED'] as const;
 export type FireOutcome = (typeof FIRE_OUTCOMES)[number];
 
+/** The languages an app's script may be written in; each runs with the image's own interpreter (services/script-rules.ts). */
+export const SCRIPT_LANGUAGES = ['sh', 'python', 'node'] as const;
+export type ScriptLanguage = (typeof SCRIPT_LANGUAGES)[number];
+
 export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -52,6 +56,8 @@ export type AppVersion = schemas.AppVersion;
 export type Schedule = schemas.Schedule;
 /** What one fire of a schedule did; the (scheduleId, scheduledTime) pair is its identity. */
 export type ScheduleFire = schemas.ScheduleFire;
+/** An app's source, run by the image's interpreter instead of a command: `source` ≤ 32 KiB (UTF-8). */
+export type Script = schemas.Script;
 /** An account as the API shows it. */
 export type User = schemas.User;
 /** One accepted status transition of a run (the seed's RunningHistoryRecord). */

@@ -88,6 +88,8 @@ export const ENV = {
   REGISTRATION_EMAIL_DOMAINS: 'REGISTRATION_EMAIL_DOMAINS',
   /** Comma-separated invite codes; when set, registering needs one of them (`inviteCode`). The api; dev mode. */
   REGISTRATION_INVITE_CODES: 'REGISTRATION_INVITE_CODES',
+  /** The API's base URL as a task reaches it (the HTTP API's endpoint), for the jobs' CONTAINERIZER_RESULT_URL. Every function. */
+  API_URL: 'API_URL',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -113,6 +115,7 @@ export const ENTRY_POINTS = {
   'task-state-change': 'functions/task-state-change.ts',
   'scheduled-run': 'functions/scheduled-run.ts',
   reconciler: 'functions/reconciler.ts',
+  'run-expiry': 'functions/run-expiry.ts',
 } as const;
 
 /** The name of a Lambda entry point. */
@@ -121,7 +124,7 @@ export type EntryPoint = keyof typeof ENTRY_POINTS;
 /** The export Lambda calls, per entry point: `handler` unless named here. */
 export const ENTRY_HANDLERS: Partial<Record<EntryPoint, string>> = { 'log-follow': 'streamingHandler' };
 
-/** What every function gets: the table, the task launch settings, the bus, the source-map flag. */
+/** What every function gets: the table, the task launch settings, the bus, the API's URL for jobs, the source-map flag. */
 const EVERY_FUNCTION = [
   ENV.TABLE_NAME,
   ENV.CLUSTER_ARN,
@@ -135,6 +138,7 @@ const EVERY_FUNCTION = [
   ENV.TASK_FAMILY_PREFIX,
   ENV.EVENT_BUS_NAME,
   ENV.FINISHED_RUN_TTL_DAYS,
+  ENV.API_URL,
   ENV.NODE_OPTIONS,
 ] as const;
 
@@ -152,10 +156,13 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
     always: [...EVERY_FUNCTION, ENV.RULE_PREFIX, ENV.SCHEDULED_RUN_FUNCTION_ARN, ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN, ENV.LOG_FOLLOW_URL, ...TOKEN_VERIFIER],
     whenConfigured: TOKEN_VERIFIER_CONFIGURED,
   },
-  'log-follow': { always: [...EVERY_FUNCTION, ...TOKEN_VERIFIER], whenConfigured: TOKEN_VERIFIER_CONFIGURED },
+  // Reads logs only: it never launches a run, so it needs no API_URL for jobs.
+  'log-follow': { always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ...TOKEN_VERIFIER], whenConfigured: TOKEN_VERIFIER_CONFIGURED },
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [] },
   'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [] },
   reconciler: { always: EVERY_FUNCTION, whenConfigured: [] },
+  // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
+  'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
 };
 
 /** An environment: `process.env`, or an explicit object (tests build platforms from one). */

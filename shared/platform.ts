@@ -5,6 +5,7 @@
 import type { ContainerRuntime, LogSource, RunEventPublisher, Scheduler } from './ports.js';
 import type { Db } from './store/db.js';
 import { AppStore } from './store/app-store.js';
+import { ResultStore } from './store/result-store.js';
 import { RunStore } from './store/run-store.js';
 import { ScheduleStore } from './store/schedule-store.js';
 import { CounterStore } from './store/counter-store.js';
@@ -12,6 +13,7 @@ import { SignInGuard } from './services/sign-in-guard.js';
 import type { LimitSettings } from './settings.js';
 import { AppService } from './services/apps.js';
 import { AuthService, type AuthConfig } from './services/auth.js';
+import { ResultService, type ResultServiceConfig } from './services/results.js';
 import { RunService, type RunServiceConfig } from './services/runs.js';
 import { ScheduleService } from './services/schedules.js';
 
@@ -25,6 +27,7 @@ export interface PlatformDeps {
   /** Per-user quotas and sign-in limits (settings.ts's readLimitSettings). */
   limits: LimitSettings;
   runs?: Partial<RunServiceConfig>;
+  results?: ResultServiceConfig;
 }
 
 export interface Platform {
@@ -32,6 +35,7 @@ export interface Platform {
   apps: AppService;
   runs: RunService;
   schedules: ScheduleService;
+  results: ResultService;
   logs: LogSource;
 }
 
@@ -53,10 +57,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
     { beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId) },
     deps.limits.maxAppsPerUser,
   );
+  const results = new ResultService(new ResultStore(deps.db), apps, deps.results);
   const runConfig = { ...DEFAULT_RUN_CONFIG, maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser, ...deps.runs };
-  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig);
+  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig, { jobEnv: (run) => results.jobEnv(run) });
   // Fire records are history of the same kind as finished runs, kept as long.
   const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
   const guard = new SignInGuard(new CounterStore(deps.db), deps.limits.signIn, deps.limits.registration);
-  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, logs: deps.logs };
+  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, results, logs: deps.logs };
 }

@@ -38,6 +38,8 @@ export interface TaskStateChange {
 export interface RunLaunch {
   run: Run;
   app: App;
+  /** The platform's variables for the job (shared/job-env.ts); they override the run's env of the same name. */
+  jobEnv?: Record<string, string>;
 }
 
 /**

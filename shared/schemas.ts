@@ -5,7 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { TIME_MAX } from 'ulid';
-import { FARGATE_SIZES, FIRE_OUTCOMES, OVERLAP_POLICIES, ROLES, RUN_STATUSES, TRIGGERS } from './domain.js';
+import { FARGATE_SIZES, FIRE_OUTCOMES, OVERLAP_POLICIES, ROLES, RUN_STATUSES, SCRIPT_LANGUAGES, TRIGGERS } from './domain.js';
 import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
 import { isImageReference } from './image-reference.js';
 import { commandBytes, envBytes, MAX_COMMAND_BYTES, MAX_ENV_BYTES } from './item-limits.js';
@@ -58,11 +58,38 @@ export type TaskSpec = z.infer<typeof TaskSpec>;
 /** The fields a run copies from its app version. */
 export const TASK_SPEC_FIELDS = TaskSpec.keyof().options;
 
-/** Fields of an app as a client writes them: its name and description, and its task spec. */
+/** Largest script source in UTF-8 bytes (32 KiB); how it still reaches a Fargate task: services/script-rules.ts. */
+export const MAX_SCRIPT_BYTES = 32_768;
+
+export const Script = z
+  .object({
+    language: z.enum(SCRIPT_LANGUAGES).openapi({ description: "run with the image's interpreter: sh, python3 or node" }),
+    source: z
+      .string()
+      .min(1)
+      .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_SCRIPT_BYTES, `at most ${MAX_SCRIPT_BYTES} bytes (UTF-8)`)
+      .openapi({ description: `the program's text, at most ${MAX_SCRIPT_BYTES} bytes (UTF-8)` }),
+    args: z.array(z.string().max(4096)).max(64).optional().openapi({ description: 'arguments passed to the script' }),
+  })
+  .strict()
+  .openapi('Script');
+export type Script = z.infer<typeof Script>;
+
+/** Days a finished run (its history, results and logs) is kept when the app does not say (`retentionDays`). */
+export const DEFAULT_RETENTION_DAYS = 30;
+
+/** Fields of an app as a client writes them: its name and description, its task spec, its script and retention. */
 const appFields = {
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, '1-63 letters, digits, - or _, starting with a letter or digit'),
   description: z.string().max(1024),
   ...taskSpecFields,
+  script: Script.openapi({ description: 'source to run instead of `command` (the two are exclusive)' }),
+  retentionDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(3650)
+    .openapi({ description: `days a finished run, its history, results and logs are kept (default ${DEFAULT_RETENTION_DAYS}); 0 keeps them forever` }),
 };
 /** The fields an update may change (each change makes a new version, listed in its changedFields). */
 export const APP_FIELDS = z.object(appFields).keyof().options;
@@ -78,13 +105,19 @@ export const AppCreate = z
     memoryMiB: appFields.memoryMiB.default(512),
     timeoutSeconds: appFields.timeoutSeconds.default(3600),
     retry: retry.default({ maxAttempts: 1 }),
+    script: appFields.script.optional(),
+    retentionDays: appFields.retentionDays.optional(),
   })
   .strict()
   .openapi('AppCreate');
 export type AppCreate = z.infer<typeof AppCreate>;
 
 export const AppPatch = z
-  .object({ ...appFields, version: z.number().int().min(1).openapi({ description: 'the version this change is based on (or send If-Match)' }) })
+  .object({
+    ...appFields,
+    script: appFields.script.nullable().openapi({ description: 'null removes the script (then set a command)' }),
+    version: z.number().int().min(1).openapi({ description: 'the version this change is based on (or send If-Match)' }),
+  })
   .partial()
   .strict()
   .openapi('AppPatch');
@@ -96,6 +129,8 @@ export const App = z
     ownerId: z.string(),
     ...appFields,
     description: appFields.description.optional(),
+    script: appFields.script.optional(),
+    retentionDays: appFields.retentionDays.optional().openapi({ description: `absent on apps made before it existed: ${DEFAULT_RETENTION_DAYS}` }),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -173,6 +208,10 @@ export const Run = z
     startedAt: z.string().optional(),
     stoppedAt: z.string().optional(),
     durationMs: z.number().optional().openapi({ description: 'ms from startedAt to stoppedAt' }),
+    scriptSha256: z.string().optional().openapi({ description: "hex SHA-256 of the script source the run ran (the app version's)" }),
+    retentionDays: z.number().int().optional().openapi({ description: 'days the run is kept after it finishes; 0 = forever' }),
+    result: z.record(z.string(), z.unknown()).optional().openapi({ description: 'the last result the job posted' }),
+    resultAt: z.string().optional(),
   })
   .openapi('Run');
 export type Run = z.infer<typeof Run>;
@@ -276,6 +315,34 @@ export type TokenSet = z.infer<typeof TokenSet>;
 
 export const User = z.object({ userId: z.string(), email: z.string(), role: z.enum(ROLES), createdAt: z.string() }).openapi('User');
 export type User = z.infer<typeof User>;
+
+/** A job's result: a JSON object; its numeric top-level fields are metrics. Size limit: services/result-rules.ts. */
+export const RunResult = z.record(z.string(), z.unknown()).openapi('RunResult', { example: { perf: 0.93, rows: 1200, model: 'b' } });
+
+export const MetricQuery = z.object({
+  name: z.string().min(1).max(255),
+  from: isoDate.optional().openapi({ description: 'points at or after (ISO 8601)' }),
+  to: isoDate.optional().openapi({ description: 'points at or before (ISO 8601)' }),
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+export type MetricQuery = z.infer<typeof MetricQuery>;
+
+export const MetricPoint = z.object({ time: z.string(), runId: z.string(), value: z.number() }).openapi('MetricPoint');
+export type MetricPoint = z.infer<typeof MetricPoint>;
+
+export const VersionDiff = z
+  .object({
+    appId: z.string(),
+    version: z.number().int(),
+    against: z.number().int(),
+    changedBy: z.string().openapi({ description: 'who made `version`' }),
+    changedAt: z.string().openapi({ description: 'when `version` was made' }),
+    changedFields: z.array(z.string()).openapi({ description: 'fields that differ between the two versions' }),
+    diff: z.string().openapi({ description: 'unified diff of the script source, `against` → `version`' }),
+  })
+  .openapi('VersionDiff');
+export type VersionDiff = z.infer<typeof VersionDiff>;
 
 /** RFC 9457 problem document. */
 export const Problem = z

@@ -46,16 +46,29 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 /** Attributes a run item keeps for its conditional writes: its status's rank and the backend's event order (ECS detail.version). */
 export const RUN_ORDER = { statusRank: 'statusRank', taskVersion: 'taskVersion' } as const;
 
+/** The run item's attribute holding the SHA-256 (hex) of its run token; never shown (services/run-tokens.ts). */
+export const RUN_TOKEN_HASH = 'runTokenHash';
+
 /** Attributes that exist for the table's sake, not the domain's; `fromItem` strips them. */
 export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
   ...Object.values(KEY),
   ...Object.values(INDEXES).flat(),
   TTL_ATTRIBUTE,
   ...Object.values(RUN_ORDER),
+  RUN_TOKEN_HASH,
 ]);
 
-const KIND = { user: 'USER', refresh: 'REFRESH', app: 'APP', appName: 'APPNAME', run: 'RUN', schedule: 'SCHEDULE', counter: 'COUNTER' } as const;
-const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', activeRun: 'ACTIVE#' } as const;
+const KIND = {
+  user: 'USER',
+  refresh: 'REFRESH',
+  app: 'APP',
+  appName: 'APPNAME',
+  run: 'RUN',
+  schedule: 'SCHEDULE',
+  counter: 'COUNTER',
+  metric: 'METRIC',
+} as const;
+const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', activeRun: 'ACTIVE#', result: 'RESULT#' } as const;
 const ACTIVE = 'ACTIVE';
 
 /** How many partitions the platform-wide run listings (byKind RUN, `active`) are split into (see the write ceiling above). */
@@ -88,7 +101,16 @@ export const keys = {
   counter: (name: string, windowStart: number) => ({ pk: `${KIND.counter}#${name}#${windowStart}`, sk: KIND.counter }),
   /** The marker of a schedule's run that has not been settled yet (its overlap policy reads these). */
   activeRunOfSchedule: (scheduleId: string, runId: string) => ({ pk: schedulePk(scheduleId), sk: `${SK_PREFIX.activeRun}${runId}` }),
+  /** One result a run posted; `resultId` is a ULID, so a run's results sort in the order posted. */
+  result: (runId: string, resultId: string) => ({ pk: `${KIND.run}#${runId}`, sk: `${SK_PREFIX.result}${resultId}` }),
+  /** One point of an app's metric series, sorted by time (ISO 8601) then by the result that carried it. */
+  metricPoint: (appId: string, name: string, time: string, resultId: string) => ({ pk: metricSeriesPk(appId, name), sk: `${time}#${resultId}` }),
 };
+
+/** The partition of one metric of one app: its points across the app's runs. */
+export function metricSeriesPk(appId: string, name: string): string {
+  return `${KIND.metric}#${appId}#${name}`;
+}
 
 /** Items stored under another item's partition key, their sort keys sharing a prefix. */
 export interface Children {
@@ -100,6 +122,7 @@ export const children = {
   versionsOfApp: (appId: string): Children => ({ pk: appPk(appId), skPrefix: SK_PREFIX.version }),
   firesOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.fire }),
   activeRunsOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.activeRun }),
+  resultsOfRun: (runId: string): Children => ({ pk: `${KIND.run}#${runId}`, skPrefix: SK_PREFIX.result }),
 };
 
 /** One partition of an index: the items written into it and the Query that reads them use the same value. */

@@ -19,6 +19,7 @@ import { chunks, forEachLimited } from '../concurrency.js';
 import { DROPPED_CAPABILITIES, type App, type Run } from '../domain.js';
 import { badRequest } from '../errors.js';
 import { LaunchDeferredError, type ContainerRuntime, type RunLaunch, type TaskOfRun, type TaskRef, type TaskStateChange } from '../ports.js';
+import { launchCommand } from '../services/script-rules.js';
 import { APP_CONTAINER, taskStateChange } from './ecs-events.js';
 import { AwsOperationError } from './errors.js';
 
@@ -111,7 +112,8 @@ export class EcsRuntime implements ContainerRuntime {
    * @throws ClientError 400 naming `env` and `command`, with the size and the limit.
    */
   checkLaunch({ run, app }: RunLaunch): void {
-    const size = JSON.stringify(runTaskOverrides(run, app) ?? {}).length;
+    // The job's variables (run id, result URL, run token) join the overrides at launch: JOB_ENV_RESERVE_CHARS holds them.
+    const size = JSON.stringify(runTaskOverrides(run, app) ?? {}).length + JOB_ENV_RESERVE_CHARS;
     if (size <= RUN_TASK_OVERRIDES_MAX_CHARS) return;
     const message = `the run's own command and env take ${size} characters as RunTask overrides; ECS accepts at most ${RUN_TASK_OVERRIDES_MAX_CHARS}`;
     throw badRequest(`${message} (AWS API reference, RunTask overrides): put large values in the app itself, whose task definition holds them`, [
@@ -123,14 +125,15 @@ export class EcsRuntime implements ContainerRuntime {
   /**
    * RunTask for the run, with `clientToken` = `startedBy` = run id, so a retried call
    * launches one task. The task definition holds the app version's command and env; only the
-   * run's own differences are sent as overrides (see checkLaunch).
+   * run's own differences and the job's variables (run id, result URL, run token) are sent as
+   * overrides (see checkLaunch); a script is in the task definition.
    * @throws LaunchDeferredError when ECS throttles (after the SDK's retries), fails on its side,
    *   or reports a capacity failure: a later attempt with the same clientToken may start the task.
    * @throws AwsOperationError with ECS's failure reasons when no task was started for good; the SDK's errors otherwise.
    */
-  async start({ run, app }: RunLaunch): Promise<TaskRef> {
+  async start({ run, app, jobEnv }: RunLaunch): Promise<TaskRef> {
     const taskDefinition = await this.taskDefinitionArn(app);
-    const overrides = runTaskOverrides(run, app);
+    const overrides = runTaskOverrides(run, app, jobEnv);
     let out;
     try {
       out = await this.ecs.send(
@@ -264,7 +267,8 @@ export class EcsRuntime implements ContainerRuntime {
             name: APP_CONTAINER,
             image: app.image,
             essential: true,
-            ...(app.command.length > 0 && { command: app.command }),
+            // A script is the interpreter's argv (services/script-rules.ts): up to 40 KiB of JSON in a 64 KiB task definition.
+            ...(launchCommand(app.command, app.script).length > 0 && { command: launchCommand(app.command, app.script) }),
             // The version's env lives here, not in RunTask's 8,192-character overrides.
             ...(Object.keys(app.env).length > 0 && { environment: Object.entries(app.env).map(([name, value]) => ({ name, value })) }),
             ...(config.stopTimeoutSeconds !== undefined && { stopTimeout: config.stopTimeoutSeconds }),
@@ -308,14 +312,23 @@ export function familyName(prefix: string, app: Pick<App, 'name' | 'appId'>): st
  * What a run changes of its app version's task definition, as RunTask overrides: its command
  * when it has its own, and the env entries it adds or changes. Undefined when it changes nothing.
  */
-export function runTaskOverrides(run: Pick<Run, 'command' | 'env'>, app: Pick<App, 'command' | 'env'>): TaskOverride | undefined {
-  const ownCommand = run.command.length > 0 && JSON.stringify(run.command) !== JSON.stringify(app.command);
-  const environment = Object.entries(run.env)
-    .filter(([name, value]) => app.env[name] !== value)
-    .map(([name, value]) => ({ name, value }));
+export function runTaskOverrides(
+  run: Pick<Run, 'command' | 'env'>,
+  app: Pick<App, 'command' | 'env' | 'script'>,
+  jobEnv: Record<string, string> = {},
+): TaskOverride | undefined {
+  // A script app's command is its script (in the task definition); runs of it cannot override it (RunService refuses).
+  const ownCommand = !app.script && run.command.length > 0 && JSON.stringify(run.command) !== JSON.stringify(app.command);
+  const environment = [...Object.entries(run.env).filter(([name, value]) => app.env[name] !== value), ...Object.entries(jobEnv)].map(([name, value]) => ({
+    name,
+    value,
+  }));
   if (!ownCommand && environment.length === 0) return undefined;
   return { containerOverrides: [{ name: APP_CONTAINER, ...(ownCommand && { command: run.command }), ...(environment.length > 0 && { environment }) }] };
 }
+
+/** Characters of overrides JSON kept for the job's variables (shared/job-env.ts: four names, a ULID, a URL, a token). */
+export const JOB_ENV_RESERVE_CHARS = 1024;
 
 /** Errors after which the same call may succeed: throttling (after the SDK's own retries) and ECS's server-side failures. */
 function isTransient(err: unknown): boolean {

@@ -10,6 +10,7 @@ import { bearerChallenge, errorToProblem, fieldErrors, problemResponse } from '.
 import { authRoutes } from './routes/auth.js';
 import { appRoutes } from './routes/apps.js';
 import { runRoutes } from './routes/runs.js';
+import { isResultPost, resultRoutes } from './routes/results.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
 import { DEFAULT_FOLLOW, type FollowOptions } from './log-follow.js';
@@ -64,7 +65,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
     }),
   );
   app.use('*', async (c, next) => {
-    if (PUBLIC.has(c.req.path)) return next();
+    if (PUBLIC.has(c.req.path) || isResultPost(c.req.method, c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
@@ -80,6 +81,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   appRoutes(app, platform);
   runRoutes(app, platform, { ...DEFAULT_FOLLOW, ...options.follow });
   scheduleRoutes(app, platform);
+  resultRoutes(app, platform);
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: { title: 'Containerizer API', version: '1.0.0', description: 'Run containerized jobs on demand or on cron schedules.' },

@@ -12,12 +12,14 @@
 import { ulid } from 'ulid';
 import { FARGATE_SIZES, type App, type AppVersion, type Principal } from '../domain.js';
 import { badRequest, conflict, notFound, preconditionFailed } from '../errors.js';
-import { APP_FIELDS, type AppCreate, type AppPatch } from '../schemas.js';
+import { APP_FIELDS, type AppCreate, type AppPatch, type VersionDiff } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { AppStore } from '../store/app-store.js';
 import { indexKeys } from '../table.js';
 import { isId } from '../ids.js';
 import { canAccess } from './access.js';
+import { checkScript } from './script-rules.js';
+import { versionDiff } from './version-diff.js';
 
 /** @throws ClientError 400 when Fargate has no task size with this cpu (vCPU) and memory (MiB). */
 export function checkTaskSize(cpu: number, memoryMiB: number): void {
@@ -40,9 +42,10 @@ export class AppService {
     private readonly maxAppsPerUser = Infinity,
   ) {}
 
-  /** @throws ClientError 400 (task size), 409 (name taken by another of the owner's apps, or maxAppsPerUser reached). */
+  /** @throws ClientError 400 (task size; a script with a command, or too large), 409 (name taken by another of the owner's apps, or maxAppsPerUser reached). */
   async create(principal: Principal, input: AppCreate): Promise<App> {
     checkTaskSize(input.cpu, input.memoryMiB);
+    checkScript(input);
     if ((await this.store.countOfOwner(principal.userId)) >= this.maxAppsPerUser) throw this.quotaReached();
     const now = new Date().toISOString();
     const app: App = { ...input, appId: ulid(), ownerId: principal.userId, version: 1, createdAt: now, updatedAt: now, updatedBy: principal.userId };
@@ -89,6 +92,18 @@ export class AppService {
   }
 
   /**
+   * What `version` changed against `against` (versions of the caller's app): see versionDiff.
+   * @throws ClientError 404 when the app or either version does not exist.
+   */
+  async diff(principal: Principal, appId: string, version: number, against: number): Promise<VersionDiff> {
+    const app = await this.get(principal, appId);
+    const [to, from] = [version, against].map((n) =>
+      n >= 1 && n <= app.version ? this.getVersion(appId, n) : Promise.reject(notFound('app version', `${appId}@${n}`)),
+    );
+    return versionDiff(await to!, await from!);
+  }
+
+  /**
    * Applies a partial change as a new version. `expectedVersion` (from If-Match or the body)
    * makes it conditional.
    * @throws ClientError 400, 404, 409 (name taken), 412 (the app moved past expectedVersion).
@@ -98,7 +113,9 @@ export class AppService {
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
       throw preconditionFailed(`app ${appId} is at version ${current.version}, not ${expectedVersion}`);
     }
-    const { version: _, ...changes } = patch;
+    const { version: _, script, ...rest } = patch;
+    // `script: null` removes the script; stored apps have no null fields.
+    const changes = { ...rest, ...(script !== undefined && { script: script ?? undefined }) };
     const changedFields = APP_FIELDS.filter((f) => f in changes && JSON.stringify(changes[f]) !== JSON.stringify(current[f]));
     if (changedFields.length === 0) return current;
     const next: App = {
@@ -109,6 +126,7 @@ export class AppService {
       updatedBy: principal.userId,
     };
     checkTaskSize(next.cpu, next.memoryMiB);
+    checkScript(next);
     if (next.name !== current.name) await this.claimName(next.ownerId, next.name, appId);
     await this.store.putVersion({ ...next, changedFields });
     if (!(await this.store.putApp(next, current.version))) throw preconditionFailed(`app ${appId} was changed by someone else; read it again`);

@@ -19,7 +19,8 @@ import {
   type Trigger,
 } from '../domain.js';
 import type { TaskStateChange } from '../ports.js';
-import { TASK_SPEC_FIELDS, type RunCreate } from '../schemas.js';
+import { DEFAULT_RETENTION_DAYS, TASK_SPEC_FIELDS, type RunCreate } from '../schemas.js';
+import { sourceSha256 } from './script-rules.js';
 
 /** The rank every terminal status shares: the last one (terminal statuses close RUN_STATUSES). */
 export const TERMINAL_RANK = RUN_STATUSES.length - TERMINAL_STATUSES.length;
@@ -198,6 +199,8 @@ export function newRun(app: App, input: RunCreate, origin: RunOrigin, ids: { run
     attempt: 1,
     scheduleId: origin.scheduleId,
     scheduledTime: origin.scheduledTime,
+    scriptSha256: app.script && sourceSha256(app.script),
+    retentionDays: app.retentionDays ?? DEFAULT_RETENTION_DAYS,
     createdAt: ids.createdAt,
     history: [{ status: 'PENDING', at: ids.createdAt }],
   };
@@ -222,6 +225,8 @@ export function retryOf(previous: Run, ids: { runId: string; createdAt: string }
     startedAt: undefined,
     stoppedAt: undefined,
     durationMs: undefined,
+    result: undefined,
+    resultAt: undefined,
     createdAt: ids.createdAt,
     history: [{ status: 'PENDING', at: ids.createdAt }],
   };

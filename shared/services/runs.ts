@@ -15,7 +15,7 @@
  */
 import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
-import { conflict, notFound, tooManyRequests } from '../errors.js';
+import { badRequest, conflict, notFound, tooManyRequests } from '../errors.js';
 import { logger } from '../logger.js';
 import { chunks, forEachLimited } from '../concurrency.js';
 import { LaunchDeferredError, type ContainerRuntime, type RunEventPublisher, type TaskRef, type TaskStateChange } from '../ports.js';
@@ -47,7 +47,7 @@ import {
 export type { RunOrigin } from './run-rules.js';
 
 export interface RunServiceConfig {
-  /** Finished runs expire this many days after they stop (DynamoDB TTL); 0 keeps them. */
+  /** Finished runs of apps that predate `retentionDays` expire this many days after they stop (DynamoDB TTL); 0 keeps them. */
   finishedRunTtlDays: number;
   /** A PENDING run with no task after this long (ms) is launched again. */
   relaunchAfterMs: number;
@@ -86,17 +86,20 @@ export class RunService {
     private readonly runtime: ContainerRuntime,
     private readonly publisher: RunEventPublisher,
     private readonly config: RunServiceConfig,
+    private readonly hooks: { jobEnv?: (run: Run) => Promise<Record<string, string>> } = {},
   ) {}
 
   /**
    * Creates a run of the app's current version and launches it. Returns the run as it stands
    * after the launch attempt: PENDING/PROVISIONING, or FAILED with the launch error as its
    * stoppedReason. With `origin.runId`, a second call returns the first call's run.
-   * @throws ClientError 404 when the app is missing or not the caller's, 400 when the merged env is too large,
-   *   429 (Retry-After) when the owner has maxActiveRunsPerUser runs active already.
+   * @throws ClientError 404 when the app is missing or not the caller's, 400 when the merged env is too large or for a command
+   *   given to a script app, 429 (Retry-After) when the owner has maxActiveRunsPerUser runs active already.
    */
   async create(principal: Principal, appId: string, input: RunCreate, origin: RunOrigin = { trigger: 'manual' }): Promise<Run> {
     const app = await this.apps.get(principal, appId);
+    if (app.script && input.command)
+      throw badRequest('this app runs a script: a run cannot replace its command', [{ field: 'command', message: 'not allowed' }]);
     const run = newRun(app, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
     checkRunSize(run);
     this.runtime.checkLaunch?.({ run, app });
@@ -276,7 +279,7 @@ export class RunService {
     let taskRef: string;
     try {
       await this.runtime.prepare(app);
-      taskRef = await this.runtime.start({ run, app });
+      taskRef = await this.runtime.start({ run, app, jobEnv: await this.hooks.jobEnv?.(run) });
     } catch (err) {
       const at = new Date();
       const attempts = (run.launchRetry?.attempts ?? 0) + 1;
@@ -312,7 +315,7 @@ export class RunService {
   private finish(run: Run, status: TerminalStatus, ending: TaskDetails & Ending): Promise<Run | undefined> {
     // A backend's error message can be any length; the run item's size cannot (item-limits.ts).
     const details = { ...ending, reason: clipReason(ending.reason) };
-    const record = terminalRecord(run, status, details, this.config.finishedRunTtlDays);
+    const record = terminalRecord(run, status, details, run.retentionDays ?? this.config.finishedRunTtlDays);
     return this.transition(run.runId, status, details, { ...record.fields, nextRunId: record.retry ? ulid() : undefined }, record.expiresAt);
   }
 

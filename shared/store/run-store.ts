@@ -150,16 +150,15 @@ export class RunStore {
     if (run.scheduleId) await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.activeRunOfSchedule(run.scheduleId, run.runId) }));
   }
 
-  /** One page of a run listing (a Query on `partition`), newest first. @throws ClientError 400 for a foreign cursor. */
+  /** One page of a run listing (a Query on `partition`), newest first, expired runs left out. @throws ClientError 400 for a foreign cursor. */
   listPage(partition: IndexPartition, { range, status, limit, cursor }: RunListing): Promise<Page<Run>> {
     const key = partitionQuery(partition, range);
     return queryPage<Run>(
       this.db,
       {
         ...key,
-        FilterExpression: status ? '#status = :status' : undefined,
-        ExpressionAttributeNames: status ? { '#status': 'status' } : undefined,
-        ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ...(status && { ':status': status }) },
+        ...listingFilter(status),
+        ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ...listingFilter(status).ExpressionAttributeValues },
         ScanIndexForward: false,
         Limit: limit,
       },
@@ -227,9 +226,8 @@ export class RunStore {
           new QueryCommand({
             ...key,
             TableName: this.db.tableName,
-            FilterExpression: status ? '#status = :status' : undefined,
-            ExpressionAttributeNames: status ? { '#status': 'status' } : undefined,
-            ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ...(status && { ':status': status }) },
+            ...listingFilter(status),
+            ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ...listingFilter(status).ExpressionAttributeValues },
             ScanIndexForward: false,
             Limit: limit + (before === undefined ? 0 : 1),
           }),
@@ -278,4 +276,17 @@ function decodeBefore(cursor: string): string {
 
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The filter of every run listing: expired runs are never listed, even before the TTL process
+ * (or dev mode's sweep) has deleted them; `status`, when given, narrows it.
+ */
+function listingFilter(status: RunStatus | undefined) {
+  const live = `(attribute_not_exists(${TTL_ATTRIBUTE}) OR ${TTL_ATTRIBUTE} > :now)`;
+  return {
+    FilterExpression: status ? `#status = :status AND ${live}` : live,
+    ExpressionAttributeNames: status ? { '#status': 'status' } : undefined,
+    ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000), ...(status && { ':status': status }) },
+  };
 }

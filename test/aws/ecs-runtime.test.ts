@@ -10,7 +10,7 @@ import {
   StopTaskCommand,
   type DescribeTasksCommandOutput,
 } from '@aws-sdk/client-ecs';
-import { EcsRuntime, familyName, type EcsRuntimeConfig } from '../../shared/aws/ecs-runtime.js';
+import { EcsRuntime, familyName, JOB_ENV_RESERVE_CHARS, type EcsRuntimeConfig } from '../../shared/aws/ecs-runtime.js';
 import { ClientError } from '../../shared/errors.js';
 import { LaunchDeferredError } from '../../shared/ports.js';
 import { APP_ID, CLIENT_CONFIG, CLUSTER_ARN, RUN_ID, TASK_ARN, THROTTLED, awsLimits, sampleApp, sampleRun, stubHttp } from './fixtures.js';
@@ -265,15 +265,21 @@ describe('EcsRuntime.start', () => {
     expect(refusal).toMatchObject({ status: 400, message: expect.stringMatching(/RunTask overrides.*ECS accepts at most 8192/) });
     // The check agrees with the enforcing mock: what it lets through, RunTask accepts.
     await expect(runtime.start({ run: tooBig, app })).rejects.toMatchObject({ name: 'InvalidParameterException' });
-    const justFits = sampleRun({
-      env: {
-        EXTRA: 'y'.repeat(
-          8192 - JSON.stringify({ containerOverrides: [{ name: 'app', command: tooBig.command, environment: [{ name: 'EXTRA', value: '' }] }] }).length,
-        ),
-      },
-    });
+    // Room is kept for the job's variables (run id, result URL, run token), which join the overrides at launch.
+    const room =
+      8192 -
+      JOB_ENV_RESERVE_CHARS -
+      JSON.stringify({ containerOverrides: [{ name: 'app', command: tooBig.command, environment: [{ name: 'EXTRA', value: '' }] }] }).length;
+    const justFits = sampleRun({ env: { EXTRA: 'y'.repeat(room) } });
     expect(() => runtime.checkLaunch({ run: justFits, app })).not.toThrow();
-    await expect(runtime.start({ run: justFits, app })).resolves.toBe(TASK_ARN);
+    expect(() => runtime.checkLaunch({ run: sampleRun({ env: { EXTRA: 'y'.repeat(room + 1) } }), app })).toThrow(ClientError);
+    const jobEnv = {
+      CONTAINERIZER_RUN_ID: justFits.runId,
+      CONTAINERIZER_RESULT_URL: `https://abcdefghij.execute-api.us-east-1.amazonaws.com/runs/${justFits.runId}/result`,
+      CONTAINERIZER_RUN_TOKEN: `${justFits.runId}.${'t'.repeat(43)}`,
+      CONTAINERIZER_RESULT_FILE: '/tmp/containerizer-result.json',
+    };
+    await expect(runtime.start({ run: justFits, app, jobEnv })).resolves.toBe(TASK_ARN);
   });
 
   it('throws when RunTask returns neither a task nor a failure', async () => {

@@ -41,6 +41,8 @@ import { awsError, awsLimits, CLIENT_CONFIG, CLUSTER_ARN, latency } from '../aws
 export { CLUSTER_ARN };
 
 export const TABLE_NAME = 'containerizer';
+/** The HTTP API's endpoint as the stack gives it to the functions (an HttpApi's apiEndpoint). */
+export const API_URL = 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
 const ACCOUNT = '111122223333';
 
 /**
@@ -65,6 +67,7 @@ export function functionEnvironment(dynamoEndpoint: string): Record<string, stri
     [ENV.LOG_STREAM_PREFIX]: 'run',
     [ENV.TASK_FAMILY_PREFIX]: 'containerizer-',
     [ENV.EVENT_BUS_NAME]: 'default',
+    [ENV.API_URL]: API_URL,
     [ENV.RULE_PREFIX]: 'containerizer-sched-',
     [ENV.SCHEDULED_RUN_FUNCTION_ARN]: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:containerizer-scheduled-run`,
     [ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN]: `arn:aws:sqs:us-east-1:${ACCOUNT}:containerizer-schedule-dlq`,

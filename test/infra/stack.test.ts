@@ -67,11 +67,12 @@ const functions = (): Record<EntryPoint, ContainerizerFunction> => ({
   'task-state-change': stack.events.taskStateChangeFunction,
   'scheduled-run': stack.events.scheduledRunFunction,
   reconciler: stack.events.reconcilerFunction,
+  'run-expiry': stack.runExpiry.function,
 });
 
-/** The functions that start runs (all but log-follow, which only reads). */
-const launchers = (): Partial<Record<EntryPoint, ContainerizerFunction>> => {
-  const { 'log-follow': _reader, ...rest } = functions();
+/** The functions that start runs: all but log-follow, which only reads, and run-expiry, which only deletes expired runs' log streams (test/infra/run-expiry.test.ts). */
+const launchers = (): Omit<ReturnType<typeof functions>, 'run-expiry' | 'log-follow'> => {
+  const { 'run-expiry': _expiry, 'log-follow': _reader, ...rest } = functions();
   return rest;
 };
 

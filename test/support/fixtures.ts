@@ -8,6 +8,8 @@ import type { AppCreate } from '../../shared/schemas.js';
 
 /** The image every Docker-backed test runs; local/ensure-docker.sh builds it (nothing is ever pulled). */
 export const IMAGE = 'containerizer/busybox:latest';
+/** An image with Debian's python3 and nothing else (no shell); local/ensure-docker.sh builds it too. */
+export const PYTHON_IMAGE = 'containerizer/python:latest';
 
 /** The password of every test account (signedIn registers with it). */
 export const PASSWORD = 'correct horse battery';

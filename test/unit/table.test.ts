@@ -10,6 +10,7 @@ import {
   KEY,
   RUN_ORDER,
   RUN_SHARDS,
+  RUN_TOKEN_HASH,
   STORAGE_ATTRIBUTES,
   TTL_ATTRIBUTE,
   children,
@@ -110,9 +111,9 @@ describe('index partitions', () => {
 });
 
 describe('storage attributes', () => {
-  it('are the keys, every index attribute, the TTL and the run order attributes', () => {
+  it("are the keys, every index attribute, the TTL, the run order attributes and the run token's hash", () => {
     expect([...STORAGE_ATTRIBUTES].sort()).toEqual(
-      [KEY.pk, KEY.sk, ...Object.values(INDEXES).flat(), TTL_ATTRIBUTE, RUN_ORDER.statusRank, RUN_ORDER.taskVersion].sort(),
+      [KEY.pk, KEY.sk, ...Object.values(INDEXES).flat(), TTL_ATTRIBUTE, RUN_ORDER.statusRank, RUN_ORDER.taskVersion, RUN_TOKEN_HASH].sort(),
     );
   });
 

@@ -1,7 +1,7 @@
 /** Routes of /apps: register, list, read, change (a new version), delete, versions. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
-import { App, AppCreate, AppPatch, AppVersion, pageOf } from '../../schemas.js';
+import { App, AppCreate, AppPatch, AppVersion, pageOf, VersionDiff } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { idParam, json, jsonBody, problems, secured } from './common.js';
 
@@ -72,6 +72,32 @@ const listAppVersionsRoute = createRoute({
   responses: { 200: json(z.object({ items: z.array(AppVersion) }), 'versions, oldest first'), 401: problems[401], 404: problems[404] },
 });
 
+const DiffQuery = z.object({
+  against: z.coerce.number().int().min(1).optional().openapi({ description: 'the version to compare with (default: the one before)' }),
+});
+
+const diffAppVersionsRoute = createRoute({
+  method: 'get',
+  path: '/apps/{appId}/versions/{version}/diff',
+  summary: "What a version changed: who, when, which fields, and a unified diff of the script's lines",
+  security: secured,
+  request: {
+    params: z.object({
+      appId: z
+        .string()
+        .min(1)
+        .openapi({ param: { name: 'appId', in: 'path' } }),
+      version: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .openapi({ param: { name: 'version', in: 'path' } }),
+    }),
+    query: DiffQuery,
+  },
+  responses: { 200: json(VersionDiff, 'the diff, `against` → `version`'), 400: problems[400], 401: problems[401], 404: problems[404] },
+});
+
 /** Registers the /apps routes over the app service. */
 export function appRoutes(app: Api, { apps }: Platform): void {
   app.openapi(createAppRoute, async (c) => {
@@ -101,4 +127,8 @@ export function appRoutes(app: Api, { apps }: Platform): void {
     return c.body(null, 204);
   });
   app.openapi(listAppVersionsRoute, async (c) => c.json({ items: await apps.versions(c.get('principal'), c.req.valid('param').appId) }, 200));
+  app.openapi(diffAppVersionsRoute, async (c) => {
+    const { appId, version } = c.req.valid('param');
+    return c.json(await apps.diff(c.get('principal'), appId, version, c.req.valid('query').against ?? version - 1), 200);
+  });
 }

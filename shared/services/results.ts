@@ -1,0 +1,122 @@
+/**
+ * Job results and metrics: the job environment each launch gets (run id, result URL, run
+ * token, result file), posting a result with the run token, reading an app's metric series,
+ * and removing expired runs where the store has no TTL process (dev mode).
+ */
+import { monotonicFactory } from 'ulid';
+import { isTerminal, type Principal, type Run } from '../domain.js';
+import { forbidden, unauthorized } from '../errors.js';
+import { JOB_ENV, RESULT_FILE_PATH } from '../job-env.js';
+import { logger } from '../logger.js';
+import type { MetricPoint, MetricQuery } from '../schemas.js';
+import type { Page } from '../store/db.js';
+import type { ResultStore, TokenSubject } from '../store/result-store.js';
+import type { AppService } from './apps.js';
+import { metricsOf, parseResult, resultExpiresAt } from './result-rules.js';
+import { mintRunToken, runIdOfToken, tokenMatches } from './run-tokens.js';
+
+export interface ResultServiceConfig {
+  /** The API's base URL as a task reaches it (no trailing slash), or undefined when tasks cannot reach it (then only the result file works). */
+  resultBaseUrl?: () => string | undefined;
+}
+
+export class ResultService {
+  private readonly nextId = monotonicFactory();
+
+  constructor(
+    private readonly store: ResultStore,
+    private readonly apps: AppService,
+    private readonly config: ResultServiceConfig = {},
+  ) {}
+
+  /** The variables (JOB_ENV) a launch of `run` gets; mints the run's token and keeps its hash. */
+  async jobEnv(run: Run): Promise<Record<string, string>> {
+    const { token, hash } = mintRunToken(run.runId);
+    await this.store.setTokenHash(run.runId, hash);
+    const base = this.config.resultBaseUrl?.();
+    return {
+      [JOB_ENV.runId]: run.runId,
+      ...(base && { [JOB_ENV.resultUrl]: `${base}/runs/${run.runId}/result` }),
+      [JOB_ENV.runToken]: token,
+      [JOB_ENV.resultFile]: RESULT_FILE_PATH,
+    };
+  }
+
+  /**
+   * Records a result posted with a run token.
+   * @throws ClientError 401 (not a run token, or not this run's current one), 403 (a token of
+   *   another run, or its run has ended), 413 (over 64 KiB), 400 (not a JSON object).
+   */
+  async post(runId: string, token: string, body: string): Promise<{ runId: string; resultAt: string; metrics: string[] }> {
+    const subject = await this.authorize(runId, token);
+    return this.record(subject, parseResult(body));
+  }
+
+  /**
+   * Records a result a finished job left in its result file (no token: the platform read it).
+   * A body that is not a valid result is logged and dropped.
+   */
+  async recordFile(runId: string, body: string): Promise<void> {
+    const subject = await this.store.tokenSubject(runId);
+    if (!subject) return;
+    try {
+      await this.record(subject, parseResult(body));
+    } catch (err) {
+      logger.warn('result file ignored', { runId, error: err as Error });
+    }
+  }
+
+  /**
+   * Points of the app's metric `name` across its runs, oldest first (ready to plot), paged.
+   * @throws ClientError 404 when the app is not the caller's, 400 for a foreign cursor.
+   */
+  async series(principal: Principal, appId: string, query: MetricQuery): Promise<Page<MetricPoint>> {
+    await this.apps.get(principal, appId);
+    // '~' sorts after every character of the `<time>#<resultId>` sort keys.
+    const range = { from: query.from ? new Date(query.from).toISOString() : '0', to: query.to ? `${new Date(query.to).toISOString()}~` : '~' };
+    return this.store.series(appId, query.name, range, new Date(), query.limit, query.cursor);
+  }
+
+  /**
+   * Deletes every run whose TTL has passed, with its results and metric points, then calls
+   * `onDeleted` (dev mode: remove its log files). A failure on one run is logged and the pass goes on.
+   */
+  async deleteExpired(now: Date, onDeleted: (runId: string) => Promise<void>): Promise<number> {
+    let deleted = 0;
+    for (const runId of await this.store.expiredRunIds(now)) {
+      try {
+        await this.store.deleteRun(runId);
+        await onDeleted(runId);
+        deleted++;
+      } catch (err) {
+        logger.error('retention: could not delete an expired run', { runId, error: err as Error });
+      }
+    }
+    return deleted;
+  }
+
+  private async authorize(runId: string, token: string): Promise<TokenSubject> {
+    const tokenRunId = runIdOfToken(token);
+    if (!tokenRunId) throw unauthorized('send the run token (CONTAINERIZER_RUN_TOKEN) as the bearer token');
+    if (tokenRunId !== runId) throw forbidden(`this token belongs to another run, not ${runId}`);
+    const subject = await this.store.tokenSubject(runId);
+    if (!subject || !tokenMatches(token, subject.tokenHash)) throw unauthorized('the run token is not valid');
+    if (isTerminal(subject.status)) throw forbidden(`run ${runId} has ended (${subject.status}): its token no longer works`);
+    return subject;
+  }
+
+  private async record(subject: TokenSubject, result: Record<string, unknown>): Promise<{ runId: string; resultAt: string; metrics: string[] }> {
+    const metrics = metricsOf(result);
+    const now = new Date();
+    const stored = {
+      runId: subject.runId,
+      appId: subject.appId,
+      resultId: this.nextId(now.getTime()),
+      at: now.toISOString(),
+      result,
+      metrics: metrics.map(([n]) => n),
+    };
+    await this.store.put(stored, metrics, resultExpiresAt(subject, now));
+    return { runId: subject.runId, resultAt: stored.at, metrics: stored.metrics };
+  }
+}
