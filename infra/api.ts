@@ -105,6 +105,7 @@ export class Api extends Construct {
         ...events.busEnvironment,
         ...events.scheduleEnvironment,
         ...tokenVerifier,
+        ...context.limitSettings,
         [ENV.LOG_FOLLOW_URL]: this.followUrl.url,
       },
     });

@@ -44,7 +44,13 @@ export class ContainerizerStack extends Stack {
 
     this.data = new Data(this, 'Data', { finishedRunTtlDays: context.finishedRunTtlDays });
     this.runtime = new ContainerRuntime(this, 'Runtime', { context });
-    this.events = new Events(this, 'Events', { data: this.data, runtime: this.runtime, logRetention: context.logRetention });
+    const { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns } = context.limitSettings;
+    this.events = new Events(this, 'Events', {
+      data: this.data,
+      runtime: this.runtime,
+      logRetention: context.logRetention,
+      launchSettings: maxActiveRuns === undefined ? {} : { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns },
+    });
     this.api = new Api(this, 'Api', { data: this.data, runtime: this.runtime, events: this.events, context });
     this.runExpiry = new RunExpiry(this, 'RunExpiry', { data: this.data, runtime: this.runtime, logRetention: context.logRetention });
     // Every function launches runs (the api, scheduled runs, retries), and each run's job posts its

@@ -14,6 +14,7 @@
  * | `oidcJwksUrl`      | JWKS URL of an external OpenID provider whose tokens the API accepts     | built-in accounts only      |
  * | `oidcIssuer`       | the `iss` those tokens must carry                                        | none                        |
  * | `oidcAudience`     | the `aud` those tokens must carry                                        | none                        |
+ * | `MAX_APPS_PER_USER`, `MAX_ACTIVE_RUNS_PER_USER`, `LOGIN_*`, `REGISTRATION*`, `REFRESHES_PER_MINUTE` | quotas and sign-in limits, as in dev mode (shared/env.ts LIMIT_SETTINGS) | shared/settings.ts defaults |
  *
  * The new VPC has public subnets only and no NAT gateway (a NAT gateway bills by the hour
  * whether or not jobs run), so tasks need a public IP to pull images; `assignPublicIp`
@@ -24,6 +25,8 @@
  */
 import type { Construct } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ConfigurationError, LIMIT_SETTINGS } from '../shared/env.js';
+import { readLimitSettings } from '../shared/settings.js';
 
 /** The parsed context: lists split, blanks dropped, numbers checked. */
 export interface ContainerizerContext {
@@ -38,6 +41,8 @@ export interface ContainerizerContext {
   readonly oidcJwksUrl?: string;
   readonly oidcIssuer?: string;
   readonly oidcAudience?: string;
+  /** The quota and sign-in settings given (LIMIT_SETTINGS names → values), checked as the functions will read them. */
+  readonly limitSettings: Record<string, string>;
 }
 
 /** Reads and validates the context of `scope`'s tree; throws on a value that cannot work. */
@@ -102,6 +107,14 @@ export function readContext(scope: Construct): ContainerizerContext {
     );
   }
 
+  const limitSettings = Object.fromEntries(LIMIT_SETTINGS.flatMap((name) => (text(name) === undefined ? [] : [[name, text(name)!]])));
+  try {
+    readLimitSettings(limitSettings);
+  } catch (err) {
+    if (!(err instanceof ConfigurationError)) throw err;
+    throw new Error(`Context ${err.variables.map((name) => `\`${name}\``).join(', ')}: ${err.message}.`, { cause: err });
+  }
+
   return {
     vpcId,
     subnetIds,
@@ -111,5 +124,6 @@ export function readContext(scope: Construct): ContainerizerContext {
     finishedRunTtlDays,
     adminEmails: list('adminEmails'),
     ...oidc,
+    limitSettings,
   };
 }

@@ -24,6 +24,8 @@ export interface EventsProps {
   readonly runtime: ContainerRuntime;
   /** How long the functions' logs are kept. */
   readonly logRetention: RetentionDays;
+  /** Settings of the functions that start runs (the per-user run quota, when the deployment sets it). */
+  readonly launchSettings?: Record<string, string>;
 }
 
 /**
@@ -75,7 +77,7 @@ export class Events extends Construct {
         description,
         data: props.data,
         logRetention: props.logRetention,
-        environment: { ...runtime.environment, ...this.busEnvironment, ...options.environment },
+        environment: { ...runtime.environment, ...this.busEnvironment, ...props.launchSettings, ...options.environment },
         timeout: options.timeout,
         retryAttempts: options.retryAttempts,
       });

@@ -142,6 +142,22 @@ const EVERY_FUNCTION = [
   ENV.NODE_OPTIONS,
 ] as const;
 
+/**
+ * The quota and sign-in settings (shared/settings.ts, readLimitSettings). A deployment sets them
+ * as CDK context keys of the same names (infra/context.ts); dev mode reads them from its environment.
+ */
+export const LIMIT_SETTINGS = [
+  ENV.MAX_APPS_PER_USER,
+  ENV.MAX_ACTIVE_RUNS_PER_USER,
+  ENV.LOGIN_ATTEMPTS_PER_MINUTE,
+  ENV.LOGIN_FAILURES_BEFORE_LOCKOUT,
+  ENV.REGISTRATIONS_PER_HOUR,
+  ENV.REFRESHES_PER_MINUTE,
+  ENV.REGISTRATION,
+  ENV.REGISTRATION_EMAIL_DOMAINS,
+  ENV.REGISTRATION_INVITE_CODES,
+] as const;
+
 /** Who verifies tokens: the JWT settings, and the OpenID provider and admins when configured. */
 const TOKEN_VERIFIER = [ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE] as const;
 const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS] as const;
@@ -154,13 +170,14 @@ const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_
 export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; whenConfigured: readonly EnvName[] }> = {
   api: {
     always: [...EVERY_FUNCTION, ENV.RULE_PREFIX, ENV.SCHEDULED_RUN_FUNCTION_ARN, ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN, ENV.LOG_FOLLOW_URL, ...TOKEN_VERIFIER],
-    whenConfigured: TOKEN_VERIFIER_CONFIGURED,
+    whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS],
   },
   // Reads logs only: it never launches a run, so it needs no API_URL for jobs.
   'log-follow': { always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ...TOKEN_VERIFIER], whenConfigured: TOKEN_VERIFIER_CONFIGURED },
-  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [] },
-  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [] },
-  reconciler: { always: EVERY_FUNCTION, whenConfigured: [] },
+  // They start runs too (retries, schedule fires, relaunches), under the same per-user quota.
+  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER] },
+  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER] },
+  reconciler: { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER] },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
 };

@@ -471,12 +471,35 @@ describe('context', () => {
     });
     const id = configured.getLogicalId(configured.api.function.node.defaultChild as CfnElement);
     const variables = Template.fromStack(configured).toJSON().Resources[id].Properties.Environment.Variables;
-    expect(Object.keys(variables).sort()).toEqual([...FUNCTION_ENV.api.always, ...FUNCTION_ENV.api.whenConfigured].sort());
+    expect(Object.keys(variables).sort()).toEqual(
+      [...FUNCTION_ENV.api.always, ...FUNCTION_ENV.api.whenConfigured.filter((name) => name.startsWith('OIDC') || name === 'ADMIN_EMAILS')].sort(),
+    );
     expect(variables).toMatchObject({
       ADMIN_EMAILS: 'a@example.com,b@example.com',
       OIDC_JWKS_URL: 'https://id.example.com/jwks',
       OIDC_ISSUER: 'https://id.example.com',
       OIDC_AUDIENCE: 'containerizer',
     });
+  });
+});
+
+describe('quota and sign-in settings from the CDK context', () => {
+  it('reach the api (and the run quota every function that starts runs), by the names dev mode reads', () => {
+    // No bundling: only the functions' environment is read here.
+    const settings = { REGISTRATION: 'closed', REGISTRATION_EMAIL_DOMAINS: 'example.com', MAX_ACTIVE_RUNS_PER_USER: '5' };
+    const configured = buildStack({ ...settings, 'aws:cdk:bundling-stacks': [] });
+    const resources = Template.fromStack(configured).toJSON().Resources;
+    const env = (fn: ContainerizerFunction): Record<string, unknown> =>
+      resources[configured.getLogicalId(fn.node.defaultChild as CfnElement)].Properties.Environment.Variables;
+    expect(env(configured.api.function)).toMatchObject({ REGISTRATION: 'closed', REGISTRATION_EMAIL_DOMAINS: 'example.com', MAX_ACTIVE_RUNS_PER_USER: '5' });
+    for (const fn of [configured.events.scheduledRunFunction, configured.events.taskStateChangeFunction, configured.events.reconcilerFunction]) {
+      expect(env(fn)).toMatchObject({ MAX_ACTIVE_RUNS_PER_USER: '5' });
+      expect(env(fn)).not.toHaveProperty('REGISTRATION');
+    }
+  });
+
+  it('are refused at synth when the functions could not read them', () => {
+    expect(() => buildStack({ REGISTRATION: 'invite-only' })).toThrow(/Context `REGISTRATION`: REGISTRATION must be open or closed/);
+    expect(() => buildStack({ MAX_APPS_PER_USER: '-1' })).toThrow(/Context `MAX_APPS_PER_USER`/);
   });
 });
