@@ -14,6 +14,12 @@ export const LABELS = {
   runId: 'containerizer.runId',
   appId: 'containerizer.appId',
   ownerId: 'containerizer.ownerId',
+  /** Which dev-mode installation (data dir) created an object: garbage collection touches only its own. */
+  instanceId: 'containerizer.instanceId',
+  imageId: 'containerizer.imageId',
+  buildNumber: 'containerizer.buildNumber',
+  /** Why a non-run container exists, e.g. "scan". */
+  purpose: 'containerizer.purpose',
 } as const;
 
 /** ECS's stoppedReason when a task's only (essential) container exits on its own. */
@@ -198,7 +204,7 @@ export function watchTaskStateChanges(docker: Docker, onChange: (change: TaskSta
  * Feeds each complete line of a newline-delimited stream to `onLine`, however the chunks
  * split lines (or UTF-8 characters). Resolves when the stream ends or closes, rejects on error.
  */
-function readLines(stream: Readable, onLine: (line: string) => void): Promise<void> {
+export function readLines(stream: Readable, onLine: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let pending = '';
     stream.setEncoding('utf8');

@@ -94,7 +94,8 @@ function steps(from: number, to: number, by: number): number[] {
   return out;
 }
 
-const SECRET_KEY = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|AUTH)/i;
+/** Names (env keys, labels) that look like they hold a secret. */
+export const SECRET_KEY = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|AUTH)/i;
 
 /** Replaces the values of env keys that look secret with "****" (for responses only). */
 export function maskEnv(env: Record<string, string>): Record<string, string> {

@@ -89,3 +89,48 @@ export interface LogSource {
 export interface RunEventPublisher {
   publish(run: Run): Promise<void>;
 }
+
+/** Where a build's image lives: dev mode, the per-build Docker tag; cloud, the CodeBuild build id. */
+export type BuildRef = string;
+
+/** What an ImageBuilder needs to build one image version. */
+export interface ImageBuildRequest {
+  imageId: string;
+  ownerId: string;
+  /** 1, 2, 3… per image: part of the immutable per-build tag. */
+  buildNumber: number;
+  /** A validated context (shared/build-context.ts), with a Dockerfile at its root. */
+  context: import('./build-context.js').ContextEntry[];
+}
+
+/**
+ * A backend's build event, normalized like TaskStateChange (dev: the Docker build stream;
+ * cloud: CodeBuild "Build State Change" events). Builds move QUEUED → BUILDING → BUILT | FAILED.
+ */
+export interface BuildStateChange {
+  imageId: string;
+  buildNumber: number;
+  buildRef: BuildRef;
+  lastStatus: 'BUILDING' | 'BUILT' | 'FAILED';
+  at: Date;
+  /** On BUILT: the immutable per-build reference runs use (`repository:tag`). */
+  imageRef?: string;
+  /** On BUILT: the image's digest (`sha256:…`; dev mode: Docker's image id, as nothing is pushed). */
+  digest?: string;
+  /** On FAILED: why, in the builder's words. */
+  reason?: string;
+}
+
+/** Builds images from contexts; state changes go to the listener the adapter was given. */
+export interface ImageBuilder {
+  /** Queues the build and returns its reference; BUILDING, then BUILT or FAILED, follow as BuildStateChanges. */
+  build(request: ImageBuildRequest): Promise<BuildRef>;
+  /** A build's log, read like a run's (`limit` events from `cursor`). */
+  readLog(imageId: string, buildNumber: number, options: { cursor?: string; limit: number }): Promise<LogPage>;
+}
+
+/** Scans a built image (cloud: ECR's scan on push; dev: Trivy when present, else the platform's configuration checks). */
+export interface ImageScanner {
+  /** Throws an Error when the image cannot be scanned (e.g. it does not exist). */
+  scan(imageRef: string): Promise<import('./image-scan.js').ScanResult>;
+}

@@ -1,0 +1,242 @@
+/**
+ * Dev mode's ImageBuilder: builds with the local Docker engine's classic builder
+ * (`POST /build`, dockerode `buildImage`) from the context's tar stream. Each image has a
+ * folder under the data dir: `src/` (the context of its latest build) and `builds/<n>.jsonl`
+ * (each build's log, one LogEvent per line, appended as the build goes).
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { contextTar, type ContextEntry } from '../shared/build-context.js';
+import { badRequest } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
+import type { BuildRef, BuildStateChange, ImageBuilder, ImageBuildRequest, LogEvent, LogPage } from '../shared/ports.js';
+import { LABELS, dockerErrorMessage, readLines } from './docker-events.js';
+
+/** A build that runs longer is stopped and FAILED (60 min, CodeBuild's default build timeout). */
+export const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
+
+/** The immutable tag of one build: `containerizer-img/<imageId lowercased>:<buildNumber>` (Docker repository names are lowercase). */
+export function imageTag(imageId: string, buildNumber: number): string {
+  return `containerizer-img/${imageId.toLowerCase()}:${buildNumber}`;
+}
+
+/** One message of the `POST /build` stream (Docker Engine API, the JSON lines of a classic build), the fields used here. */
+interface BuildMessage {
+  stream?: string;
+  status?: string;
+  id?: string;
+  error?: string;
+  aux?: { ID?: string };
+}
+
+export interface DockerImageBuilderOptions {
+  /** The data dir; images live under `<dataDir>/images/<imageId>/`. */
+  dataDir: string;
+  /** Labelled on every image built, so garbage collection finds only this installation's. */
+  instanceId: string;
+  /** Receives BUILDING then BUILT or FAILED for each build; its errors are logged, never thrown. */
+  onChange: (change: BuildStateChange) => Promise<void>;
+  /** Default BUILD_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+/** Builds one image at a time (a shared dev machine), in the order asked. Build refs are the per-build tags. */
+export class DockerImageBuilder implements ImageBuilder {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly options: DockerImageBuilderOptions,
+  ) {}
+
+  /** Queues the build and returns its tag at once; see `run` for what follows. */
+  async build(request: ImageBuildRequest): Promise<BuildRef> {
+    this.logFileOf(request.imageId, request.buildNumber);
+    this.queue = this.queue
+      .then(() => this.run(request))
+      .catch((err: unknown) => logger.error('build did not run', { imageId: request.imageId, buildNumber: request.buildNumber, error: err as Error }));
+    return imageTag(request.imageId, request.buildNumber);
+  }
+
+  /** Resolves once every queued build has finished. */
+  async idle(): Promise<void> {
+    // Builds queued while waiting extend the queue: wait until it stops growing.
+    for (let seen; seen !== this.queue;) await (seen = this.queue);
+  }
+
+  /**
+   * Builds now: keeps the context as `src/`, reports BUILDING, streams Docker's output to the
+   * build's log, and reports (and returns) BUILT with the tag and image id, or FAILED with
+   * Docker's error. Never pulls: a FROM image missing locally fails the build with Docker's
+   * message. Never throws.
+   */
+  async run(request: ImageBuildRequest): Promise<BuildStateChange> {
+    const tag = imageTag(request.imageId, request.buildNumber);
+    const base = { imageId: request.imageId, buildNumber: request.buildNumber, buildRef: tag };
+    await this.report({ ...base, lastStatus: 'BUILDING', at: new Date() });
+    const logFile = this.logFileOf(request.imageId, request.buildNumber);
+    await mkdir(path.dirname(logFile), { recursive: true });
+    const log = createWriteStream(logFile, { flags: 'w' });
+    const written = new Promise<void>((resolve, reject) => log.once('close', resolve).once('error', reject));
+    const write = (stream: LogEvent['stream'], message: string) => log.write(JSON.stringify({ timestamp: Date.now(), stream, message }) + '\n');
+    let outcome: BuildStateChange;
+    try {
+      await this.keepSource(request.imageId, request.context);
+      const failure = await this.dockerBuild(request, tag, write);
+      if (failure) {
+        outcome = { ...base, lastStatus: 'FAILED', at: new Date(), reason: failure };
+      } else {
+        const { Id } = await this.docker.getImage(tag).inspect();
+        outcome = { ...base, lastStatus: 'BUILT', at: new Date(), imageRef: tag, digest: Id };
+      }
+    } catch (err) {
+      const reason = dockerErrorMessage(err);
+      write('stderr', reason);
+      outcome = { ...base, lastStatus: 'FAILED', at: new Date(), reason };
+    }
+    log.end();
+    await written;
+    await this.report(outcome);
+    return outcome;
+  }
+
+  /**
+   * Up to `limit` events from `cursor` (a byte offset in the log, as a decimal string), reading
+   * only as much of the file as the page needs. A line still being written is left for the next
+   * read. Throws ClientError 400 on a cursor this class did not produce.
+   */
+  async readLog(imageId: string, buildNumber: number, options: { cursor?: string; limit: number }): Promise<LogPage> {
+    if (options.cursor !== undefined && !/^\d+$/.test(options.cursor)) {
+      throw badRequest('cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
+    }
+    let offset = Number(options.cursor ?? 0);
+    const events: LogEvent[] = [];
+    let file;
+    try {
+      file = await open(this.logFileOf(imageId, buildNumber), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events, nextCursor: String(offset) };
+      throw err;
+    }
+    try {
+      let block = Buffer.alloc(64 * 1024);
+      while (events.length < options.limit) {
+        const { bytesRead } = await file.read(block, 0, block.length, offset);
+        const end = block.subarray(0, bytesRead).lastIndexOf(0x0a);
+        if (end < 0) {
+          // No complete line: at the end of the log, or a line longer than the block.
+          if (bytesRead < block.length) break;
+          block = Buffer.alloc(block.length * 2);
+          continue;
+        }
+        let start = 0;
+        while (start <= end && events.length < options.limit) {
+          const newline = block.indexOf(0x0a, start);
+          events.push(JSON.parse(block.toString('utf8', start, newline)) as LogEvent);
+          start = newline + 1;
+        }
+        offset += start;
+      }
+    } finally {
+      await file.close();
+    }
+    return { events, nextCursor: String(offset) };
+  }
+
+  /** Runs the classic build, writing its output as it comes. Returns Docker's error message, if the build failed. */
+  private async dockerBuild(
+    request: ImageBuildRequest,
+    tag: string,
+    write: (stream: LogEvent['stream'], message: string) => void,
+  ): Promise<string | undefined> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs ?? BUILD_TIMEOUT_MS);
+    const output = (await this.docker.buildImage(
+      contextTar(request.context) as unknown as NodeJS.ReadableStream,
+      {
+        t: tag,
+        labels: {
+          [LABELS.instanceId]: this.options.instanceId,
+          [LABELS.imageId]: request.imageId,
+          [LABELS.ownerId]: request.ownerId,
+          [LABELS.buildNumber]: String(request.buildNumber),
+        },
+        // The classic builder (BuildKit would need a session); remove intermediate containers even on failure.
+        version: '1',
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+      } as Docker.ImageBuildOptions,
+    )) as Readable;
+    let error: string | undefined;
+    try {
+      await readLines(output, (line) => {
+        let message: BuildMessage;
+        try {
+          message = JSON.parse(line) as BuildMessage;
+        } catch {
+          write('stdout', line);
+          return;
+        }
+        // The classic builder sends a bare "\n" after each step line: no event for those.
+        if (message.stream && message.stream !== '\n') for (const text of message.stream.replace(/\n$/, '').split('\n')) write('stdout', text);
+        if (message.status) write('stdout', message.id ? `${message.id}: ${message.status}` : message.status);
+        if (message.error) {
+          error = message.error.trim();
+          write('stderr', error);
+        }
+      });
+    } catch (err) {
+      if (!signal.aborted) throw err;
+      error = `build timed out after ${(this.options.timeoutMs ?? BUILD_TIMEOUT_MS) / 1000} s`;
+      write('stderr', error);
+    }
+    return error;
+  }
+
+  /** Replaces the image's `src/` with this context, written aside first so `src/` is never half written. */
+  private async keepSource(imageId: string, entries: readonly ContextEntry[]): Promise<void> {
+    const folder = this.folderOf(imageId);
+    const fresh = path.join(folder, `src.${randomUUID()}.tmp`);
+    for (const entry of entries) {
+      // Entries are validated: relative, no `..`, never through a link (shared/build-context.ts).
+      const target = path.join(fresh, entry.path);
+      await mkdir(path.dirname(target), { recursive: true });
+      if (entry.type === 'file') await writeFile(target, entry.content, { mode: entry.mode });
+      else await symlink(entry.target, target);
+    }
+    const old = path.join(folder, `src.${randomUUID()}.old`);
+    await rename(path.join(folder, 'src'), old).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await rename(fresh, path.join(folder, 'src'));
+    await rm(old, { recursive: true, force: true });
+  }
+
+  private async report(change: BuildStateChange): Promise<void> {
+    try {
+      await this.options.onChange(change);
+    } catch (err) {
+      logger.error('build state change not recorded', {
+        imageId: change.imageId,
+        buildNumber: change.buildNumber,
+        lastStatus: change.lastStatus,
+        error: err as Error,
+      });
+    }
+  }
+
+  private folderOf(imageId: string): string {
+    // The image id becomes a folder name: refuse anything that could leave the data dir.
+    if (!/^[A-Za-z0-9_-]+$/.test(imageId)) throw new Error(`invalid image id "${imageId}"`);
+    return path.join(this.options.dataDir, 'images', imageId);
+  }
+
+  private logFileOf(imageId: string, buildNumber: number): string {
+    if (!Number.isSafeInteger(buildNumber) || buildNumber < 1) throw new Error(`invalid build number ${buildNumber}`);
+    return path.join(this.folderOf(imageId), 'builds', `${buildNumber}.jsonl`);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * DockerImageBuilder against the real Docker engine and the local containerizer/busybox
+ * image (see local/ensure-docker.sh). Every image id is unique to this run, and only the
+ * images labelled with this run's instance id are removed afterwards.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, describe, expect, it } from 'vitest';
+import { contextFromFiles } from '../../shared/build-context.js';
+import { ClientError } from '../../shared/errors.js';
+import type { BuildStateChange, ImageBuildRequest, LogEvent } from '../../shared/ports.js';
+import { DockerImageBuilder, imageTag } from '../../local/docker-image-builder.js';
+import { LABELS } from '../../local/docker-events.js';
+
+const docker = new Docker();
+const dataDir = mkdtempSync(path.join(tmpdir(), 'containerizer-builds-'));
+const instanceId = `test-${randomUUID()}`;
+const changes: BuildStateChange[] = [];
+const builder = new DockerImageBuilder(docker, { dataDir, instanceId, onChange: async (change) => void changes.push(change) });
+
+const uniqueImageId = () => `IMG${randomUUID().replace(/-/g, '').toUpperCase().slice(0, 20)}`;
+
+function request(files: Record<string, string>, buildNumber = 1): ImageBuildRequest {
+  return { imageId: uniqueImageId(), ownerId: 'USER1', buildNumber, context: contextFromFiles(files) };
+}
+
+async function wholeLog(imageId: string, buildNumber: number, limit = 1000): Promise<LogEvent[]> {
+  const events: LogEvent[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await builder.readLog(imageId, buildNumber, { cursor, limit });
+    events.push(...page.events);
+    if (page.events.length === 0) return events;
+    cursor = page.nextCursor;
+  }
+}
+
+/** Runs the image's default command to its end and returns what it printed. */
+async function runImage(image: string): Promise<string> {
+  const container = await docker.createContainer({ Image: image, Labels: { [LABELS.instanceId]: instanceId } });
+  try {
+    await container.start();
+    await container.wait();
+    const output = await container.logs({ stdout: true, stderr: true, follow: false });
+    // Non-TTY logs are framed (8-byte headers); the payloads are what the script printed.
+    return output.toString('utf8').replace(/[\x00-\x08]/g, '');
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+afterAll(async () => {
+  const images = await docker.listImages({ filters: { label: [`${LABELS.instanceId}=${instanceId}`] } });
+  for (const image of images) await docker.getImage(image.Id).remove({ force: true });
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('DockerImageBuilder (real Docker)', () => {
+  it('builds a three-file context into a labelled image that runs the copied script', async () => {
+    const build = request({
+      Dockerfile: 'FROM containerizer/busybox:latest\nCOPY greet.sh message.txt /app/\nCMD ["sh", "/app/greet.sh"]\n',
+      'greet.sh': 'echo "greeting: $(cat /app/message.txt)"\n',
+      'message.txt': 'hello from the build',
+    });
+    const ref = await builder.build(build);
+    expect(ref).toBe(imageTag(build.imageId, 1));
+    await builder.idle();
+
+    const mine = changes.filter((c) => c.imageId === build.imageId);
+    expect(mine.map((c) => c.lastStatus)).toEqual(['BUILDING', 'BUILT']);
+    const built = mine[1]!;
+    expect(built.imageRef).toBe(ref);
+    const inspected = await docker.getImage(ref).inspect();
+    expect(built.digest).toBe(inspected.Id);
+    expect(inspected.Config.Labels).toMatchObject({
+      [LABELS.instanceId]: instanceId,
+      [LABELS.imageId]: build.imageId,
+      [LABELS.ownerId]: 'USER1',
+      [LABELS.buildNumber]: '1',
+    });
+
+    expect(await runImage(ref)).toContain('greeting: hello from the build');
+
+    const src = path.join(dataDir, 'images', build.imageId, 'src');
+    expect((await readdir(src)).sort()).toEqual(['Dockerfile', 'greet.sh', 'message.txt']);
+    expect(await readFile(path.join(src, 'message.txt'), 'utf8')).toBe('hello from the build');
+
+    const log = await wholeLog(build.imageId, 1);
+    // Step counts include the LABEL steps the builder adds for the platform's labels.
+    expect(log[0]?.message).toMatch(/^Step 1\/\d+ : FROM containerizer\/busybox:latest$/);
+    expect(log.at(-1)?.message).toBe(`Successfully tagged ${ref}`);
+    expect(log.every((e) => e.stream === 'stdout' && e.timestamp > 0)).toBe(true);
+    // Paging one event at a time reads the same log.
+    expect(await wholeLog(build.imageId, 1, 1)).toEqual(log);
+  });
+
+  it('fails a build whose RUN step fails, with Docker\u2019s error in the log', async () => {
+    const build = request({ Dockerfile: 'FROM containerizer/busybox:latest\nRUN echo before && exit 3\n' });
+    const outcome = await builder.run(build);
+    expect(outcome).toMatchObject({ lastStatus: 'FAILED', buildRef: imageTag(build.imageId, 1) });
+    expect(outcome.reason).toMatch(/returned a non-zero code: 3/);
+    const log = await wholeLog(build.imageId, 1);
+    expect(log.map((e) => e.message)).toContain('before');
+    expect(log.at(-1)).toMatchObject({ stream: 'stderr', message: outcome.reason });
+    await expect(docker.getImage(imageTag(build.imageId, 1)).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('never pulls: a FROM image that is not local fails the build with Docker\u2019s message', async () => {
+    const missing = `containerizer-test/not-here-${randomUUID()}:1`;
+    const build = request({ Dockerfile: `FROM ${missing}\nRUN true\n` });
+    const outcome = await builder.run(build);
+    expect(outcome.lastStatus).toBe('FAILED');
+    expect(outcome.reason).toBeTruthy();
+    const log = await wholeLog(build.imageId, 1);
+    expect(log[0]?.message).toMatch(new RegExp(`^Step 1/\\d+ : FROM ${missing}$`));
+    expect(log.at(-1)).toMatchObject({ stream: 'stderr', message: outcome.reason });
+  });
+
+  it('stops a build that outlives its timeout', async () => {
+    const slow = new DockerImageBuilder(docker, { dataDir, instanceId, timeoutMs: 1500, onChange: async () => {} });
+    const build = request({ Dockerfile: 'FROM containerizer/busybox:latest\nRUN sleep 60\n' });
+    const started = Date.now();
+    const outcome = await slow.run(build);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(outcome).toMatchObject({ lastStatus: 'FAILED', reason: 'build timed out after 1.5 s' });
+  });
+
+  it('reads an absent log as empty and refuses a cursor it did not produce', async () => {
+    expect(await builder.readLog('NOSUCHIMAGE', 1, { limit: 10 })).toEqual({ events: [], nextCursor: '0' });
+    await expect(builder.readLog('NOSUCHIMAGE', 1, { cursor: 'abc', limit: 10 })).rejects.toBeInstanceOf(ClientError);
+    await expect(builder.build({ ...request({ Dockerfile: 'FROM scratch\n' }), imageId: '../escape' })).rejects.toThrow(/invalid image id/);
+  });
+});
