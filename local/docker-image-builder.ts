@@ -14,7 +14,7 @@ import { contextTar, type ContextEntry } from '../shared/build-context.js';
 import { badRequest } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import type { BuildRef, BuildStateChange, ImageBuilder, ImageBuildRequest, LogEvent, LogPage } from '../shared/ports.js';
-import { LABELS, dockerErrorMessage, readLines } from './docker-events.js';
+import { LABELS, dockerErrorMessage, dockerStatusCode, readLines } from './docker-events.js';
 
 /** A build that runs longer is stopped and FAILED (60 min, CodeBuild's default build timeout). */
 export const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
@@ -147,6 +147,26 @@ export class DockerImageBuilder implements ImageBuilder {
     return { events, nextCursor: String(offset) };
   }
 
+  /**
+   * Removes the image's built images (those labelled with its id by this installation) and its
+   * folder (context and build logs). Idempotent; an image a container still uses is removed anyway (force).
+   */
+  async discard(imageId: string): Promise<void> {
+    const folder = this.folderOf(imageId);
+    const images = await this.docker.listImages({
+      filters: { label: [`${LABELS.imageId}=${imageId}`, `${LABELS.instanceId}=${this.options.instanceId}`] },
+    });
+    for (const image of images) {
+      await this.docker
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch((err: unknown) => {
+          if (dockerStatusCode(err) !== 404) throw err;
+        });
+    }
+    await rm(folder, { recursive: true, force: true });
+  }
+
   /** Runs the classic build, writing its output as it comes. Returns Docker's error message, if the build failed. */
   private async dockerBuild(
     request: ImageBuildRequest,
@@ -158,6 +178,7 @@ export class DockerImageBuilder implements ImageBuilder {
       contextTar(request.context) as unknown as NodeJS.ReadableStream,
       {
         t: tag,
+        ...(request.buildArgs && { buildargs: request.buildArgs }),
         labels: {
           [LABELS.instanceId]: this.options.instanceId,
           [LABELS.imageId]: request.imageId,

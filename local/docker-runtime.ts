@@ -3,10 +3,9 @@
  * behave as the run would on ECS Fargate (limits, no swap, no host access).
  */
 import type Docker from 'dockerode';
-import type { App } from '../shared/domain.js';
 import type { ContainerLogs } from './container-logs.js';
 import { DROPPED_CAPABILITIES } from '../shared/domain.js';
-import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
+import type { ContainerRuntime, LaunchableApp, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
 
 /** Processes per container; Fargate isolates each task in its own VM, a shared local engine needs a fork-bomb guard. */
@@ -32,7 +31,7 @@ export class DockerRuntime implements ContainerRuntime {
   ) {}
 
   /** Checks the app's image exists locally; throws an Error saying so when it does not (dev mode never pulls). */
-  async prepare(app: App): Promise<void> {
+  async prepare(app: LaunchableApp): Promise<void> {
     try {
       await this.docker.getImage(app.image).inspect();
     } catch (err) {

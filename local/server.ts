@@ -1,8 +1,8 @@
 /**
  * Dev mode: the platform on Node with dynalite and the local Docker engine.
  * Start-up order matters for "a restart loses no run": the Docker event stream is watched
- * first, then runs left active by an earlier process are reconciled against Docker, then
- * schedules are armed and the API listens.
+ * first, then runs left active by an earlier process are reconciled against Docker, builds it
+ * left under way are failed, then schedules are armed and the API listens.
  */
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -14,7 +14,10 @@ import { createPlatform, type Platform } from '../shared/platform.js';
 import type { RunEventPublisher } from '../shared/ports.js';
 import { ContainerLogs } from './container-logs.js';
 import { watchTaskStateChanges } from './docker-events.js';
+import { DockerImageBuilder } from './docker-image-builder.js';
 import { DockerRuntime } from './docker-runtime.js';
+import { FileContextStore } from './file-context-store.js';
+import { LocalImageScanner } from './image-scanner.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
 import type { LocalConfig } from './config.js';
@@ -46,12 +49,28 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const logs = new ContainerLogs(docker, join(config.dataDir, 'logs'));
   const runtime = new DockerRuntime(docker, logs);
   const scheduler = new LocalScheduler((scheduleId, time) => platform.schedules.fire(scheduleId, time));
-  const platform = createPlatform({ db: dynamo.db, runtime, scheduler, logs, publisher: logPublisher, auth: config.auth });
+  const builder = new DockerImageBuilder(docker, {
+    dataDir: config.dataDir,
+    instanceId: config.instanceId,
+    onChange: async (change) => void (await platform.images.applyBuildStateChange(change)),
+  });
+  const platform = createPlatform({
+    db: dynamo.db,
+    runtime,
+    scheduler,
+    logs,
+    publisher: logPublisher,
+    auth: config.auth,
+    imagePolicy: config.imagePolicy,
+    images: { builder, contexts: new FileContextStore(config.dataDir), scanner: new LocalImageScanner(docker, { instanceId: config.instanceId }) },
+  });
 
   const watch = watchTaskStateChanges(docker, async (change) => {
     await platform.runs.applyTaskStateChange(change);
   });
   await platform.runs.sweep({ describe: true });
+  // The builder ran in the process that died: a build it left QUEUED or BUILDING can never finish.
+  await platform.images.reconcile('the server stopped during the build; start a new build');
   for (const schedule of await platform.schedules.allEnabled()) await scheduler.put(schedule);
 
   let sweeps = 0;

@@ -62,6 +62,13 @@ export const ENV = {
   OIDC_AUDIENCE: 'OIDC_AUDIENCE',
   /** Comma-separated e-mails of the admins (case-insensitive). The api when configured; dev mode. */
   ADMIN_EMAILS: 'ADMIN_EMAILS',
+  /**
+   * Runs of built images whose scan has findings at or above this severity (CRITICAL, HIGH,
+   * MEDIUM, LOW, INFORMATIONAL) end FAILED before starting; unset: no policy. The functions that start runs; dev mode.
+   */
+  SCAN_SEVERITY_THRESHOLD: 'SCAN_SEVERITY_THRESHOLD',
+  /** Comma-separated prefixes an app's image string must start with; unset: any image. Built images are always allowed. The api; dev mode. */
+  ALLOWED_IMAGE_PREFIXES: 'ALLOWED_IMAGE_PREFIXES',
   /** `--enable-source-maps`, so stack traces point into the sources. Every function (set by the stack). */
   NODE_OPTIONS: 'NODE_OPTIONS',
   /** Dev mode's HTTP port (3000). */
@@ -110,10 +117,10 @@ const EVERY_FUNCTION = [
 export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; whenConfigured: readonly EnvName[] }> = {
   api: {
     always: [...EVERY_FUNCTION, ENV.RULE_PREFIX, ENV.SCHEDULED_RUN_FUNCTION_ARN, ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE],
-    whenConfigured: [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS],
+    whenConfigured: [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS, ENV.SCAN_SEVERITY_THRESHOLD, ENV.ALLOWED_IMAGE_PREFIXES],
   },
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [] },
-  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [] },
+  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.SCAN_SEVERITY_THRESHOLD] },
   reconciler: { always: EVERY_FUNCTION, whenConfigured: [] },
 };
 

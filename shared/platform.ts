@@ -3,6 +3,8 @@
  * Lambda entry points both build, so no service is wired twice.
  */
 import type { ContainerRuntime, LogSource, RunEventPublisher, Scheduler } from './ports.js';
+import { ImageStore } from './store/image-store.js';
+import { ImageService, type ImageBackend, type ImagePolicy } from './services/images.js';
 import type { Db } from './store/db.js';
 import { AppStore } from './store/app-store.js';
 import { RunStore } from './store/run-store.js';
@@ -20,6 +22,10 @@ export interface PlatformDeps {
   publisher: RunEventPublisher;
   auth: AuthConfig;
   runs?: Partial<RunServiceConfig>;
+  /** The scan policy and allowed image prefixes (shared/settings.ts readImagePolicy); default: none, any image. */
+  imagePolicy?: ImagePolicy;
+  /** The image builder, context store and scanner; without them images can be read but not made or built. */
+  images?: ImageBackend;
 }
 
 export interface Platform {
@@ -27,6 +33,7 @@ export interface Platform {
   apps: AppService;
   runs: RunService;
   schedules: ScheduleService;
+  images: ImageService;
   logs: LogSource;
 }
 
@@ -34,8 +41,15 @@ export const DEFAULT_RUN_CONFIG: RunServiceConfig = { finishedRunTtlDays: 0, rel
 
 export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
-  const apps = new AppService(new AppStore(deps.db), { beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId) });
-  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, { ...DEFAULT_RUN_CONFIG, ...deps.runs });
+  const appStore = new AppStore(deps.db);
+  const images = new ImageService(new ImageStore(deps.db), appStore, deps.imagePolicy ?? { allowedImagePrefixes: [] }, deps.images);
+  const apps = new AppService(appStore, {
+    beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId),
+    checkImage: (principal, app) => images.checkAppImage(principal, app),
+  });
+  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, { ...DEFAULT_RUN_CONFIG, ...deps.runs }, (app) =>
+    images.resolveForRun(app),
+  );
   const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler);
-  return { auth: new AuthService(deps.db, deps.auth), apps, runs, schedules, logs: deps.logs };
+  return { auth: new AuthService(deps.db, deps.auth), apps, runs, schedules, images, logs: deps.logs };
 }

@@ -10,6 +10,8 @@
  * - runs/schedules of an owner across apps, by time: index `byOwner`
  * - everything of a kind, for admins and start-up loads: index `byKind`
  * - active runs, for timeouts and reconciliation: sparse index `active`
+ * - images: the image (sk `IMAGE`), its versions (`VERSION#<n>`), builds (`BUILD#<n>`) and the
+ *   apps that name it (`USE#<appId>`) under one partition key; unsettled builds in `active`
  * (index partitions: `indexKeys`). Ids are ULIDs, so sorting by id sorts by creation time.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
@@ -30,7 +32,10 @@ export type IndexName = keyof typeof INDEXES;
 /** Epoch seconds after which DynamoDB's TTL may delete the item (finished runs, refresh tokens). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-/** Attributes a run item keeps for its conditional writes: its status's rank and the backend's event order (ECS detail.version). */
+/**
+ * Attributes a run item keeps for its conditional writes: its status's rank and the backend's
+ * event order (ECS detail.version). Build items keep their status's rank in `statusRank` too.
+ */
 export const RUN_ORDER = { statusRank: 'statusRank', taskVersion: 'taskVersion' } as const;
 
 /** Attributes that exist for the table's sake, not the domain's; `fromItem` strips them. */
@@ -41,11 +46,13 @@ export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
   ...Object.values(RUN_ORDER),
 ]);
 
-const KIND = { user: 'USER', refresh: 'REFRESH', app: 'APP', appName: 'APPNAME', run: 'RUN', schedule: 'SCHEDULE' } as const;
-const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#' } as const;
+const KIND = { user: 'USER', refresh: 'REFRESH', app: 'APP', appName: 'APPNAME', run: 'RUN', schedule: 'SCHEDULE', image: 'IMAGE' } as const;
+const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', build: 'BUILD#', use: 'USE#' } as const;
 
 const appPk = (appId: string) => `${KIND.app}#${appId}`;
 const schedulePk = (scheduleId: string) => `${KIND.schedule}#${scheduleId}`;
+const imagePk = (imageId: string) => `${KIND.image}#${imageId}`;
+const padded = (n: number) => String(n).padStart(6, '0');
 
 /** Primary keys of single items. App versions are zero-padded so they sort by number. */
 export const keys = {
@@ -57,6 +64,11 @@ export const keys = {
   run: (runId: string) => ({ pk: `${KIND.run}#${runId}`, sk: KIND.run }),
   schedule: (scheduleId: string) => ({ pk: schedulePk(scheduleId), sk: KIND.schedule }),
   fire: (scheduleId: string, scheduledTime: string) => ({ pk: schedulePk(scheduleId), sk: `${SK_PREFIX.fire}${scheduledTime}` }),
+  image: (imageId: string) => ({ pk: imagePk(imageId), sk: KIND.image }),
+  imageVersion: (imageId: string, version: number) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.version}${padded(version)}` }),
+  build: (imageId: string, number: number) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.build}${padded(number)}` }),
+  /** An app's claim that it names the image (checked against the app before an image is deleted). */
+  imageUse: (imageId: string, appId: string) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.use}${appId}` }),
 };
 
 /** Items stored under another item's partition key, their sort keys sharing a prefix. */
@@ -68,6 +80,9 @@ export interface Children {
 export const children = {
   versionsOfApp: (appId: string): Children => ({ pk: appPk(appId), skPrefix: SK_PREFIX.version }),
   firesOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.fire }),
+  versionsOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.version }),
+  buildsOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.build }),
+  usesOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.use }),
 };
 
 /** One partition of an index: the items written into it and the Query that reads them use the same value. */
@@ -89,6 +104,10 @@ export const indexKeys = {
   schedulesOfApp: (appId: string) => partition('byParent', `${appPk(appId)}#SCHEDULES`),
   schedulesOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#SCHEDULES`),
   allSchedules: () => partition('byKind', KIND.schedule),
+  imagesOfOwner: (ownerId: string) => partition('byParent', `OWNER#${ownerId}#IMAGES`),
+  allImages: () => partition('byKind', KIND.image),
+  /** The sparse index of builds not yet settled (QUEUED, BUILDING, or finished with follow-ups pending). */
+  activeBuilds: () => partition('active', 'ACTIVE_BUILDS'),
 };
 
 /** The attributes that put an item into each of `partitions`, sorted there by `sk` (its id). */

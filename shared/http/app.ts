@@ -7,6 +7,7 @@ import type { Platform } from '../platform.js';
 import { bearerChallenge, errorToProblem, fieldErrors, problemResponse } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { appRoutes } from './routes/apps.js';
+import { imageRoutes } from './routes/images.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
@@ -58,6 +59,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   appRoutes(app, platform);
   runRoutes(app, platform, options.maxFollowMs ?? Infinity);
   scheduleRoutes(app, platform);
+  imageRoutes(app, platform, options.maxFollowMs ?? Infinity);
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: { title: 'Containerizer API', version: '1.0.0', description: 'Run containerized jobs on demand or on cron schedules.' },

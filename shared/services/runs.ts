@@ -17,13 +17,14 @@ import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
 import { conflict, notFound } from '../errors.js';
 import { logger } from '../logger.js';
-import type { ContainerRuntime, RunEventPublisher, TaskStateChange } from '../ports.js';
+import type { ContainerRuntime, LaunchableApp, RunEventPublisher, TaskStateChange } from '../ports.js';
 import type { RunCreate, RunListQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { RunStore, TransitionFields } from '../store/run-store.js';
 import { indexKeys } from '../table.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
+import type { ResolvedImage } from './images.js';
 import {
   idRange,
   isLaunchLost,
@@ -61,6 +62,12 @@ interface TaskDetails {
   taskVersion?: number;
 }
 
+/** The exact image a run of the app launches and the scan policy's verdict (ImageService.resolveForRun). */
+export type ImageResolver = (app: App) => Promise<ResolvedImage>;
+
+/** Without images: an app's image is a string and is what runs. */
+const imageStrings: ImageResolver = async (app) => ({ image: typeof app.image === 'string' ? app.image : app.image.imageId });
+
 export class RunService {
   constructor(
     private readonly store: RunStore,
@@ -68,18 +75,22 @@ export class RunService {
     private readonly runtime: ContainerRuntime,
     private readonly publisher: RunEventPublisher,
     private readonly config: RunServiceConfig,
+    private readonly resolveImage: ImageResolver = imageStrings,
   ) {}
 
   /**
    * Creates a run of the app's current version and launches it. Returns the run as it stands
    * after the launch attempt: PENDING/PROVISIONING, or FAILED with the launch error as its
-   * stoppedReason. With `origin.runId`, a second call returns the first call's run.
+   * stoppedReason, or FAILED before any launch when the image policy refuses its image (the
+   * reason names the findings). With `origin.runId`, a second call returns the first call's run.
    * @throws ClientError 404 when the app is missing or not the caller's.
    */
   async create(principal: Principal, appId: string, input: RunCreate, origin: RunOrigin = { trigger: 'manual' }): Promise<Run> {
     const app = await this.apps.get(principal, appId);
-    const run = newRun(app, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
+    const { image, imageDigest, refusal } = await this.resolveImage(app);
+    const run: Run = { ...newRun({ ...app, image }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() }), imageDigest };
     if (!(await this.store.insert(run))) return (await this.store.get(run.runId))!;
+    if (refusal) return this.refuse(run, refusal);
     return this.launch(run, app);
   }
 
@@ -187,8 +198,16 @@ export class RunService {
     }
   }
 
-  /** Prepares the app version and starts the task; a launch error fails the run with its message. */
-  private async launch(run: Run, app: App): Promise<Run> {
+  /** Ends a run before any launch: FAILED with `reason`, never retried (the same image would be refused again). */
+  private async refuse(run: Run, reason: string): Promise<Run> {
+    const at = new Date();
+    const refused = await this.transition(run.runId, 'FAILED', { at, reason }, { stoppedAt: at.toISOString(), stoppedReason: reason });
+    return refused ?? (await this.store.get(run.runId))!;
+  }
+
+  /** Prepares the app version with the run's image and starts the task; a launch error fails the run with its message. */
+  private async launch(run: Run, version: App): Promise<Run> {
+    const app: LaunchableApp = { ...version, image: run.image };
     let taskRef: string;
     try {
       await this.runtime.prepare(app);
