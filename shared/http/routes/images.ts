@@ -7,7 +7,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { contextFromArchive, contextFromFiles, MAX_CONTEXT_BYTES } from '../../build-context.js';
-import { payloadTooLarge } from '../../errors.js';
+import { badRequest, payloadTooLarge } from '../../errors.js';
 import { Build, Image, ImageCreate, ImagePatch, ImageUploadQuery, ImageVersion, isBuildFinished } from '../../image-schemas.js';
 import type { Platform } from '../../platform.js';
 import { LogPage, pageOf } from '../../schemas.js';
@@ -42,7 +42,8 @@ const createImageRoute = createRoute({
   security: secured,
   request: {
     query: ImageUploadQuery.partial(),
-    body: { content: { 'application/json': { schema: ImageCreate }, 'application/x-tar': binary, 'application/gzip': binary }, required: true },
+    // Not `required`: a required body has its JSON schema checked whatever the media type.
+    body: { content: { 'application/json': { schema: ImageCreate }, 'application/x-tar': binary, 'application/gzip': binary } },
   },
   responses: { 201: json(Image, 'created'), 400: problems[400], 401: problems[401] },
 });
@@ -146,6 +147,7 @@ export function imageRoutes(app: Api, { images }: Platform, maxFollowMs: number)
 
   app.openapi(createImageRoute, async (c) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!type) throw badRequest(`send the image as application/json, or its build context as ${ARCHIVE_TYPES.join(' or ')}`);
     const created = (ARCHIVE_TYPES as readonly string[]).includes(type)
       ? await images.create(c.get('principal'), {
           ...ImageUploadQuery.parse(c.req.query()),
