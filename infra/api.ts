@@ -69,6 +69,8 @@ export class Api extends Construct {
           [ENV.OIDC_ISSUER]: context.oidcIssuer,
           [ENV.OIDC_AUDIENCE]: context.oidcAudience,
           [ENV.ADMIN_EMAILS]: context.adminEmails.join(','),
+          [ENV.SCAN_SEVERITY_THRESHOLD]: context.scanSeverityThreshold,
+          [ENV.ALLOWED_IMAGE_PREFIXES]: context.allowedImagePrefixes.join(','),
         }),
       },
     });

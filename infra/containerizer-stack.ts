@@ -17,19 +17,23 @@ import { Api } from './api.js';
 import { readContext } from './context.js';
 import { Data } from './data.js';
 import { Events } from './events.js';
+import { ENV } from '../shared/env.js';
+import { Images } from './images.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
 import { ContainerRuntime } from './runtime.js';
 
 /**
- * One stack from four constructs: Data (table), ContainerRuntime (cluster, network, task
- * roles, run logs), Events (task-state, reconciler and schedule functions and rules) and
- * Api (HTTP API, its function, the JWT secret). Settings come from CDK context (infra/context.ts).
+ * One stack from five constructs: Data (table), ContainerRuntime (cluster, network, task
+ * roles, run logs), Events (task-state, reconciler and schedule functions and rules),
+ * Api (HTTP API, its function, the JWT secret) and Images (context bucket, CodeBuild project,
+ * ECR repository, build-events function and rules). Settings come from CDK context (infra/context.ts).
  */
 export class ContainerizerStack extends Stack {
   readonly data: Data;
   readonly runtime: ContainerRuntime;
   readonly events: Events;
   readonly api: Api;
+  readonly images: Images;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
@@ -42,12 +46,19 @@ export class ContainerizerStack extends Stack {
     this.runtime = new ContainerRuntime(this, 'Runtime', { context });
     this.events = new Events(this, 'Events', { table: this.data.table, runtime: this.runtime, logRetention: context.logRetention });
     this.api = new Api(this, 'Api', { table: this.data.table, runtime: this.runtime, events: this.events, context });
+    this.images = new Images(this, 'Images', { table: this.data.table, runtime: this.runtime, events: this.events, logRetention: context.logRetention });
+    // The api makes and builds images; the build-events function records how builds end.
+    this.images.grantManageImages(this.api.function);
+    for (const [name, value] of Object.entries(this.images.environment)) this.api.function.addEnvironment(name, value);
+    // Schedule fires start runs too: the scan policy applies to them.
+    if (context.scanSeverityThreshold) this.events.scheduledRunFunction.addEnvironment(ENV.SCAN_SEVERITY_THRESHOLD, context.scanSeverityThreshold);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'ClusterArn', { value: this.runtime.cluster.clusterArn });
     new CfnOutput(this, 'LogGroupName', { value: this.runtime.logGroup.logGroupName, description: 'Run logs' });
     new CfnOutput(this, 'JwtSecretArn', { value: this.api.jwtSecret.secretArn });
+    new CfnOutput(this, 'ImageRepositoryUri', { value: this.images.repository.repositoryUri, description: 'Built images, one immutable tag per build' });
 
     acknowledgeNagFindings(this);
   }

@@ -13,6 +13,8 @@
  * | `oidcJwksUrl`      | JWKS URL of an external OpenID provider whose tokens the API accepts     | built-in accounts only      |
  * | `oidcIssuer`       | the `iss` those tokens must carry                                        | none                        |
  * | `oidcAudience`     | the `aud` those tokens must carry                                        | none                        |
+ * | `scanSeverityThreshold` | runs of built images with scan findings at or above it fail (CRITICAL…INFORMATIONAL) | no policy      |
+ * | `allowedImagePrefixes`  | prefixes an app's image string must start with                      | any image                   |
  *
  * The new VPC has public subnets only and no NAT gateway (a NAT gateway bills by the hour
  * whether or not jobs run), so tasks need a public IP to pull images; `assignPublicIp`
@@ -21,6 +23,7 @@
  */
 import type { Construct } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { SEVERITIES } from '../shared/image-scan.js';
 
 /** The parsed context: lists split, blanks dropped, numbers checked. */
 export interface ContainerizerContext {
@@ -30,6 +33,8 @@ export interface ContainerizerContext {
   readonly assignPublicIp: 'ENABLED' | 'DISABLED';
   readonly logRetention: RetentionDays;
   readonly adminEmails: string[];
+  readonly scanSeverityThreshold?: string;
+  readonly allowedImagePrefixes: string[];
   readonly oidcJwksUrl?: string;
   readonly oidcIssuer?: string;
   readonly oidcAudience?: string;
@@ -75,6 +80,11 @@ export function readContext(scope: Construct): ContainerizerContext {
     );
   }
 
+  const scanSeverityThreshold = text('scanSeverityThreshold');
+  if (scanSeverityThreshold !== undefined && !(SEVERITIES as readonly string[]).includes(scanSeverityThreshold)) {
+    throw new Error(`Context \`scanSeverityThreshold\` must be one of ${SEVERITIES.join(', ')}, not ${scanSeverityThreshold}.`);
+  }
+
   return {
     vpcId,
     subnetIds,
@@ -85,5 +95,7 @@ export function readContext(scope: Construct): ContainerizerContext {
     oidcJwksUrl: text('oidcJwksUrl'),
     oidcIssuer: text('oidcIssuer'),
     oidcAudience: text('oidcAudience'),
+    scanSeverityThreshold,
+    allowedImagePrefixes: list('allowedImagePrefixes'),
   };
 }

@@ -69,6 +69,14 @@ export const ENV = {
   SCAN_SEVERITY_THRESHOLD: 'SCAN_SEVERITY_THRESHOLD',
   /** Comma-separated prefixes an app's image string must start with; unset: any image. Built images are always allowed. The api; dev mode. */
   ALLOWED_IMAGE_PREFIXES: 'ALLOWED_IMAGE_PREFIXES',
+  /** The S3 bucket of the images' build contexts (`contexts/<imageId>/<version>/`, a folder CodeBuild reads). The api. */
+  IMAGE_BUCKET_NAME: 'IMAGE_BUCKET_NAME',
+  /** The CodeBuild project that builds images. The api. */
+  BUILD_PROJECT_NAME: 'BUILD_PROJECT_NAME',
+  /** The ECR repository (URI) built images are pushed to, one immutable tag per build. The api. */
+  IMAGE_REPOSITORY_URI: 'IMAGE_REPOSITORY_URI',
+  /** The CloudWatch Logs group of the builds (one stream per build). The api. */
+  BUILD_LOG_GROUP_NAME: 'BUILD_LOG_GROUP_NAME',
   /** `--enable-source-maps`, so stack traces point into the sources. Every function (set by the stack). */
   NODE_OPTIONS: 'NODE_OPTIONS',
   /** Dev mode's HTTP port (3000). */
@@ -88,6 +96,7 @@ export const ENTRY_POINTS = {
   'task-state-change': 'functions/task-state-change.ts',
   'scheduled-run': 'functions/scheduled-run.ts',
   reconciler: 'functions/reconciler.ts',
+  'build-events': 'functions/build-events.ts',
 } as const;
 
 /** The name of a Lambda entry point. */
@@ -116,12 +125,24 @@ const EVERY_FUNCTION = [
  */
 export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; whenConfigured: readonly EnvName[] }> = {
   api: {
-    always: [...EVERY_FUNCTION, ENV.RULE_PREFIX, ENV.SCHEDULED_RUN_FUNCTION_ARN, ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE],
+    always: [
+      ...EVERY_FUNCTION,
+      ENV.RULE_PREFIX,
+      ENV.SCHEDULED_RUN_FUNCTION_ARN,
+      ENV.JWT_SECRET_ARN,
+      ENV.JWT_ISSUER,
+      ENV.JWT_AUDIENCE,
+      ENV.IMAGE_BUCKET_NAME,
+      ENV.BUILD_PROJECT_NAME,
+      ENV.IMAGE_REPOSITORY_URI,
+      ENV.BUILD_LOG_GROUP_NAME,
+    ],
     whenConfigured: [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS, ENV.SCAN_SEVERITY_THRESHOLD, ENV.ALLOWED_IMAGE_PREFIXES],
   },
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [] },
   'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.SCAN_SEVERITY_THRESHOLD] },
   reconciler: { always: EVERY_FUNCTION, whenConfigured: [] },
+  'build-events': { always: EVERY_FUNCTION, whenConfigured: [] },
 };
 
 /** An environment: `process.env`, or an explicit object (tests build platforms from one). */

@@ -46,7 +46,7 @@ export function runRefusal(build: Pick<Build, 'number' | 'scan'>, threshold: Sev
     .filter((f) => blocking.some((b) => b.severity === f.severity))
     .slice(0, 5)
     .map((f) => `${f.id} (${f.where})`);
-  return `${describeBlocking(blocking, threshold)}: ${named.join(', ')}`;
+  return named.length > 0 ? `${describeBlocking(blocking, threshold)}: ${named.join(', ')}` : describeBlocking(blocking, threshold);
 }
 
 /** True when an image reference starts with one of the allowed prefixes; no prefixes allows every image. */

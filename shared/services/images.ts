@@ -253,9 +253,13 @@ export class ImageService {
     return updated;
   }
 
-  /** Records a scan on a build (a repeated or older one changes nothing). Returns the build after it, or undefined. */
-  recordScan(imageId: string, number: number, scan: ScanResult): Promise<Build | undefined> {
-    return this.store.recordScan(imageId, number, scan);
+  /**
+   * Records a scan on a build (a repeated or older one changes nothing), and the image's
+   * digest when the build has none yet (the cloud's scan event carries it). Returns the build
+   * after it, or undefined when nothing changed or the build is unknown.
+   */
+  recordScan(imageId: string, number: number, scan: ScanResult, digest?: string): Promise<Build | undefined> {
+    return this.store.recordScan(imageId, number, scan, digest);
   }
 
   /**

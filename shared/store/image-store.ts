@@ -148,13 +148,16 @@ export class ImageStore {
     return this.updateBuild(imageId, number, { UpdateExpression: 'SET buildRef = :ref', ExpressionAttributeValues: { ':ref': buildRef } });
   }
 
-  /** Records a scan on a build, unless a scan at least as recent is recorded (events may come twice or out of order). */
-  recordScan(imageId: string, number: number, scan: NonNullable<Build['scan']>): Promise<Build | undefined> {
+  /**
+   * Records a scan on a build, unless a more recent scan is recorded (events may come twice or
+   * out of order), and `digest` unless the build has one.
+   */
+  recordScan(imageId: string, number: number, scan: NonNullable<Build['scan']>, digest?: string): Promise<Build | undefined> {
     return this.updateBuild(imageId, number, {
-      UpdateExpression: 'SET #scan = :scan',
-      ConditionExpression: `attribute_exists(${KEY.pk}) AND (attribute_not_exists(#scan) OR #scan.scannedAt <= :at)`,
+      UpdateExpression: `SET #scan = :scan${digest ? ', digest = if_not_exists(digest, :digest)' : ''}`,
+      ConditionExpression: `attribute_exists(${KEY.pk}) AND (attribute_not_exists(#scan) OR #scan.scannedAt < :at)`,
       ExpressionAttributeNames: { '#scan': 'scan' },
-      ExpressionAttributeValues: { ':scan': scan, ':at': scan.scannedAt },
+      ExpressionAttributeValues: { ':scan': scan, ':at': scan.scannedAt, ...(digest && { ':digest': digest }) },
     });
   }
 

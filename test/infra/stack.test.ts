@@ -66,7 +66,14 @@ const functions = (): Record<EntryPoint, ContainerizerFunction> => ({
   'task-state-change': stack.events.taskStateChangeFunction,
   'scheduled-run': stack.events.scheduledRunFunction,
   reconciler: stack.events.reconcilerFunction,
+  'build-events': stack.images.buildEventsFunction,
 });
+
+/** The functions that start runs (all but build-events, which only records builds and scans). */
+const launchers = (): Partial<Record<EntryPoint, ContainerizerFunction>> => {
+  const { 'build-events': _buildEvents, ...rest } = functions();
+  return rest;
+};
 
 describe('table', () => {
   it('uses the key attributes and every index of shared/table.ts', () => {
@@ -201,7 +208,7 @@ describe('IAM', () => {
   const scheduleRules = `${ARN_PREFIX}:events:${ACCOUNT}:rule/containerizer-sched-*`;
 
   it('lets every function run only containerizer- task definitions, only on the cluster', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers()) as [EntryPoint, ContainerizerFunction][]) {
       const [statement, ...others] = allowing(fn, 'ecs:RunTask');
       expect(others, entryPoint).toEqual([]);
       expect(resourcesOf(statement), entryPoint).toEqual([taskDefinitions]);
@@ -210,7 +217,7 @@ describe('IAM', () => {
   });
 
   it('lets every function pass only the two task roles, and only to ECS tasks', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers()) as [EntryPoint, ContainerizerFunction][]) {
       const [statement, ...others] = allowing(fn, 'iam:PassRole');
       expect(others, entryPoint).toEqual([]);
       expect(asList(statement.Resource), entryPoint).toEqual([cfn(stack.runtime.taskExecutionRole.roleArn), cfn(stack.runtime.taskRole.roleArn)]);
@@ -219,7 +226,7 @@ describe('IAM', () => {
   });
 
   it('allows tagging only as part of RunTask and RegisterTaskDefinition', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers()) as [EntryPoint, ContainerizerFunction][]) {
       const [statement] = allowing(fn, 'ecs:TagResource');
       expect(resourcesOf(statement).sort(), entryPoint).toEqual([tasks(), taskDefinitions].sort());
       expect(statement.Condition, entryPoint).toEqual({ StringEquals: { 'ecs:CreateAction': ['RunTask', 'RegisterTaskDefinition'] } });
@@ -227,7 +234,7 @@ describe('IAM', () => {
   });
 
   it('gives the wildcard resource to RegisterTaskDefinition and DescribeTaskDefinition alone', () => {
-    for (const [entryPoint, fn] of Object.entries(functions())) {
+    for (const [entryPoint, fn] of Object.entries(launchers()) as [EntryPoint, ContainerizerFunction][]) {
       const unscoped = statementsOf(fn).filter((statement) => resourcesOf(statement).includes('*'));
       expect(
         unscoped.map((statement) => statement.Action),
@@ -270,10 +277,11 @@ describe('IAM', () => {
     }
   });
 
-  it('lets every function publish to the default bus and use the table and its indexes, without Scan', () => {
+  it('lets every function that starts runs publish to the default bus, and every function use the table and its indexes, without Scan', () => {
     const table = flattenCfnValue(cfn(stack.data.table.tableArn));
     for (const [entryPoint, fn] of Object.entries(functions())) {
-      expect(allowing(fn, 'events:PutEvents').flatMap(resourcesOf), entryPoint).toEqual([`${ARN_PREFIX}:events:${ACCOUNT}:event-bus/default`]);
+      const bus = entryPoint === 'build-events' ? [] : [`${ARN_PREFIX}:events:${ACCOUNT}:event-bus/default`];
+      expect(allowing(fn, 'events:PutEvents').flatMap(resourcesOf), entryPoint).toEqual(bus);
       expect(allowing(fn, 'dynamodb:Query').flatMap(resourcesOf), entryPoint).toEqual([table, `${table}/index/*`]);
       expect(allowing(fn, 'dynamodb:UpdateItem'), entryPoint).not.toEqual([]);
       expect(allowing(fn, 'dynamodb:Scan'), entryPoint).toEqual([]);
@@ -391,6 +399,8 @@ describe('context', () => {
       oidcJwksUrl: 'https://id.example.com/jwks',
       oidcIssuer: 'https://id.example.com',
       oidcAudience: 'containerizer',
+      scanSeverityThreshold: 'HIGH',
+      allowedImagePrefixes: 'containerizer/,123456789012.dkr.ecr.',
     });
     const id = configured.getLogicalId(configured.api.function.node.defaultChild as CfnElement);
     const variables = Template.fromStack(configured).toJSON().Resources[id].Properties.Environment.Variables;
@@ -400,6 +410,10 @@ describe('context', () => {
       OIDC_JWKS_URL: 'https://id.example.com/jwks',
       OIDC_ISSUER: 'https://id.example.com',
       OIDC_AUDIENCE: 'containerizer',
+      SCAN_SEVERITY_THRESHOLD: 'HIGH',
+      ALLOWED_IMAGE_PREFIXES: 'containerizer/,123456789012.dkr.ecr.',
     });
+    const scheduledRun = configured.getLogicalId(configured.events.scheduledRunFunction.node.defaultChild as CfnElement);
+    expect(Template.fromStack(configured).toJSON().Resources[scheduledRun].Properties.Environment.Variables.SCAN_SEVERITY_THRESHOLD).toBe('HIGH');
   });
 });
