@@ -17,7 +17,7 @@ import { EventBridgeRunEventPublisher } from './aws/run-events.js';
 import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
 import type { AuthConfig } from './services/auth.js';
-import { readAuthSettings, signingKey } from './settings.js';
+import { readAuthSettings, readImagePolicy, signingKey } from './settings.js';
 import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
 import { createDb } from './store/db.js';
 
@@ -80,6 +80,7 @@ async function build(env: Env): Promise<CloudPlatform> {
     publisher: new EventBridgeRunEventPublisher({ events, config: { eventBusName: read.optional(ENV.EVENT_BUS_NAME) } }),
     auth: await cloudAuthConfig(env),
     runs: { finishedRunTtlDays: FINISHED_RUN_TTL_DAYS },
+    imagePolicy: readImagePolicy(env),
   });
   return {
     ...platform,
