@@ -61,7 +61,7 @@ export async function imageBuildFigures(call: Call): Promise<void> {
   try {
     for (let i = 0; i <= SAMPLES; i++) {
       const sample = `${Date.now()}-${i}`;
-      let t = performance.now();
+      const t = performance.now();
       const image = await call('POST', '/images', { name: `bench-${i}`, files: files(`${sample}-platform`) });
       const { number } = await call('POST', `/images/${image.imageId}/builds`);
       const built = await waitFor(image.imageId, number, (b) => b.status === 'BUILT' || b.status === 'FAILED');
@@ -76,7 +76,7 @@ export async function imageBuildFigures(call: Call): Promise<void> {
       // Not the platform's files: the engine's layer cache would make this build a cache hit.
       for (const [name, content] of Object.entries(files(`${sample}-docker`))) writeFileSync(join(context, name), content);
       const docker = await dockerBuild(context, `${i}-${Date.now()}`, []);
-      // The same build with the four labels the platform puts on its images (each costs the classic builder a step).
+      // The same build with the four labels the platform puts on its images (the classic builder commits them as one more step).
       writeFileSync(join(context, 'message.txt'), `bench sample ${sample}-labelled\n`);
       const labelled = await dockerBuild(
         context,
