@@ -109,7 +109,7 @@ export class DockerImageBuilder implements ImageBuilder {
    * only as much of the file as the page needs. A line still being written is left for the next
    * read. Throws ClientError 400 on a cursor this class did not produce.
    */
-  async readLog(imageId: string, buildNumber: number, options: { cursor?: string; limit: number }): Promise<LogPage> {
+  async readLog({ imageId, number: buildNumber }: { imageId: string; number: number }, options: { cursor?: string; limit: number }): Promise<LogPage> {
     if (options.cursor !== undefined && !/^\d+$/.test(options.cursor)) {
       throw badRequest('cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
     }

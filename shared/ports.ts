@@ -130,8 +130,8 @@ export interface BuildStateChange {
 export interface ImageBuilder {
   /** Queues the build and returns its reference; BUILDING, then BUILT or FAILED, follow as BuildStateChanges. */
   build(request: ImageBuildRequest): Promise<BuildRef>;
-  /** A build's log, read like a run's (`limit` events from `cursor`). */
-  readLog(imageId: string, buildNumber: number, options: { cursor?: string; limit: number }): Promise<LogPage>;
+  /** A build's log, read like a run's (`limit` events from `cursor`); `buildRef` is what `build` returned, when recorded. */
+  readLog(build: { imageId: string; number: number; buildRef?: BuildRef }, options: { cursor?: string; limit: number }): Promise<LogPage>;
   /** Removes what the image's builds left: their images and logs. Idempotent. */
   discard(imageId: string): Promise<void>;
 }

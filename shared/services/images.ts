@@ -235,8 +235,8 @@ export class ImageService {
 
   /** A page of a build's log. @throws ClientError 404, 400 for a foreign cursor. */
   async readBuildLog(principal: Principal, imageId: string, number: number, options: { cursor?: string; limit: number }): Promise<LogPage> {
-    await this.getBuild(principal, imageId, number);
-    return this.adapters().builder.readLog(imageId, number, options);
+    const build = await this.getBuild(principal, imageId, number);
+    return this.adapters().builder.readLog(build, options);
   }
 
   /**

@@ -32,7 +32,7 @@ async function wholeLog(imageId: string, buildNumber: number, limit = 1000): Pro
   const events: LogEvent[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await builder.readLog(imageId, buildNumber, { cursor, limit });
+    const page = await builder.readLog({ imageId, number: buildNumber }, { cursor, limit });
     events.push(...page.events);
     if (page.events.length === 0) return events;
     cursor = page.nextCursor;
@@ -130,8 +130,8 @@ describe('DockerImageBuilder (real Docker)', () => {
   });
 
   it('reads an absent log as empty and refuses a cursor it did not produce', async () => {
-    expect(await builder.readLog('NOSUCHIMAGE', 1, { limit: 10 })).toEqual({ events: [], nextCursor: '0' });
-    await expect(builder.readLog('NOSUCHIMAGE', 1, { cursor: 'abc', limit: 10 })).rejects.toBeInstanceOf(ClientError);
+    expect(await builder.readLog({ imageId: 'NOSUCHIMAGE', number: 1 }, { limit: 10 })).toEqual({ events: [], nextCursor: '0' });
+    await expect(builder.readLog({ imageId: 'NOSUCHIMAGE', number: 1 }, { cursor: 'abc', limit: 10 })).rejects.toBeInstanceOf(ClientError);
     await expect(builder.build({ ...request({ Dockerfile: 'FROM scratch\n' }), imageId: '../escape' })).rejects.toThrow(/invalid image id/);
   });
 });
