@@ -1,18 +1,22 @@
 /**
- * Build overhead: median time to build a three-file context through the API (POST /images,
- * POST /images/{id}/builds, until BUILT) against `docker build` of the same files with the
+ * Build overhead: median time to build a three-file context through the API (from POST /images,
+ * then POST /images/{id}/builds, to the build's recorded finishedAt) against `docker build` of the same files with the
  * same (classic) builder, 10 of each, interleaved. Every build's files differ (a unique
  * message, never the same on both sides), so neither builds from the engine's layer cache.
- * Target: ratio ≤ 1.2.
+ * Also against `docker build` of what the platform sends the engine (its one LABEL line
+ * appended), which isolates the API's own overhead. Target: ratio ≤ 1.2.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { withLabels } from '../local/docker-image-builder.js';
+import { contextFromFiles } from '../shared/build-context.js';
 
 const SAMPLES = 10;
-const POLL_MS = 10;
+/** Polled this often (ms); the build's end is its recorded finishedAt, so polling only needs to notice it, not time it. */
+const POLL_MS = 100;
 const run = promisify(execFile);
 
 /** A JSON call to the API as the bench user: method, path, body → the parsed response. */
@@ -34,9 +38,9 @@ const median = (values: number[]) => {
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** Builds `context` with the docker CLI's classic builder (as the platform's), returns the ms it took; the tag is kept for clean-up. */
-async function dockerBuild(context: string, tag: string, labels: string[]): Promise<number> {
+async function dockerBuild(context: string, tag: string): Promise<number> {
   const t = performance.now();
-  await run('docker', ['build', '-q', ...labels.flatMap((l) => ['--label', l]), '-t', `containerizer-bench/build:${tag}`, context], {
+  await run('docker', ['build', '-q', '-t', `containerizer-bench/build:${tag}`, context], {
     env: { ...process.env, DOCKER_BUILDKIT: '0' },
   });
   dockerTags.push(`containerizer-bench/build:${tag}`);
@@ -61,11 +65,11 @@ export async function imageBuildFigures(call: Call): Promise<void> {
   try {
     for (let i = 0; i <= SAMPLES; i++) {
       const sample = `${Date.now()}-${i}`;
-      const t = performance.now();
+      const t = Date.now();
       const image = await call('POST', '/images', { name: `bench-${i}`, files: files(`${sample}-platform`) });
       const { number } = await call('POST', `/images/${image.imageId}/builds`);
       const built = await waitFor(image.imageId, number, (b) => b.status === 'BUILT' || b.status === 'FAILED');
-      const platform = performance.now() - t;
+      const platform = Date.parse(built.finishedAt) - t;
       if (built.status !== 'BUILT') throw new Error(`bench build of ${image.imageId} ended ${built.status}: ${built.reason}`);
       imageIds.push(image.imageId);
       // The scan that follows BUILT is not part of the build: let it finish before the next sample.
@@ -75,25 +79,26 @@ export async function imageBuildFigures(call: Call): Promise<void> {
       mkdirSync(context);
       // Not the platform's files: the engine's layer cache would make this build a cache hit.
       for (const [name, content] of Object.entries(files(`${sample}-docker`))) writeFileSync(join(context, name), content);
-      const docker = await dockerBuild(context, `${i}-${Date.now()}`, []);
-      // The same build with the four labels the platform puts on its images (the classic builder commits them as one more step).
-      writeFileSync(join(context, 'message.txt'), `bench sample ${sample}-labelled\n`);
-      const labelled = await dockerBuild(
-        context,
-        `${i}-${Date.now()}-l`,
-        ['instanceId', 'imageId', 'ownerId', 'buildNumber'].map((k) => `containerizer.${k}=bench`),
-      );
+      const docker = await dockerBuild(context, `${i}-${Date.now()}`);
+      // What the platform hands the engine: the same files with its one LABEL line appended.
+      const labelled = join(dir, `${sample}-labelled`);
+      mkdirSync(labelled);
+      const platformLabels = Object.fromEntries(['instanceId', 'imageId', 'ownerId', 'buildNumber'].map((k) => [`containerizer.${k}`, 'bench']));
+      for (const entry of withLabels(contextFromFiles(files(`${sample}-labelled`)), platformLabels)) {
+        if (entry.type === 'file') writeFileSync(join(labelled, entry.path), entry.content);
+      }
+      const labelledBuild = await dockerBuild(labelled, `${i}-${Date.now()}-l`);
       // Sample 0 warms every path (the base image's layers, the first build).
       if (i === 0) continue;
       platformMs.push(platform);
       dockerMs.push(docker);
-      labelledMs.push(labelled);
+      labelledMs.push(labelledBuild);
     }
     const ratio = median(platformMs) / median(dockerMs);
     const labelledRatio = median(platformMs) / median(labelledMs);
     console.log(`\nDev mode: build a three-file context (${SAMPLES} each, interleaved, no cache hits)`);
     console.table({
-      'platform (POST /images + build → BUILT)': {
+      'platform (POST /images → build finishedAt)': {
         'median ms': round(median(platformMs)),
         'min ms': round(Math.min(...platformMs)),
         'max ms': round(Math.max(...platformMs)),
@@ -103,14 +108,14 @@ export async function imageBuildFigures(call: Call): Promise<void> {
         'min ms': round(Math.min(...dockerMs)),
         'max ms': round(Math.max(...dockerMs)),
       },
-      'docker build + the 4 platform labels': {
+      "docker build + the platform's LABEL line": {
         'median ms': round(median(labelledMs)),
         'min ms': round(Math.min(...labelledMs)),
         'max ms': round(Math.max(...labelledMs)),
       },
     });
     console.log(`ratio platform / docker build: ${ratio.toFixed(2)} (target ≤ 1.2) ${ratio <= 1.2 ? 'MET' : 'NOT MET'}`);
-    console.log(`ratio platform / docker build with the same labels: ${labelledRatio.toFixed(2)}`);
+    console.log(`ratio platform / docker build of what the platform sends (its LABEL line too): ${labelledRatio.toFixed(2)}`);
   } finally {
     // DELETE answers 204 without a body, which the bench's JSON client cannot parse: the deletion is done all the same.
     for (const imageId of imageIds) await call('DELETE', `/images/${imageId}`).catch(() => undefined);
