@@ -321,6 +321,26 @@ export class ImageService {
     return { image: build.imageRef, imageDigest: build.digest, refusal: runRefusal(build, this.policy.scanThreshold) };
   }
 
+  /**
+   * The hook of dev mode's garbage collector (local/garbage-collector.ts, issue 9): the per-build
+   * image references the apps name now (the build each resolves to), which it must never remove.
+   * Reads every app (the byKind index, page by page) and each named image's builds.
+   */
+  async imageRefsInUse(): Promise<Set<string>> {
+    const refs = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.apps.listPage(indexKeys.allApps(), 100, cursor);
+      for (const app of page.items) {
+        if (typeof app.image === 'string') continue;
+        const build = chosenBuild(await this.store.builds(app.image.imageId), app.image);
+        if (build?.imageRef) refs.add(build.imageRef);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return refs;
+  }
+
   /** Follow-ups of a finished build, each idempotent: release the image's claim, scan a BUILT one (once), leave the active index. */
   private async settle(build: Build): Promise<void> {
     await this.store.releaseBuild(build.imageId, build.number);

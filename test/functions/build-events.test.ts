@@ -123,6 +123,13 @@ describe('build-events', () => {
     expect(cloud.ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
   });
 
+  it('tells a garbage collector which built images apps name (the build each resolves to)', async () => {
+    const imageId = await queuedBuild();
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
+    await createApp(platform, { image: { imageId } });
+    expect(await platform.images.imageRefsInUse()).toContain(`${REPOSITORY_URI}:${ecrImageTag(imageId, 1)}`);
+  });
+
   it('ignores builds it did not start and images it did not tag', async () => {
     const imageId = await queuedBuild();
     await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED', { vars: false }), ecrScanEvent(imageId, 1, { HIGH: 1 }, { tags: ['latest'] }));
