@@ -76,6 +76,7 @@ export const Image = z
     files: z.record(z.string(), z.string()).openapi({ description: 'path → SHA-256 (hex) of its type, mode and content' }),
     buildArgs: z.record(z.string(), z.string()),
     version: z.number().int(),
+    contextVersion: z.number().int().openapi({ description: 'the version whose build context holds the files: the last one that changed them' }),
     buildCount: z.number().int().openapi({ description: 'builds started so far; the next is number buildCount + 1' }),
     activeBuild: z.number().int().optional().openapi({ description: 'the build QUEUED or BUILDING, if any' }),
     activeSince: z.string().optional().openapi({ description: 'when activeBuild was started' }),

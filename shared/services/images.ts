@@ -80,6 +80,7 @@ export class ImageService {
       files,
       buildArgs: input.buildArgs,
       version: 1,
+      contextVersion: 1,
       buildCount: 0,
       createdAt: now,
       updatedAt: now,
@@ -118,7 +119,7 @@ export class ImageService {
   /** One file of the image's current version. @throws ClientError 404 (image, or no such file). */
   async readFile(principal: Principal, imageId: string, path: string): Promise<Extract<ContextEntry, { type: 'file' }>> {
     const image = await this.get(principal, imageId);
-    const entry = (await this.adapters().contexts.get(imageId, image.version)).find((e) => e.path === path);
+    const entry = (await this.adapters().contexts.get(imageId, image.contextVersion)).find((e) => e.path === path);
     if (entry?.type !== 'file') throw notFound('file', `${imageId}/${path}`);
     return entry;
   }
@@ -140,7 +141,7 @@ export class ImageService {
     }
     let context: ContextEntry[] | undefined;
     if (patch.files !== undefined || patch.dockerfile !== undefined) {
-      const base = await this.adapters().contexts.get(imageId, current.version);
+      const base = await this.adapters().contexts.get(imageId, current.contextVersion);
       context = contextFromFiles((patch.files ?? {}) as Record<string, FileInput | null>, patch.dockerfile, base);
     }
     const next: Image = {
@@ -148,7 +149,7 @@ export class ImageService {
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.description !== undefined && { description: patch.description }),
       ...(patch.buildArgs !== undefined && { buildArgs: patch.buildArgs }),
-      ...(context && { files: manifestOf(context) }),
+      ...(context && { files: manifestOf(context), contextVersion: current.version + 1 }),
       version: current.version + 1,
       updatedAt: new Date().toISOString(),
       updatedBy: principal.userId,
@@ -157,11 +158,12 @@ export class ImageService {
     const changedFields = IMAGE_FIELDS.filter((f) => JSON.stringify(next[f]) !== JSON.stringify(current[f]));
     if (changedFields.length === 0) return current;
     const requireIdle = changedFields.some((f) => (BUILD_INPUT_FIELDS as readonly string[]).includes(f));
-    // The context of the next version is kept first: an image never points at a version whose files are missing.
-    await this.adapters().contexts.put(imageId, next.version, context ?? (await this.adapters().contexts.get(imageId, current.version)));
+    // New files are kept first: an image never points at a context that is missing. Other changes keep the files where they are.
+    if (context) await this.adapters().contexts.put(imageId, next.contextVersion, context);
     await this.store.putVersion(versionOf(next, changedFields, fileChanges));
-    const { name, description, files, buildArgs, version, updatedAt, updatedBy } = next;
-    if (!(await this.store.updateImage(imageId, { name, description, files, buildArgs, version, updatedAt, updatedBy }, current.version, requireIdle))) {
+    const { name, description, files, contextVersion, buildArgs, version, updatedAt, updatedBy } = next;
+    const change = { name, description, files, contextVersion, buildArgs, version, updatedAt, updatedBy };
+    if (!(await this.store.updateImage(imageId, change, current.version, requireIdle))) {
       const now = await this.store.getImage(imageId);
       if (now?.version === current.version && now.activeBuild !== undefined) throw conflict(`a build of image ${imageId} just started: try again when it ends`);
       throw preconditionFailed(`image ${imageId} was changed by someone else; read it again`);
@@ -202,7 +204,7 @@ export class ImageService {
     const build: Build = { imageId, ownerId: image.ownerId, number, imageVersion: image.version, status: 'QUEUED', createdAt: new Date().toISOString() };
     await this.store.insertBuild(build);
     try {
-      const context = await contexts.get(imageId, image.version);
+      const context = await contexts.get(imageId, image.contextVersion);
       const buildRef = await builder.build({ imageId, ownerId: image.ownerId, buildNumber: number, context, buildArgs: image.buildArgs });
       return (await this.store.setBuildRef(imageId, number, buildRef)) ?? build;
     } catch (err) {

@@ -16,7 +16,7 @@ import { conditionHeld, fromItem, isConditionFailed, queryAll, queryPage, type D
 export type BuildFields = Partial<Pick<Build, 'startedAt' | 'finishedAt' | 'durationMs' | 'imageRef' | 'digest' | 'reason' | 'buildRef'>>;
 
 /** The image fields a change rewrites. */
-type ImageChange = Pick<Image, 'name' | 'description' | 'files' | 'buildArgs' | 'version' | 'updatedAt' | 'updatedBy'>;
+type ImageChange = Pick<Image, 'name' | 'description' | 'files' | 'contextVersion' | 'buildArgs' | 'version' | 'updatedAt' | 'updatedBy'>;
 
 export class ImageStore {
   constructor(private readonly db: Db) {}
