@@ -185,7 +185,15 @@ export function imageRoutes(app: Api, { images }: Platform, maxFollowMs: number)
     return c.body(null, 204);
   });
   app.openapi(listImageVersionsRoute, async (c) => c.json({ items: await images.versions(c.get('principal'), c.req.valid('param').imageId) }, 200));
-  // A path of the context may hold slashes, which an OpenAPI path parameter cannot: a plain route.
+  // A path of the context may hold slashes, which a Hono route built from an OpenAPI path cannot match: a plain route, documented here.
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/images/{imageId}/files/{path}',
+    summary: "One file of the image's current version (its path may hold slashes)",
+    security: secured,
+    request: { params: params.extend({ path: z.string().openapi({ param: { name: 'path', in: 'path' } }) }) },
+    responses: { 200: { description: 'the file', content: { 'application/octet-stream': binary } }, 401: problems[401], 404: problems[404] },
+  });
   app.get('/images/:imageId/files/:path{.+}', async (c) => {
     const file = await images.readFile(c.get('principal'), c.req.param('imageId'), c.req.param('path'));
     return c.body(new Uint8Array(file.content), 200, { 'content-type': 'application/octet-stream' });
