@@ -80,6 +80,7 @@ export const Image = z
     buildCount: z.number().int().openapi({ description: 'builds started so far; the next is number buildCount + 1' }),
     activeBuild: z.number().int().optional().openapi({ description: 'the build QUEUED or BUILDING, if any' }),
     activeSince: z.string().optional().openapi({ description: 'when activeBuild was started' }),
+    deletingSince: z.string().optional().openapi({ description: 'set while the image is being deleted: no new builds or apps' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     updatedBy: z.string(),
@@ -87,7 +88,7 @@ export const Image = z
   .openapi('Image');
 export type Image = z.infer<typeof Image>;
 
-export const ImageVersion = Image.omit({ buildCount: true, activeBuild: true, activeSince: true })
+export const ImageVersion = Image.omit({ buildCount: true, activeBuild: true, activeSince: true, deletingSince: true })
   .extend({
     changedFields: z.array(z.enum(IMAGE_FIELDS)),
     changedFiles: z.object({ added: z.array(z.string()), removed: z.array(z.string()), modified: z.array(z.string()) }),

@@ -172,16 +172,23 @@ export class ImageService {
   }
 
   /**
-   * Deletes the image with its builds' images, contexts, logs and items.
+   * Deletes the image with its builds' images, contexts, logs and items. The image is marked
+   * first and the apps' use claims read after, while an app writes its claim first and reads
+   * the image after (checkAppImage): whichever comes second sees the other, so no app is left
+   * naming a deleted image. A crash midway leaves the image marked (no new builds or apps); deleting again finishes.
    * @throws ClientError 404, 409 while an app names it or a build is under way.
    */
   async delete(principal: Principal, imageId: string): Promise<void> {
     const image = await this.get(principal, imageId);
-    const users = await this.appsNaming(imageId);
-    if (users.length > 0)
-      throw conflict(`image ${imageId} is used by ${users.map((a) => `app "${a.name}" (${a.appId})`).join(', ')}: change or delete them first`);
-    if (await this.underway(image)) throw conflict(`build ${image.activeBuild} of image ${imageId} is under way: delete the image once it ends`);
     const { builder, contexts } = this.adapters();
+    const underway = () => conflict(`a build of image ${imageId} is under way: delete the image once it ends`);
+    if (await this.underway(image)) throw underway();
+    if (!(await this.store.markDeleting(imageId, new Date().toISOString()))) throw underway();
+    const users = await this.appsNaming(imageId);
+    if (users.length > 0) {
+      await this.store.unmarkDeleting(imageId);
+      throw conflict(`image ${imageId} is used by ${users.map((a) => `app "${a.name}" (${a.appId})`).join(', ')}: change or delete them first`);
+    }
     await builder.discard(imageId);
     await contexts.removeAll(imageId);
     for (const build of await this.store.builds(imageId)) await this.store.deleteBuild(imageId, build.number);
@@ -198,6 +205,7 @@ export class ImageService {
     const { builder, contexts } = this.adapters();
     const image = await this.get(principal, imageId);
     if (await this.underway(image)) throw conflict(`build ${image.activeBuild} of image ${imageId} is under way`);
+    if (image.deletingSince !== undefined) throw conflict(`image ${imageId} is being deleted`);
     const number = image.buildCount + 1;
     if (!(await this.store.claimBuild(imageId, number, image.version, new Date().toISOString())))
       throw conflict(`image ${imageId} changed or started a build meanwhile; try again`);
@@ -291,7 +299,7 @@ export class ImageService {
    * What an app may name, checked when it is created or its image changes: an image string
    * with an allowed prefix, or an image of the caller's with a BUILT build (the one named, or any).
    * Records the app's use of a built image, so the image is not deleted under it.
-   * @throws ClientError 400 naming `image` (prefix not allowed, unknown image), 409 (no BUILT build).
+   * @throws ClientError 400 naming `image` (prefix not allowed, unknown image), 409 (no BUILT build; the image is being deleted).
    */
   async checkAppImage(principal: Principal, app: Pick<App, 'appId' | 'image'>): Promise<void> {
     const { image } = app;
@@ -310,6 +318,11 @@ export class ImageService {
       throw conflict(`image ${image.imageId} ${which}: build it first (POST /images/${image.imageId}/builds)`);
     }
     await this.store.putUse(image.imageId, app.appId);
+    // Read after the claim is written: a deletion that marked the image first refuses this app (see delete).
+    if ((await this.store.getImage(image.imageId))?.deletingSince !== undefined) {
+      await this.store.deleteUse(image.imageId, app.appId);
+      throw conflict(`image ${image.imageId} is being deleted`);
+    }
   }
 
   /** The exact image a run of `app` launches, and the scan policy's verdict on it. */
@@ -386,6 +399,6 @@ export class ImageService {
 }
 
 function versionOf(image: Image, changedFields: ImageVersion['changedFields'], files: ImageVersion['changedFiles']): ImageVersion {
-  const { buildCount: _count, activeBuild: _active, activeSince: _since, ...rest } = image;
+  const { buildCount: _count, activeBuild: _active, activeSince: _since, deletingSince: _deleting, ...rest } = image;
   return { ...rest, changedFields, changedFiles: files };
 }

@@ -59,6 +59,26 @@ export class ImageStore {
     );
   }
 
+  /** Marks the image as being deleted (`deletingSince`, ISO 8601) unless a build is under way. False when one is. */
+  markDeleting(imageId: string, at: string): Promise<boolean> {
+    return conditionHeld(
+      this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.tableName,
+          Key: keys.image(imageId),
+          UpdateExpression: 'SET deletingSince = :at',
+          ConditionExpression: `attribute_exists(${KEY.pk}) AND attribute_not_exists(activeBuild)`,
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+    );
+  }
+
+  /** Takes back markDeleting (the deletion was refused). */
+  async unmarkDeleting(imageId: string): Promise<void> {
+    await this.db.doc.send(new UpdateCommand({ TableName: this.db.tableName, Key: keys.image(imageId), UpdateExpression: 'REMOVE deletingSince' }));
+  }
+
   /** Deletes the image item. */
   async deleteImage(imageId: string): Promise<void> {
     await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.image(imageId) }));
@@ -75,7 +95,7 @@ export class ImageStore {
 
   /**
    * Claims the image for build `number` at `at` (ISO 8601): sets `activeBuild`, `activeSince` and `buildCount`, on condition that
-   * no build is under way, the count is `number - 1` and the image is at `version`. False otherwise.
+   * no build is under way, the image is not being deleted, the count is `number - 1` and the image is at `version`. False otherwise.
    */
   claimBuild(imageId: string, number: number, version: number, at: string): Promise<boolean> {
     return conditionHeld(
@@ -84,7 +104,7 @@ export class ImageStore {
           TableName: this.db.tableName,
           Key: keys.image(imageId),
           UpdateExpression: 'SET activeBuild = :n, activeSince = :at, buildCount = :n',
-          ConditionExpression: 'attribute_not_exists(activeBuild) AND buildCount = :previous AND #version = :version',
+          ConditionExpression: 'attribute_not_exists(activeBuild) AND attribute_not_exists(deletingSince) AND buildCount = :previous AND #version = :version',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':n': number, ':previous': number - 1, ':version': version, ':at': at },
         }),
@@ -180,9 +200,9 @@ export class ImageStore {
     await this.put({ ...keys.imageUse(imageId, appId), imageId, appId });
   }
 
-  /** The apps that claimed to name the image; a claim may be stale (the app changed or went), so check the app. */
+  /** The apps that claimed to name the image (a strongly consistent read); a claim may be stale (the app changed or went), so check the app. */
   async uses(imageId: string): Promise<string[]> {
-    return (await queryAll<{ appId: string }>(this.db, childrenQuery(children.usesOfImage(imageId)))).map((u) => u.appId);
+    return (await queryAll<{ appId: string }>(this.db, { ...childrenQuery(children.usesOfImage(imageId)), ConsistentRead: true })).map((u) => u.appId);
   }
 
   async deleteUse(imageId: string, appId: string): Promise<void> {

@@ -27,6 +27,7 @@ let handler: (event: BuildEvent) => Promise<void>;
 /** Starts builds as the (pending) CodeBuild adapter would: builds are started here, their events delivered by the test. */
 let starter: ImageService;
 let started: string[];
+let images: ImageStore;
 
 beforeAll(async () => {
   cloud = await startCloud();
@@ -44,7 +45,8 @@ beforeAll(async () => {
     readLog: async () => ({ events: [], nextCursor: '' }),
     discard: async () => undefined,
   };
-  starter = new ImageService(new ImageStore(db), new AppStore(db), { allowedImagePrefixes: [] }, { builder, contexts });
+  images = new ImageStore(db);
+  starter = new ImageService(images, new AppStore(db), { allowedImagePrefixes: [] }, { builder, contexts });
 });
 afterAll(() => cloud?.close());
 beforeEach(() => {
@@ -122,6 +124,24 @@ describe('build-events', () => {
     const refused = await strict.runs.create(OWNER, app.appId, {});
     expect(refused).toMatchObject({ status: 'FAILED', image: imageRef, stoppedReason: 'image has 1 HIGH findings (policy refuses HIGH and above)' });
     expect(cloud.ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+  });
+
+  it('freezes an image a deletion has marked: no new apps or builds; deleting again finishes what a crash left', async () => {
+    const imageId = await queuedBuild();
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
+    const user = await createApp(platform, { image: { imageId } });
+    await expect(starter.delete(OWNER, imageId)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(user.appId) });
+    expect((await starter.get(OWNER, imageId)).deletingSince).toBeUndefined();
+    await platform.apps.delete(OWNER, user.appId);
+
+    // A deletion that crashed after marking the image.
+    await images.markDeleting(imageId, new Date().toISOString());
+    await expect(createApp(platform, { image: { imageId } })).rejects.toMatchObject({ status: 409, message: `image ${imageId} is being deleted` });
+    expect(await images.uses(imageId)).toEqual([user.appId]);
+    await expect(starter.startBuild(OWNER, imageId)).rejects.toMatchObject({ status: 409 });
+    await starter.delete(OWNER, imageId);
+    await expect(starter.get(OWNER, imageId)).rejects.toMatchObject({ status: 404 });
+    expect(await images.builds(imageId)).toEqual([]);
   });
 
   it('tells a garbage collector which built images apps name (the build each resolves to)', async () => {
