@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import type { App, Run } from '../shared/domain.js';
+import type { Run } from '../shared/domain.js';
+import type { LaunchableApp } from '../shared/ports.js';
 import { ContainerLogs } from '../local/container-logs.js';
 import { DockerRuntime } from '../local/docker-runtime.js';
 import { DEFAULT_SANDBOX } from '../local/sandbox-settings.js';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   } as unknown as Run;
   try {
     const started = Date.now();
-    const ref = await runtime.start({ run, app: {} as App });
+    const ref = await runtime.start({ run, app: {} as LaunchableApp });
     for (;;) {
       const state = await runtime.describe(ref, runId); // completes the log file once STOPPED
       if (state?.lastStatus === 'STOPPED') break;

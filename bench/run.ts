@@ -6,6 +6,8 @@
  *    both see the same machine load. Target: ratio ≤ 1.15.
  * 2. Concurrency: 50 runs started at once, each with its own exit code; every run must reach
  *    its true terminal status (exit 0 → SUCCEEDED, else FAILED with that exit code).
+ * 3. Build overhead: a three-file context built through the API against `docker build`
+ *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
  * within its timeout (bench/reconciler.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
  */
@@ -18,6 +20,7 @@ import type { Run } from '../shared/domain.js';
 import { isTerminal } from '../shared/domain.js';
 import { loadConfig } from '../local/config.js';
 import { startServer } from '../local/server.js';
+import { imageBuildFigures } from './image-build.js';
 import { main as lambdaFigures } from './lambda.js';
 import { main as reconcilerFigures } from './reconciler.js';
 import { main as resultFigures } from './results.js';
@@ -93,6 +96,8 @@ async function main(): Promise<void> {
       `\n${CONCURRENT} concurrent runs (sleep 1; exit i%3): all terminal in ${seconds.toFixed(1)} s; ${CONCURRENT - wrong.length}/${CONCURRENT} in their true terminal state ${wrong.length === 0 ? 'MET' : 'NOT MET'}`,
     );
     for (const w of wrong) console.log(`  run ${w.runId}: expected exit ${w.code}, got ${w.run.status} / ${w.run.exitCode}`);
+
+    await imageBuildFigures(alice);
   } finally {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });

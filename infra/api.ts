@@ -106,6 +106,7 @@ export class Api extends Construct {
         ...events.scheduleEnvironment,
         ...tokenVerifier,
         ...context.limitSettings,
+        ...context.imagePolicy,
         [ENV.LOG_FOLLOW_URL]: this.followUrl.url,
       },
     });

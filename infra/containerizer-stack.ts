@@ -19,14 +19,16 @@ import { Api } from './api.js';
 import { readContext } from './context.js';
 import { Data } from './data.js';
 import { Events } from './events.js';
+import { Images } from './images.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
 import { RunExpiry } from './run-expiry.js';
 import { ContainerRuntime } from './runtime.js';
 
 /**
- * One stack from four constructs: Data (table), ContainerRuntime (cluster, network, task
- * roles, run logs), Events (task-state, reconciler and schedule functions and rules) and
- * Api (HTTP API, its function, the JWT secret). Settings come from CDK context (infra/context.ts).
+ * One stack from five constructs: Data (table), ContainerRuntime (cluster, network, task
+ * roles, run logs), Events (task-state, reconciler and schedule functions and rules),
+ * Api (HTTP API, its function, the JWT secret) and Images (context bucket, CodeBuild project,
+ * ECR repository, build-events function and rules). Settings come from CDK context (infra/context.ts).
  */
 export class ContainerizerStack extends Stack {
   readonly data: Data;
@@ -34,6 +36,7 @@ export class ContainerizerStack extends Stack {
   readonly events: Events;
   readonly api: Api;
   readonly runExpiry: RunExpiry;
+  readonly images: Images;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
@@ -49,7 +52,8 @@ export class ContainerizerStack extends Stack {
       data: this.data,
       runtime: this.runtime,
       logRetention: context.logRetention,
-      launchSettings: maxActiveRuns === undefined ? {} : { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns },
+      // Every function that starts runs applies the run quota and the image policy.
+      launchSettings: { ...(maxActiveRuns !== undefined && { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns }), ...context.imagePolicy },
     });
     this.api = new Api(this, 'Api', { data: this.data, runtime: this.runtime, events: this.events, context });
     this.runExpiry = new RunExpiry(this, 'RunExpiry', { data: this.data, runtime: this.runtime, logRetention: context.logRetention });
@@ -59,6 +63,10 @@ export class ContainerizerStack extends Stack {
     for (const fn of [this.api.function, this.events.taskStateChangeFunction, this.events.reconcilerFunction, this.events.scheduledRunFunction]) {
       fn.addEnvironment(ENV.API_URL, this.api.httpApi.apiEndpoint);
     }
+    this.images = new Images(this, 'Images', { data: this.data, runtime: this.runtime, events: this.events, logRetention: context.logRetention });
+    // The api makes and builds images; the build-events function records how builds end.
+    this.images.grantManageImages(this.api.function);
+    for (const [name, value] of Object.entries(this.images.environment)) this.api.function.addEnvironment(name, value);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
@@ -66,6 +74,7 @@ export class ContainerizerStack extends Stack {
     new CfnOutput(this, 'LogGroupName', { value: this.runtime.logGroup.logGroupName, description: 'Run logs' });
     new CfnOutput(this, 'JwtSecretArn', { value: this.api.jwtSecret.secretArn });
     new CfnOutput(this, 'LogFollowUrl', { value: this.api.followUrl.url, description: 'Live log follow (SSE): GET <url>runs/<runId>/logs' });
+    new CfnOutput(this, 'ImageRepositoryUri', { value: this.images.repository.repositoryUri, description: 'Built images, one immutable tag per build' });
 
     acknowledgeNagFindings(this);
   }

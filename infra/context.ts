@@ -15,6 +15,8 @@
  * | `oidcIssuer`       | the `iss` those tokens must carry                                        | none                        |
  * | `oidcAudience`     | the `aud` those tokens must carry                                        | none                        |
  * | `MAX_APPS_PER_USER`, `MAX_ACTIVE_RUNS_PER_USER`, `LOGIN_*`, `REGISTRATION*`, `REFRESHES_PER_MINUTE` | quotas and sign-in limits, as in dev mode (shared/env.ts LIMIT_SETTINGS) | shared/settings.ts defaults |
+ * | `SCAN_SEVERITY_THRESHOLD` | runs of built images with scan findings at or above it fail (CRITICAL…INFORMATIONAL) | no policy      |
+ * | `ALLOWED_IMAGE_PREFIXES` | prefixes an app's image string must start with                      | any image                   |
  *
  * The new VPC has public subnets only and no NAT gateway (a NAT gateway bills by the hour
  * whether or not jobs run), so tasks need a public IP to pull images; `assignPublicIp`
@@ -25,8 +27,8 @@
  */
 import type { Construct } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConfigurationError, LIMIT_SETTINGS } from '../shared/env.js';
-import { readLimitSettings } from '../shared/settings.js';
+import { ConfigurationError, IMAGE_POLICY, LIMIT_SETTINGS } from '../shared/env.js';
+import { readImagePolicy, readLimitSettings } from '../shared/settings.js';
 
 /** The parsed context: lists split, blanks dropped, numbers checked. */
 export interface ContainerizerContext {
@@ -43,6 +45,8 @@ export interface ContainerizerContext {
   readonly oidcAudience?: string;
   /** The quota and sign-in settings given (LIMIT_SETTINGS names → values), checked as the functions will read them. */
   readonly limitSettings: Record<string, string>;
+  /** The image policy given (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES), checked as the functions will read it. */
+  readonly imagePolicy: Record<string, string>;
 }
 
 /** Reads and validates the context of `scope`'s tree; throws on a value that cannot work. */
@@ -107,9 +111,13 @@ export function readContext(scope: Construct): ContainerizerContext {
     );
   }
 
-  const limitSettings = Object.fromEntries(LIMIT_SETTINGS.flatMap((name) => (text(name) === undefined ? [] : [[name, text(name)!]])));
+  // Settings the functions read from their environment, given by the same names (checked as they will read them).
+  const byName = (names: readonly string[]) => Object.fromEntries(names.flatMap((name) => (text(name) === undefined ? [] : [[name, text(name)!]])));
+  const limitSettings = byName(LIMIT_SETTINGS);
+  const imagePolicy = byName(IMAGE_POLICY);
   try {
     readLimitSettings(limitSettings);
+    readImagePolicy(imagePolicy);
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
     throw new Error(`Context ${err.variables.map((name) => `\`${name}\``).join(', ')}: ${err.message}.`, { cause: err });
@@ -125,5 +133,6 @@ export function readContext(scope: Construct): ContainerizerContext {
     adminEmails: list('adminEmails'),
     ...oidc,
     limitSettings,
+    imagePolicy,
   };
 }

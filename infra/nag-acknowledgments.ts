@@ -12,14 +12,14 @@ import type { ContainerizerStack } from './containerizer-stack.js';
 
 /** Records the stack's accepted AwsSolutions findings on the constructs they concern. */
 export function acknowledgeNagFindings(stack: ContainerizerStack): void {
-  const { data, runtime, events, api, runExpiry } = stack;
+  const { data, runtime, events, api, runExpiry, images } = stack;
   const acknowledge = (construct: IConstruct, id: string, reason: string): void => {
     Validations.of(construct).acknowledge({ id, reason });
   };
   const wildcard = (resource: string): string => `AwsSolutions-IAM5[Resource::${flattenCfnValue(stack.resolve(resource))}]`;
 
   const launchers = [api.function, events.taskStateChangeFunction, events.reconcilerFunction, events.scheduledRunFunction];
-  for (const fn of [...launchers, api.followFunction]) {
+  for (const fn of [...launchers, api.followFunction, images.buildEventsFunction]) {
     acknowledge(
       fn,
       'AwsSolutions-L1',
@@ -72,6 +72,42 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     "Apps may use an image from any private ECR repository of this account; pulls are limited to this account's repositories.",
   );
 
+  acknowledge(
+    api.function.role,
+    wildcard(images.bucket.arnForObjects('contexts/*')),
+    "Build contexts are written per image version at run time; object access is limited to the bucket's contexts/ prefix.",
+  );
+  acknowledge(
+    images.project.role!,
+    'AwsSolutions-IAM5[Resource::*]',
+    'ecr:GetAuthorizationToken supports no resource-level permissions; it only yields the registry login the build pushes with.',
+  );
+  acknowledge(
+    images.project.role!,
+    wildcard(images.bucket.arnForObjects('contexts/*')),
+    "The build reads the context folder StartBuild names; reads are limited to the bucket's contexts/ prefix.",
+  );
+  acknowledge(
+    images.project.role!,
+    wildcard(`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/${images.project.projectName}:*`),
+    "CodeBuild's default log-group grant for the project (its own /aws/codebuild/<project> group and streams); the builds log to the BuildLogs group.",
+  );
+  acknowledge(
+    images.project.role!,
+    wildcard(`arn:${stack.partition}:codebuild:${stack.region}:${stack.account}:report-group/${images.project.projectName}-*`),
+    "CodeBuild's default grant on the project's own report groups (its name prefix).",
+  );
+  acknowledge(
+    images.project,
+    'AwsSolutions-CB4',
+    'Build artifacts are images pushed to ECR (encrypted at rest by ECR) and the context bucket is SSE-S3 encrypted; a customer managed KMS key would add a monthly cost without changing who can read them.',
+  );
+  acknowledge(
+    images.bucket,
+    'AwsSolutions-S1',
+    'The bucket holds build contexts written and read only by the api and CodeBuild roles; those calls are in CloudTrail, and access logs would need a second bucket per deployment.',
+  );
+  acknowledge(images.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the build-events rules and function.');
   acknowledge(
     events.taskStateChangeDeadLetterQueue,
     'AwsSolutions-SQS3',

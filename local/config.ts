@@ -4,24 +4,29 @@
  * in DATA_DIR/jwt-secret), and the auth settings the cloud reads too (shared/settings.ts):
  * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; the quotas and
  * sign-in limits (readLimitSettings: MAX_*_PER_USER, LOGIN_*, REGISTRATION*, REFRESHES_PER_MINUTE); and
- * the per-run bounds (local/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS.
+ * the per-run bounds (local/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS;
+ * and the image policy (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENV, envReader, type Env } from '../shared/env.js';
 import type { AuthConfig } from '../shared/services/auth.js';
-import { readAuthSettings, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
+import type { ImagePolicy } from '../shared/services/images.js';
+import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
 import { sandboxSettingsFrom, type SandboxSettings } from './sandbox-settings.js';
 
 export interface LocalConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** This installation's id (kept in DATA_DIR/instance-id): the label that tells its Docker objects from others'. */
+  instanceId: string;
   auth: AuthConfig;
   /** Per-run bounds: log volume, writable layer (see sandbox-settings.ts for the variables). */
   sandbox: SandboxSettings;
   limits: LimitSettings;
+  imagePolicy: ImagePolicy;
 }
 
 /** `iss` and `aud` of dev mode's tokens unless JWT_ISSUER / JWT_AUDIENCE say otherwise. */
@@ -41,18 +46,24 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     host: read.optional(ENV.HOST) ?? '127.0.0.1',
     dataDir,
     sandbox: sandboxSettingsFrom(env),
-    auth: { ...auth, ...claims, secret: signingKey(read.optional(ENV.JWT_SECRET) ?? keptSecret(join(dataDir, 'jwt-secret')), [ENV.JWT_SECRET]) },
+    instanceId: kept(join(dataDir, 'instance-id'), () => randomUUID()),
+    auth: {
+      ...auth,
+      ...claims,
+      secret: signingKey(read.optional(ENV.JWT_SECRET) ?? kept(join(dataDir, 'jwt-secret'), () => randomBytes(32).toString('base64url')), [ENV.JWT_SECRET]),
+    },
+    imagePolicy: readImagePolicy(env),
     limits: readLimitSettings(env),
   };
 }
 
-/** A 256-bit secret generated on first use and kept (mode 0600), so tokens survive restarts. */
-function keptSecret(path: string): string {
+/** A value generated on first use and kept (mode 0600), so it survives restarts (the JWT secret: a 256-bit one). */
+function kept(path: string, generate: () => string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch {
-    const secret = randomBytes(32).toString('base64url');
-    writeFileSync(path, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
+    const value = generate();
+    writeFileSync(path, value, { mode: 0o600, flag: 'wx' });
+    return value;
   }
 }

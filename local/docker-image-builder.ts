@@ -10,10 +10,10 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { contextTar, type ContextEntry } from '../shared/build-context.js';
+import { contextTar, DOCKERFILE, type ContextEntry } from '../shared/build-context.js';
 import { logger } from '../shared/logger.js';
 import type { BuildRef, BuildStateChange, ImageBuilder, ImageBuildRequest, LogEvent, LogPage } from '../shared/ports.js';
-import { LABELS, dockerErrorMessage, readLines } from './docker-events.js';
+import { LABELS, dockerErrorMessage, dockerStatusCode, readLines } from './docker-events.js';
 import { encodeLine, readPage } from './log-file.js';
 
 /** A build that runs longer is stopped and FAILED (60 min, CodeBuild's default build timeout). */
@@ -22,6 +22,20 @@ export const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
 /** The immutable tag of one build: `containerizer-img/<imageId lowercased>:<buildNumber>` (Docker repository names are lowercase). */
 export function imageTag(imageId: string, buildNumber: number): string {
   return `containerizer-img/${imageId.toLowerCase()}:${buildNumber}`;
+}
+
+/**
+ * The context with one LABEL instruction carrying `labels` appended to its Dockerfile (so it
+ * labels the final stage). The build option `labels` would do the same with one classic-builder
+ * step, and one intermediate container, per label: about 100 ms each.
+ */
+export function withLabels(context: readonly ContextEntry[], labels: Record<string, string>): ContextEntry[] {
+  const instruction = `LABEL ${Object.entries(labels)
+    .map(([key, value]) => `${JSON.stringify(key)}=${JSON.stringify(value)}`)
+    .join(' ')}\n`;
+  return context.map((entry) =>
+    entry.path === DOCKERFILE && entry.type === 'file' ? { ...entry, content: Buffer.concat([entry.content, Buffer.from(`\n${instruction}`)]) } : entry,
+  );
 }
 
 /** One message of the `POST /build` stream (Docker Engine API, the JSON lines of a classic build), the fields used here. */
@@ -69,15 +83,16 @@ export class DockerImageBuilder implements ImageBuilder {
   }
 
   /**
-   * Builds now: keeps the context as `src/`, reports BUILDING, streams Docker's output to the
-   * build's log, and reports (and returns) BUILT with the tag and image id, or FAILED with
+   * Builds now: reports BUILDING, keeps the context as `src/` and streams Docker's output to the
+   * build's log meanwhile, and reports (and returns) BUILT with the tag and image id, or FAILED with
    * Docker's error. Never pulls: a FROM image missing locally fails the build with Docker's
    * message. Never throws.
    */
   async run(request: ImageBuildRequest): Promise<BuildStateChange> {
     const tag = imageTag(request.imageId, request.buildNumber);
     const base = { imageId: request.imageId, buildNumber: request.buildNumber, buildRef: tag };
-    await this.report({ ...base, lastStatus: 'BUILDING', at: new Date() });
+    // Recorded while the build goes: the store's round trip is not the build's time. Awaited before the outcome, which must follow it.
+    const building = this.report({ ...base, lastStatus: 'BUILDING', at: new Date() });
     const logFile = this.logFileOf(request.imageId, request.buildNumber);
     await mkdir(path.dirname(logFile), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'w' });
@@ -85,8 +100,11 @@ export class DockerImageBuilder implements ImageBuilder {
     const write = (stream: LogEvent['stream'], message: string) => log.write(encodeLine(Date.now(), stream === 'stdout' ? 'o' : 'e', Buffer.from(message)));
     let outcome: BuildStateChange;
     try {
-      await this.keepSource(request.imageId, request.context);
-      const failure = await this.dockerBuild(request, tag, write);
+      // Both run to their end before either's error counts, so nothing writes to the log once it is closed.
+      const [built, kept] = await Promise.allSettled([this.dockerBuild(request, tag, write), this.keepSource(request.imageId, request.context)]);
+      if (built.status === 'rejected') throw built.reason;
+      if (kept.status === 'rejected') throw kept.reason;
+      const failure = built.value;
       if (failure) {
         outcome = { ...base, lastStatus: 'FAILED', at: new Date(), reason: failure };
       } else {
@@ -100,13 +118,34 @@ export class DockerImageBuilder implements ImageBuilder {
     }
     log.end();
     await written;
+    await building;
     await this.report(outcome);
     return outcome;
   }
 
   /** A page of the build's log (local/log-file.ts: byte-offset cursors, a page costs its own size). @throws ClientError 400 on a foreign cursor. */
-  readLog(imageId: string, buildNumber: number, options: { cursor?: string; limit: number }): Promise<LogPage> {
+  readLog({ imageId, number: buildNumber }: { imageId: string; number: number }, options: { cursor?: string; limit: number }): Promise<LogPage> {
     return readPage(this.logFileOf(imageId, buildNumber), options);
+  }
+
+  /**
+   * Removes the image's built images (those labelled with its id by this installation) and its
+   * folder (context and build logs). Idempotent; an image a container still uses is removed anyway (force).
+   */
+  async discard(imageId: string): Promise<void> {
+    const folder = this.folderOf(imageId);
+    const images = await this.docker.listImages({
+      filters: { label: [`${LABELS.imageId}=${imageId}`, `${LABELS.instanceId}=${this.options.instanceId}`] },
+    });
+    for (const image of images) {
+      await this.docker
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch((err: unknown) => {
+          if (dockerStatusCode(err) !== 404) throw err;
+        });
+    }
+    await rm(folder, { recursive: true, force: true });
   }
 
   /** Runs the classic build, writing its output as it comes. Returns Docker's error message, if the build failed. */
@@ -116,20 +155,24 @@ export class DockerImageBuilder implements ImageBuilder {
     write: (stream: LogEvent['stream'], message: string) => void,
   ): Promise<string | undefined> {
     const signal = AbortSignal.timeout(this.options.timeoutMs ?? BUILD_TIMEOUT_MS);
-    const output = (await this.docker.buildImage(contextTar(request.context), {
-      t: tag,
-      labels: {
-        [LABELS.instanceId]: this.options.instanceId,
-        [LABELS.imageId]: request.imageId,
-        [LABELS.ownerId]: request.ownerId,
-        [LABELS.buildNumber]: String(request.buildNumber),
-      },
-      // The classic builder (BuildKit would need a session); remove intermediate containers even on failure.
-      version: '1',
-      rm: true,
-      forcerm: true,
-      abortSignal: signal,
-    } as Docker.ImageBuildOptions)) as Readable;
+    const labels = {
+      [LABELS.instanceId]: this.options.instanceId,
+      [LABELS.imageId]: request.imageId,
+      [LABELS.ownerId]: request.ownerId,
+      [LABELS.buildNumber]: String(request.buildNumber),
+    };
+    const output = (await this.docker.buildImage(
+      contextTar(withLabels(request.context, labels)) as unknown as NodeJS.ReadableStream,
+      {
+        t: tag,
+        ...(request.buildArgs && { buildargs: request.buildArgs }),
+        // The classic builder (BuildKit would need a session); remove intermediate containers even on failure.
+        version: '1',
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+      } as Docker.ImageBuildOptions,
+    )) as Readable;
     let error: string | undefined;
     try {
       await readLines(output, (line) => {

@@ -4,10 +4,9 @@
  * another run, bounded processes, disk and log volume).
  */
 import type Docker from 'dockerode';
-import type { App } from '../shared/domain.js';
 import type { ContainerLogs } from './container-logs.js';
 import { DROPPED_CAPABILITIES } from '../shared/domain.js';
-import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
+import type { ContainerRuntime, LaunchableApp, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { INTERPRETERS, launchCommand, missingInterpreter } from '../shared/services/script-rules.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
 import { assertImageReference } from '../shared/image-reference.js';
@@ -73,7 +72,7 @@ export class DockerRuntime implements ContainerRuntime {
    * Checks the app's image exists locally; throws an Error saying so when it does not (dev mode
    * never pulls), or when the image is not a Docker image reference.
    */
-  async prepare(app: App): Promise<void> {
+  async prepare(app: LaunchableApp): Promise<void> {
     assertImageReference(app.image);
     try {
       await this.docker.getImage(app.image).inspect();

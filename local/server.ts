@@ -1,8 +1,8 @@
 /**
  * Dev mode: the platform on Node with dynalite and the local Docker engine.
  * Start-up order matters for "a restart loses no run": the Docker event stream is watched
- * first, then runs left active by an earlier process are reconciled against Docker, then
- * schedules are armed and the API listens. No stored item can keep it from listening: a step
+ * first, then runs left active by an earlier process are reconciled against Docker, builds it
+ * left under way are failed, then schedules are armed and the API listens. No stored item can keep it from listening: a step
  * that fails is logged and skipped (a schedule that cannot fire is disabled with the reason),
  * and GET /health says what does not answer.
  */
@@ -16,8 +16,11 @@ import { createPlatform, type Platform } from '../shared/platform.js';
 import type { RunEventPublisher } from '../shared/ports.js';
 import { ContainerLogs } from './container-logs.js';
 import { watchTaskStateChanges } from './docker-events.js';
+import { DockerImageBuilder } from './docker-image-builder.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { socketAddress } from './client-address.js';
+import { FileContextStore } from './file-context-store.js';
+import { LocalImageScanner } from './image-scanner.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
 import { startResultListener } from './result-listener.js';
@@ -66,6 +69,11 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   });
   // Jobs post results here; the API is bound below, before any request can arrive.
   const resultListener = await startResultListener(docker, (request) => api.fetch(request));
+  const builder = new DockerImageBuilder(docker, {
+    dataDir: config.dataDir,
+    instanceId: config.instanceId,
+    onChange: async (change) => void (await platform.images.applyBuildStateChange(change)),
+  });
   const platform = createPlatform({
     db: dynamo.db,
     runtime,
@@ -75,6 +83,8 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     auth: config.auth,
     limits: config.limits,
     results: { resultBaseUrl: () => resultListener.baseUrl },
+    imagePolicy: config.imagePolicy,
+    images: { builder, contexts: new FileContextStore(config.dataDir), scanner: new LocalImageScanner(docker, { instanceId: config.instanceId }) },
   });
   const retention = await startRetentionSweep(platform.results, logDir);
 
@@ -82,6 +92,8 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     await platform.runs.applyTaskStateChange(await runtime.withLogs(change));
   });
   await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));
+  // The builder ran in the process that died: a build it left QUEUED or BUILDING can never finish.
+  await startupStep('fail the builds left under way', () => platform.images.reconcile('the server stopped during the build; start a new build'));
   await startupStep('arm the schedules', async () => {
     for (const schedule of await platform.schedules.allEnabled()) await scheduler.put(schedule);
   });

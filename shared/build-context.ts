@@ -55,14 +55,16 @@ const refused = (p: string, message: string) => badRequest(`the build context is
 
 /**
  * Validates a `files` map (relative path → content) and an optional `dockerfile` text,
- * written as `Dockerfile`. Returns the entries sorted by path. Throws ClientError 400 listing
- * every bad file as `files.<path>` (or `dockerfile`), or naming the limit exceeded.
+ * written as `Dockerfile`. With `base` (the current context), the map is merged over it as
+ * RFC 7396 merges: a path set to null is removed, the others are added or replaced. Returns the
+ * entries sorted by path. Throws ClientError 400 listing every bad file as `files.<path>` (or
+ * `dockerfile`), or naming the limit exceeded.
  */
-export function contextFromFiles(files: Record<string, FileInput>, dockerfile?: string): ContextEntry[] {
+export function contextFromFiles(files: Record<string, FileInput | null>, dockerfile?: string, base: readonly ContextEntry[] = []): ContextEntry[] {
   const errors: FieldError[] = [];
-  const entries = new Map<string, ContextEntry>();
-  let bytes = 0;
-  const all: [string, FileInput][] = Object.entries(files);
+  const entries = new Map<string, ContextEntry>(base.map((e) => [e.path, e]));
+  const seen = new Set<string>();
+  const all: [string, FileInput | null][] = Object.entries(files);
   if (dockerfile !== undefined) {
     if (DOCKERFILE in files) errors.push({ field: 'dockerfile', message: `give the Dockerfile either as "dockerfile" or as files.${DOCKERFILE}, not both` });
     else all.push([DOCKERFILE, dockerfile]);
@@ -76,8 +78,13 @@ export function contextFromFiles(files: Record<string, FileInput>, dockerfile?: 
       continue;
     }
     const normalized = stripDotSlash(name);
-    if (entries.has(normalized)) {
+    if (seen.has(normalized)) {
       errors.push({ field: fieldOf(name), message: `names the same file as another entry (${normalized})` });
+      continue;
+    }
+    seen.add(normalized);
+    if (value === null) {
+      entries.delete(normalized);
       continue;
     }
     if (typeof value !== 'string' && !isBase64(value.base64)) {
@@ -85,10 +92,12 @@ export function contextFromFiles(files: Record<string, FileInput>, dockerfile?: 
       continue;
     }
     const content = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.base64, 'base64');
-    bytes += content.length;
     const executable = typeof value !== 'string' && value.executable === true;
     entries.set(normalized, { type: 'file', path: normalized, mode: executable ? 0o755 : 0o644, content });
   }
+  if (entries.size > MAX_FILES)
+    throw badRequest(`a build context holds at most ${MAX_FILES} files (got ${entries.size})`, [{ field: 'files', message: 'too many files' }]);
+  const bytes = [...entries.values()].reduce((sum, e) => sum + (e.type === 'file' ? e.content.length : 0), 0);
   if (bytes > MAX_CONTEXT_BYTES)
     throw badRequest(`a build context holds at most ${MAX_CONTEXT_BYTES} bytes of file contents (got ${bytes})`, [{ field: 'files', message: 'too large' }]);
   if (errors.length > 0) throw badRequest(`the build context is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors);

@@ -18,7 +18,7 @@ import { ECS_MISSING_GRACE_MS, FARGATE_STOP_TIMEOUT_SECONDS } from './cloud-limi
 import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
 import type { AuthConfig } from './services/auth.js';
-import { readAuthSettings, readLimitSettings, signingKey } from './settings.js';
+import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
 import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
 import { createDb } from './store/db.js';
 
@@ -84,6 +84,7 @@ async function build(env: Env): Promise<CloudPlatform> {
     limits: readLimitSettings(env),
     runs: { finishedRunTtlDays: read.wholeNumber(ENV.FINISHED_RUN_TTL_DAYS, DEFAULT_FINISHED_RUN_TTL_DAYS), missingGraceMs: ECS_MISSING_GRACE_MS },
     results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
+    imagePolicy: readImagePolicy(env),
   });
   return {
     ...platform,

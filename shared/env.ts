@@ -68,6 +68,21 @@ export const ENV = {
   OIDC_AUDIENCE: 'OIDC_AUDIENCE',
   /** Comma-separated e-mails of the admins (case-insensitive). The api when configured; dev mode. */
   ADMIN_EMAILS: 'ADMIN_EMAILS',
+  /**
+   * Runs of built images whose scan has findings at or above this severity (CRITICAL, HIGH,
+   * MEDIUM, LOW, INFORMATIONAL) end FAILED before starting; unset: no policy. The functions that start runs; dev mode.
+   */
+  SCAN_SEVERITY_THRESHOLD: 'SCAN_SEVERITY_THRESHOLD',
+  /** Comma-separated prefixes an app's image string must start with; unset: any image. Built images are always allowed. The api; dev mode. */
+  ALLOWED_IMAGE_PREFIXES: 'ALLOWED_IMAGE_PREFIXES',
+  /** The S3 bucket of the images' build contexts (`contexts/<imageId>/<version>/`, a folder CodeBuild reads). The api. */
+  IMAGE_BUCKET_NAME: 'IMAGE_BUCKET_NAME',
+  /** The CodeBuild project that builds images. The api. */
+  BUILD_PROJECT_NAME: 'BUILD_PROJECT_NAME',
+  /** The ECR repository (URI) built images are pushed to, one immutable tag per build. The api. */
+  IMAGE_REPOSITORY_URI: 'IMAGE_REPOSITORY_URI',
+  /** The CloudWatch Logs group of the builds (one stream per build). The api. */
+  BUILD_LOG_GROUP_NAME: 'BUILD_LOG_GROUP_NAME',
   /** `--enable-source-maps`, so stack traces point into the sources. Every function (set by the stack). */
   NODE_OPTIONS: 'NODE_OPTIONS',
   /** Most apps one user may have (100); more is a 409. The api; dev mode. */
@@ -116,6 +131,7 @@ export const ENTRY_POINTS = {
   'scheduled-run': 'functions/scheduled-run.ts',
   reconciler: 'functions/reconciler.ts',
   'run-expiry': 'functions/run-expiry.ts',
+  'build-events': 'functions/build-events.ts',
 } as const;
 
 /** The name of a Lambda entry point. */
@@ -158,6 +174,9 @@ export const LIMIT_SETTINGS = [
   ENV.REGISTRATION_INVITE_CODES,
 ] as const;
 
+/** A deployment's image policy (shared/settings.ts readImagePolicy): every function that starts runs applies it. */
+export const IMAGE_POLICY = [ENV.SCAN_SEVERITY_THRESHOLD, ENV.ALLOWED_IMAGE_PREFIXES] as const;
+
 /** Who verifies tokens: the JWT settings, and the OpenID provider and admins when configured. */
 const TOKEN_VERIFIER = [ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE] as const;
 const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS] as const;
@@ -169,17 +188,30 @@ const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_
  */
 export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; whenConfigured: readonly EnvName[] }> = {
   api: {
-    always: [...EVERY_FUNCTION, ENV.RULE_PREFIX, ENV.SCHEDULED_RUN_FUNCTION_ARN, ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN, ENV.LOG_FOLLOW_URL, ...TOKEN_VERIFIER],
-    whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS],
+    always: [
+      ...EVERY_FUNCTION,
+      ENV.RULE_PREFIX,
+      ENV.SCHEDULED_RUN_FUNCTION_ARN,
+      ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN,
+      ENV.LOG_FOLLOW_URL,
+      ...TOKEN_VERIFIER,
+      ENV.IMAGE_BUCKET_NAME,
+      ENV.BUILD_PROJECT_NAME,
+      ENV.IMAGE_REPOSITORY_URI,
+      ENV.BUILD_LOG_GROUP_NAME,
+    ],
+    whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY],
   },
   // Reads logs only: it never launches a run, so it needs no API_URL for jobs.
   'log-follow': { always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ...TOKEN_VERIFIER], whenConfigured: TOKEN_VERIFIER_CONFIGURED },
-  // They start runs too (retries, schedule fires, relaunches), under the same per-user quota.
-  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER] },
-  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER] },
-  reconciler: { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER] },
+  // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
+  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  reconciler: { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
+  // Records builds and scans only: it never launches a run.
+  'build-events': { always: EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), whenConfigured: [] },
 };
 
 /** An environment: `process.env`, or an explicit object (tests build platforms from one). */

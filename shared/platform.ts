@@ -3,6 +3,8 @@
  * Lambda entry points both build, so no service is wired twice.
  */
 import type { ContainerRuntime, LogSource, RunEventPublisher, Scheduler } from './ports.js';
+import { ImageStore } from './store/image-store.js';
+import { ImageService, type ImageBackend, type ImagePolicy } from './services/images.js';
 import type { Db } from './store/db.js';
 import { AppStore } from './store/app-store.js';
 import { ResultStore } from './store/result-store.js';
@@ -28,6 +30,10 @@ export interface PlatformDeps {
   limits: LimitSettings;
   runs?: Partial<RunServiceConfig>;
   results?: ResultServiceConfig;
+  /** The scan policy and allowed image prefixes (shared/settings.ts readImagePolicy); default: none, any image. */
+  imagePolicy?: ImagePolicy;
+  /** The image builder, context store and scanner; without them images can be read but not made or built. */
+  images?: ImageBackend;
 }
 
 export interface Platform {
@@ -36,6 +42,7 @@ export interface Platform {
   runs: RunService;
   schedules: ScheduleService;
   results: ResultService;
+  images: ImageService;
   logs: LogSource;
 }
 
@@ -52,16 +59,24 @@ export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser'> 
 
 export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
+  const appStore = new AppStore(deps.db);
+  const images = new ImageService(new ImageStore(deps.db), appStore, deps.imagePolicy ?? { allowedImagePrefixes: [] }, deps.images);
   const apps = new AppService(
-    new AppStore(deps.db),
-    { beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId) },
+    appStore,
+    {
+      beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId),
+      checkImage: (principal, app) => images.checkAppImage(principal, app),
+    },
     deps.limits.maxAppsPerUser,
   );
   const results = new ResultService(new ResultStore(deps.db), apps, deps.results);
   const runConfig = { ...DEFAULT_RUN_CONFIG, maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser, ...deps.runs };
-  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig, { jobEnv: (run) => results.jobEnv(run) });
+  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig, {
+    jobEnv: (run) => results.jobEnv(run),
+    resolveImage: (app) => images.resolveForRun(app),
+  });
   // Fire records are history of the same kind as finished runs, kept as long.
   const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
   const guard = new SignInGuard(new CounterStore(deps.db), deps.limits.signIn, deps.limits.registration);
-  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, results, logs: deps.logs };
+  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, results, images, logs: deps.logs };
 }

@@ -34,10 +34,13 @@ export interface TaskStateChange {
   version?: number;
 }
 
+/** An app whose image is a reference a runtime can launch: a built image resolved to its per-build reference. */
+export type LaunchableApp = App & { image: string };
+
 /** What a runtime needs to start one run. */
 export interface RunLaunch {
   run: Run;
-  app: App;
+  app: LaunchableApp;
   /** The platform's variables for the job (shared/job-env.ts); they override the run's env of the same name. */
   jobEnv?: Record<string, string>;
 }
@@ -72,7 +75,7 @@ export interface ContainerRuntime {
    */
   checkLaunch?(launch: RunLaunch): void;
   /** Makes the app's current version launchable (ECS: registers a task definition revision; Docker: checks the image). */
-  prepare(app: App): Promise<void>;
+  prepare(app: LaunchableApp): Promise<void>;
   /** Launches the run's container and returns its reference. Must be idempotent on run.runId. */
   start(launch: RunLaunch): Promise<TaskRef>;
   /** SIGTERM, then SIGKILL after `graceSeconds` (s). */
@@ -135,6 +138,8 @@ export interface ImageBuildRequest {
   buildNumber: number;
   /** A validated context (shared/build-context.ts), with a Dockerfile at its root. */
   context: import('./build-context.js').ContextEntry[];
+  /** Docker build arguments (`--build-arg NAME=value`). */
+  buildArgs?: Record<string, string>;
 }
 
 /**
@@ -159,8 +164,22 @@ export interface BuildStateChange {
 export interface ImageBuilder {
   /** Queues the build and returns its reference; BUILDING, then BUILT or FAILED, follow as BuildStateChanges. */
   build(request: ImageBuildRequest): Promise<BuildRef>;
-  /** A build's log, read like a run's (`limit` events from `cursor`). */
-  readLog(imageId: string, buildNumber: number, options: { cursor?: string; limit: number }): Promise<LogPage>;
+  /** A build's log, read like a run's (`limit` events from `cursor`); `buildRef` is what `build` returned, when recorded. */
+  readLog(build: { imageId: string; number: number; buildRef?: BuildRef }, options: { cursor?: string; limit: number }): Promise<LogPage>;
+  /** Removes what the image's builds left: their images and logs. Idempotent. */
+  discard(imageId: string): Promise<void>;
+}
+
+/**
+ * Keeps each version of an image's build context (dev: a tar under the data dir; cloud: an S3
+ * object), so a build or a file read names a version and gets exactly its files.
+ */
+export interface ContextStore {
+  put(imageId: string, version: number, context: readonly import('./build-context.js').ContextEntry[]): Promise<void>;
+  /** @throws Error when the version's context is not kept. */
+  get(imageId: string, version: number): Promise<import('./build-context.js').ContextEntry[]>;
+  /** Removes every version of the image's context. Idempotent. */
+  removeAll(imageId: string): Promise<void>;
 }
 
 /** Scans a built image (cloud: ECR's scan on push; dev: Trivy when present, else the platform's configuration checks). */

@@ -9,6 +9,7 @@ import { FARGATE_SIZES, FIRE_OUTCOMES, OVERLAP_POLICIES, ROLES, RUN_STATUSES, SC
 import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
 import { isImageReference } from './image-reference.js';
 import { commandBytes, envBytes, MAX_COMMAND_BYTES, MAX_ENV_BYTES } from './item-limits.js';
+import { BuiltImageRef } from './image-schemas.js';
 
 /** POSIX environment variable names (IEEE Std 1003.1, 8.1). */
 const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _, not starting with a digit');
@@ -39,10 +40,13 @@ export type RetryPolicy = z.infer<typeof retry>;
  * so a field added here reaches apps, versions, runs and TaskSpec without further edits.
  */
 const taskSpecFields = {
-  image: z
-    .string()
-    .refine(isImageReference, 'not a Docker image reference ([registry[:port]/]name[:tag][@digest], lower-case name of at most 255 characters)')
-    .openapi({ example: 'containerizer/busybox:latest' }),
+  image: z.union([
+    z
+      .string()
+      .refine(isImageReference, 'not a Docker image reference ([registry[:port]/]name[:tag][@digest], lower-case name of at most 255 characters)')
+      .openapi({ example: 'containerizer/busybox:latest', description: 'an image reference (see the allowed prefixes)' }),
+    BuiltImageRef,
+  ]),
   command,
   env,
   cpu: z
@@ -197,6 +201,7 @@ export const Run = z
     trigger: z.enum(TRIGGERS),
     attempt: z.number().int(),
     retry: runRetry,
+    imageDigest: z.string().optional().openapi({ description: 'the digest of the built image the run ran (image is its per-build reference)' }),
     scheduleId: z.string().optional(),
     scheduledTime: z.string().optional(),
     previousRunId: z.string().optional(),

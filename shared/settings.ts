@@ -5,8 +5,10 @@
  * Manager); how long it must be does not.
  */
 import { ConfigurationError, ENV, envReader, type EnvName, type Env } from './env.js';
+import { SEVERITIES } from './image-scan.js';
 import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
 import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
+import type { ImagePolicy } from './services/images.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
 export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;
@@ -112,5 +114,19 @@ export function readLimitSettings(env: Env): LimitSettings {
       emailDomains: read.list(ENV.REGISTRATION_EMAIL_DOMAINS).map((domain) => domain.toLowerCase()),
       inviteCodes: read.list(ENV.REGISTRATION_INVITE_CODES),
     },
+  };
+}
+
+/**
+ * The image policy of a deployment: SCAN_SEVERITY_THRESHOLD (one of shared/image-scan.ts's
+ * SEVERITIES; unset: no policy) and ALLOWED_IMAGE_PREFIXES (comma-separated; unset: any image).
+ * @throws ConfigurationError naming SCAN_SEVERITY_THRESHOLD when it is not a severity.
+ */
+export function readImagePolicy(env: Env): ImagePolicy {
+  const read = envReader(env);
+  const threshold = read.optional(ENV.SCAN_SEVERITY_THRESHOLD);
+  return {
+    scanThreshold: threshold === undefined ? undefined : read.oneOf(ENV.SCAN_SEVERITY_THRESHOLD, SEVERITIES),
+    allowedImagePrefixes: read.list(ENV.ALLOWED_IMAGE_PREFIXES),
   };
 }

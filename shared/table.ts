@@ -11,6 +11,8 @@
  * - everything of a kind, for admins and start-up loads: index `byKind`
  * - active runs, for timeouts and reconciliation: sparse index `active`
  * - the active runs of a schedule, for its overlap policy: marker items under the schedule (`children`)
+ * - images: the image (sk `IMAGE`), its versions (`VERSION#<n>`), builds (`BUILD#<n>`) and the
+ *   apps that name it (`USE#<appId>`) under one partition key; unsettled builds in `active`
  * (index partitions: `indexKeys`). Ids are ULIDs, so sorting by id sorts by creation time.
  *
  * Write ceiling: a DynamoDB partition takes at most 1,000 WCU/s (AWS docs, "Best practices for
@@ -43,7 +45,10 @@ export type IndexName = keyof typeof INDEXES;
 /** Epoch seconds after which DynamoDB's TTL may delete the item (finished runs, refresh tokens). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-/** Attributes a run item keeps for its conditional writes: its status's rank and the backend's event order (ECS detail.version). */
+/**
+ * Attributes a run item keeps for its conditional writes: its status's rank and the backend's
+ * event order (ECS detail.version). Build items keep their status's rank in `statusRank` too.
+ */
 export const RUN_ORDER = { statusRank: 'statusRank', taskVersion: 'taskVersion' } as const;
 
 /** The run item's attribute holding the SHA-256 (hex) of its run token; never shown (services/run-tokens.ts). */
@@ -67,8 +72,9 @@ const KIND = {
   schedule: 'SCHEDULE',
   counter: 'COUNTER',
   metric: 'METRIC',
+  image: 'IMAGE',
 } as const;
-const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', activeRun: 'ACTIVE#', result: 'RESULT#' } as const;
+const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', activeRun: 'ACTIVE#', result: 'RESULT#', build: 'BUILD#', use: 'USE#' } as const;
 const ACTIVE = 'ACTIVE';
 
 /** How many partitions the platform-wide run listings (byKind RUN, `active`) are split into (see the write ceiling above). */
@@ -86,6 +92,8 @@ const shardSuffix = (shard: number) => `#${String(shard).padStart(2, '0')}`;
 
 const appPk = (appId: string) => `${KIND.app}#${appId}`;
 const schedulePk = (scheduleId: string) => `${KIND.schedule}#${scheduleId}`;
+const imagePk = (imageId: string) => `${KIND.image}#${imageId}`;
+const padded = (n: number) => String(n).padStart(6, '0');
 
 /** Primary keys of single items. App versions are zero-padded so they sort by number. */
 export const keys = {
@@ -105,6 +113,11 @@ export const keys = {
   result: (runId: string, resultId: string) => ({ pk: `${KIND.run}#${runId}`, sk: `${SK_PREFIX.result}${resultId}` }),
   /** One point of an app's metric series, sorted by time (ISO 8601) then by the result that carried it. */
   metricPoint: (appId: string, name: string, time: string, resultId: string) => ({ pk: metricSeriesPk(appId, name), sk: `${time}#${resultId}` }),
+  image: (imageId: string) => ({ pk: imagePk(imageId), sk: KIND.image }),
+  imageVersion: (imageId: string, version: number) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.version}${padded(version)}` }),
+  build: (imageId: string, number: number) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.build}${padded(number)}` }),
+  /** An app's claim that it names the image (checked against the app before an image is deleted). */
+  imageUse: (imageId: string, appId: string) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.use}${appId}` }),
 };
 
 /** The partition of one metric of one app: its points across the app's runs. */
@@ -123,6 +136,9 @@ export const children = {
   firesOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.fire }),
   activeRunsOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.activeRun }),
   resultsOfRun: (runId: string): Children => ({ pk: `${KIND.run}#${runId}`, skPrefix: SK_PREFIX.result }),
+  versionsOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.version }),
+  buildsOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.build }),
+  usesOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.use }),
 };
 
 /** One partition of an index: the items written into it and the Query that reads them use the same value. */
@@ -145,6 +161,10 @@ export const indexKeys = {
   schedulesOfApp: (appId: string) => partition('byParent', `${appPk(appId)}#SCHEDULES`),
   schedulesOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#SCHEDULES`),
   allSchedules: () => partition('byKind', KIND.schedule),
+  imagesOfOwner: (ownerId: string) => partition('byParent', `OWNER#${ownerId}#IMAGES`),
+  allImages: () => partition('byKind', KIND.image),
+  /** The sparse index of builds not yet settled (QUEUED, BUILDING, or finished with follow-ups pending). */
+  activeBuilds: () => partition('active', 'ACTIVE_BUILDS'),
 };
 
 /**

@@ -46,33 +46,49 @@ export class CloudWatchLogSource implements LogSource {
    *   SDK's retries: its quota (25 requests/s per account and Region, AWS docs "CloudWatch Logs quotas")
    *   cannot be raised, so callers back off (a follow waits and polls again).
    */
-  async read(run: Run, { cursor, limit, startTime }: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
-    const empty: LogPage = { events: [], nextCursor: cursor ?? '' };
-    if (!run.taskRef) return empty;
-    try {
-      const out = await this.logs.send(
-        new GetLogEventsCommand({
-          logGroupName: this.config.logGroupName,
-          logStreamName: logStreamName(this.config.logStreamPrefix, run.taskRef),
-          // Reading forward from a nextForwardToken requires startFromHead: true.
-          startFromHead: true,
-          limit: Math.min(limit, MAX_LIMIT),
-          ...(cursor ? { nextToken: cursor } : startTime !== undefined && { startTime }),
-        }),
-      );
-      return {
-        events: (out.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, stream: 'stdout', message: e.message ?? '' })),
-        nextCursor: out.nextForwardToken ?? cursor ?? '',
-      };
-    } catch (err) {
-      if (err instanceof ResourceNotFoundException) return empty;
-      if (err instanceof ThrottlingException) {
-        throw new ServiceUnavailableError('CloudWatch Logs is throttling log reads; try again shortly', { cause: err, retryAfterSeconds: 1 });
-      }
-      // With a cursor, the token is the only parameter a caller chose; the others are the stack's.
-      if (cursor && err instanceof InvalidParameterException) throw invalidCursor(err);
-      throw err;
+  async read(run: Run, options: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
+    if (!run.taskRef) return { events: [], nextCursor: options.cursor ?? '' };
+    return readLogStream(this.logs, this.config.logGroupName, logStreamName(this.config.logStreamPrefix, run.taskRef), options);
+  }
+}
+
+/**
+ * One page of a CloudWatch Logs stream, oldest first, every event 'stdout' (awslogs and
+ * CodeBuild both merge stdout and stderr into one stream); the cursor is GetLogEvents' forward
+ * token. A stream that does not exist yet gives an empty page with the cursor unchanged.
+ * @throws ServiceUnavailableError when CloudWatch Logs throttles (a follow backs off and retries).
+ * @throws ClientError 400 naming `cursor` when GetLogEvents refuses it (InvalidParameterException:
+ *   a malformed token, or one of another stream), as dev mode's log readers do.
+ */
+export async function readLogStream(
+  logs: CloudWatchLogsClient,
+  logGroupName: string,
+  logStreamName: string,
+  { cursor, limit, startTime }: { cursor?: string; limit: number; startTime?: number },
+): Promise<LogPage> {
+  try {
+    const out = await logs.send(
+      new GetLogEventsCommand({
+        logGroupName,
+        logStreamName,
+        // Reading forward from a nextForwardToken requires startFromHead: true.
+        startFromHead: true,
+        limit: Math.min(limit, MAX_LIMIT),
+        ...(cursor ? { nextToken: cursor } : startTime !== undefined && { startTime }),
+      }),
+    );
+    return {
+      events: (out.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, stream: 'stdout', message: e.message ?? '' })),
+      nextCursor: out.nextForwardToken ?? cursor ?? '',
+    };
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return { events: [], nextCursor: cursor ?? '' };
+    if (err instanceof ThrottlingException) {
+      throw new ServiceUnavailableError('CloudWatch Logs is throttling log reads; try again shortly', { cause: err, retryAfterSeconds: 1 });
     }
+    // With a cursor, the token is the only parameter a caller chose; the others are the stack's.
+    if (cursor && err instanceof InvalidParameterException) throw invalidCursor(err);
+    throw err;
   }
 }
 

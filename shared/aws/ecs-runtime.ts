@@ -18,7 +18,15 @@ import { RUN_TASK_OVERRIDES_MAX_CHARS } from '../cloud-limits.js';
 import { chunks, forEachLimited } from '../concurrency.js';
 import { DROPPED_CAPABILITIES, type App, type Run } from '../domain.js';
 import { badRequest } from '../errors.js';
-import { LaunchDeferredError, type ContainerRuntime, type RunLaunch, type TaskOfRun, type TaskRef, type TaskStateChange } from '../ports.js';
+import {
+  LaunchDeferredError,
+  type ContainerRuntime,
+  type LaunchableApp,
+  type RunLaunch,
+  type TaskOfRun,
+  type TaskRef,
+  type TaskStateChange,
+} from '../ports.js';
 import { launchCommand } from '../services/script-rules.js';
 import { APP_CONTAINER, taskStateChange } from './ecs-events.js';
 import { AwsOperationError } from './errors.js';
@@ -101,7 +109,7 @@ export class EcsRuntime implements ContainerRuntime {
    * revision is reused when its tags name this app version, so a Lambda cold start does not
    * register a duplicate; the result is memoized per process.
    */
-  async prepare(app: App): Promise<void> {
+  async prepare(app: LaunchableApp): Promise<void> {
     await this.taskDefinitionArn(app);
   }
 
@@ -222,8 +230,9 @@ export class EcsRuntime implements ContainerRuntime {
     await this.ecs.send(new StopTaskCommand({ cluster: this.config.clusterArn, task, reason: reason.slice(0, 255) }));
   }
 
-  private taskDefinitionArn(app: App): Promise<string> {
-    const key = `${app.appId}#${app.version}`;
+  private taskDefinitionArn(app: LaunchableApp): Promise<string> {
+    // A version naming a built image launches whichever build it resolves to: the image is part of the key.
+    const key = `${app.appId}#${app.version}#${app.image}`;
     let arn = this.taskDefinitions.get(key);
     if (!arn) {
       arn = this.registerTaskDefinition(app);
@@ -233,13 +242,16 @@ export class EcsRuntime implements ContainerRuntime {
     return arn;
   }
 
-  /** The family's latest ACTIVE revision if it was registered for this app version. */
-  private async existingTaskDefinition(family: string, app: App): Promise<string | undefined> {
+  /** The family's latest ACTIVE revision if it was registered for this app version and image. */
+  private async existingTaskDefinition(family: string, app: LaunchableApp): Promise<string | undefined> {
     try {
       const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }));
       const tags = new Map((out.tags ?? []).map((t) => [t.key, t.value]));
       const current =
-        tags.get(TAGS.appId) === app.appId && tags.get(TAGS.appVersion) === String(app.version) && tags.get(TAGS.layout) === TASK_DEFINITION_LAYOUT;
+        tags.get(TAGS.appId) === app.appId &&
+        tags.get(TAGS.appVersion) === String(app.version) &&
+        tags.get(TAGS.layout) === TASK_DEFINITION_LAYOUT &&
+        out.taskDefinition?.containerDefinitions?.[0]?.image === app.image;
       return current ? out.taskDefinition?.taskDefinitionArn : undefined;
     } catch (err) {
       // ECS answers a family it has never seen with a ClientException.
@@ -248,7 +260,7 @@ export class EcsRuntime implements ContainerRuntime {
     }
   }
 
-  private async registerTaskDefinition(app: App): Promise<string> {
+  private async registerTaskDefinition(app: LaunchableApp): Promise<string> {
     const { config } = this;
     const family = familyName(config.familyPrefix ?? 'containerizer-', app);
     const existing = await this.existingTaskDefinition(family, app);

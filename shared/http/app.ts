@@ -9,6 +9,7 @@ import type { Platform } from '../platform.js';
 import { bearerChallenge, errorToProblem, fieldErrors, problemResponse } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { appRoutes } from './routes/apps.js';
+import { imageRoutes } from './routes/images.js';
 import { runRoutes } from './routes/runs.js';
 import { isResultPost, resultRoutes } from './routes/results.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -37,6 +38,20 @@ export interface ApiOptions {
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * The largest body of the image routes (a build context: up to MAX_CONTEXT_BYTES of files,
+ * base64 in JSON, or MAX_ARCHIVE_BYTES of tar), bytes: Lambda's 6 MB synchronous payload
+ * (AWS docs, "Lambda quotas"), which caps what API Gateway can hand the api function anyway.
+ */
+export const MAX_IMAGE_BODY_BYTES = 6 * 1024 * 1024;
+
+/** A 413 before the body is read when it is over `maxSize` bytes (hono's bodyLimit). */
+const bodyLimitOf = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: (c) => problemResponse(c, { title: 'Content Too Large', status: 413, detail: `request bodies are at most ${maxSize} bytes` }),
+  });
+
 const PUBLIC = new Set(['/health', '/openapi.json', '/auth/register', '/auth/login', '/auth/refresh']);
 
 /** Builds the API over the platform's services. */
@@ -57,13 +72,9 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   app.onError(errorToProblem);
   app.notFound((c) => problemResponse(c, { title: 'Not Found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }));
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => problemResponse(c, { title: 'Content Too Large', status: 413, detail: `request bodies are at most ${MAX_BODY_BYTES} bytes` }),
-    }),
-  );
+  const bodies = bodyLimitOf(MAX_BODY_BYTES);
+  const contexts = bodyLimitOf(MAX_IMAGE_BODY_BYTES);
+  app.use('*', (c, next) => (c.req.path === '/images' || c.req.path.startsWith('/images/') ? contexts(c, next) : bodies(c, next)));
   app.use('*', async (c, next) => {
     if (PUBLIC.has(c.req.path) || isResultPost(c.req.method, c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
@@ -82,6 +93,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   runRoutes(app, platform, { ...DEFAULT_FOLLOW, ...options.follow });
   scheduleRoutes(app, platform);
   resultRoutes(app, platform);
+  imageRoutes(app, platform, { ...DEFAULT_FOLLOW, ...options.follow });
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: { title: 'Containerizer API', version: '1.0.0', description: 'Run containerized jobs on demand or on cron schedules.' },

@@ -1,9 +1,9 @@
 /**
- * Following a run's log as Server-Sent Events (the WHATWG HTML "Server-sent events" format):
- * `log` events carry one log event each; the LAST line of each page read carries the cursor
- * after that page as its event id (a page's lines share one cursor, so an id on an earlier
- * line would skip the rest of its page on resume). A client that reconnects with
- * Last-Event-ID therefore repeats nothing and loses nothing. `end` says the run is over.
+ * Following a log as Server-Sent Events (the WHATWG HTML "Server-sent events" format): a run's
+ * or a build's. `log` events carry one log event each; the LAST line of each page read carries
+ * the cursor after that page as its event id (a page's lines share one cursor, so an id on an
+ * earlier line would skip the rest of its page on resume). A client that reconnects with
+ * Last-Event-ID therefore repeats nothing and loses nothing. `end` says the producer is done.
  *
  * Every response is bounded: it ends once `maxBytes` are written (after a whole page, so a
  * resume always progresses) or after `maxFollowMs`; the client resumes with Last-Event-ID.
@@ -34,38 +34,59 @@ export interface FollowOptions {
 /** Dev mode's follow: open until the run ends, 1 MiB per response. */
 export const DEFAULT_FOLLOW: FollowOptions = { maxMs: Infinity, maxBytes: 1024 * 1024 };
 
-export interface LogFollow {
-  /** Reads the run afresh (its status decides when the follow ends). */
-  readRun: () => Promise<Run>;
-  logs: LogSource;
+/** Any log read page by page, and how this response is bounded. */
+export interface PageFollow {
+  /** Reads the page after `cursor`; state that `ended` needs must be read before the page. */
+  read: (cursor: string | undefined) => Promise<LogPage>;
+  /** The `end` event's data once the producer is done (all its lines are in the pages read); undefined before. */
+  ended: () => Promise<object | undefined>;
   /** Where to start: Last-Event-ID, else the `cursor` query parameter; none = the beginning. */
   cursor?: string;
+  /** How long (ms) this response may wait for new lines before the client must resume; 0 = answer with what there is now. */
+  maxFollowMs: number;
+  /** Bytes after which this response ends (checked after each whole page). */
+  maxBytes: number;
+}
+
+/** A run's log follow: the run read afresh before each page decides when it ends. */
+export interface LogFollow extends Omit<PageFollow, 'read' | 'ended'> {
+  readRun: () => Promise<Run>;
+  logs: LogSource;
   /** Log events per page. */
   limit: number;
   /** ms since the epoch; ignored with a cursor. */
   startTime?: number;
-  /** How long (ms) this response may wait for new lines before the client must resume; 0 = answer with what there is now. */
-  maxFollowMs: number;
-  /** Bytes after which this response ends (checked after each whole page; a page adds at most one LogSource page). */
-  maxBytes: number;
 }
 
 /** SSE framing around one event's data: `event: log\ndata: …\nid: …\n\n`, an upper bound. */
 const FRAME_BYTES = 32;
 
+/** Writes the run's log to `stream` as it grows; see followPages. */
+export function followLogs(stream: SSEStreamingApi, { readRun, logs, limit, startTime, ...bounds }: LogFollow): Promise<void> {
+  let run: Run | undefined;
+  return followPages(stream, {
+    ...bounds,
+    read: async (cursor) => {
+      run = await readRun();
+      return logs.read(run, { cursor, limit, startTime });
+    },
+    // Decided on the run read before the page: lines written before it ended are all in the page.
+    ended: async () => (run && isTerminal(run.status) ? { status: run.status, exitCode: run.exitCode } : undefined),
+  });
+}
+
 /**
- * Writes the log to `stream` as it grows, until the run ends, the client goes, `maxBytes` are
- * written or `maxFollowMs` passes. A throttled read (ServiceUnavailableError) is waited out
+ * Writes pages to `stream` as they come, until the producer ends, the client goes, `maxBytes`
+ * are written or `maxFollowMs` passes. A throttled read (ServiceUnavailableError) is waited out
  * with the same backoff, never surfaced mid-stream.
  */
-export async function followLogs(stream: SSEStreamingApi, follow: LogFollow): Promise<void> {
+export async function followPages(stream: SSEStreamingApi, follow: PageFollow): Promise<void> {
   let cursor = follow.cursor;
   const deadline = Date.now() + follow.maxFollowMs;
   let written = 0;
   let delay: number = FOLLOW_POLL_MS.initial;
   while (!stream.aborted) {
-    const run = await follow.readRun();
-    const page = await readOrThrottled(follow, run, cursor);
+    const page = await readOrThrottled(follow, cursor);
     if (page && page.events.length > 0) {
       cursor = page.nextCursor;
       const last = page.events.length - 1;
@@ -78,8 +99,9 @@ export async function followLogs(stream: SSEStreamingApi, follow: LogFollow): Pr
       if (written >= follow.maxBytes) return;
       continue;
     }
-    if (page && isTerminal(run.status)) {
-      await stream.writeSSE({ event: 'end', id: page.nextCursor, data: JSON.stringify({ status: run.status, exitCode: run.exitCode }) });
+    const end = page && (await follow.ended());
+    if (page && end) {
+      await stream.writeSSE({ event: 'end', id: page.nextCursor, data: JSON.stringify(end) });
       return;
     }
     if (Date.now() + delay > deadline) return;
@@ -89,9 +111,9 @@ export async function followLogs(stream: SSEStreamingApi, follow: LogFollow): Pr
 }
 
 /** One page, or undefined when the log source is throttled (the caller backs off and retries). */
-async function readOrThrottled(follow: LogFollow, run: Run, cursor: string | undefined): Promise<LogPage | undefined> {
+async function readOrThrottled(follow: PageFollow, cursor: string | undefined): Promise<LogPage | undefined> {
   try {
-    return await follow.logs.read(run, { cursor, limit: follow.limit, startTime: follow.startTime });
+    return await follow.read(cursor);
   } catch (err) {
     if (err instanceof ServiceUnavailableError) return undefined;
     throw err;

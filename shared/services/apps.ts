@@ -34,21 +34,28 @@ export function checkTaskSize(cpu: number, memoryMiB: number): void {
 /** What must happen before an app goes (its schedules stop firing); throwing keeps the app. */
 export type BeforeAppDelete = (principal: Principal, appId: string) => Promise<void>;
 
+/** Checks the image an app names before the app is written with it (ImageService.checkAppImage); throwing refuses the change. */
+export type CheckAppImage = (principal: Principal, app: Pick<App, 'appId' | 'image'>) => Promise<void>;
+
 export class AppService {
   constructor(
     private readonly store: AppStore,
-    private readonly hooks: { beforeDelete?: BeforeAppDelete } = {},
+    private readonly hooks: { beforeDelete?: BeforeAppDelete; checkImage?: CheckAppImage } = {},
     /** Most apps one owner may have (settings' MAX_APPS_PER_USER). */
     private readonly maxAppsPerUser = Infinity,
   ) {}
 
-  /** @throws ClientError 400 (task size; a script with a command, or too large), 409 (name taken by another of the owner's apps, or maxAppsPerUser reached). */
+  /**
+   * @throws ClientError 400 (task size; image not allowed; a script with a command, or too large), 409 (name taken by another
+   *   of the owner's apps, maxAppsPerUser reached, or a built image without a BUILT build).
+   */
   async create(principal: Principal, input: AppCreate): Promise<App> {
     checkTaskSize(input.cpu, input.memoryMiB);
     checkScript(input);
     if ((await this.store.countOfOwner(principal.userId)) >= this.maxAppsPerUser) throw this.quotaReached();
     const now = new Date().toISOString();
     const app: App = { ...input, appId: ulid(), ownerId: principal.userId, version: 1, createdAt: now, updatedAt: now, updatedBy: principal.userId };
+    await this.hooks.checkImage?.(principal, app);
     await this.claimName(app.ownerId, app.name, app.appId);
     await this.store.putVersion({ ...app, changedFields: APP_FIELDS.filter((f) => app[f] !== undefined) });
     if (!(await this.store.putApp(app))) throw conflict(`app ${app.appId} exists already`);
@@ -106,7 +113,7 @@ export class AppService {
   /**
    * Applies a partial change as a new version. `expectedVersion` (from If-Match or the body)
    * makes it conditional.
-   * @throws ClientError 400, 404, 409 (name taken), 412 (the app moved past expectedVersion).
+   * @throws ClientError 400, 404, 409 (name taken; a built image without a BUILT build), 412 (the app moved past expectedVersion).
    */
   async update(principal: Principal, appId: string, patch: AppPatch, expectedVersion?: number): Promise<App> {
     const current = await this.get(principal, appId);
@@ -127,6 +134,7 @@ export class AppService {
     };
     checkTaskSize(next.cpu, next.memoryMiB);
     checkScript(next);
+    if (changedFields.includes('image')) await this.hooks.checkImage?.(principal, next);
     if (next.name !== current.name) await this.claimName(next.ownerId, next.name, appId);
     await this.store.putVersion({ ...next, changedFields });
     if (!(await this.store.putApp(next, current.version))) throw preconditionFailed(`app ${appId} was changed by someone else; read it again`);

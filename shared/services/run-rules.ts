@@ -181,10 +181,10 @@ export function taskSpecOf(app: TaskSpec): TaskSpec {
 
 /**
  * A new PENDING first attempt (its history starts with that status) of the app's current version: its task spec, with the caller's
- * command replacing the app's and the caller's env merged over it.
+ * command replacing the app's and the caller's env merged over it. The image is the one resolved for this run.
  */
-export function newRun(app: App, input: RunCreate, origin: RunOrigin, ids: { runId: string; createdAt: string }): Run {
-  const spec = taskSpecOf(app);
+export function newRun(app: App & { image: string }, input: RunCreate, origin: RunOrigin, ids: { runId: string; createdAt: string }): Run {
+  const spec = { ...taskSpecOf(app), image: app.image };
   return {
     runId: ids.runId,
     appId: app.appId,

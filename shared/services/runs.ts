@@ -18,7 +18,7 @@ import { isTerminal, type App, type Principal, type Run, type RunStatus, type St
 import { badRequest, conflict, notFound, tooManyRequests } from '../errors.js';
 import { logger } from '../logger.js';
 import { chunks, forEachLimited } from '../concurrency.js';
-import { LaunchDeferredError, type ContainerRuntime, type RunEventPublisher, type TaskRef, type TaskStateChange } from '../ports.js';
+import { LaunchDeferredError, type ContainerRuntime, type LaunchableApp, type RunEventPublisher, type TaskRef, type TaskStateChange } from '../ports.js';
 import type { RunCreate, RunListQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { RunStore, TransitionFields } from '../store/run-store.js';
@@ -27,6 +27,7 @@ import { isId } from '../ids.js';
 import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
+import type { ResolvedImage } from './images.js';
 import {
   idRange,
   isLaunchLost,
@@ -79,6 +80,12 @@ interface TaskDetails {
   taskVersion?: number;
 }
 
+/** The exact image a run of the app launches and the scan policy's verdict (ImageService.resolveForRun). */
+export type ImageResolver = (app: App) => Promise<ResolvedImage>;
+
+/** Without images: an app's image is a string and is what runs. */
+const imageStrings: ImageResolver = async (app) => ({ image: typeof app.image === 'string' ? app.image : app.image.imageId });
+
 export class RunService {
   constructor(
     private readonly store: RunStore,
@@ -86,13 +93,19 @@ export class RunService {
     private readonly runtime: ContainerRuntime,
     private readonly publisher: RunEventPublisher,
     private readonly config: RunServiceConfig,
-    private readonly hooks: { jobEnv?: (run: Run) => Promise<Record<string, string>> } = {},
+    private readonly hooks: {
+      /** The job's variables of a run (CONTAINERIZER_RUN_ID, …), given to its main container at launch. */
+      jobEnv?: (run: Run) => Promise<Record<string, string>>;
+      /** The exact image a run of the app launches, and the scan policy's verdict. */
+      resolveImage?: ImageResolver;
+    } = {},
   ) {}
 
   /**
    * Creates a run of the app's current version and launches it. Returns the run as it stands
    * after the launch attempt: PENDING/PROVISIONING, or FAILED with the launch error as its
-   * stoppedReason. With `origin.runId`, a second call returns the first call's run.
+   * stoppedReason, or FAILED before any launch when the image policy refuses its image (the
+   * reason names the findings). With `origin.runId`, a second call returns the first call's run.
    * @throws ClientError 404 when the app is missing or not the caller's, 400 when the merged env is too large or for a command
    *   given to a script app, 429 (Retry-After) when the owner has maxActiveRunsPerUser runs active already.
    */
@@ -100,10 +113,12 @@ export class RunService {
     const app = await this.apps.get(principal, appId);
     if (app.script && input.command)
       throw badRequest('this app runs a script: a run cannot replace its command', [{ field: 'command', message: 'not allowed' }]);
-    const run = newRun(app, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
+    const { image, imageDigest, refusal } = await (this.hooks.resolveImage ?? imageStrings)(app);
+    const run: Run = { ...newRun({ ...app, image }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() }), imageDigest };
     checkRunSize(run);
-    this.runtime.checkLaunch?.({ run, app });
+    this.runtime.checkLaunch?.({ run, app: { ...app, image } });
     if (!(await this.store.insert(run))) return (await this.store.get(run.runId))!;
+    if (refusal) return this.refuse(run, refusal);
     // Counted after the insert, so that concurrent creates cannot all slip under the quota: each that finds the owner over it backs out.
     const active = await this.store.countActiveOfOwner(run.ownerId);
     if (active > this.config.maxActiveRunsPerUser) {
@@ -127,7 +142,9 @@ export class RunService {
    * @throws ClientError 400 saying which limit they exceed.
    */
   checkOverrides(app: App, input: RunCreate): void {
-    this.runtime.checkLaunch?.({ run: newRun(app, input, { trigger: 'schedule' }, { runId: ulid(), createdAt: now() }), app });
+    // The image a fire will resolve to does not change the overrides' size.
+    const launchable = { ...app, image: typeof app.image === 'string' ? app.image : app.image.imageId };
+    this.runtime.checkLaunch?.({ run: newRun(launchable, input, { trigger: 'schedule' }, { runId: ulid(), createdAt: now() }), app: launchable });
   }
 
   /** @throws ClientError 404 when the run is missing or not the caller's (or `runId` is no id). */
@@ -270,12 +287,20 @@ export class RunService {
     await this.finish(run, 'FAILED', { at, reason });
   }
 
+  /** Ends a run before any launch: FAILED with `reason`, never retried (the same image would be refused again). */
+  private async refuse(run: Run, reason: string): Promise<Run> {
+    const at = new Date();
+    const refused = await this.transition(run.runId, 'FAILED', { at, reason }, { stoppedAt: at.toISOString(), stoppedReason: reason });
+    return refused ?? (await this.store.get(run.runId))!;
+  }
+
   /**
-   * Prepares the app version and starts the task. A deferred launch (LaunchDeferredError) leaves
+   * Prepares the app version with the run's image and starts the task. A deferred launch (LaunchDeferredError) leaves
    * the run PENDING for the sweep to launch again with backoff (LAUNCH_RETRY), without using the
    * app's retries; any other launch error, or a deferral past the last attempt, fails the run.
    */
-  private async launch(run: Run, app: App): Promise<Run> {
+  private async launch(run: Run, version: App): Promise<Run> {
+    const app: LaunchableApp = { ...version, image: run.image };
     let taskRef: string;
     try {
       await this.runtime.prepare(app);

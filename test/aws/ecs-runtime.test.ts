@@ -112,14 +112,15 @@ describe('EcsRuntime.prepare', () => {
     expect(calls[1]!.args[0].input.containerDefinitions?.[0]?.image).toBe('public.ecr.aws/docker/library/busybox:1.37');
   });
 
-  it("reuses the family's latest revision when its tags name this app version (a cold start registers nothing)", async () => {
+  it("reuses the family's latest revision when its tags name this app version and its image is the app's (a cold start registers nothing)", async () => {
     const { mock, runtime } = setup();
     const tagsOf = (version: string, layout = '2') => [
       { key: 'containerizer:appId', value: APP_ID },
       { key: 'containerizer:appVersion', value: version },
       { key: 'containerizer:layout', value: layout },
     ];
-    mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('3') });
+    const taskDefinition = { taskDefinitionArn: TASK_DEF_ARN, containerDefinitions: [{ image: sampleApp().image }] };
+    mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition, tags: tagsOf('3') });
     await runtime.prepare(sampleApp());
     expect(mock.commandCalls(DescribeTaskDefinitionCommand)[0]!.args[0].input).toEqual({
       taskDefinition: `containerizer-nightly-report-${APP_ID}`,
@@ -127,7 +128,6 @@ describe('EcsRuntime.prepare', () => {
     });
     expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
 
-    mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('3') });
     await runtime.prepare(sampleApp({ version: 4 }));
     expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
 
@@ -135,6 +135,10 @@ describe('EcsRuntime.prepare', () => {
     mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN }, tags: tagsOf('5', '1') });
     await runtime.prepare(sampleApp({ version: 5 }));
     expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(2);
+    // A version naming a built image launches whichever build it resolves to: a new build, a new revision.
+    mock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition, tags: tagsOf('3') });
+    await runtime.prepare(sampleApp({ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/containerizer-images:01j-2' }));
+    expect(mock.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(3);
   });
 
   it('retries a registration that failed instead of remembering the failure', async () => {

@@ -1,5 +1,6 @@
 /** Sample domain objects and an HTTP stub for the AWS adapter tests. */
-import type { App, Run } from '../../shared/domain.js';
+import type { Run } from '../../shared/domain.js';
+import type { LaunchableApp } from '../../shared/ports.js';
 
 export const RUN_ID = '01HZX3K4M5N6P7Q8R9S0T1V2W3';
 export const APP_ID = '01HZX2A1B2C3D4E5F6G7H8J9K0';
@@ -14,7 +15,7 @@ export const CLIENT_CONFIG = {
 };
 
 /** An app at version 3 with 0.5 vCPU, 1 GiB. */
-export function sampleApp(overrides: Partial<App> = {}): App {
+export function sampleApp(overrides: Partial<LaunchableApp> = {}): LaunchableApp {
   return {
     appId: APP_ID,
     ownerId: 'user-1',

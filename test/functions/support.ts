@@ -338,8 +338,12 @@ export function ecsTask(runId: string, options: { createdAt?: Date; runningSecon
   };
 }
 
-/** The api bundle's budget (KiB): it was 970 KiB before Powertools Logger; cold starts grow with it. */
-export const API_BUNDLE_BUDGET_KIB = 1024;
+/**
+ * The api bundle's budget (KiB): it was 970 KiB before Powertools Logger, ~1000 before images
+ * built from source, which add ~70 KiB (tar-stream and its streamx for uploaded contexts, the
+ * image service and routes); cold starts grow with it, and bench/lambda.ts keeps init ≤ 150 ms.
+ */
+export const API_BUNDLE_BUDGET_KIB = 1100;
 
 /** One bundled function: the .mjs file, its size in bytes, and esbuild's metafile (what is in it). */
 export interface Bundle {

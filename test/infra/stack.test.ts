@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerizerStack } from '../../infra/containerizer-stack.js';
 import type { ContainerizerFunction } from '../../infra/function.js';
 import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
-import { ENTRY_HANDLERS, FUNCTION_ENV, type EntryPoint } from '../../shared/env.js';
+import { ENTRY_HANDLERS, FUNCTION_ENV, IMAGE_POLICY, type EntryPoint } from '../../shared/env.js';
 import { INDEXES, KEY, TTL_ATTRIBUTE } from '../../shared/table.js';
 import { buildStack } from './build-stack.js';
 
@@ -68,11 +68,12 @@ const functions = (): Record<EntryPoint, ContainerizerFunction> => ({
   'scheduled-run': stack.events.scheduledRunFunction,
   reconciler: stack.events.reconcilerFunction,
   'run-expiry': stack.runExpiry.function,
+  'build-events': stack.images.buildEventsFunction,
 });
 
-/** The functions that start runs: all but log-follow, which only reads, and run-expiry, which only deletes expired runs' log streams (test/infra/run-expiry.test.ts). */
-const launchers = (): Omit<ReturnType<typeof functions>, 'run-expiry' | 'log-follow'> => {
-  const { 'run-expiry': _expiry, 'log-follow': _reader, ...rest } = functions();
+/** The functions that start runs: all but log-follow (reads logs), run-expiry (deletes expired runs' log streams) and build-events (records builds and scans). */
+const launchers = (): Omit<ReturnType<typeof functions>, 'run-expiry' | 'log-follow' | 'build-events'> => {
+  const { 'run-expiry': _expiry, 'log-follow': _reader, 'build-events': _builds, ...rest } = functions();
   return rest;
 };
 
@@ -468,18 +469,29 @@ describe('context', () => {
       oidcJwksUrl: 'https://id.example.com/jwks',
       oidcIssuer: 'https://id.example.com',
       oidcAudience: 'containerizer',
+      SCAN_SEVERITY_THRESHOLD: 'HIGH',
+      ALLOWED_IMAGE_PREFIXES: 'containerizer/,123456789012.dkr.ecr.',
     });
     const id = configured.getLogicalId(configured.api.function.node.defaultChild as CfnElement);
     const variables = Template.fromStack(configured).toJSON().Resources[id].Properties.Environment.Variables;
     expect(Object.keys(variables).sort()).toEqual(
-      [...FUNCTION_ENV.api.always, ...FUNCTION_ENV.api.whenConfigured.filter((name) => name.startsWith('OIDC') || name === 'ADMIN_EMAILS')].sort(),
+      [
+        ...FUNCTION_ENV.api.always,
+        ...FUNCTION_ENV.api.whenConfigured.filter(
+          (name) => name.startsWith('OIDC') || name === 'ADMIN_EMAILS' || IMAGE_POLICY.includes(name as (typeof IMAGE_POLICY)[number]),
+        ),
+      ].sort(),
     );
     expect(variables).toMatchObject({
       ADMIN_EMAILS: 'a@example.com,b@example.com',
       OIDC_JWKS_URL: 'https://id.example.com/jwks',
       OIDC_ISSUER: 'https://id.example.com',
       OIDC_AUDIENCE: 'containerizer',
+      SCAN_SEVERITY_THRESHOLD: 'HIGH',
+      ALLOWED_IMAGE_PREFIXES: 'containerizer/,123456789012.dkr.ecr.',
     });
+    const scheduledRun = configured.getLogicalId(configured.events.scheduledRunFunction.node.defaultChild as CfnElement);
+    expect(Template.fromStack(configured).toJSON().Resources[scheduledRun].Properties.Environment.Variables.SCAN_SEVERITY_THRESHOLD).toBe('HIGH');
   });
 });
 

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { App, Run } from '../../shared/domain.js';
-import type { TaskStateChange } from '../../shared/ports.js';
+import type { Run } from '../../shared/domain.js';
+import type { LaunchableApp, TaskStateChange } from '../../shared/ports.js';
 import { ContainerLogs } from '../../local/container-logs.js';
 import { LABELS, watchTaskStateChanges, type TaskStateWatch } from '../../local/docker-events.js';
 import { DockerRuntime, containerName } from '../../local/docker-runtime.js';
@@ -25,7 +25,7 @@ const logDir = mkdtempSync(path.join(tmpdir(), 'containerizer-logs-'));
 const logs = new ContainerLogs(docker, logDir, 50 * 1024 * 1024);
 const runtime = new DockerRuntime(docker, logs);
 
-function app(overrides: Partial<App> = {}): App {
+function app(overrides: Partial<LaunchableApp> = {}): LaunchableApp {
   return {
     appId: 'APP1',
     ownerId: 'USER1',

@@ -3,7 +3,8 @@
  */
 import { decodeTime } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { RUN_STATUSES, TERMINAL_STATUSES, isTerminal, type App, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../../shared/domain.js';
+import { RUN_STATUSES, TERMINAL_STATUSES, isTerminal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../../shared/domain.js';
+import type { LaunchableApp } from '../../shared/ports.js';
 import { TASK_SPEC_FIELDS } from '../../shared/schemas.js';
 import {
   TERMINAL_RANK,
@@ -24,7 +25,7 @@ import {
   terminalRecord,
 } from '../../shared/services/run-rules.js';
 
-const app: App = {
+const app: LaunchableApp = {
   appId: 'A1',
   ownerId: 'U1',
   name: 'job',

@@ -3,20 +3,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
 import { App, AppCreate, AppPatch, AppVersion, pageOf, VersionDiff } from '../../schemas.js';
 import type { Api } from '../app.js';
-import { idParam, json, jsonBody, problems, secured } from './common.js';
+import { etag, idParam, json, jsonBody, problems, secured, versionFromIfMatch } from './common.js';
 
 const params = idParam('appId');
 const ListQuery = z.object({ cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
-
-/** ETag of an app version (RFC 9110 §8.8.3); If-Match takes it back. */
-const etag = (version: number) => `"v${version}"`;
-
-/** The version an If-Match header names; -1 (matches no version, so 412) when it names none of ours. */
-function versionFromIfMatch(header: string | undefined): number | undefined {
-  if (!header) return undefined;
-  const match = /^(?:W\/)?"v(\d+)"$/.exec(header.trim());
-  return match ? Number(match[1]) : -1;
-}
 
 const createAppRoute = createRoute({
   method: 'post',

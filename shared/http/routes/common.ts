@@ -37,3 +37,13 @@ export const idParam = (name: string) =>
       .min(1)
       .openapi({ param: { name, in: 'path' } }),
   });
+
+/** ETag of an item version (RFC 9110 §8.8.3); If-Match takes it back. */
+export const etag = (version: number) => `"v${version}"`;
+
+/** The version an If-Match header names; -1 (matches no version, so 412) when it names none of ours. */
+export function versionFromIfMatch(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const match = /^(?:W\/)?"v(\d+)"$/.exec(header.trim());
+  return match ? Number(match[1]) : -1;
+}

@@ -1,0 +1,5 @@
+/** CodeBuild build state changes and ECR image scans → builds (shared/lambda/build-events.ts); the platform is built once per cold start. */
+import { createCloudPlatform } from '../shared/cloud-platform.js';
+import { buildEventsHandler } from '../shared/lambda/build-events.js';
+
+export const handler = buildEventsHandler(await createCloudPlatform(process.env));

@@ -1,0 +1,175 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { BuildSpec, ComputeType, LinuxArmBuildImage, Project } from 'aws-cdk-lib/aws-codebuild';
+import { Repository, TagMutability, TagStatus } from 'aws-cdk-lib/aws-ecr';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BUILD_ENV } from '../shared/aws/build-events.js';
+import { ENV } from '../shared/env.js';
+import type { Events } from './events.js';
+import type { Data } from './data.js';
+import { ContainerizerFunction } from './function.js';
+import type { ContainerRuntime } from './runtime.js';
+
+/** Where build contexts live in the bucket: `contexts/<imageId>/<version>/<path>` (CodeBuild takes an S3 folder as its source). */
+export const CONTEXT_PREFIX = 'contexts/';
+
+/** Images the repository keeps at most (its lifecycle rule expires the oldest beyond this; ECR's default quota is 20,000 per repository). */
+export const KEPT_IMAGES = 1000;
+
+/** Props of {@link Images}. */
+export interface ImagesProps {
+  readonly data: Data;
+  readonly runtime: ContainerRuntime;
+  readonly events: Events;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * Images built from source: the build contexts' bucket (encrypted, public access blocked, TLS
+ * only, a lifecycle for abandoned uploads), the CodeBuild project that builds a context and
+ * pushes it to the ECR repository (scan on push, immutable tags, a lifecycle that keeps the
+ * newest KEPT_IMAGES and drops untagged layers), the build log group, and the build-events
+ * function that CodeBuild's "Build State Change" and ECR's "Image Scan" events reach through
+ * two EventBridge rules (undeliverable or failed events land in a dead-letter queue).
+ */
+export class Images extends Construct {
+  readonly bucket: Bucket;
+  readonly repository: Repository;
+  readonly project: Project;
+  readonly buildLogGroup: LogGroup;
+  readonly buildEventsFunction: ContainerizerFunction;
+  readonly buildStateRule: Rule;
+  readonly imageScanRule: Rule;
+  readonly deadLetterQueue: Queue;
+  /** What a function that starts builds needs (the api): IMAGE_BUCKET_NAME, BUILD_PROJECT_NAME, IMAGE_REPOSITORY_URI, BUILD_LOG_GROUP_NAME. */
+  readonly environment: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: ImagesProps) {
+    super(scope, id);
+    this.bucket = new Bucket(this, 'ContextBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // An image's contexts are removed with the image (DELETE /images/{imageId}); the rule only clears abandoned uploads.
+      lifecycleRules: [{ id: 'abandoned-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.repository = new Repository(this, 'Repository', {
+      imageScanOnPush: true,
+      imageTagMutability: TagMutability.IMMUTABLE,
+      lifecycleRules: [
+        { rulePriority: 1, description: 'Layers left untagged by a failed push', tagStatus: TagStatus.UNTAGGED, maxImageAge: Duration.days(1) },
+        { rulePriority: 2, description: `Keep the newest ${KEPT_IMAGES} builds`, tagStatus: TagStatus.ANY, maxImageCount: KEPT_IMAGES },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Build logs are a build's diagnostics, not history: they go with the stack.
+    this.buildLogGroup = new LogGroup(this, 'BuildLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+
+    const build = BUILD_ENV;
+    this.project = new Project(this, 'Builder', {
+      description: 'Containerizer: builds an image from a context folder in S3 and pushes it to ECR',
+      // No source of its own: StartBuild names the image's context folder (sourceTypeOverride S3, sourceLocationOverride).
+      environment: {
+        // arm64, as the Fargate tasks and the functions; docker build needs privileged mode.
+        buildImage: LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
+        computeType: ComputeType.SMALL,
+        privileged: true,
+      },
+      environmentVariables: { REPOSITORY_URI: { value: this.repository.repositoryUri } },
+      timeout: Duration.minutes(60),
+      logging: { cloudWatch: { logGroup: this.buildLogGroup } },
+      buildSpec: BuildSpec.fromObject({
+        version: '0.2',
+        env: { shell: 'bash', 'exported-variables': [build.digest] },
+        phases: {
+          pre_build: { commands: ['aws ecr get-login-password | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"'] },
+          build: {
+            commands: [
+              `mapfile -t ARGS < <(jq -r 'to_entries[] | "--build-arg", (.key + "=" + .value)' <<< "\${${build.buildArgs}:-{\\}}")`,
+              `docker build "\${ARGS[@]}" --label containerizer.imageId="$${build.imageId}" --label containerizer.buildNumber="$${build.buildNumber}" -t "$${build.imageRef}" .`,
+            ],
+          },
+          post_build: {
+            commands: [
+              // post_build runs after a failed build too: push only what was built.
+              `if [ "$CODEBUILD_BUILD_SUCCEEDING" = 1 ]; then docker push "$${build.imageRef}" && export ${build.digest}=$(docker inspect --format '{{index .RepoDigests 0}}' "$${build.imageRef}" | cut -d@ -f2); fi`,
+            ],
+          },
+        },
+      }),
+    });
+    this.repository.grantPullPush(this.project);
+    // Explicit actions rather than grantRead's wildcards: CodeBuild lists the context folder and reads its objects.
+    this.project.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.bucket.arnForObjects(`${CONTEXT_PREFIX}*`)] }),
+    );
+    this.project.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:GetBucketAcl'], resources: [this.bucket.bucketArn] }),
+    );
+
+    this.deadLetterQueue = new Queue(this, 'BuildEventsDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    // It only writes builds and scans: the table is all it is granted.
+    this.buildEventsFunction = new ContainerizerFunction(this, 'BuildEvents', {
+      entryPoint: 'build-events',
+      description: 'Applies CodeBuild build state changes and ECR image scans to builds',
+      data: props.data,
+      logRetention: props.logRetention,
+      environment: { ...props.runtime.environment, ...props.events.busEnvironment },
+    });
+    this.buildEventsFunction.configureAsyncInvoke({ onFailure: new SqsDestination(this.deadLetterQueue) });
+    const target = () =>
+      new LambdaFunction(this.buildEventsFunction, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) });
+    this.buildStateRule = new Rule(this, 'BuildStateRule', {
+      description: 'State changes of the Containerizer image builds',
+      eventPattern: { source: ['aws.codebuild'], detailType: ['CodeBuild Build State Change'], detail: { 'project-name': [this.project.projectName] } },
+      targets: [target()],
+    });
+    this.imageScanRule = new Rule(this, 'ImageScanRule', {
+      description: 'Scans of the Containerizer image repository',
+      eventPattern: { source: ['aws.ecr'], detailType: ['ECR Image Scan'], detail: { 'repository-name': [this.repository.repositoryName] } },
+      targets: [target()],
+    });
+
+    this.environment = {
+      [ENV.IMAGE_BUCKET_NAME]: this.bucket.bucketName,
+      [ENV.BUILD_PROJECT_NAME]: this.project.projectName,
+      [ENV.IMAGE_REPOSITORY_URI]: this.repository.repositoryUri,
+      [ENV.BUILD_LOG_GROUP_NAME]: this.buildLogGroup.logGroupName,
+    };
+  }
+
+  /**
+   * Lets `grantee` manage images: write, read and delete context objects (under CONTEXT_PREFIX
+   * only), start and read this project's builds, read the build logs, and delete images of the repository.
+   */
+  grantManageImages(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(`${CONTEXT_PREFIX}*`)] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${CONTEXT_PREFIX}*`] } },
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'], resources: [this.project.projectArn] }),
+    );
+    this.buildLogGroup.grant(grantee, 'logs:GetLogEvents');
+    this.repository.grant(grantee, 'ecr:BatchDeleteImage', 'ecr:DescribeImages', 'ecr:DescribeImageScanFindings');
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The build-events function against dynalite: CodeBuild build state changes and ECR scans,
+ * duplicated and out of order, move builds forward only; a run of a built image records its
+ * reference and digest, and the scan policy refuses it before any task starts.
+ */
+import { RunTaskCommand } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ContextEntry } from '../../shared/build-context.js';
+import { contextFromFiles } from '../../shared/build-context.js';
+import { ecrImageTag } from '../../shared/aws/build-events.js';
+import type { CloudPlatform } from '../../shared/cloud-platform.js';
+import { createCloudPlatform } from '../../shared/cloud-platform.js';
+import { ENV } from '../../shared/env.js';
+import { buildEventsHandler, type BuildEvent } from '../../shared/lambda/build-events.js';
+import type { ContextStore, ImageBuilder } from '../../shared/ports.js';
+import { ImageService } from '../../shared/services/images.js';
+import { AppStore } from '../../shared/store/app-store.js';
+import { createDb } from '../../shared/store/db.js';
+import { ImageStore } from '../../shared/store/image-store.js';
+import { CLIENT_CONFIG } from '../aws/fixtures.js';
+import { codeBuildEvent, codeBuildId, ecrScanEvent, REPOSITORY_URI } from '../aws/build-event-fixtures.js';
+import { createApp, OWNER, startCloud, TABLE_NAME, type Cloud } from './support.js';
+
+let cloud: Cloud;
+let platform: CloudPlatform;
+let handler: (event: BuildEvent) => Promise<void>;
+/** Starts builds as the (pending) CodeBuild adapter would: builds are started here, their events delivered by the test. */
+let starter: ImageService;
+let started: string[];
+let images: ImageStore;
+
+beforeAll(async () => {
+  cloud = await startCloud();
+  platform = await cloud.platform();
+  handler = buildEventsHandler(platform);
+  const db = createDb(TABLE_NAME, { ...CLIENT_CONFIG, endpoint: cloud.env[ENV.DYNAMODB_ENDPOINT] });
+  const kept = new Map<string, ContextEntry[]>();
+  const contexts: ContextStore = {
+    put: async (imageId, version, context) => void kept.set(`${imageId}/${version}`, [...context]),
+    get: async (imageId, version) => kept.get(`${imageId}/${version}`)!,
+    removeAll: async () => undefined,
+  };
+  const builder: ImageBuilder = {
+    build: async ({ imageId, buildNumber }) => (started.push(`${imageId}/${buildNumber}`), codeBuildId(`uuid-${buildNumber}`)),
+    readLog: async () => ({ events: [], nextCursor: '' }),
+    discard: async () => undefined,
+  };
+  images = new ImageStore(db);
+  starter = new ImageService(images, new AppStore(db), { allowedImagePrefixes: [] }, { builder, contexts });
+});
+afterAll(() => cloud?.close());
+beforeEach(() => {
+  started = [];
+  cloud.ecs.resetHistory();
+});
+
+async function queuedBuild() {
+  const image = await starter.create(OWNER, {
+    name: 'report',
+    context: contextFromFiles({ Dockerfile: 'FROM public.ecr.aws/docker/library/busybox' }),
+    buildArgs: {},
+  });
+  const build = await starter.startBuild(OWNER, image.imageId);
+  expect(build).toMatchObject({ status: 'QUEUED', number: 1, buildRef: codeBuildId('uuid-1') });
+  return image.imageId;
+}
+
+async function deliver(...events: BuildEvent[]): Promise<void> {
+  for (const event of events) await handler(event);
+}
+
+describe('build-events', () => {
+  it('takes a build through BUILDING to BUILT once; duplicates change nothing; the image is free to change again', async () => {
+    const imageId = await queuedBuild();
+    const building = codeBuildEvent(imageId, 1, 'IN_PROGRESS', { time: '2030-01-01T00:00:01Z' });
+    const built = codeBuildEvent(imageId, 1, 'SUCCEEDED', { time: '2030-01-01T00:01:31Z', digest: 'sha256:aaa' });
+    await deliver(building, building, built, built, building);
+    expect(await platform.images.getBuild(OWNER, imageId, 1)).toMatchObject({
+      status: 'BUILT',
+      startedAt: '2030-01-01T00:00:01.000Z',
+      finishedAt: '2030-01-01T00:01:31.000Z',
+      durationMs: 90_000,
+      imageRef: `${REPOSITORY_URI}:${ecrImageTag(imageId, 1)}`,
+      digest: 'sha256:aaa',
+    });
+    expect((await platform.images.get(OWNER, imageId)).activeBuild).toBeUndefined();
+    // Without an image backend (no context is written), so a deployment without builds can still change the rest.
+    expect(await platform.images.update(OWNER, imageId, { buildArgs: { V: '2' } })).toMatchObject({ version: 2, contextVersion: 1 });
+  });
+
+  it('keeps the first final status: a FAILED after BUILT (or the reverse) changes nothing', async () => {
+    const imageId = await queuedBuild();
+    const phases = [{ 'phase-type': 'BUILD', 'phase-status': 'FAILED', 'phase-context': ['COMMAND_EXECUTION_ERROR: exit status 1'] }];
+    await deliver(codeBuildEvent(imageId, 1, 'FAILED', { phases }), codeBuildEvent(imageId, 1, 'IN_PROGRESS'), codeBuildEvent(imageId, 1, 'SUCCEEDED'));
+    expect(await platform.images.getBuild(OWNER, imageId, 1)).toMatchObject({
+      status: 'FAILED',
+      reason: 'BUILD FAILED: COMMAND_EXECUTION_ERROR: exit status 1',
+    });
+    expect((await platform.images.getBuild(OWNER, imageId, 1)).startedAt).toBeUndefined();
+  });
+
+  it('records a scan that arrives before the build ends, with the digest; a repeated or older scan changes nothing', async () => {
+    const imageId = await queuedBuild();
+    await deliver(ecrScanEvent(imageId, 1, { HIGH: 2 }, { time: '2030-01-01T00:02:00Z', digest: 'sha256:bbb' }));
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
+    await deliver(ecrScanEvent(imageId, 1, { CRITICAL: 5 }, { time: '2030-01-01T00:01:00Z' }));
+    const build = await platform.images.getBuild(OWNER, imageId, 1);
+    expect(build).toMatchObject({ status: 'BUILT', digest: 'sha256:bbb', scan: { counts: { HIGH: 2, CRITICAL: 0 }, scanner: 'ecr' } });
+    // A rescan later does replace it.
+    await deliver(ecrScanEvent(imageId, 1, { CRITICAL: 1 }, { time: '2030-01-02T00:00:00Z' }));
+    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan!.counts.CRITICAL).toBe(1);
+  });
+
+  it('runs an app on the built image with its exact reference and digest; the scan policy refuses it before RunTask', async () => {
+    const imageId = await queuedBuild();
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED', { digest: 'sha256:ccc' }), ecrScanEvent(imageId, 1, { HIGH: 1 }));
+    const app = await createApp(platform, { image: { imageId } });
+    const run = await platform.runs.create(OWNER, app.appId, {});
+    const imageRef = `${REPOSITORY_URI}:${ecrImageTag(imageId, 1)}`;
+    expect(run).toMatchObject({ image: imageRef, imageDigest: 'sha256:ccc', status: 'PENDING' });
+    expect(cloud.ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+
+    const strict = await createCloudPlatform({ ...cloud.env, [ENV.SCAN_SEVERITY_THRESHOLD]: 'HIGH' });
+    const refused = await strict.runs.create(OWNER, app.appId, {});
+    expect(refused).toMatchObject({ status: 'FAILED', image: imageRef, stoppedReason: 'image has 1 HIGH findings (policy refuses HIGH and above)' });
+    expect(cloud.ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+  });
+
+  it('freezes an image a deletion has marked: no new apps or builds; deleting again finishes what a crash left', async () => {
+    const imageId = await queuedBuild();
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
+    const user = await createApp(platform, { image: { imageId } });
+    await expect(starter.delete(OWNER, imageId)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(user.appId) });
+    expect((await starter.get(OWNER, imageId)).deletingSince).toBeUndefined();
+    await platform.apps.delete(OWNER, user.appId);
+
+    // A deletion that crashed after marking the image.
+    await images.markDeleting(imageId, new Date().toISOString());
+    await expect(createApp(platform, { image: { imageId } })).rejects.toMatchObject({ status: 409, message: `image ${imageId} is being deleted` });
+    expect(await images.uses(imageId)).toEqual([user.appId]);
+    await expect(starter.startBuild(OWNER, imageId)).rejects.toMatchObject({ status: 409 });
+    await starter.delete(OWNER, imageId);
+    await expect(starter.get(OWNER, imageId)).rejects.toMatchObject({ status: 404 });
+    expect(await images.builds(imageId)).toEqual([]);
+  });
+
+  it('tells a garbage collector which built images apps name (the build each resolves to)', async () => {
+    const imageId = await queuedBuild();
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
+    await createApp(platform, { image: { imageId } });
+    expect(await platform.images.imageRefsInUse()).toContain(`${REPOSITORY_URI}:${ecrImageTag(imageId, 1)}`);
+  });
+
+  it('ignores builds it did not start and images it did not tag', async () => {
+    const imageId = await queuedBuild();
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED', { vars: false }), ecrScanEvent(imageId, 1, { HIGH: 1 }, { tags: ['latest'] }));
+    expect(await platform.images.getBuild(OWNER, imageId, 1)).toMatchObject({ status: 'QUEUED' });
+    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toBeUndefined();
+  });
+});
