@@ -1,7 +1,7 @@
 /**
  * The Lambda functions' figures (`npx tsx bench/lambda.ts`, or main() from bench/run.ts):
  * each function's bundle size and cold module init time, bundled as infra/function.ts bundles
- * it, and the task-state-change handler's throughput against dynalite.
+ * it (infra/bundling/bundle.ts), and the task-state-change handler's throughput against dynalite.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -72,7 +72,8 @@ async function measureFunction(entryPoint: FunctionFigures['entryPoint']): Promi
   const dir = mkdtempSync(join(tmpdir(), `containerizer-bench-${entryPoint}-`));
   try {
     const { file, bytes } = await bundleFunction(entryPoint, dir);
-    const code = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+    // The api bundle wraps its streaming handler with the Lambda runtime's awslambda global as it is imported.
+    const code = `globalThis.awslambda = { streamifyResponse: (handler) => handler }; const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
     const env = { ...process.env, ...functionEnvironment('http://127.0.0.1:9'), [ENV.NODE_OPTIONS]: '--enable-source-maps' };
     const samples = Array.from({ length: INIT_SAMPLES }, () =>
       Number(execFileSync(process.execPath, ['--input-type=module', '-e', code], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })),

@@ -1,16 +1,12 @@
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ENTRY_HANDLERS, ENTRY_POINTS, ENV, type EntryPoint } from '../shared/env.js';
+import { ENTRY_HANDLERS, ENV, type EntryPoint } from '../shared/env.js';
+import { BUNDLE_MODULE } from './bundling/bundle.js';
+import { bundledCode } from './bundling/lambda-code.js';
 import type { Data } from './data.js';
-
-/** The repository root: NodejsFunction's projectRoot, where functions/ and package-lock.json live. */
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * What the handlers do with the table: item reads and writes, and queries of the table and
@@ -48,18 +44,17 @@ export interface ContainerizerFunctionProps {
 }
 
 /**
- * A Containerizer Lambda function: Node.js 22 on arm64 (cheaper per GB-second than x86),
- * bundled locally by the installed esbuild into one minified ESM file with source maps.
- * The AWS SDK is bundled rather than taken from the runtime so the deployed code runs the
- * SDK version the tests ran; the banner gives ESM bundles the `require` that CommonJS
- * dependencies inside them still call.
+ * A Containerizer Lambda function: Node.js 22 on arm64 (cheaper per GB-second than x86), its
+ * code bundled locally at synth by infra/bundling/bundle.ts (one minified ESM file with a source
+ * map, AWS SDK included), the bundling the tests and the bench measure. A plain Function rather
+ * than a NodejsFunction, which takes no esbuild plugins.
  */
-export class ContainerizerFunction extends NodejsFunction {
+export class ContainerizerFunction extends LambdaFunction {
   /** Always set: the function gets its own role (see the constructor). */
   declare readonly role: IRole;
 
   constructor(scope: Construct, id: string, props: ContainerizerFunctionProps) {
-    // Made beside the function because NodejsFunction takes them as props. The role replaces
+    // Made beside the function because Function takes them as props. The role replaces
     // the default one, whose AWSLambdaBasicExecutionRole lets it write to any log group.
     // Diagnostics only, so `cdk destroy` deletes it (run logs and the table are what is retained).
     const logGroup = new LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
@@ -69,10 +64,8 @@ export class ContainerizerFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
     super(scope, id, {
-      entry: join(REPO_ROOT, ENTRY_POINTS[props.entryPoint]),
-      handler: ENTRY_HANDLERS[props.entryPoint] ?? 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      code: bundledCode(props.entryPoint),
+      handler: `${BUNDLE_MODULE}.${ENTRY_HANDLERS[props.entryPoint] ?? 'handler'}`,
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -87,21 +80,6 @@ export class ContainerizerFunction extends NodejsFunction {
       },
       logGroup,
       role,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // The map's size is what --enable-source-maps pays for at every cold start: names and
-        // positions are enough for stack traces, the sources' text is not needed.
-        esbuildArgs: { '--sources-content': 'false' },
-        // UTF-8 as is, not \uXXXX escapes: zod's locale messages shrink the api bundle by ~70 KiB.
-        charset: Charset.UTF8,
-        mainFields: ['module', 'main'],
-        externalModules: [],
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        forceDockerBundling: false,
-      },
     });
     props.data.table.grant(this, ...TABLE_ACTIONS);
   }

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logStreamName } from '../../shared/aws/cloudwatch-logs.js';
@@ -66,6 +66,11 @@ describe('the api function, bundled as deployed', () => {
   it('stays within its size budget', () => {
     logger.info('api bundle size', { bytes: bundle.bytes, kib: Math.round(bundle.bytes / 102.4) / 10, budgetKiB: API_BUNDLE_BUDGET_KIB });
     expect(bundle.bytes).toBeLessThanOrEqual(API_BUNDLE_BUDGET_KIB * 1024);
+  });
+
+  it("carries zod's English messages only, of its ~60 locales", () => {
+    const locales = Object.keys(bundle.metafile.inputs).filter((path) => /zod\/v4\/locales\//.test(path));
+    expect(locales.map((path) => basename(path))).toEqual(['en.js']);
   });
 
   it('answers its health check from DynamoDB', async () => {

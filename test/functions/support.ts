@@ -1,18 +1,17 @@
 /**
  * Support for the Lambda function tests and bench/lambda.ts: the cloud backend over dynalite with
  * ECS and EventBridge mocked (aws-sdk-client-mock), built from an explicit environment (never
- * process.env), ECS task state change events, and the functions bundled with esbuild as
- * infra/function.ts bundles them. Free of vitest, so the
+ * process.env), ECS task state change events, and the functions bundled as infra/function.ts
+ * bundles them (infra/bundling/bundle.ts). Free of vitest, so the
  * bench can use it too.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ClientException,
   DescribeTaskDefinitionCommand,
@@ -29,11 +28,10 @@ import {
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { build, type Metafile } from 'esbuild';
 import type { EcsContainerState, EcsTaskStateChangeDetail, EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import { createCloudPlatform, type CloudPlatform } from '../../shared/cloud-platform.js';
 import type { App, Principal } from '../../shared/domain.js';
-import { ENTRY_POINTS, ENV, type EntryPoint } from '../../shared/env.js';
+import { ENV } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
 import { awsError, awsLimits, CLIENT_CONFIG, CLUSTER_ARN, latency } from '../aws/fixtures.js';
@@ -345,42 +343,8 @@ export function ecsTask(runId: string, options: { createdAt?: Date; runningSecon
  */
 export const API_BUNDLE_BUDGET_KIB = 1100;
 
-/** One bundled function: the .mjs file, its size in bytes, and esbuild's metafile (what is in it). */
-export interface Bundle {
-  file: string;
-  bytes: number;
-  metafile: Metafile;
-}
-
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * Bundles the entry point's file (shared/env.ts's ENTRY_POINTS) into `outDir`/index.mjs with the esbuild options
- * NodejsFunction derives from infra/function.ts's bundling props: one minified ESM file for
- * Node 22 with everything bundled (AWS SDK included), UTF-8 kept as is, a source map without
- * the sources' text, and the banner that gives
- * CommonJS dependencies their `require`.
- */
-export async function bundleFunction(entryPoint: EntryPoint, outDir: string): Promise<Bundle> {
-  const file = join(outDir, 'index.mjs');
-  const result = await build({
-    entryPoints: [join(REPO_ROOT, ENTRY_POINTS[entryPoint])],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    charset: 'utf8',
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    metafile: true,
-    logLevel: 'silent',
-  });
-  return { file, bytes: statSync(file).size, metafile: result.metafile };
-}
+// The functions bundled exactly as deployed: infra/function.ts's code is bundle.ts's output too.
+export { bundleFunction, type Bundle } from '../../infra/bundling/bundle.js';
 
 /** What API Gateway gets back from the api function (payload format 2.0). */
 export interface HttpResult {
