@@ -9,7 +9,8 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import type { Run } from '../shared/domain.js';
@@ -23,8 +24,8 @@ const LINE = 'x'.repeat(99); // + newline = 100 bytes
 const exec = promisify(execFile);
 const print = (line: string) => process.stdout.write(line + '\n');
 
-async function main(): Promise<void> {
-  const megabytes = Number(process.argv[2] ?? 100);
+/** Runs the bench on `megabytes` MB of output and prints its figures. */
+export async function main(megabytes = 100): Promise<void> {
   const outputBytes = megabytes * 1_000_000;
   const docker = new Docker();
   const logDir = mkdtempSync(join(tmpdir(), 'containerizer-bench-logs-'));
@@ -83,4 +84,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main(Number(process.argv[2] ?? 100));
