@@ -5,15 +5,8 @@
  */
 import { z } from '@hono/zod-openapi';
 import { FARGATE_SIZES, FIRE_OUTCOMES, OVERLAP_POLICIES, ROLES, RUN_STATUSES, TRIGGERS } from './domain.js';
+import { command, ContainerState, env, mainContainerFields, sidecars } from './container-schemas.js';
 import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
-
-/** POSIX environment variable names (IEEE Std 1003.1, 8.1). */
-const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _, not starting with a digit');
-const env = z.record(envKey, z.string().max(32_768)).openapi({ example: { GREETING: 'hello' } });
-const command = z
-  .array(z.string().max(4096))
-  .max(256)
-  .openapi({ example: ['sh', '-c', 'echo hello'] });
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
 const retry = z
@@ -40,6 +33,9 @@ const taskSpecFields = {
   memoryMiB: z.number().int().openapi({ description: "MiB; must be valid for the cpu (Fargate's task sizes)" }),
   timeoutSeconds: z.number().int().min(1).max(1_209_600).openapi({ description: 's; the run is stopped (TIMED_OUT) after this long' }),
   retry,
+  sidecars: sidecars.optional(),
+  dependsOn: mainContainerFields.dependsOn.optional().openapi({ description: "the main container's start order (ECS dependsOn)" }),
+  healthCheck: mainContainerFields.healthCheck.optional(),
 };
 const TaskSpec = z.object(taskSpecFields);
 export type TaskSpec = z.infer<typeof TaskSpec>;
@@ -150,6 +146,7 @@ export const Run = z
     previousRunId: z.string().optional(),
     nextRunId: z.string().optional(),
     taskRef: z.string().optional().openapi({ description: 'ECS task ARN or Docker container id' }),
+    containers: z.array(ContainerState).optional().openapi({ description: "each container's state, the main one first (runs with sidecars)" }),
     exitCode: z.number().int().optional(),
     stoppedReason: z.string().optional(),
     createdAt: z.string(),

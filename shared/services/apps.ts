@@ -17,6 +17,7 @@ import type { Page } from '../store/db.js';
 import type { AppStore } from '../store/app-store.js';
 import { indexKeys } from '../table.js';
 import { canAccess } from './access.js';
+import { checkContainers } from './container-rules.js';
 
 /** @throws ClientError 400 when Fargate has no task size with this cpu (vCPU) and memory (MiB). */
 export function checkTaskSize(cpu: number, memoryMiB: number): void {
@@ -37,9 +38,10 @@ export class AppService {
     private readonly hooks: { beforeDelete?: BeforeAppDelete } = {},
   ) {}
 
-  /** @throws ClientError 400 (task size), 409 (name taken by another of the owner's apps). */
+  /** @throws ClientError 400 (task size, containers: container-rules), 409 (name taken by another of the owner's apps). */
   async create(principal: Principal, input: AppCreate): Promise<App> {
     checkTaskSize(input.cpu, input.memoryMiB);
+    checkContainers(input);
     const now = new Date().toISOString();
     const app: App = { ...input, appId: ulid(), ownerId: principal.userId, version: 1, createdAt: now, updatedAt: now, updatedBy: principal.userId };
     await this.claimName(app.ownerId, app.name, app.appId);
@@ -95,6 +97,7 @@ export class AppService {
       updatedBy: principal.userId,
     };
     checkTaskSize(next.cpu, next.memoryMiB);
+    checkContainers(next);
     if (next.name !== current.name) await this.claimName(next.ownerId, next.name, appId);
     await this.store.putVersion({ ...next, changedFields });
     if (!(await this.store.putApp(next, current.version))) throw preconditionFailed(`app ${appId} was changed by someone else; read it again`);
