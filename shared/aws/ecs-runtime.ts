@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { DROPPED_CAPABILITIES, type App } from '../domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../ports.js';
+import { mainContainerExtras, sidecarDefinitions } from './ecs-containers.js';
 import { APP_CONTAINER, taskStateChange } from './ecs-events.js';
 import { AwsOperationError } from './errors.js';
 
@@ -187,6 +188,20 @@ export class EcsRuntime implements ContainerRuntime {
     const family = familyName(config.familyPrefix ?? 'containerizer-', app);
     const existing = await this.existingTaskDefinition(family, app);
     if (existing) return existing;
+    // What every container of the task gets.
+    const shared = {
+      ...(config.stopTimeoutSeconds !== undefined && { stopTimeout: config.stopTimeoutSeconds }),
+      // As in dev mode: an init process forwards SIGTERM to the command and reaps zombies.
+      linuxParameters: { initProcessEnabled: true, capabilities: { drop: [...DROPPED_CAPABILITIES] } },
+      logConfiguration: {
+        logDriver: 'awslogs' as const,
+        options: {
+          'awslogs-group': config.logGroupName,
+          'awslogs-region': await this.ecs.config.region(),
+          'awslogs-stream-prefix': config.logStreamPrefix ?? 'run',
+        },
+      },
+    };
     const out = await this.ecs.send(
       new RegisterTaskDefinitionCommand({
         family,
@@ -202,18 +217,10 @@ export class EcsRuntime implements ContainerRuntime {
             image: app.image,
             essential: true,
             ...(app.command.length > 0 && { command: app.command }),
-            ...(config.stopTimeoutSeconds !== undefined && { stopTimeout: config.stopTimeoutSeconds }),
-            // As in dev mode: an init process forwards SIGTERM to the command and reaps zombies.
-            linuxParameters: { initProcessEnabled: true, capabilities: { drop: [...DROPPED_CAPABILITIES] } },
-            logConfiguration: {
-              logDriver: 'awslogs',
-              options: {
-                'awslogs-group': config.logGroupName,
-                'awslogs-region': await this.ecs.config.region(),
-                'awslogs-stream-prefix': config.logStreamPrefix ?? 'run',
-              },
-            },
+            ...mainContainerExtras(app),
+            ...shared,
           },
+          ...sidecarDefinitions(app, shared),
         ],
         tags: [
           { key: TAGS.appId, value: app.appId },

@@ -8,13 +8,15 @@
  * `taskVersion` (RUN_ORDER) so a transition's condition can refuse stale events.
  */
 import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Run, RunStatus, StopRequest, Transition } from '../domain.js';
+import type { ContainerState, Run, RunStatus, StopRequest, Transition } from '../domain.js';
 import { statusRank, TERMINAL_RANK } from '../services/run-rules.js';
 import { indexAttributes, indexKeys, INDEXES, keys, KEY, partitionQuery, RUN_ORDER, TTL_ATTRIBUTE, type IndexPartition } from '../table.js';
 import { conditionHeld, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
 
 /** Fields a transition may set besides the status and history. */
-export type TransitionFields = Partial<Pick<Run, 'taskRef' | 'startedAt' | 'stoppedAt' | 'exitCode' | 'stoppedReason' | 'durationMs' | 'nextRunId'>>;
+export type TransitionFields = Partial<
+  Pick<Run, 'taskRef' | 'startedAt' | 'stoppedAt' | 'exitCode' | 'stoppedReason' | 'durationMs' | 'nextRunId' | 'containers'>
+>;
 
 /** One status change of a run, written in one conditional UpdateItem. */
 export interface RunTransition {
@@ -93,6 +95,24 @@ export class RunStore {
   /** Records the task a launch started. Returns the run after it. */
   async setTaskRef(runId: string, taskRef: string): Promise<Run> {
     return (await this.update(runId, { UpdateExpression: 'SET taskRef = :ref', ExpressionAttributeValues: { ':ref': taskRef } }))!;
+  }
+
+  /**
+   * Records the task's containers as a backend reported them, while the run is not terminal (its
+   * terminal transition records the last ones). With `taskVersion` (ECS detail.version), only when
+   * it is above the stored one, which it then becomes: as for a transition, an older or repeated
+   * event changes nothing. Returns false when refused.
+   */
+  async recordContainers(runId: string, containers: ContainerState[], taskVersion?: number): Promise<boolean> {
+    const versioned = taskVersion !== undefined;
+    const updated = await this.update(runId, {
+      UpdateExpression: `SET containers = :containers${versioned ? `, ${RUN_ORDER.taskVersion} = :version` : ''}`,
+      ConditionExpression:
+        `attribute_exists(${KEY.pk}) AND ${RUN_ORDER.statusRank} < :terminal` +
+        (versioned ? ` AND (attribute_not_exists(${RUN_ORDER.taskVersion}) OR ${RUN_ORDER.taskVersion} < :version)` : ''),
+      ExpressionAttributeValues: { ':containers': containers, ':terminal': TERMINAL_RANK, ...(versioned && { ':version': taskVersion }) },
+    });
+    return updated !== undefined;
   }
 
   /** Records a stop request unless one is recorded already or the run has ended. Returns the run after it, or undefined when not claimed. */
