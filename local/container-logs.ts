@@ -5,10 +5,11 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import type { Run } from '../shared/domain.js';
+import { MAIN_CONTAINER, type Run } from '../shared/domain.js';
 import { badRequest } from '../shared/errors.js';
 import type { LogEvent, LogPage, LogSource, TaskRef } from '../shared/ports.js';
 import { dockerStatusCode } from './docker-events.js';
+import { taskMembers, type TaskMember } from './task-group.js';
 
 const STREAMS: Record<number, LogEvent['stream'] | undefined> = { 1: 'stdout', 2: 'stderr' };
 
@@ -39,9 +40,10 @@ export function parseDockerLogs(buffer: Buffer): LogEvent[] {
 
 /**
  * Dev mode's logs: `read` serves a run's saved file `<logDir>/<runId>.jsonl` (one LogEvent
- * as JSON per line), else its live container's logs, else nothing. Both hold the same
- * events in the same order, so a cursor (the index of the next event, as a decimal
- * string) stays valid when the container gives way to the file.
+ * as JSON per line), else its live containers' logs, else nothing. Both hold the same
+ * events in the same order (a run's containers merged by timestamp, each event naming its
+ * container), so a cursor (the index of the next event, as a decimal string; with
+ * `container`, among that container's events) stays valid when the containers give way to the file.
  */
 export class ContainerLogs implements LogSource {
   constructor(
@@ -55,7 +57,12 @@ export class ContainerLogs implements LogSource {
    * container cannot be read (e.g. 404: already removed).
    */
   async save(runId: string, containerRef: TaskRef): Promise<void> {
-    const events = await this.containerEvents(containerRef);
+    await this.saveTask(runId, [{ container: MAIN_CONTAINER, ref: containerRef }]);
+  }
+
+  /** `save` for every container of a run's task, merged by timestamp. Throws when one cannot be read. */
+  async saveTask(runId: string, members: readonly TaskMember[]): Promise<void> {
+    const events = await this.taskEvents(members);
     const file = this.fileOf(runId);
     const temporary = `${file}.${process.pid}.tmp`;
     await mkdir(this.logDir, { recursive: true });
@@ -67,8 +74,9 @@ export class ContainerLogs implements LogSource {
    * Up to `limit` events from `cursor` on; without a cursor, from the first event at or after
    * `startTime` (ms). Throws an Error on a cursor this class did not produce.
    */
-  async read(run: Run, options: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
-    const events = await this.eventsOf(run);
+  async read(run: Run, options: { cursor?: string; limit: number; startTime?: number; container?: string }): Promise<LogPage> {
+    const all = await this.eventsOf(run);
+    const events = options.container === undefined ? all : all.filter((event) => event.container === options.container);
     let from: number;
     if (options.cursor !== undefined) {
       if (!/^\d+$/.test(options.cursor)) throw badRequest('cursor is not valid', [{ field: 'cursor', message: 'not a cursor returned by this API' }]);
@@ -94,12 +102,21 @@ export class ContainerLogs implements LogSource {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     if (!run.taskRef) return [];
+    const members = run.sidecars?.length ? await taskMembers(this.docker, run.runId) : [{ container: MAIN_CONTAINER, ref: run.taskRef }];
     try {
-      return await this.containerEvents(run.taskRef);
+      return await this.taskEvents(members);
     } catch (err) {
       if (dockerStatusCode(err) === 404) return [];
       throw err;
     }
+  }
+
+  /** The containers' events merged by timestamp (a stable sort: each container's own order stays). Throws when a container cannot be read (404: removed). */
+  private async taskEvents(members: readonly TaskMember[]): Promise<LogEvent[]> {
+    const perContainer = await Promise.all(
+      members.map(async ({ container, ref }) => (await this.containerEvents(ref)).map(({ timestamp, ...rest }) => ({ timestamp, container, ...rest }))),
+    );
+    return perContainer.flat().sort((a, b) => a.timestamp - b.timestamp);
   }
 
   private async containerEvents(containerRef: TaskRef): Promise<LogEvent[]> {

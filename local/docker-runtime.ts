@@ -3,11 +3,12 @@
  * behave as the run would on ECS Fargate (limits, no swap, no host access).
  */
 import type Docker from 'dockerode';
-import type { App } from '../shared/domain.js';
+import type { App, Run } from '../shared/domain.js';
 import type { ContainerLogs } from './container-logs.js';
 import { DROPPED_CAPABILITIES } from '../shared/domain.js';
 import type { ContainerRuntime, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
+import { TaskGroups } from './task-group.js';
 
 /** Processes per container; Fargate isolates each task in its own VM, a shared local engine needs a fork-bomb guard. */
 const PIDS_LIMIT = 1024;
@@ -25,19 +26,22 @@ function imageMissing(image: string): string {
 export class DockerRuntime implements ContainerRuntime {
   private readonly releasing = new Map<TaskRef, Promise<void>>();
 
-  /** `logs` keeps each run's output once its container is removed. */
+  /** `logs` keeps each run's output once its container is removed; `groups` runs the runs with sidecars (task-group.ts). */
   constructor(
     private readonly docker: Docker,
     private readonly logs: ContainerLogs,
+    private readonly groups: TaskGroups = new TaskGroups(docker),
   ) {}
 
-  /** Checks the app's image exists locally; throws an Error saying so when it does not (dev mode never pulls). */
+  /** Checks the app's images (its sidecars' too) exist locally; throws an Error saying so when one does not (dev mode never pulls). */
   async prepare(app: App): Promise<void> {
-    try {
-      await this.docker.getImage(app.image).inspect();
-    } catch (err) {
-      if (dockerStatusCode(err) === 404) throw new Error(imageMissing(app.image));
-      throw new Error(`cannot inspect image "${app.image}": ${dockerErrorMessage(err)}`);
+    for (const image of new Set([app.image, ...(app.sidecars ?? []).map((s) => s.image)])) {
+      try {
+        await this.docker.getImage(image).inspect();
+      } catch (err) {
+        if (dockerStatusCode(err) === 404) throw new Error(imageMissing(image));
+        throw new Error(`cannot inspect image "${image}": ${dockerErrorMessage(err)}`);
+      }
     }
   }
 
@@ -48,33 +52,11 @@ export class DockerRuntime implements ContainerRuntime {
    * start; a container that failed to start is removed.
    */
   async start({ run }: RunLaunch): Promise<TaskRef> {
+    if (run.sidecars?.length) return this.groups.start(run, this.createOptions(run));
     const name = containerName(run.runId);
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer({
-        name,
-        Image: run.image,
-        ...(run.command.length > 0 ? { Cmd: run.command } : {}),
-        Env: Object.entries(run.env).map(([key, value]) => `${key}=${value}`),
-        Labels: { [LABELS.runId]: run.runId, [LABELS.appId]: run.appId, [LABELS.ownerId]: run.ownerId },
-        HostConfig: {
-          NanoCpus: Math.round(run.cpu * 1e9),
-          Memory: run.memoryMiB * 1024 * 1024,
-          // Equal to Memory: no swap, as on Fargate.
-          MemorySwap: run.memoryMiB * 1024 * 1024,
-          PidsLimit: PIDS_LIMIT,
-          Privileged: false,
-          CapDrop: [...DROPPED_CAPABILITIES],
-          SecurityOpt: ['no-new-privileges'],
-          // docker-init as PID 1 forwards SIGTERM to the command and reaps zombies; a shell
-          // running as PID 1 would ignore SIGTERM and only die at the SIGKILL.
-          Init: true,
-          // The exit code and logs are read after exit; dev mode removes the container once the logs are saved.
-          AutoRemove: false,
-          // Explicit, since the logs are read through the Engine API, which a daemon-wide default like "none" would break.
-          LogConfig: { Type: 'json-file', Config: {} },
-        },
-      });
+      container = await this.docker.createContainer(this.createOptions(run));
     } catch (err) {
       const status = dockerStatusCode(err);
       if (status === 409) return this.startExisting(name, run.runId);
@@ -83,6 +65,34 @@ export class DockerRuntime implements ContainerRuntime {
     }
     await this.startOrRemove(container, run.runId);
     return container.id;
+  }
+
+  /** The create options of the run's (main) container: its image, command and env, with the Fargate-like limits every container gets. */
+  private createOptions(run: Run): Docker.ContainerCreateOptions {
+    return {
+      name: containerName(run.runId),
+      Image: run.image,
+      ...(run.command.length > 0 ? { Cmd: run.command } : {}),
+      Env: Object.entries(run.env).map(([key, value]) => `${key}=${value}`),
+      Labels: { [LABELS.runId]: run.runId, [LABELS.appId]: run.appId, [LABELS.ownerId]: run.ownerId },
+      HostConfig: {
+        NanoCpus: Math.round(run.cpu * 1e9),
+        Memory: run.memoryMiB * 1024 * 1024,
+        // Equal to Memory: no swap, as on Fargate.
+        MemorySwap: run.memoryMiB * 1024 * 1024,
+        PidsLimit: PIDS_LIMIT,
+        Privileged: false,
+        CapDrop: [...DROPPED_CAPABILITIES],
+        SecurityOpt: ['no-new-privileges'],
+        // docker-init as PID 1 forwards SIGTERM to the command and reaps zombies; a shell
+        // running as PID 1 would ignore SIGTERM and only die at the SIGKILL.
+        Init: true,
+        // The exit code and logs are read after exit; dev mode removes the container once the logs are saved.
+        AutoRemove: false,
+        // Explicit, since the logs are read through the Engine API, which a daemon-wide default like "none" would break.
+        LogConfig: { Type: 'json-file', Config: {} },
+      },
+    };
   }
 
   /** The container an earlier start of this run created; started if it never was. */
@@ -106,16 +116,20 @@ export class DockerRuntime implements ContainerRuntime {
 
   /** `POST /containers/{id}/stop?t=graceSeconds`: SIGTERM, SIGKILL after the grace (s). Already stopped or gone is fine. */
   async stop(ref: TaskRef, graceSeconds: number, _reason: string): Promise<void> {
+    if (await this.groups.stop(ref, { graceSeconds: Math.max(0, Math.ceil(graceSeconds)) })) return;
     await this.ignoring([304, 404], () => this.docker.getContainer(ref).stop({ t: Math.max(0, Math.ceil(graceSeconds)) }));
   }
 
   /** SIGKILL now. Not running (409) or gone (404) is fine. */
   async kill(ref: TaskRef, _reason: string): Promise<void> {
+    if (await this.groups.stop(ref, { graceSeconds: 0, kill: true })) return;
     await this.ignoring([404, 409], () => this.docker.getContainer(ref).kill({ signal: 'SIGKILL' }));
   }
 
   /** The container's state as a TaskStateChange (see taskStateOf), or null once it is removed. */
   async describe(ref: TaskRef, runId: string): Promise<TaskStateChange | null> {
+    const task = await this.groups.describe(runId);
+    if (task !== undefined) return task;
     try {
       return taskStateOf(await this.docker.getContainer(ref).inspect(), runId);
     } catch (err) {
@@ -132,6 +146,7 @@ export class DockerRuntime implements ContainerRuntime {
     let releasing = this.releasing.get(ref);
     if (!releasing) {
       releasing = (async () => {
+        if (await this.groups.release(runId, (members) => this.logs.saveTask(runId, members))) return;
         if ((await this.describe(ref, runId)) === null) return;
         await this.logs.save(runId, ref);
         await this.remove(ref);

@@ -17,6 +17,7 @@ import { watchTaskStateChanges } from './docker-events.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
+import { TaskGroups } from './task-group.js';
 import type { LocalConfig } from './config.js';
 
 const TABLE_NAME = 'containerizer';
@@ -44,13 +45,13 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const dynamo = await startDynalite(join(config.dataDir, 'dynamodb'), TABLE_NAME);
   const docker = new Docker();
   const logs = new ContainerLogs(docker, join(config.dataDir, 'logs'));
-  const runtime = new DockerRuntime(docker, logs);
+  // A run of several containers reports as one task (task-group.ts); a lone container's changes pass through.
+  const groups = new TaskGroups(docker, (change) => platform.runs.applyTaskStateChange(change));
+  const runtime = new DockerRuntime(docker, logs, groups);
   const scheduler = new LocalScheduler((scheduleId, time) => platform.schedules.fire(scheduleId, time));
   const platform = createPlatform({ db: dynamo.db, runtime, scheduler, logs, publisher: logPublisher, auth: config.auth });
 
-  const watch = watchTaskStateChanges(docker, async (change) => {
-    await platform.runs.applyTaskStateChange(change);
-  });
+  const watch = watchTaskStateChanges(docker, (change) => groups.follow(change));
   await platform.runs.sweep({ describe: true });
   for (const schedule of await platform.schedules.allEnabled()) await scheduler.put(schedule);
 
@@ -81,6 +82,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     /** Stops taking work, lets what is under way finish, then closes the store. */
     async close() {
       clearInterval(sweeper);
+      groups.close();
       scheduler.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await watch.close();

@@ -26,6 +26,8 @@ export interface Member {
   oomKilled?: boolean;
   /** Docker's State.Error: why it could not start. */
   error?: string;
+  /** Owns the task's network namespace: it starts before any other. */
+  holder?: boolean;
 }
 
 /** What to do with a task now, and its state as a task state change reports it. */
@@ -100,7 +102,7 @@ export function planTask(members: readonly Member[]): TaskPlan {
       m.status === 'created' && !m.error && m.dependsOn.every((d) => byName.has(d.containerName) && conditionMet(d.condition, byName.get(d.containerName)!)),
   );
   return {
-    start: stopping ? [] : ready.map((m) => m.name),
+    start: stopping ? [] : [...ready].sort((a, b) => Number(b.holder ?? false) - Number(a.holder ?? false)).map((m) => m.name),
     stop: stopping ? running : [],
     lastStatus: stopping ? (running.length > 0 ? 'DEACTIVATING' : 'STOPPED') : main.status === 'running' ? 'RUNNING' : 'PROVISIONING',
     ...(taskFailure && { taskFailure }),

@@ -5,7 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { FARGATE_SIZES, FIRE_OUTCOMES, OVERLAP_POLICIES, ROLES, RUN_STATUSES, TRIGGERS } from './domain.js';
-import { command, ContainerState, env, mainContainerFields, sidecars } from './container-schemas.js';
+import { command, containerName, ContainerState, env, mainContainerFields, sidecars } from './container-schemas.js';
 import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
@@ -163,11 +163,12 @@ export const LogQuery = z.object({
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   startTime: z.coerce.number().int().min(0).optional().openapi({ description: 'ms since the epoch; ignored with a cursor' }),
+  container: containerName.optional().openapi({ description: "only this container's lines (the main one is `app`); pass the same value with a cursor" }),
 });
 
 export const LogPage = z
   .object({
-    events: z.array(z.object({ timestamp: z.number(), stream: z.enum(['stdout', 'stderr']), message: z.string() })),
+    events: z.array(z.object({ timestamp: z.number(), container: z.string().optional(), stream: z.enum(['stdout', 'stderr']), message: z.string() })),
     nextCursor: z.string(),
   })
   .openapi('LogPage');

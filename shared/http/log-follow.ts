@@ -20,6 +20,8 @@ export interface LogFollow {
   limit: number;
   /** ms since the epoch; ignored with a cursor. */
   startTime?: number;
+  /** Only this container's lines. */
+  container?: string;
   /** How long (ms) this response may stay open before the client must resume. */
   maxFollowMs: number;
 }
@@ -30,7 +32,7 @@ export async function followLogs(stream: SSEStreamingApi, follow: LogFollow): Pr
   const deadline = Date.now() + follow.maxFollowMs;
   while (!stream.aborted && Date.now() < deadline) {
     const run = await follow.readRun();
-    const page = await follow.logs.read(run, { cursor, limit: follow.limit, startTime: follow.startTime });
+    const page = await follow.logs.read(run, { cursor, limit: follow.limit, startTime: follow.startTime, container: follow.container });
     cursor = page.nextCursor;
     for (const event of page.events) await stream.writeSSE({ event: 'log', id: cursor, data: JSON.stringify(event) });
     if (page.events.length > 0) continue;

@@ -5,10 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ClientException, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogSource } from '../../shared/aws/cloudwatch-logs.js';
 import { essentialSidecarFailure } from '../../shared/aws/ecs-containers.js';
 import { taskStateChange } from '../../shared/aws/ecs-events.js';
 import { EcsRuntime } from '../../shared/aws/ecs-runtime.js';
-import { APP_ID, CLIENT_CONFIG, CLUSTER_ARN, RUN_ID, TASK_ARN, sampleApp } from './fixtures.js';
+import { APP_ID, CLIENT_CONFIG, CLUSTER_ARN, RUN_ID, TASK_ARN, TASK_ID, sampleApp, sampleRun } from './fixtures.js';
 
 const HEALTH = { command: ['CMD-SHELL', 'pg_isready -U postgres'], intervalSeconds: 5, timeoutSeconds: 3, retries: 5, startPeriodSeconds: 10 };
 const LINUX = { initProcessEnabled: true, capabilities: { drop: ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] } };
@@ -152,5 +154,17 @@ describe('taskStateChange with several containers', () => {
     expect(essentialSidecarFailure(stopped(3, 1))).toBeUndefined();
     expect(essentialSidecarFailure(stopped(137, 143))).toBeUndefined();
     expect(essentialSidecarFailure({ ...stopped(143, 1), stopCode: 'UserInitiated' })).toBeUndefined();
+  });
+});
+
+describe('CloudWatchLogSource.read with ?container=', () => {
+  it("reads that container's own awslogs stream, each event naming it", async () => {
+    const logs = new CloudWatchLogsClient(CLIENT_CONFIG);
+    const mock = mockClient(logs);
+    mock.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1714564841000, message: 'database system is ready' }], nextForwardToken: 'f/1/s' });
+    const source = new CloudWatchLogSource({ logs, config: { logGroupName: '/containerizer/runs', logStreamPrefix: 'run' } });
+    const page = await source.read(sampleRun({ status: 'RUNNING', taskRef: TASK_ARN }), { limit: 10, container: 'db' });
+    expect(mock.commandCalls(GetLogEventsCommand)[0]!.args[0].input).toMatchObject({ logStreamName: `run/db/${TASK_ID}` });
+    expect(page.events).toEqual([{ timestamp: 1714564841000, container: 'db', stream: 'stdout', message: 'database system is ready' }]);
   });
 });

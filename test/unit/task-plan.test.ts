@@ -43,6 +43,11 @@ describe('planTask', () => {
     expect(plan.start.includes('app')).toBe(starts);
   });
 
+  it('starts the container that owns the network before the others', () => {
+    const plan = planTask([member('app'), member('cache', { essential: false }), member('db', { holder: true })]);
+    expect(plan.start).toEqual(['db', 'app', 'cache']);
+  });
+
   it('fails the task when a dependency can never meet its condition, naming both', () => {
     const unhealthy = planTask([app(), db({ health: 'unhealthy' })]);
     expect(unhealthy).toMatchObject({

@@ -110,7 +110,15 @@ export function runRoutes(app: Api, { runs, logs }: Platform, maxFollowMs: numbe
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(await logs.read(run, query), 200);
     const cursor = c.req.header('last-event-id') ?? query.cursor;
     return streamSSE(c, (stream) =>
-      followLogs(stream, { readRun: () => runs.get(principal, runId), logs, cursor, limit: query.limit, startTime: query.startTime, maxFollowMs }),
+      followLogs(stream, {
+        readRun: () => runs.get(principal, runId),
+        logs,
+        cursor,
+        limit: query.limit,
+        startTime: query.startTime,
+        container: query.container,
+        maxFollowMs,
+      }),
     );
   });
 }
