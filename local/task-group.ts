@@ -61,6 +61,23 @@ function parseLabel(value: string | undefined): TaskLabel | undefined {
   return value === undefined ? undefined : (JSON.parse(value) as TaskLabel);
 }
 
+/** Docker's State.Health (Docker Engine API, Health). */
+interface HealthState {
+  Status?: string;
+  Log?: { ExitCode?: number }[];
+}
+
+/**
+ * A container's health: Docker's own while it runs; once it exited (Docker then says
+ * "unhealthy" whatever the checks said), the verdict of its last probe, if any ran.
+ */
+function healthOf(state: { Health?: HealthState }, exited: boolean): string | undefined {
+  const health = state.Health;
+  if (!health || !exited) return health?.Status;
+  const last = health.Log?.at(-1);
+  return last === undefined ? undefined : last.ExitCode === 0 ? 'healthy' : 'unhealthy';
+}
+
 /** Docker's Healthcheck (durations in ns) from an ECS-style one (s). Docker Engine API, HealthConfig. */
 export function dockerHealthcheck(check: HealthCheck): NonNullable<Docker.ContainerCreateOptions['Healthcheck']> {
   const ns = (seconds: number) => seconds * 1e9;
@@ -300,7 +317,7 @@ export class TaskGroups {
     const { State: state } = info;
     const ran = state.StartedAt !== NEVER && state.StartedAt !== '';
     const status = state.Running || state.Paused || state.Restarting ? 'running' : state.Status === 'created' ? 'created' : 'exited';
-    const health = (state as { Health?: { Status?: string } }).Health?.Status;
+    const health = healthOf(state as { Health?: HealthState }, status === 'exited');
     return {
       name: info.Config.Labels[TASK_LABELS.container]!,
       id: info.Id,

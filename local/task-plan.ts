@@ -18,7 +18,7 @@ export interface Member {
   status: 'created' | 'running' | 'exited';
   /** Set once it exited after running. */
   exitCode?: number;
-  /** Docker's State.Health.Status: starting, healthy or unhealthy. */
+  /** Docker's State.Health.Status (starting, healthy or unhealthy); once exited, the last probe's verdict. */
   health?: string;
   /** RFC 3339; unset when it never ran. */
   startedAt?: string;
@@ -95,7 +95,8 @@ export function planTask(members: readonly Member[]): TaskPlan {
   const byName = new Map(members.map((m) => [m.name, m]));
   const main = byName.get(MAIN_CONTAINER);
   const taskFailure = failureOf(members, byName, main);
-  const stopping = taskFailure !== undefined || main === undefined || main.status === 'exited';
+  // No main container yet: its creation is under way (the holder of the network is created first).
+  const stopping = taskFailure !== undefined || main?.status === 'exited';
   const running = members.filter((m) => m.status === 'running').map((m) => m.name);
   const ready = members.filter(
     (m) =>
@@ -104,7 +105,7 @@ export function planTask(members: readonly Member[]): TaskPlan {
   return {
     start: stopping ? [] : [...ready].sort((a, b) => Number(b.holder ?? false) - Number(a.holder ?? false)).map((m) => m.name),
     stop: stopping ? running : [],
-    lastStatus: stopping ? (running.length > 0 ? 'DEACTIVATING' : 'STOPPED') : main.status === 'running' ? 'RUNNING' : 'PROVISIONING',
+    lastStatus: stopping ? (running.length > 0 ? 'DEACTIVATING' : 'STOPPED') : main?.status === 'running' ? 'RUNNING' : 'PROVISIONING',
     ...(taskFailure && { taskFailure }),
     containers: members.map(containerState),
   };

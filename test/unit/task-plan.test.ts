@@ -89,3 +89,9 @@ describe('planTask', () => {
     expect(planTask([app({ status: 'exited', exitCode: 3, finishedAt: T1 }), db({ health: 'healthy' })]).taskFailure).toBeUndefined();
   });
 });
+
+describe('planTask while the task is being created', () => {
+  it('neither stops nor fails a task whose main container is not created yet', () => {
+    expect(planTask([member('web', { holder: true })])).toMatchObject({ start: ['web'], stop: [], lastStatus: 'PROVISIONING' });
+  });
+});
