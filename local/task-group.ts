@@ -50,11 +50,23 @@ export interface TaskMember {
  * MAIN_CONTAINER. Empty once they are removed.
  */
 export async function taskMembers(docker: Docker, runId: string): Promise<TaskMember[]> {
-  const listed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.runId}=${runId}`] } });
-  return listed
-    .map((info) => ({ info, label: parseLabel(info.Labels[TASK_LABELS.task]) }))
-    .sort((a, b) => (a.label?.index ?? 0) - (b.label?.index ?? 0))
-    .map(({ info }) => ({ container: info.Labels[TASK_LABELS.container] ?? MAIN_CONTAINER, ref: info.Id }));
+  return (await listed(docker, runId)).map(memberOf);
+}
+
+function memberOf(info: Docker.ContainerInfo): TaskMember {
+  return { container: info.Labels[TASK_LABELS.container] ?? MAIN_CONTAINER, ref: info.Id };
+}
+
+/** The run's containers (any state), in task order. */
+async function listed(docker: Docker, runId: string): Promise<Docker.ContainerInfo[]> {
+  const all = await docker.listContainers({ all: true, filters: { label: [`${LABELS.runId}=${runId}`] } });
+  const index = (info: Docker.ContainerInfo) => parseLabel(info.Labels[TASK_LABELS.task])?.index ?? 0;
+  return all.sort((a, b) => index(a) - index(b));
+}
+
+/** True when the containers listed are a task's (they carry its label), not a lone container. */
+function isTask(all: readonly Docker.ContainerInfo[]): boolean {
+  return all.some((info) => info.Labels[TASK_LABELS.task] !== undefined);
 }
 
 function parseLabel(value: string | undefined): TaskLabel | undefined {
@@ -158,9 +170,9 @@ export class TaskGroups {
    * several containers.
    */
   async describe(runId: string): Promise<TaskStateChange | null | undefined> {
-    const all = await taskMembers(this.docker, runId);
+    const all = await listed(this.docker, runId);
     if (all.length === 0) return null;
-    if (!(await this.isTask(all))) return undefined;
+    if (!isTask(all)) return undefined;
     return this.serialized(runId, async () => {
       const members = await this.members(runId);
       return members.length === 0 ? null : this.act(runId, members, undefined, { apply: false });
@@ -194,8 +206,9 @@ export class TaskGroups {
    * removes them all. Returns false, doing nothing, when the run is not a task of several containers.
    */
   async release(runId: string, save: (members: TaskMember[]) => Promise<void>): Promise<boolean> {
-    const all = await taskMembers(this.docker, runId);
-    if (!(await this.isTask(all))) return false;
+    const listing = await listed(this.docker, runId);
+    if (!isTask(listing)) return false;
+    const all = listing.map(memberOf);
     await Promise.all(all.map((m) => this.ignoring([304, 404, 409], () => this.docker.getContainer(m.ref).stop({ t: STOP_GRACE_SECONDS }))));
     await save(all);
     await Promise.all(all.map((m) => this.remove(m.ref)));
@@ -299,8 +312,9 @@ export class TaskGroups {
 
   /** The run's containers as task-plan sees them, in task order; empty for a lone container or when they are gone. */
   private async members(runId: string): Promise<Member[]> {
-    const all = await taskMembers(this.docker, runId);
-    const members = await Promise.all(all.map((m) => this.inspect(m.ref)));
+    const all = await listed(this.docker, runId);
+    if (!isTask(all)) return [];
+    const members = await Promise.all(all.map((info) => this.inspect(info.Id)));
     return members.filter((m): m is Member => m !== undefined);
   }
 
@@ -332,11 +346,6 @@ export class TaskGroups {
       ...(state.OOMKilled && { oomKilled: true }),
       ...(state.Error && { error: state.Error }),
     };
-  }
-
-  private async isTask(all: readonly TaskMember[]): Promise<boolean> {
-    if (all.length !== 1) return all.length > 1;
-    return (await this.inspect(all[0]!.ref)) !== undefined;
   }
 
   /** The run a task member belongs to, or undefined for a lone container (or one that is gone). */

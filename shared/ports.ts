@@ -48,7 +48,7 @@ export interface RunLaunch {
 export interface ContainerRuntime {
   /** Makes the app's current version launchable (ECS: registers a task definition revision; Docker: checks the image). */
   prepare(app: App): Promise<void>;
-  /** Launches the run's container and returns its reference. Must be idempotent on run.runId. */
+  /** Launches the run's task (its main container and any sidecars) and returns its reference. Must be idempotent on run.runId. */
   start(launch: RunLaunch): Promise<TaskRef>;
   /** SIGTERM, then SIGKILL after `graceSeconds` (s). */
   stop(ref: TaskRef, graceSeconds: number, reason: string): Promise<void>;
