@@ -59,7 +59,11 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const docker = new Docker();
   const logDir = join(config.dataDir, 'logs');
   const logs = new ContainerLogs(docker, logDir, config.sandbox.logMaxBytes);
-  const runtime = new DockerRuntime(docker, logs, config.sandbox, (runId, text) => platform.results.recordFile(runId, text));
+  const runtime = new DockerRuntime(docker, logs, config.sandbox, {
+    onResultFile: (runId, text) => platform.results.recordFile(runId, text),
+    // A run of several containers reports as one task (task-group.ts); a lone container's changes pass through.
+    onTaskChange: (change) => platform.runs.applyTaskStateChange(change),
+  });
   const scheduler = new LocalScheduler({
     onFire: (scheduleId, time) => platform.schedules.fire(scheduleId, time),
     onBroken: (scheduleId, reason) => platform.schedules.markBroken(scheduleId, reason),
@@ -78,9 +82,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   });
   const retention = await startRetentionSweep(platform.results, logDir);
 
-  const watch = watchTaskStateChanges(docker, async (change) => {
-    await platform.runs.applyTaskStateChange(await runtime.withLogs(change));
-  });
+  const watch = watchTaskStateChanges(docker, (change) => runtime.follow(change));
   await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));
   await startupStep('arm the schedules', async () => {
     for (const schedule of await platform.schedules.allEnabled()) await scheduler.put(schedule);

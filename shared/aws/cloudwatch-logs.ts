@@ -37,8 +37,9 @@ export class CloudWatchLogSource implements LogSource {
   }
 
   /**
-   * One page of the run's log, oldest first. Every event is 'stdout': awslogs merges the
-   * container's stdout and stderr into one stream. A run without a task, or whose stream
+   * One page of the log of one container of the run (`container`, default the main one: awslogs
+   * writes a stream per container), oldest first, each event naming it. Every event is 'stdout':
+   * awslogs merges the container's stdout and stderr into one stream. A run without a task, or whose stream
    * does not exist yet (no output so far), gets an empty page with the cursor unchanged.
    * @throws ClientError 400 naming `cursor` when GetLogEvents refuses it (InvalidParameterException:
    *   a malformed token, or one of another stream), as dev mode's ContainerLogs does.
@@ -46,14 +47,17 @@ export class CloudWatchLogSource implements LogSource {
    *   SDK's retries: its quota (25 requests/s per account and Region, AWS docs "CloudWatch Logs quotas")
    *   cannot be raised, so callers back off (a follow waits and polls again).
    */
-  async read(run: Run, { cursor, limit, startTime }: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
+  async read(
+    run: Run,
+    { cursor, limit, startTime, container = APP_CONTAINER }: { cursor?: string; limit: number; startTime?: number; container?: string },
+  ): Promise<LogPage> {
     const empty: LogPage = { events: [], nextCursor: cursor ?? '' };
     if (!run.taskRef) return empty;
     try {
       const out = await this.logs.send(
         new GetLogEventsCommand({
           logGroupName: this.config.logGroupName,
-          logStreamName: logStreamName(this.config.logStreamPrefix, run.taskRef),
+          logStreamName: logStreamName(this.config.logStreamPrefix, run.taskRef, container),
           // Reading forward from a nextForwardToken requires startFromHead: true.
           startFromHead: true,
           limit: Math.min(limit, MAX_LIMIT),
@@ -61,7 +65,7 @@ export class CloudWatchLogSource implements LogSource {
         }),
       );
       return {
-        events: (out.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, stream: 'stdout', message: e.message ?? '' })),
+        events: (out.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, container, stream: 'stdout', message: e.message ?? '' })),
         nextCursor: out.nextForwardToken ?? cursor ?? '',
       };
     } catch (err) {
@@ -77,11 +81,11 @@ export class CloudWatchLogSource implements LogSource {
 }
 
 /**
- * The awslogs stream of a task's app container: `prefix/container-name/ecs-task-id`
+ * The awslogs stream of a task's container (default the main one): `prefix/container-name/ecs-task-id`
  * (AWS docs, awslogs-stream-prefix:
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html). The task id is
  * the last segment of the task ARN (arn:aws:ecs:region:account:task/cluster/task-id).
  */
-export function logStreamName(prefix: string, taskArn: string): string {
-  return `${prefix}/${APP_CONTAINER}/${taskArn.slice(taskArn.lastIndexOf('/') + 1)}`;
+export function logStreamName(prefix: string, taskArn: string, container = APP_CONTAINER): string {
+  return `${prefix}/${container}/${taskArn.slice(taskArn.lastIndexOf('/') + 1)}`;
 }

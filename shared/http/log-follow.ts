@@ -44,6 +44,8 @@ export interface LogFollow {
   limit: number;
   /** ms since the epoch; ignored with a cursor. */
   startTime?: number;
+  /** Only this container's lines. */
+  container?: string;
   /** How long (ms) this response may wait for new lines before the client must resume; 0 = answer with what there is now. */
   maxFollowMs: number;
   /** Bytes after which this response ends (checked after each whole page; a page adds at most one LogSource page). */
@@ -78,6 +80,11 @@ export async function followLogs(stream: SSEStreamingApi, follow: LogFollow): Pr
       if (written >= follow.maxBytes) return;
       continue;
     }
+    if (page && follow.container !== undefined && page.nextCursor !== cursor) {
+      // An empty page that still moved on skipped other containers' lines: read on from there.
+      cursor = page.nextCursor;
+      continue;
+    }
     if (page && isTerminal(run.status)) {
       await stream.writeSSE({ event: 'end', id: page.nextCursor, data: JSON.stringify({ status: run.status, exitCode: run.exitCode }) });
       return;
@@ -91,7 +98,7 @@ export async function followLogs(stream: SSEStreamingApi, follow: LogFollow): Pr
 /** One page, or undefined when the log source is throttled (the caller backs off and retries). */
 async function readOrThrottled(follow: LogFollow, run: Run, cursor: string | undefined): Promise<LogPage | undefined> {
   try {
-    return await follow.logs.read(run, { cursor, limit: follow.limit, startTime: follow.startTime });
+    return await follow.logs.read(run, { cursor, limit: follow.limit, startTime: follow.startTime, container: follow.container });
   } catch (err) {
     if (err instanceof ServiceUnavailableError) return undefined;
     throw err;
