@@ -3,8 +3,11 @@
  * check, a main container started once it is HEALTHY that reaches it on localhost, and the ways
  * such a run fails, stops and survives a restart of the server.
  */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../local/docker-events.js';
+import { RUN_NETWORK } from '../../local/run-network.js';
 import { TASK_LABELS } from '../../local/task-group.js';
 import { containersOf, docker, waitForRelease } from '../support/docker.js';
 import { sampleApp, waitFor, type AppCreateBody } from '../support/fixtures.js';
@@ -109,6 +112,24 @@ describe('runs with sidecars', () => {
     const runId = await start({ command: ['sleep', '600'], sidecars: [WEB] });
     await waitForStatus(alice, runId, 'RUNNING');
     await waitFor(async () => ((await containersOf(runId)).filter((c) => c.State === 'running').length === 2 ? true : undefined));
+    // One namespace on the isolated run network, every container sandboxed as a lone run; the job's variables are the main container's only.
+    const inspected = await Promise.all((await containersOf(runId)).map((c) => docker.getContainer(c.Id).inspect()));
+    const byName = new Map(inspected.map((info) => [info.Config.Labels[TASK_LABELS.container], info]));
+    const [app, web] = [byName.get('app')!, byName.get('web')!];
+    expect(app.HostConfig.NetworkMode).toBe(RUN_NETWORK);
+    expect(web.HostConfig.NetworkMode).toBe(`container:${app.Id}`);
+    for (const info of [app, web]) {
+      expect(info.HostConfig).toMatchObject({
+        Privileged: false,
+        SecurityOpt: ['no-new-privileges'],
+        PidsLimit: 1024,
+        Init: true,
+        LogConfig: { Type: 'local' },
+      });
+      expect(info.HostConfig.CapDrop).toEqual(expect.arrayContaining(['NET_RAW', 'MKNOD']));
+    }
+    expect(app.Config.Env).toContainEqual(`CONTAINERIZER_RUN_ID=${runId}`);
+    expect(web.Config.Env.filter((e) => e.startsWith('CONTAINERIZER_'))).toEqual([]);
     expect((await alice.post(`/runs/${runId}/stop`, { graceSeconds: 5 })).status).toBe(202);
     const stopped = await waitForTerminal(alice, runId);
     expect(stopped).toMatchObject({ status: 'STOPPED', exitCode: 143 });
@@ -166,5 +187,52 @@ describe('a run with sidecars across a restart', () => {
     await waitForRelease(runId);
     const { body: logs } = await again.get(`/runs/${runId}/logs?container=app`);
     expect(logs.events.map((e: { message: string }) => e.message)).toEqual(['hello from web']);
+  });
+});
+
+describe('a run with sidecars and the per-run bounds', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ env: { RUN_LOG_MAX_MIB: '1' } });
+  });
+  afterAll(() => server.stop());
+
+  it("caps all containers' output together in the run's one log file, with one marker, and takes the result file from the main container", async () => {
+    const alice = await signedIn(server.url);
+    const { body: app } = await alice.post(
+      '/apps',
+      sampleApp({
+        command: ['sh', '-c', `yes main-line | head -c 2000000; echo '{"rows": 3}' > "$CONTAINERIZER_RESULT_FILE"`],
+        // The main container floods once the sidecar's part is written, so both are in the file before the cap.
+        dependsOn: [{ containerName: 'noisy', condition: 'HEALTHY' }],
+        sidecars: [
+          {
+            name: 'noisy',
+            image: WEB.image,
+            command: ['sh', '-c', 'yes noisy-line | head -c 200000; touch /tmp/flooded; exec sleep 600'],
+            essential: true,
+            healthCheck: { ...WEB_HEALTHY, command: ['CMD-SHELL', 'test -e /tmp/flooded'] },
+          },
+        ],
+      }),
+    );
+    const runId = (await alice.post(`/apps/${app.appId}/runs`)).body.runId as string;
+    const done = await waitForTerminal(alice, runId, 120_000);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
+    expect(done.stoppedReason).toContain('log output past 1 MiB for this run was dropped');
+    await waitForRelease(runId);
+    expect((await alice.get(`/runs/${runId}`)).body.result).toEqual({ rows: 3 });
+
+    const file = join(server.dataDir, 'logs', `${runId}.log`);
+    expect(statSync(file).size).toBeLessThanOrEqual(1024 * 1024);
+    const lines = readFileSync(file, 'utf8').split('\n').slice(0, -1);
+    expect(lines.filter((line) => line.includes('was dropped'))).toHaveLength(1);
+    // Every line is one of the two containers' (the marker aside), each in its own format.
+    expect(lines.every((line) => /^\d+ (o main-line|o:noisy noisy-line|x .*was dropped.*)$/.test(line))).toBe(true);
+    const { body: noisy } = await alice.get(`/runs/${runId}/logs?container=noisy&limit=5`);
+    expect(noisy.events.map((e: { container: string; message: string }) => [e.container, e.message])).toEqual(
+      Array.from({ length: 5 }, () => ['noisy', 'noisy-line']),
+    );
+    expect(lines.filter((line) => line.endsWith(' o main-line')).length).toBeGreaterThan(0);
   });
 });
