@@ -1,11 +1,12 @@
 /**
  * Dev mode's ContainerRuntime: runs each run as a local Docker container, set up to
  * behave as the run would on ECS Fargate (limits, no swap, no host access, no path to
- * another run, bounded processes, disk and log volume).
+ * another run, bounded processes, disk and log volume). A run with sidecars is a task of
+ * several such containers (task-group.ts).
  */
 import type Docker from 'dockerode';
+import { DROPPED_CAPABILITIES, MAIN_CONTAINER, type App, type Run } from '../shared/domain.js';
 import type { ContainerLogs } from './container-logs.js';
-import { DROPPED_CAPABILITIES } from '../shared/domain.js';
 import type { ContainerRuntime, LaunchableApp, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { INTERPRETERS, launchCommand, missingInterpreter } from '../shared/services/script-rules.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
@@ -15,6 +16,7 @@ import { ensureRunNetwork } from './run-network.js';
 import { DEFAULT_SANDBOX, type SandboxSettings } from './sandbox-settings.js';
 import { WritableLayerGuard } from './writable-layer-guard.js';
 import { readResultFile } from './result-file.js';
+import { TaskGroups, taskMembers, type TaskMember } from './task-group.js';
 
 /**
  * The name under which a job reaches the host (Docker's `host-gateway`: the default bridge's
@@ -41,27 +43,37 @@ function imageMissing(image: string): string {
   return `image "${image}" not found locally (dev mode cannot pull from a registry; build or import it first)`;
 }
 
-/** Runs containers on the local Docker engine (Docker Engine API through dockerode). Task refs are container ids. */
+/** Where a DockerRuntime reports what it learns. */
+export interface RuntimeHooks {
+  /** Gets what a job left in its result file (read from the main container at release). */
+  onResultFile?(runId: string, text: string): Promise<void>;
+  /** Gets each task state change `follow` makes of Docker's (STOPPED ones once the run's logs are complete): the platform's RunService.applyTaskStateChange. */
+  onTaskChange?(change: TaskStateChange): Promise<unknown>;
+}
+
+/** Runs containers on the local Docker engine (Docker Engine API through dockerode). Task refs are container ids (a task's: its main container's). */
 export class DockerRuntime implements ContainerRuntime {
   private readonly releasing = new Map<TaskRef, Promise<void>>();
-  /** Why the platform itself killed a container (past its writable layer bound), by task ref. */
-  private readonly killedFor = new Map<TaskRef, string>();
+  /** Why the platform itself killed a run's container (past its writable layer bound), by run id. */
+  private readonly killedFor = new Map<string, string>();
   private readonly guard: WritableLayerGuard;
+  private readonly groups: TaskGroups;
   private network: Promise<string> | undefined;
 
-  /**
-   * `logs` receives each run's output as it comes; `sandbox` bounds what one run may use;
-   * `onResultFile` gets what a job left in its result file.
-   */
+  /** `logs` receives each run's output as it comes; `sandbox` bounds what one run (each of its containers) may use; `hooks` get what it learns. */
   constructor(
     private readonly docker: Docker,
     private readonly logs: ContainerLogs,
     sandbox: SandboxSettings = DEFAULT_SANDBOX,
-    private readonly onResultFile?: (runId: string, text: string) => Promise<void>,
+    private readonly hooks: RuntimeHooks = {},
   ) {
-    this.guard = new WritableLayerGuard(docker, sandbox.writableLayerMaxBytes, sandbox.writableLayerCheckMs, async (ref, _runId, size) => {
+    this.groups = new TaskGroups(docker, {
+      onChange: async (change) => this.hooks.onTaskChange?.(await this.withLogs(change)),
+      beforeStart: (runId, member) => this.logs.attach(runId, member.ref, member.container),
+    });
+    this.guard = new WritableLayerGuard(docker, sandbox.writableLayerMaxBytes, sandbox.writableLayerCheckMs, async (ref, runId, size) => {
       this.killedFor.set(
-        ref,
+        runId,
         `writable layer of ${Math.round(size / 1024 / 1024)} MiB exceeded the run's bound of ${Math.round(sandbox.writableLayerMaxBytes / 1024 / 1024)} MiB`,
       );
       await this.kill(ref, 'writable layer too large');
@@ -69,17 +81,27 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * Checks the app's image exists locally; throws an Error saying so when it does not (dev mode
-   * never pulls), or when the image is not a Docker image reference.
+   * Checks the app's images (its sidecars' too) exist locally; throws an Error saying so when one
+   * does not (dev mode never pulls), or when one is not a Docker image reference.
    */
   async prepare(app: LaunchableApp): Promise<void> {
-    assertImageReference(app.image);
-    try {
-      await this.docker.getImage(app.image).inspect();
-    } catch (err) {
-      if (dockerStatusCode(err) === 404) throw new Error(imageMissing(app.image));
-      throw new Error(`cannot inspect image "${app.image}": ${dockerErrorMessage(err)}`);
+    for (const image of imagesOf(app)) {
+      assertImageReference(image);
+      try {
+        await this.docker.getImage(image).inspect();
+      } catch (err) {
+        if (dockerStatusCode(err) === 404) throw new Error(imageMissing(image));
+        throw new Error(`cannot inspect image "${image}": ${dockerErrorMessage(err)}`);
+      }
     }
+  }
+
+  /**
+   * Hands one of Docker's container changes (docker-events.ts) on to `hooks.onTaskChange`: a lone
+   * container's as it is, a task member's as its task's (task-group.ts); STOPPED once the logs are complete (withLogs).
+   */
+  follow(change: TaskStateChange): Promise<void> {
+    return this.groups.follow(change);
   }
 
   /**
@@ -88,54 +110,75 @@ export class DockerRuntime implements ContainerRuntime {
    * between create and start). Throws an Error whose message explains a failed create or
    * start, an image that is not a Docker image reference, or a run network that cannot be
    * made; a container that failed to start is removed. The container's output is followed
-   * into the run's log file from here on.
+   * into the run's log file from here on. A run with sidecars starts as a task (task-group.ts):
+   * every container created alike, each started when its `dependsOn` holds, all of their output
+   * in the run's one log file.
    */
   async start({ run, app, jobEnv }: RunLaunch): Promise<TaskRef> {
-    assertImageReference(run.image);
+    for (const image of imagesOf(run)) assertImageReference(image);
     const name = containerName(run.runId);
-    const command = launchCommand(run.command, app.script);
-    const network = await this.runNetwork();
+    const options = this.createOptions(run, app, jobEnv, await this.runNetwork());
+    if (run.sidecars?.length) {
+      const ref = await this.groups.start(run, options, (mainRef) => this.checkScript(this.docker.getContainer(mainRef), run, app));
+      this.guard.start();
+      return ref;
+    }
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer({
-        name,
-        Image: run.image,
-        ...(command.length > 0 ? { Cmd: command } : {}),
-        Env: Object.entries({ ...run.env, ...jobEnv }).map(([key, value]) => `${key}=${value}`),
-        Labels: { [LABELS.runId]: run.runId, [LABELS.appId]: run.appId, [LABELS.ownerId]: run.ownerId },
-        HostConfig: {
-          NanoCpus: Math.round(run.cpu * 1e9),
-          Memory: run.memoryMiB * 1024 * 1024,
-          // Equal to Memory: no swap, as on Fargate.
-          MemorySwap: run.memoryMiB * 1024 * 1024,
-          PidsLimit: PIDS_LIMIT,
-          NetworkMode: network,
-          Privileged: false,
-          CapDrop: [...DROPPED_CAPABILITIES],
-          SecurityOpt: ['no-new-privileges'],
-          // docker-init as PID 1 forwards SIGTERM to the command and reaps zombies; a shell
-          // running as PID 1 would ignore SIGTERM and only die at the SIGKILL.
-          Init: true,
-          // The exit code and the last logs are read after exit; the container is removed at release.
-          AutoRemove: false,
-          // Explicit, since the logs are read through the Engine API, which a daemon-wide default like "none" would break.
-          LogConfig: DOCKER_LOG_CONFIG,
-          // The job reaches the result URL on the host through the bridge gateway, as `docker run --add-host` does.
-          ExtraHosts: [`${HOST_ALIAS}:host-gateway`],
-        },
-      });
+      container = await this.docker.createContainer(options);
     } catch (err) {
       const status = dockerStatusCode(err);
       if (status === 409) return this.startExisting(name, run.runId);
       if (status === 404) throw new Error(imageMissing(run.image));
       throw new Error(`cannot create the container of run ${run.runId}: ${dockerErrorMessage(err)}`);
     }
-    if (app.script)
-      await this.checkInterpreter(container, run.image, INTERPRETERS[app.script.language].executable, (path) => missingInterpreter(app.script!, path));
+    await this.checkScript(container, run, app);
     await this.logs.attach(run.runId, container.id);
     await this.startOrRemove(container, run.runId);
     this.watch(run.runId, container.id);
     return container.id;
+  }
+
+  /**
+   * The create options of the run's (main) container: its image, the script's command or its own,
+   * its env with the job's variables, and the Fargate-like HostConfig every container of the run
+   * gets (task-group.ts derives the sidecars' from it).
+   */
+  private createOptions(run: Run, app: App, jobEnv: Record<string, string> | undefined, network: string): Docker.ContainerCreateOptions {
+    const command = launchCommand(run.command, app.script);
+    return {
+      name: containerName(run.runId),
+      Image: run.image,
+      ...(command.length > 0 ? { Cmd: command } : {}),
+      Env: Object.entries({ ...run.env, ...jobEnv }).map(([key, value]) => `${key}=${value}`),
+      Labels: { [LABELS.runId]: run.runId, [LABELS.appId]: run.appId, [LABELS.ownerId]: run.ownerId },
+      HostConfig: {
+        NanoCpus: Math.round(run.cpu * 1e9),
+        Memory: run.memoryMiB * 1024 * 1024,
+        // Equal to Memory: no swap, as on Fargate.
+        MemorySwap: run.memoryMiB * 1024 * 1024,
+        PidsLimit: PIDS_LIMIT,
+        NetworkMode: network,
+        Privileged: false,
+        CapDrop: [...DROPPED_CAPABILITIES],
+        SecurityOpt: ['no-new-privileges'],
+        // docker-init as PID 1 forwards SIGTERM to the command and reaps zombies; a shell
+        // running as PID 1 would ignore SIGTERM and only die at the SIGKILL.
+        Init: true,
+        // The exit code and the last logs are read after exit; the container is removed at release.
+        AutoRemove: false,
+        // Explicit, since the logs are read through the Engine API, which a daemon-wide default like "none" would break.
+        LogConfig: DOCKER_LOG_CONFIG,
+        // The job reaches the result URL on the host through the bridge gateway, as `docker run --add-host` does.
+        ExtraHosts: [`${HOST_ALIAS}:host-gateway`],
+      },
+    };
+  }
+
+  /** For a script run: checkInterpreter on the created main container. */
+  private async checkScript(container: Docker.Container, run: Run, app: App): Promise<void> {
+    const { script } = app;
+    if (script) await this.checkInterpreter(container, run.image, INTERPRETERS[script.language].executable, (path) => missingInterpreter(script, path));
   }
 
   /**
@@ -197,13 +240,15 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  /** `POST /containers/{id}/stop?t=graceSeconds`: SIGTERM, SIGKILL after the grace (s). Already stopped or gone is fine. */
+  /** `POST /containers/{id}/stop?t=graceSeconds`: SIGTERM, SIGKILL after the grace (s); for a task, to every container still running. Already stopped or gone is fine. */
   async stop(ref: TaskRef, graceSeconds: number, _reason: string): Promise<void> {
+    if (await this.groups.stop(ref, { graceSeconds: Math.max(0, Math.ceil(graceSeconds)) })) return;
     await this.ignoring([304, 404], () => this.docker.getContainer(ref).stop({ t: Math.max(0, Math.ceil(graceSeconds)) }));
   }
 
-  /** SIGKILL now. Not running (409) or gone (404) is fine. */
+  /** SIGKILL now (a task's: every container). Not running (409) or gone (404) is fine. */
   async kill(ref: TaskRef, _reason: string): Promise<void> {
+    if (await this.groups.stop(ref, { graceSeconds: 0, kill: true })) return;
     await this.ignoring([404, 409], () => this.docker.getContainer(ref).kill({ signal: 'SIGKILL' }));
   }
 
@@ -213,6 +258,12 @@ export class DockerRuntime implements ContainerRuntime {
    * how the sweep resumes each run's log from where its file ends.
    */
   async describe(ref: TaskRef, runId: string): Promise<TaskStateChange | null> {
+    const task = await this.groups.describe(runId);
+    if (task === null) return null;
+    if (task !== undefined) {
+      if (task.lastStatus !== 'STOPPED') await this.watchTask(runId);
+      return this.withLogs(task);
+    }
     let state: TaskStateChange;
     try {
       state = taskStateOf(await this.docker.getContainer(ref).inspect(), runId);
@@ -224,45 +275,71 @@ export class DockerRuntime implements ContainerRuntime {
     return this.withLogs(state);
   }
 
-  /**
-   * A STOPPED change once the run's log file is complete (so a follower that sees the run end
-   * has seen all of its output), its stoppedReason noting a kill by the platform (writable
-   * layer bound) and a truncated log. Other changes pass as they are.
-   */
-  async withLogs(change: TaskStateChange): Promise<TaskStateChange> {
-    if (change.lastStatus !== 'STOPPED') return change;
-    await this.logs.follow(change.runId, change.taskRef);
-    const reasons = [this.killedFor.get(change.taskRef) ?? change.stoppedReason];
-    if (await this.logs.truncated(change.runId)) reasons.push(truncationMessage(this.logs.maxBytesPerRun));
-    return { ...change, stoppedReason: reasons.filter(Boolean).join('; ') };
+  /** Follows the output of each started container of the run's task and guards them (a restarted server resumes here). */
+  private async watchTask(runId: string): Promise<void> {
+    for (const member of await taskMembers(this.docker, runId)) if (member.started) void this.logs.follow(runId, member.ref, member.container);
+    this.guard.start();
   }
 
   /**
-   * Completes the run's log file, hands over its result file if the job wrote one, then removes
-   * the container. Idempotent: once removed, the file stands; concurrent calls for one run share
-   * one release.
+   * A STOPPED change once the run's log file is complete, every container's part of it (so a
+   * follower that sees the run end has seen all of its output), its stoppedReason (and a task's
+   * taskFailure, which decides its outcome) noting a kill by the platform (writable layer bound)
+   * and a truncated log. Other changes pass as they are.
+   */
+  async withLogs(change: TaskStateChange): Promise<TaskStateChange> {
+    if (change.lastStatus !== 'STOPPED') return change;
+    const members: TaskMember[] = change.containers
+      ? await taskMembers(this.docker, change.runId)
+      : [{ container: MAIN_CONTAINER, ref: change.taskRef, started: true }];
+    // A container that never started has no output; its attach ends only when it is removed.
+    await Promise.all(members.filter((m) => m.started).map((m) => this.logs.follow(change.runId, m.ref, m.container)));
+    const notes = [this.killedFor.get(change.runId)];
+    const truncated = (await this.logs.truncated(change.runId)) ? truncationMessage(this.logs.maxBytesPerRun) : undefined;
+    const stoppedReason = [notes[0] ?? change.stoppedReason, truncated].filter(Boolean).join('; ');
+    const taskFailure = change.taskFailure && [notes[0], change.taskFailure, truncated].filter(Boolean).join('; ');
+    return { ...change, stoppedReason, ...(taskFailure && { taskFailure }) };
+  }
+
+  /**
+   * Completes the run's log file, hands over its result file if the job wrote one (from the main
+   * container), then removes the container — a task's: stops what still runs, completes every
+   * container's logs, then removes them all. Idempotent: once removed, the file stands;
+   * concurrent calls for one run share one release.
    */
   release(ref: TaskRef, runId: string): Promise<void> {
     let releasing = this.releasing.get(ref);
     if (!releasing) {
       releasing = (async () => {
-        if ((await this.describe(ref, runId)) === null) return;
-        if (this.onResultFile) {
-          const text = await readResultFile(this.docker, ref);
-          if (text !== undefined) await this.onResultFile(runId, text);
+        const task = await this.groups.release(runId, async (members) => {
+          await Promise.all(members.filter((m) => m.started).map((m) => this.logs.follow(runId, m.ref, m.container)));
+          const main = members.find((m) => m.container === MAIN_CONTAINER);
+          if (main) await this.handOverResult(runId, main.ref);
+        });
+        if (!task) {
+          if ((await this.describe(ref, runId)) === null) return;
+          await this.handOverResult(runId, ref);
+          await this.remove(ref);
         }
-        await this.remove(ref);
         // A container removed while running ends its follow; wait for it to close the file.
         await this.logs.settled(runId);
-        this.killedFor.delete(ref);
+        this.killedFor.delete(runId);
       })().finally(() => this.releasing.delete(ref));
       this.releasing.set(ref, releasing);
     }
     return releasing;
   }
 
-  /** Stops the writable layer checks (the log follows end with their containers). */
+  /** Gives what the job left in its result file (if anything) to hooks.onResultFile. */
+  private async handOverResult(runId: string, ref: TaskRef): Promise<void> {
+    if (!this.hooks.onResultFile) return;
+    const text = await readResultFile(this.docker, ref);
+    if (text !== undefined) await this.hooks.onResultFile(runId, text);
+  }
+
+  /** Stops the writable layer checks and the tasks' polling (the log follows end with their containers). */
   close(): Promise<void> {
+    this.groups.close();
     return this.guard.close();
   }
 
@@ -279,4 +356,9 @@ export class DockerRuntime implements ContainerRuntime {
       if (status === undefined || !statusCodes.includes(status)) throw err;
     }
   }
+}
+
+/** Every image a run or app of it uses: the main container's, then its sidecars'. */
+function imagesOf(spec: Pick<LaunchableApp, 'image' | 'sidecars'>): Set<string> {
+  return new Set([spec.image, ...(spec.sidecars ?? []).map((s) => s.image)]);
 }

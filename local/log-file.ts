@@ -10,8 +10,13 @@
  * stderr), and the message has `\` and newline escaped as `\\` and `\n`. That is 17 bytes on
  * top of each line of output (its own newline included): 1.17 bytes on disk per byte of a
  * 100-byte line, 1.2 for an 80-column one. A cursor is the byte offset of a line start.
+ *
+ * A run of several containers writes them all to its one file: a sidecar's lines carry its
+ * name after the mark (`o:<name>`, `e:<name>`; container names have no space or colon), the
+ * main container's (MAIN_CONTAINER) and the marker's stay as above.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { MAIN_CONTAINER } from '../shared/domain.js';
 import type { LogEvent, LogPage } from '../shared/ports.js';
 import { invalidCursor } from '../shared/errors.js';
 
@@ -24,9 +29,17 @@ export const PAGE_MAX_BYTES = 1024 * 1024;
 /** Docker splits lines at 16 KiB, so one line of the file (escaped, with its header) is well under this. */
 const LINE_MAX_BYTES = 64 * 1024;
 
-/** One line of the file for an event at `ms` (ms since the epoch) with the message's raw bytes (no trailing newline). */
-export function encodeLine(ms: number, mark: LineMark, message: Buffer): Buffer {
-  const header = `${ms} ${mark} `;
+/** The token after a line's timestamp: the mark, with the container's name unless it is the main one (or the line is the marker). */
+export function markToken(mark: LineMark, container: string = MAIN_CONTAINER): string {
+  return container === MAIN_CONTAINER || mark === 'x' ? mark : `${mark}:${container}`;
+}
+
+/**
+ * One line of the file for an event at `ms` (ms since the epoch) with the message's raw bytes (no
+ * trailing newline), written by `container` (default the main one).
+ */
+export function encodeLine(ms: number, mark: LineMark, message: Buffer, container?: string): Buffer {
+  const header = `${ms} ${markToken(mark, container)} `;
   const body = message.includes(BACKSLASH) || message.includes(NEWLINE) ? escape(message) : message;
   // One allocation per line (from Node's pool): this runs for every line a job prints.
   const line = Buffer.allocUnsafe(header.length + body.length + 1);
@@ -41,13 +54,15 @@ function escape(message: Buffer): Buffer {
   return Buffer.from(message.toString('latin1').replace(/\\/g, '\\\\').replace(/\n/g, '\\n'), 'latin1');
 }
 
-/** The event a line (without its newline) holds, with its mark. */
+/** The event a line (without its newline) holds, with its mark; `container` only on a sidecar's line (absent: the main container). */
 export function decodeLine(line: string): LogEvent & { mark: LineMark } {
   const space = line.indexOf(' ');
   const mark = line[space + 1] as LineMark;
-  const raw = line.slice(space + 3);
+  const tokenEnd = line.indexOf(' ', space + 1);
+  const raw = line.slice(tokenEnd + 1);
   const message = raw.includes('\\') ? raw.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\')) : raw;
-  return { timestamp: Number(line.slice(0, space)), stream: mark === 'o' ? 'stdout' : 'stderr', message, mark };
+  const event = { timestamp: Number(line.slice(0, space)), stream: mark === 'o' ? ('stdout' as const) : ('stderr' as const), message, mark };
+  return tokenEnd > space + 2 ? { ...event, container: line.slice(space + 3, tokenEnd) } : event;
 }
 
 async function openIfExists(file: string, flags: 'r' | 'r+' = 'r'): Promise<FileHandle | undefined> {
@@ -68,11 +83,13 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
 /**
  * Up to `limit` events (and at most PAGE_MAX_BYTES) of `file` from `cursor` (a byte offset
  * returned earlier), or else from the first event at or after `startTime` (ms), or else from
- * the start. Only complete lines are returned (the writer may be mid-line). A missing file is
- * an empty log. Throws a 400 ClientError (field `cursor`) on a cursor that is not a line start
- * of this file.
+ * the start. Only complete lines are returned (the writer may be mid-line). With `container`,
+ * only that container's lines (and the truncation marker) are kept: the others are skipped
+ * within the same read, so a page may hold fewer than `limit` events, none even, while
+ * `nextCursor` moves past them. A missing file is an empty log. Throws a 400 ClientError (field
+ * `cursor`) on a cursor that is not a line start of this file.
  */
-export async function readPage(file: string, options: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
+export async function readPage(file: string, options: { cursor?: string; limit: number; startTime?: number; container?: string }): Promise<LogPage> {
   if (options.cursor !== undefined && !/^\d{1,15}$/.test(options.cursor)) throw invalidCursor();
   const handle = await openIfExists(file);
   if (!handle) {
@@ -94,8 +111,8 @@ export async function readPage(file: string, options: { cursor?: string; limit: 
     while (events.length < options.limit) {
       const end = chunk.indexOf(NEWLINE, offset);
       if (end < 0) break;
-      const { mark: _, ...event } = decodeLine(chunk.toString('utf8', offset, end));
-      events.push(event);
+      const { mark, ...event } = decodeLine(chunk.toString('utf8', offset, end));
+      if (options.container === undefined || mark === 'x' || (event.container ?? MAIN_CONTAINER) === options.container) events.push(event);
       offset = end + 1;
     }
     return { events, nextCursor: String(from + offset) };
@@ -146,23 +163,25 @@ export function lineKey(line: string): string {
   return line.slice(line.indexOf(' ') + 1);
 }
 
-/** The end of a log file as a writer resumes it. */
+/** The end of a log file as a writer of one of its containers resumes it. */
 export interface LogTail {
   /** Bytes of complete lines (a partial last line, left by a crash, is cut off). */
   size: number;
-  /** The last line's timestamp (ms), if any line. */
+  /** The timestamp (ms) of the container's last line, if any. */
   lastMs?: number;
-  /** The last lines (at most TAIL_KEYS), each without its timestamp: what a resumed copy aligns on. */
+  /** The container's last lines (at most TAIL_KEYS), each without its timestamp: what a resumed copy aligns on. */
   lastKeys: string[];
-  /** The last line is the truncation marker: the run's log is closed. */
+  /** The truncation marker is among the last lines: the run's log is closed. */
   truncated: boolean;
 }
 
 /**
- * Reads the end of `file` (at most PAGE_MAX_BYTES, never the whole log); with `repair`, cuts
- * off a partial last line (only when no writer is at work). A missing file is empty.
+ * Reads the end of `file` (at most PAGE_MAX_BYTES, never the whole log) as `container`'s writer
+ * (default the main container) resumes it: its own last lines, the others' interleaved lines
+ * left out. With `repair`, cuts off a partial last line (only when no writer is at work). A
+ * missing file is empty.
  */
-export async function readTail(file: string, options: { repair: boolean }): Promise<LogTail> {
+export async function readTail(file: string, options: { repair: boolean; container?: string }): Promise<LogTail> {
   const handle = await openIfExists(file, options.repair ? 'r+' : 'r');
   if (!handle) return { size: 0, lastKeys: [], truncated: false };
   try {
@@ -178,9 +197,13 @@ export async function readTail(file: string, options: { repair: boolean }): Prom
       .toString('utf8', 0, lastNewline + 1)
       .split('\n')
       .slice(start > 0 ? 1 : 0, -1);
-    if (lines.length === 0) return { size, lastKeys: [], truncated: false };
-    const last = decodeLine(lines[lines.length - 1]);
-    return { size, lastMs: last.timestamp, lastKeys: lines.slice(-TAIL_KEYS).map(lineKey), truncated: last.mark === 'x' };
+    const decoded = lines.map(decodeLine);
+    // Writers of other containers may have appended a few lines after the marker.
+    const truncated = decoded.some((event) => event.mark === 'x');
+    const container = options.container ?? MAIN_CONTAINER;
+    const own = lines.filter((_, i) => decoded[i]!.mark !== 'x' && (decoded[i]!.container ?? MAIN_CONTAINER) === container);
+    if (own.length === 0) return { size, lastKeys: [], truncated };
+    return { size, lastMs: decodeLine(own[own.length - 1]!).timestamp, lastKeys: own.slice(-TAIL_KEYS).map(lineKey), truncated };
   } finally {
     await handle.close();
   }

@@ -3,7 +3,8 @@
  * (`GET /containers/{id}/logs?follow=1`) and appended to the run's log file as it comes, with
  * backpressure (nothing is held whole in memory), up to a per-run cap. A follow that ends or
  * fails early (a restart, a daemon hiccup) is resumed from the last line it copied, or after a
- * restart from where the file ends.
+ * restart from where the file ends. A run of several containers has one copy per container, all
+ * into the run's one file under one cap.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
+import { MAIN_CONTAINER } from '../shared/domain.js';
 import { logger } from '../shared/logger.js';
 import type { TaskRef } from '../shared/ports.js';
 import { encodeLine, lineKey, readTail, type LogTail } from './log-file.js';
@@ -36,6 +38,12 @@ const MESSAGE_MAX_BYTES = 16 * 1024;
 
 const NANOS_PER_MS = 1_000_000n;
 const NANOS_PER_SECOND = 1_000_000_000n;
+
+/** Bytes a run's copies have written to its file together, and whether one wrote the marker: shared so the cap is the run's, with one marker. */
+export interface LogBudget {
+  written: number;
+  truncated: boolean;
+}
 
 /**
  * A line of Docker's copy of a container's output, exactly: its log driver timestamp (ns since
@@ -71,14 +79,17 @@ function sinceOf(position: LogPosition): string {
  * nothing is written twice unless the file's last lines repeat within that window. From `attach` payloads are raw output, split here into lines
  * (at most 16 KiB, as Docker does) stamped on arrival. Given `after` (where an earlier `logs`
  * copy of this process stopped), a `logs` copy drops the lines up to it instead of aligning.
- * `position` is the last line read from `logs`. Past `maxBytes` of file in all, writes one
- * marker line, ends its output and emits `truncated`; later input is dropped.
+ * `position` is the last line read from `logs`. Past `maxBytes` of file in all (the `budget` of
+ * the run's copies together), writes one marker line, ends its output and emits `truncated`;
+ * later input is dropped. An encoder of a copy that finds the budget spent by another ends the
+ * same way without a marker. Lines are written as `container`'s (default the main one).
  */
 export class LogEncoder extends Transform {
   truncated = false;
   private pending = Buffer.alloc(0);
   private readonly partial: Record<'o' | 'e', Buffer> = { o: Buffer.alloc(0), e: Buffer.alloc(0) };
-  private written: number;
+  private readonly budget: LogBudget;
+  private readonly container: string;
   /** While resuming: lines seen so far (keys), and those that may be new if no alignment is found. */
   private aligning: boolean;
   private recent: string[] = [];
@@ -94,9 +105,11 @@ export class LogEncoder extends Transform {
     private readonly maxBytes: number,
     private readonly kind: LogStreamKind,
     private readonly after?: LogPosition,
+    options: { container?: string; budget?: LogBudget } = {},
   ) {
     super();
-    this.written = tail.size;
+    this.container = options.container ?? MAIN_CONTAINER;
+    this.budget = options.budget ?? { written: tail.size, truncated: false };
     this.aligning = kind === 'logs' && !after && tail.lastKeys.length > 0;
   }
 
@@ -144,7 +157,7 @@ export class LogEncoder extends Transform {
 
   private align(ms: number, mark: 'o' | 'e', message: Buffer): void {
     const { lastKeys, lastMs = 0 } = this.tail;
-    const line = encodeLine(ms, mark, message);
+    const line = encodeLine(ms, mark, message, this.container);
     // Decoded as readTail decodes the file's lines.
     this.recent.push(lineKey(line.toString('utf8', 0, line.length - 1)));
     if (this.recent.length > lastKeys.length) this.recent.shift();
@@ -194,13 +207,15 @@ export class LogEncoder extends Transform {
   }
 
   private keep(ms: number, mark: 'o' | 'e', message: Buffer): void {
-    const line = encodeLine(ms, mark, message);
-    if (this.written + line.length <= this.maxBytes - MARKER_RESERVE) {
-      this.written += line.length;
+    this.truncated = this.budget.truncated;
+    if (this.truncated) return;
+    const line = encodeLine(ms, mark, message, this.container);
+    if (this.budget.written + line.length <= this.maxBytes - MARKER_RESERVE) {
+      this.budget.written += line.length;
       this.lines.push(line);
       return;
     }
-    this.truncated = true;
+    this.truncated = this.budget.truncated = true;
     this.lines.push(encodeLine(ms, 'x', Buffer.from(truncationMessage(this.maxBytes))));
   }
 
@@ -220,20 +235,24 @@ function isAtOrBefore(position: LogPosition, other: LogPosition): boolean {
 }
 
 /**
- * Copies run containers' output into their files; at most one copy per run at a time. A
- * launch attaches before the container starts: attach streams carry backpressure (a reader
- * that falls behind slows the job, as the awslogs driver's default "blocking" mode does on
- * Fargate), so nothing is lost however fast the job writes. A copy resumed later (after a
- * restart, or once the container stopped) follows the log driver's copy from where the file
- * ends instead; that one cannot slow the job, so output Docker rotated away before it was read
- * (past its 64 MiB) is lost.
+ * Copies run containers' output into their files; at most one copy per container at a time,
+ * every container of a run into the run's one file under one cap. A launch attaches before the
+ * container starts: attach streams carry backpressure (a reader that falls behind slows the
+ * job, as the awslogs driver's default "blocking" mode does on Fargate), so nothing is lost
+ * however fast the job writes. A copy resumed later (after a restart, or once the container
+ * stopped) follows the log driver's copy from where the container's lines in the file end
+ * instead; that one cannot slow the job, so output Docker rotated away before it was read (past
+ * its 64 MiB) is lost.
  */
 export class LogPipeline {
+  /** Copies under way, by copyKey. */
   private readonly follows = new Map<string, Promise<void>>();
-  /** Runs whose copy saw the output end: their file is complete, nothing to resume. */
+  /** Containers whose copy saw the output end (by copyKey): their part of the file is complete, nothing to resume. */
   private readonly complete = new Set<string>();
-  /** Where each run's last `logs` copy of this process stopped: the next one resumes there exactly. */
+  /** Where each container's last `logs` copy of this process stopped (by copyKey): the next one resumes there exactly. */
   private readonly positions = new Map<string, LogPosition>();
+  /** The budget of each run with copies under way, shared by them; read afresh from the file when none is. */
+  private readonly budgets = new Map<string, { budget: Promise<LogBudget>; copies: number }>();
 
   /** `fileOf` names a run's log file; `maxBytes` is the per-run cap on the file (bytes). */
   constructor(
@@ -245,35 +264,39 @@ export class LogPipeline {
   /**
    * Attaches to a created container's output (call before starting it) and copies it to the
    * run's file in the background. Resolves once attached (or when attaching failed, logged:
-   * a later follow resumes from the log driver's copy). Does nothing when a copy is under way.
+   * a later follow resumes from the log driver's copy). Does nothing when a copy of that
+   * container is under way.
    */
-  attach(runId: string, ref: TaskRef): Promise<void> {
-    if (this.follows.has(runId)) return Promise.resolve();
+  attach(runId: string, ref: TaskRef, container: string = MAIN_CONTAINER): Promise<void> {
+    const key = copyKey(runId, container);
+    if (this.follows.has(key)) return Promise.resolve();
     let attached!: () => void;
     const ready = new Promise<void>((resolve) => (attached = resolve));
-    const copying = this.register(runId, ref, async () => {
-      const tail = await this.tailOf(runId);
+    const copying = this.register(runId, container, ref, async (budget) => {
+      const tail = await this.tailOf(runId, container);
       if (tail.truncated) return;
       const source = (await this.docker.getContainer(ref).attach({ stream: true, stdout: true, stderr: true, logs: false })) as unknown as Readable;
       attached();
-      await this.copy(runId, source, new LogEncoder(tail, this.maxBytes, 'attach'));
-      this.complete.add(runId);
+      await this.copy(runId, source, new LogEncoder(tail, this.maxBytes, 'attach', undefined, { container, budget }));
+      this.complete.add(key);
     });
     return Promise.race([ready, copying]);
   }
 
   /**
-   * Makes sure the run's output is being copied (idempotent): the copy under way, or a new
-   * follow of the log driver's copy from where the last one stopped (else from where the file
-   * ends). Settles once the container's output has ended (it stopped or was removed) or the cap
-   * was reached. Never rejects: a failure is logged, and the next call resumes.
+   * Makes sure the container's output is being copied (idempotent): the copy under way, or a
+   * new follow of the log driver's copy from where the last one stopped (else from where the
+   * container's lines in the file end). Settles once the container's output has ended (it
+   * stopped or was removed) or the cap was reached. Never rejects: a failure is logged, and the
+   * next call resumes.
    */
-  follow(runId: string, ref: TaskRef): Promise<void> {
-    if (this.complete.has(runId)) return Promise.resolve();
+  follow(runId: string, ref: TaskRef, container: string = MAIN_CONTAINER): Promise<void> {
+    const key = copyKey(runId, container);
+    if (this.complete.has(key)) return Promise.resolve();
     return (
-      this.follows.get(runId) ??
-      this.register(runId, ref, async () => {
-        await this.copyLogs(runId, ref);
+      this.follows.get(key) ??
+      this.register(runId, container, ref, async (budget) => {
+        await this.copyLogs(runId, container, ref, budget);
         const info = await this.docker
           .getContainer(ref)
           .inspect()
@@ -283,36 +306,58 @@ export class LogPipeline {
         // A follow may end at the container's exit without the last lines: Docker 20.10 ends it
         // so when the container stops while the follower is still catching up on older output.
         // Read once more, from the last line copied, now that the log driver's copy is final.
-        await this.copyLogs(runId, ref);
-        this.complete.add(runId);
+        await this.copyLogs(runId, container, ref, budget);
+        this.complete.add(key);
       })
     );
   }
 
-  /** The run's copy under way, if any. */
-  active(runId: string): Promise<void> | undefined {
-    return this.follows.get(runId);
+  /** Settles when every copy of the run under way (if any) has closed the file. */
+  async active(runId: string): Promise<void> {
+    const prefix = copyKey(runId, '');
+    await Promise.all([...this.follows].filter(([key]) => key.startsWith(prefix)).map(([, copying]) => copying));
   }
 
-  /** Forgets a released run (its container is gone). */
+  /** Forgets a released run (its containers are gone). */
   forget(runId: string): void {
-    this.complete.delete(runId);
-    this.positions.delete(runId);
+    const prefix = copyKey(runId, '');
+    for (const key of [...this.complete]) if (key.startsWith(prefix)) this.complete.delete(key);
+    for (const key of [...this.positions.keys()]) if (key.startsWith(prefix)) this.positions.delete(key);
   }
 
-  private register(runId: string, ref: TaskRef, work: () => Promise<void>): Promise<void> {
-    const following = work()
-      .catch((err) => logger.warn("copying a run's output failed; it resumes at the next describe or release", { runId, taskRef: ref, error: err as Error }))
-      .finally(() => this.follows.delete(runId));
-    this.follows.set(runId, following);
+  private register(runId: string, container: string, ref: TaskRef, work: (budget: LogBudget) => Promise<void>): Promise<void> {
+    const key = copyKey(runId, container);
+    const following = this.withBudget(runId, work)
+      .catch((err) =>
+        logger.warn("copying a run's output failed; it resumes at the next describe or release", { runId, container, taskRef: ref, error: err as Error }),
+      )
+      .finally(() => this.follows.delete(key));
+    this.follows.set(key, following);
     return following;
   }
 
-  /** Follows the log driver's copy into the file until it ends: from the last line copied, else (after a restart) from where the file ends. */
-  private async copyLogs(runId: string, ref: TaskRef): Promise<void> {
-    const tail = await this.tailOf(runId);
+  /** Runs `work` with the run's shared budget, read from the file (repaired) by the first of the run's copies under way. */
+  private async withBudget(runId: string, work: (budget: LogBudget) => Promise<void>): Promise<void> {
+    let entry = this.budgets.get(runId);
+    if (!entry) {
+      const budget = this.tailOf(runId, MAIN_CONTAINER, { repair: true }).then((tail) => ({ written: tail.size, truncated: tail.truncated }));
+      entry = { budget, copies: 0 };
+      this.budgets.set(runId, entry);
+    }
+    entry.copies++;
+    try {
+      await work(await entry.budget);
+    } finally {
+      if (--entry.copies === 0 && this.budgets.get(runId) === entry) this.budgets.delete(runId);
+    }
+  }
+
+  /** Follows the log driver's copy into the file until it ends: from the last line copied, else (after a restart) from where the container's lines in the file end. */
+  private async copyLogs(runId: string, container: string, ref: TaskRef, budget: LogBudget): Promise<void> {
+    const key = copyKey(runId, container);
+    const tail = await this.tailOf(runId, container);
     if (tail.truncated) return;
-    const after = this.positions.get(runId);
+    const after = this.positions.get(key);
     // Docker's `since` keeps lines at or after it, in seconds with a fraction; the encoder drops those the file has.
     const since = after ? sinceOf(after) : tail.lastMs !== undefined ? (Math.max(0, tail.lastMs - ALIGN_MS) / 1000).toFixed(3) : undefined;
     const source = (await this.docker.getContainer(ref).logs({
@@ -323,21 +368,23 @@ export class LogPipeline {
       timestamps: true,
       ...(since !== undefined && { since: since as unknown as number }),
     })) as unknown as Readable;
-    const encoder = new LogEncoder(tail, this.maxBytes, 'logs', after);
+    const encoder = new LogEncoder(tail, this.maxBytes, 'logs', after, { container, budget });
     // Unknown while copying: after a failed copy the file may hold lines past it, so the next one aligns on the file instead.
-    this.positions.delete(runId);
+    this.positions.delete(key);
     await this.copy(runId, source, encoder);
     const position = encoder.position ?? after;
-    if (position) this.positions.set(runId, position);
+    if (position) this.positions.set(key, position);
   }
 
-  private async tailOf(runId: string): Promise<LogTail> {
+  /** The end of the run's file as `container`'s copy resumes it; `repair` (cutting a partial last line) only while no other copy writes. */
+  private async tailOf(runId: string, container: string, options: { repair: boolean } = { repair: false }): Promise<LogTail> {
     const file = this.fileOf(runId);
     await mkdir(path.dirname(file), { recursive: true });
-    return readTail(file, { repair: true });
+    return readTail(file, { repair: options.repair, container });
   }
 
   private async copy(runId: string, source: Readable, encoder: LogEncoder): Promise<void> {
+    // Appends (O_APPEND): each write of whole lines lands at the end, whichever container's copy makes it.
     const sink = createWriteStream(this.fileOf(runId), { flags: 'a' });
     // Past the cap nothing more is kept: once the marker is on disk, stop reading the container's output.
     encoder.once('truncated', () => sink.once('finish', () => source.destroy()));
@@ -347,4 +394,9 @@ export class LogPipeline {
       if (!encoder.truncated) throw err;
     }
   }
+}
+
+/** The key of one container's copy: the run id and the container name (neither holds a space). */
+function copyKey(runId: string, container: string): string {
+  return `${runId} ${container}`;
 }

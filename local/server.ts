@@ -62,7 +62,11 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const docker = new Docker();
   const logDir = join(config.dataDir, 'logs');
   const logs = new ContainerLogs(docker, logDir, config.sandbox.logMaxBytes);
-  const runtime = new DockerRuntime(docker, logs, config.sandbox, (runId, text) => platform.results.recordFile(runId, text));
+  const runtime = new DockerRuntime(docker, logs, config.sandbox, {
+    onResultFile: (runId, text) => platform.results.recordFile(runId, text),
+    // A run of several containers reports as one task (task-group.ts); a lone container's changes pass through.
+    onTaskChange: (change) => platform.runs.applyTaskStateChange(change),
+  });
   const scheduler = new LocalScheduler({
     onFire: (scheduleId, time) => platform.schedules.fire(scheduleId, time),
     onBroken: (scheduleId, reason) => platform.schedules.markBroken(scheduleId, reason),
@@ -88,9 +92,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   });
   const retention = await startRetentionSweep(platform.results, logDir);
 
-  const watch = watchTaskStateChanges(docker, async (change) => {
-    await platform.runs.applyTaskStateChange(await runtime.withLogs(change));
-  });
+  const watch = watchTaskStateChanges(docker, (change) => runtime.follow(change));
   await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));
   // The builder ran in the process that died: a build it left QUEUED or BUILDING can never finish.
   await startupStep('fail the builds left under way', () => platform.images.reconcile('the server stopped during the build; start a new build'));

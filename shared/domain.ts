@@ -4,6 +4,7 @@
  * combinations and secret masking. Types that are also response shapes are inferred from
  * their zod schema in schemas.ts and re-exported here, so each shape is written once.
  */
+import type * as containerSchemas from './container-schemas.js';
 import type * as schemas from './schemas.js';
 
 /** A run's lifecycle. PENDING → PROVISIONING → RUNNING → one terminal status. */
@@ -128,3 +129,40 @@ export function maskEnv(env: Record<string, string>): Record<string, string> {
  * have no use for: raw sockets, device nodes, chroot, file capabilities, audit writes.
  */
 export const DROPPED_CAPABILITIES = ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] as const;
+
+/**
+ * The name of a run's main container, the one the app's image, command and env describe (the
+ * ECS container name in its task definition; dev mode's container label). Sidecars may not take it.
+ */
+export const MAIN_CONTAINER = 'app';
+
+/**
+ * When a container may start, relative to another of its task (ECS ContainerDependency.condition;
+ * AWS docs, "ContainerDependency"): START once it started, COMPLETE once it exited, SUCCESS once it
+ * exited with 0, HEALTHY once its health check passed.
+ */
+export const DEPENDENCY_CONDITIONS = ['START', 'COMPLETE', 'SUCCESS', 'HEALTHY'] as const;
+export type DependencyCondition = (typeof DEPENDENCY_CONDITIONS)[number];
+
+/** A container's health as ECS reports it (Container.healthStatus). */
+export const HEALTH_STATUSES = ['HEALTHY', 'UNHEALTHY', 'UNKNOWN'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+/** A container's lifecycle as ECS reports it (Container.lastStatus); Docker's states are mapped onto it. */
+export const CONTAINER_STATUSES = ['PENDING', 'RUNNING', 'STOPPED'] as const;
+export type ContainerStatus = (typeof CONTAINER_STATUSES)[number];
+
+/**
+ * Containers per task definition: 10, not adjustable (AWS docs, "Amazon ECS service quotas",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html): the main one and up to 9 sidecars.
+ */
+export const MAX_CONTAINERS_PER_TASK = 10;
+
+/** A sidecar container of an app: ECS's container definition, in the API's units (cpu in vCPU, memoryMiB in MiB). */
+export type Sidecar = containerSchemas.Sidecar;
+/** A container health check as ECS's (HealthCheck): seconds, run inside the container. */
+export type HealthCheck = containerSchemas.HealthCheck;
+/** One `dependsOn` entry: start after `containerName` meets `condition`. */
+export type ContainerDependency = containerSchemas.ContainerDependency;
+/** One container of a run as the run records it: ECS's Container fields (name, lastStatus, exitCode, healthStatus, reason). */
+export type ContainerState = containerSchemas.ContainerState;

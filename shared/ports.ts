@@ -2,7 +2,7 @@
  * Ports: what the services need from a backend. Each has one adapter per backend
  * (cloud: ECS / EventBridge / CloudWatch Logs; dev mode: Docker / croner / log files).
  */
-import type { App, Run, Schedule } from './domain.js';
+import type { App, ContainerState, Run, Schedule } from './domain.js';
 
 /** Where a run's container lives: an ECS task ARN, or a Docker container id. */
 export type TaskRef = string;
@@ -32,6 +32,10 @@ export interface TaskStateChange {
   startedAt?: Date;
   /** The backend's own ordering of events for this task (ECS `detail.version`), when it has one. */
   version?: number;
+  /** Each container's state, the main one first, when the backend reports them (ECS always; Docker for runs with sidecars). */
+  containers?: ContainerState[];
+  /** Why the task failed other than by its main container's exit: an essential sidecar exited, or a dependency never met its condition. */
+  taskFailure?: string;
 }
 
 /** An app whose image is a reference a runtime can launch: a built image resolved to its per-build reference. */
@@ -76,7 +80,7 @@ export interface ContainerRuntime {
   checkLaunch?(launch: RunLaunch): void;
   /** Makes the app's current version launchable (ECS: registers a task definition revision; Docker: checks the image). */
   prepare(app: LaunchableApp): Promise<void>;
-  /** Launches the run's container and returns its reference. Must be idempotent on run.runId. */
+  /** Launches the run's task (its main container and any sidecars) and returns its reference. Must be idempotent on run.runId. */
   start(launch: RunLaunch): Promise<TaskRef>;
   /** SIGTERM, then SIGKILL after `graceSeconds` (s). */
   stop(ref: TaskRef, graceSeconds: number, reason: string): Promise<void>;
@@ -106,6 +110,8 @@ export interface Scheduler {
 /** One log line. `timestamp` is ms since the epoch. */
 export interface LogEvent {
   timestamp: number;
+  /** The container that wrote it (MAIN_CONTAINER or a sidecar's name). */
+  container?: string;
   stream: 'stdout' | 'stderr';
   message: string;
 }
@@ -118,8 +124,11 @@ export interface LogPage {
 
 /** Reads a run's logs forward from a cursor. */
 export interface LogSource {
-  /** `limit` is the maximum number of events; `startTime` (ms) skips earlier lines when no cursor is given. */
-  read(run: Run, options: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage>;
+  /**
+   * `limit` is the maximum number of events; `startTime` (ms) skips earlier lines when no cursor is given;
+   * `container` keeps only that container's lines (a cursor is valid with the same `container` only).
+   */
+  read(run: Run, options: { cursor?: string; limit: number; startTime?: number; container?: string }): Promise<LogPage>;
 }
 
 /** Tells the outside world a run reached a terminal state (cloud: EventBridge PutEvents). */

@@ -6,24 +6,9 @@
 import { z } from '@hono/zod-openapi';
 import { TIME_MAX } from 'ulid';
 import { FARGATE_SIZES, FIRE_OUTCOMES, OVERLAP_POLICIES, ROLES, RUN_STATUSES, SCRIPT_LANGUAGES, TRIGGERS } from './domain.js';
+import { command, containerName, ContainerState, env, imageReference, mainContainerFields, sidecars } from './container-schemas.js';
 import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
-import { isImageReference } from './image-reference.js';
-import { commandBytes, envBytes, MAX_COMMAND_BYTES, MAX_ENV_BYTES } from './item-limits.js';
 import { BuiltImageRef } from './image-schemas.js';
-
-/** POSIX environment variable names (IEEE Std 1003.1, 8.1). */
-const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _, not starting with a digit');
-/** Names and values together at most MAX_ENV_BYTES (UTF-8), so a run item fits DynamoDB's 400 KB (item-limits.ts). */
-const env = z
-  .record(envKey.max(1024), z.string().max(32_768))
-  .refine((value) => envBytes(value) <= MAX_ENV_BYTES, `env names and values together must be at most ${MAX_ENV_BYTES} bytes`)
-  .openapi({ example: { GREETING: 'hello' }, description: `names and values together at most ${MAX_ENV_BYTES} bytes (UTF-8)` });
-/** Arguments together at most MAX_COMMAND_BYTES (UTF-8), so a run item fits DynamoDB's 400 KB (item-limits.ts). */
-const command = z
-  .array(z.string().max(4096))
-  .max(256)
-  .refine((value) => commandBytes(value) <= MAX_COMMAND_BYTES, `command arguments together must be at most ${MAX_COMMAND_BYTES} bytes`)
-  .openapi({ example: ['sh', '-c', 'echo hello'], description: `at most 256 arguments, together at most ${MAX_COMMAND_BYTES} bytes (UTF-8)` });
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
 const retry = z
@@ -41,10 +26,7 @@ export type RetryPolicy = z.infer<typeof retry>;
  */
 const taskSpecFields = {
   image: z.union([
-    z
-      .string()
-      .refine(isImageReference, 'not a Docker image reference ([registry[:port]/]name[:tag][@digest], lower-case name of at most 255 characters)')
-      .openapi({ example: 'containerizer/busybox:latest', description: 'an image reference (see the allowed prefixes)' }),
+    imageReference.openapi({ example: 'containerizer/busybox:latest', description: 'an image reference (see the allowed prefixes)' }),
     BuiltImageRef,
   ]),
   command,
@@ -56,6 +38,9 @@ const taskSpecFields = {
   memoryMiB: z.number().int().openapi({ description: "MiB; must be valid for the cpu (Fargate's task sizes)" }),
   timeoutSeconds: z.number().int().min(1).max(1_209_600).openapi({ description: 's; the run is stopped (TIMED_OUT) after this long' }),
   retry,
+  sidecars: sidecars.optional(),
+  dependsOn: mainContainerFields.dependsOn.optional().openapi({ description: "the main container's start order (ECS dependsOn)" }),
+  healthCheck: mainContainerFields.healthCheck.optional(),
 };
 const TaskSpec = z.object(taskSpecFields);
 export type TaskSpec = z.infer<typeof TaskSpec>;
@@ -207,6 +192,7 @@ export const Run = z
     previousRunId: z.string().optional(),
     nextRunId: z.string().optional(),
     taskRef: z.string().optional().openapi({ description: 'ECS task ARN or Docker container id' }),
+    containers: z.array(ContainerState).optional().openapi({ description: "each container's state, the main one first (runs with sidecars)" }),
     exitCode: z.number().int().optional(),
     stoppedReason: z.string().optional(),
     createdAt: z.string(),
@@ -227,11 +213,12 @@ export const LogQuery = z.object({
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   startTime: z.coerce.number().int().min(0).optional().openapi({ description: 'ms since the epoch; ignored with a cursor' }),
+  container: containerName.optional().openapi({ description: "only this container's lines (the main one is `app`); pass the same value with a cursor" }),
 });
 
 export const LogPage = z
   .object({
-    events: z.array(z.object({ timestamp: z.number(), stream: z.enum(['stdout', 'stderr']), message: z.string() })),
+    events: z.array(z.object({ timestamp: z.number(), container: z.string().optional(), stream: z.enum(['stdout', 'stderr']), message: z.string() })),
     nextCursor: z.string(),
   })
   .openapi('LogPage');

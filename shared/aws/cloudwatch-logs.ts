@@ -37,8 +37,9 @@ export class CloudWatchLogSource implements LogSource {
   }
 
   /**
-   * One page of the run's log, oldest first. Every event is 'stdout': awslogs merges the
-   * container's stdout and stderr into one stream. A run without a task, or whose stream
+   * One page of the log of one container of the run (`container`, default the main one: awslogs
+   * writes a stream per container), oldest first, each event naming it. Every event is 'stdout':
+   * awslogs merges the container's stdout and stderr into one stream. A run without a task, or whose stream
    * does not exist yet (no output so far), gets an empty page with the cursor unchanged.
    * @throws ClientError 400 naming `cursor` when GetLogEvents refuses it (InvalidParameterException:
    *   a malformed token, or one of another stream), as dev mode's ContainerLogs does.
@@ -46,9 +47,14 @@ export class CloudWatchLogSource implements LogSource {
    *   SDK's retries: its quota (25 requests/s per account and Region, AWS docs "CloudWatch Logs quotas")
    *   cannot be raised, so callers back off (a follow waits and polls again).
    */
-  async read(run: Run, options: { cursor?: string; limit: number; startTime?: number }): Promise<LogPage> {
+  async read(
+    run: Run,
+    { container = APP_CONTAINER, ...options }: { cursor?: string; limit: number; startTime?: number; container?: string },
+  ): Promise<LogPage> {
     if (!run.taskRef) return { events: [], nextCursor: options.cursor ?? '' };
-    return readLogStream(this.logs, this.config.logGroupName, logStreamName(this.config.logStreamPrefix, run.taskRef), options);
+    // awslogs writes one stream per container: a page is one container's.
+    const page = await readLogStream(this.logs, this.config.logGroupName, logStreamName(this.config.logStreamPrefix, run.taskRef, container), options);
+    return { ...page, events: page.events.map((event) => ({ ...event, container })) };
   }
 }
 
@@ -93,11 +99,11 @@ export async function readLogStream(
 }
 
 /**
- * The awslogs stream of a task's app container: `prefix/container-name/ecs-task-id`
+ * The awslogs stream of a task's container (default the main one): `prefix/container-name/ecs-task-id`
  * (AWS docs, awslogs-stream-prefix:
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html). The task id is
  * the last segment of the task ARN (arn:aws:ecs:region:account:task/cluster/task-id).
  */
-export function logStreamName(prefix: string, taskArn: string): string {
-  return `${prefix}/${APP_CONTAINER}/${taskArn.slice(taskArn.lastIndexOf('/') + 1)}`;
+export function logStreamName(prefix: string, taskArn: string, container = APP_CONTAINER): string {
+  return `${prefix}/${container}/${taskArn.slice(taskArn.lastIndexOf('/') + 1)}`;
 }

@@ -2,10 +2,12 @@
  * ECS task state, normalized: EventBridge "ECS Task State Change" events and
  * DescribeTasks results both become a TaskStateChange through `taskStateChange`.
  */
+import { MAIN_CONTAINER } from '../domain.js';
 import type { TaskStateChange } from '../ports.js';
+import { containerStates, essentialSidecarFailure } from './ecs-containers.js';
 
-/** The name of the one container in every Containerizer task definition (see EcsRuntime.prepare). */
-export const APP_CONTAINER = 'app';
+/** The name of the main container in every Containerizer task definition (see EcsRuntime.prepare). */
+export const APP_CONTAINER = MAIN_CONTAINER;
 
 /**
  * An EventBridge "ECS Task State Change" event, with the fields the platform reads.
@@ -55,6 +57,8 @@ export interface EcsContainerState {
   exitCode?: number;
   /** Why the container stopped, e.g. "OutOfMemoryError: Container killed due to memory usage". */
   reason?: string;
+  /** HEALTHY, UNHEALTHY or UNKNOWN, for a container with a health check. */
+  healthStatus?: string;
 }
 
 /** The task fields the mapping reads; a DescribeTasks `Task` and an event's `detail` both fit (dates as Date or ISO string). */
@@ -87,7 +91,8 @@ export function toTaskStateChange(event: EcsTaskStateChangeEvent): TaskStateChan
 /**
  * Maps an ECS task (event detail or DescribeTasks result) to a TaskStateChange.
  * exitCode, oomKilled and the container's reason come from the `app` container (the
- * first container when none has that name). `at` is the latest lifecycle timestamp the
+ * first container when none has that name); a task of several containers adds each one's
+ * state and, when an essential sidecar's exit stopped it, the taskFailure naming it. `at` is the latest lifecycle timestamp the
  * task has (stoppedAt, else startedAt, else createdAt), else `fallbackAt`.
  */
 export function taskStateChange(runId: string, taskRef: string, task: EcsTaskFields, fallbackAt: Date): TaskStateChange {
@@ -106,6 +111,10 @@ export function taskStateChange(runId: string, taskRef: string, task: EcsTaskFie
   if (container?.reason?.includes('OutOfMemoryError')) change.oomKilled = true;
   if (task.version !== undefined) change.version = task.version;
   if (task.startedAt !== undefined) change.startedAt = new Date(task.startedAt);
+  const containers = containerStates(task.containers);
+  if (containers) change.containers = containers;
+  const taskFailure = essentialSidecarFailure(task);
+  if (taskFailure) change.taskFailure = taskFailure;
   return change;
 }
 

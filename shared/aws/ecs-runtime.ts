@@ -28,6 +28,7 @@ import {
   type TaskStateChange,
 } from '../ports.js';
 import { launchCommand } from '../services/script-rules.js';
+import { mainContainerExtras, sidecarDefinitions } from './ecs-containers.js';
 import { APP_CONTAINER, taskStateChange } from './ecs-events.js';
 import { AwsOperationError } from './errors.js';
 
@@ -265,6 +266,20 @@ export class EcsRuntime implements ContainerRuntime {
     const family = familyName(config.familyPrefix ?? 'containerizer-', app);
     const existing = await this.existingTaskDefinition(family, app);
     if (existing) return existing;
+    // What every container of the task gets.
+    const shared = {
+      ...(config.stopTimeoutSeconds !== undefined && { stopTimeout: config.stopTimeoutSeconds }),
+      // As in dev mode: an init process forwards SIGTERM to the command and reaps zombies.
+      linuxParameters: { initProcessEnabled: true, capabilities: { drop: [...DROPPED_CAPABILITIES] } },
+      logConfiguration: {
+        logDriver: 'awslogs' as const,
+        options: {
+          'awslogs-group': config.logGroupName,
+          'awslogs-region': await this.ecs.config.region(),
+          'awslogs-stream-prefix': config.logStreamPrefix ?? 'run',
+        },
+      },
+    };
     const out = await this.ecs.send(
       new RegisterTaskDefinitionCommand({
         family,
@@ -283,18 +298,10 @@ export class EcsRuntime implements ContainerRuntime {
             ...(launchCommand(app.command, app.script).length > 0 && { command: launchCommand(app.command, app.script) }),
             // The version's env lives here, not in RunTask's 8,192-character overrides.
             ...(Object.keys(app.env).length > 0 && { environment: Object.entries(app.env).map(([name, value]) => ({ name, value })) }),
-            ...(config.stopTimeoutSeconds !== undefined && { stopTimeout: config.stopTimeoutSeconds }),
-            // As in dev mode: an init process forwards SIGTERM to the command and reaps zombies.
-            linuxParameters: { initProcessEnabled: true, capabilities: { drop: [...DROPPED_CAPABILITIES] } },
-            logConfiguration: {
-              logDriver: 'awslogs',
-              options: {
-                'awslogs-group': config.logGroupName,
-                'awslogs-region': await this.ecs.config.region(),
-                'awslogs-stream-prefix': config.logStreamPrefix ?? 'run',
-              },
-            },
+            ...mainContainerExtras(app),
+            ...shared,
           },
+          ...sidecarDefinitions(app, shared),
         ],
         tags: [
           { key: TAGS.appId, value: app.appId },

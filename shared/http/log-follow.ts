@@ -38,6 +38,8 @@ export const DEFAULT_FOLLOW: FollowOptions = { maxMs: Infinity, maxBytes: 1024 *
 export interface PageFollow {
   /** Reads the page after `cursor`; state that `ended` needs must be read before the page. */
   read: (cursor: string | undefined) => Promise<LogPage>;
+  /** True when `read` leaves lines out (a container filter): an empty page may then still move the cursor on. */
+  filtered?: boolean;
   /** The `end` event's data once the producer is done (all its lines are in the pages read); undefined before. */
   ended: () => Promise<object | undefined>;
   /** Where to start: Last-Event-ID, else the `cursor` query parameter; none = the beginning. */
@@ -56,19 +58,22 @@ export interface LogFollow extends Omit<PageFollow, 'read' | 'ended'> {
   limit: number;
   /** ms since the epoch; ignored with a cursor. */
   startTime?: number;
+  /** Only this container's lines. */
+  container?: string;
 }
 
 /** SSE framing around one event's data: `event: log\ndata: …\nid: …\n\n`, an upper bound. */
 const FRAME_BYTES = 32;
 
 /** Writes the run's log to `stream` as it grows; see followPages. */
-export function followLogs(stream: SSEStreamingApi, { readRun, logs, limit, startTime, ...bounds }: LogFollow): Promise<void> {
+export function followLogs(stream: SSEStreamingApi, { readRun, logs, limit, startTime, container, ...bounds }: LogFollow): Promise<void> {
   let run: Run | undefined;
   return followPages(stream, {
     ...bounds,
+    filtered: container !== undefined,
     read: async (cursor) => {
       run = await readRun();
-      return logs.read(run, { cursor, limit, startTime });
+      return logs.read(run, { cursor, limit, startTime, container });
     },
     // Decided on the run read before the page: lines written before it ended are all in the page.
     ended: async () => (run && isTerminal(run.status) ? { status: run.status, exitCode: run.exitCode } : undefined),
@@ -97,6 +102,11 @@ export async function followPages(stream: SSEStreamingApi, follow: PageFollow): 
       }
       delay = FOLLOW_POLL_MS.initial;
       if (written >= follow.maxBytes) return;
+      continue;
+    }
+    if (page && follow.filtered && page.nextCursor !== cursor) {
+      // An empty page that still moved on skipped lines the filter left out: read on from there at once.
+      cursor = page.nextCursor;
       continue;
     }
     const end = page && (await follow.ended());

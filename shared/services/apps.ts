@@ -20,6 +20,7 @@ import { isId } from '../ids.js';
 import { canAccess } from './access.js';
 import { checkScript } from './script-rules.js';
 import { versionDiff } from './version-diff.js';
+import { checkContainers } from './container-rules.js';
 
 /** @throws ClientError 400 when Fargate has no task size with this cpu (vCPU) and memory (MiB). */
 export function checkTaskSize(cpu: number, memoryMiB: number): void {
@@ -46,12 +47,13 @@ export class AppService {
   ) {}
 
   /**
-   * @throws ClientError 400 (task size; image not allowed; a script with a command, or too large), 409 (name taken by another
-   *   of the owner's apps, maxAppsPerUser reached, or a built image without a BUILT build).
+   * @throws ClientError 400 (task size; containers: container-rules; image not allowed; a script with a command, or too
+   *   large), 409 (name taken by another of the owner's apps, maxAppsPerUser reached, or a built image without a BUILT build).
    */
   async create(principal: Principal, input: AppCreate): Promise<App> {
     checkTaskSize(input.cpu, input.memoryMiB);
     checkScript(input);
+    checkContainers(input);
     if ((await this.store.countOfOwner(principal.userId)) >= this.maxAppsPerUser) throw this.quotaReached();
     const now = new Date().toISOString();
     const app: App = { ...input, appId: ulid(), ownerId: principal.userId, version: 1, createdAt: now, updatedAt: now, updatedBy: principal.userId };
@@ -135,6 +137,7 @@ export class AppService {
     checkTaskSize(next.cpu, next.memoryMiB);
     checkScript(next);
     if (changedFields.includes('image')) await this.hooks.checkImage?.(principal, next);
+    checkContainers(next);
     if (next.name !== current.name) await this.claimName(next.ownerId, next.name, appId);
     await this.store.putVersion({ ...next, changedFields });
     if (!(await this.store.putApp(next, current.version))) throw preconditionFailed(`app ${appId} was changed by someone else; read it again`);

@@ -50,10 +50,15 @@ export interface Outcome {
 
 /**
  * How a stopped task ends its run: a stop the platform asked for wins (STOPPED/TIMED_OUT);
- * then an OOM kill or a non-zero exit (FAILED); exit code 0 is SUCCEEDED.
+ * then a failure of the task itself (an essential sidecar exited, a dependency failed), an OOM
+ * kill or a non-zero exit (FAILED); exit code 0 is SUCCEEDED.
  */
-export function terminalOutcome(stopRequest: StopRequest | undefined, change: Pick<TaskStateChange, 'exitCode' | 'stoppedReason' | 'oomKilled'>): Outcome {
+export function terminalOutcome(
+  stopRequest: StopRequest | undefined,
+  change: Pick<TaskStateChange, 'exitCode' | 'stoppedReason' | 'oomKilled' | 'taskFailure'>,
+): Outcome {
   if (stopRequest) return { status: stopRequest.status, reason: stopRequest.reason };
+  if (change.taskFailure) return { status: 'FAILED', reason: change.taskFailure };
   if (change.oomKilled) return { status: 'FAILED', reason: change.stoppedReason ?? 'OutOfMemoryError: container killed for exceeding its memory limit' };
   if (change.exitCode === 0) return { status: 'SUCCEEDED', reason: change.stoppedReason };
   if (change.exitCode === undefined) return { status: 'FAILED', reason: change.stoppedReason ?? 'task stopped without an exit code' };

@@ -78,6 +78,8 @@ interface TaskDetails {
   taskRef?: string;
   /** The backend's event order for the task (ECS detail.version). */
   taskVersion?: number;
+  /** Each container's state, when the backend reports them. */
+  containers?: TaskStateChange['containers'];
 }
 
 /** The exact image a run of the app launches and the scan policy's verdict (ImageService.resolveForRun). */
@@ -168,14 +170,19 @@ export class RunService {
 
   /**
    * Applies a backend's task event. Statuses only move forward: a stale or repeated event is
-   * ignored. Returns the run after the change, or undefined when the event changed nothing.
+   * ignored. The containers' states it carries are recorded even when the status stays (a
+   * sidecar became healthy), unless the event is older than one applied already. Returns the
+   * run after a status change, or undefined when the status did not change.
    */
   async applyTaskStateChange(change: TaskStateChange): Promise<Run | undefined> {
     const target = runStatusOf(change.lastStatus);
-    if (!target) return undefined;
-    const task = { at: change.at, taskRef: change.taskRef, taskVersion: change.version };
-    // Moving forward needs nothing from the run: the conditional write alone decides.
-    if (target !== 'STOPPED') return this.transition(change.runId, target, task);
+    const task = { at: change.at, taskRef: change.taskRef, taskVersion: change.version, containers: change.containers };
+    if (target !== 'STOPPED') {
+      // Moving forward needs nothing from the run: the conditional write alone decides.
+      const moved = target ? await this.transition(change.runId, target, task) : undefined;
+      if (!moved && change.containers) await this.store.recordContainers(change.runId, change.containers, change.version);
+      return moved;
+    }
     const run = await this.store.get(change.runId);
     // Stale or repeated: the conditional write would refuse it, so do not send it.
     if (!run || isTerminal(run.status)) return undefined;
@@ -358,7 +365,7 @@ export class RunService {
     const at = details.at.toISOString();
     const updated = await this.store.transition(runId, {
       entry: { status, at, reason: details.reason, exitCode: details.exitCode },
-      fields: { taskRef: details.taskRef, ...(status === 'RUNNING' && { startedAt: at }), ...fields },
+      fields: { taskRef: details.taskRef, containers: details.containers, ...(status === 'RUNNING' && { startedAt: at }), ...fields },
       taskVersion: details.taskVersion,
       expiresAt,
     });

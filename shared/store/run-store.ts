@@ -9,7 +9,7 @@
  * `taskVersion` (RUN_ORDER) so a transition's condition can refuse stale events.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { isTerminal, type LaunchRetry, type Run, type RunStatus, type StopRequest, type Transition } from '../domain.js';
+import { isTerminal, type ContainerState, type LaunchRetry, type Run, type RunStatus, type StopRequest, type Transition } from '../domain.js';
 import { invalidCursor } from '../errors.js';
 import { statusRank, TERMINAL_RANK } from '../services/run-rules.js';
 import {
@@ -30,7 +30,9 @@ import {
 import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
 
 /** Fields a transition may set besides the status and history. */
-export type TransitionFields = Partial<Pick<Run, 'taskRef' | 'startedAt' | 'stoppedAt' | 'exitCode' | 'stoppedReason' | 'durationMs' | 'nextRunId'>>;
+export type TransitionFields = Partial<
+  Pick<Run, 'taskRef' | 'startedAt' | 'stoppedAt' | 'exitCode' | 'stoppedReason' | 'durationMs' | 'nextRunId' | 'containers'>
+>;
 
 /** One status change of a run, written in one conditional UpdateItem. */
 export interface RunTransition {
@@ -133,6 +135,24 @@ export class RunStore {
       ConditionExpression: `attribute_not_exists(taskRef) AND ${RUN_ORDER.statusRank} = :pending`,
       ExpressionAttributeValues: { ':retry': retry, ':pending': statusRank('PENDING') },
     });
+  }
+
+  /**
+   * Records the task's containers as a backend reported them, while the run is not terminal (its
+   * terminal transition records the last ones). With `taskVersion` (ECS detail.version), only when
+   * it is above the stored one, which it then becomes: as for a transition, an older or repeated
+   * event changes nothing. Returns false when refused.
+   */
+  async recordContainers(runId: string, containers: ContainerState[], taskVersion?: number): Promise<boolean> {
+    const versioned = taskVersion !== undefined;
+    const updated = await this.update(runId, {
+      UpdateExpression: `SET containers = :containers${versioned ? `, ${RUN_ORDER.taskVersion} = :version` : ''}`,
+      ConditionExpression:
+        `attribute_exists(${KEY.pk}) AND ${RUN_ORDER.statusRank} < :terminal` +
+        (versioned ? ` AND (attribute_not_exists(${RUN_ORDER.taskVersion}) OR ${RUN_ORDER.taskVersion} < :version)` : ''),
+      ExpressionAttributeValues: { ':containers': containers, ':terminal': TERMINAL_RANK, ...(versioned && { ':version': taskVersion }) },
+    });
+    return updated !== undefined;
   }
 
   /** Records a stop request unless one is recorded already or the run has ended. Returns the run after it, or undefined when not claimed. */

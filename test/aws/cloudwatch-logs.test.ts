@@ -37,8 +37,8 @@ describe('CloudWatchLogSource.read', () => {
     });
     expect(page).toEqual({
       events: [
-        { timestamp: 1714564841000, stream: 'stdout', message: 'hello' },
-        { timestamp: 1714564841500, stream: 'stdout', message: 'sh: exit 3' },
+        { timestamp: 1714564841000, container: 'app', stream: 'stdout', message: 'hello' },
+        { timestamp: 1714564841500, container: 'app', stream: 'stdout', message: 'sh: exit 3' },
       ],
       nextCursor: FIRST_TOKEN,
     });
@@ -122,7 +122,7 @@ describe('CloudWatchLogSource.read', () => {
     const http = stubHttp([THROTTLED, { statusCode: 200, body: { events: [{ timestamp: 1714564841000, message: 'hello' }], nextForwardToken: FIRST_TOKEN } }]);
     const logs = new CloudWatchLogsClient({ ...CLIENT_CONFIG, maxAttempts: 2, requestHandler: http.handler });
     const page = await new CloudWatchLogSource({ logs, config: CONFIG }).read(RUN, { limit: 100 });
-    expect(page).toEqual({ events: [{ timestamp: 1714564841000, stream: 'stdout', message: 'hello' }], nextCursor: FIRST_TOKEN });
+    expect(page).toEqual({ events: [{ timestamp: 1714564841000, container: 'app', stream: 'stdout', message: 'hello' }], nextCursor: FIRST_TOKEN });
     expect(http.requests).toHaveLength(2);
   });
 });

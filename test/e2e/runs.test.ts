@@ -46,7 +46,7 @@ describe('runs', () => {
       const { body } = await alice.get(`/runs/${run.runId}/logs`);
       return body.events.length > 0 ? body : undefined;
     });
-    expect(logs.events).toEqual([{ timestamp: expect.any(Number), stream: 'stdout', message: 'hello' }]);
+    expect(logs.events).toEqual([{ timestamp: expect.any(Number), container: 'app', stream: 'stdout', message: 'hello' }]);
 
     // Logs are kept in the data dir and the container is gone.
     await waitForRelease(run.runId);

@@ -90,4 +90,30 @@ describe('followLogs', () => {
     expect(events.filter((e) => e.event === 'error')).toEqual([]);
     expect(events.at(-1)).toMatchObject({ event: 'end' });
   });
+
+  it("reads on past pages a container filter left empty, at once, up to the end of a finished run's log", async () => {
+    // Two lines of `app` after 20 lines of another container, read 3 lines per page: a filtered page holds only its container's.
+    const all = [
+      ...Array.from({ length: 20 }, (_, i) => ({ container: 'db', message: `db ${i}` })),
+      { container: 'app', message: 'a' },
+      { container: 'app', message: 'b' },
+    ];
+    const reads: Array<string | undefined> = [];
+    const logs: LogSource = {
+      async read(_run, { cursor, container }) {
+        reads.push(cursor);
+        const from = cursor ? Number(cursor) : 0;
+        const page = all.slice(from, from + 3);
+        const events: LogEvent[] = page.filter((e) => e.container === container).map((e, i) => ({ timestamp: from + i, stream: 'stdout', ...e }));
+        return { events, nextCursor: String(from + page.length) };
+      },
+    };
+    const started = Date.now();
+    const events = await follow({ logs, container: 'app' });
+    expect(messages(events)).toEqual(['a', 'b']);
+    expect(events.at(-1)).toMatchObject({ event: 'end', id: '22' });
+    // No backoff between the empty pages: each moved the cursor on.
+    expect(Date.now() - started).toBeLessThan(FOLLOW_POLL_MS.initial);
+    expect(reads).toEqual([undefined, '3', '6', '9', '12', '15', '18', '21', '22']);
+  });
 });

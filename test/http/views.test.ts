@@ -17,6 +17,15 @@ describe('runView', () => {
     expect(view).toMatchObject(rest);
   });
 
+  it("masks the sidecars' secret-looking env values too", () => {
+    const db = { name: 'db', image: 'postgres:16', essential: true, env: { POSTGRES_PASSWORD: 'pw', POSTGRES_DB: 'tools' } };
+    const view = runView(sampleRun({ sidecars: [db, { name: 'cache', image: 'redis:7', essential: false }] }));
+    expect(view.sidecars).toEqual([
+      { ...db, env: { POSTGRES_PASSWORD: '****', POSTGRES_DB: 'tools' } },
+      { name: 'cache', image: 'redis:7', essential: false },
+    ]);
+  });
+
   it('leaves the stored run as it was', () => {
     const run = sampleRun({ env: { SECRET_KEY: 'k' } });
     runView(run);

@@ -82,6 +82,61 @@ describe('log file lines', () => {
   });
 });
 
+describe('log files of several containers', () => {
+  it("names a sidecar's lines, keeps the main container's as they were, and pages one container by byte offset", async () => {
+    const file = newFile();
+    const lines = [
+      encodeLine(10, 'o', Buffer.from('main 1')),
+      encodeLine(11, 'o', Buffer.from('db 1'), 'db'),
+      encodeLine(12, 'e', Buffer.from('db 2'), 'db'),
+      encodeLine(13, 'o', Buffer.from('main 2'), 'app'),
+    ];
+    writeFileSync(file, Buffer.concat(lines));
+    expect(readFileSync(file, 'utf8')).toBe('10 o main 1\n11 o:db db 1\n12 e:db db 2\n13 o main 2\n');
+    expect(decodeLine('12 e:db db 2')).toEqual({ timestamp: 12, stream: 'stderr', message: 'db 2', mark: 'e', container: 'db' });
+
+    const all = await readPage(file, { limit: 10 });
+    expect(all.events.map((e) => [e.container, e.message])).toEqual([
+      [undefined, 'main 1'],
+      ['db', 'db 1'],
+      ['db', 'db 2'],
+      [undefined, 'main 2'],
+    ]);
+    // Filtered pages skip the other container's lines in the same read; the cursor stays a byte offset.
+    const first = await readPage(file, { limit: 1, container: 'app' });
+    expect(first.events.map((e) => e.message)).toEqual(['main 1']);
+    const second = await readPage(file, { cursor: first.nextCursor, limit: 1, container: 'app' });
+    expect(second.events.map((e) => e.message)).toEqual(['main 2']);
+    expect(Number(second.nextCursor)).toBe(Buffer.concat(lines).length);
+    expect((await readPage(file, { limit: 10, container: 'db' })).events.map((e) => e.message)).toEqual(['db 1', 'db 2']);
+    const none = await readPage(file, { cursor: String(lines[0]!.length), limit: 10, container: 'nope' });
+    expect(none).toEqual({ events: [], nextCursor: String(Buffer.concat(lines).length) });
+
+    // Each container's copy resumes on its own lines; a marker written by any closes the run's log.
+    expect(await readTail(file, { repair: false })).toMatchObject({ lastMs: 13, lastKeys: ['o main 1', 'o main 2'], truncated: false });
+    expect(await readTail(file, { repair: false, container: 'db' })).toMatchObject({ lastMs: 12, lastKeys: ['o:db db 1', 'e:db db 2'] });
+    appendFileSync(file, Buffer.concat([encodeLine(14, 'x', Buffer.from('dropped'), 'db'), encodeLine(15, 'o', Buffer.from('late'))]));
+    expect(await readTail(file, { repair: false, container: 'db' })).toMatchObject({ truncated: true });
+  });
+
+  it("shares the run's cap between its containers' copies: one marker, then every copy ends", async () => {
+    const budget = { written: 0, truncated: false };
+    const empty = { size: 0, lastKeys: [], truncated: false };
+    const frames = Array.from({ length: 50 }, (_, i) => frame(1, `line ${i}\n`));
+    const main = new LogEncoder(empty, 1000, 'attach', undefined, { budget });
+    const db = new LogEncoder(empty, 1000, 'attach', undefined, { container: 'db', budget });
+    const text = (await encode(main, frames)) + (await encode(db, frames));
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1000);
+    const decoded = text
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => decodeLine(line));
+    expect(decoded.filter((e) => e.mark === 'x')).toHaveLength(1);
+    expect(decoded.some((e) => e.container === 'db')).toBe(false);
+    expect([main.truncated, db.truncated]).toEqual([true, true]);
+  });
+});
+
 describe('LogEncoder', () => {
   const empty = { size: 0, lastKeys: [], truncated: false };
 

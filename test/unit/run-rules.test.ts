@@ -96,6 +96,13 @@ describe('terminalOutcome', () => {
       { exitCode: 2, stoppedReason: 'Essential container exited' },
       { status: 'FAILED', reason: 'Essential container exited' },
     ],
+    [
+      "a failure of the task fails the run even when the main container's exit was 0",
+      undefined,
+      { exitCode: 0, taskFailure: 'Essential container in task exited: "db" exited with code 1' },
+      { status: 'FAILED', reason: 'Essential container in task exited: "db" exited with code 1' },
+    ],
+    ['a requested stop wins over a failure of the task', stop, { taskFailure: 'db' }, { status: 'TIMED_OUT', reason: 'timed out after 60 s' }],
   ])('%s', (_, stopRequest, change, expected) => {
     expect(terminalOutcome(stopRequest, change)).toEqual(expected);
   });

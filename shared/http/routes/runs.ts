@@ -130,6 +130,7 @@ export function runRoutes(app: Api, { runs, logs }: Platform, follow: FollowOpti
         cursor,
         limit: query.limit,
         startTime: query.startTime,
+        container: query.container,
         maxFollowMs: follow.maxMs,
         maxBytes: follow.maxBytes,
       }),
