@@ -136,6 +136,8 @@ export interface ImageBuildRequest {
   ownerId: string;
   /** 1, 2, 3… per image: part of the immutable per-build tag. */
   buildNumber: number;
+  /** The version of the image's context (ContextStore) being built: the cloud builder reads it where the store keeps it. */
+  contextVersion: number;
   /** A validated context (shared/build-context.ts), with a Dockerfile at its root. */
   context: import('./build-context.js').ContextEntry[];
   /** Docker build arguments (`--build-arg NAME=value`). */
@@ -171,8 +173,8 @@ export interface ImageBuilder {
 }
 
 /**
- * Keeps each version of an image's build context (dev: a tar under the data dir; cloud: an S3
- * object), so a build or a file read names a version and gets exactly its files.
+ * Keeps each version of an image's build context (dev: a tar under the data dir; cloud: a tar
+ * object in S3), so a build or a file read names a version and gets exactly its files.
  */
 export interface ContextStore {
   put(imageId: string, version: number, context: readonly import('./build-context.js').ContextEntry[]): Promise<void>;
