@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { ENTRY_POINTS, type EntryPoint } from '../../shared/env.js';
+import { awsSdkSchemasTreeShaking } from './aws-sdk-schemas-plugin.js';
 import { zodEnglishOnly } from './zod-locales-plugin.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,7 +48,7 @@ export async function bundle(entryFile: string, outDir: string): Promise<Bundle>
     charset: 'utf8',
     mainFields: ['module', 'main'],
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, awsSdkSchemasTreeShaking],
     metafile: true,
     logLevel: 'warning',
   });
