@@ -189,3 +189,28 @@ export interface ImageScanner {
   /** Throws an Error when the image cannot be scanned (e.g. it does not exist). */
   scan(imageRef: string): Promise<import('./image-scan.js').ScanResult>;
 }
+
+/** One object garbage collection removed; `bytes` is the disk it held alone (a container's writable layer; an image's unshared layers). */
+export interface GcRemoval {
+  kind: 'container' | 'image';
+  id: string;
+  bytes: number;
+  /** Why it went: "exited", "dangling", "old build". */
+  reason: string;
+}
+
+/** What one collection removed, and the bytes freed in all. */
+export interface GcReport {
+  removed: GcRemoval[];
+  bytesFreed: number;
+}
+
+/**
+ * Removes what the backend's runs and builds left behind (dev mode: exited containers, dangling
+ * and old build images of this installation). The cloud has none: ECS removes stopped tasks and
+ * the ECR repository's lifecycle rules expire old images.
+ */
+export interface GarbageCollector {
+  /** Never removes an image whose tag or id `inUse` holds. */
+  collect(inUse: ReadonlySet<string>): Promise<GcReport>;
+}
