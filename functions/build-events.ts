@@ -2,4 +2,5 @@
 import { createCloudPlatform } from '../shared/cloud-platform.js';
 import { buildEventsHandler } from '../shared/lambda/build-events.js';
 
-export const handler = buildEventsHandler(await createCloudPlatform(process.env));
+const platform = await createCloudPlatform(process.env);
+export const handler = buildEventsHandler(platform, platform.scanFindings);

@@ -10,14 +10,12 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUILD_ENV } from '../shared/aws/build-events.js';
+import { CONTEXT_OBJECT, CONTEXT_PREFIX } from '../shared/aws/s3-context-store.js';
 import { ENV } from '../shared/env.js';
 import type { Events } from './events.js';
 import type { Data } from './data.js';
 import { ContainerizerFunction } from './function.js';
 import type { ContainerRuntime } from './runtime.js';
-
-/** Where build contexts live in the bucket: `contexts/<imageId>/<version>/<path>` (CodeBuild takes an S3 folder as its source). */
-export const CONTEXT_PREFIX = 'contexts/';
 
 /** Images the repository keeps at most (its lifecycle rule expires the oldest beyond this; ECR's default quota is 20,000 per repository). */
 export const KEPT_IMAGES = 1000;
@@ -94,8 +92,10 @@ export class Images extends Construct {
           pre_build: { commands: ['aws ecr get-login-password | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"'] },
           build: {
             commands: [
+              // The source folder holds the version's context as one tar (shared/aws/s3-context-store.ts): modes and links as uploaded.
+              `mkdir context && tar -xf ${CONTEXT_OBJECT} -C context`,
               `mapfile -t ARGS < <(jq -r 'to_entries[] | "--build-arg", (.key + "=" + .value)' <<< "\${${build.buildArgs}:-{\\}}")`,
-              `docker build "\${ARGS[@]}" --label containerizer.imageId="$${build.imageId}" --label containerizer.buildNumber="$${build.buildNumber}" -t "$${build.imageRef}" .`,
+              `docker build "\${ARGS[@]}" --label containerizer.imageId="$${build.imageId}" --label containerizer.buildNumber="$${build.buildNumber}" -t "$${build.imageRef}" context`,
             ],
           },
           post_build: {
@@ -121,7 +121,7 @@ export class Images extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    // It only writes builds and scans: the table is all it is granted.
+    // It only writes builds and scans, and reads scan findings.
     this.buildEventsFunction = new ContainerizerFunction(this, 'BuildEvents', {
       entryPoint: 'build-events',
       description: 'Applies CodeBuild build state changes and ECR image scans to builds',
@@ -129,6 +129,8 @@ export class Images extends Construct {
       logRetention: props.logRetention,
       environment: { ...props.runtime.environment, ...props.events.busEnvironment },
     });
+    // Scan events carry counts only: the findings are read from the repository.
+    this.repository.grant(this.buildEventsFunction, 'ecr:DescribeImageScanFindings');
     this.buildEventsFunction.configureAsyncInvoke({ onFailure: new SqsDestination(this.deadLetterQueue) });
     const target = () =>
       new LambdaFunction(this.buildEventsFunction, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) });
@@ -153,7 +155,7 @@ export class Images extends Construct {
 
   /**
    * Lets `grantee` manage images: write, read and delete context objects (under CONTEXT_PREFIX
-   * only), start and read this project's builds, read the build logs, and delete images of the repository.
+   * only), start this project's builds, read the build logs, and list and delete images of the repository.
    */
   grantManageImages(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -166,10 +168,8 @@ export class Images extends Construct {
         conditions: { StringLike: { 's3:prefix': [`${CONTEXT_PREFIX}*`] } },
       }),
     );
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'], resources: [this.project.projectArn] }),
-    );
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['codebuild:StartBuild'], resources: [this.project.projectArn] }));
     this.buildLogGroup.grant(grantee, 'logs:GetLogEvents');
-    this.repository.grant(grantee, 'ecr:BatchDeleteImage', 'ecr:DescribeImages', 'ecr:DescribeImageScanFindings');
+    this.repository.grant(grantee, 'ecr:BatchDeleteImage', 'ecr:DescribeImages');
   }
 }

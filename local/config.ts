@@ -5,7 +5,7 @@
  * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; the quotas and
  * sign-in limits (readLimitSettings: MAX_*_PER_USER, LOGIN_*, REGISTRATION*, REFRESHES_PER_MINUTE); and
  * the per-run bounds (local/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS;
- * and the image policy (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES).
+ * the image policy (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES); and GC_INTERVAL_SECONDS, GC_CONTAINER_GRACE_SECONDS (600 each).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { ENV, envReader, type Env } from '../shared/env.js';
 import type { AuthConfig } from '../shared/services/auth.js';
 import type { ImagePolicy } from '../shared/services/images.js';
 import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
+import { CONTAINER_GRACE_MS } from './garbage-collector.js';
 import { sandboxSettingsFrom, type SandboxSettings } from './sandbox-settings.js';
 
 export interface LocalConfig {
@@ -27,7 +28,12 @@ export interface LocalConfig {
   sandbox: SandboxSettings;
   limits: LimitSettings;
   imagePolicy: ImagePolicy;
+  /** Garbage collection: s between two collections (GC_INTERVAL_SECONDS, 600; 0: no timer), and s an exited container is left alone (GC_CONTAINER_GRACE_SECONDS, 600). */
+  gc: { intervalSeconds: number; containerGraceSeconds: number };
 }
+
+/** s between two garbage collections unless GC_INTERVAL_SECONDS says otherwise (10 min). */
+export const DEFAULT_GC_INTERVAL_SECONDS = 600;
 
 /** `iss` and `aud` of dev mode's tokens unless JWT_ISSUER / JWT_AUDIENCE say otherwise. */
 const DEFAULT_CLAIMS = { issuer: 'containerizer-local', audience: 'containerizer' };
@@ -54,6 +60,10 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     },
     imagePolicy: readImagePolicy(env),
     limits: readLimitSettings(env),
+    gc: {
+      intervalSeconds: read.wholeNumber(ENV.GC_INTERVAL_SECONDS, DEFAULT_GC_INTERVAL_SECONDS),
+      containerGraceSeconds: read.wholeNumber(ENV.GC_CONTAINER_GRACE_SECONDS, CONTAINER_GRACE_MS / 1000),
+    },
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import type Docker from 'dockerode';
 import { logger } from '../shared/logger.js';
+import type { GarbageCollector as GarbageCollectorPort, GcRemoval, GcReport } from '../shared/ports.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode } from './docker-events.js';
 
 /** Builds kept per image, newest first, whether used or not (3). */
@@ -15,19 +16,7 @@ export const KEPT_BUILDS = 3;
 /** An exited container younger than this is left to whoever is finishing it, e.g. saving its logs (10 min). */
 export const CONTAINER_GRACE_MS = 10 * 60 * 1000;
 
-/** One removed object; `bytes` is the disk it held alone (a container's writable layer; an image's layers no other image shares). */
-export interface GcRemoval {
-  kind: 'container' | 'image';
-  id: string;
-  bytes: number;
-  /** Why it went: "exited", "dangling", "old build". */
-  reason: string;
-}
-
-export interface GcReport {
-  removed: GcRemoval[];
-  bytesFreed: number;
-}
+export type { GcRemoval, GcReport };
 
 export interface GarbageCollectorOptions {
   /** The value of the instance id label this collector owns. */
@@ -44,7 +33,7 @@ interface DiskUsage {
 }
 
 /** Collects this instance's leftovers. One collection runs at a time; a second call waits for the first. */
-export class GarbageCollector {
+export class GarbageCollector implements GarbageCollectorPort {
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(

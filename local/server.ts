@@ -20,6 +20,7 @@ import { DockerImageBuilder } from './docker-image-builder.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { socketAddress } from './client-address.js';
 import { FileContextStore } from './file-context-store.js';
+import { GarbageCollector, collectPeriodically, type GcTimer } from './garbage-collector.js';
 import { LocalImageScanner } from './image-scanner.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
@@ -78,6 +79,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     instanceId: config.instanceId,
     onChange: async (change) => void (await platform.images.applyBuildStateChange(change)),
   });
+  const gc = new GarbageCollector(docker, { instanceId: config.instanceId, containerGraceMs: config.gc.containerGraceSeconds * 1000 });
   const platform = createPlatform({
     db: dynamo.db,
     runtime,
@@ -89,6 +91,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     results: { resultBaseUrl: () => resultListener.baseUrl },
     imagePolicy: config.imagePolicy,
     images: { builder, contexts: new FileContextStore(config.dataDir), scanner: new LocalImageScanner(docker, { instanceId: config.instanceId }) },
+    garbageCollector: gc,
   });
   const retention = await startRetentionSweep(platform.results, logDir);
 
@@ -108,6 +111,10 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
       .catch((err) => logger.error('sweep failed', err as Error))
       .finally(() => (sweeping = undefined));
   }, SWEEP_MS);
+
+  // The same collector as POST /admin/gc, keeping the same images (GarbageService.inUse).
+  const gcTimer: GcTimer | undefined =
+    config.gc.intervalSeconds > 0 ? collectPeriodically(gc, config.gc.intervalSeconds * 1000, () => platform.garbage.inUse()) : undefined;
 
   const api = createApi(platform, {
     clientAddress: socketAddress,
@@ -129,6 +136,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     async close() {
       clearInterval(sweeper);
       scheduler.close();
+      await gcTimer?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await resultListener.close();
       await retention.stop();

@@ -6,11 +6,18 @@
  * first used, so each function needs only its own variables.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchLogSource } from './aws/cloudwatch-logs.js';
+import { CodeBuildImageBuilder } from './aws/codebuild-image-builder.js';
+import { CodeBuildLogs } from './aws/codebuild-logs.js';
+import { EcrScanFindings } from './aws/ecr-scan-findings.js';
+import { S3ContextStore } from './aws/s3-context-store.js';
 import { EcsRuntime } from './aws/ecs-runtime.js';
 import { EventBridgeScheduler } from './aws/eventbridge-scheduler.js';
 import { EventBridgeRunEventPublisher } from './aws/run-events.js';
@@ -18,6 +25,7 @@ import { ECS_MISSING_GRACE_MS, FARGATE_STOP_TIMEOUT_SECONDS } from './cloud-limi
 import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
 import type { AuthConfig } from './services/auth.js';
+import type { ImageBackend } from './services/images.js';
 import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
 import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
 import { createDb } from './store/db.js';
@@ -26,6 +34,8 @@ import { createDb } from './store/db.js';
 export interface CloudPlatform extends Platform {
   /** Resolves when DynamoDB answers a GetItem on the table; throws its error otherwise. */
   checkStore(): Promise<void>;
+  /** Reads the findings of ECR scans (the build-events function). */
+  scanFindings: EcrScanFindings;
 }
 
 /** Finished runs are kept this many days unless FINISHED_RUN_TTL_DAYS says otherwise (the stack sets it from context). */
@@ -74,24 +84,48 @@ async function build(env: Env): Promise<CloudPlatform> {
       stopTimeoutSeconds: FARGATE_STOP_TIMEOUT_SECONDS,
     },
   });
+  const logs = new CloudWatchLogsClient(clientConfig);
+  const ecr = new ECRClient(clientConfig);
   const platform = createPlatform({
     db,
     runtime,
     scheduler: lazyScheduler(read, events),
-    logs: new CloudWatchLogSource({ logs: new CloudWatchLogsClient(clientConfig), config: { logGroupName, logStreamPrefix } }),
+    logs: new CloudWatchLogSource({ logs, config: { logGroupName, logStreamPrefix } }),
     publisher: new EventBridgeRunEventPublisher({ events, config: { eventBusName: read.optional(ENV.EVENT_BUS_NAME) } }),
     auth: await cloudAuthConfig(env),
     limits: readLimitSettings(env),
     runs: { finishedRunTtlDays: read.wholeNumber(ENV.FINISHED_RUN_TTL_DAYS, DEFAULT_FINISHED_RUN_TTL_DAYS), missingGraceMs: ECS_MISSING_GRACE_MS },
     results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
     imagePolicy: readImagePolicy(env),
+    images: imageBackend(read, clientConfig, logs, ecr),
   });
   return {
     ...platform,
+    scanFindings: new EcrScanFindings({ ecr }),
     async checkStore() {
       await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
     },
   };
+}
+
+/**
+ * The image adapters, for the function that makes and builds images (the api): when
+ * IMAGE_BUCKET_NAME is set, the other three variables must be too. Without it, none (images
+ * answer 503 where they need the adapters).
+ * @throws ConfigurationError naming a missing variable.
+ */
+function imageBackend(read: EnvReader, clientConfig: AwsClientConfig, logs: CloudWatchLogsClient, ecr: ECRClient): ImageBackend | undefined {
+  const bucketName = read.optional(ENV.IMAGE_BUCKET_NAME);
+  if (!bucketName) return undefined;
+  const builder = new CodeBuildImageBuilder({
+    codebuild: new CodeBuildClient(clientConfig),
+    ecr,
+    logs: new CodeBuildLogs({ logs, logGroupName: read.required(ENV.BUILD_LOG_GROUP_NAME) }),
+    projectName: read.required(ENV.BUILD_PROJECT_NAME),
+    bucketName,
+    repositoryUri: read.required(ENV.IMAGE_REPOSITORY_URI),
+  });
+  return { builder, contexts: new S3ContextStore({ s3: new S3Client(clientConfig), bucketName }) };
 }
 
 /**

@@ -115,6 +115,10 @@ export const ENV = {
   RUN_LOG_MAX_MIB: 'RUN_LOG_MAX_MIB',
   /** Dev mode: MiB a run's writable layer may hold (10240) before the run is killed. */
   RUN_DISK_MAX_MIB: 'RUN_DISK_MAX_MIB',
+  /** Dev mode: s between two garbage collections (600); 0 turns the timer off (POST /admin/gc still collects). */
+  GC_INTERVAL_SECONDS: 'GC_INTERVAL_SECONDS',
+  /** Dev mode: s an exited container is left to whoever is finishing it (saving its logs) before garbage collection removes it (600). */
+  GC_CONTAINER_GRACE_SECONDS: 'GC_CONTAINER_GRACE_SECONDS',
   /** Dev mode: s between two measurements of each run's writable layer (5). */
   RUN_DISK_CHECK_SECONDS: 'RUN_DISK_CHECK_SECONDS',
 } as const;

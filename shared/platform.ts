@@ -2,7 +2,8 @@
  * Composition of the services over a backend's adapters: what dev mode's server and the
  * Lambda entry points both build, so no service is wired twice.
  */
-import type { ContainerRuntime, LogSource, RunEventPublisher, Scheduler } from './ports.js';
+import type { ContainerRuntime, GarbageCollector, LogSource, RunEventPublisher, Scheduler } from './ports.js';
+import { GarbageService } from './services/garbage.js';
 import { ImageStore } from './store/image-store.js';
 import { ImageService, type ImageBackend, type ImagePolicy } from './services/images.js';
 import type { Db } from './store/db.js';
@@ -34,6 +35,8 @@ export interface PlatformDeps {
   imagePolicy?: ImagePolicy;
   /** The image builder, context store and scanner; without them images can be read but not made or built. */
   images?: ImageBackend;
+  /** Dev mode's collector of exited containers and old build images; the cloud has none (POST /admin/gc answers 503). */
+  garbageCollector?: GarbageCollector;
 }
 
 export interface Platform {
@@ -43,6 +46,7 @@ export interface Platform {
   schedules: ScheduleService;
   results: ResultService;
   images: ImageService;
+  garbage: GarbageService;
   logs: LogSource;
 }
 
@@ -78,5 +82,6 @@ export function createPlatform(deps: PlatformDeps): Platform {
   // Fire records are history of the same kind as finished runs, kept as long.
   const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
   const guard = new SignInGuard(new CounterStore(deps.db), deps.limits.signIn, deps.limits.registration);
-  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, results, images, logs: deps.logs };
+  const garbage = new GarbageService(images, runs, deps.garbageCollector);
+  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, results, images, garbage, logs: deps.logs };
 }

@@ -145,6 +145,8 @@ export interface ImageBuildRequest {
   ownerId: string;
   /** 1, 2, 3… per image: part of the immutable per-build tag. */
   buildNumber: number;
+  /** The version of the image's context (ContextStore) being built: the cloud builder reads it where the store keeps it. */
+  contextVersion: number;
   /** A validated context (shared/build-context.ts), with a Dockerfile at its root. */
   context: import('./build-context.js').ContextEntry[];
   /** Docker build arguments (`--build-arg NAME=value`). */
@@ -180,8 +182,8 @@ export interface ImageBuilder {
 }
 
 /**
- * Keeps each version of an image's build context (dev: a tar under the data dir; cloud: an S3
- * object), so a build or a file read names a version and gets exactly its files.
+ * Keeps each version of an image's build context (dev: a tar under the data dir; cloud: a tar
+ * object in S3), so a build or a file read names a version and gets exactly its files.
  */
 export interface ContextStore {
   put(imageId: string, version: number, context: readonly import('./build-context.js').ContextEntry[]): Promise<void>;
@@ -195,4 +197,29 @@ export interface ContextStore {
 export interface ImageScanner {
   /** Throws an Error when the image cannot be scanned (e.g. it does not exist). */
   scan(imageRef: string): Promise<import('./image-scan.js').ScanResult>;
+}
+
+/** One object garbage collection removed; `bytes` is the disk it held alone (a container's writable layer; an image's unshared layers). */
+export interface GcRemoval {
+  kind: 'container' | 'image';
+  id: string;
+  bytes: number;
+  /** Why it went: "exited", "dangling", "old build". */
+  reason: string;
+}
+
+/** What one collection removed, and the bytes freed in all. */
+export interface GcReport {
+  removed: GcRemoval[];
+  bytesFreed: number;
+}
+
+/**
+ * Removes what the backend's runs and builds left behind (dev mode: exited containers, dangling
+ * and old build images of this installation). The cloud has none: ECS removes stopped tasks and
+ * the ECR repository's lifecycle rules expire old images.
+ */
+export interface GarbageCollector {
+  /** Never removes an image whose tag or id `inUse` holds. */
+  collect(inUse: ReadonlySet<string>): Promise<GcReport>;
 }

@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { ENTRY_POINTS, type EntryPoint } from '../../shared/env.js';
+import { awsSdkSchemasTreeShaking } from './aws-sdk-schemas-plugin.js';
+import { lambdaCredentialsOnly } from './lambda-credentials-plugin.js';
 import { zodEnglishOnly } from './zod-locales-plugin.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,7 +31,9 @@ export interface Bundle {
  * the tests ran; UTF-8 kept as is rather than \uXXXX escapes; a source map without the sources'
  * text (names and positions are enough for stack traces, and --enable-source-maps parses the map
  * at every cold start); the banner that gives CommonJS dependencies inside the ESM bundle their
- * `require`; and zod with its English messages only (zod-locales-plugin.ts).
+ * `require`; zod with its English messages only (zod-locales-plugin.ts); the SDK clients' unused
+ * schemas tree-shaken (aws-sdk-schemas-plugin.ts); and no credential providers a Lambda function
+ * never reaches (lambda-credentials-plugin.ts).
  * Rejects with esbuild's errors when the build fails.
  */
 export async function bundle(entryFile: string, outDir: string): Promise<Bundle> {
@@ -47,7 +51,7 @@ export async function bundle(entryFile: string, outDir: string): Promise<Bundle>
     charset: 'utf8',
     mainFields: ['module', 'main'],
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, awsSdkSchemasTreeShaking, lambdaCredentialsOnly],
     metafile: true,
     logLevel: 'warning',
   });

@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import type { Principal } from '../domain.js';
 import type { Platform } from '../platform.js';
 import { bearerChallenge, errorToProblem, fieldErrors, problemResponse } from './problem.js';
+import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { appRoutes } from './routes/apps.js';
 import { imageRoutes } from './routes/images.js';
@@ -94,6 +95,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   scheduleRoutes(app, platform);
   resultRoutes(app, platform);
   imageRoutes(app, platform, { ...DEFAULT_FOLLOW, ...options.follow });
+  adminRoutes(app, platform);
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: { title: 'Containerizer API', version: '1.0.0', description: 'Run containerized jobs on demand or on cron schedules.' },

@@ -2,7 +2,10 @@
  * EventBridge "CodeBuild Build State Change" events of the image project and "ECR Image Scan"
  * events of the image repository → the builds' state machine and their scans.
  */
-import { toBuildScan, toBuildStateChange, type CodeBuildBuildStateChangeEvent, type EcrImageScanEvent } from '../aws/build-events.js';
+import { toBuildScan, toBuildStateChange, type BuildScan, type CodeBuildBuildStateChangeEvent, type EcrImageScanEvent } from '../aws/build-events.js';
+import type { EcrScanFindings } from '../aws/ecr-scan-findings.js';
+import { ServiceUnavailableError } from '../errors.js';
+import type { ScanResult } from '../image-scan.js';
 import { logger } from '../logger.js';
 import type { Platform } from '../platform.js';
 import { withLambdaContext } from './context.js';
@@ -11,11 +14,11 @@ import { withLambdaContext } from './context.js';
 export type BuildEvent = CodeBuildBuildStateChangeEvent | EcrImageScanEvent;
 
 /**
- * The build-events function's handler: applies one build event or scan; builds the platform
- * did not start and images it did not tag are ignored. Errors propagate so that EventBridge and
+ * The build-events function's handler: applies one build event or scan (its findings read
+ * through `findings`, when given); builds the platform did not start and images it did not tag are ignored. Errors propagate so that EventBridge and
  * Lambda retry the event: the writes are conditional and forward only, so a replay changes nothing already applied.
  */
-export function buildEventsHandler(platform: Pick<Platform, 'images'>) {
+export function buildEventsHandler(platform: Pick<Platform, 'images'>, findings?: Pick<EcrScanFindings, 'complete'>) {
   return withLambdaContext(async (event: BuildEvent): Promise<void> => {
     if (event['detail-type'] === 'CodeBuild Build State Change') {
       const change = toBuildStateChange(event);
@@ -24,9 +27,24 @@ export function buildEventsHandler(platform: Pick<Platform, 'images'>) {
     }
     if (event['detail-type'] === 'ECR Image Scan') {
       const found = toBuildScan(event);
-      if (found) await platform.images.recordScan(found.imageId, found.buildNumber, found.scan, found.digest);
+      if (found) await platform.images.recordScan(found.imageId, found.buildNumber, await withFindings(event, found, findings), found.digest);
       return;
     }
     logger.warn('ignored an event of an unexpected type', { detailType: (event as { 'detail-type'?: string })['detail-type'] });
   });
+}
+
+/**
+ * The scan with its findings. Throttling is thrown (the event is retried); any other failure to
+ * read them keeps the counts alone (they are what the run policy judges), marked truncated.
+ */
+async function withFindings(event: EcrImageScanEvent, found: BuildScan, findings?: Pick<EcrScanFindings, 'complete'>): Promise<ScanResult> {
+  if (!findings) return found.scan;
+  try {
+    return await findings.complete(event.detail['repository-name'], found);
+  } catch (err) {
+    if (err instanceof ServiceUnavailableError) throw err;
+    logger.warn('scan findings could not be read; recording the counts only', { imageId: found.imageId, buildNumber: found.buildNumber, error: err as Error });
+    return found.scan;
+  }
 }

@@ -214,7 +214,14 @@ export class ImageService {
     await this.store.insertBuild(build);
     try {
       const context = await contexts.get(imageId, image.contextVersion);
-      const buildRef = await builder.build({ imageId, ownerId: image.ownerId, buildNumber: number, context, buildArgs: image.buildArgs });
+      const buildRef = await builder.build({
+        imageId,
+        ownerId: image.ownerId,
+        buildNumber: number,
+        contextVersion: image.contextVersion,
+        context,
+        buildArgs: image.buildArgs,
+      });
       return (await this.store.setBuildRef(imageId, number, buildRef)) ?? build;
     } catch (err) {
       logger.warn('build did not start', { imageId, buildNumber: number, error: err as Error });

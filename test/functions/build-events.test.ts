@@ -11,6 +11,7 @@ import { ecrImageTag } from '../../shared/aws/build-events.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import { createCloudPlatform } from '../../shared/cloud-platform.js';
 import { ENV } from '../../shared/env.js';
+import { ServiceUnavailableError } from '../../shared/errors.js';
 import { buildEventsHandler, type BuildEvent } from '../../shared/lambda/build-events.js';
 import type { ContextStore, ImageBuilder } from '../../shared/ports.js';
 import { ImageService } from '../../shared/services/images.js';
@@ -109,6 +110,34 @@ describe('build-events', () => {
     // A rescan later does replace it.
     await deliver(ecrScanEvent(imageId, 1, { CRITICAL: 1 }, { time: '2030-01-02T00:00:00Z' }));
     expect((await platform.images.getBuild(OWNER, imageId, 1)).scan!.counts.CRITICAL).toBe(1);
+  });
+
+  it("fills a scan's findings from ECR; if they cannot be read, keeps the counts; throttling is retried", async () => {
+    const imageId = await queuedBuild();
+    const finding = { id: 'CVE-2030-1', severity: 'HIGH' as const, title: 'bad', where: 'openssl@3' };
+    const calls: string[] = [];
+    const withFindings = buildEventsHandler(platform, {
+      complete: async (repositoryName, found) => (calls.push(repositoryName), { ...found.scan, findings: [finding], truncated: false }),
+    });
+    await withFindings(ecrScanEvent(imageId, 1, { HIGH: 1 }, { time: '2030-01-01T00:02:00Z' }));
+    expect(calls).toEqual(['containerizer-images']);
+    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { HIGH: 1 }, findings: [finding], truncated: false });
+
+    const failing = buildEventsHandler(platform, {
+      complete: async () => {
+        throw new Error('AccessDenied');
+      },
+    });
+    await failing(ecrScanEvent(imageId, 1, { HIGH: 3 }, { time: '2030-01-01T00:03:00Z' }));
+    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { HIGH: 3 }, findings: [], truncated: true });
+
+    const throttled = buildEventsHandler(platform, {
+      complete: async () => {
+        throw new ServiceUnavailableError('ECR is throttling requests');
+      },
+    });
+    await expect(throttled(ecrScanEvent(imageId, 1, { HIGH: 4 }, { time: '2030-01-01T00:04:00Z' }))).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan!.counts.HIGH).toBe(3);
   });
 
   it('runs an app on the built image with its exact reference and digest; the scan policy refuses it before RunTask', async () => {

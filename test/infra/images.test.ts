@@ -5,10 +5,12 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { ContainerizerStack } from '../../infra/containerizer-stack.js';
 import { KEPT_IMAGES } from '../../infra/images.js';
 import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
 import { BUILD_ENV } from '../../shared/aws/build-events.js';
+import { CONTEXT_OBJECT } from '../../shared/aws/s3-context-store.js';
 import { buildStack } from './build-stack.js';
 
 let stack: ContainerizerStack;
@@ -46,7 +48,8 @@ describe('images', () => {
     const [project] = Object.values(template.findResources('AWS::CodeBuild::Project'));
     expect(project!.Properties.Environment).toMatchObject({ Type: 'ARM_CONTAINER', PrivilegedMode: true, ComputeType: 'BUILD_GENERAL1_SMALL' });
     const buildspec = JSON.parse(project!.Properties.Source.BuildSpec as string);
-    expect(buildspec.phases.build.commands.join('\n')).toContain(`-t "$${BUILD_ENV.imageRef}" .`);
+    expect(buildspec.phases.build.commands[0]).toBe(`mkdir context && tar -xf ${CONTEXT_OBJECT} -C context`);
+    expect(buildspec.phases.build.commands.join('\n')).toContain(`-t "$${BUILD_ENV.imageRef}" context`);
     expect(buildspec.phases.post_build.commands.join('\n')).toContain(`docker push "$${BUILD_ENV.imageRef}"`);
     expect(buildspec.env['exported-variables']).toEqual([BUILD_ENV.digest]);
     expect(project!.Properties.TimeoutInMinutes).toBe(60);
@@ -68,14 +71,37 @@ describe('images', () => {
     });
   });
 
-  it('lets the api start this project only, touch contexts/ only, and read the build logs', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes(stack.getLogicalId(stack.api.function.role.node.defaultChild as never)))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
-    const allowing = (action: string) => policies.filter((s) => [s.Action].flat().includes(action)).flatMap((s) => [s.Resource].flat().map(flattenCfnValue));
-    expect(allowing('codebuild:StartBuild')).toEqual([flattenCfnValue(cfn(stack.images.project.projectArn))]);
-    expect(allowing('s3:PutObject')).toEqual([`${flattenCfnValue(cfn(stack.images.bucket.bucketArn))}/contexts/*`]);
-    expect(allowing('logs:GetLogEvents')).toContainEqual(flattenCfnValue(cfn(stack.images.buildLogGroup.logGroupArn)));
-    expect(allowing('ecr:BatchDeleteImage')).toEqual([flattenCfnValue(cfn(stack.images.repository.repositoryArn))]);
+  /** Resources per action of the policies attached to `role`, flattened; `conditions` per action too. */
+  function grantsOf(role: IRole) {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(stack.getLogicalId(role.node.defaultChild as never)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[])
+      .filter((s) => s.Effect === 'Allow');
+    const matching = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    return {
+      resources: (action: string) => matching(action).flatMap((s) => [s.Resource].flat().map(flattenCfnValue)),
+      conditions: (action: string) => matching(action).map((s) => s.Condition),
+      actions: new Set(statements.flatMap((s) => [s.Action].flat())),
+    };
+  }
+
+  it('lets the api do what the image adapters call, on the project, contexts/ and the repository only', () => {
+    const api = grantsOf(stack.api.function.role!);
+    const bucketArn = flattenCfnValue(cfn(stack.images.bucket.bucketArn));
+    const repositoryArn = flattenCfnValue(cfn(stack.images.repository.repositoryArn));
+    expect(api.resources('codebuild:StartBuild')).toEqual([flattenCfnValue(cfn(stack.images.project.projectArn))]);
+    for (const action of ['s3:PutObject', 's3:GetObject', 's3:DeleteObject']) expect(api.resources(action)).toEqual([`${bucketArn}/contexts/*`]);
+    expect(api.resources('s3:ListBucket')).toEqual([bucketArn]);
+    expect(api.conditions('s3:ListBucket')).toEqual([{ StringLike: { 's3:prefix': ['contexts/*'] } }]);
+    expect(api.resources('logs:GetLogEvents')).toContainEqual(flattenCfnValue(cfn(stack.images.buildLogGroup.logGroupArn)));
+    for (const action of ['ecr:BatchDeleteImage', 'ecr:DescribeImages']) expect(api.resources(action)).toEqual([repositoryArn]);
+    // Nothing the adapters do not call.
+    for (const action of ['codebuild:BatchGetBuilds', 'ecr:DescribeImageScanFindings', 'ecr:PutImage', 's3:*']) expect(api.actions.has(action)).toBe(false);
+  });
+
+  it('lets the build-events function read scan findings of the repository, and touch no context or build', () => {
+    const events = grantsOf(stack.images.buildEventsFunction.role!);
+    expect(events.resources('ecr:DescribeImageScanFindings')).toEqual([flattenCfnValue(cfn(stack.images.repository.repositoryArn))]);
+    expect([...events.actions].filter((a) => /^(s3|codebuild):/.test(a) || a === 'ecr:BatchDeleteImage')).toEqual([]);
   });
 });

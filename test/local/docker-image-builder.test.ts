@@ -25,7 +25,7 @@ const builder = new DockerImageBuilder(docker, { dataDir, instanceId, onChange: 
 const uniqueImageId = () => `IMG${randomUUID().replace(/-/g, '').toUpperCase().slice(0, 20)}`;
 
 function request(files: Record<string, string>, buildNumber = 1): ImageBuildRequest {
-  return { imageId: uniqueImageId(), ownerId: 'USER1', buildNumber, context: contextFromFiles(files) };
+  return { imageId: uniqueImageId(), ownerId: 'USER1', buildNumber, contextVersion: 1, context: contextFromFiles(files) };
 }
 
 async function wholeLog(imageId: string, buildNumber: number, limit = 1000): Promise<LogEvent[]> {

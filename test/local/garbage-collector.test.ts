@@ -30,6 +30,7 @@ async function build(builder: DockerImageBuilder, buildNumber: number, variant: 
     imageId,
     ownerId: 'USER1',
     buildNumber,
+    contextVersion: 1,
     context: contextFromFiles({ 'v.txt': variant }, `FROM ${BUSYBOX}\nCOPY v.txt /v.txt\n`),
   });
   if (outcome.lastStatus !== 'BUILT') throw new Error(`test image did not build: ${outcome.reason}`);
@@ -92,7 +93,13 @@ describe('GarbageCollector (real Docker)', () => {
     // Another instance's build and an image the platform did not build, both old and unused.
     const other = new DockerImageBuilder(docker, { dataDir, instanceId: otherInstanceId, onChange: async () => {} });
     const otherBuild = (
-      await other.run({ imageId: `${imageId}OTHER`, ownerId: 'USER1', buildNumber: 1, context: contextFromFiles({}, `FROM ${BUSYBOX}\nLABEL x=1\n`) })
+      await other.run({
+        imageId: `${imageId}OTHER`,
+        ownerId: 'USER1',
+        buildNumber: 1,
+        contextVersion: 1,
+        context: contextFromFiles({}, `FROM ${BUSYBOX}\nLABEL x=1\n`),
+      })
     ).digest!;
     await docker.getImage(BUSYBOX).tag({ repo: foreignTag.split(':')[0]!, tag: '1' });
 

@@ -23,7 +23,7 @@ const scanner = new LocalImageScanner(docker, { instanceId, trivy: null });
 
 async function build(dockerfile: string): Promise<string> {
   const imageId = `SCAN${randomUUID().replace(/-/g, '').toUpperCase().slice(0, 20)}`;
-  const outcome = await builder.run({ imageId, ownerId: 'USER1', buildNumber: 1, context: contextFromFiles({}, dockerfile) });
+  const outcome = await builder.run({ imageId, ownerId: 'USER1', buildNumber: 1, contextVersion: 1, context: contextFromFiles({}, dockerfile) });
   if (outcome.lastStatus !== 'BUILT') throw new Error(`test image did not build: ${outcome.reason}`);
   return outcome.imageRef!;
 }

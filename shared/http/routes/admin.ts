@@ -1,0 +1,41 @@
+/** Admin routes: garbage collection on demand (dev mode; the cloud answers 503). */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Platform } from '../../platform.js';
+import { Problem } from '../../schemas.js';
+import type { Api } from '../app.js';
+import { json, problems, secured } from './common.js';
+
+const GcReport = z
+  .object({
+    removed: z.array(
+      z.object({
+        kind: z.enum(['container', 'image']),
+        id: z.string(),
+        bytes: z.number().int().openapi({ description: 'bytes the object held alone' }),
+        reason: z.string().openapi({ example: 'old build' }),
+      }),
+    ),
+    bytesFreed: z.number().int(),
+  })
+  .openapi('GcReport');
+
+const gcRoute = createRoute({
+  method: 'post',
+  path: '/admin/gc',
+  summary: "Removes the platform's leftovers now: exited run containers, dangling and old build images no app or recent run uses (admins; dev mode)",
+  security: secured,
+  responses: {
+    200: json(GcReport, 'what was removed'),
+    401: problems[401],
+    403: problems[403],
+    503: {
+      content: { 'application/problem+json': { schema: Problem } },
+      description: 'this backend has no garbage collector (the cloud: ECR lifecycle rules)',
+    },
+  },
+});
+
+/** Registers POST /admin/gc. */
+export function adminRoutes(app: Api, { garbage }: Platform): void {
+  app.openapi(gcRoute, async (c) => c.json(await garbage.collectFor(c.get('principal')), 200));
+}
