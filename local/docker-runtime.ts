@@ -45,6 +45,8 @@ function imageMissing(image: string): string {
 
 /** Where a DockerRuntime reports what it learns. */
 export interface RuntimeHooks {
+  /** Labelled (LABELS.instanceId) on every container, so this installation's garbage collection finds the exited ones it left. */
+  instanceId?: string;
   /** Gets what a job left in its result file (read from the main container at release). */
   onResultFile?(runId: string, text: string): Promise<void>;
   /** Gets each task state change `follow` makes of Docker's (STOPPED ones once the run's logs are complete): the platform's RunService.applyTaskStateChange. */
@@ -151,7 +153,12 @@ export class DockerRuntime implements ContainerRuntime {
       Image: run.image,
       ...(command.length > 0 ? { Cmd: command } : {}),
       Env: Object.entries({ ...run.env, ...jobEnv }).map(([key, value]) => `${key}=${value}`),
-      Labels: { [LABELS.runId]: run.runId, [LABELS.appId]: run.appId, [LABELS.ownerId]: run.ownerId },
+      Labels: {
+        [LABELS.runId]: run.runId,
+        [LABELS.appId]: run.appId,
+        [LABELS.ownerId]: run.ownerId,
+        ...(this.hooks.instanceId && { [LABELS.instanceId]: this.hooks.instanceId }),
+      },
       HostConfig: {
         NanoCpus: Math.round(run.cpu * 1e9),
         Memory: run.memoryMiB * 1024 * 1024,

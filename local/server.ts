@@ -64,6 +64,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const logDir = join(config.dataDir, 'logs');
   const logs = new ContainerLogs(docker, logDir, config.sandbox.logMaxBytes);
   const runtime = new DockerRuntime(docker, logs, config.sandbox, {
+    instanceId: config.instanceId,
     onResultFile: (runId, text) => platform.results.recordFile(runId, text),
     // A run of several containers reports as one task (task-group.ts); a lone container's changes pass through.
     onTaskChange: (change) => platform.runs.applyTaskStateChange(change),
