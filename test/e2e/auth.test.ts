@@ -118,6 +118,7 @@ describe('auth', () => {
     const doc = await anon.get('/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/admin/gc',
       '/apps',
       '/apps/{appId}',
       '/apps/{appId}/metrics',
