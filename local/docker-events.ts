@@ -32,6 +32,16 @@ export function dockerStatusCode(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** Runs a Docker call, taking an answer with one of `statusCodes` (e.g. 404 gone, 409 already so) as done; other errors propagate. */
+export async function ignoringStatus(statusCodes: readonly number[], call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (err) {
+    const status = dockerStatusCode(err);
+    if (status === undefined || !statusCodes.includes(status)) throw err;
+  }
+}
+
 /** The daemon's own message for a failed call (its JSON `message`), else the error's message. */
 export function dockerErrorMessage(err: unknown): string {
   const json = (err as { json?: { message?: unknown } } | null)?.json;

@@ -9,7 +9,7 @@ import { DROPPED_CAPABILITIES, MAIN_CONTAINER, type App, type Run } from '../sha
 import type { ContainerLogs } from './container-logs.js';
 import type { ContainerRuntime, LaunchableApp, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { INTERPRETERS, launchCommand, missingInterpreter } from '../shared/services/script-rules.js';
-import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf } from './docker-events.js';
+import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf, ignoringStatus } from './docker-events.js';
 import { assertImageReference } from '../shared/image-reference.js';
 import { truncationMessage } from './log-pipeline.js';
 import { ensureRunNetwork } from './run-network.js';
@@ -250,13 +250,13 @@ export class DockerRuntime implements ContainerRuntime {
   /** `POST /containers/{id}/stop?t=graceSeconds`: SIGTERM, SIGKILL after the grace (s); for a task, to every container still running. Already stopped or gone is fine. */
   async stop(ref: TaskRef, graceSeconds: number, _reason: string): Promise<void> {
     if (await this.groups.stop(ref, { graceSeconds: Math.max(0, Math.ceil(graceSeconds)) })) return;
-    await this.ignoring([304, 404], () => this.docker.getContainer(ref).stop({ t: Math.max(0, Math.ceil(graceSeconds)) }));
+    await ignoringStatus([304, 404], () => this.docker.getContainer(ref).stop({ t: Math.max(0, Math.ceil(graceSeconds)) }));
   }
 
   /** SIGKILL now (a task's: every container). Not running (409) or gone (404) is fine. */
   async kill(ref: TaskRef, _reason: string): Promise<void> {
     if (await this.groups.stop(ref, { graceSeconds: 0, kill: true })) return;
-    await this.ignoring([404, 409], () => this.docker.getContainer(ref).kill({ signal: 'SIGKILL' }));
+    await ignoringStatus([404, 409], () => this.docker.getContainer(ref).kill({ signal: 'SIGKILL' }));
   }
 
   /**
@@ -352,16 +352,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   /** Force-removes the container. Gone or already being removed is fine. */
   async remove(ref: TaskRef): Promise<void> {
-    await this.ignoring([404, 409], () => this.docker.getContainer(ref).remove({ force: true }));
-  }
-
-  private async ignoring(statusCodes: number[], call: () => Promise<unknown>): Promise<void> {
-    try {
-      await call();
-    } catch (err) {
-      const status = dockerStatusCode(err);
-      if (status === undefined || !statusCodes.includes(status)) throw err;
-    }
+    await ignoringStatus([404, 409], () => this.docker.getContainer(ref).remove({ force: true }));
   }
 }
 

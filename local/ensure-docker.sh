@@ -5,19 +5,21 @@ set -euo pipefail
 
 say() { echo "[ensure-docker] $*" >&2; }
 
+# Installs Debian's package $1 (needed for $2) with apt-get as root; elsewhere says what to install and stops.
+install_package() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "$2 needs Debian's $1: apt-get install $1"
+    exit 1
+  fi
+  say "installing Debian's $1 for $2"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq "$1" >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get install -y -qq "$1" >/dev/null; }
+}
+
 docker_answers() { command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; }
 
 if ! docker_answers; then
-  if ! command -v dockerd >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-      say "No Docker engine answers and dockerd is not installed. Install Docker (Debian: apt-get install docker.io) and start it."
-      exit 1
-    fi
-    say "dockerd is missing: installing Debian's docker.io with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq docker.io >/dev/null
-  fi
+  command -v dockerd >/dev/null 2>&1 || install_package docker.io "a Docker engine (none answers, and dockerd is not installed)"
   if [ "$(id -u)" != 0 ]; then
     say "Docker is installed but not answering; start it (e.g. sudo systemctl start docker)."
     exit 1
@@ -37,15 +39,7 @@ BUSYBOX=/bin/busybox
 is_static() { [ -x "$1" ] && ! ldd "$1" >/dev/null 2>&1; }
 
 if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  if ! is_static "$BUSYBOX"; then
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-      say "a static busybox is needed to build $IMAGE: apt-get install busybox-static"
-      exit 1
-    fi
-    say "installing Debian's busybox-static for the sample image"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq busybox-static >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get install -y -qq busybox-static >/dev/null; }
-  fi
+  is_static "$BUSYBOX" || install_package busybox-static "the sample image $IMAGE"
   root=$(mktemp -d)
   trap 'rm -rf "$root"' EXIT
   mkdir -p "$root/bin" "$root/tmp" "$root/etc"
@@ -69,13 +63,7 @@ PY_IMAGE=containerizer/python:latest
 if ! docker image inspect "$PY_IMAGE" >/dev/null 2>&1; then
   python=$(readlink -f /usr/bin/python3 2>/dev/null || true)
   if [ -z "$python" ] || [ ! -x "$python" ]; then
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-      say "Debian's python3 is needed to build $PY_IMAGE: apt-get install python3-minimal"
-      exit 1
-    fi
-    say "installing Debian's python3-minimal for the python image"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq python3-minimal >/dev/null 2>&1 || { apt-get update -qq >/dev/null; apt-get install -y -qq python3-minimal >/dev/null; }
+    install_package python3-minimal "the python image $PY_IMAGE"
     python=$(readlink -f /usr/bin/python3)
   fi
   version=$(basename "$python")                       # e.g. python3.11

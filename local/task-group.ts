@@ -17,7 +17,7 @@ import { MAIN_CONTAINER, type ContainerDependency, type HealthCheck, type Run } 
 import { logger } from '../shared/logger.js';
 import type { TaskRef, TaskStateChange } from '../shared/ports.js';
 import { taskContainers, type TaskContainer } from '../shared/services/container-rules.js';
-import { ESSENTIAL_CONTAINER_EXITED, LABELS, dockerErrorMessage, dockerStatusCode } from './docker-events.js';
+import { ESSENTIAL_CONTAINER_EXITED, LABELS, dockerErrorMessage, dockerStatusCode, ignoringStatus } from './docker-events.js';
 import { planTask, type Member, type TaskPlan } from './task-plan.js';
 
 /** Labels a task's containers carry besides LABELS: their name in the task, and their place in it (TaskLabel as JSON). */
@@ -201,7 +201,7 @@ export class TaskGroups {
       members
         .filter((m) => m.status === 'running')
         .map((m) =>
-          this.ignoring([304, 404, 409], () =>
+          ignoringStatus([304, 404, 409], () =>
             options.kill ? this.docker.getContainer(m.id).kill({ signal: 'SIGKILL' }) : this.docker.getContainer(m.id).stop({ t: options.graceSeconds }),
           ),
         ),
@@ -217,7 +217,7 @@ export class TaskGroups {
     const listing = await listed(this.docker, runId);
     if (!isTask(listing)) return false;
     const all = listing.map(memberOf);
-    await Promise.all(all.map((m) => this.ignoring([304, 404, 409], () => this.docker.getContainer(m.ref).stop({ t: STOP_GRACE_SECONDS }))));
+    await Promise.all(all.map((m) => ignoringStatus([304, 404, 409], () => this.docker.getContainer(m.ref).stop({ t: STOP_GRACE_SECONDS }))));
     await save(all);
     await Promise.all(all.map((m) => this.remove(m.ref)));
     for (const m of all) this.signalled.delete(m.ref);
@@ -293,7 +293,7 @@ export class TaskGroups {
   private signal(member: Member): void {
     if (this.signalled.has(member.id)) return;
     this.signalled.add(member.id);
-    this.ignoring([304, 404, 409], () => this.docker.getContainer(member.id).stop({ t: STOP_GRACE_SECONDS })).catch((err) =>
+    ignoringStatus([304, 404, 409], () => this.docker.getContainer(member.id).stop({ t: STOP_GRACE_SECONDS })).catch((err) =>
       logger.error('task group: could not stop a container', { container: member.name, error: err as Error }),
     );
   }
@@ -423,7 +423,7 @@ export class TaskGroups {
   }
 
   private async remove(ref: TaskRef): Promise<void> {
-    await this.ignoring([404, 409], () => this.docker.getContainer(ref).remove({ force: true }));
+    await ignoringStatus([404, 409], () => this.docker.getContainer(ref).remove({ force: true }));
   }
 
   private forget(runId: string): void {
@@ -442,14 +442,5 @@ export class TaskGroups {
         if (this.chains.get(runId) === next) this.chains.delete(runId);
       });
     return next;
-  }
-
-  private async ignoring(statusCodes: number[], call: () => Promise<unknown>): Promise<void> {
-    try {
-      await call();
-    } catch (err) {
-      const status = dockerStatusCode(err);
-      if (status === undefined || !statusCodes.includes(status)) throw err;
-    }
   }
 }
