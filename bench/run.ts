@@ -10,6 +10,7 @@
  *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
  * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
+ * `npx tsx bench/run.ts launch` measures part 1 only.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +32,8 @@ const SAMPLES = 20;
 const CONCURRENT = 50;
 const POLL_MS = 10;
 const run = promisify(execFile);
+/** `npx tsx bench/run.ts launch`: part 1 only. */
+const launchOnly = process.argv[2] === 'launch';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
       'docker run --rm': { 'median ms': round(median(dockerMs)), 'min ms': round(Math.min(...dockerMs)), 'max ms': round(Math.max(...dockerMs)) },
     });
     console.log(`ratio platform / docker: ${ratio.toFixed(2)} (target ≤ 1.15) ${ratio <= 1.15 ? 'MET' : 'NOT MET'}`);
+    if (launchOnly) return;
 
     const many = await alice('POST', '/apps', { name: 'bench-many', image: IMAGE, command: ['sh', '-c', 'sleep 1; exit $CODE'] });
     const t0 = performance.now();
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  if (launchOnly) return;
   await logFigures(100);
   await resultFigures();
   await lambdaFigures();

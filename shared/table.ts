@@ -11,6 +11,8 @@
  * - everything of a kind, for admins and start-up loads: index `byKind`
  * - active runs, for timeouts and reconciliation: sparse index `active`
  * - the active runs of a schedule, for its overlap policy: marker items under the schedule (`children`)
+ * - the active runs of an owner, for the per-user run quota: marker items under `OWNER#<ownerId>` (`children`),
+ *   counted with one strongly consistent Query
  * - images: the image (sk `IMAGE`), its versions (`VERSION#<n>`), builds (`BUILD#<n>`) and the
  *   apps that name it (`USE#<appId>`) under one partition key; unsettled builds in `active`
  * (index partitions: `indexKeys`). Ids are ULIDs, so sorting by id sorts by creation time.
@@ -91,6 +93,7 @@ export function runShard(runId: string): number {
 const shardSuffix = (shard: number) => `#${String(shard).padStart(2, '0')}`;
 
 const appPk = (appId: string) => `${KIND.app}#${appId}`;
+const ownerPk = (ownerId: string) => `OWNER#${ownerId}`;
 const schedulePk = (scheduleId: string) => `${KIND.schedule}#${scheduleId}`;
 const imagePk = (imageId: string) => `${KIND.image}#${imageId}`;
 const padded = (n: number) => String(n).padStart(6, '0');
@@ -109,6 +112,8 @@ export const keys = {
   counter: (name: string, windowStart: number) => ({ pk: `${KIND.counter}#${name}#${windowStart}`, sk: KIND.counter }),
   /** The marker of a schedule's run that has not been settled yet (its overlap policy reads these). */
   activeRunOfSchedule: (scheduleId: string, runId: string) => ({ pk: schedulePk(scheduleId), sk: `${SK_PREFIX.activeRun}${runId}` }),
+  /** The marker of an owner's run that has not reached a terminal status yet (the per-user run quota counts these). */
+  activeRunOfOwner: (ownerId: string, runId: string) => ({ pk: ownerPk(ownerId), sk: `${SK_PREFIX.activeRun}${runId}` }),
   /** One result a run posted; `resultId` is a ULID, so a run's results sort in the order posted. */
   result: (runId: string, resultId: string) => ({ pk: `${KIND.run}#${runId}`, sk: `${SK_PREFIX.result}${resultId}` }),
   /** One point of an app's metric series, sorted by time (ISO 8601) then by the result that carried it. */
@@ -135,6 +140,7 @@ export const children = {
   versionsOfApp: (appId: string): Children => ({ pk: appPk(appId), skPrefix: SK_PREFIX.version }),
   firesOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.fire }),
   activeRunsOfSchedule: (scheduleId: string): Children => ({ pk: schedulePk(scheduleId), skPrefix: SK_PREFIX.activeRun }),
+  activeRunsOfOwner: (ownerId: string): Children => ({ pk: ownerPk(ownerId), skPrefix: SK_PREFIX.activeRun }),
   resultsOfRun: (runId: string): Children => ({ pk: `${KIND.run}#${runId}`, skPrefix: SK_PREFIX.result }),
   versionsOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.version }),
   buildsOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.build }),

@@ -9,8 +9,8 @@
  * history can never disagree with the status.
  *
  * A run stays in the sparse `active` index until it is settled: after its terminal
- * transition, its follow-ups (the retry, the run-state event, releasing the task) run and
- * only then does it leave the index. A crash in between is healed by the next sweep, which
+ * transition, its follow-ups (leaving its owner's quota, the retry, the run-state event,
+ * releasing the task) run and only then does it leave the index. A crash in between is healed by the next sweep, which
  * settles any terminal run it still finds there.
  */
 import { ulid } from 'ulid';
@@ -119,10 +119,10 @@ export class RunService {
     const run: Run = { ...newRun({ ...app, image }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() }), imageDigest };
     checkRunSize(run);
     this.runtime.checkLaunch?.({ run, app: { ...app, image } });
-    if (!(await this.store.insert(run))) return (await this.store.get(run.runId))!;
+    if (!(await this.store.insert(run))) return this.existing(run.runId);
     if (refusal) return this.refuse(run, refusal);
     // Counted after the insert, so that concurrent creates cannot all slip under the quota: each that finds the owner over it backs out.
-    const active = await this.store.countActiveOfOwner(run.ownerId);
+    const active = await this.store.countActiveOfOwner(run.ownerId, this.config.maxActiveRunsPerUser);
     if (active > this.config.maxActiveRunsPerUser) {
       await this.store.removeUnlaunched(run);
       throw tooManyRequests(
@@ -135,7 +135,14 @@ export class RunService {
 
   /** True when the owner has maxActiveRunsPerUser runs active (or more): a new one would be refused. */
   async atQuota(ownerId: string): Promise<boolean> {
-    return (await this.store.countActiveOfOwner(ownerId)) >= this.config.maxActiveRunsPerUser;
+    return (await this.store.countActiveOfOwner(ownerId, this.config.maxActiveRunsPerUser - 1)) >= this.config.maxActiveRunsPerUser;
+  }
+
+  /** The run a repeated create (same `origin.runId`) finds; its owner's marker, which the repeated insert wrote again, goes if it has ended. */
+  private async existing(runId: string): Promise<Run> {
+    const run = (await this.store.get(runId))!;
+    if (isTerminal(run.status)) await this.store.leaveQuota(run);
+    return run;
   }
 
   /**
@@ -310,8 +317,8 @@ export class RunService {
     const app: LaunchableApp = { ...version, image: run.image };
     let taskRef: string;
     try {
-      await this.runtime.prepare(app);
-      taskRef = await this.runtime.start({ run, app, jobEnv: await this.hooks.jobEnv?.(run) });
+      const [, jobEnv] = await Promise.all([this.runtime.prepare(app), this.hooks.jobEnv?.(run)]);
+      taskRef = await this.runtime.start({ run, app, jobEnv });
     } catch (err) {
       const at = new Date();
       const attempts = (run.launchRetry?.attempts ?? 0) + 1;
@@ -375,6 +382,8 @@ export class RunService {
 
   /** Follow-ups of a terminal run; each is idempotent, so a sweep may repeat them safely. */
   private async settle(run: Run): Promise<void> {
+    // First, so that a finished run stops counting against its owner's quota before the slower follow-ups.
+    await this.store.leaveQuota(run);
     if (run.nextRunId) await this.startRetry(run, run.nextRunId);
     await this.publisher.publish(run);
     if (run.taskRef) await this.runtime.release?.(run.taskRef, run.runId);

@@ -5,8 +5,9 @@
  *
  * A run item sits in the app's and the owner's run listings and its shard of the all-runs listing
  * for its lifetime, and in its shard of the sparse `active` index until it is settled (a run of
- * a schedule also has a marker under the schedule until then). It keeps `statusRank` and
- * `taskVersion` (RUN_ORDER) so a transition's condition can refuse stale events.
+ * a schedule also has a marker under the schedule until then). A marker under its owner, which the
+ * run quota counts, goes first thing when it is settled. It keeps `statusRank` and `taskVersion`
+ * (RUN_ORDER) so a transition's condition can refuse stale events.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isTerminal, type ContainerState, type LaunchRetry, type Run, type RunStatus, type StopRequest, type Transition } from '../domain.js';
@@ -60,16 +61,15 @@ export class RunStore {
   constructor(private readonly db: Db) {}
 
   /**
-   * Writes a new run (in the active index; a schedule's run also gets its marker, written first,
-   * so a crash can leave a marker without a run, which activeOfSchedule ignores, never the reverse).
+   * Writes a new run (in the active index), after its markers: its owner's (the run quota counts
+   * it until the run is terminal) and, for a schedule's run, its schedule's. A crash can thus
+   * leave a marker without a run, which both readers ignore, never a run without its markers.
    * Returns false when a run with its id exists already.
    */
   async insert(run: Run): Promise<boolean> {
     const shard = runShard(run.runId);
-    if (run.scheduleId) {
-      const marker = { ...keys.activeRunOfSchedule(run.scheduleId, run.runId), runId: run.runId };
-      await this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: marker }));
-    }
+    const markers = [keys.activeRunOfOwner(run.ownerId, run.runId), ...(run.scheduleId ? [keys.activeRunOfSchedule(run.scheduleId, run.runId)] : [])];
+    await Promise.all(markers.map((marker) => this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: { ...marker, runId: run.runId } }))));
     const item = {
       ...keys.run(run.runId),
       ...indexAttributes(run.runId, indexKeys.runsOfApp(run.appId), indexKeys.runsOfOwner(run.ownerId), indexKeys.allRuns(shard), indexKeys.activeRuns(shard)),
@@ -193,30 +193,34 @@ export class RunStore {
   }
 
   /**
-   * How many of the owner's runs have not reached a terminal status: a Query on the sparse
-   * `active` index, so its cost follows the runs active now (every owner's), not the history.
+   * How many of the owner's runs have not reached a terminal status, as far as the quota needs:
+   * the owner's markers (one strongly consistent Query on their partition, whatever the other
+   * owners run), which are never fewer than those runs (written before the run, deleted after its
+   * terminal transition); when they are more than `max`, the exact count instead, each marked run
+   * read consistently (a marker whose run is terminal, or not written yet, does not count).
    */
-  async countActiveOfOwner(ownerId: string): Promise<number> {
-    const counts = await Promise.all(
-      shardedPartitions.activeRuns().map((partition) => {
-        const key = partitionQuery(partition);
-        return countAll(this.db, {
-          ...key,
-          FilterExpression: `ownerId = :ownerId AND ${RUN_ORDER.statusRank} < :terminal`,
-          ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ':ownerId': ownerId, ':terminal': TERMINAL_RANK },
-        });
-      }),
-    );
-    return counts.reduce((sum, count) => sum + count, 0);
+  async countActiveOfOwner(ownerId: string, max: number): Promise<number> {
+    const query = childrenQuery(children.activeRunsOfOwner(ownerId));
+    const marked = await countAll(this.db, { ...query, ConsistentRead: true });
+    if (marked <= max) return marked;
+    const markers = await queryAll<{ runId: string }>(this.db, { ...query, ConsistentRead: true });
+    const runs = await Promise.all(markers.map((marker) => this.get(marker.runId)));
+    return runs.filter((run) => run !== undefined && !isTerminal(run.status)).length;
+  }
+
+  /** Stops counting the run in its owner's quota (once it is terminal, or was never launched). Idempotent. */
+  async leaveQuota(run: Pick<Run, 'runId' | 'ownerId'>): Promise<void> {
+    await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.activeRunOfOwner(run.ownerId, run.runId) }));
   }
 
   /** Deletes a run that was never launched (one refused after its insert, e.g. over its owner's quota). */
-  async removeUnlaunched(run: Pick<Run, 'runId' | 'scheduleId'>): Promise<void> {
+  async removeUnlaunched(run: Pick<Run, 'runId' | 'ownerId' | 'scheduleId'>): Promise<void> {
     const removed = await conditionHeld(
       this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.run(run.runId), ConditionExpression: 'attribute_not_exists(taskRef)' })),
     );
-    if (removed && run.scheduleId)
-      await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.activeRunOfSchedule(run.scheduleId, run.runId) }));
+    if (!removed) return;
+    await this.leaveQuota(run);
+    if (run.scheduleId) await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.activeRunOfSchedule(run.scheduleId, run.runId) }));
   }
 
   /**
