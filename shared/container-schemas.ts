@@ -7,6 +7,7 @@
 import { z } from '@hono/zod-openapi';
 import { CONTAINER_STATUSES, DEPENDENCY_CONDITIONS, HEALTH_STATUSES } from './domain.js';
 import { isImageReference } from './image-reference.js';
+import { BuiltImageRef } from './image-schemas.js';
 import { commandBytes, envBytes, MAX_COMMAND_BYTES, MAX_ENV_BYTES } from './item-limits.js';
 
 /** POSIX environment variable names (IEEE Std 1003.1, 8.1). */
@@ -27,6 +28,14 @@ export const command = z
 export const imageReference = z
   .string()
   .refine(isImageReference, 'not a Docker image reference ([registry[:port]/]name[:tag][@digest], lower-case name of at most 255 characters)');
+
+/**
+ * What a container may name as its image: a reference (Docker's grammar; `reference` carries its
+ * OpenAPI example and description) or a built image, resolved per run to its build's immutable reference.
+ */
+export function containerImage(reference: typeof imageReference) {
+  return z.union([reference, BuiltImageRef]);
+}
 
 /** ECS container names: up to 255 letters, digits, hyphens and underscores (ContainerDefinition.name). */
 export const containerName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'up to 255 letters, digits, - or _');
@@ -63,21 +72,26 @@ const dependsOn = z.array(ContainerDependency).max(10);
 /** What the main container adds to an app: its own health check and start order. */
 export const mainContainerFields = { dependsOn, healthCheck: HealthCheck };
 
-export const Sidecar = z
-  .object({
-    name: containerName,
-    image: imageReference.openapi({ example: 'postgres:16' }),
-    command: command.optional(),
-    env: env.optional(),
-    essential: z.boolean().default(true).openapi({ description: 'as ECS: when an essential container exits, the task stops (the run FAILS)' }),
-    cpu: z.number().positive().optional().openapi({ description: "vCPU reserved for this container out of the task's" }),
-    memoryMiB: z.number().int().min(6).optional().openapi({ description: "MiB: this container's hard limit, out of the task's (Docker's minimum is 6)" }),
-    healthCheck: HealthCheck.optional(),
-    dependsOn: dependsOn.optional(),
-  })
-  .strict()
-  .openapi('Sidecar');
+const sidecarFields = {
+  name: containerName,
+  image: containerImage(imageReference.openapi({ example: 'postgres:16' })),
+  command: command.optional(),
+  env: env.optional(),
+  essential: z.boolean().default(true).openapi({ description: 'as ECS: when an essential container exits, the task stops (the run FAILS)' }),
+  cpu: z.number().positive().optional().openapi({ description: "vCPU reserved for this container out of the task's" }),
+  memoryMiB: z.number().int().min(6).optional().openapi({ description: "MiB: this container's hard limit, out of the task's (Docker's minimum is 6)" }),
+  healthCheck: HealthCheck.optional(),
+  dependsOn: dependsOn.optional(),
+};
+
+export const Sidecar = z.object(sidecarFields).strict().openapi('Sidecar');
 export type Sidecar = z.infer<typeof Sidecar>;
+
+/** A sidecar as a run records it: its image is what really ran (a built image resolved to its build's reference). */
+export const RunSidecar = z
+  .object({ ...sidecarFields, image: z.string() })
+  .openapi('RunSidecar', { description: "a sidecar as the run launched it: image is the exact reference (a built image's per-build reference)" });
+export type RunSidecar = z.infer<typeof RunSidecar>;
 
 /** An app's sidecars: beside the main container, in one task (the count is checked by container-rules). */
 export const sidecars = z.array(Sidecar).openapi({ description: 'containers beside the main one, in one task: they share its network (localhost)' });

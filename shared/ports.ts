@@ -2,6 +2,7 @@
  * Ports: what the services need from a backend. Each has one adapter per backend
  * (cloud: ECS / EventBridge / CloudWatch Logs; dev mode: Docker / croner / log files).
  */
+import type { RunSidecar } from './container-schemas.js';
 import type { App, ContainerState, Run, Schedule } from './domain.js';
 
 /** Where a run's container lives: an ECS task ARN, or a Docker container id. */
@@ -38,8 +39,8 @@ export interface TaskStateChange {
   taskFailure?: string;
 }
 
-/** An app whose image is a reference a runtime can launch: a built image resolved to its per-build reference. */
-export type LaunchableApp = App & { image: string };
+/** An app whose images are references a runtime can launch: each built image (main or sidecar) resolved to its per-build reference. */
+export type LaunchableApp = Omit<App, 'image' | 'sidecars'> & { image: string; sidecars?: RunSidecar[] };
 
 /** What a runtime needs to start one run. */
 export interface RunLaunch {

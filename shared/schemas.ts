@@ -6,9 +6,8 @@
 import { z } from '@hono/zod-openapi';
 import { TIME_MAX } from 'ulid';
 import { FARGATE_SIZES, FIRE_OUTCOMES, OVERLAP_POLICIES, ROLES, RUN_STATUSES, SCRIPT_LANGUAGES, TRIGGERS } from './domain.js';
-import { command, containerName, ContainerState, env, imageReference, mainContainerFields, sidecars } from './container-schemas.js';
+import { command, containerImage, containerName, ContainerState, env, imageReference, mainContainerFields, RunSidecar, sidecars } from './container-schemas.js';
 import { parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
-import { BuiltImageRef } from './image-schemas.js';
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
 const retry = z
@@ -25,10 +24,7 @@ export type RetryPolicy = z.infer<typeof retry>;
  * so a field added here reaches apps, versions, runs and TaskSpec without further edits.
  */
 const taskSpecFields = {
-  image: z.union([
-    imageReference.openapi({ example: 'containerizer/busybox:latest', description: 'an image reference (see the allowed prefixes)' }),
-    BuiltImageRef,
-  ]),
+  image: containerImage(imageReference.openapi({ example: 'containerizer/busybox:latest', description: 'an image reference (see the allowed prefixes)' })),
   command,
   env,
   cpu: z
@@ -166,6 +162,7 @@ export type Transition = z.infer<typeof Transition>;
 const runTaskSpecFields = {
   ...taskSpecFields,
   image: z.string(),
+  sidecars: z.array(RunSidecar).optional().openapi({ description: 'the sidecars as the run launched them: each image is the exact reference that ran' }),
   env: env.openapi({ description: 'values of keys that look secret are masked' }),
   cpu: z.number(),
   memoryMiB: z.number().int(),

@@ -4,7 +4,8 @@
  * "ContainerDependency"), and, back from ECS, each container's state and what failed the task.
  */
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
-import { CONTAINER_STATUSES, HEALTH_STATUSES, MAIN_CONTAINER, type App, type ContainerState, type HealthCheck, type TaskSpec } from '../domain.js';
+import { CONTAINER_STATUSES, HEALTH_STATUSES, MAIN_CONTAINER, type ContainerState, type HealthCheck, type TaskSpec } from '../domain.js';
+import type { LaunchableApp } from '../ports.js';
 import type { EcsContainerState } from './ecs-events.js';
 
 /** Exit codes of a container the ECS agent stopped (SIGTERM → 143, SIGKILL after stopTimeout → 137). */
@@ -34,7 +35,7 @@ export function mainContainerExtras(app: Pick<TaskSpec, 'dependsOn' | 'healthChe
  * logConfiguration: what every container of the task gets). cpu: vCPU → ECS units (1 vCPU = 1024);
  * memoryMiB → `memory`, the container's hard limit in MiB.
  */
-export function sidecarDefinitions(app: Pick<App, 'sidecars'>, shared: Partial<ContainerDefinition>): ContainerDefinition[] {
+export function sidecarDefinitions(app: Pick<LaunchableApp, 'sidecars'>, shared: Partial<ContainerDefinition>): ContainerDefinition[] {
   return (app.sidecars ?? []).map((sidecar) => ({
     name: sidecar.name,
     image: sidecar.image,

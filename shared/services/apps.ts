@@ -35,8 +35,8 @@ export function checkTaskSize(cpu: number, memoryMiB: number): void {
 /** What must happen before an app goes (its schedules stop firing); throwing keeps the app. */
 export type BeforeAppDelete = (principal: Principal, appId: string) => Promise<void>;
 
-/** Checks the image an app names before the app is written with it (ImageService.checkAppImage); throwing refuses the change. */
-export type CheckAppImage = (principal: Principal, app: Pick<App, 'appId' | 'image'>) => Promise<void>;
+/** Checks the images an app names (main and sidecars) before the app is written with them (ImageService.checkAppImage); throwing refuses the change. */
+export type CheckAppImage = (principal: Principal, app: Pick<App, 'appId' | 'image' | 'sidecars'>) => Promise<void>;
 
 export class AppService {
   constructor(
@@ -136,7 +136,7 @@ export class AppService {
     };
     checkTaskSize(next.cpu, next.memoryMiB);
     checkScript(next);
-    if (changedFields.includes('image')) await this.hooks.checkImage?.(principal, next);
+    if (changedFields.includes('image') || changedFields.includes('sidecars')) await this.hooks.checkImage?.(principal, next);
     checkContainers(next);
     if (next.name !== current.name) await this.claimName(next.ownerId, next.name, appId);
     await this.store.putVersion({ ...next, changedFields });

@@ -49,7 +49,7 @@ export class GarbageService {
     do {
       const page = await this.runs.list(SYSTEM, { from, limit: 100, cursor });
       for (const run of page.items) {
-        refs.add(run.image);
+        for (const image of [run.image, ...(run.sidecars ?? []).map((sidecar) => sidecar.image)]) refs.add(image);
         if (run.imageDigest) refs.add(run.imageDigest);
       }
       cursor = page.nextCursor;

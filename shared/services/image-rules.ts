@@ -5,6 +5,7 @@
  */
 import { blockingFindings, describeBlocking, type Severity } from '../image-scan.js';
 import { BUILD_STATUSES, isBuildFinished, type Build, type BuildStatus, type BuiltImageRef } from '../image-schemas.js';
+import type { App } from '../domain.js';
 import type { BuildStateChange } from '../ports.js';
 import type { BuildFields } from '../store/image-store.js';
 
@@ -47,6 +48,11 @@ export function runRefusal(build: Pick<Build, 'number' | 'scan'>, threshold: Sev
     .slice(0, 5)
     .map((f) => `${f.id} (${f.where})`);
   return named.length > 0 ? `${describeBlocking(blocking, threshold)}: ${named.join(', ')}` : describeBlocking(blocking, threshold);
+}
+
+/** The built images an app names: its main container's, then its sidecars'. */
+export function builtImagesOf(app: Pick<App, 'image' | 'sidecars'>): BuiltImageRef[] {
+  return [app.image, ...(app.sidecars ?? []).map((sidecar) => sidecar.image)].filter((image): image is BuiltImageRef => typeof image !== 'string');
 }
 
 /** True when an image reference starts with one of the allowed prefixes; no prefixes allows every image. */

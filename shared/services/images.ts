@@ -17,14 +17,14 @@ import { badRequest, conflict, notFound, preconditionFailed, ServiceUnavailableE
 import type { ScanResult, Severity } from '../image-scan.js';
 import { BUILD_INPUT_FIELDS, IMAGE_FIELDS, isBuildFinished, type Build, type Image, type ImagePatch, type ImageVersion } from '../image-schemas.js';
 import { logger } from '../logger.js';
-import type { BuildStateChange, ContextStore, ImageBuilder, ImageScanner, LogPage } from '../ports.js';
+import type { BuildStateChange, ContextStore, ImageBuilder, ImageScanner, LaunchableApp, LogPage } from '../ports.js';
 import type { AppStore } from '../store/app-store.js';
 import type { Page } from '../store/db.js';
 import type { ImageStore } from '../store/image-store.js';
 import { indexKeys } from '../table.js';
 import { isId } from '../ids.js';
 import { canAccess } from './access.js';
-import { buildFieldsOf, chosenBuild, isAllowedImage, runRefusal } from './image-rules.js';
+import { builtImagesOf, buildFieldsOf, chosenBuild, isAllowedImage, runRefusal } from './image-rules.js';
 
 /** Deployment settings (shared/settings.ts): the scan policy and the images apps may name. */
 export interface ImagePolicy {
@@ -47,7 +47,12 @@ export interface ResolvedImage {
   image: string;
   imageDigest?: string;
   refusal?: string;
+  /** The app's sidecars with their exact image references (undefined: the app has none). */
+  sidecars: LaunchableApp['sidecars'];
 }
+
+/** One container's image as a run launches it. */
+type ResolvedContainerImage = Omit<ResolvedImage, 'sidecars'>;
 
 /** A new image's definition: its validated context and the rest of ImageCreate. */
 export interface NewImage {
@@ -304,44 +309,30 @@ export class ImageService {
   }
 
   /**
-   * What an app may name, checked when it is created or its image changes: an image string
-   * with an allowed prefix, or an image of the caller's with a BUILT build (the one named, or any).
-   * Records the app's use of a built image, so the image is not deleted under it.
-   * @throws ClientError 400 naming `image` (prefix not allowed, unknown image), 409 (no BUILT build; the image is being deleted).
+   * What an app may name, checked when it is created or its images change, for its main container
+   * (field `image`) and each sidecar (`sidecars.<i>.image`): an image string with an allowed prefix,
+   * or an image of the caller's with a BUILT build (the one named, or any). Records the app's use of
+   * each built image, so the image is not deleted under it.
+   * @throws ClientError 400 naming the field (prefix not allowed, unknown image), 409 (no BUILT build; the image is being deleted).
    */
-  async checkAppImage(principal: Principal, app: Pick<App, 'appId' | 'image'>): Promise<void> {
-    const { image } = app;
-    if (typeof image === 'string') {
-      if (isAllowedImage(image, this.policy.allowedImagePrefixes)) return;
-      const message = `not allowed on this deployment: an image must start with ${this.policy.allowedImagePrefixes.map((p) => `"${p}"`).join(' or ')}, or be a built image {imageId}`;
-      throw badRequest(`image "${image}" is ${message}`, [{ field: 'image', message }]);
-    }
-    const found = await this.store.getImage(image.imageId);
-    if (!found || !canAccess(principal, found.ownerId)) {
-      throw badRequest(`image ${image.imageId} does not exist`, [{ field: 'image.imageId', message: 'no such image of yours' }]);
-    }
-    const build = chosenBuild(await this.store.builds(image.imageId), image);
-    if (build?.status !== 'BUILT') {
-      const which = image.build === undefined ? 'has no BUILT build' : `build ${image.build} is ${build ? build.status : 'missing'}, not BUILT`;
-      throw conflict(`image ${image.imageId} ${which}: build it first (POST /images/${image.imageId}/builds)`);
-    }
-    await this.store.putUse(image.imageId, app.appId);
-    // Read after the claim is written: a deletion that marked the image first refuses this app (see delete).
-    if ((await this.store.getImage(image.imageId))?.deletingSince !== undefined) {
-      await this.store.deleteUse(image.imageId, app.appId);
-      throw conflict(`image ${image.imageId} is being deleted`);
-    }
+  async checkAppImage(principal: Principal, app: Pick<App, 'appId' | 'image' | 'sidecars'>): Promise<void> {
+    await this.checkImage(principal, app.appId, app.image, 'image');
+    for (const [i, sidecar] of (app.sidecars ?? []).entries()) await this.checkImage(principal, app.appId, sidecar.image, `sidecars.${i}.image`);
   }
 
-  /** The exact image a run of `app` launches, and the scan policy's verdict on it. */
-  async resolveForRun(app: Pick<App, 'image'>): Promise<ResolvedImage> {
-    const { image } = app;
-    if (typeof image === 'string') return { image };
-    const build = chosenBuild(await this.store.builds(image.imageId), image);
-    if (build?.status !== 'BUILT' || !build.imageRef) {
-      return { image: image.imageId, refusal: `image ${image.imageId} has no BUILT build${image.build ? ` ${image.build}` : ''} (deleted?)` };
-    }
-    return { image: build.imageRef, imageDigest: build.digest, refusal: runRefusal(build, this.policy.scanThreshold) };
+  /**
+   * The exact images a run of `app` launches, main and sidecars, and the scan policy's verdict:
+   * the first refusal, a sidecar's naming the sidecar.
+   */
+  async resolveForRun(app: Pick<App, 'image' | 'sidecars'>): Promise<ResolvedImage> {
+    const sidecars = app.sidecars ?? [];
+    const [main, ...resolved] = await Promise.all([app.image, ...sidecars.map((sidecar) => sidecar.image)].map((image) => this.resolve(image)));
+    const refusals = resolved.map((r, i) => r.refusal && `sidecar "${sidecars[i]!.name}": ${r.refusal}`);
+    return {
+      ...main!,
+      refusal: [main!.refusal, ...refusals].find(Boolean),
+      sidecars: app.sidecars && sidecars.map((sidecar, i) => ({ ...sidecar, image: resolved[i]!.image })),
+    };
   }
 
   /**
@@ -355,9 +346,10 @@ export class ImageService {
     do {
       const page = await this.apps.listPage(indexKeys.allApps(), 100, cursor);
       for (const app of page.items) {
-        if (typeof app.image === 'string') continue;
-        const build = chosenBuild(await this.store.builds(app.image.imageId), app.image);
-        if (build?.imageRef) refs.add(build.imageRef);
+        for (const image of builtImagesOf(app)) {
+          const build = chosenBuild(await this.store.builds(image.imageId), image);
+          if (build?.imageRef) refs.add(build.imageRef);
+        }
       }
       cursor = page.nextCursor;
     } while (cursor);
@@ -389,12 +381,47 @@ export class ImageService {
     return false;
   }
 
+  /** Checks one container's image for checkAppImage; `field` names it in errors. */
+  private async checkImage(principal: Principal, appId: string, image: App['image'], field: string): Promise<void> {
+    if (typeof image === 'string') {
+      if (isAllowedImage(image, this.policy.allowedImagePrefixes)) return;
+      const message = `not allowed on this deployment: an image must start with ${this.policy.allowedImagePrefixes.map((p) => `"${p}"`).join(' or ')}, or be a built image {imageId}`;
+      throw badRequest(`image "${image}" is ${message}`, [{ field, message }]);
+    }
+    const found = await this.store.getImage(image.imageId);
+    if (!found || !canAccess(principal, found.ownerId)) {
+      throw badRequest(`image ${image.imageId} does not exist`, [{ field: `${field}.imageId`, message: 'no such image of yours' }]);
+    }
+    const build = chosenBuild(await this.store.builds(image.imageId), image);
+    if (build?.status !== 'BUILT') {
+      const which = image.build === undefined ? 'has no BUILT build' : `build ${image.build} is ${build ? build.status : 'missing'}, not BUILT`;
+      const named = field === 'image' ? '' : ` (${field})`;
+      throw conflict(`image ${image.imageId}${named} ${which}: build it first (POST /images/${image.imageId}/builds)`);
+    }
+    await this.store.putUse(image.imageId, appId);
+    // Read after the claim is written: a deletion that marked the image first refuses this app (see delete).
+    if ((await this.store.getImage(image.imageId))?.deletingSince !== undefined) {
+      await this.store.deleteUse(image.imageId, appId);
+      throw conflict(`image ${image.imageId} is being deleted`);
+    }
+  }
+
+  /** One container's image as a run launches it, and the scan policy's verdict on it. */
+  private async resolve(image: App['image']): Promise<ResolvedContainerImage> {
+    if (typeof image === 'string') return { image };
+    const build = chosenBuild(await this.store.builds(image.imageId), image);
+    if (build?.status !== 'BUILT' || !build.imageRef) {
+      return { image: image.imageId, refusal: `image ${image.imageId} has no BUILT build${image.build ? ` ${image.build}` : ''} (deleted?)` };
+    }
+    return { image: build.imageRef, imageDigest: build.digest, refusal: runRefusal(build, this.policy.scanThreshold) };
+  }
+
   /** The apps whose current version names the image; stale use claims are dropped on the way. */
   private async appsNaming(imageId: string): Promise<App[]> {
     const users: App[] = [];
     for (const appId of await this.store.uses(imageId)) {
       const app = await this.apps.getApp(appId);
-      if (app && typeof app.image === 'object' && app.image.imageId === imageId) users.push(app);
+      if (app && builtImagesOf(app).some((image) => image.imageId === imageId)) users.push(app);
       else await this.store.deleteUse(imageId, appId);
     }
     return users;

@@ -18,7 +18,7 @@ import {
   type TerminalStatus,
   type Trigger,
 } from '../domain.js';
-import type { TaskStateChange } from '../ports.js';
+import type { LaunchableApp, TaskStateChange } from '../ports.js';
 import { DEFAULT_RETENTION_DAYS, TASK_SPEC_FIELDS, type RunCreate } from '../schemas.js';
 import { sourceSha256 } from './script-rules.js';
 
@@ -179,6 +179,12 @@ export interface RunOrigin {
   scheduledTime?: string;
 }
 
+/** An app's images as strings, unresolved (no image service, or only the overrides' size matters): a built image stands as its imageId. */
+export function unresolvedImages(app: Pick<App, 'image' | 'sidecars'>): { image: string; sidecars: LaunchableApp['sidecars'] } {
+  const named = (image: App['image']) => (typeof image === 'string' ? image : image.imageId);
+  return { image: named(app.image), sidecars: app.sidecars?.map((sidecar) => ({ ...sidecar, image: named(sidecar.image) })) };
+}
+
 /** The task spec a run copies from its app version (TASK_SPEC_FIELDS). */
 export function taskSpecOf(app: TaskSpec): TaskSpec {
   return Object.fromEntries(TASK_SPEC_FIELDS.map((field) => [field, app[field]])) as TaskSpec;
@@ -188,8 +194,8 @@ export function taskSpecOf(app: TaskSpec): TaskSpec {
  * A new PENDING first attempt (its history starts with that status) of the app's current version: its task spec, with the caller's
  * command replacing the app's and the caller's env merged over it. The image is the one resolved for this run.
  */
-export function newRun(app: App & { image: string }, input: RunCreate, origin: RunOrigin, ids: { runId: string; createdAt: string }): Run {
-  const spec = { ...taskSpecOf(app), image: app.image };
+export function newRun(app: LaunchableApp, input: RunCreate, origin: RunOrigin, ids: { runId: string; createdAt: string }): Run {
+  const spec = { ...taskSpecOf(app), image: app.image, sidecars: app.sidecars };
   return {
     runId: ids.runId,
     appId: app.appId,

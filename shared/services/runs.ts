@@ -39,6 +39,7 @@ import {
   nextLaunchAt,
   retryOf,
   runStatusOf,
+  unresolvedImages,
   terminalOutcome,
   terminalRecord,
   type Ending,
@@ -85,8 +86,8 @@ interface TaskDetails {
 /** The exact image a run of the app launches and the scan policy's verdict (ImageService.resolveForRun). */
 export type ImageResolver = (app: App) => Promise<ResolvedImage>;
 
-/** Without images: an app's image is a string and is what runs. */
-const imageStrings: ImageResolver = async (app) => ({ image: typeof app.image === 'string' ? app.image : app.image.imageId });
+/** Without images: an app's images are strings and are what runs. */
+const imageStrings: ImageResolver = async (app) => unresolvedImages(app);
 
 export class RunService {
   constructor(
@@ -115,10 +116,10 @@ export class RunService {
     const app = await this.apps.get(principal, appId);
     if (app.script && input.command)
       throw badRequest('this app runs a script: a run cannot replace its command', [{ field: 'command', message: 'not allowed' }]);
-    const { image, imageDigest, refusal } = await (this.hooks.resolveImage ?? imageStrings)(app);
-    const run: Run = { ...newRun({ ...app, image }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() }), imageDigest };
+    const { imageDigest, refusal, ...images } = await (this.hooks.resolveImage ?? imageStrings)(app);
+    const run: Run = { ...newRun({ ...app, ...images }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() }), imageDigest };
     checkRunSize(run);
-    this.runtime.checkLaunch?.({ run, app: { ...app, image } });
+    this.runtime.checkLaunch?.({ run, app: { ...app, ...images } });
     if (!(await this.store.insert(run))) return this.existing(run.runId);
     if (refusal) return this.refuse(run, refusal);
     // Counted after the insert, so that concurrent creates cannot all slip under the quota: each that finds the owner over it backs out.
@@ -152,7 +153,7 @@ export class RunService {
    */
   checkOverrides(app: App, input: RunCreate): void {
     // The image a fire will resolve to does not change the overrides' size.
-    const launchable = { ...app, image: typeof app.image === 'string' ? app.image : app.image.imageId };
+    const launchable = { ...app, ...unresolvedImages(app) };
     this.runtime.checkLaunch?.({ run: newRun(launchable, input, { trigger: 'schedule' }, { runId: ulid(), createdAt: now() }), app: launchable });
   }
 
@@ -314,7 +315,7 @@ export class RunService {
    * app's retries; any other launch error, or a deferral past the last attempt, fails the run.
    */
   private async launch(run: Run, version: App): Promise<Run> {
-    const app: LaunchableApp = { ...version, image: run.image };
+    const app: LaunchableApp = { ...version, image: run.image, sidecars: run.sidecars };
     let taskRef: string;
     try {
       const [, jobEnv] = await Promise.all([this.runtime.prepare(app), this.hooks.jobEnv?.(run)]);

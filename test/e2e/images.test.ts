@@ -155,6 +155,34 @@ describe('images', () => {
     await expect(docker.getImage(built.imageRef).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('runs a sidecar on a built image: the main container waits until it is HEALTHY and reads it on localhost', { timeout: 300_000 }, async () => {
+    const image = await createImage({
+      Dockerfile: `${BASE}\nCOPY serve.sh /opt/\nUSER 1000\nCMD ["sh", "/opt/serve.sh"]\n`,
+      'serve.sh': 'mkdir -p /tmp/www && echo hello from a built sidecar > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www\n',
+    });
+    await build(image.imageId);
+    const built = await waitForBuild(image.imageId, 1, scanned);
+    expect(built).toMatchObject({ status: 'BUILT', scan: { counts: { HIGH: 0 } } });
+
+    const healthCheck = { command: ['CMD-SHELL', 'wget -q -O /dev/null http://localhost:8080/ || exit 1'], intervalSeconds: 5, timeoutSeconds: 2 };
+    const app = await alice.post(
+      '/apps',
+      sampleApp({
+        command: ['wget', '-q', '-O', '-', 'http://localhost:8080/'],
+        dependsOn: [{ containerName: 'web', condition: 'HEALTHY' }],
+        sidecars: [{ name: 'web', image: { imageId: image.imageId }, healthCheck }],
+      }),
+    );
+    expect(app.status, JSON.stringify(app.body)).toBe(201);
+    const run = await alice.post(`/apps/${app.body.appId}/runs`);
+    const done = await waitForTerminal(alice, run.body.runId);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', sidecars: [{ name: 'web', image: built.imageRef }] });
+    expect(done.containers).toContainEqual(expect.objectContaining({ name: 'web', healthStatus: 'HEALTHY' }));
+    const logs = await waitFor(async () => (await alice.get(`/runs/${run.body.runId}/logs?container=app`)).body.events[0]?.message as string | undefined);
+    expect(logs).toBe('hello from a built sidecar');
+    expect((await alice.delete(`/images/${image.imageId}`)).status).toBe(409);
+  });
+
   it('fails a build whose Dockerfile fails, with the error in its log, and refuses an app on an image with no BUILT build', { timeout: 300_000 }, async () => {
     const image = await createImage({ Dockerfile: `${BASE}\nRUN echo about to fail && exit 7\n` });
     await build(image.imageId);

@@ -3,7 +3,7 @@
  * duplicated and out of order, move builds forward only; a run of a built image records its
  * reference and digest, and the scan policy refuses it before any task starts.
  */
-import { RunTaskCommand } from '@aws-sdk/client-ecs';
+import { RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ContextEntry } from '../../shared/build-context.js';
 import { contextFromFiles } from '../../shared/build-context.js';
@@ -11,6 +11,7 @@ import { ecrImageTag } from '../../shared/aws/build-events.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import { createCloudPlatform } from '../../shared/cloud-platform.js';
 import { ENV } from '../../shared/env.js';
+import type { AppCreate } from '../../shared/schemas.js';
 import { ServiceUnavailableError } from '../../shared/errors.js';
 import { buildEventsHandler, type BuildEvent } from '../../shared/lambda/build-events.js';
 import type { ContextStore, ImageBuilder } from '../../shared/ports.js';
@@ -178,6 +179,46 @@ describe('build-events', () => {
     await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
     await createApp(platform, { image: { imageId } });
     expect(await platform.images.imageRefsInUse()).toContain(`${REPOSITORY_URI}:${ecrImageTag(imageId, 1)}`);
+  });
+
+  it("checks every sidecar's image at app create and update, naming its field", async () => {
+    const unbuilt = await queuedBuild();
+    const db = (image: unknown) => ({ sidecars: [{ name: 'db', image, essential: true }] }) as Partial<AppCreate>;
+    await expect(createApp(platform, db({ imageId: unbuilt }))).rejects.toMatchObject({
+      status: 409,
+      message: `image ${unbuilt} (sidecars.0.image) has no BUILT build: build it first (POST /images/${unbuilt}/builds)`,
+    });
+    await expect(createApp(platform, db({ imageId: '01HZX5S1C2H3E4D5U6L7E8I9D1' }))).rejects.toMatchObject({
+      status: 400,
+      errors: [{ field: 'sidecars.0.image.imageId' }],
+    });
+    const allowList = await createCloudPlatform({ ...cloud.env, [ENV.ALLOWED_IMAGE_PREFIXES]: 'public.ecr.aws/' });
+    await expect(createApp(allowList, db('docker.io/library/postgres:16'))).rejects.toMatchObject({ status: 400, errors: [{ field: 'sidecars.0.image' }] });
+
+    const app = await createApp(platform);
+    await expect(platform.apps.update(OWNER, app.appId, db({ imageId: unbuilt }))).rejects.toMatchObject({ status: 409 });
+    await deliver(codeBuildEvent(unbuilt, 1, 'SUCCEEDED'));
+    expect((await platform.apps.update(OWNER, app.appId, db({ imageId: unbuilt }))).version).toBe(2);
+  });
+
+  it("runs a sidecar on its built image's exact reference; the policy refusal names it; GC and deletion count it", async () => {
+    const imageId = await queuedBuild();
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED', { digest: 'sha256:ddd' }), ecrScanEvent(imageId, 1, { HIGH: 1 }));
+    const imageRef = `${REPOSITORY_URI}:${ecrImageTag(imageId, 1)}`;
+    const app = await createApp(platform, { sidecars: [{ name: 'db', image: { imageId }, essential: true }] });
+    const run = await platform.runs.create(OWNER, app.appId, {});
+    expect(run).toMatchObject({ status: 'PENDING', image: 'public.ecr.aws/docker/library/busybox:1.36', sidecars: [{ name: 'db', image: imageRef }] });
+    expect(run.imageDigest).toBeUndefined();
+    const definitions = cloud.ecs.commandCalls(RegisterTaskDefinitionCommand).at(-1)!.args[0].input.containerDefinitions!;
+    expect(definitions.find((c) => c.name === 'db')?.image).toBe(imageRef);
+
+    const strict = await createCloudPlatform({ ...cloud.env, [ENV.SCAN_SEVERITY_THRESHOLD]: 'HIGH' });
+    const refused = await strict.runs.create(OWNER, app.appId, {});
+    expect(refused).toMatchObject({ status: 'FAILED', stoppedReason: 'sidecar "db": image has 1 HIGH findings (policy refuses HIGH and above)' });
+    expect(cloud.ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+
+    expect(await platform.images.imageRefsInUse()).toContain(imageRef);
+    await expect(starter.delete(OWNER, imageId)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(app.appId) });
   });
 
   it('ignores builds it did not start and images it did not tag', async () => {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { scanResult } from '../../shared/image-scan.js';
 import type { Build } from '../../shared/image-schemas.js';
-import { buildFieldsOf, buildRank, chosenBuild, isAllowedImage, runRefusal } from '../../shared/services/image-rules.js';
+import { buildFieldsOf, buildRank, builtImagesOf, chosenBuild, isAllowedImage, runRefusal } from '../../shared/services/image-rules.js';
+import { unresolvedImages } from '../../shared/services/run-rules.js';
 
 const build = (number: number, status: Build['status']): Build => ({
   imageId: 'IMG',
@@ -64,5 +65,27 @@ describe('image rules', () => {
     expect(isAllowedImage('anything', [])).toBe(true);
     expect(isAllowedImage('containerizer/busybox:latest', ['docker.io/', 'containerizer/'])).toBe(true);
     expect(isAllowedImage('docker.io/library/alpine', ['containerizer/'])).toBe(false);
+  });
+
+  it("lists the built images an app names, its main container's then its sidecars', and none for image strings", () => {
+    const sidecar = { name: 'db', essential: true };
+    const app = {
+      image: { imageId: 'MAIN' },
+      sidecars: [
+        { ...sidecar, image: 'postgres:16' },
+        { ...sidecar, name: 'cache', image: { imageId: 'SIDE', build: 2 } },
+      ],
+    };
+    expect(builtImagesOf(app)).toEqual([{ imageId: 'MAIN' }, { imageId: 'SIDE', build: 2 }]);
+    expect(builtImagesOf({ image: 'busybox', sidecars: [{ ...sidecar, image: 'postgres:16' }] })).toEqual([]);
+    expect(builtImagesOf({ image: 'busybox' })).toEqual([]);
+    expect(unresolvedImages(app)).toEqual({
+      image: 'MAIN',
+      sidecars: [
+        { ...sidecar, image: 'postgres:16' },
+        { ...sidecar, name: 'cache', image: 'SIDE' },
+      ],
+    });
+    expect(unresolvedImages({ image: 'busybox' })).toEqual({ image: 'busybox', sidecars: undefined });
   });
 });
