@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isTerminal, type Run } from '../shared/domain.js';
 import { loadConfig } from '../local/config.js';
+import { jsonClient, signUp } from './client.js';
 import { startServer } from '../local/server.js';
 import { DockerRuntime } from '../local/docker-runtime.js';
 import { LABELS, readLines } from '../local/docker-events.js';
@@ -68,18 +69,8 @@ const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir }), port: 0
 const events$ = (await new Docker().getEvents({ filters: { type: ['container'], label: [LABELS.runId] } })) as unknown as Readable;
 void readLines(events$, (line) => mark(`docker event ${(JSON.parse(line) as { Action: string }).Action}`)());
 try {
-  const call = async (method: string, path: string, body?: unknown, token?: string) => {
-    const res = await fetch(server.url + path, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
-  const credentials = { email: 'timeline@example.com', password: 'timeline-password' };
-  await call('POST', '/auth/register', credentials);
-  const { accessToken } = await call('POST', '/auth/login', credentials);
+  const call = jsonClient(server.url);
+  const accessToken = await signUp(call, 'timeline@example.com');
   const app = await call('POST', '/apps', { name: 'timeline', image: IMAGE, command: ['sh', '-c', ':'] }, accessToken);
   const runs = Number(process.argv[2] ?? 3);
   for (let i = 0; i < runs; i++) {

@@ -5,6 +5,7 @@
  * 2. The time to read the 10,000-point metric series those posts made: GET
  *    /apps/{appId}/metrics?name=score, following nextCursor, limit 10,000 per page (median of 5).
  */
+import { jsonClient, signUp } from './client.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,18 +24,8 @@ export async function main(): Promise<{ postsPerSecond: number; seriesReadMs: nu
   const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir }), port: 0 });
   const docker = new Docker();
   try {
-    const call = async (method: string, path: string, body?: unknown, token?: string) => {
-      const res = await fetch(server.url + path, {
-        method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.json();
-    };
-    const credentials = { email: 'bench-results@example.com', password: 'bench-password' };
-    await call('POST', '/auth/register', credentials);
-    const { accessToken } = await call('POST', '/auth/login', credentials);
+    const call = jsonClient(server.url);
+    const accessToken = await signUp(call, 'bench-results@example.com');
     const app = await call('POST', '/apps', { name: 'bench-results', image: 'containerizer/busybox:latest', command: ['sleep', '600'] }, accessToken);
     const { runId } = await call('POST', `/apps/${app.appId}/runs`, undefined, accessToken);
     const [container] = await docker.listContainers({ all: true, filters: { label: [`${LABELS.runId}=${runId}`] } });

@@ -12,6 +12,7 @@
  * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
  * `npx tsx bench/run.ts launch` measures part 1 only.
  */
+import { jsonClient, signUp } from './client.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,18 +134,8 @@ function round(ms: number): number {
 
 /** Registers a bench account and returns a JSON client carrying its token. */
 async function signIn(url: string) {
-  const call = async (method: string, path: string, body?: unknown, token?: string) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
-  const credentials = { email: 'bench@example.com', password: 'bench-password' };
-  await call('POST', '/auth/register', credentials);
-  const { accessToken } = await call('POST', '/auth/login', credentials);
+  const call = jsonClient(url);
+  const accessToken = await signUp(call, 'bench@example.com');
   return (method: string, path: string, body?: unknown) => call(method, path, body, accessToken);
 }
 
