@@ -106,8 +106,9 @@ export interface TaskStateWatch {
 /**
  * Subscribes to Docker's container events for containers labelled with a run id and calls
  * `onChange` with each one translated: create → PROVISIONING, start → RUNNING,
- * die → STOPPED (exit code, OOM kill and reason from inspecting the container; from the
- * event itself and a preceding `oom` event when the container is already gone).
+ * die → STOPPED (a clean exit from the event alone; otherwise exit code, OOM kill and reason
+ * from inspecting the container, or from the event itself and a preceding `oom` event when the
+ * container is already gone).
  *
  * Calls for one container run one after another in event order; different containers
  * run concurrently. When the stream ends (e.g. the daemon restarts) it resubscribes
@@ -137,11 +138,14 @@ export function watchTaskStateChanges(docker: Docker, onChange: (change: TaskSta
         return undefined;
       case 'die': {
         const oomKilled = oomSeen.delete(containerId);
+        const exitCode = Number(event.Actor?.Attributes?.exitCode);
+        // A clean exit says all there is to say: no OOM kill (137), no start error (non-zero). Not
+        // inspecting spares Docker's teardown of the container, which an inspect would wait out.
+        if (exitCode === 0 && !oomKilled) return { ...base, lastStatus: 'STOPPED', exitCode, oomKilled, stoppedReason: ESSENTIAL_CONTAINER_EXITED };
         try {
           return { ...taskStateOf(await docker.getContainer(containerId).inspect(), runId), at };
         } catch (err) {
           if (dockerStatusCode(err) !== 404) throw err;
-          const exitCode = Number(event.Actor?.Attributes?.exitCode);
           return {
             ...base,
             lastStatus: 'STOPPED',
