@@ -4,27 +4,12 @@
  * characters in total, AWS API reference RunTask). The mocked ECS refuses what ECS refuses.
  */
 import { describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import {
-  ClientException,
-  DescribeTaskDefinitionCommand,
-  ECSClient,
-  InvalidParameterException,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-  type RegisterTaskDefinitionCommandInput,
-  type RunTaskCommandInput,
-} from '@aws-sdk/client-ecs';
-import { EcsRuntime } from '../../shared/aws/ecs-runtime.js';
+import { RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { JOB_ENV, RESULT_FILE_PATH } from '../../shared/job-env.js';
 import { MAX_SCRIPT_BYTES } from '../../shared/schemas.js';
 import { checkScript } from '../../shared/services/script-rules.js';
 import { mintRunToken } from '../../shared/services/run-tokens.js';
-import { CLIENT_CONFIG, CLUSTER_ARN, RUN_ID, TASK_ARN, sampleApp, sampleRun } from './fixtures.js';
-
-const TASK_DEFINITION_MAX_BYTES = 65_536;
-const OVERRIDES_MAX_CHARS = 8_192;
-const TASK_DEF_ARN = 'arn:aws:ecs:us-east-1:111122223333:task-definition/containerizer-nightly-report:1';
+import { RUN_ID, TASK_ARN, TASK_DEFINITION_MAX_BYTES, enforcingEcs, sampleApp, sampleRun } from './fixtures.js';
 
 /** A 32 KiB Python program of ordinary text: quotes, newlines, a tab, non-ASCII. */
 function pythonSource(): string {
@@ -37,33 +22,7 @@ function pythonSource(): string {
   return source;
 }
 
-function setup() {
-  const ecs = new ECSClient(CLIENT_CONFIG);
-  const mock = mockClient(ecs);
-  mock.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
-  mock.on(RegisterTaskDefinitionCommand).callsFake((input: RegisterTaskDefinitionCommandInput) => {
-    const bytes = Buffer.byteLength(JSON.stringify(input));
-    if (bytes > TASK_DEFINITION_MAX_BYTES) throw new ClientException({ message: `Task definition size ${bytes} exceeds 64 KiB`, $metadata: {} });
-    return { taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } };
-  });
-  mock.on(RunTaskCommand).callsFake((input: RunTaskCommandInput) => {
-    const chars = JSON.stringify(input.overrides).length;
-    if (chars > OVERRIDES_MAX_CHARS) throw new InvalidParameterException({ message: 'Container Overrides length must be at most 8192', $metadata: {} });
-    return { tasks: [{ taskArn: TASK_ARN }], failures: [] };
-  });
-  const runtime = new EcsRuntime({
-    ecs,
-    config: {
-      clusterArn: CLUSTER_ARN,
-      subnetIds: ['subnet-0a1b'],
-      securityGroupIds: ['sg-0e3f'],
-      assignPublicIp: true,
-      executionRoleArn: 'arn:aws:iam::111122223333:role/containerizer-exec',
-      logGroupName: '/containerizer/runs',
-    },
-  });
-  return { mock, runtime };
-}
+const setup = () => enforcingEcs();
 
 describe('a 32 KiB script on ECS Fargate', () => {
   it('puts the source in the task definition as the interpreter argv, and keeps RunTask overrides to the env and job variables', async () => {

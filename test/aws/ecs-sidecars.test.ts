@@ -4,13 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ClientException, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogSource } from '../../shared/aws/cloudwatch-logs.js';
 import { essentialSidecarFailure } from '../../shared/aws/ecs-containers.js';
 import { taskStateChange } from '../../shared/aws/ecs-events.js';
-import { EcsRuntime } from '../../shared/aws/ecs-runtime.js';
-import { APP_ID, CLIENT_CONFIG, CLUSTER_ARN, RUN_ID, TASK_ARN, TASK_ID, sampleApp, sampleRun } from './fixtures.js';
+import { APP_ID, CLIENT_CONFIG, RUN_ID, TASK_ARN, TASK_ID, enforcingEcs, sampleApp, sampleRun } from './fixtures.js';
 
 const HEALTH = { command: ['CMD-SHELL', 'pg_isready -U postgres'], intervalSeconds: 5, timeoutSeconds: 3, retries: 5, startPeriodSeconds: 10 };
 const LINUX = { initProcessEnabled: true, capabilities: { drop: ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] } };
@@ -18,22 +17,7 @@ const LOGS = { logDriver: 'awslogs', options: { 'awslogs-group': '/containerizer
 
 describe('EcsRuntime.prepare with sidecars', () => {
   it('registers one task definition with every container, its dependsOn and healthCheck as ECS defines them', async () => {
-    const ecs = new ECSClient(CLIENT_CONFIG);
-    const mock = mockClient(ecs);
-    mock.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
-    mock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:aws:ecs:us-east-1:111122223333:task-definition/x:1' } });
-    const runtime = new EcsRuntime({
-      ecs,
-      config: {
-        clusterArn: CLUSTER_ARN,
-        subnetIds: ['subnet-0a1b'],
-        securityGroupIds: ['sg-0e3f'],
-        assignPublicIp: true,
-        executionRoleArn: 'arn:aws:iam::111122223333:role/containerizer-exec',
-        logGroupName: '/containerizer/runs',
-        stopTimeoutSeconds: 30,
-      },
-    });
+    const { mock, runtime } = enforcingEcs({ stopTimeoutSeconds: 30 });
     await runtime.prepare(
       sampleApp({
         name: 'toolshare-tests',

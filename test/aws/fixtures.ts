@@ -1,4 +1,15 @@
-/** Sample domain objects and an HTTP stub for the AWS adapter tests. */
+/** Sample domain objects, AWS's documented limits, an enforcing ECS mock and an HTTP stub for the AWS adapter tests. */
+import {
+  ClientException,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  type RegisterTaskDefinitionCommandInput,
+  type RunTaskCommandInput,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EcsRuntime, type EcsRuntimeConfig } from '../../shared/aws/ecs-runtime.js';
 import type { Run } from '../../shared/domain.js';
 import type { LaunchableApp } from '../../shared/ports.js';
 
@@ -99,12 +110,20 @@ export const THROTTLED: CannedResponse = {
  * AWS's documented refusals, for mocks that must refuse what AWS refuses. Each returns the error
  * AWS would answer with, or undefined when AWS accepts the call.
  */
+/** ECS's task definition size limit, bytes. */
+export const TASK_DEFINITION_MAX_BYTES = 65_536;
+
 export const awsLimits = {
   /** RunTask: `overrides`, JSON formatting included, up to 8,192 characters (AWS API reference, RunTask). */
   runTaskOverrides(overrides: unknown): Error | undefined {
     const size = JSON.stringify(overrides ?? {}).length;
     if (size <= 8192) return undefined;
     return awsError('InvalidParameterException', `Container Overrides length must be at most 8192 (was ${size})`);
+  },
+  /** RegisterTaskDefinition: the task definition up to 64 KiB (AWS docs, "Amazon ECS service quotas": task definition size). */
+  taskDefinitionSize(input: unknown): Error | undefined {
+    const bytes = Buffer.byteLength(JSON.stringify(input));
+    return bytes > TASK_DEFINITION_MAX_BYTES ? awsError('ClientException', `Task definition size ${bytes} exceeds 64 KiB`) : undefined;
   },
   /** DescribeTasks: at most 100 task ids per call (AWS API reference, DescribeTasks `tasks`). */
   describeTasksIds(ids: readonly string[] | undefined): Error | undefined {
@@ -121,3 +140,40 @@ export function awsError(name: string, message: string): Error {
 
 /** Resolves after `ms` (a mock's latency, standing for AWS's round trip). */
 export const latency = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The task definition ARN the enforcing ECS mock answers with. */
+export const TASK_DEF_ARN = 'arn:aws:ecs:us-east-1:111122223333:task-definition/containerizer-nightly-report:1';
+
+/**
+ * An EcsRuntime over a mocked ECS that refuses what ECS refuses (task definitions over 64 KiB,
+ * RunTask overrides over 8,192 characters), knows no task-definition family yet, and starts
+ * TASK_ARN. `config` overrides the runtime's settings.
+ */
+export function enforcingEcs(config: Partial<EcsRuntimeConfig> = {}) {
+  const ecs = new ECSClient(CLIENT_CONFIG);
+  const mock = mockClient(ecs);
+  mock.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
+  mock.on(RegisterTaskDefinitionCommand).callsFake((input: RegisterTaskDefinitionCommandInput) => {
+    const refused = awsLimits.taskDefinitionSize(input);
+    if (refused) throw refused;
+    return { taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } };
+  });
+  mock.on(RunTaskCommand).callsFake((input: RunTaskCommandInput) => {
+    const refused = awsLimits.runTaskOverrides(input.overrides);
+    if (refused) throw refused;
+    return { tasks: [{ taskArn: TASK_ARN }], failures: [] };
+  });
+  const runtime = new EcsRuntime({
+    ecs,
+    config: {
+      clusterArn: CLUSTER_ARN,
+      subnetIds: ['subnet-0a1b'],
+      securityGroupIds: ['sg-0e3f'],
+      assignPublicIp: true,
+      executionRoleArn: 'arn:aws:iam::111122223333:role/containerizer-exec',
+      logGroupName: '/containerizer/runs',
+      ...config,
+    },
+  });
+  return { mock, runtime };
+}

@@ -158,6 +158,8 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
   });
   ecs.on(RegisterTaskDefinitionCommand).callsFake(async (input: RegisterTaskDefinitionCommandInput) => {
     await call('ecs:RegisterTaskDefinition', '*');
+    const refused = awsLimits.taskDefinitionSize(input);
+    if (refused) throw refused;
     return { taskDefinition: { taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${input.family}:1` } };
   });
   ecs.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
