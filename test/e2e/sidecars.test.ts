@@ -179,7 +179,7 @@ describe('a run with sidecars across a restart', () => {
     const again = new Client(server.url, alice.token);
 
     const done = await waitForTerminal(again, runId);
-    expect(done).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
+    expect(done, done.stoppedReason).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
     expect(done.containers).toEqual([
       { name: 'app', lastStatus: 'STOPPED', exitCode: 0 },
       { name: 'web', lastStatus: 'STOPPED', exitCode: 143, healthStatus: 'HEALTHY' },
