@@ -202,8 +202,8 @@ describe('a run with sidecars and the per-run bounds', () => {
     const { body: app } = await alice.post(
       '/apps',
       sampleApp({
-        command: ['sh', '-c', `yes main-line | head -c 2000000; echo '{"rows": 3}' > "$CONTAINERIZER_RESULT_FILE"`],
-        // The main container floods once the sidecar's part is written, so both are in the file before the cap.
+        // The main container floods once the test has seen the sidecar's part in the run's log, so both are in the file before the cap.
+        command: ['sh', '-c', `until [ -e /tmp/go ]; do sleep 0.1; done; yes main-line | head -c 2000000; echo '{"rows": 3}' > "$CONTAINERIZER_RESULT_FILE"`],
         dependsOn: [{ containerName: 'noisy', condition: 'HEALTHY' }],
         sidecars: [
           {
@@ -217,6 +217,14 @@ describe('a run with sidecars and the per-run bounds', () => {
       }),
     );
     const runId = (await alice.post(`/apps/${app.appId}/runs`)).body.runId as string;
+    await waitFor(async () => ((await alice.get(`/runs/${runId}/logs?container=noisy&limit=5`)).body.events.length === 5 ? true : undefined));
+    // The main container starts once the sidecar is healthy: open its gate as soon as it runs.
+    await waitFor(() =>
+      execIn(runId, 'app', ['touch', '/tmp/go']).then(
+        () => true,
+        () => undefined,
+      ),
+    );
     const done = await waitForTerminal(alice, runId, 120_000);
     expect(done).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
     expect(done.stoppedReason).toContain('log output past 1 MiB for this run was dropped');
