@@ -34,6 +34,11 @@ interface TaskLabel {
 
 /** How often (ms) a task waiting on a condition is inspected again. */
 const POLL_MS = 500;
+/** Starts of a container joining the holder's namespace before it is ready: attempts, and the wait (ms) growing by this much each time. */
+const JOIN_ATTEMPTS = 5;
+const JOIN_RETRY_MS = 100;
+/** runc's refusal to join a network namespace whose process is not there yet. */
+const NAMESPACE_NOT_READY = /namespace path: lstat \/proc\/\d+\/ns\//;
 /** Grace (s) between SIGTERM and SIGKILL for the containers left once the task stops (Fargate's stopTimeout is 30 by default). */
 const STOP_GRACE_SECONDS = 10;
 /** Docker's zero time: StartedAt/FinishedAt of a container that never ran. */
@@ -280,12 +285,23 @@ export class TaskGroups {
 
   private async startMember(runId: string, member: Member): Promise<void> {
     await this.hooks.beforeStart?.(runId, { container: member.name, ref: member.id, started: false });
-    try {
-      await this.docker.getContainer(member.id).start();
-    } catch (err) {
-      // 304: started already. Anything else shows as the container's State.Error, which fails the task.
-      if (dockerStatusCode(err) !== 304)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.docker.getContainer(member.id).start();
+        return;
+      } catch (err) {
+        // 304: started already.
+        if (dockerStatusCode(err) === 304) return;
+        // A joiner started while the holder's process is still being set up finds no namespace to
+        // join yet (runc: "namespace path: lstat /proc/<pid>/ns/net"): that passes in a moment.
+        if (attempt < JOIN_ATTEMPTS && NAMESPACE_NOT_READY.test(dockerErrorMessage(err))) {
+          await sleep(JOIN_RETRY_MS * attempt);
+          continue;
+        }
+        // Anything else shows as the container's State.Error, which fails the task.
         logger.warn('task group: a container could not start', { runId, container: member.name, error: dockerErrorMessage(err) });
+        return;
+      }
     }
   }
 
