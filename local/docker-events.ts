@@ -92,6 +92,12 @@ interface DockerEvent {
 
 /** Options of watchTaskStateChanges. */
 export interface WatchOptions {
+  /**
+   * Only containers labelled with this installation's id (LABELS.instanceId): another dev-mode
+   * server on the same engine (a second checkout, a test server) must never have its runs' tasks
+   * started or stopped by this one.
+   */
+  instanceId?: string;
   /** Wait before resubscribing after the stream ended or failed (ms, default 1000). */
   reconnectDelayMs?: number;
   /** Where failures of the stream or of onChange go (default: the platform logger); they never stop the watch. */
@@ -185,7 +191,11 @@ export function watchTaskStateChanges(docker: Docker, onChange: (change: TaskSta
   const subscribe = async (): Promise<void> => {
     const stream = (await docker.getEvents({
       ...(lastEventSeconds !== undefined ? { since: lastEventSeconds } : {}),
-      filters: { type: ['container'], label: [LABELS.runId], event: ['create', 'start', 'die', 'oom'] },
+      filters: {
+        type: ['container'],
+        label: [LABELS.runId, ...(options.instanceId ? [`${LABELS.instanceId}=${options.instanceId}`] : [])],
+        event: ['create', 'start', 'die', 'oom'],
+      },
     })) as Readable;
     current = stream;
     // close() may have run while the request was in flight.

@@ -96,7 +96,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   });
   const retention = await startRetentionSweep(platform.results, logDir);
 
-  const watch = watchTaskStateChanges(docker, (change) => runtime.follow(change));
+  const watch = watchTaskStateChanges(docker, (change) => runtime.follow(change), { instanceId: config.instanceId });
   await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));
   // The builder ran in the process that died: a build it left QUEUED or BUILDING can never finish.
   await startupStep('fail the builds left under way', () => platform.images.reconcile('the server stopped during the build; start a new build'));
