@@ -67,7 +67,7 @@ export class ContainerizerFunction extends LambdaFunction {
       code: bundledCode(props.entryPoint),
       handler: `${BUNDLE_MODULE}.${ENTRY_HANDLERS[props.entryPoint] ?? 'handler'}`,
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(30),
       memorySize: props.memorySize ?? 512,

@@ -23,7 +23,7 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     acknowledge(
       fn,
       'AwsSolutions-L1',
-      'Node.js 22 on purpose: the bundles are built for target node22 and tested on Node 20/22; a runtime upgrade is a deliberate change, not an automatic one.',
+      'Node.js 24 on purpose (infra/bundling/node-major.ts): the bundles are built for target node24 and tested on Node 24; a runtime upgrade is a deliberate change, not an automatic one.',
     );
     acknowledge(fn.role, wildcard(`${data.table.tableArn}/index/*`), "Queries go to the table's GSIs; `index/*` covers only the indexes of this one table.");
   }

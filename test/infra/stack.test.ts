@@ -11,6 +11,7 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerizerStack } from '../../infra/containerizer-stack.js';
 import type { ContainerizerFunction } from '../../infra/function.js';
+import { NODE_MAJOR } from '../../infra/bundling/node-major.js';
 import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
 import { ENTRY_HANDLERS, FUNCTION_ENV, IMAGE_POLICY, type EntryPoint } from '../../shared/env.js';
 import { INDEXES, KEY, TTL_ATTRIBUTE } from '../../shared/table.js';
@@ -110,11 +111,11 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('run Node.js 22 on arm64 with their own log group and the source-map flag', () => {
+  it('run Node.js 24 (NODE_MAJOR) on arm64 with their own log group and the source-map flag', () => {
     for (const [entryPoint, fn] of Object.entries(functions())) {
       const id = stack.getLogicalId(fn.node.defaultChild as CfnElement);
       expect(template.toJSON().Resources[id].Properties, entryPoint).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: `nodejs${NODE_MAJOR}.x`,
         Architectures: ['arm64'],
         Handler: `index.${ENTRY_HANDLERS[entryPoint as EntryPoint] ?? 'handler'}`,
         LoggingConfig: { LogGroup: cfn(fn.logGroup.logGroupName) },
