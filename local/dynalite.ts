@@ -1,13 +1,17 @@
 /**
  * The embedded DynamoDB of dev mode: dynalite serving the DynamoDB protocol on a loopback
- * port, persisted under a directory, with the platform's table created on first start.
+ * port, persisted under a directory, with the platform's table created on first start. It runs
+ * in the server's process, behind a guard (dynalite-guard.ts) so that no request can throw out
+ * of it and end the process.
  */
 import { once } from 'node:events';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createTableInput } from '../shared/table.js';
 import { createDb, type Db } from '../shared/store/db.js';
+import { guardDynalite } from './dynalite-guard.js';
 
 export interface EmbeddedDynamo {
   db: Db;
@@ -18,6 +22,9 @@ export interface EmbeddedDynamo {
 /** Starts dynalite on 127.0.0.1 (a free port) over `path` and makes sure `tableName` exists. */
 export async function startDynalite(path: string, tableName: string): Promise<EmbeddedDynamo> {
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const [handler] = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', guardDynalite(handler!));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

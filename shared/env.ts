@@ -97,6 +97,12 @@ export const ENV = {
   REGISTRATIONS_PER_HOUR: 'REGISTRATIONS_PER_HOUR',
   /** Token refreshes per minute, per client address and per account (30). The api; dev mode. */
   REFRESHES_PER_MINUTE: 'REFRESHES_PER_MINUTE',
+  /** Results one run may post in all (100); more is a 409. The api; dev mode. */
+  RESULT_POSTS_PER_RUN: 'RESULT_POSTS_PER_RUN',
+  /** Results one run may post per minute (30); more is a 429 with Retry-After. The api; dev mode. */
+  RESULT_POSTS_PER_MINUTE: 'RESULT_POSTS_PER_MINUTE',
+  /** Metrics (numeric top-level fields) one result may carry (100); more is a 400. The api; dev mode. */
+  METRICS_PER_RESULT: 'METRICS_PER_RESULT',
   /** `open` (default) or `closed`: whether anyone may register a built-in account. The api; dev mode. */
   REGISTRATION: 'REGISTRATION',
   /** Comma-separated e-mail domains registration is restricted to (case-insensitive); unset: any. The api; dev mode. */
@@ -173,6 +179,9 @@ export const LIMIT_SETTINGS = [
   ENV.LOGIN_FAILURES_BEFORE_LOCKOUT,
   ENV.REGISTRATIONS_PER_HOUR,
   ENV.REFRESHES_PER_MINUTE,
+  ENV.RESULT_POSTS_PER_RUN,
+  ENV.RESULT_POSTS_PER_MINUTE,
+  ENV.METRICS_PER_RESULT,
   ENV.REGISTRATION,
   ENV.REGISTRATION_EMAIL_DOMAINS,
   ENV.REGISTRATION_INVITE_CODES,

@@ -6,7 +6,7 @@
  * with a reason clipped to MAX_REASON_CHARS; with these totals a run item stays under about
  * 210 KB, an app or app-version item under about 200 KB.
  */
-import { badRequest } from './errors.js';
+import { badRequest, type FieldError } from './errors.js';
 
 /** The command's arguments together, UTF-8 bytes. */
 export const MAX_COMMAND_BYTES = 64 * 1024;
@@ -52,4 +52,89 @@ export function envBytes(env: Readonly<Record<string, string>>): number {
 /** `reason` clipped to MAX_REASON_CHARS (an ellipsis marks the cut). */
 export function clipReason(reason: string | undefined): string | undefined {
   return reason === undefined || reason.length <= MAX_REASON_CHARS ? reason : `${reason.slice(0, MAX_REASON_CHARS - 1)}…`;
+}
+
+/**
+ * DynamoDB's nesting limit: 32 levels, the top-level attribute counting as level 1 (AWS docs,
+ * "Constraints in Amazon DynamoDB": "DynamoDB supports nested attributes up to 32 levels deep";
+ * deeper values are refused with "Nesting Levels have exceeded supported limits").
+ */
+export const DYNAMODB_NESTING_LEVELS = 32;
+/**
+ * Objects and arrays a JSON document may nest, its own top one counted: a document stored as one
+ * attribute of an item (a result, an env, a file map) then stays within DynamoDB's 32 levels.
+ */
+export const MAX_JSON_DEPTH = DYNAMODB_NESTING_LEVELS - 1;
+/** The smallest magnitude of a DynamoDB number other than 0 (AWS docs, "Supported data types": 1E-130 to 9.9999999999999999999999999999999999999E+125). */
+export const MIN_NUMBER_MAGNITUDE = 1e-130;
+/**
+ * The largest magnitude stored: the SDK's marshaller refuses numbers past Number.MAX_SAFE_INTEGER
+ * (it asks for BigInt) and would read such a number back as a BigInt, which JSON cannot carry;
+ * below it a double has at most 17 significant digits, well within DynamoDB's 38.
+ */
+export const MAX_NUMBER_MAGNITUDE = Number.MAX_SAFE_INTEGER;
+/** Keys that name an object's prototype machinery in JavaScript: refused anywhere in a document, so no parser, schema or copy can turn them into a prototype. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** How many problems one check reports at most (the first found, in document order). */
+const MAX_REPORTED = 10;
+
+/** True for a number DynamoDB and the SDK's marshaller both take (see MIN_NUMBER_MAGNITUDE, MAX_NUMBER_MAGNITUDE). */
+export function isStorableNumber(n: number): boolean {
+  const magnitude = Math.abs(n);
+  return Number.isFinite(n) && magnitude <= MAX_NUMBER_MAGNITUDE && (magnitude === 0 || magnitude >= MIN_NUMBER_MAGNITUDE);
+}
+
+/**
+ * What in a parsed JSON document the store cannot hold: nesting past MAX_JSON_DEPTH objects and
+ * arrays, numbers out of DynamoDB's or the marshaller's range (1e400 parses to Infinity, 1e-200
+ * is below 1E-130, 2^60 is past Number.MAX_SAFE_INTEGER), and RESERVED_KEYS. Each entry names the
+ * field by its dotted path under `root` (array items by index). Iterative, so any depth is safe to
+ * check; at most MAX_REPORTED entries, and nothing under a level that is too deep is visited.
+ */
+export function storableProblems(document: unknown, root?: string): FieldError[] {
+  const problems: FieldError[] = [];
+  const join = (path: string | undefined, key: string) => (path ? `${path}.${key}` : key);
+  const stack: { value: unknown; path: string | undefined; depth: number }[] = [{ value: document, path: root, depth: 0 }];
+  while (stack.length > 0 && problems.length < MAX_REPORTED) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'number') {
+      if (!isStorableNumber(value)) {
+        problems.push({
+          field: path ?? '(body)',
+          message: `${value} is out of range: numbers are 0 or between ${MIN_NUMBER_MAGNITUDE} and ${MAX_NUMBER_MAGNITUDE} in magnitude (send others as strings)`,
+        });
+      }
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth + 1 > MAX_JSON_DEPTH) {
+      problems.push({
+        field: path ?? '(body)',
+        message: `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays (DynamoDB stores ${DYNAMODB_NESTING_LEVELS} levels)`,
+      });
+      continue;
+    }
+    const entries = Array.isArray(value) ? value.map((item, i) => [String(i), item] as const) : Object.entries(value);
+    // Pushed in reverse, so problems come out in document order.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      if (!Array.isArray(value) && RESERVED_KEYS.has(key)) {
+        problems.push({ field: join(path, key), message: `"${key}" is a reserved name: choose another key` });
+        continue;
+      }
+      stack.push({ value: child, path: join(path, key), depth: depth + 1 });
+    }
+  }
+  return problems.slice(0, MAX_REPORTED);
+}
+
+/**
+ * @throws ClientError 400 listing what storableProblems finds in `document` (`what` names it in the detail, e.g. "the result").
+ */
+export function checkStorable(document: unknown, what: string, root?: string): void {
+  const problems = storableProblems(document, root);
+  if (problems.length > 0) {
+    throw badRequest(`${what} cannot be stored: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  }
 }

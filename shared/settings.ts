@@ -9,6 +9,7 @@ import { SEVERITIES } from './image-scan.js';
 import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
 import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
 import type { ImagePolicy } from './services/images.js';
+import type { ResultLimits } from './services/result-rules.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
 export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;
@@ -79,6 +80,8 @@ export interface LimitSettings {
   maxActiveRunsPerUser: number;
   signIn: SignInLimits;
   registration: RegistrationPolicy;
+  /** What one run may post as results. */
+  results: ResultLimits;
 }
 
 /** The defaults of LimitSettings: generous for a person, small for a script. */
@@ -89,13 +92,16 @@ export const DEFAULT_LIMITS = {
   loginFailuresBeforeLockout: 10,
   registrationsPerHour: 20,
   refreshesPerMinute: 30,
+  resultPostsPerRun: 100,
+  resultPostsPerMinute: 30,
+  metricsPerResult: 100,
 } as const;
 
 /**
  * The quotas and sign-in limits from MAX_APPS_PER_USER, MAX_ACTIVE_RUNS_PER_USER,
  * LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_FAILURES_BEFORE_LOCKOUT, REGISTRATIONS_PER_HOUR,
- * REFRESHES_PER_MINUTE, REGISTRATION, REGISTRATION_EMAIL_DOMAINS and REGISTRATION_INVITE_CODES
- * (DEFAULT_LIMITS when unset; registration open to anyone).
+ * REFRESHES_PER_MINUTE, RESULT_POSTS_PER_RUN, RESULT_POSTS_PER_MINUTE, METRICS_PER_RESULT, REGISTRATION,
+ * REGISTRATION_EMAIL_DOMAINS and REGISTRATION_INVITE_CODES (DEFAULT_LIMITS when unset; registration open to anyone).
  * @throws ConfigurationError naming the variable when a count is not a whole number ≥ 1, or REGISTRATION is neither open nor closed.
  */
 export function readLimitSettings(env: Env): LimitSettings {
@@ -108,6 +114,11 @@ export function readLimitSettings(env: Env): LimitSettings {
       loginFailuresBeforeLockout: read.positiveInt(ENV.LOGIN_FAILURES_BEFORE_LOCKOUT, DEFAULT_LIMITS.loginFailuresBeforeLockout),
       registrationsPerHour: read.positiveInt(ENV.REGISTRATIONS_PER_HOUR, DEFAULT_LIMITS.registrationsPerHour),
       refreshesPerMinute: read.positiveInt(ENV.REFRESHES_PER_MINUTE, DEFAULT_LIMITS.refreshesPerMinute),
+    },
+    results: {
+      postsPerRun: read.positiveInt(ENV.RESULT_POSTS_PER_RUN, DEFAULT_LIMITS.resultPostsPerRun),
+      postsPerMinute: read.positiveInt(ENV.RESULT_POSTS_PER_MINUTE, DEFAULT_LIMITS.resultPostsPerMinute),
+      metricsPerResult: read.positiveInt(ENV.METRICS_PER_RESULT, DEFAULT_LIMITS.metricsPerResult),
     },
     registration: {
       open: read.oneOf(ENV.REGISTRATION, ['open', 'closed'], 'open') === 'open',
