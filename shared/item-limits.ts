@@ -2,41 +2,78 @@
  * What a run item may hold, so that every item the API accepts fits in DynamoDB's 400 KB
  * item (AWS docs, "Service, account, and table quotas in Amazon DynamoDB": item size counts
  * attribute names and UTF-8 values). A run copies its app version's command and env (the
- * run's env merged over the app's) and its sidecars' (the totals cover all containers together), and appends at most one history entry per status, each
- * with a reason clipped to MAX_REASON_CHARS; with these totals a run item stays under about
- * 210 KB, an app or app-version item under about 200 KB.
+ * run's env merged over the app's), its health checks and script, and its sidecars' (the totals
+ * cover all containers together: specSizeErrors), its last result (64 KiB, result-rules.ts), and
+ * appends at most one history entry per status, each with a reason clipped to MAX_REASON_CHARS;
+ * with these totals a run item stays under about 300 KB, an app or app-version item under about 240 KB.
  */
 import { badRequest, type FieldError } from './errors.js';
 
-/** The command's arguments together, UTF-8 bytes. */
+/** Every container's command and health check command, with the script's arguments, together, UTF-8 bytes. */
 export const MAX_COMMAND_BYTES = 64 * 1024;
-/** The env's names and values together, UTF-8 bytes (for a run: after its env is merged over the app's). */
+/** Every container's env, names and values together, UTF-8 bytes (for a run: after its env is merged over the app's). */
 export const MAX_ENV_BYTES = 128 * 1024;
 /** A history entry's reason (and a run's stoppedReason), characters; longer ones are clipped. */
 export const MAX_REASON_CHARS = 1024;
 
+/** The fields of a task spec whose size varies: each container's env, command and health check command, and the script's arguments. */
+export interface SizedSpec {
+  env?: Readonly<Record<string, string>>;
+  command?: readonly string[];
+  healthCheck?: { command: readonly string[] };
+  script?: { args?: readonly string[] };
+  sidecars?: readonly { env?: Readonly<Record<string, string>>; command?: readonly string[]; healthCheck?: { command: readonly string[] } }[];
+}
+
 /**
- * @throws ClientError 400 when a run's env (merged over its app's) or command, with its sidecars'
- * (a run of several containers stores them all), is over MAX_ENV_BYTES or MAX_COMMAND_BYTES.
+ * Where `spec` is over the item's shares: every container's env together over MAX_ENV_BYTES, and
+ * every container's command and health check command, with the script's arguments, together over
+ * MAX_COMMAND_BYTES (all of them are copied onto every app version and run item). Each error names
+ * the field whose bytes cross the limit (`env`, `healthCheck.command`, `script.args`,
+ * `sidecars.<i>.command`, ...). Empty when it fits.
  */
-export function checkRunSize(run: {
-  env: Readonly<Record<string, string>>;
-  command: readonly string[];
-  sidecars?: readonly { env?: Readonly<Record<string, string>>; command?: readonly string[] }[];
-}): void {
-  const sidecars = run.sidecars ?? [];
-  const env = sidecars.reduce((sum, s) => sum + envBytes(s.env ?? {}), envBytes(run.env));
-  if (env > MAX_ENV_BYTES) {
-    throw badRequest(`the run's env (the app's with your overrides, and its sidecars') is ${env} bytes, over ${MAX_ENV_BYTES}`, [
-      { field: 'env', message: `with the app's env, at most ${MAX_ENV_BYTES} bytes` },
-    ]);
-  }
-  const command = sidecars.reduce((sum, s) => sum + commandBytes(s.command ?? []), commandBytes(run.command));
-  if (command > MAX_COMMAND_BYTES) {
-    throw badRequest(`the run's command, with its sidecars', is ${command} bytes, over ${MAX_COMMAND_BYTES}`, [
-      { field: 'command', message: `with the sidecars' commands, at most ${MAX_COMMAND_BYTES} bytes` },
-    ]);
-  }
+export function specSizeErrors(spec: SizedSpec): FieldError[] {
+  const sidecars = spec.sidecars ?? [];
+  const envParts: [string, number][] = [
+    ['env', envBytes(spec.env ?? {})],
+    ...sidecars.map((s, i): [string, number] => [`sidecars.${i}.env`, envBytes(s.env ?? {})]),
+  ];
+  const commandParts: [string, number][] = [
+    ['command', commandBytes(spec.command ?? [])],
+    ['healthCheck.command', commandBytes(spec.healthCheck?.command ?? [])],
+    ['script.args', commandBytes(spec.script?.args ?? [])],
+    ...sidecars.flatMap((s, i): [string, number][] => [
+      [`sidecars.${i}.command`, commandBytes(s.command ?? [])],
+      [`sidecars.${i}.healthCheck.command`, commandBytes(s.healthCheck?.command ?? [])],
+    ]),
+  ];
+  return [
+    ...overBudget(envParts, MAX_ENV_BYTES, (total) => `every container's env together is ${total} bytes, over ${MAX_ENV_BYTES}`),
+    ...overBudget(
+      commandParts,
+      MAX_COMMAND_BYTES,
+      (total) => `every container's command and health check command, with the script's args, together are ${total} bytes, over ${MAX_COMMAND_BYTES}`,
+    ),
+  ];
+}
+
+/** One error naming the part whose bytes take the running total past `max`, or none. */
+function overBudget(parts: [field: string, bytes: number][], max: number, message: (total: number) => string): FieldError[] {
+  const total = parts.reduce((sum, [, bytes]) => sum + bytes, 0);
+  if (total <= max) return [];
+  let running = 0;
+  const crossing = parts.find(([, bytes]) => (running += bytes) > max)!;
+  return [{ field: crossing[0], message: message(total) }];
+}
+
+/**
+ * @throws ClientError 400 when a run's env (merged over its app's) or command, health check
+ * commands and script arguments, with its sidecars' (a run of several containers stores them
+ * all), are over MAX_ENV_BYTES or MAX_COMMAND_BYTES (specSizeErrors), naming the field.
+ */
+export function checkRunSize(run: SizedSpec): void {
+  const errors = specSizeErrors(run);
+  if (errors.length > 0) throw badRequest(`the run would not fit its item: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors);
 }
 
 /** UTF-8 bytes of a command's arguments together. */
