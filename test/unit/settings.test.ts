@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../local/config.js';
 import { cloudAuthConfig } from '../../shared/cloud-platform.js';
 import { ConfigurationError, envReader } from '../../shared/env.js';
-import { readAuthSettings, signingKey } from '../../shared/settings.js';
+import { DEFAULT_LIMITS, readAuthSettings, readLimitSettings, signingKey } from '../../shared/settings.js';
 import { functionEnvironment } from '../functions/support.js';
 
 const OIDC = { OIDC_JWKS_URL: 'https://id.example.com/jwks', OIDC_ISSUER: 'https://id.example.com/', OIDC_AUDIENCE: 'containerizer' };
@@ -39,6 +39,22 @@ describe('envReader', () => {
     expect(() => read.oneOf('ASSIGN_PUBLIC_IP', ['ENABLED', 'DISABLED'])).toThrow('ASSIGN_PUBLIC_IP must be ENABLED or DISABLED, not "yes"');
     expect(envReader({}).oneOf('ASSIGN_PUBLIC_IP', ['ENABLED', 'DISABLED'], 'ENABLED')).toBe('ENABLED');
     expect(() => envReader({}).oneOf('ASSIGN_PUBLIC_IP', ['ENABLED', 'DISABLED'])).toThrow('environment variable ASSIGN_PUBLIC_IP is not set');
+  });
+});
+
+describe("readLimitSettings: a run's result budget", () => {
+  it('reads RESULT_POSTS_PER_RUN, RESULT_POSTS_PER_MINUTE and METRICS_PER_RESULT, with documented defaults, and names a bad one', () => {
+    expect(readLimitSettings({}).results).toEqual({
+      postsPerRun: DEFAULT_LIMITS.resultPostsPerRun,
+      postsPerMinute: DEFAULT_LIMITS.resultPostsPerMinute,
+      metricsPerResult: DEFAULT_LIMITS.metricsPerResult,
+    });
+    expect(readLimitSettings({ RESULT_POSTS_PER_RUN: '7', RESULT_POSTS_PER_MINUTE: '2', METRICS_PER_RESULT: '5' }).results).toEqual({
+      postsPerRun: 7,
+      postsPerMinute: 2,
+      metricsPerResult: 5,
+    });
+    expect(() => readLimitSettings({ RESULT_POSTS_PER_MINUTE: '0' })).toThrow('RESULT_POSTS_PER_MINUTE must be a whole number ≥ 1');
   });
 });
 
