@@ -6,6 +6,7 @@
  * cover all containers together: specSizeErrors), its last result (64 KiB, result-rules.ts), and
  * appends at most one history entry per status, each with a reason clipped to MAX_REASON_CHARS;
  * with these totals a run item stays under about 300 KB, an app or app-version item under about 240 KB.
+ * And what any JSON document may hold to be stored at all (storableProblems): nesting, numbers, keys.
  */
 import { badRequest, type FieldError } from './errors.js';
 
@@ -13,6 +14,12 @@ import { badRequest, type FieldError } from './errors.js';
 export const MAX_COMMAND_BYTES = 64 * 1024;
 /** Every container's env, names and values together, UTF-8 bytes (for a run: after its env is merged over the app's). */
 export const MAX_ENV_BYTES = 128 * 1024;
+/**
+ * An image's build arguments, names and values together, UTF-8 bytes: an image item also holds
+ * its file manifest (up to 1,000 paths of 255 bytes with a 64-character hash, ~320 KB), so the
+ * arguments get what is left of DynamoDB's 400 KB with room to spare.
+ */
+export const MAX_BUILD_ARGS_BYTES = 16 * 1024;
 /** A history entry's reason (and a run's stoppedReason), characters; longer ones are clipped. */
 export const MAX_REASON_CHARS = 1024;
 

@@ -195,6 +195,18 @@ describe('hostile results (real server and Docker)', () => {
       '{"name": "i3", "files": {"Dockerfile": "FROM containerizer/busybox:latest"}, "buildArgs": {"constructor": "x"}}',
       'buildArgs.constructor',
     ],
+    [
+      'build arguments of 256 KiB beside 1,000 files of 250-byte paths (an item over 400 KB)',
+      JSON.stringify({
+        name: 'i4',
+        files: {
+          Dockerfile: 'FROM containerizer/busybox:latest',
+          ...Object.fromEntries(Array.from({ length: 999 }, (_, i) => [`f${String(i).padStart(3, '0')}${'x'.repeat(246)}`, 'x'])),
+        },
+        buildArgs: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`A${i}`, 'x'.repeat(4096)])),
+      }),
+      'buildArgs',
+    ],
   ])('an image with %s is a 400 naming the field', async (_, body, field) => {
     const reply = await alice.post('/images', body);
     expect(reply.status).toBe(400);
