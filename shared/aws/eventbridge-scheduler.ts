@@ -11,6 +11,7 @@ import {
   ResourceNotFoundException,
   type EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
+import { FIRE_RETRY_POLICY } from '../cloud-limits.js';
 import type { Schedule } from '../domain.js';
 import { ServiceUnavailableError } from '../errors.js';
 import type { Scheduler } from '../ports.js';
@@ -25,12 +26,6 @@ export interface EventBridgeSchedulerConfig {
   /** SQS queue for fires EventBridge could not deliver after its retries (it must let events.amazonaws.com send from these rules). */
   deadLetterQueueArn?: string;
 }
-
-/**
- * How EventBridge retries a fire it could not deliver: for up to an hour, as the task-state-change
- * rule (a later fire would be the next scheduled time anyway), then the dead-letter queue.
- */
-export const FIRE_RETRY_POLICY = { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 } as const;
 
 /** The id of the one target of every schedule rule. */
 export const TARGET_ID = 'scheduled-run';

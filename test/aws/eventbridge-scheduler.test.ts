@@ -13,6 +13,7 @@ import {
 import type { Schedule } from '../../shared/domain.js';
 import { EventBridgeScheduler, ruleName } from '../../shared/aws/eventbridge-scheduler.js';
 import { ServiceUnavailableError } from '../../shared/errors.js';
+import { SCHEDULE_DEFAULTS } from '../../shared/schemas.js';
 import { APP_ID, CLIENT_CONFIG, THROTTLED, awsLimits, stubHttp } from './fixtures.js';
 
 const SCHEDULE_ID = '01HZX5S1C2H3E4D5U6L7E8I9D0';
@@ -27,6 +28,7 @@ function sampleSchedule(overrides: Partial<Schedule> = {}): Schedule {
     appId: APP_ID,
     ownerId: 'user-1',
     expression: 'cron(0 6 * * ? *)',
+    ...SCHEDULE_DEFAULTS,
     enabled: true,
     overlapPolicy: 'Forbid',
     overrides: {},
