@@ -281,15 +281,10 @@ const scheduleFields = {
   expression,
   timeZone: z.string().min(1).max(64).openapi({ description: 'IANA time zone in which cron and at() expressions are evaluated', example: 'Europe/Berlin' }),
   catchUp: CatchUp,
-  flexibleWindowMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(1440)
-    .openapi({
-      description:
-        'each fire may come up to this many minutes after its slot, to spread schedules due at once (EventBridge Scheduler FlexibleTimeWindow); 0: on time',
-    }),
+  flexibleWindowMinutes: z.number().int().min(0).max(1440).openapi({
+    description:
+      'each fire may come up to this many minutes after its slot, to spread schedules due at once (EventBridge Scheduler FlexibleTimeWindow); 0: on time',
+  }),
   actionAfterCompletion: z
     .enum(ACTIONS_AFTER_COMPLETION)
     .openapi({ description: 'at() schedules: DELETE removes the schedule once it has fired; NONE keeps it' }),

@@ -7,11 +7,19 @@ import { logger } from '../logger.js';
 import type { Platform } from '../platform.js';
 import { withLambdaContext } from './context.js';
 
+/** The one-time move of every schedule from an EventBridge rule (earlier releases) to an EventBridge Scheduler schedule. */
+export const SCHEDULER_MIGRATION = 'schedules-to-eventbridge-scheduler';
+
 /** The reconciler function's handler: one sweep of the active runs, asking ECS for each task's state (DescribeTasks), then the schedules' missed slots. */
 export function reconcilerHandler(platform: Pick<Platform, 'runs' | 'schedules'>) {
   // The scheduled event carries nothing the sweep needs.
   return withLambdaContext(async (_tick: void): Promise<void> => {
     await platform.runs.sweep({ describe: true });
+    try {
+      await platform.schedules.moveTriggers(SCHEDULER_MIGRATION);
+    } catch (err) {
+      logger.error('moving the schedules to EventBridge Scheduler failed; the next tick tries again', { error: err as Error });
+    }
     try {
       await platform.schedules.catchUp(
         new Date(),

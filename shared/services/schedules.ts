@@ -82,6 +82,22 @@ export class ScheduleService {
     return this.store.listPage(partition, options.limit ?? 50, options.cursor);
   }
 
+  /**
+   * Puts every schedule's trigger once more (enabled or not) and remembers it did under `name`:
+   * how a deployment moves its triggers to another Scheduler (the cloud's reconciler moves rules
+   * to EventBridge Scheduler this way). The new trigger is made before the old one goes, and a
+   * slot both fire is one ledger entry, so nothing is lost or run twice. A failure leaves it to
+   * the next call. Returns how many schedules it put (0 once done).
+   */
+  async moveTriggers(name: string): Promise<number> {
+    if (await this.store.migrated(name)) return 0;
+    const all = await this.store.listAll(indexKeys.allSchedules());
+    for (const schedule of all) await this.scheduler.put(schedule);
+    await this.store.markMigrated(name);
+    logger.info('schedule triggers moved', { migration: name, schedules: all.length });
+    return all.length;
+  }
+
   /** Every enabled schedule, for a dev-mode start-up (a Query on `byKind`). */
   async allEnabled(): Promise<Schedule[]> {
     return (await this.store.listAll(indexKeys.allSchedules())).filter((s) => s.enabled);
@@ -260,10 +276,13 @@ export class ScheduleService {
     return done;
   }
 
-  /** A one-time at() schedule whose slot has fired is done: deleted when it says DELETE (its ledger stays), else kept. */
+  /**
+   * A one-time at() schedule whose slot has fired is done: deleted when it says DELETE (its
+   * ledger stays), else kept. Its trigger removes itself (EventBridge Scheduler's
+   * ActionAfterCompletion; dev mode arms no timer past the slot).
+   */
   private async afterCompletion(schedule: Schedule): Promise<void> {
     if (schedule.actionAfterCompletion !== 'DELETE' || parseScheduleExpression(schedule.expression, schedule.timeZone).kind !== 'at') return;
-    await this.scheduler.remove(schedule.scheduleId);
     await this.store.delete(schedule.scheduleId);
   }
 

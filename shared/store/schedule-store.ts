@@ -65,6 +65,16 @@ export class ScheduleStore {
     );
   }
 
+  /** True once `markMigrated(name)` was written. */
+  async migrated(name: string): Promise<boolean> {
+    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.migration(name), ConsistentRead: true }));
+    return out.Item !== undefined;
+  }
+
+  async markMigrated(name: string): Promise<void> {
+    await this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: { ...keys.migration(name), at: new Date().toISOString() } }));
+  }
+
   /** Changes a recorded fire's outcome (REPLACED, LAUNCH_FAILED) and what goes with it. */
   async updateFire(
     scheduleId: string,
