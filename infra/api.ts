@@ -114,7 +114,7 @@ export class Api extends Construct {
     runtime.grantControl(this.function);
     runtime.grantReadLogs(this.function);
     events.grantPutEvents(this.function);
-    events.grantManageScheduleRules(this.function);
+    events.grantManageSchedules(this.function);
     this.jwtSecret.grantRead(this.function);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {

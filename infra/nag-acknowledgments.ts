@@ -44,7 +44,7 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
       "Tasks are started at run time; the pattern holds only this cluster's tasks, and TagResource on them only at creation (ecs:CreateAction condition).",
     );
   }
-  acknowledge(runExpiry.function, 'AwsSolutions-L1', 'Node.js 22 on purpose, as every function of the stack (see above).');
+  acknowledge(runExpiry.function, 'AwsSolutions-L1', 'Node.js 24 on purpose, as every function of the stack (see above).');
   acknowledge(
     runExpiry.function.role,
     wildcard(`${data.table.tableArn}/index/*`),
@@ -55,10 +55,22 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     'AwsSolutions-IAM5[Resource::*]',
     'dynamodb:ListStreams, which the event source mapping needs, supports no resource-level permissions.',
   );
+  for (const fn of [api.function, events.reconcilerFunction]) {
+    acknowledge(
+      fn.role,
+      wildcard(events.scheduleRuleArns),
+      'The schedule rules of earlier releases were made at run time, one per schedule; only their removal is allowed, limited to the containerizer-sched- name prefix.',
+    );
+    acknowledge(
+      fn.role,
+      wildcard(events.scheduleArns()),
+      "Schedules are created at run time, one per platform schedule; management is limited to this stack's schedule group.",
+    );
+  }
   acknowledge(
-    api.function.role,
-    wildcard(events.scheduleRuleArns),
-    'Schedule rules are created at run time, one per schedule; rule management is limited to the containerizer-sched- name prefix.',
+    events.schedulerRole,
+    wildcard(`${events.scheduledRunFunction.functionArn}:*`),
+    "lambda:InvokeFunction on the scheduled-run function and its versions (CDK's grantInvoke); the role may invoke nothing else.",
   );
 
   acknowledge(

@@ -11,6 +11,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchLogSource } from './aws/cloudwatch-logs.js';
@@ -89,7 +90,7 @@ async function build(env: Env): Promise<CloudPlatform> {
   const platform = createPlatform({
     db,
     runtime,
-    scheduler: lazyScheduler(read, events),
+    scheduler: lazyScheduler(read, events, clientConfig),
     logs: new CloudWatchLogSource({ logs, config: { logGroupName, logStreamPrefix } }),
     publisher: new EventBridgeRunEventPublisher({ events, config: { eventBusName: read.optional(ENV.EVENT_BUS_NAME) } }),
     auth: await cloudAuthConfig(env),
@@ -129,20 +130,26 @@ function imageBackend(read: EnvReader, clientConfig: AwsClientConfig, logs: Clou
 }
 
 /**
- * Only the api manages schedule rules, so only it has SCHEDULED_RUN_FUNCTION_ARN; the other
- * functions fire schedules (ScheduleService.fire) without ever calling put or remove.
+ * Only the api and the reconciler put schedule triggers, so only they have SCHEDULE_GROUP_NAME
+ * and the rest; the other functions fire schedules (ScheduleService.fire) without ever calling
+ * put or remove.
  */
-function lazyScheduler(read: EnvReader, events: EventBridgeClient): Scheduler {
+function lazyScheduler(read: EnvReader, events: EventBridgeClient, clientConfig: AwsClientConfig): Scheduler {
   let scheduler: EventBridgeScheduler | undefined;
-  const get = () =>
-    (scheduler ??= new EventBridgeScheduler({
-      events,
+  const get = () => {
+    if (scheduler) return scheduler;
+    const rulePrefix = read.optional(ENV.RULE_PREFIX);
+    return (scheduler = new EventBridgeScheduler({
+      scheduler: new SchedulerClient(clientConfig),
       config: {
-        rulePrefix: read.required(ENV.RULE_PREFIX),
+        groupName: read.required(ENV.SCHEDULE_GROUP_NAME),
+        roleArn: read.required(ENV.SCHEDULER_ROLE_ARN),
         targetArn: read.required(ENV.SCHEDULED_RUN_FUNCTION_ARN),
         deadLetterQueueArn: read.optional(ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN),
+        ...(rulePrefix && { legacyRules: { events, rulePrefix } }),
       },
     }));
+  };
   return { put: (schedule) => get().put(schedule), remove: (scheduleId) => get().remove(scheduleId) };
 }
 

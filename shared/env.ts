@@ -46,12 +46,16 @@ export const ENV = {
   FINISHED_RUN_TTL_DAYS: 'FINISHED_RUN_TTL_DAYS',
   /** Base URL of the log-follow function URL (response streaming), advertised by the api's buffered follows. The api only. */
   LOG_FOLLOW_URL: 'LOG_FOLLOW_URL',
-  /** SQS queue (ARN) where EventBridge puts schedule fires it could not deliver to the scheduled-run function. The api only. */
+  /** SQS queue (ARN) where EventBridge Scheduler puts schedule fires it could not deliver to the scheduled-run function. The api and the reconciler. */
   SCHEDULE_DEAD_LETTER_QUEUE_ARN: 'SCHEDULE_DEAD_LETTER_QUEUE_ARN',
-  /** Name prefix of the schedule rules (`containerizer-sched-`). The api only. */
+  /** Name prefix of the schedule rules of earlier releases (`containerizer-sched-`), removed as schedules move to EventBridge Scheduler. The api and the reconciler. */
   RULE_PREFIX: 'RULE_PREFIX',
-  /** ARN of the scheduled-run function, the target of every schedule rule. The api only. */
+  /** ARN of the scheduled-run function, the target of every schedule. The api and the reconciler. */
   SCHEDULED_RUN_FUNCTION_ARN: 'SCHEDULED_RUN_FUNCTION_ARN',
+  /** The deployment's EventBridge Scheduler schedule group, holding one schedule per platform schedule. The api and the reconciler. */
+  SCHEDULE_GROUP_NAME: 'SCHEDULE_GROUP_NAME',
+  /** The role EventBridge Scheduler assumes to invoke the scheduled-run function and reach the dead-letter queue. The api and the reconciler. */
+  SCHEDULER_ROLE_ARN: 'SCHEDULER_ROLE_ARN',
   /** Secrets Manager secret holding the HMAC key of the built-in accounts' tokens. The api only. */
   JWT_SECRET_ARN: 'JWT_SECRET_ARN',
   /** The HMAC key itself (≥ 32 bytes): dev mode (else generated and kept in DATA_DIR), tests and benchmarks. */
@@ -190,6 +194,15 @@ export const LIMIT_SETTINGS = [
 /** A deployment's image policy (shared/settings.ts readImagePolicy): every function that starts runs applies it. */
 export const IMAGE_POLICY = [ENV.SCAN_SEVERITY_THRESHOLD, ENV.ALLOWED_IMAGE_PREFIXES] as const;
 
+/** What a function that puts schedule triggers needs (shared/aws/eventbridge-scheduler.ts). */
+const SCHEDULE_TRIGGERS = [
+  ENV.SCHEDULE_GROUP_NAME,
+  ENV.SCHEDULER_ROLE_ARN,
+  ENV.SCHEDULED_RUN_FUNCTION_ARN,
+  ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN,
+  ENV.RULE_PREFIX,
+] as const;
+
 /** Who verifies tokens: the JWT settings, and the OpenID provider and admins when configured. */
 const TOKEN_VERIFIER = [ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE] as const;
 const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS] as const;
@@ -203,9 +216,7 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
   api: {
     always: [
       ...EVERY_FUNCTION,
-      ENV.RULE_PREFIX,
-      ENV.SCHEDULED_RUN_FUNCTION_ARN,
-      ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN,
+      ...SCHEDULE_TRIGGERS,
       ENV.LOG_FOLLOW_URL,
       ...TOKEN_VERIFIER,
       ENV.IMAGE_BUCKET_NAME,
@@ -220,7 +231,8 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
   // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
-  reconciler: { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers).
+  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS], whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
   // Records builds and scans only: it never launches a run.

@@ -31,7 +31,15 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, DescribeTaskDefinitionCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
-import { DescribeRuleCommand, EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListRulesCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateScheduleGroupCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  ResourceNotFoundException as SchedulerNotFound,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -44,6 +52,7 @@ import { createCloudPlatform } from '../../shared/cloud-platform.js';
 import { ENV } from '../../shared/env.js';
 import { apiHandler } from '../../shared/lambda/api.js';
 import { buildEventsHandler } from '../../shared/lambda/build-events.js';
+import { reconcilerHandler } from '../../shared/lambda/reconciler.js';
 import { scheduledRunHandler } from '../../shared/lambda/scheduled-run.js';
 import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
 import { httpEvent, type HttpResult } from '../functions/support.js';
@@ -62,6 +71,7 @@ const REPOSITORY = 'containerizer-images';
 const PROJECT = 'containerizer-images';
 const ACCOUNT = '123456789012';
 const SCHEDULED_RUN_FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:containerizer-scheduled-run`;
+const SCHEDULE_GROUP = 'containerizer-e2e-schedules';
 
 const unavailable = motoUnavailable();
 if (unavailable && process.env.CI) throw new Error(`CI must run the moto end-to-end test, but ${unavailable}`);
@@ -80,6 +90,7 @@ const clients = () => {
     ecr: new ECRClient(config),
     codebuild: new CodeBuildClient(config),
     secrets: new SecretsManagerClient(config),
+    scheduler: new SchedulerClient(config),
   };
 };
 let aws: ReturnType<typeof clients>;
@@ -89,6 +100,7 @@ type Handlers = {
   taskStateChange: (event: EcsTaskStateChangeEvent) => Promise<void>;
   scheduledRun: (input: ScheduledRunInput) => Promise<void>;
   buildEvents: (event: CodeBuildBuildStateChangeEvent | EcrImageScanEvent) => Promise<void>;
+  reconciler: () => Promise<void>;
 };
 let handlers: Handlers;
 
@@ -131,6 +143,7 @@ beforeAll(async () => {
     await aws.ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: 'containerizer-tasks', Description: 'Containerizer tasks: egress only' }))
   ).GroupId!;
   const cluster = (await aws.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }))).cluster!.clusterArn!;
+  await aws.scheduler.send(new CreateScheduleGroupCommand({ Name: SCHEDULE_GROUP }));
   await aws.logs.send(new CreateLogGroupCommand({ logGroupName: RUN_LOG_GROUP }));
   await aws.logs.send(new CreateLogGroupCommand({ logGroupName: BUILD_LOG_GROUP }));
   const secret = (
@@ -172,6 +185,8 @@ beforeAll(async () => {
     [ENV.EVENT_BUS_NAME]: 'default',
     [ENV.API_URL]: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com',
     [ENV.RULE_PREFIX]: 'containerizer-sched-',
+    [ENV.SCHEDULE_GROUP_NAME]: SCHEDULE_GROUP,
+    [ENV.SCHEDULER_ROLE_ARN]: `arn:aws:iam::${ACCOUNT}:role/containerizer-scheduler`,
     [ENV.SCHEDULED_RUN_FUNCTION_ARN]: SCHEDULED_RUN_FUNCTION_ARN,
     [ENV.FINISHED_RUN_TTL_DAYS]: '90',
     [ENV.JWT_SECRET_ARN]: secret,
@@ -188,6 +203,7 @@ beforeAll(async () => {
     taskStateChange: taskStateChangeHandler(platform),
     scheduledRun: scheduledRunHandler(platform),
     buildEvents: buildEventsHandler(platform, platform.scanFindings),
+    reconciler: reconcilerHandler(platform),
   };
 }, 180_000);
 
@@ -347,33 +363,50 @@ describe.skipIf(unavailable)('the cloud backend against moto, through the real A
     expect((await call('GET', `/runs/${runId}`, { token })).json).toMatchObject({ status: 'STOPPED' });
   });
 
-  it("puts a schedule's rule, fires it through its target's input, disables it and deletes it", async () => {
-    const created = await call('POST', `/apps/${appId}/schedules`, { token, body: { expression: 'rate(5 minutes)' } });
+  it("puts a schedule in the EventBridge Scheduler group with its time zone, fires it through its target's input, disables it and deletes it", async () => {
+    const created = await call('POST', `/apps/${appId}/schedules`, { token, body: { expression: 'cron(0 9 ? * MON-FRI *)', timeZone: 'Europe/Berlin' } });
     expect(created.statusCode).toBe(201);
     const scheduleId: string = created.json.scheduleId;
-    const { Rules } = await aws.events.send(new ListRulesCommand({ NamePrefix: env[ENV.RULE_PREFIX] }));
-    const rule = Rules!.find((r) => r.Name!.endsWith(scheduleId))!;
-    expect(rule).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
-    const { Targets } = await aws.events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
-    expect(Targets).toHaveLength(1);
-    expect(Targets![0].Arn).toBe(SCHEDULED_RUN_FUNCTION_ARN);
+    const get = () => aws.scheduler.send(new GetScheduleCommand({ Name: scheduleId, GroupName: SCHEDULE_GROUP }));
+    const schedule = await get();
+    expect(schedule).toMatchObject({ ScheduleExpression: 'cron(0 9 ? * MON-FRI *)', ScheduleExpressionTimezone: 'Europe/Berlin', State: 'ENABLED' });
+    expect(schedule.Target).toMatchObject({ Arn: SCHEDULED_RUN_FUNCTION_ARN, RoleArn: env[ENV.SCHEDULER_ROLE_ARN] });
 
-    // What EventBridge delivers: the target's InputTemplate with <time> replaced by the event's time (a JSON string).
+    // What EventBridge Scheduler delivers: the target's Input with its scheduled-time context attribute filled in.
     const time = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    const input = JSON.parse(Targets![0].InputTransformer!.InputTemplate!.replace('<time>', JSON.stringify(time))) as ScheduledRunInput;
+    const input = JSON.parse(schedule.Target!.Input!.replace('<aws.scheduler.scheduled-time>', time)) as ScheduledRunInput;
     await handlers.scheduledRun(input);
-    await handlers.scheduledRun(input); // EventBridge delivers at least once: a second delivery starts nothing new.
+    await handlers.scheduledRun(input); // delivered at least once: a second delivery starts nothing new.
     const fires = await call('GET', `/schedules/${scheduleId}/fires`, { token });
     expect(fires.json.items).toHaveLength(1);
+    expect(fires.json.items[0]).toMatchObject({ outcome: 'STARTED', deliveries: 2 });
     const scheduledRunId = fires.json.items[0].runId;
-    expect(scheduledRunId).toBeTruthy();
     expect((await taskOf(scheduledRunId)).startedBy).toBe(scheduledRunId);
 
     expect((await call('PATCH', `/schedules/${scheduleId}`, { token, body: { enabled: false } })).statusCode).toBe(200);
-    expect((await aws.events.send(new DescribeRuleCommand({ Name: rule.Name }))).State).toBe('DISABLED');
+    expect((await get()).State).toBe('DISABLED');
     expect((await call('DELETE', `/schedules/${scheduleId}`, { token })).statusCode).toBe(204);
-    const after = await aws.events.send(new ListRulesCommand({ NamePrefix: env[ENV.RULE_PREFIX] }));
-    expect(after.Rules!.filter((r) => r.Name!.endsWith(scheduleId))).toEqual([]);
+    await expect(get()).rejects.toBeInstanceOf(SchedulerNotFound);
+  });
+
+  it('moves a schedule of an earlier release from its EventBridge rule to the group once (the reconciler), the rule removed', async () => {
+    const created = await call('POST', `/apps/${appId}/schedules`, { token, body: { expression: 'rate(1 hour)' } });
+    const scheduleId: string = created.json.scheduleId;
+    // As an earlier release left it: a rule, and no schedule in the group.
+    await aws.scheduler.send(new DeleteScheduleCommand({ Name: scheduleId, GroupName: SCHEDULE_GROUP }));
+    const rule = `${env[ENV.RULE_PREFIX]}${scheduleId}`;
+    await aws.events.send(new PutRuleCommand({ Name: rule, ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' }));
+    await aws.events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'scheduled-run', Arn: SCHEDULED_RUN_FUNCTION_ARN }] }));
+
+    await handlers.reconciler();
+    expect((await aws.scheduler.send(new GetScheduleCommand({ Name: scheduleId, GroupName: SCHEDULE_GROUP }))).ScheduleExpression).toBe('rate(1 hour)');
+    const rules = await aws.events.send(new ListRulesCommand({ NamePrefix: env[ENV.RULE_PREFIX] }));
+    expect(rules.Rules ?? []).toEqual([]);
+    // Once: the next tick moves nothing again.
+    await aws.scheduler.send(new DeleteScheduleCommand({ Name: scheduleId, GroupName: SCHEDULE_GROUP }));
+    await handlers.reconciler();
+    await expect(aws.scheduler.send(new GetScheduleCommand({ Name: scheduleId, GroupName: SCHEDULE_GROUP }))).rejects.toBeInstanceOf(SchedulerNotFound);
+    expect((await call('DELETE', `/schedules/${scheduleId}`, { token })).statusCode).toBe(204);
   });
 
   it('keeps an image context in S3, builds it with CodeBuild, records ECR scan findings, and deleting the image and the app leaves nothing behind', async () => {
@@ -448,8 +481,8 @@ describe.skipIf(unavailable)('the cloud backend against moto, through the real A
     expect((await aws.ecr.send(new DescribeImagesCommand({ repositoryName: REPOSITORY }))).imageDetails ?? []).toEqual([]);
 
     expect((await call('DELETE', `/apps/${appId}`, { token })).statusCode).toBe(204);
-    const rules = await aws.events.send(new ListRulesCommand({ NamePrefix: env[ENV.RULE_PREFIX] }));
-    expect(rules.Rules ?? []).toEqual([]);
+    const { Schedules } = await aws.scheduler.send(new ListSchedulesCommand({ GroupName: SCHEDULE_GROUP }));
+    expect(Schedules ?? []).toEqual([]);
     expect((await call('GET', `/apps/${appId}`, { token })).statusCode).toBe(404);
     // What stays is history by design: the app's versions (who changed what) and its runs.
     const items = (await aws.dynamo.send(new ScanCommand({ TableName: TABLE_NAME }))).Items ?? [];

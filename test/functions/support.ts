@@ -26,7 +26,13 @@ import {
   type StopTaskCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutEventsCommand,
+  RemoveTargetsCommand,
+  ResourceNotFoundException as RuleNotFoundException,
+} from '@aws-sdk/client-eventbridge';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { EcsContainerState, EcsTaskStateChangeDetail, EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import { createCloudPlatform, type CloudPlatform } from '../../shared/cloud-platform.js';
@@ -35,10 +41,13 @@ import { ENV } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
 import { awsError, awsLimits, CLIENT_CONFIG, CLUSTER_ARN, latency } from '../aws/fixtures.js';
+import { mockScheduler, type SchedulerMock } from '../aws/scheduler-mock.js';
 
 export { CLUSTER_ARN };
 
 export const TABLE_NAME = 'containerizer';
+/** The stack's EventBridge Scheduler group, as the functions are told it. */
+export const SCHEDULE_GROUP = 'containerizer-schedules';
 /** The HTTP API's endpoint as the stack gives it to the functions (an HttpApi's apiEndpoint). */
 export const API_URL = 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
 const ACCOUNT = '111122223333';
@@ -67,6 +76,8 @@ export function functionEnvironment(dynamoEndpoint: string): Record<string, stri
     [ENV.EVENT_BUS_NAME]: 'default',
     [ENV.API_URL]: API_URL,
     [ENV.RULE_PREFIX]: 'containerizer-sched-',
+    [ENV.SCHEDULE_GROUP_NAME]: SCHEDULE_GROUP,
+    [ENV.SCHEDULER_ROLE_ARN]: `arn:aws:iam::${ACCOUNT}:role/containerizer-scheduler`,
     [ENV.SCHEDULED_RUN_FUNCTION_ARN]: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:containerizer-scheduled-run`,
     [ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN]: `arn:aws:sqs:us-east-1:${ACCOUNT}:containerizer-schedule-dlq`,
     [ENV.LOG_FOLLOW_URL]: 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws/',
@@ -103,6 +114,8 @@ export interface EcsFaults {
 export interface Cloud {
   ecs: AwsClientStub<ECSClient>;
   events: AwsClientStub<EventBridgeClient>;
+  /** EventBridge Scheduler, enforcing its rules (test/aws/scheduler-mock.ts), with the schedules put. */
+  scheduler: SchedulerMock;
   /** What DescribeTasks answers; a task not in here is MISSING (ECS never knew it, or forgot it). */
   tasks: EcsTasks;
   faults: EcsFaults;
@@ -204,12 +217,15 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
   });
   const events = mockClient(EventBridgeClient);
   events.on(PutEventsCommand).resolves(PUT_EVENTS_OK);
-  events.on(PutRuleCommand).resolves({ RuleArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/containerizer-sched-x` });
-  events.on(PutTargetsCommand).resolves({ FailedEntryCount: 0, FailedEntries: [] });
+  // No rules of an earlier release exist here: removing one finds none, as EventBridge answers.
+  events.on(RemoveTargetsCommand).rejects(new RuleNotFoundException({ message: 'Rule does not exist.', $metadata: {} }));
+  events.on(DeleteRuleCommand).resolves({});
+  const scheduler = mockScheduler([SCHEDULE_GROUP]);
 
   const cloud: Cloud = {
     ecs,
     events,
+    scheduler,
     tasks,
     faults,
     env,
@@ -217,6 +233,7 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
     async close() {
       ecs.restore();
       events.restore();
+      scheduler.mock.restore();
       if (dynamo) {
         await dynamo.server.close();
         rmSync(dynamo.dir, { recursive: true, force: true });

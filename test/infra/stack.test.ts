@@ -244,12 +244,24 @@ describe('IAM', () => {
     }
   });
 
-  it('lets every function pass only the two task roles, and only to ECS tasks', () => {
+  it('lets every function pass only the two task roles, and only to ECS tasks; the api and the reconciler also the scheduler role, only to EventBridge Scheduler', () => {
     for (const [entryPoint, fn] of Object.entries(launchers())) {
-      const [statement, ...others] = allowing(fn, 'iam:PassRole');
-      expect(others, entryPoint).toEqual([]);
-      expect(asList(statement.Resource), entryPoint).toEqual([cfn(stack.runtime.taskExecutionRole.roleArn), cfn(stack.runtime.taskRole.roleArn)]);
-      expect(statement.Condition, entryPoint).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+      const statements = allowing(fn, 'iam:PassRole');
+      const toEcs = statements.filter((s) => s.Condition?.StringEquals?.['iam:PassedToService'] === 'ecs-tasks.amazonaws.com');
+      expect(toEcs, entryPoint).toHaveLength(1);
+      expect(asList(toEcs[0].Resource), entryPoint).toEqual([cfn(stack.runtime.taskExecutionRole.roleArn), cfn(stack.runtime.taskRole.roleArn)]);
+      const others = statements.filter((s) => !toEcs.includes(s));
+      const managesSchedules = entryPoint === 'api' || entryPoint === 'reconciler';
+      expect(others, entryPoint).toEqual(
+        managesSchedules
+          ? [
+              expect.objectContaining({
+                Resource: cfn(stack.events.schedulerRole.roleArn),
+                Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+              }),
+            ]
+          : [],
+      );
     }
   });
 
@@ -293,12 +305,45 @@ describe('IAM', () => {
     for (const fn of Object.values(rest)) expect(allowing(fn, 'ecs:StopTask')).toEqual([]);
   });
 
-  it('lets only the api manage schedule rules, by name prefix', () => {
-    const { api, ...rest } = functions();
-    for (const action of ['events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:DeleteRule', 'events:DescribeRule']) {
-      expect(allowing(api, action).flatMap(resourcesOf), action).toEqual([scheduleRules]);
+  it("lets only the api and the reconciler manage schedules, in the stack's group only, and remove the rules of earlier releases, by name prefix", () => {
+    const { api, reconciler, ...rest } = functions();
+    const group = stack.resolve(stack.events.scheduleArns());
+    for (const action of ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']) {
+      for (const fn of [api, reconciler])
+        expect(
+          allowing(fn, action).map((s) => s.Resource),
+          action,
+        ).toEqual([group]);
       for (const fn of Object.values(rest)) expect(allowing(fn, action), action).toEqual([]);
     }
+    for (const action of ['events:RemoveTargets', 'events:DeleteRule']) {
+      for (const fn of [api, reconciler]) expect(allowing(fn, action).flatMap(resourcesOf), action).toEqual([scheduleRules]);
+      for (const fn of Object.values(rest)) expect(allowing(fn, action), action).toEqual([]);
+    }
+    for (const action of ['events:PutRule', 'events:PutTargets']) for (const fn of Object.values(functions())) expect(allowing(fn, action), action).toEqual([]);
+  });
+
+  it('lets EventBridge Scheduler, for this account and group only, invoke scheduled-run and nothing else through its role, and reach the schedule DLQ', () => {
+    const role = template.toJSON().Resources[stack.getLogicalId(stack.events.schedulerRole.node.defaultChild as CfnElement)];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': stack.resolve(stack.events.scheduleArns()) },
+        },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(stack.events.schedulerRole.node.defaultChild as CfnElement) }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.arrayWith([cfn(stack.events.scheduledRunFunction.functionArn)]) }),
+          Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']), Resource: cfn(stack.events.scheduleDeadLetterQueue.queueArn) }),
+        ],
+      },
+    });
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
   });
 
   it('lets only the api and log-follow read run logs and the JWT secret', () => {
