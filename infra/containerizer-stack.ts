@@ -63,7 +63,13 @@ export class ContainerizerStack extends Stack {
     for (const fn of [this.api.function, this.events.taskStateChangeFunction, this.events.reconcilerFunction, this.events.scheduledRunFunction]) {
       fn.addEnvironment(ENV.API_URL, this.api.httpApi.apiEndpoint);
     }
-    this.images = new Images(this, 'Images', { data: this.data, runtime: this.runtime, events: this.events, logRetention: context.logRetention });
+    this.images = new Images(this, 'Images', {
+      data: this.data,
+      runtime: this.runtime,
+      events: this.events,
+      logRetention: context.logRetention,
+      dockerHubCacheSecretArn: context.dockerHubCacheSecretArn,
+    });
     // The api makes and builds images; the build-events function records how builds end.
     this.images.grantManageImages(this.api.function);
     for (const [name, value] of Object.entries(this.images.environment)) this.api.function.addEnvironment(name, value);

@@ -17,6 +17,7 @@
  * | `MAX_APPS_PER_USER`, `MAX_ACTIVE_RUNS_PER_USER`, `LOGIN_*`, `REGISTRATION*`, `REFRESHES_PER_MINUTE` | quotas and sign-in limits, as in dev mode (shared/env.ts LIMIT_SETTINGS) | shared/settings.ts defaults |
  * | `SCAN_SEVERITY_THRESHOLD` | runs of built images with scan findings at or above it fail (CRITICAL…INFORMATIONAL) | no policy      |
  * | `ALLOWED_IMAGE_PREFIXES` | prefixes an app's image string must start with                      | any image                   |
+ * | `dockerHubCacheSecretArn` | a Secrets Manager secret `ecr-pullthroughcache/…` with Docker Hub credentials: builds pull Docker Hub base images through an ECR pull-through cache | Docker Hub, anonymously |
  *
  * The new VPC has public subnets only and no NAT gateway (a NAT gateway bills by the hour
  * whether or not jobs run), so tasks need a public IP to pull images; `assignPublicIp`
@@ -47,6 +48,8 @@ export interface ContainerizerContext {
   readonly limitSettings: Record<string, string>;
   /** The image policy given (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES), checked as the functions will read it. */
   readonly imagePolicy: Record<string, string>;
+  /** The Docker Hub credentials of the pull-through cache (a secret ARN), when builds use one. */
+  readonly dockerHubCacheSecretArn?: string;
 }
 
 /** Reads and validates the context of `scope`'s tree; throws on a value that cannot work. */
@@ -97,6 +100,17 @@ export function readContext(scope: Construct): ContainerizerContext {
     );
   }
 
+  const dockerHubCacheSecretArn = text('dockerHubCacheSecretArn');
+  // ECR takes only such secrets for a cache rule's credentials (ECR API Reference, CreatePullThroughCacheRule credentialArn).
+  if (
+    dockerHubCacheSecretArn !== undefined &&
+    !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+$/.test(dockerHubCacheSecretArn)
+  ) {
+    throw new Error(
+      `Context \`dockerHubCacheSecretArn\` must be the ARN of a Secrets Manager secret whose name starts with ecr-pullthroughcache/ (ECR's rule for pull-through cache credentials), not ${dockerHubCacheSecretArn}.`,
+    );
+  }
+
   const ttlText = text('finishedRunTtlDays') ?? '90';
   const finishedRunTtlDays = Number(ttlText);
   if (!Number.isInteger(finishedRunTtlDays) || finishedRunTtlDays < 0) {
@@ -134,5 +148,6 @@ export function readContext(scope: Construct): ContainerizerContext {
     ...oidc,
     limitSettings,
     imagePolicy,
+    dockerHubCacheSecretArn,
   };
 }

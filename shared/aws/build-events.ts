@@ -17,6 +17,10 @@ export const BUILD_ENV = {
   imageRef: 'CONTAINERIZER_IMAGE_REF',
   /** The build arguments as a JSON object (name → value). */
   buildArgs: 'CONTAINERIZER_BUILD_ARGS',
+  /** The Dockerfile's Docker Hub base images, space-separated (base-images.ts), pulled through the cache when the project has one. */
+  baseImages: 'CONTAINERIZER_BASE_IMAGES',
+  /** Set on the project (not per build) when a Docker Hub pull-through cache exists: `<registry>/<cache prefix>`. */
+  dockerHubMirror: 'DOCKER_HUB_MIRROR',
   /** Exported by the buildspec (`exported-variables`): the pushed image's digest. */
   digest: 'IMAGE_DIGEST',
 } as const;
