@@ -8,6 +8,7 @@
  * | `subnetIds`        | existing subnets the tasks' network interfaces are placed in             | the new VPC's public subnets|
  * | `securityGroupIds` | existing security groups for the tasks                                   | a new egress-only group     |
  * | `assignPublicIp`   | `ENABLED` or `DISABLED`: give each task a public IP                      | `ENABLED`                   |
+ * | `privateSubnetEgress` | with `assignPublicIp` DISABLED, how the subnets reach out: `nat` (a NAT gateway or instance) | required then |
  * | `logRetentionDays` | days to keep run logs, API access logs and function logs                 | 30                          |
  * | `finishedRunTtlDays` | days a finished run (and a schedule's fire record) is kept; 0 = forever | 90                          |
  * | `adminEmails`      | users (by e-mail) who see every owner's items                            | none                        |
@@ -22,7 +23,10 @@
  * The new VPC has public subnets only and no NAT gateway (a NAT gateway bills by the hour
  * whether or not jobs run), so tasks need a public IP to pull images; `assignPublicIp`
  * exists for existing private subnets that reach out through their own NAT, and `DISABLED`
- * is refused without them (every image pull would fail). The OpenID settings come all
+ * is refused without them (every image pull would fail). Existing private subnets must say they
+ * have a NAT (`privateSubnetEgress` nat): a job posts its result to the API's public endpoint,
+ * which VPC endpoints alone cannot reach (with a private `execute-api` endpoint and private DNS,
+ * public APIs answer 403), so `vpc-endpoints` is refused with that reason. The OpenID settings come all
  * three or none (a partial set would make the api's cold start throw: the whole API down).
  * Nothing here is looked up in an AWS account, so synth works offline.
  */
@@ -88,6 +92,17 @@ export function readContext(scope: Construct): ContainerizerContext {
     throw new Error(
       'Context `assignPublicIp` DISABLED needs `vpcId` and `subnetIds` of private subnets with a route out (a NAT gateway or VPC endpoints): ' +
         'the default VPC has public subnets and no NAT gateway, so a task without a public IP could never pull its image.',
+    );
+  }
+
+  const privateSubnetEgress = text('privateSubnetEgress');
+  if (assignPublicIp === 'DISABLED' && privateSubnetEgress !== 'nat') {
+    throw new Error(
+      (privateSubnetEgress === undefined
+        ? 'Context `assignPublicIp` DISABLED needs `privateSubnetEgress` nat, saying the subnets route out through a NAT gateway or instance: '
+        : `Context \`privateSubnetEgress\` ${privateSubnetEgress} cannot work: `) +
+        'a job without a public IP reaches the API (to post its result, CONTAINERIZER_RESULT_URL) and public image registries only through a NAT. ' +
+        'VPC endpoints alone do not do it: a private execute-api endpoint with private DNS makes every public API Gateway API answer 403 from that VPC.',
     );
   }
 

@@ -412,6 +412,7 @@ describe('context', () => {
       subnetIds: 'subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb',
       securityGroupIds: ['sg-01111111111111111'],
       assignPublicIp: 'DISABLED',
+      privateSubnetEgress: 'nat',
     });
     const existingTemplate = Template.fromStack(existing);
     existingTemplate.resourceCountIs('AWS::EC2::VPC', 0);
@@ -441,6 +442,13 @@ describe('context', () => {
     expect(() => withContext({ oidcJwksUrl: 'https://id.example.com/jwks' })).toThrow(/`oidcIssuer`, `oidcAudience` not set/);
     expect(() => withContext({ oidcIssuer: 'https://id.example.com', oidcAudience: 'containerizer' })).toThrow(/`oidcJwksUrl` not set/);
     expect(() => withContext({ finishedRunTtlDays: -1 })).toThrow(/finishedRunTtlDays/);
+  });
+
+  it('refuses private subnets without a NAT: jobs could not post their results to the public API', () => {
+    const privateSubnets = { vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0aaaaaaaaaaaaaaaa', assignPublicIp: 'DISABLED' };
+    expect(() => withContext(privateSubnets)).toThrow(/`privateSubnetEgress` nat.*post its result.*private execute-api endpoint.*403/);
+    expect(() => withContext({ ...privateSubnets, privateSubnetEgress: 'vpc-endpoints' })).toThrow(/vpc-endpoints cannot work.*403/);
+    expect(() => withContext({ ...privateSubnets, privateSubnetEgress: 'nat' })).not.toThrow();
   });
 
   it('passes the finished-run retention to every function', () => {
