@@ -18,6 +18,9 @@
  * | `MAX_APPS_PER_USER`, `MAX_ACTIVE_RUNS_PER_USER`, `LOGIN_*`, `REGISTRATION*`, `REFRESHES_PER_MINUTE` | quotas and sign-in limits, as in dev mode (shared/env.ts LIMIT_SETTINGS) | shared/settings.ts defaults |
  * | `SCAN_SEVERITY_THRESHOLD` | runs of built images with scan findings at or above it fail (CRITICAL…INFORMATIONAL) | no policy      |
  * | `ALLOWED_IMAGE_PREFIXES` | prefixes an app's image string must start with                      | any image                   |
+ * | `followConcurrency` | reserved concurrency of the log-follow function: live follows open at once, deployment-wide | 20 |
+ * | `followsPerUser`   | live follows one user may have open at once                              | 3                           |
+ * | `followReadsPerSecond` | GetLogEvents calls per second all live follows share (the account's quota is 10 or 25 per Region) | 8    |
  * | `dockerHubCacheSecretArn` | a Secrets Manager secret `ecr-pullthroughcache/…` with Docker Hub credentials: builds pull Docker Hub base images through an ECR pull-through cache | Docker Hub, anonymously |
  *
  * The new VPC has public subnets only and no NAT gateway (a NAT gateway bills by the hour
@@ -52,6 +55,8 @@ export interface ContainerizerContext {
   readonly limitSettings: Record<string, string>;
   /** The image policy given (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES), checked as the functions will read it. */
   readonly imagePolicy: Record<string, string>;
+  /** The live follow's limits: reserved concurrency, follows per user, GetLogEvents calls per second shared. */
+  readonly follow: { concurrency: number; perUser: number; readsPerSecond: number };
   /** The Docker Hub credentials of the pull-through cache (a secret ARN), when builds use one. */
   readonly dockerHubCacheSecretArn?: string;
 }
@@ -126,6 +131,20 @@ export function readContext(scope: Construct): ContainerizerContext {
     );
   }
 
+  const wholeAtLeastOne = (key: string, fallback: number): number => {
+    const value = Number(text(key) ?? fallback);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`Context \`${key}\` must be a whole number ≥ 1, not ${text(key)}.`);
+    return value;
+  };
+  const follow = {
+    concurrency: wholeAtLeastOne('followConcurrency', 20),
+    perUser: wholeAtLeastOne('followsPerUser', 3),
+    readsPerSecond: wholeAtLeastOne('followReadsPerSecond', 8),
+  };
+  // GetLogEvents allows 25 requests/s per account in most Regions, 10 in some, and cannot be raised (AWS docs, "CloudWatch Logs quotas").
+  if (follow.readsPerSecond > 25)
+    throw new Error(`Context \`followReadsPerSecond\` ${follow.readsPerSecond} exceeds GetLogEvents' quota (25/s at most, 10/s in several Regions).`);
+
   const ttlText = text('finishedRunTtlDays') ?? '90';
   const finishedRunTtlDays = Number(ttlText);
   if (!Number.isInteger(finishedRunTtlDays) || finishedRunTtlDays < 0) {
@@ -163,6 +182,7 @@ export function readContext(scope: Construct): ContainerizerContext {
     ...oidc,
     limitSettings,
     imagePolicy,
+    follow,
     dockerHubCacheSecretArn,
   };
 }

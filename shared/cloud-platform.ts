@@ -28,7 +28,7 @@ import type { AuthConfig } from './services/auth.js';
 import type { ImageBackend } from './services/images.js';
 import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
 import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
-import { createDb } from './store/db.js';
+import { createDb, type Db } from './store/db.js';
 
 /** The platform plus what the api's GET /health asks of the cloud backend. */
 export interface CloudPlatform extends Platform {
@@ -36,6 +36,8 @@ export interface CloudPlatform extends Platform {
   checkStore(): Promise<void>;
   /** Reads the findings of ECR scans (the build-events function). */
   scanFindings: EcrScanFindings;
+  /** The table, for what sits beside the platform's services (the log follow's budget). */
+  db: Db;
 }
 
 /** Finished runs are kept this many days unless FINISHED_RUN_TTL_DAYS says otherwise (the stack sets it from context). */
@@ -102,6 +104,7 @@ async function build(env: Env): Promise<CloudPlatform> {
   return {
     ...platform,
     scanFindings: new EcrScanFindings({ ecr }),
+    db,
     async checkStore() {
       await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
     },

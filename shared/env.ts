@@ -105,6 +105,10 @@ export const ENV = {
   REGISTRATION_INVITE_CODES: 'REGISTRATION_INVITE_CODES',
   /** The API's base URL as a task reaches it (the HTTP API's endpoint), for the jobs' CONTAINERIZER_RESULT_URL. Every function. */
   API_URL: 'API_URL',
+  /** Live follows one user may have open at once (3); one more is a 429. log-follow (CDK context `followsPerUser`). */
+  FOLLOWS_PER_USER: 'FOLLOWS_PER_USER',
+  /** GetLogEvents calls per second all live follows share (8), a share of the account's GetLogEvents quota. log-follow (CDK context `followReadsPerSecond`). */
+  FOLLOW_READS_PER_SECOND: 'FOLLOW_READS_PER_SECOND',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -207,7 +211,10 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
     whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY],
   },
   // Reads logs only: it never launches a run, so it needs no API_URL for jobs.
-  'log-follow': { always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ...TOKEN_VERIFIER], whenConfigured: TOKEN_VERIFIER_CONFIGURED },
+  'log-follow': {
+    always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ...TOKEN_VERIFIER, ENV.FOLLOWS_PER_USER, ENV.FOLLOW_READS_PER_SECOND],
+    whenConfigured: TOKEN_VERIFIER_CONFIGURED,
+  },
   // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
