@@ -114,21 +114,25 @@ function untilGone(response: Response, gone: AbortSignal | undefined, ended: () 
     return response;
   }
   const reader = response.body.getReader();
+  let finishedBody = false;
   gone?.addEventListener('abort', () => void reader.cancel('the client has gone').catch(() => undefined), { once: true });
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
-        const { done, value } = await reader.read();
-        if (done) {
-          end();
-          controller.close();
-        } else controller.enqueue(value);
+        chunk = await reader.read();
       } catch (err) {
         end();
         controller.error(err);
+        return;
       }
+      if (!chunk.done) return controller.enqueue(chunk.value);
+      end();
+      // Already closed when the reader of this body cancelled it meanwhile.
+      if (!finishedBody) controller.close();
     },
     async cancel(reason) {
+      finishedBody = true;
       end();
       await reader.cancel(reason);
     },

@@ -423,6 +423,8 @@ export interface StreamedInvocation {
   /** Body bytes received so far. */
   bytes(): number;
   done: Promise<unknown>;
+  /** The client goes away: the function's response stream is destroyed, as the runtime's is when the connection closes. */
+  disconnect(): void;
 }
 
 /** Invokes a streaming handler (RESPONSE_STREAM) with `event`, as the function URL does; resolves once status and headers are known. */
@@ -436,13 +438,22 @@ export async function invokeStreaming(
   let bytes = 0;
   let onPrelude!: (prelude: { statusCode: number; headers: Record<string, string> }) => void;
   const prelude = new Promise<{ statusCode: number; headers: Record<string, string> }>((resolve) => (onPrelude = resolve));
+  let closed = false;
   const enqueue = (chunk: Buffer) => {
     if (chunk.length === 0) return;
     bytes += chunk.length;
-    controller.enqueue(new Uint8Array(chunk));
+    // A client that stopped reading (cancelled the body) gets nothing more, as a closed connection would.
+    if (!closed) {
+      try {
+        controller.enqueue(new Uint8Array(chunk));
+      } catch {
+        closed = true;
+      }
+    }
   };
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
+      if (closed) return callback();
       if (head === undefined) enqueue(chunk);
       else {
         head = Buffer.concat([head, chunk]);
@@ -457,13 +468,23 @@ export async function invokeStreaming(
       callback();
     },
     final(callback) {
-      controller.close();
+      if (!closed) controller.close();
+      closed = true;
       callback();
     },
   });
   const done = handler(event, sink, { awsRequestId: randomUUID() });
   const { statusCode, headers } = await Promise.race([prelude, done.then(() => prelude)]);
-  return { response: new Response(body, { status: statusCode, headers }), bytes: () => bytes, done };
+  return {
+    response: new Response(body, { status: statusCode, headers }),
+    bytes: () => bytes,
+    done,
+    disconnect: () => {
+      sink.destroy();
+      if (!closed) controller.close();
+      closed = true;
+    },
+  };
 }
 
 /** One log line as CloudWatch Logs stores it: ms since the epoch and the message. */
@@ -476,20 +497,58 @@ export interface StoredLogEvent {
 const GET_LOG_EVENTS_MAX = { events: 10_000, bytes: 1_048_576 };
 
 /**
+ * GetLogEvents' quota: 10 requests/s per account and Region in several Regions (us-west-2,
+ * eu-central-1, eu-west-1, …), 25 in most; it cannot be raised (AWS docs, "CloudWatch Logs quotas").
+ */
+export const GET_LOG_EVENTS_QUOTA = { perSecond: 10, burst: 10 };
+
+/** A fake CloudWatch Logs endpoint: its streams, and what it was asked. */
+export interface FakeCloudWatchLogs {
+  url: string;
+  streams: Map<string, StoredLogEvent[]>;
+  /** GetLogEvents calls answered, throttled ones included. */
+  calls(): number;
+  /** Calls refused with ThrottlingException (over `quota`). */
+  throttled(): number;
+  close(): Promise<void>;
+}
+
+/**
  * A CloudWatch Logs endpoint answering GetLogEvents (awsJson1_1, as the SDK sends it) from
  * `streams` (log stream name → events), with AWS's page limits (10,000 events, 1 MB) and forward
  * tokens `f/<index>`. Point a bundle's SDK at it with AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = `url`.
+ * With `quota`, calls beyond its token bucket are refused with ThrottlingException, as the
+ * account's GetLogEvents quota refuses them.
  */
-export async function startFakeCloudWatchLogs(): Promise<{ url: string; streams: Map<string, StoredLogEvent[]>; calls(): number; close(): Promise<void> }> {
+export async function startFakeCloudWatchLogs(options: { quota?: { perSecond: number; burst: number } } = {}): Promise<FakeCloudWatchLogs> {
   const streams = new Map<string, StoredLogEvent[]>();
   let calls = 0;
+  let throttled = 0;
+  const bucket = { tokens: options.quota?.burst ?? 0, at: performance.now() };
+  /** Takes a token of the quota's bucket; false when it is empty. */
+  const admitted = (): boolean => {
+    const { quota } = options;
+    if (!quota) return true;
+    const now = performance.now();
+    bucket.tokens = Math.min(quota.burst, bucket.tokens + ((now - bucket.at) / 1000) * quota.perSecond);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk) => (text += chunk));
     req.on('end', () => {
       calls++;
-      const input = JSON.parse(text) as { logStreamName: string; limit?: number; nextToken?: string };
       res.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (!admitted()) {
+        throttled++;
+        res.statusCode = 400;
+        res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+        return;
+      }
+      const input = JSON.parse(text) as { logStreamName: string; limit?: number; nextToken?: string };
       const events = streams.get(input.logStreamName);
       if (!events) {
         res.statusCode = 400;
@@ -515,5 +574,11 @@ export async function startFakeCloudWatchLogs(): Promise<{ url: string; streams:
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, streams, calls: () => calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    streams,
+    calls: () => calls,
+    throttled: () => throttled,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
