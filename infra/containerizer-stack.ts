@@ -73,6 +73,9 @@ export class ContainerizerStack extends Stack {
     // The api makes and builds images; the build-events function records how builds end.
     this.images.grantManageImages(this.api.function);
     for (const [name, value] of Object.entries(this.images.environment)) this.api.function.addEnvironment(name, value);
+    // The reconciler settles builds whose events were lost and collects builds nothing uses.
+    this.images.grantHousekeeping(this.events.reconcilerFunction);
+    this.events.reconcilerFunction.addEnvironment(ENV.IMAGE_REPOSITORY_URI, this.images.repository.repositoryUri);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

@@ -209,6 +209,15 @@ export class Images extends Construct {
   }
 
   /**
+   * Lets `grantee` (the reconciler) settle builds and scans whose events were lost and collect
+   * unused builds: read this project's builds, read the repository's images and scan findings, delete images.
+   */
+  grantHousekeeping(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['codebuild:BatchGetBuilds'], resources: [this.project.projectArn] }));
+    this.repository.grant(grantee, 'ecr:DescribeImages', 'ecr:DescribeImageScanFindings', 'ecr:BatchDeleteImage');
+  }
+
+  /**
    * Lets `grantee` manage images: write, read and delete context objects (under CONTEXT_PREFIX
    * only), start this project's builds, read the build logs, and list and delete images of the repository.
    */

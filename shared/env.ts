@@ -79,7 +79,7 @@ export const ENV = {
   IMAGE_BUCKET_NAME: 'IMAGE_BUCKET_NAME',
   /** The CodeBuild project that builds images. The api. */
   BUILD_PROJECT_NAME: 'BUILD_PROJECT_NAME',
-  /** The ECR repository (URI) built images are pushed to, one immutable tag per build. The api. */
+  /** The ECR repository (URI) built images are pushed to, one immutable tag per build. The api; the reconciler (lost build events, garbage collection). */
   IMAGE_REPOSITORY_URI: 'IMAGE_REPOSITORY_URI',
   /** The CloudWatch Logs group of the builds (one stream per build). The api. */
   BUILD_LOG_GROUP_NAME: 'BUILD_LOG_GROUP_NAME',
@@ -218,7 +218,8 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
   // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
-  reconciler: { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  // It also settles builds whose events were lost and collects unused builds from the repository.
+  reconciler: { always: [...EVERY_FUNCTION, ENV.IMAGE_REPOSITORY_URI], whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
   // Records builds and scans only: it never launches a run.

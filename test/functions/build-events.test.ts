@@ -20,7 +20,7 @@ import { AppStore } from '../../shared/store/app-store.js';
 import { createDb } from '../../shared/store/db.js';
 import { ImageStore } from '../../shared/store/image-store.js';
 import { CLIENT_CONFIG } from '../aws/fixtures.js';
-import { codeBuildEvent, codeBuildId, ecrScanEvent, REPOSITORY_URI } from '../aws/build-event-fixtures.js';
+import { codeBuildEvent, codeBuildId, ecrScanEvent, inspectorScanEvent, REPOSITORY_URI } from '../aws/build-event-fixtures.js';
 import { createApp, OWNER, startCloud, TABLE_NAME, type Cloud } from './support.js';
 
 let cloud: Cloud;
@@ -139,6 +139,18 @@ describe('build-events', () => {
     });
     await expect(throttled(ecrScanEvent(imageId, 1, { HIGH: 4 }, { time: '2030-01-01T00:04:00Z' }))).rejects.toBeInstanceOf(ServiceUnavailableError);
     expect((await platform.images.getBuild(OWNER, imageId, 1)).scan!.counts.HIGH).toBe(3);
+  });
+
+  it("records enhanced scanning's Inspector2 Scan like ECR's, reading the findings of the repository its ARN names", async () => {
+    const imageId = await queuedBuild();
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
+    const repositories: string[] = [];
+    const withFindings = buildEventsHandler(platform, { complete: async (repositoryName, found) => (repositories.push(repositoryName), found.scan) });
+    await withFindings(inspectorScanEvent(imageId, 1, { CRITICAL: 2 }));
+    expect(repositories).toEqual(['containerizer-images']);
+    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { CRITICAL: 2, INFORMATIONAL: 0 }, scanner: 'ecr' });
+    // Scanned: the build no longer waits in the active index.
+    expect((await platform.images.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(false);
   });
 
   it('runs an app on the built image with its exact reference and digest; the scan policy refuses it before RunTask', async () => {
