@@ -127,6 +127,15 @@ describe('images', () => {
     for (const action of ['codebuild:BatchGetBuilds', 'ecr:DescribeImageScanFindings', 'ecr:PutImage', 's3:*']) expect(api.actions.has(action)).toBe(false);
   });
 
+  it('lets the reconciler settle late builds and scans and collect unused builds: of this project and repository only', () => {
+    const reconciler = grantsOf(stack.events.reconcilerFunction.role!);
+    expect(reconciler.resources('codebuild:BatchGetBuilds')).toEqual([flattenCfnValue(cfn(stack.images.project.projectArn))]);
+    for (const action of ['ecr:DescribeImages', 'ecr:DescribeImageScanFindings', 'ecr:BatchDeleteImage']) {
+      expect(reconciler.resources(action), action).toEqual([flattenCfnValue(cfn(stack.images.repository.repositoryArn))]);
+    }
+    expect([...reconciler.actions].filter((a) => /^s3:|^codebuild:StartBuild/.test(a))).toEqual([]);
+  });
+
   it('lets the build-events function read scan findings of the repository, and touch no context or build', () => {
     const events = grantsOf(stack.images.buildEventsFunction.role!);
     expect(events.resources('ecr:DescribeImageScanFindings')).toEqual([flattenCfnValue(cfn(stack.images.repository.repositoryArn))]);
