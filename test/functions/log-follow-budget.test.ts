@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logStreamName } from '../../shared/aws/cloudwatch-logs.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import type { Principal } from '../../shared/domain.js';
-import { FollowBudget } from '../../shared/lambda/follow-budget.js';
+import { FollowBudget, MAX_READ_WAIT_MS } from '../../shared/lambda/follow-budget.js';
+import { FOLLOW_POLL_MS } from '../../shared/http/log-follow.js';
 import { streamingHandler } from '../../shared/lambda/api.js';
 import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
 import { AppCreate } from '../../shared/schemas.js';
@@ -58,13 +59,11 @@ afterAll(async () => {
 });
 
 let apps = 0;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A RUNNING run of the user, its log stream holding one line. */
 async function runningRun() {
-  const app = await platform.apps.create(
-    owner,
-    AppCreate.parse({ name: `follow-${++apps}`, image: 'public.ecr.aws/docker/library/busybox:1.36' }),
-  );
+  const app = await platform.apps.create(owner, AppCreate.parse({ name: `follow-${++apps}`, image: 'public.ecr.aws/docker/library/busybox:1.36' }));
   const run = await platform.runs.create(owner, app.appId, {});
   const task = ecsTask(run.runId);
   await taskStateChangeHandler(platform)(task.running);
@@ -115,18 +114,22 @@ describe('the live follow budget', () => {
     const { run } = await runningRun();
     const first = await follow(run.runId);
     const second = await follow(run.runId);
-    // Without the client, the follow would poll for STREAMED_FOLLOW_MS (5 min): `done` comes only because it noticed.
     first.disconnect();
     second.disconnect();
     await Promise.all([first.done, second.done]);
-    const calls = cloudWatch.calls();
     // Both slots are free again: two more follows are admitted.
     const again = [await follow(run.runId), await follow(run.runId)];
     expect(again.map((invocation) => invocation.response.status)).toEqual([200, 200]);
-    expect(cloudWatch.calls()).toBeGreaterThan(calls);
     for (const invocation of again) invocation.disconnect();
     await Promise.all(again.map((invocation) => invocation.done));
-  });
+    // No follow of this run reads on: a follow left behind would poll at least every FOLLOW_POLL_MS.max for STREAMED_FOLLOW_MS (5 min).
+    // An absence takes time to show: one read already waiting for its slot may still land, then nothing for a whole poll interval.
+    const quiet = FOLLOW_POLL_MS.max + MAX_READ_WAIT_MS;
+    await sleep(quiet);
+    const calls = cloudWatch.calls();
+    await sleep(FOLLOW_POLL_MS.max + 1_000);
+    expect(cloudWatch.calls()).toBe(calls);
+  }, 60_000);
 
   it('gives every caller of a shared bucket its own slot: a burst at once, then one per interval, none beyond the wait', async () => {
     const bucket = new SharedTokenBucket(platform.db, `test-bucket-${Date.now()}`, { perSecond: 10, burst: 3 });
