@@ -63,8 +63,11 @@ export class FollowBudget {
     readonly settings: FollowBudgetSettings,
   ) {
     this.slots = new SlotLeases(db);
-    // A second's worth of burst: a follower that was waiting catches up at once when others leave.
-    this.reads = new SharedTokenBucket(db, `${FOLLOW_COUNTERS}reads`, { perSecond: settings.readsPerSecond, burst: Math.ceil(settings.readsPerSecond) });
+    // Half a second's worth of burst: reads granted together may land closer still (each instance's timers), and the quota's own burst is small.
+    this.reads = new SharedTokenBucket(db, `${FOLLOW_COUNTERS}reads`, {
+      perSecond: settings.readsPerSecond,
+      burst: Math.max(1, Math.floor(settings.readsPerSecond / 2)),
+    });
   }
 
   /** One of the user's follow slots (release it when the follow ends), or undefined when all FOLLOWS_PER_USER are open. */
