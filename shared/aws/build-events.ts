@@ -65,20 +65,24 @@ export interface CodeBuildBuildStateChangeEvent {
   };
 }
 
-/** The fields of an "ECR Image Scan" event read here. */
+/** The detail both scan events carry (ECR's and Inspector's), the fields read here. */
+interface ScanEventDetail {
+  /** ECR: COMPLETE or FAILED; Inspector: INITIAL_SCAN_COMPLETE. */
+  'scan-status': string;
+  /** ECR: the repository's name; Inspector: its ARN. */
+  'repository-name': string;
+  'image-digest'?: string;
+  'image-tags'?: string[];
+  /** Severity → number of findings (Inspector adds TOTAL); absent severities have none. */
+  'finding-severity-counts'?: Record<string, number>;
+}
+
+/** The fields of an "ECR Image Scan" event (basic scanning) read here. */
 export interface EcrImageScanEvent {
   'detail-type': 'ECR Image Scan';
   source: 'aws.ecr';
   time: string;
-  detail: {
-    /** COMPLETE or FAILED. */
-    'scan-status': string;
-    'repository-name': string;
-    'image-digest'?: string;
-    'image-tags'?: string[];
-    /** Severity → number of findings; absent severities have none. */
-    'finding-severity-counts'?: Record<string, number>;
-  };
+  detail: ScanEventDetail;
 }
 
 /**
@@ -89,16 +93,7 @@ export interface InspectorScanEvent {
   'detail-type': 'Inspector2 Scan';
   source: 'aws.inspector2';
   time: string;
-  detail: {
-    /** INITIAL_SCAN_COMPLETE. */
-    'scan-status': string;
-    /** The repository's ARN (not its name, unlike ECR's own event). */
-    'repository-name': string;
-    'image-digest'?: string;
-    'image-tags'?: string[];
-    /** Severity → number of findings, plus TOTAL; absent severities have none. */
-    'finding-severity-counts'?: Record<string, number>;
-  };
+  detail: ScanEventDetail;
 }
 
 /** The repository name of an ECR repository ARN (`arn:aws:ecr:region:account:repository/name`), or the string itself when it is a name. */

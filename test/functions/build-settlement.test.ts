@@ -10,19 +10,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BUILD_ENV, ecrImageTag } from '../../shared/aws/build-events.js';
 import { BuildSettlement, SCAN_GIVE_UP_MS, SETTLE_AFTER_MS } from '../../shared/aws/build-settlement.js';
-import { contextFromFiles, type ContextEntry } from '../../shared/build-context.js';
+import { contextFromFiles } from '../../shared/build-context.js';
 import { createCloudPlatform, type CloudPlatform } from '../../shared/cloud-platform.js';
 import { ENV } from '../../shared/env.js';
 import { buildEventsHandler } from '../../shared/lambda/build-events.js';
 import { imageHousekeeping } from '../../shared/lambda/image-housekeeping.js';
-import type { ContextStore, ImageBuilder } from '../../shared/ports.js';
 import { ImageService } from '../../shared/services/images.js';
-import { AppStore } from '../../shared/store/app-store.js';
-import { createDb } from '../../shared/store/db.js';
-import { ImageStore } from '../../shared/store/image-store.js';
 import { codeBuildEvent, codeBuildId, REPOSITORY, REPOSITORY_URI } from '../aws/build-event-fixtures.js';
 import { CLIENT_CONFIG } from '../aws/fixtures.js';
-import { createApp, OWNER, startCloud, TABLE_NAME, type Cloud } from './support.js';
+import { createApp, imageStarter, OWNER, startCloud, type Cloud } from './support.js';
 
 const codebuild = mockClient(CodeBuildClient);
 const ecr = mockClient(ECRClient);
@@ -34,19 +30,7 @@ let housekeeping: (now?: Date) => Promise<void>;
 beforeAll(async () => {
   cloud = await startCloud();
   platform = await cloud.platform();
-  const db = createDb(TABLE_NAME, { ...CLIENT_CONFIG, endpoint: cloud.env[ENV.DYNAMODB_ENDPOINT] });
-  const kept = new Map<string, ContextEntry[]>();
-  const contexts: ContextStore = {
-    put: async (imageId, version, context) => void kept.set(`${imageId}/${version}`, [...context]),
-    get: async (imageId, version) => kept.get(`${imageId}/${version}`)!,
-    removeAll: async () => undefined,
-  };
-  const builder: ImageBuilder = {
-    build: async ({ imageId, buildNumber }) => codeBuildId(`${imageId}-${buildNumber}`),
-    readLog: async () => ({ events: [], nextCursor: '' }),
-    discard: async () => undefined,
-  };
-  starter = new ImageService(new ImageStore(db), new AppStore(db), { allowedImagePrefixes: [] }, { builder, contexts });
+  ({ starter } = imageStarter(cloud, async ({ imageId, buildNumber }) => codeBuildId(`${imageId}-${buildNumber}`)));
   const buildSettlement = new BuildSettlement({
     codebuild: new CodeBuildClient(CLIENT_CONFIG),
     ecr: new ECRClient(CLIENT_CONFIG),

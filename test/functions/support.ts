@@ -34,6 +34,12 @@ import type { App, Principal } from '../../shared/domain.js';
 import { ENV } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
+import type { ContextEntry } from '../../shared/build-context.js';
+import type { ContextStore, ImageBuilder } from '../../shared/ports.js';
+import { ImageService } from '../../shared/services/images.js';
+import { AppStore } from '../../shared/store/app-store.js';
+import { createDb } from '../../shared/store/db.js';
+import { ImageStore } from '../../shared/store/image-store.js';
 import { awsError, awsLimits, CLIENT_CONFIG, CLUSTER_ARN, latency } from '../aws/fixtures.js';
 
 export { CLUSTER_ARN };
@@ -224,6 +230,23 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
     },
   };
   return cloud;
+}
+
+/**
+ * An ImageService over `cloud`'s table that starts builds as the CodeBuild adapter would (`build`
+ * answers each build's CodeBuild id), contexts kept in memory: the tests deliver the builds' events.
+ */
+export function imageStarter(cloud: Cloud, build: ImageBuilder['build']): { starter: ImageService; images: ImageStore } {
+  const db = createDb(TABLE_NAME, { ...CLIENT_CONFIG, endpoint: cloud.env[ENV.DYNAMODB_ENDPOINT] });
+  const kept = new Map<string, ContextEntry[]>();
+  const contexts: ContextStore = {
+    put: async (imageId, version, context) => void kept.set(`${imageId}/${version}`, [...context]),
+    get: async (imageId, version) => kept.get(`${imageId}/${version}`)!,
+    removeAll: async () => undefined,
+  };
+  const builder: ImageBuilder = { build, readLog: async () => ({ events: [], nextCursor: '' }), discard: async () => undefined };
+  const images = new ImageStore(db);
+  return { starter: new ImageService(images, new AppStore(db), { allowedImagePrefixes: [] }, { builder, contexts }), images };
 }
 
 /** PutEvents' answer when EventBridge accepts the entry. */
