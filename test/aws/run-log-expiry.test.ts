@@ -35,7 +35,7 @@ describe('run-expiry', () => {
     ]);
   });
 
-  it("deletes the stream of every container of a run with sidecars (awslogs writes one per container)", async () => {
+  it('deletes the stream of every container of a run with sidecars (awslogs writes one per container)', async () => {
     logs.on(DeleteLogStreamCommand).resolves({});
     const sidecar = (name: string) => ({ M: { name: { S: name }, image: { S: 'public.ecr.aws/docker/library/busybox:1.36' } } });
     const record: StreamRecord = {
