@@ -6,11 +6,13 @@
  * constructs build each function's environment from those names, and test/infra checks
  * that every function gets exactly its FUNCTION_ENV.
  *
- * Permissions follow the same split: every function reads and writes the table, registers
- * and runs task definitions of its family prefix on the cluster (passing only the two task
+ * Permissions follow the same split: every function that starts runs, the api and build-events
+ * read and write the table (log-follow reads it and writes only its follow counters; run-expiry
+ * has no table action), registers and runs task definitions of its family prefix on the cluster (passing only the two task
  * roles) and publishes to the default bus; the api and the reconciler also describe and stop
  * the cluster's tasks, and so does scheduled-run (overlapPolicy Replace); only the api manages
- * schedule rules; the api and log-follow read run logs and the JWT secret; log-follow launches nothing.
+ * schedule rules; the api and log-follow read run logs and the JWT secret; log-follow launches nothing;
+ * the reconciler also reads builds and scans and deletes unused builds (Images.grantHousekeeping).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
