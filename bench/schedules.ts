@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../local/config.js';
 import { startServer } from '../local/server.js';
 import type { Principal } from '../shared/domain.js';
+import { AppCreate } from '../shared/schemas.js';
 
 const COUNT = Number(process.env.BENCH_SCHEDULES ?? 100_000);
 const AT_ONCE = 32;
@@ -21,11 +22,11 @@ const percentile = (values: number[], p: number) => [...values].sort((a, b) => a
 
 export async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'containerizer-bench-schedules-'));
-  const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir, MAX_APPS_PER_USER: '1000' }), port: 0 });
+  const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir, MAX_ACTIVE_RUNS_PER_USER: String(LATENESS_SCHEDULES * 2) }), port: 0 });
   try {
     const { apps, schedules } = server.platform;
     const owner: Principal = { userId: 'bench-owner', email: 'bench@example.com', role: 'user' };
-    const app = await apps.create(owner, { name: 'bench-schedules', image: 'containerizer/busybox:latest', command: ['true'] });
+    const app = await apps.create(owner, AppCreate.parse({ name: 'bench-schedules', image: 'containerizer/busybox:latest', command: ['true'] }));
 
     // 1. Creation: far-future daily schedules, so none fires during the bench.
     const t0 = performance.now();

@@ -176,17 +176,8 @@ export class Events extends Construct {
 
   /** An encrypted, TLS-only queue keeping messages 14 days (SQS's maximum), with an alarm on its first message. */
   private deadLetterQueue(id: string): Queue {
-    const queue = new Queue(this, id, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
-    this.deadLetterAlarms.push(
-      new Alarm(this, `${id}Alarm`, {
-        alarmDescription: `Containerizer: ${id} holds messages (events that were lost to their function); inspect and redrive them`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    const { queue, alarm } = alarmedDeadLetterQueue(this, id);
+    this.deadLetterAlarms.push(alarm);
     return queue;
   }
 
@@ -221,4 +212,21 @@ export class Events extends Construct {
     );
     principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:RemoveTargets', 'events:DeleteRule'], resources: [this.scheduleRuleArns] }));
   }
+}
+
+/**
+ * A dead-letter queue in `scope`: encrypted, TLS only, keeping messages 14 days (SQS's maximum),
+ * with an alarm in ALARM while it holds a message (add an action, e.g. an SNS topic, to be told).
+ */
+export function alarmedDeadLetterQueue(scope: Construct, id: string): { queue: Queue; alarm: Alarm } {
+  const queue = new Queue(scope, id, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+  const alarm = new Alarm(scope, `${id}Alarm`, {
+    alarmDescription: `Containerizer: ${id} holds messages (events that were lost to their function); inspect and redrive them`,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  return { queue, alarm };
 }

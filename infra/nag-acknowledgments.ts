@@ -120,6 +120,7 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     'The bucket holds build contexts written and read only by the api and CodeBuild roles; those calls are in CloudTrail, and access logs would need a second bucket per deployment.',
   );
   acknowledge(images.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the build-events rules and function.');
+  acknowledge(runExpiry.deadLetterQueue, 'AwsSolutions-SQS3', "This queue is itself the on-failure destination of run-expiry's stream mapping.");
   acknowledge(
     events.taskStateChangeDeadLetterQueue,
     'AwsSolutions-SQS3',

@@ -15,7 +15,9 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchLogSource } from './aws/cloudwatch-logs.js';
+import { BuildSettlement } from './aws/build-settlement.js';
 import { CodeBuildImageBuilder } from './aws/codebuild-image-builder.js';
+import { EcrGarbageCollector } from './aws/ecr-garbage-collector.js';
 import { CodeBuildLogs } from './aws/codebuild-logs.js';
 import { EcrScanFindings } from './aws/ecr-scan-findings.js';
 import { S3ContextStore } from './aws/s3-context-store.js';
@@ -29,7 +31,7 @@ import type { AuthConfig } from './services/auth.js';
 import type { ImageBackend } from './services/images.js';
 import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
 import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
-import { createDb } from './store/db.js';
+import { createDb, type Db } from './store/db.js';
 
 /** The platform plus what the api's GET /health asks of the cloud backend. */
 export interface CloudPlatform extends Platform {
@@ -37,6 +39,10 @@ export interface CloudPlatform extends Platform {
   checkStore(): Promise<void>;
   /** Reads the findings of ECR scans (the build-events function). */
   scanFindings: EcrScanFindings;
+  /** The table, for what sits beside the platform's services (the log follow's budget). */
+  db: Db;
+  /** Settles builds and scans whose events were lost (the reconciler), where the function has IMAGE_REPOSITORY_URI. */
+  buildSettlement?: BuildSettlement;
 }
 
 /** Finished runs are kept this many days unless FINISHED_RUN_TTL_DAYS says otherwise (the stack sets it from context). */
@@ -87,6 +93,8 @@ async function build(env: Env): Promise<CloudPlatform> {
   });
   const logs = new CloudWatchLogsClient(clientConfig);
   const ecr = new ECRClient(clientConfig);
+  const scanFindings = new EcrScanFindings({ ecr });
+  const repositoryUri = read.optional(ENV.IMAGE_REPOSITORY_URI);
   const platform = createPlatform({
     db,
     runtime,
@@ -99,10 +107,14 @@ async function build(env: Env): Promise<CloudPlatform> {
     results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
     imagePolicy: readImagePolicy(env),
     images: imageBackend(read, clientConfig, logs, ecr),
+    // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
+    garbageCollector: repositoryUri ? new EcrGarbageCollector({ ecr, repositoryUri }) : undefined,
   });
   return {
     ...platform,
-    scanFindings: new EcrScanFindings({ ecr }),
+    scanFindings,
+    db,
+    buildSettlement: repositoryUri ? new BuildSettlement({ codebuild: new CodeBuildClient(clientConfig), ecr, findings: scanFindings }) : undefined,
     async checkStore() {
       await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
     },

@@ -83,7 +83,7 @@ export const ENV = {
   IMAGE_BUCKET_NAME: 'IMAGE_BUCKET_NAME',
   /** The CodeBuild project that builds images. The api. */
   BUILD_PROJECT_NAME: 'BUILD_PROJECT_NAME',
-  /** The ECR repository (URI) built images are pushed to, one immutable tag per build. The api. */
+  /** The ECR repository (URI) built images are pushed to, one immutable tag per build. The api; the reconciler (lost build events, garbage collection). */
   IMAGE_REPOSITORY_URI: 'IMAGE_REPOSITORY_URI',
   /** The CloudWatch Logs group of the builds (one stream per build). The api. */
   BUILD_LOG_GROUP_NAME: 'BUILD_LOG_GROUP_NAME',
@@ -115,6 +115,10 @@ export const ENV = {
   REGISTRATION_INVITE_CODES: 'REGISTRATION_INVITE_CODES',
   /** The API's base URL as a task reaches it (the HTTP API's endpoint), for the jobs' CONTAINERIZER_RESULT_URL. Every function. */
   API_URL: 'API_URL',
+  /** Live follows one user may have open at once (3); one more is a 429. log-follow (CDK context `followsPerUser`). */
+  FOLLOWS_PER_USER: 'FOLLOWS_PER_USER',
+  /** GetLogEvents calls per second all live follows share (8), a share of the account's GetLogEvents quota. log-follow (CDK context `followReadsPerSecond`). */
+  FOLLOW_READS_PER_SECOND: 'FOLLOW_READS_PER_SECOND',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -227,12 +231,15 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
     whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY],
   },
   // Reads logs only: it never launches a run, so it needs no API_URL for jobs.
-  'log-follow': { always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ...TOKEN_VERIFIER], whenConfigured: TOKEN_VERIFIER_CONFIGURED },
+  'log-follow': {
+    always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ...TOKEN_VERIFIER, ENV.FOLLOWS_PER_USER, ENV.FOLLOW_READS_PER_SECOND],
+    whenConfigured: TOKEN_VERIFIER_CONFIGURED,
+  },
   // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
-  // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers).
-  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS], whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers), settles builds whose events were lost and collects unused builds from the repository.
+  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI], whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
   // Records builds and scans only: it never launches a run.

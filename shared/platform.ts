@@ -35,7 +35,7 @@ export interface PlatformDeps {
   imagePolicy?: ImagePolicy;
   /** The image builder, context store and scanner; without them images can be read but not made or built. */
   images?: ImageBackend;
-  /** Dev mode's collector of exited containers and old build images; the cloud has none (POST /admin/gc answers 503). */
+  /** The collector of exited containers and old build images (dev mode: Docker; the cloud: ECR); none: POST /admin/gc answers 503. */
   garbageCollector?: GarbageCollector;
 }
 

@@ -281,8 +281,26 @@ export class ImageService {
    * digest when the build has none yet (the cloud's scan event carries it). Returns the build
    * after it, or undefined when nothing changed or the build is unknown.
    */
-  recordScan(imageId: string, number: number, scan: ScanResult, digest?: string): Promise<Build | undefined> {
-    return this.store.recordScan(imageId, number, scan, digest);
+  async recordScan(imageId: string, number: number, scan: ScanResult, digest?: string): Promise<Build | undefined> {
+    const updated = await this.store.recordScan(imageId, number, scan, digest);
+    // A BUILT build waited in the active index for its scan (settle); a scan that came before the build ended leaves it there.
+    const build = updated ?? (await this.store.getBuild(imageId, number));
+    if (build?.scan && isBuildFinished(build.status)) await this.store.leaveActive(imageId, number);
+    return updated;
+  }
+
+  /**
+   * The builds not settled yet (the sparse active index): QUEUED or BUILDING, and, where scans
+   * arrive as events (no scanner here: the cloud), BUILT ones still waiting for their scan. The
+   * cloud's reconciler asks CodeBuild and ECR about those whose events are late (shared/aws/build-settlement.ts).
+   */
+  unsettledBuilds(): Promise<Build[]> {
+    return this.store.activeBuilds();
+  }
+
+  /** Stops waiting for a scan of a BUILT build that will never come (ECR could not scan the image): it stays unscanned. */
+  async abandonScan(imageId: string, number: number): Promise<void> {
+    await this.store.leaveActive(imageId, number);
   }
 
   /**
@@ -356,7 +374,7 @@ export class ImageService {
     return refs;
   }
 
-  /** Follow-ups of a finished build, each idempotent: release the image's claim, scan a BUILT one (once), leave the active index. */
+  /** Follow-ups of a finished build, each idempotent: release the image's claim, scan a BUILT one (once), leave the active index (once scanned). */
   private async settle(build: Build): Promise<void> {
     await this.store.releaseBuild(build.imageId, build.number);
     const scanner = this.backend?.scanner;
@@ -367,6 +385,8 @@ export class ImageService {
         logger.warn('scan failed', { imageId: build.imageId, buildNumber: build.number, error: err as Error });
       }
     }
+    // Where scans arrive as events (the cloud), a BUILT build stays active until its scan comes, so a lost scan event is caught up on.
+    if (build.status === 'BUILT' && !build.scan && !scanner) return;
     await this.store.leaveActive(build.imageId, build.number);
   }
 

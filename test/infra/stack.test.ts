@@ -364,10 +364,30 @@ describe('IAM', () => {
       expect(allowing(fn, 'events:PutEvents').flatMap(resourcesOf), entryPoint).toEqual([`${ARN_PREFIX}:events:${ACCOUNT}:event-bus/default`]);
     }
     for (const [entryPoint, fn] of Object.entries(functions())) {
+      expect(allowing(fn, 'dynamodb:Scan'), entryPoint).toEqual([]);
+      if (entryPoint === 'run-expiry') continue;
       expect(allowing(fn, 'dynamodb:Query').flatMap(resourcesOf), entryPoint).toEqual([table, `${table}/index/*`]);
       expect(allowing(fn, 'dynamodb:UpdateItem'), entryPoint).not.toEqual([]);
-      expect(allowing(fn, 'dynamodb:Scan'), entryPoint).toEqual([]);
     }
+  });
+
+  it('lets log-follow read the table and write only its own counters; gives run-expiry no table action (its stream records carry what it needs)', () => {
+    const table = flattenCfnValue(cfn(stack.data.table.tableArn));
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    const follow = stack.api.followFunction;
+    expect(allowing(follow, 'dynamodb:GetItem').flatMap(resourcesOf)).toEqual([table, `${table}/index/*`]);
+    for (const action of writes) {
+      for (const statement of allowing(follow, action)) {
+        expect(resourcesOf(statement), action).toEqual([table]);
+        expect(statement.Condition, action).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COUNTER#follow:*'] } });
+      }
+    }
+    expect(allowing(follow, 'dynamodb:BatchWriteItem')).toEqual([]);
+    const expiryActions = statementsOf(stack.runExpiry.function).flatMap((statement) => asList(statement.Action));
+    // The event source mapping's stream reads only.
+    expect(expiryActions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
+      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].sort(),
+    );
   });
 
   it('uses no AWS managed policies on the function and task execution roles', () => {
@@ -425,7 +445,8 @@ describe('api', () => {
       AuthType: 'NONE',
     });
     const id = stack.getLogicalId(stack.api.followFunction.node.defaultChild as CfnElement);
-    expect(template.toJSON().Resources[id].Properties).toMatchObject({ Handler: 'index.streamingHandler', Timeout: 330 });
+    expect(template.toJSON().Resources[id].Properties).toMatchObject({ Handler: 'index.streamingHandler', Timeout: 330, ReservedConcurrentExecutions: 20 });
+    expect(environmentOf(stack.api.followFunction)).toMatchObject({ FOLLOWS_PER_USER: '3', FOLLOW_READS_PER_SECOND: '8' });
     expect(environmentOf(stack.api.function).LOG_FOLLOW_URL).toEqual(cfn(stack.api.followUrl.url));
     template.hasOutput('LogFollowUrl', { Value: cfn(stack.api.followUrl.url) });
   });
@@ -458,6 +479,7 @@ describe('context', () => {
       subnetIds: 'subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb',
       securityGroupIds: ['sg-01111111111111111'],
       assignPublicIp: 'DISABLED',
+      privateSubnetEgress: 'nat',
     });
     const existingTemplate = Template.fromStack(existing);
     existingTemplate.resourceCountIs('AWS::EC2::VPC', 0);
@@ -487,6 +509,13 @@ describe('context', () => {
     expect(() => withContext({ oidcJwksUrl: 'https://id.example.com/jwks' })).toThrow(/`oidcIssuer`, `oidcAudience` not set/);
     expect(() => withContext({ oidcIssuer: 'https://id.example.com', oidcAudience: 'containerizer' })).toThrow(/`oidcJwksUrl` not set/);
     expect(() => withContext({ finishedRunTtlDays: -1 })).toThrow(/finishedRunTtlDays/);
+  });
+
+  it('refuses private subnets without a NAT: jobs could not post their results to the public API', () => {
+    const privateSubnets = { vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0aaaaaaaaaaaaaaaa', assignPublicIp: 'DISABLED' };
+    expect(() => withContext(privateSubnets)).toThrow(/`privateSubnetEgress` nat.*post its result.*private execute-api endpoint.*403/);
+    expect(() => withContext({ ...privateSubnets, privateSubnetEgress: 'vpc-endpoints' })).toThrow(/vpc-endpoints cannot work.*403/);
+    expect(() => withContext({ ...privateSubnets, privateSubnetEgress: 'nat' })).not.toThrow();
   });
 
   it('passes the finished-run retention to every function', () => {
