@@ -78,6 +78,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const builder = new DockerImageBuilder(docker, {
     dataDir: config.dataDir,
     instanceId: config.instanceId,
+    concurrency: config.buildConcurrency,
     onChange: async (change) => void (await platform.images.applyBuildStateChange(change)),
   });
   const gc = new GarbageCollector(docker, { instanceId: config.instanceId, containerGraceMs: config.gc.containerGraceSeconds * 1000 });

@@ -77,6 +77,10 @@ export interface LimitSettings {
   maxAppsPerUser: number;
   /** Most runs a user may have active at once; one more is a 429. */
   maxActiveRunsPerUser: number;
+  /** Most images a user may have; one more is a 409. */
+  maxImagesPerUser: number;
+  /** Most builds a user may have queued or building at once; one more is a 429. */
+  maxConcurrentBuildsPerUser: number;
   signIn: SignInLimits;
   registration: RegistrationPolicy;
 }
@@ -85,6 +89,8 @@ export interface LimitSettings {
 export const DEFAULT_LIMITS = {
   maxAppsPerUser: 100,
   maxActiveRunsPerUser: 20,
+  maxImagesPerUser: 50,
+  maxConcurrentBuildsPerUser: 3,
   loginAttemptsPerMinute: 20,
   loginFailuresBeforeLockout: 10,
   registrationsPerHour: 20,
@@ -92,7 +98,7 @@ export const DEFAULT_LIMITS = {
 } as const;
 
 /**
- * The quotas and sign-in limits from MAX_APPS_PER_USER, MAX_ACTIVE_RUNS_PER_USER,
+ * The quotas and sign-in limits from MAX_APPS_PER_USER, MAX_ACTIVE_RUNS_PER_USER, MAX_IMAGES_PER_USER, MAX_CONCURRENT_BUILDS_PER_USER,
  * LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_FAILURES_BEFORE_LOCKOUT, REGISTRATIONS_PER_HOUR,
  * REFRESHES_PER_MINUTE, REGISTRATION, REGISTRATION_EMAIL_DOMAINS and REGISTRATION_INVITE_CODES
  * (DEFAULT_LIMITS when unset; registration open to anyone).
@@ -103,6 +109,8 @@ export function readLimitSettings(env: Env): LimitSettings {
   return {
     maxAppsPerUser: read.positiveInt(ENV.MAX_APPS_PER_USER, DEFAULT_LIMITS.maxAppsPerUser),
     maxActiveRunsPerUser: read.positiveInt(ENV.MAX_ACTIVE_RUNS_PER_USER, DEFAULT_LIMITS.maxActiveRunsPerUser),
+    maxImagesPerUser: read.positiveInt(ENV.MAX_IMAGES_PER_USER, DEFAULT_LIMITS.maxImagesPerUser),
+    maxConcurrentBuildsPerUser: read.positiveInt(ENV.MAX_CONCURRENT_BUILDS_PER_USER, DEFAULT_LIMITS.maxConcurrentBuildsPerUser),
     signIn: {
       loginAttemptsPerMinute: read.positiveInt(ENV.LOGIN_ATTEMPTS_PER_MINUTE, DEFAULT_LIMITS.loginAttemptsPerMinute),
       loginFailuresBeforeLockout: read.positiveInt(ENV.LOGIN_FAILURES_BEFORE_LOCKOUT, DEFAULT_LIMITS.loginFailuresBeforeLockout),
@@ -119,7 +127,8 @@ export function readLimitSettings(env: Env): LimitSettings {
 
 /**
  * The image policy of a deployment: SCAN_SEVERITY_THRESHOLD (one of shared/image-scan.ts's
- * SEVERITIES; unset: no policy) and ALLOWED_IMAGE_PREFIXES (comma-separated; unset: any image).
+ * SEVERITIES; unset: no policy), ALLOWED_IMAGE_PREFIXES (comma-separated; unset: any image) and the
+ * platform's own image repository (IMAGE_REPOSITORY_URI, where the functions have it).
  * @throws ConfigurationError naming SCAN_SEVERITY_THRESHOLD when it is not a severity.
  */
 export function readImagePolicy(env: Env): ImagePolicy {
@@ -128,5 +137,6 @@ export function readImagePolicy(env: Env): ImagePolicy {
   return {
     scanThreshold: threshold === undefined ? undefined : read.oneOf(ENV.SCAN_SEVERITY_THRESHOLD, SEVERITIES),
     allowedImagePrefixes: read.list(ENV.ALLOWED_IMAGE_PREFIXES),
+    platformRepositories: read.list(ENV.IMAGE_REPOSITORY_URI),
   };
 }

@@ -13,7 +13,7 @@ import { ulid } from 'ulid';
 import { changedFiles, manifestOf, type ContextEntry, type FileInput } from '../build-context.js';
 import { contextFromFiles } from '../build-context.js';
 import type { App, Principal } from '../domain.js';
-import { badRequest, conflict, notFound, preconditionFailed, ServiceUnavailableError } from '../errors.js';
+import { badRequest, conflict, notFound, preconditionFailed, ServiceUnavailableError, tooManyRequests } from '../errors.js';
 import type { ScanResult, Severity } from '../image-scan.js';
 import { BUILD_INPUT_FIELDS, IMAGE_FIELDS, isBuildFinished, type Build, type Image, type ImagePatch, type ImageVersion } from '../image-schemas.js';
 import { logger } from '../logger.js';
@@ -24,7 +24,8 @@ import type { ImageStore } from '../store/image-store.js';
 import { indexKeys } from '../table.js';
 import { isId } from '../ids.js';
 import { canAccess } from './access.js';
-import { builtImagesOf, buildFieldsOf, chosenBuild, isAllowedImage, runRefusal } from './image-rules.js';
+import { builtImagesOf, buildFieldsOf, chosenBuild } from './image-rules.js';
+import { ImageAccess } from './image-access.js';
 
 /** Deployment settings (shared/settings.ts): the scan policy and the images apps may name. */
 export interface ImagePolicy {
@@ -32,7 +33,20 @@ export interface ImagePolicy {
   scanThreshold?: Severity;
   /** Image strings an app may name must start with one of these; empty: any. Built images are always allowed. */
   allowedImagePrefixes: readonly string[];
+  /** The cloud's image repositories (`<registry>/<name>`, IMAGE_REPOSITORY_URI): the platform's, never named as strings (platformImageOf). */
+  platformRepositories?: readonly string[];
 }
+
+/** Per-owner limits on images (settings' MAX_IMAGES_PER_USER, MAX_CONCURRENT_BUILDS_PER_USER). */
+export interface ImageLimits {
+  /** Most images one owner may have; one more is a 409. */
+  maxImagesPerUser: number;
+  /** Most builds one owner may have QUEUED or BUILDING at once; one more is a 429. */
+  maxConcurrentBuildsPerUser: number;
+}
+
+/** Retry-After (s) of a build refused over the concurrent-builds limit: builds take minutes. */
+const BUILD_QUOTA_RETRY_AFTER_SECONDS = 30;
 
 /** The backend's image adapters; without them (a deployment without builds), images can be read but not made or built. */
 export interface ImageBackend {
@@ -51,9 +65,6 @@ export interface ResolvedImage {
   sidecars: LaunchableApp['sidecars'];
 }
 
-/** One container's image as a run launches it. */
-type ResolvedContainerImage = Omit<ResolvedImage, 'sidecars'>;
-
 /** A new image's definition: its validated context and the rest of ImageCreate. */
 export interface NewImage {
   name: string;
@@ -66,16 +77,27 @@ export interface NewImage {
 const CLAIM_WRITE_MS = 60_000;
 
 export class ImageService {
+  private readonly access: ImageAccess;
+
   constructor(
     private readonly store: ImageStore,
     private readonly apps: AppStore,
-    private readonly policy: ImagePolicy,
+    policy: ImagePolicy,
     private readonly backend?: ImageBackend,
-  ) {}
+    private readonly limits: ImageLimits = { maxImagesPerUser: Infinity, maxConcurrentBuildsPerUser: Infinity },
+  ) {
+    this.access = new ImageAccess(store, policy);
+  }
 
-  /** Keeps the context as version 1 and writes the image. @throws ServiceUnavailableError when builds are not configured. */
+  /**
+   * Keeps the context as version 1 and writes the image.
+   * @throws ClientError 400 (the Dockerfile: image-access.ts checkBuildInputs), 409 (maxImagesPerUser reached);
+   *   ServiceUnavailableError when builds are not configured.
+   */
   async create(principal: Principal, input: NewImage): Promise<Image> {
     const { contexts } = this.adapters();
+    await this.access.checkBuildInputs(principal.userId, input.context, input.buildArgs, false);
+    if ((await this.store.countOfOwner(principal.userId)) >= this.limits.maxImagesPerUser) throw this.imageQuotaReached();
     const now = new Date().toISOString();
     const files = manifestOf(input.context);
     const image: Image = {
@@ -101,7 +123,18 @@ export class ImageService {
       ),
     );
     if (!(await this.store.insertImage(image))) throw conflict(`image ${image.imageId} exists already`);
+    // Counted again after the write, so that concurrent creates cannot all slip under the quota: each that finds it exceeded backs out.
+    if ((await this.store.countOfOwner(principal.userId)) > this.limits.maxImagesPerUser) {
+      await this.store.deleteVersions(image.imageId);
+      await this.store.deleteImage(image.imageId);
+      await contexts.removeAll(image.imageId);
+      throw this.imageQuotaReached();
+    }
     return image;
+  }
+
+  private imageQuotaReached() {
+    return conflict(`you have ${this.limits.maxImagesPerUser} images, the most one user may have; delete one first`);
   }
 
   /** The caller's images (admins: every image), oldest first. @throws ClientError 400 for a foreign cursor. */
@@ -149,6 +182,10 @@ export class ImageService {
     if (patch.files !== undefined || patch.dockerfile !== undefined) {
       const base = await this.adapters().contexts.get(imageId, current.contextVersion);
       context = contextFromFiles((patch.files ?? {}) as Record<string, FileInput | null>, patch.dockerfile, base);
+    }
+    if (changesBuild) {
+      const checked = context ?? (await this.adapters().contexts.get(imageId, current.contextVersion));
+      await this.access.checkBuildInputs(current.ownerId, checked, patch.buildArgs ?? current.buildArgs, false);
     }
     const next: Image = {
       ...current,
@@ -205,20 +242,29 @@ export class ImageService {
   /**
    * Starts build `buildCount + 1` of the image's current version: 202 with it QUEUED (or further along).
    * A builder that refuses to start fails the build with its error.
-   * @throws ClientError 404, 409 (a build is under way, or the image just changed).
+   * @throws ClientError 400/403/409 (the Dockerfile: image-access.ts checkBuildInputs), 404, 409 (a build is under way, or the
+   *   image just changed), 429 (Retry-After) when the owner has maxConcurrentBuildsPerUser builds QUEUED or BUILDING.
    */
   async startBuild(principal: Principal, imageId: string): Promise<Build> {
     const { builder, contexts } = this.adapters();
     const image = await this.get(principal, imageId);
     if (await this.underway(image)) throw conflict(`build ${image.activeBuild} of image ${imageId} is under way`);
     if (image.deletingSince !== undefined) throw conflict(`image ${imageId} is being deleted`);
+    const context = await contexts.get(imageId, image.contextVersion);
+    await this.access.checkBuildInputs(image.ownerId, context, image.buildArgs, true);
+    if ((await this.buildsUnderwayOf(image.ownerId)) >= this.limits.maxConcurrentBuildsPerUser) throw this.buildQuotaReached();
     const number = image.buildCount + 1;
     if (!(await this.store.claimBuild(imageId, number, image.version, new Date().toISOString())))
       throw conflict(`image ${imageId} changed or started a build meanwhile; try again`);
     const build: Build = { imageId, ownerId: image.ownerId, number, imageVersion: image.version, status: 'QUEUED', createdAt: new Date().toISOString() };
     await this.store.insertBuild(build);
+    // Counted again after the write (concurrent starts of the owner's other images): each that finds the limit exceeded backs out.
+    if ((await this.buildsUnderwayOf(image.ownerId)) > this.limits.maxConcurrentBuildsPerUser) {
+      await this.store.deleteBuild(imageId, number);
+      await this.store.unclaimBuild(imageId, number);
+      throw this.buildQuotaReached();
+    }
     try {
-      const context = await contexts.get(imageId, image.contextVersion);
       const buildRef = await builder.build({
         imageId,
         ownerId: image.ownerId,
@@ -240,6 +286,18 @@ export class ImageService {
       });
       return (await this.store.getBuild(imageId, number)) ?? build;
     }
+  }
+
+  /** How many of the owner's builds are QUEUED or BUILDING (the active index holds only unsettled builds). */
+  private async buildsUnderwayOf(ownerId: string): Promise<number> {
+    return (await this.store.activeBuilds()).filter((b) => b.ownerId === ownerId && !isBuildFinished(b.status)).length;
+  }
+
+  private buildQuotaReached() {
+    return tooManyRequests(
+      `you have ${this.limits.maxConcurrentBuildsPerUser} builds queued or building, the most one user may have; wait for one to finish`,
+      BUILD_QUOTA_RETRY_AFTER_SECONDS,
+    );
   }
 
   /** The image's builds, newest first. @throws ClientError 404. */
@@ -326,7 +384,7 @@ export class ImageService {
    */
   async resolveForRun(app: Pick<App, 'image' | 'sidecars'>): Promise<ResolvedImage> {
     const sidecars = app.sidecars ?? [];
-    const [main, ...resolved] = await Promise.all([app.image, ...sidecars.map((sidecar) => sidecar.image)].map((image) => this.resolve(image)));
+    const [main, ...resolved] = await Promise.all([app.image, ...sidecars.map((sidecar) => sidecar.image)].map((image) => this.access.resolve(image)));
     const refusals = resolved.map((r, i) => r.refusal && `sidecar "${sidecars[i]!.name}": ${r.refusal}`);
     return {
       ...main!,
@@ -383,11 +441,7 @@ export class ImageService {
 
   /** Checks one container's image for checkAppImage; `field` names it in errors. */
   private async checkImage(principal: Principal, appId: string, image: App['image'], field: string): Promise<void> {
-    if (typeof image === 'string') {
-      if (isAllowedImage(image, this.policy.allowedImagePrefixes)) return;
-      const message = `not allowed on this deployment: an image must start with ${this.policy.allowedImagePrefixes.map((p) => `"${p}"`).join(' or ')}, or be a built image {imageId}`;
-      throw badRequest(`image "${image}" is ${message}`, [{ field, message }]);
-    }
+    if (typeof image === 'string') return this.access.checkString(image, field);
     const found = await this.store.getImage(image.imageId);
     if (!found || !canAccess(principal, found.ownerId)) {
       throw badRequest(`image ${image.imageId} does not exist`, [{ field: `${field}.imageId`, message: 'no such image of yours' }]);
@@ -404,16 +458,6 @@ export class ImageService {
       await this.store.deleteUse(image.imageId, appId);
       throw conflict(`image ${image.imageId} is being deleted`);
     }
-  }
-
-  /** One container's image as a run launches it, and the scan policy's verdict on it. */
-  private async resolve(image: App['image']): Promise<ResolvedContainerImage> {
-    if (typeof image === 'string') return { image };
-    const build = chosenBuild(await this.store.builds(image.imageId), image);
-    if (build?.status !== 'BUILT' || !build.imageRef) {
-      return { image: image.imageId, refusal: `image ${image.imageId} has no BUILT build${image.build ? ` ${image.build}` : ''} (deleted?)` };
-    }
-    return { image: build.imageRef, imageDigest: build.digest, refusal: runRefusal(build, this.policy.scanThreshold) };
   }
 
   /** The apps whose current version names the image; stale use claims are dropped on the way. */
