@@ -3,6 +3,7 @@
  * port, persisted under a directory, with the platform's table created on first start.
  */
 import { once } from 'node:events';
+import { rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo, Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -15,7 +16,10 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
-/** Starts dynalite on 127.0.0.1 (a free port) over `path` and makes sure `tableName` exists. */
+/** Where a running server's dynalite says its endpoint: `<path>.endpoint` (the operator's command, local/admin.ts, reaches the store through it). */
+export const endpointFileOf = (path: string) => `${path}.endpoint`;
+
+/** Starts dynalite on 127.0.0.1 (a free port) over `path` and makes sure `tableName` exists; its endpoint is written to endpointFileOf(path). */
 export async function startDynalite(path: string, tableName: string): Promise<EmbeddedDynamo> {
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   server.listen(0, '127.0.0.1');
@@ -32,11 +36,14 @@ export async function startDynalite(path: string, tableName: string): Promise<Em
     raw.destroy();
   }
   const db = createDb(tableName, clientConfig);
+  // The database files lock the directory while the server runs: another process can only reach the store through this endpoint.
+  await writeFile(endpointFileOf(path), endpoint, { mode: 0o600 });
   return {
     db,
     endpoint,
     close: async () => {
       db.doc.destroy();
+      await rm(endpointFileOf(path), { force: true });
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

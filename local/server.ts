@@ -28,7 +28,8 @@ import { startResultListener } from './result-listener.js';
 import { startRetentionSweep } from './retention-sweep.js';
 import type { LocalConfig } from './config.js';
 
-const TABLE_NAME = 'containerizer';
+/** The dev store's one table (npm run admin reaches it too). */
+export const TABLE_NAME = 'containerizer';
 /** Timeouts and settling are checked this often (ms); each task is also described every DESCRIBE_EVERY sweeps. */
 const SWEEP_MS = 1000;
 const DESCRIBE_EVERY = 10;

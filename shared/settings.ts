@@ -23,7 +23,7 @@ const OIDC_VARIABLES = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE] a
 export const MIN_SECRET_BYTES = 32;
 
 /**
- * Admin e-mails (ADMIN_EMAILS, lower-cased), the external OpenID provider (OIDC_*), the token
+ * Admin account ids (ADMIN_USER_IDS), admin e-mails for verified OpenID tokens (ADMIN_EMAILS, lower-cased), the external OpenID provider (OIDC_*), the token
  * lifetimes (TOKEN_LIFETIMES, s) and the built-in tokens' claims (JWT_ISSUER, JWT_AUDIENCE).
  * @param claims when JWT_ISSUER or JWT_AUDIENCE is unset: take these defaults (dev mode); or
  *   'required': fail (the api function); or 'unused': leave `claims` out (functions that never
@@ -36,6 +36,7 @@ export function readAuthSettings(env: Env, claims: TokenClaims | 'required' | 'u
   const read = envReader(env);
   return {
     ...TOKEN_LIFETIMES,
+    adminUserIds: read.list(ENV.ADMIN_USER_IDS),
     adminEmails: read.list(ENV.ADMIN_EMAILS).map((email) => email.toLowerCase()),
     oidc: oidcSettings(env),
     ...(claims !== 'unused' && {
