@@ -183,10 +183,9 @@ export class ImageService {
       const base = await this.adapters().contexts.get(imageId, current.contextVersion);
       context = contextFromFiles((patch.files ?? {}) as Record<string, FileInput | null>, patch.dockerfile, base);
     }
-    if (changesBuild) {
-      const checked = context ?? (await this.adapters().contexts.get(imageId, current.contextVersion));
-      await this.access.checkBuildInputs(current.ownerId, checked, patch.buildArgs ?? current.buildArgs, false);
-    }
+    // New build args change what FROM expands to. (Without a context store nothing can be built: startBuild checks again anyway.)
+    const checked = context ?? (patch.buildArgs !== undefined ? await this.backend?.contexts.get(imageId, current.contextVersion) : undefined);
+    if (checked) await this.access.checkBuildInputs(current.ownerId, checked, patch.buildArgs ?? current.buildArgs, false);
     const next: Image = {
       ...current,
       ...(patch.name !== undefined && { name: patch.name }),
