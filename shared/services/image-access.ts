@@ -8,10 +8,11 @@
  * the scan policy.
  */
 import { DOCKERFILE, type ContextEntry } from '../build-context.js';
-import type { App } from '../domain.js';
+import type { App, Principal } from '../domain.js';
 import { badRequest, conflict, forbidden } from '../errors.js';
 import { platformImageOf, PLATFORM_REPOSITORY, type PlatformImage } from '../image-reference.js';
 import type { ImageStore } from '../store/image-store.js';
+import { canAccess } from './access.js';
 import { reviewDockerfile } from './dockerfile-rules.js';
 import { chosenBuild, isAllowedImage, runRefusal } from './image-rules.js';
 import type { ImagePolicy } from './images.js';
@@ -51,6 +52,31 @@ export class ImageAccess {
     if (isAllowedImage(image, this.policy.allowedImagePrefixes)) return;
     const message = `not allowed on this deployment: an image must start with ${this.policy.allowedImagePrefixes.map((p) => `"${p}"`).join(' or ')}, or be a built image {imageId}`;
     throw badRequest(`image "${image}" is ${message}`, [{ field, message }]);
+  }
+
+  /**
+   * Checks one container's image of an app (`field` names it in errors): a string as checkString, or an image of the caller's
+   * with a BUILT build (the one named, or any). Records the app's use of a built image, so the image is not deleted under it.
+   * @throws ClientError 400 naming the field, 409 (no BUILT build; the image is being deleted).
+   */
+  async checkAppImage(principal: Principal, appId: string, image: App['image'], field: string): Promise<void> {
+    if (typeof image === 'string') return this.checkString(image, field);
+    const found = await this.store.getImage(image.imageId);
+    if (!found || !canAccess(principal, found.ownerId)) {
+      throw badRequest(`image ${image.imageId} does not exist`, [{ field: `${field}.imageId`, message: 'no such image of yours' }]);
+    }
+    const build = chosenBuild(await this.store.builds(image.imageId), image);
+    if (build?.status !== 'BUILT') {
+      const which = image.build === undefined ? 'has no BUILT build' : `build ${image.build} is ${build ? build.status : 'missing'}, not BUILT`;
+      const named = field === 'image' ? '' : ` (${field})`;
+      throw conflict(`image ${image.imageId}${named} ${which}: build it first (POST /images/${image.imageId}/builds)`);
+    }
+    await this.store.putUse(image.imageId, appId);
+    // Read after the claim is written: a deletion that marked the image first refuses this app (see ImageService.delete).
+    if ((await this.store.getImage(image.imageId))?.deletingSince !== undefined) {
+      await this.store.deleteUse(image.imageId, appId);
+      throw conflict(`image ${image.imageId} is being deleted`);
+    }
   }
 
   /** One container's image as a run launches it, and the scan policy's verdict on it (a string into the platform's namespace, kept by an app written before the rule, is refused). */

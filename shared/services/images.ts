@@ -13,7 +13,7 @@ import { ulid } from 'ulid';
 import { changedFiles, manifestOf, type ContextEntry, type FileInput } from '../build-context.js';
 import { contextFromFiles } from '../build-context.js';
 import type { App, Principal } from '../domain.js';
-import { badRequest, conflict, notFound, preconditionFailed, ServiceUnavailableError, tooManyRequests } from '../errors.js';
+import { conflict, notFound, preconditionFailed, ServiceUnavailableError } from '../errors.js';
 import type { ScanResult, Severity } from '../image-scan.js';
 import { BUILD_INPUT_FIELDS, IMAGE_FIELDS, isBuildFinished, type Build, type Image, type ImagePatch, type ImageVersion } from '../image-schemas.js';
 import { logger } from '../logger.js';
@@ -26,6 +26,7 @@ import { isId } from '../ids.js';
 import { canAccess } from './access.js';
 import { builtImagesOf, buildFieldsOf, chosenBuild } from './image-rules.js';
 import { ImageAccess } from './image-access.js';
+import { ImageQuotas, type ImageLimits } from './image-quotas.js';
 
 /** Deployment settings (shared/settings.ts): the scan policy and the images apps may name. */
 export interface ImagePolicy {
@@ -36,17 +37,6 @@ export interface ImagePolicy {
   /** The cloud's image repositories (`<registry>/<name>`, IMAGE_REPOSITORY_URI): the platform's, never named as strings (platformImageOf). */
   platformRepositories?: readonly string[];
 }
-
-/** Per-owner limits on images (settings' MAX_IMAGES_PER_USER, MAX_CONCURRENT_BUILDS_PER_USER). */
-export interface ImageLimits {
-  /** Most images one owner may have; one more is a 409. */
-  maxImagesPerUser: number;
-  /** Most builds one owner may have QUEUED or BUILDING at once; one more is a 429. */
-  maxConcurrentBuildsPerUser: number;
-}
-
-/** Retry-After (s) of a build refused over the concurrent-builds limit: builds take minutes. */
-const BUILD_QUOTA_RETRY_AFTER_SECONDS = 30;
 
 /** The backend's image adapters; without them (a deployment without builds), images can be read but not made or built. */
 export interface ImageBackend {
@@ -78,15 +68,17 @@ const CLAIM_WRITE_MS = 60_000;
 
 export class ImageService {
   private readonly access: ImageAccess;
+  private readonly quotas: ImageQuotas;
 
   constructor(
     private readonly store: ImageStore,
     private readonly apps: AppStore,
     policy: ImagePolicy,
     private readonly backend?: ImageBackend,
-    private readonly limits: ImageLimits = { maxImagesPerUser: Infinity, maxConcurrentBuildsPerUser: Infinity },
+    limits?: ImageLimits,
   ) {
     this.access = new ImageAccess(store, policy);
+    this.quotas = new ImageQuotas(store, limits);
   }
 
   /**
@@ -97,7 +89,7 @@ export class ImageService {
   async create(principal: Principal, input: NewImage): Promise<Image> {
     const { contexts } = this.adapters();
     await this.access.checkBuildInputs(principal.userId, input.context, input.buildArgs, false);
-    if ((await this.store.countOfOwner(principal.userId)) >= this.limits.maxImagesPerUser) throw this.imageQuotaReached();
+    await this.quotas.checkImages(principal.userId, false);
     const now = new Date().toISOString();
     const files = manifestOf(input.context);
     const image: Image = {
@@ -124,17 +116,15 @@ export class ImageService {
     );
     if (!(await this.store.insertImage(image))) throw conflict(`image ${image.imageId} exists already`);
     // Counted again after the write, so that concurrent creates cannot all slip under the quota: each that finds it exceeded backs out.
-    if ((await this.store.countOfOwner(principal.userId)) > this.limits.maxImagesPerUser) {
+    try {
+      await this.quotas.checkImages(principal.userId, true);
+    } catch (err) {
       await this.store.deleteVersions(image.imageId);
       await this.store.deleteImage(image.imageId);
       await contexts.removeAll(image.imageId);
-      throw this.imageQuotaReached();
+      throw err;
     }
     return image;
-  }
-
-  private imageQuotaReached() {
-    return conflict(`you have ${this.limits.maxImagesPerUser} images, the most one user may have; delete one first`);
   }
 
   /** The caller's images (admins: every image), oldest first. @throws ClientError 400 for a foreign cursor. */
@@ -251,17 +241,19 @@ export class ImageService {
     if (image.deletingSince !== undefined) throw conflict(`image ${imageId} is being deleted`);
     const context = await contexts.get(imageId, image.contextVersion);
     await this.access.checkBuildInputs(image.ownerId, context, image.buildArgs, true);
-    if ((await this.buildsUnderwayOf(image.ownerId)) >= this.limits.maxConcurrentBuildsPerUser) throw this.buildQuotaReached();
+    await this.quotas.checkBuilds(image.ownerId, false);
     const number = image.buildCount + 1;
     if (!(await this.store.claimBuild(imageId, number, image.version, new Date().toISOString())))
       throw conflict(`image ${imageId} changed or started a build meanwhile; try again`);
     const build: Build = { imageId, ownerId: image.ownerId, number, imageVersion: image.version, status: 'QUEUED', createdAt: new Date().toISOString() };
     await this.store.insertBuild(build);
     // Counted again after the write (concurrent starts of the owner's other images): each that finds the limit exceeded backs out.
-    if ((await this.buildsUnderwayOf(image.ownerId)) > this.limits.maxConcurrentBuildsPerUser) {
+    try {
+      await this.quotas.checkBuilds(image.ownerId, true);
+    } catch (err) {
       await this.store.deleteBuild(imageId, number);
       await this.store.unclaimBuild(imageId, number);
-      throw this.buildQuotaReached();
+      throw err;
     }
     try {
       const buildRef = await builder.build({
@@ -285,18 +277,6 @@ export class ImageService {
       });
       return (await this.store.getBuild(imageId, number)) ?? build;
     }
-  }
-
-  /** How many of the owner's builds are QUEUED or BUILDING (the active index holds only unsettled builds). */
-  private async buildsUnderwayOf(ownerId: string): Promise<number> {
-    return (await this.store.activeBuilds()).filter((b) => b.ownerId === ownerId && !isBuildFinished(b.status)).length;
-  }
-
-  private buildQuotaReached() {
-    return tooManyRequests(
-      `you have ${this.limits.maxConcurrentBuildsPerUser} builds queued or building, the most one user may have; wait for one to finish`,
-      BUILD_QUOTA_RETRY_AFTER_SECONDS,
-    );
   }
 
   /** The image's builds, newest first. @throws ClientError 404. */
@@ -373,8 +353,8 @@ export class ImageService {
    * @throws ClientError 400 naming the field (prefix not allowed, unknown image), 409 (no BUILT build; the image is being deleted).
    */
   async checkAppImage(principal: Principal, app: Pick<App, 'appId' | 'image' | 'sidecars'>): Promise<void> {
-    await this.checkImage(principal, app.appId, app.image, 'image');
-    for (const [i, sidecar] of (app.sidecars ?? []).entries()) await this.checkImage(principal, app.appId, sidecar.image, `sidecars.${i}.image`);
+    await this.access.checkAppImage(principal, app.appId, app.image, 'image');
+    for (const [i, sidecar] of (app.sidecars ?? []).entries()) await this.access.checkAppImage(principal, app.appId, sidecar.image, `sidecars.${i}.image`);
   }
 
   /**
@@ -436,27 +416,6 @@ export class ImageService {
     if (!build && Date.now() - Date.parse(image.activeSince ?? image.updatedAt) < CLAIM_WRITE_MS) return true;
     await this.store.releaseBuild(image.imageId, image.activeBuild);
     return false;
-  }
-
-  /** Checks one container's image for checkAppImage; `field` names it in errors. */
-  private async checkImage(principal: Principal, appId: string, image: App['image'], field: string): Promise<void> {
-    if (typeof image === 'string') return this.access.checkString(image, field);
-    const found = await this.store.getImage(image.imageId);
-    if (!found || !canAccess(principal, found.ownerId)) {
-      throw badRequest(`image ${image.imageId} does not exist`, [{ field: `${field}.imageId`, message: 'no such image of yours' }]);
-    }
-    const build = chosenBuild(await this.store.builds(image.imageId), image);
-    if (build?.status !== 'BUILT') {
-      const which = image.build === undefined ? 'has no BUILT build' : `build ${image.build} is ${build ? build.status : 'missing'}, not BUILT`;
-      const named = field === 'image' ? '' : ` (${field})`;
-      throw conflict(`image ${image.imageId}${named} ${which}: build it first (POST /images/${image.imageId}/builds)`);
-    }
-    await this.store.putUse(image.imageId, appId);
-    // Read after the claim is written: a deletion that marked the image first refuses this app (see delete).
-    if ((await this.store.getImage(image.imageId))?.deletingSince !== undefined) {
-      await this.store.deleteUse(image.imageId, appId);
-      throw conflict(`image ${image.imageId} is being deleted`);
-    }
   }
 
   /** The apps whose current version names the image; stale use claims are dropped on the way. */
