@@ -99,20 +99,21 @@ export function parseInstruction(logical: string, line: number, escape = '\\'): 
   if (!match) return undefined;
   const keyword = match[1]!.toUpperCase();
   const rest = match[2]!.trim();
-  const words = splitWords(rest, escape);
   const flags: Instruction['flags'] = [];
-  let at = 0;
-  // ONBUILD's flags belong to the instruction it carries.
+  let end = 0;
+  // ONBUILD's flags belong to the instruction it carries. Flags are read with quotes (buildkit extractBuilderFlags) …
   if (keyword !== 'ONBUILD') {
-    for (; at < words.length && words[at]!.startsWith('--'); at++) {
-      const word = unquote(words[at]!, escape);
-      const eq = word.indexOf('=');
-      flags.push(eq < 0 ? { name: word.slice(2).toLowerCase(), value: '' } : { name: word.slice(2, eq).toLowerCase(), value: word.slice(eq + 1) });
+    for (const { word, end: after } of wordsOf(rest, escape)) {
+      if (!word.startsWith('--')) break;
+      const flag = unquote(word, escape);
+      const eq = flag.indexOf('=');
+      flags.push(eq < 0 ? { name: flag.slice(2).toLowerCase(), value: '' } : { name: flag.slice(2, eq).toLowerCase(), value: flag.slice(eq + 1) });
+      end = after;
     }
   }
-  const afterFlags = words.slice(at).join(' ');
-  const json = execForm(afterFlags);
-  return { keyword, line, flags, args: json ?? words.slice(at), rest };
+  // … the arguments are a JSON array or split on whitespace alone (parseMaybeJSONToList, parseStringsWhitespaceDelimited).
+  const afterFlags = rest.slice(end).trim();
+  return { keyword, line, flags, args: execForm(afterFlags) ?? afterFlags.split(/\s+/).filter(Boolean), rest };
 }
 
 /** The strings of a JSON array (the exec form), or undefined when the text is not one. */
@@ -126,9 +127,14 @@ function execForm(text: string): string[] | undefined {
   }
 }
 
-/** Splits on unquoted whitespace, keeping quotes and escapes in the words (expandWord removes them). */
+/** Splits on unquoted whitespace, keeping quotes and escapes in the words (expandWord removes them), as ARG and ENV read their words. */
 export function splitWords(text: string, escape = '\\'): string[] {
-  const words: string[] = [];
+  return wordsOf(text, escape).map((w) => w.word);
+}
+
+/** splitWords with where each word ends in `text`. */
+function wordsOf(text: string, escape: string): { word: string; end: number }[] {
+  const words: { word: string; end: number }[] = [];
   let word = '';
   let quote: string | undefined;
   let inWord = false;
@@ -145,7 +151,7 @@ export function splitWords(text: string, escape = '\\'): string[] {
       word += c;
       inWord = true;
     } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
+      if (inWord) words.push({ word, end: i });
       word = '';
       inWord = false;
     } else {
@@ -153,7 +159,7 @@ export function splitWords(text: string, escape = '\\'): string[] {
       inWord = true;
     }
   }
-  if (inWord) words.push(word);
+  if (inWord) words.push({ word, end: text.length });
   return words;
 }
 

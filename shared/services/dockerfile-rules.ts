@@ -12,7 +12,7 @@
  * The text is read both as the classic builder (dev mode) and as BuildKit (the cloud) read it, with
  * either escape character, and what any reading finds counts.
  */
-import { expandWord, parseDockerfile, parseInstruction, type Instruction } from '../dockerfile.js';
+import { expandWord, parseDockerfile, parseInstruction, splitWords, type Instruction } from '../dockerfile.js';
 import { platformImageOf, PLATFORM_REPOSITORY } from '../image-reference.js';
 
 /** A build of a platform image that the Dockerfile names, to authorize. */
@@ -72,10 +72,10 @@ class Reviewer {
   private instruction(ins: Instruction, onBuild: boolean): void {
     switch (ins.keyword) {
       case 'ARG':
-        for (const word of ins.args) this.arg(word);
+        for (const word of splitWords(ins.rest, this.escape)) this.arg(word);
         return;
       case 'ENV':
-        if (this.inStage) this.env(ins.args);
+        if (this.inStage) this.env(splitWords(ins.rest, this.escape));
         return;
       case 'FROM': {
         const image = ins.args[0];
@@ -158,15 +158,17 @@ class Reviewer {
     }
   }
 
+  /** Every argument is looked at, the destination too: a misread split must not hide a URL (a URL is no destination anyway). */
   private addSources(ins: Instruction): void {
     const words = ins.args.filter((word) => !word.startsWith('<<'));
-    for (const source of words.slice(0, -1)) {
-      if (source.includes('$')) {
-        this.problems.add(`line ${ins.line}: ADD source "${source}" uses a variable: ADD sources must be files of the context, written out (use COPY)`);
-      } else if (REMOTE.test(expandWord(source, new Map(), this.escape) ?? source)) {
+    for (const [i, word] of words.entries()) {
+      const plain = word.replace(/["']/g, '');
+      if (REMOTE.test(plain) || REMOTE.test(expandWord(word, new Map(), this.escape) ?? plain)) {
         this.problems.add(
-          `line ${ins.line}: ADD "${source}" would fetch from the network: builds fetch nothing remote with ADD; download in a RUN step (inside the build sandbox) instead`,
+          `line ${ins.line}: ADD "${word}" would fetch from the network: builds fetch nothing remote with ADD; download in a RUN step (inside the build sandbox) instead`,
         );
+      } else if (i < words.length - 1 && word.includes('$')) {
+        this.problems.add(`line ${ins.line}: ADD source "${word}" uses a variable: ADD sources must be files of the context, written out (use COPY)`);
       }
     }
   }

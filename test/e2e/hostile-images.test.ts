@@ -49,11 +49,12 @@ describe('hostile images', () => {
     return reply.body.number;
   }
 
+  /** Waits until the build is FAILED, or BUILT and scanned (the scan follows BUILT: the policy refuses a build not scanned yet). */
   function waitForBuild(client: Client, imageId: string, number: number, timeoutMs = 180_000) {
     return waitFor(
       async () => {
         const { body } = await client.get(`/images/${imageId}/builds/${number}`);
-        return body.status === 'BUILT' || body.status === 'FAILED' ? body : undefined;
+        return (body.status === 'BUILT' && body.scan) || body.status === 'FAILED' ? body : undefined;
       },
       timeoutMs,
       `build ${number} of ${imageId}`,

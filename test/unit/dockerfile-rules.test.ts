@@ -82,6 +82,10 @@ describe('reviewDockerfile', () => {
       'ADD "http://127.0.0.1/x" /x',
       'ADD \\\n  http://127.0.0.1/x /x',
       'ONBUILD ADD http://127.0.0.1/x /x',
+      // Docker splits ADD's arguments on whitespace alone: a quote does not join words.
+      "ADD it's http://127.0.0.1/x /x",
+      'ADD "a http://127.0.0.1/x" /x',
+      'ADD h\\ttp:\\/\\/127.0.0.1/x /x',
     ]) {
       const found = problems(`FROM busybox\n${add}`);
       expect(found, add).toHaveLength(1);
