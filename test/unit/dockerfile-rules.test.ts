@@ -4,10 +4,13 @@ import { ecrImageTag } from '../../shared/aws/build-events.js';
 import { parseDockerfile } from '../../shared/dockerfile.js';
 import { platformImageOf } from '../../shared/image-reference.js';
 import { reviewDockerfile } from '../../shared/services/dockerfile-rules.js';
+import { ImageAccess } from '../../shared/services/image-access.js';
+import type { ImageStore } from '../../shared/store/image-store.js';
 import { imageTag } from '../../local/docker-image-builder.js';
 
 const ID = '01JABCDEFGHJKMNPQRSTVWXYZ0';
 const TAG = imageTag(ID, 3);
+const IMAGE_OF_BUSYBOX = 'containerizer/busybox:latest';
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/containerizer-images';
 
 describe('platformImageOf', () => {
@@ -124,5 +127,24 @@ describe('reviewDockerfile', () => {
     expect(problems(`FROM sha256:${'c'.repeat(64)}`)).toEqual([expect.stringContaining('image id')]);
     expect(problems('FROM busybox\nCOPY --from=cd0b82 /a /b')).toEqual([expect.stringContaining('image id')]);
     expect(problems('ARG B=x\nFROM ${B#x}busybox')).toEqual([expect.stringContaining('cannot be checked')]);
+  });
+});
+
+describe('image strings into the namespace (ImageAccess)', () => {
+  // Strings never reach the store: none is needed.
+  const access = new ImageAccess(undefined as unknown as ImageStore, { allowedImagePrefixes: [], platformRepositories: [ECR] });
+
+  it('refuses them in an app with a 400 saying which {imageId, build} to write', () => {
+    expect(() => access.checkString(TAG, 'sidecars.0.image')).toThrow(
+      expect.objectContaining({ status: 400, errors: [expect.objectContaining({ field: 'sidecars.0.image' })] }),
+    );
+    expect(() => access.checkString(TAG, 'image')).toThrow(`{"imageId": "${ID}", "build": 3}`);
+    expect(() => access.checkString(`${ECR}@sha256:${'a'.repeat(64)}`, 'image')).toThrow("platform's own image namespace");
+    expect(() => access.checkString(IMAGE_OF_BUSYBOX, 'image')).not.toThrow();
+  });
+
+  it('refuses a run of an app version written before the rule, before anything starts', async () => {
+    expect(await access.resolve(TAG)).toMatchObject({ image: TAG, refusal: expect.stringContaining('by its tag') });
+    expect(await access.resolve(IMAGE_OF_BUSYBOX)).toEqual({ image: IMAGE_OF_BUSYBOX });
   });
 });
