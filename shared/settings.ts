@@ -6,6 +6,7 @@
  */
 import { ConfigurationError, ENV, envReader, type EnvName, type Env } from './env.js';
 import { SEVERITIES } from './image-scan.js';
+import { logger } from './logger.js';
 import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
 import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
 import type { ImagePolicy } from './services/images.js';
@@ -34,11 +35,18 @@ export function readAuthSettings(env: Env, claims: TokenClaims | 'required'): Au
 export function readAuthSettings(env: Env, claims: 'unused'): AuthSettings;
 export function readAuthSettings(env: Env, claims: TokenClaims | 'required' | 'unused'): AuthSettings {
   const read = envReader(env);
+  const adminEmails = read.list(ENV.ADMIN_EMAILS).map((email) => email.toLowerCase());
+  const oidc = oidcSettings(env);
+  // Before issue 14 these addresses made built-in accounts admins: say so to a deployment that still relies on it.
+  if (adminEmails.length > 0 && !oidc)
+    logger.warn(
+      `${ENV.ADMIN_EMAILS} makes no admin without an OpenID provider (only its tokens with email_verified true count): use ${ENV.ADMIN_USER_IDS} or npm run admin -- grant <email>`,
+    );
   return {
     ...TOKEN_LIFETIMES,
     adminUserIds: read.list(ENV.ADMIN_USER_IDS),
-    adminEmails: read.list(ENV.ADMIN_EMAILS).map((email) => email.toLowerCase()),
-    oidc: oidcSettings(env),
+    adminEmails,
+    oidc,
     ...(claims !== 'unused' && {
       claims:
         claims === 'required'
