@@ -77,6 +77,7 @@ export class Api extends Construct {
         [ENV.OIDC_ISSUER]: context.oidcIssuer,
         [ENV.OIDC_AUDIENCE]: context.oidcAudience,
         [ENV.ADMIN_EMAILS]: context.adminEmails.join(','),
+        [ENV.ADMIN_USER_IDS]: context.adminUserIds.join(','),
       }),
     };
 

@@ -11,7 +11,8 @@
  * | `privateSubnetEgress` | with `assignPublicIp` DISABLED, how the subnets reach out: `nat` (a NAT gateway or instance) | required then |
  * | `logRetentionDays` | days to keep run logs, API access logs and function logs                 | 30                          |
  * | `finishedRunTtlDays` | days a finished run (and a schedule's fire record) is kept; 0 = forever | 90                          |
- * | `adminEmails`      | users (by e-mail) who see every owner's items                            | none                        |
+ * | `adminUserIds`     | admins by account id (a built-in account's userId, or `oidc:<sub>`)      | none                        |
+ * | `adminEmails`      | admins by e-mail, for OpenID tokens with `email_verified: true` only     | none                        |
  * | `oidcJwksUrl`      | JWKS URL of an external OpenID provider whose tokens the API accepts     | built-in accounts only      |
  * | `oidcIssuer`       | the `iss` those tokens must carry                                        | none                        |
  * | `oidcAudience`     | the `aud` those tokens must carry                                        | none                        |
@@ -48,6 +49,8 @@ export interface ContainerizerContext {
   /** Days a finished run is kept (DynamoDB TTL); 0 keeps runs forever. */
   readonly finishedRunTtlDays: number;
   readonly adminEmails: string[];
+  /** ADMIN_USER_IDS: admins by account id. */
+  readonly adminUserIds: string[];
   readonly oidcJwksUrl?: string;
   readonly oidcIssuer?: string;
   readonly oidcAudience?: string;
@@ -179,6 +182,7 @@ export function readContext(scope: Construct): ContainerizerContext {
     logRetention: days as RetentionDays,
     finishedRunTtlDays,
     adminEmails: list('adminEmails'),
+    adminUserIds: list('adminUserIds'),
     ...oidc,
     limitSettings,
     imagePolicy,

@@ -15,6 +15,7 @@ import { logger } from '../shared/logger.js';
 import type { BuildRef, BuildStateChange, ImageBuilder, ImageBuildRequest, LogEvent, LogPage } from '../shared/ports.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, readLines } from './docker-events.js';
 import { encodeLine, readPage } from './log-file.js';
+import { FairQueue } from './build-queue.js';
 
 /** A build that runs longer is stopped and FAILED (60 min, CodeBuild's default build timeout). */
 export const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
@@ -56,30 +57,35 @@ export interface DockerImageBuilderOptions {
   onChange: (change: BuildStateChange) => Promise<void>;
   /** Default BUILD_TIMEOUT_MS. */
   timeoutMs?: number;
+  /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY; default local/build-queue.ts DEFAULT_BUILD_CONCURRENCY). */
+  concurrency?: number;
 }
 
-/** Builds one image at a time (a shared dev machine), in the order asked. Build refs are the per-build tags. */
+/** Builds a few images at a time (a shared dev machine), shared fairly between owners (local/build-queue.ts). Build refs are the per-build tags. */
 export class DockerImageBuilder implements ImageBuilder {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: FairQueue;
 
   constructor(
     private readonly docker: Docker,
     private readonly options: DockerImageBuilderOptions,
-  ) {}
+  ) {
+    this.queue = new FairQueue(options.concurrency);
+  }
 
-  /** Queues the build and returns its tag at once; see `run` for what follows. */
+  /** Queues the build in its owner's turn and returns its tag at once; see `run` for what follows. */
   async build(request: ImageBuildRequest): Promise<BuildRef> {
     this.logFileOf(request.imageId, request.buildNumber);
-    this.queue = this.queue
-      .then(() => this.run(request))
-      .catch((err: unknown) => logger.error('build did not run', { imageId: request.imageId, buildNumber: request.buildNumber, error: err as Error }));
+    void this.queue.push(request.ownerId, () =>
+      this.run(request).catch((err: unknown) =>
+        logger.error('build did not run', { imageId: request.imageId, buildNumber: request.buildNumber, error: err as Error }),
+      ),
+    );
     return imageTag(request.imageId, request.buildNumber);
   }
 
   /** Resolves once every queued build has finished. */
-  async idle(): Promise<void> {
-    // Builds queued while waiting extend the queue: wait until it stops growing.
-    for (let seen; seen !== this.queue;) await (seen = this.queue);
+  idle(): Promise<void> {
+    return this.queue.idle();
   }
 
   /**

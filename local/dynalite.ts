@@ -5,6 +5,7 @@
  * of it and end the process.
  */
 import { once } from 'node:events';
+import { rm, writeFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
@@ -19,7 +20,10 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
-/** Starts dynalite on 127.0.0.1 (a free port) over `path` and makes sure `tableName` exists. */
+/** Where a running server's dynalite says its endpoint: `<path>.endpoint` (the operator's command, local/admin.ts, reaches the store through it). */
+export const endpointFileOf = (path: string) => `${path}.endpoint`;
+
+/** Starts dynalite on 127.0.0.1 (a free port) over `path` and makes sure `tableName` exists; its endpoint is written to endpointFileOf(path). */
 export async function startDynalite(path: string, tableName: string): Promise<EmbeddedDynamo> {
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [handler] = server.listeners('request') as RequestListener[];
@@ -39,11 +43,14 @@ export async function startDynalite(path: string, tableName: string): Promise<Em
     raw.destroy();
   }
   const db = createDb(tableName, clientConfig);
+  // The database files lock the directory while the server runs: another process can only reach the store through this endpoint.
+  await writeFile(endpointFileOf(path), endpoint, { mode: 0o600 });
   return {
     db,
     endpoint,
     close: async () => {
       db.doc.destroy();
+      await rm(endpointFileOf(path), { force: true });
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -28,7 +28,7 @@ import { startResultListener } from './result-listener.js';
 import { startRetentionSweep } from './retention-sweep.js';
 import type { LocalConfig } from './config.js';
 
-/** Dev mode's one table, in DATA_DIR/dynamodb. */
+/** The dev store's one table (npm run admin reaches it too). */
 export const TABLE_NAME = 'containerizer';
 /** Timeouts and settling are checked this often (ms); each task is also described every DESCRIBE_EVERY sweeps. */
 const SWEEP_MS = 1000;
@@ -79,6 +79,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const builder = new DockerImageBuilder(docker, {
     dataDir: config.dataDir,
     instanceId: config.instanceId,
+    concurrency: config.buildConcurrency,
     onChange: async (change) => void (await platform.images.applyBuildStateChange(change)),
   });
   const gc = new GarbageCollector(docker, { instanceId: config.instanceId, containerGraceMs: config.gc.containerGraceSeconds * 1000 });

@@ -70,8 +70,16 @@ export const ENV = {
   OIDC_ISSUER: 'OIDC_ISSUER',
   /** `aud` the OpenID provider's tokens carry. See OIDC_JWKS_URL. */
   OIDC_AUDIENCE: 'OIDC_AUDIENCE',
-  /** Comma-separated e-mails of the admins (case-insensitive). The api when configured; dev mode. */
+  /**
+   * Comma-separated e-mails of the admins (case-insensitive), honoured only for an OpenID provider's tokens that say
+   * `email_verified: true`, never for built-in accounts (anyone can register an address). The api when configured; dev mode.
+   */
   ADMIN_EMAILS: 'ADMIN_EMAILS',
+  /**
+   * Comma-separated account ids of the admins: built-in accounts' userId (a ULID the platform assigned at registration),
+   * or `oidc:<sub>` for an OpenID provider's subject. The api when configured; dev mode.
+   */
+  ADMIN_USER_IDS: 'ADMIN_USER_IDS',
   /**
    * Runs of built images whose scan has findings at or above this severity (CRITICAL, HIGH,
    * MEDIUM, LOW, INFORMATIONAL) end FAILED before starting; unset: no policy. The functions that start runs; dev mode.
@@ -93,6 +101,12 @@ export const ENV = {
   MAX_APPS_PER_USER: 'MAX_APPS_PER_USER',
   /** Most runs one user may have active (not finished) at once (20); more is a 429. Every function that starts runs; dev mode. */
   MAX_ACTIVE_RUNS_PER_USER: 'MAX_ACTIVE_RUNS_PER_USER',
+  /** Most images one user may have (50); more is a 409. The api; dev mode. */
+  MAX_IMAGES_PER_USER: 'MAX_IMAGES_PER_USER',
+  /** Most builds one user may have queued or building at once (3); more is a 429. The api; dev mode. */
+  MAX_CONCURRENT_BUILDS_PER_USER: 'MAX_CONCURRENT_BUILDS_PER_USER',
+  /** Dev mode: builds run at once (2), shared fairly between owners (local/build-queue.ts). */
+  BUILD_CONCURRENCY: 'BUILD_CONCURRENCY',
   /** Sign-in attempts per minute, per client address and per account (20); more is a 429. The api; dev mode. */
   LOGIN_ATTEMPTS_PER_MINUTE: 'LOGIN_ATTEMPTS_PER_MINUTE',
   /** Failed sign-ins of one account in 15 minutes after which it is locked until the 15 minutes are over (10). The api; dev mode. */
@@ -183,6 +197,8 @@ const EVERY_FUNCTION = [
 export const LIMIT_SETTINGS = [
   ENV.MAX_APPS_PER_USER,
   ENV.MAX_ACTIVE_RUNS_PER_USER,
+  ENV.MAX_IMAGES_PER_USER,
+  ENV.MAX_CONCURRENT_BUILDS_PER_USER,
   ENV.LOGIN_ATTEMPTS_PER_MINUTE,
   ENV.LOGIN_FAILURES_BEFORE_LOCKOUT,
   ENV.REGISTRATIONS_PER_HOUR,
@@ -209,7 +225,7 @@ const SCHEDULE_TRIGGERS = [
 
 /** Who verifies tokens: the JWT settings, and the OpenID provider and admins when configured. */
 const TOKEN_VERIFIER = [ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE] as const;
-const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS] as const;
+const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS, ENV.ADMIN_USER_IDS] as const;
 
 /**
  * The variables the CDK stack gives each function: `always`, and `whenConfigured` (only when

@@ -64,7 +64,7 @@ export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser'> 
 export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
   const appStore = new AppStore(deps.db);
-  const images = new ImageService(new ImageStore(deps.db), appStore, deps.imagePolicy ?? { allowedImagePrefixes: [] }, deps.images);
+  const images = new ImageService(new ImageStore(deps.db), appStore, deps.imagePolicy ?? { allowedImagePrefixes: [] }, deps.images, deps.limits);
   const apps = new AppService(
     appStore,
     {

@@ -60,8 +60,12 @@ describe("readLimitSettings: a run's result budget", () => {
 
 describe('readAuthSettings', () => {
   it('reads admin e-mails lower-cased, the OpenID provider, the lifetimes and the claims', () => {
-    const settings = readAuthSettings({ ADMIN_EMAILS: 'Boss@Example.com, ,ops@example.com', JWT_ISSUER: 'me', ...OIDC }, DEFAULTS);
+    const settings = readAuthSettings(
+      { ADMIN_EMAILS: 'Boss@Example.com, ,ops@example.com', ADMIN_USER_IDS: '01J0000000000000000000000A, oidc:sub-1', JWT_ISSUER: 'me', ...OIDC },
+      DEFAULTS,
+    );
     expect(settings).toEqual({
+      adminUserIds: ['01J0000000000000000000000A', 'oidc:sub-1'],
       adminEmails: ['boss@example.com', 'ops@example.com'],
       oidc: { jwksUrl: OIDC.OIDC_JWKS_URL, issuer: OIDC.OIDC_ISSUER, audience: OIDC.OIDC_AUDIENCE },
       accessTokenTtlSeconds: 900,
