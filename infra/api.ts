@@ -120,6 +120,7 @@ export class Api extends Construct {
         ...tokenVerifier,
         ...context.limitSettings,
         ...context.imagePolicy,
+        ...context.costSettings,
         [ENV.LOG_FOLLOW_URL]: this.followUrl.url,
       },
     });

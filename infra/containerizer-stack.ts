@@ -54,8 +54,12 @@ export class ContainerizerStack extends Stack {
       data: this.data,
       runtime: this.runtime,
       logRetention: context.logRetention,
-      // Every function that starts runs applies the run quota and the image policy.
-      launchSettings: { ...(maxActiveRuns !== undefined && { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns }), ...context.imagePolicy },
+      // Every function that starts runs applies the run quota, the image policy, the prices and the budget.
+      launchSettings: {
+        ...(maxActiveRuns !== undefined && { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns }),
+        ...context.imagePolicy,
+        ...context.costSettings,
+      },
     });
     this.api = new Api(this, 'Api', { data: this.data, runtime: this.runtime, events: this.events, context });
     this.runExpiry = new RunExpiry(this, 'RunExpiry', { data: this.data, runtime: this.runtime, logRetention: context.logRetention });

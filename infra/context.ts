@@ -19,6 +19,7 @@
  * | `MAX_APPS_PER_USER`, `MAX_ACTIVE_RUNS_PER_USER`, `LOGIN_*`, `REGISTRATION*`, `REFRESHES_PER_MINUTE` | quotas and sign-in limits, as in dev mode (shared/env.ts LIMIT_SETTINGS) | shared/settings.ts defaults |
  * | `SCAN_SEVERITY_THRESHOLD` | runs of built images with scan findings at or above it fail (CRITICAL…INFORMATIONAL) | no policy      |
  * | `ALLOWED_IMAGE_PREFIXES` | prefixes an app's image string must start with                      | any image                   |
+ * | `COST_REGION`, `COST_CPU_ARCHITECTURE`, `FARGATE_PRICE_*`, `MONTHLY_BUDGET_USD` | run prices and the monthly budget (shared/env.ts COST_SETTINGS) | the stack's Region, X86_64, the price table, none |
  * | `followConcurrency` | reserved concurrency of the log-follow function: live follows open at once, deployment-wide | 20 |
  * | `followsPerUser`   | live follows one user may have open at once                              | 3                           |
  * | `followReadsPerSecond` | GetLogEvents calls per second all live follows share (the account's quota is 10 or 25 per Region) | 8    |
@@ -36,8 +37,8 @@
  */
 import type { Construct } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConfigurationError, IMAGE_POLICY, LIMIT_SETTINGS } from '../shared/env.js';
-import { readImagePolicy, readLimitSettings } from '../shared/settings.js';
+import { ConfigurationError, COST_SETTINGS, IMAGE_POLICY, LIMIT_SETTINGS } from '../shared/env.js';
+import { readCostSettings, readImagePolicy, readLimitSettings } from '../shared/settings.js';
 
 /** The parsed context: lists split, blanks dropped, numbers checked. */
 export interface ContainerizerContext {
@@ -58,6 +59,8 @@ export interface ContainerizerContext {
   readonly limitSettings: Record<string, string>;
   /** The image policy given (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES), checked as the functions will read it. */
   readonly imagePolicy: Record<string, string>;
+  /** The prices and budget given (COST_SETTINGS), checked as the functions will read them. */
+  readonly costSettings: Record<string, string>;
   /** The live follow's limits: reserved concurrency, follows per user, GetLogEvents calls per second shared. */
   readonly follow: { concurrency: number; perUser: number; readsPerSecond: number };
   /** The Docker Hub credentials of the pull-through cache (a secret ARN), when builds use one. */
@@ -166,9 +169,11 @@ export function readContext(scope: Construct): ContainerizerContext {
   const byName = (names: readonly string[]) => Object.fromEntries(names.flatMap((name) => (text(name) === undefined ? [] : [[name, text(name)!]])));
   const limitSettings = byName(LIMIT_SETTINGS);
   const imagePolicy = byName(IMAGE_POLICY);
+  const costSettings = byName(COST_SETTINGS);
   try {
     readLimitSettings(limitSettings);
     readImagePolicy(imagePolicy);
+    readCostSettings(costSettings, 'cloud');
   } catch (err) {
     if (!(err instanceof ConfigurationError)) throw err;
     throw new Error(`Context ${err.variables.map((name) => `\`${name}\``).join(', ')}: ${err.message}.`, { cause: err });
@@ -186,6 +191,7 @@ export function readContext(scope: Construct): ContainerizerContext {
     ...oidc,
     limitSettings,
     imagePolicy,
+    costSettings,
     follow,
     dockerHubCacheSecretArn,
   };

@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { ENV, envReader, type Env } from '../shared/env.js';
 import type { AuthConfig } from '../shared/services/auth.js';
 import type { ImagePolicy } from '../shared/services/images.js';
-import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
+import type { CostSettings } from '../shared/services/costs.js';
+import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
 import { CONTAINER_GRACE_MS } from './garbage-collector.js';
 import { DEFAULT_BUILD_CONCURRENCY } from './build-queue.js';
 import { sandboxSettingsFrom, type SandboxSettings } from './sandbox-settings.js';
@@ -29,6 +30,8 @@ export interface LocalConfig {
   sandbox: SandboxSettings;
   limits: LimitSettings;
   imagePolicy: ImagePolicy;
+  /** The Fargate price dev mode estimates runs at, and the monthly budget (readCostSettings). */
+  costs: CostSettings;
   /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY, local/build-queue.ts). */
   buildConcurrency: number;
   /** Garbage collection: s between two collections (GC_INTERVAL_SECONDS, 600; 0: no timer), and s an exited container is left alone (GC_CONTAINER_GRACE_SECONDS, 600). */
@@ -63,6 +66,7 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     },
     imagePolicy: readImagePolicy(env),
     limits: readLimitSettings(env),
+    costs: readCostSettings(env, 'estimate'),
     buildConcurrency: read.positiveInt(ENV.BUILD_CONCURRENCY, DEFAULT_BUILD_CONCURRENCY),
     gc: {
       intervalSeconds: read.wholeNumber(ENV.GC_INTERVAL_SECONDS, DEFAULT_GC_INTERVAL_SECONDS),

@@ -10,7 +10,7 @@ import type { ContainerLogs } from './container-logs.js';
 import type { ContainerRuntime, LaunchableApp, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
 import { INTERPRETERS, launchCommand, missingInterpreter } from '../shared/services/script-rules.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf, ignoringStatus } from './docker-events.js';
-import { assertImageReference } from '../shared/image-reference.js';
+import { assertImageReference, isImageReference } from '../shared/image-reference.js';
 import { truncationMessage } from './log-pipeline.js';
 import { ensureRunNetwork } from './run-network.js';
 import { DEFAULT_SANDBOX, type SandboxSettings } from './sandbox-settings.js';
@@ -80,6 +80,21 @@ export class DockerRuntime implements ContainerRuntime {
       );
       await this.kill(ref, 'writable layer too large');
     });
+  }
+
+  /**
+   * The local image `image` names: its Id, the digest of its content, which dev mode records as a
+   * run's imageDigest and a replay runs (`docker run <Id>` runs exactly it); undefined when none.
+   */
+  async inspectImage(image: string): Promise<{ digest: string; pinned: string } | undefined> {
+    if (!isImageReference(image)) return undefined;
+    try {
+      const { Id } = await this.docker.getImage(image).inspect();
+      return { digest: Id, pinned: Id };
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   /**

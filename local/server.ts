@@ -93,6 +93,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     limits: config.limits,
     results: { resultBaseUrl: () => resultListener.baseUrl },
     imagePolicy: config.imagePolicy,
+    costs: config.costs,
     images: { builder, contexts: new FileContextStore(config.dataDir), scanner: new LocalImageScanner(docker, { instanceId: config.instanceId }) },
     garbageCollector: gc,
   });

@@ -29,7 +29,7 @@ import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
 import type { AuthConfig } from './services/auth.js';
 import type { ImageBackend } from './services/images.js';
-import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
+import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
 import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
 import { createDb, type Db } from './store/db.js';
 
@@ -106,6 +106,7 @@ async function build(env: Env): Promise<CloudPlatform> {
     runs: { finishedRunTtlDays: read.wholeNumber(ENV.FINISHED_RUN_TTL_DAYS, DEFAULT_FINISHED_RUN_TTL_DAYS), missingGraceMs: ECS_MISSING_GRACE_MS },
     results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
     imagePolicy: readImagePolicy(env),
+    costs: readCostSettings(env, 'cloud'),
     images: imageBackend(read, clientConfig, logs, ecr),
     // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
     garbageCollector: repositoryUri ? new EcrGarbageCollector({ ecr, repositoryUri }) : undefined,

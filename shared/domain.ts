@@ -19,8 +19,8 @@ export function isTerminal(status: RunStatus): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly RunStatus[]).includes(status);
 }
 
-/** How a run came to be. */
-export const TRIGGERS = ['manual', 'schedule', 'retry'] as const;
+/** How a run came to be (replay: POST /runs/{runId}/replay). */
+export const TRIGGERS = ['manual', 'schedule', 'retry', 'replay'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /** What a schedule's fire does while a run of it is still active (as Kubernetes CronJob's concurrencyPolicy). */
@@ -111,6 +111,8 @@ export type Run = schemas.Run & {
   /** When the task was started (its taskRef recorded); ECS may not know a task for a while after (eventual consistency). */
   launchedAt?: string;
   launchRetry?: LaunchRetry;
+  /** The timeout (s) the app's maxCostPerRun made; when it is the run's timeoutSeconds, the timeout stops it for its cost. */
+  costTimeoutSeconds?: number;
 };
 
 /**

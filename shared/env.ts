@@ -133,6 +133,16 @@ export const ENV = {
   FOLLOWS_PER_USER: 'FOLLOWS_PER_USER',
   /** GetLogEvents calls per second all live follows share (8), a share of the account's GetLogEvents quota. log-follow (CDK context `followReadsPerSecond`). */
   FOLLOW_READS_PER_SECOND: 'FOLLOW_READS_PER_SECOND',
+  /** Fargate price override, USD per vCPU-hour (services/cost-rules.ts); unset: the price table's for the Region. Every function that starts runs; dev mode. */
+  FARGATE_PRICE_VCPU_HOUR: 'FARGATE_PRICE_VCPU_HOUR',
+  /** Fargate price override, USD per GB-hour of memory; unset: the price table's. Every function that starts runs; dev mode. */
+  FARGATE_PRICE_GB_HOUR: 'FARGATE_PRICE_GB_HOUR',
+  /** The Region whose Fargate price runs are costed at: the cloud's own (AWS_REGION) by default; dev mode's estimate: us-east-1. */
+  COST_REGION: 'COST_REGION',
+  /** X86_64 (default) or ARM64: the tasks' CPU architecture, for their price. Every function that starts runs; dev mode. */
+  COST_CPU_ARCHITECTURE: 'COST_CPU_ARCHITECTURE',
+  /** USD one owner's runs may cost per UTC month; past it new runs are refused with a 402; unset: no budget. Every function that starts runs; dev mode. */
+  MONTHLY_BUDGET_USD: 'MONTHLY_BUDGET_USD',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -211,6 +221,15 @@ export const LIMIT_SETTINGS = [
   ENV.REGISTRATION_INVITE_CODES,
 ] as const;
 
+/** A deployment's prices and budget (shared/settings.ts readCostSettings): every function that starts runs or shows them applies them. */
+export const COST_SETTINGS = [
+  ENV.FARGATE_PRICE_VCPU_HOUR,
+  ENV.FARGATE_PRICE_GB_HOUR,
+  ENV.COST_REGION,
+  ENV.COST_CPU_ARCHITECTURE,
+  ENV.MONTHLY_BUDGET_USD,
+] as const;
+
 /** A deployment's image policy (shared/settings.ts readImagePolicy): every function that starts runs applies it. */
 export const IMAGE_POLICY = [ENV.SCAN_SEVERITY_THRESHOLD, ENV.ALLOWED_IMAGE_PREFIXES] as const;
 
@@ -244,7 +263,7 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
       ENV.IMAGE_REPOSITORY_URI,
       ENV.BUILD_LOG_GROUP_NAME,
     ],
-    whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY],
+    whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY, ...COST_SETTINGS],
   },
   // Reads logs only: it never launches a run, so it needs no API_URL for jobs.
   'log-follow': {
@@ -252,10 +271,13 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
     whenConfigured: TOKEN_VERIFIER_CONFIGURED,
   },
   // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
-  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
-  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY, ...COST_SETTINGS] },
+  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY, ...COST_SETTINGS] },
   // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers), settles builds whose events were lost and collects unused builds from the repository.
-  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI], whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  reconciler: {
+    always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI],
+    whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY, ...COST_SETTINGS],
+  },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
   // Records builds and scans only: it never launches a run.

@@ -14,7 +14,7 @@ export interface FieldError {
 export class ClientError extends Error {
   override readonly name = 'ClientError';
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 412 | 413 | 428 | 429,
+    readonly status: 400 | 401 | 402 | 403 | 404 | 409 | 410 | 412 | 413 | 428 | 429,
     readonly title: string,
     detail: string,
     readonly errors?: FieldError[],
@@ -45,6 +45,10 @@ export const unauthorized = (detail: string) => new ClientError(401, 'Unauthoriz
 export const forbidden = (detail: string) => new ClientError(403, 'Forbidden', detail);
 export const notFound = (what: string, id: string) => new ClientError(404, 'Not Found', `${what} ${id} does not exist`);
 export const conflict = (detail: string) => new ClientError(409, 'Conflict', detail);
+/** Over a spending limit that does not clear by waiting a moment (a monthly budget): 402, not 429, so clients do not retry. */
+export const paymentRequired = (detail: string) => new ClientError(402, 'Payment Required', detail);
+/** What the request needs existed once and is gone for good (a replayed run's image digest). */
+export const gone = (detail: string) => new ClientError(410, 'Gone', detail);
 export const preconditionFailed = (detail: string) => new ClientError(412, 'Precondition Failed', detail);
 export const payloadTooLarge = (detail: string) => new ClientError(413, 'Content Too Large', detail);
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>

@@ -18,6 +18,8 @@ import { AppService } from './services/apps.js';
 import { AuthService, type AuthConfig } from './services/auth.js';
 import { ResultService, type ResultServiceConfig } from './services/results.js';
 import { RunService, type RunServiceConfig } from './services/runs.js';
+import { CostService, type CostSettings } from './services/costs.js';
+import { DEFAULT_PRICE_REGION, pricingOf } from './services/cost-rules.js';
 import { ScheduleService } from './services/schedules.js';
 
 export interface PlatformDeps {
@@ -37,6 +39,8 @@ export interface PlatformDeps {
   images?: ImageBackend;
   /** The collector of exited containers and old build images (dev mode: Docker; the cloud: ECR); none: POST /admin/gc answers 503. */
   garbageCollector?: GarbageCollector;
+  /** Prices and budgets (shared/settings.ts readCostSettings); default: us-east-1 Linux/X86_64 as an estimate, no budget. */
+  costs?: CostSettings;
 }
 
 export interface Platform {
@@ -47,6 +51,7 @@ export interface Platform {
   results: ResultService;
   images: ImageService;
   garbage: GarbageService;
+  costs: CostService;
   logs: LogSource;
 }
 
@@ -76,13 +81,16 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const counters = new CounterStore(deps.db);
   const results = new ResultService(new ResultStore(deps.db), apps, counters, deps.limits.results, deps.results);
   const runConfig = { ...DEFAULT_RUN_CONFIG, maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser, ...deps.runs };
-  const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig, {
+  const runStore = new RunStore(deps.db);
+  const costs = new CostService(runStore, deps.costs ?? { pricing: pricingOf(DEFAULT_PRICE_REGION, 'X86_64', { estimate: true }) });
+  const runs = new RunService(runStore, apps, deps.runtime, deps.publisher, runConfig, {
     jobEnv: (run) => results.jobEnv(run),
     resolveImage: (app) => images.resolveForRun(app),
+    costs,
   });
   // Fire records are history of the same kind as finished runs, kept as long.
   const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
   const guard = new SignInGuard(counters, deps.limits.signIn, deps.limits.registration);
   const garbage = new GarbageService(images, runs, deps.garbageCollector);
-  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, results, images, garbage, logs: deps.logs };
+  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, results, images, garbage, costs, logs: deps.logs };
 }

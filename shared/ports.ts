@@ -37,6 +37,8 @@ export interface TaskStateChange {
   containers?: ContainerState[];
   /** Why the task failed other than by its main container's exit: an essential sidecar exited, or a dependency never met its condition. */
   taskFailure?: string;
+  /** The digest of the image the main container runs (ECS Container.imageDigest), recorded as the run's imageDigest. */
+  imageDigest?: string;
 }
 
 /** An app whose images are references a runtime can launch: each built image (main or sidecar) resolved to its per-build reference. */
@@ -99,6 +101,13 @@ export interface ContainerRuntime {
    * Docker: keep the logs and remove the container. ECS needs nothing (no method).
    */
   release?(ref: TaskRef, runId: string): Promise<void>;
+  /**
+   * The image the backend holds under `image` (a tag, or a digest it recorded): its content digest
+   * and a reference that names exactly that content, or undefined when it holds none. Docker: the
+   * local image's Id (dev mode records it as a run's imageDigest, and a replay runs it). No method
+   * (ECS): a run's digest comes from the task's events and a replay names `repository@digest`.
+   */
+  inspectImage?(image: string): Promise<{ digest: string; pinned: string } | undefined>;
 }
 
 /** Fires schedules: every fire calls the "start a scheduled run" service. */

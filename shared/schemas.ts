@@ -17,6 +17,7 @@ import {
   TRIGGERS,
 } from './domain.js';
 import { command, containerImage, containerName, ContainerState, env, imageReference, mainContainerFields, RunSidecar, sidecars } from './container-schemas.js';
+import { COST_GROUPS, COST_PERIODS, CPU_ARCHITECTURES } from './services/cost-rules.js';
 import { checkTimeZone, parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
@@ -47,6 +48,12 @@ const taskSpecFields = {
   sidecars: sidecars.optional(),
   dependsOn: mainContainerFields.dependsOn.optional().openapi({ description: "the main container's start order (ECS dependsOn)" }),
   healthCheck: mainContainerFields.healthCheck.optional(),
+  maxCostPerRun: z
+    .number()
+    .positive()
+    .max(100_000)
+    .optional()
+    .openapi({ description: 'USD of Fargate time after which a run is stopped (TIMED_OUT, saying so): a timeout of maxCostPerRun / its price per second' }),
 };
 const TaskSpec = z.object(taskSpecFields);
 export type TaskSpec = z.infer<typeof TaskSpec>;
@@ -144,10 +151,65 @@ export const RunCreate = z
 export type RunCreate = z.infer<typeof RunCreate>;
 
 const status = z.enum(RUN_STATUSES);
+
+/** A finished run's cost (services/cost-rules.ts RunCost): USD, hours, billed seconds. */
+export const RunCost = z
+  .object({
+    billedSeconds: z.number().int().openapi({ description: 's Fargate bills: the duration rounded up, at least 60' }),
+    vcpuHours: z.number(),
+    gbHours: z.number(),
+    fargateUsd: z.number().openapi({ description: 'vcpuHours × price per vCPU-hour + gbHours × price per GB-hour' }),
+    platformUsd: z.number().openapi({ description: "the platform's own share (Lambda, DynamoDB, logs), as assumed in the README" }),
+    totalUsd: z.number(),
+    region: z.string(),
+    architecture: z.enum(CPU_ARCHITECTURES),
+    priceSource: z.string(),
+    estimate: z.boolean().openapi({ description: 'true in dev mode: what the same run would cost on Fargate' }),
+  })
+  .openapi('RunCost');
+
+export const CostQuery = z
+  .object({
+    groupBy: z.enum(COST_GROUPS).default('app').openapi({ description: 'app, schedule (runs of no schedule: `-`) or owner' }),
+    period: z.enum(COST_PERIODS).default('day').openapi({ description: "day (YYYY-MM-DD) or month (YYYY-MM), UTC, of the runs' creation" }),
+    from: isoDateField().optional().openapi({ description: 'runs created at or after (ISO 8601); default: the start of this month' }),
+    to: isoDateField().optional().openapi({ description: 'runs created at or before (ISO 8601); default: now' }),
+    ownerId: z.string().optional().openapi({ description: "admins: one owner's runs (default: every owner's)" }),
+  })
+  .refine((query) => !query.from || !query.to || Date.parse(query.from) <= Date.parse(query.to), { message: 'must not be before from', path: ['to'] });
+export type CostQuery = z.infer<typeof CostQuery>;
+
+export const CostReport = z
+  .object({
+    groupBy: z.enum(COST_GROUPS),
+    period: z.enum(COST_PERIODS),
+    from: z.string(),
+    to: z.string(),
+    lines: z.array(
+      z.object({
+        period: z.string(),
+        key: z.string(),
+        runs: z.number().int(),
+        vcpuHours: z.number(),
+        gbHours: z.number(),
+        fargateUsd: z.number(),
+        platformUsd: z.number(),
+        totalUsd: z.number(),
+      }),
+    ),
+    totalUsd: z.number(),
+    monthlyBudgetUsd: z.number().optional().openapi({ description: "the owner's monthly budget (MONTHLY_BUDGET_USD), when set" }),
+    estimate: z.boolean(),
+    priceSource: z.string(),
+  })
+  .openapi('CostReport');
 /** An ISO 8601 date-time a ULID can hold: from 1970-01-01 to ULID's TIME_MAX (ms), year 10889. */
-const isoDate = z.iso
-  .datetime({ offset: true, abort: true })
-  .refine((value) => Date.parse(value) >= 0 && Date.parse(value) <= TIME_MAX, 'must be between 1970-01-01T00:00:00Z and 10889-08-02T05:31:50.655Z');
+const isoDate = isoDateField();
+function isoDateField() {
+  return z.iso
+    .datetime({ offset: true, abort: true })
+    .refine((value) => Date.parse(value) >= 0 && Date.parse(value) <= TIME_MAX, 'must be between 1970-01-01T00:00:00Z and 10889-08-02T05:31:50.655Z');
+}
 
 export const RunListQuery = z
   .object({
@@ -193,7 +255,14 @@ export const Run = z
     trigger: z.enum(TRIGGERS),
     attempt: z.number().int(),
     retry: runRetry,
-    imageDigest: z.string().optional().openapi({ description: 'the digest of the built image the run ran (image is its per-build reference)' }),
+    imageDigest: z
+      .string()
+      .optional()
+      .openapi({ description: 'the digest of the image the run ran (a built image: image is its per-build reference); a replay runs exactly it' }),
+    replayOf: z
+      .string()
+      .optional()
+      .openapi({ description: 'the run this one replays (POST /runs/{runId}/replay): its image digest, command or script, env and sidecars' }),
     scheduleId: z.string().optional(),
     scheduledTime: z.string().optional(),
     previousRunId: z.string().optional(),
@@ -210,6 +279,7 @@ export const Run = z
     retentionDays: z.number().int().optional().openapi({ description: 'days the run is kept after it finishes; 0 = forever' }),
     result: z.record(z.string(), z.unknown()).optional().openapi({ description: 'the last result the job posted' }),
     resultAt: z.string().optional(),
+    cost: RunCost.optional().openapi({ description: 'a finished run that started: what it costs (services/cost-rules.ts)' }),
   })
   .openapi('Run');
 export type Run = z.infer<typeof Run>;

@@ -11,6 +11,8 @@ import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
 import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
 import type { ImagePolicy } from './services/images.js';
 import type { ResultLimits } from './services/result-rules.js';
+import { CPU_ARCHITECTURES, DEFAULT_PRICE_REGION, pricingOf, type FargatePrice } from './services/cost-rules.js';
+import type { CostSettings } from './services/costs.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
 export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;
@@ -158,5 +160,26 @@ export function readImagePolicy(env: Env): ImagePolicy {
     scanThreshold: threshold === undefined ? undefined : read.oneOf(ENV.SCAN_SEVERITY_THRESHOLD, SEVERITIES),
     allowedImagePrefixes: read.list(ENV.ALLOWED_IMAGE_PREFIXES),
     platformRepositories: read.list(ENV.IMAGE_REPOSITORY_URI),
+  };
+}
+
+/**
+ * The prices runs are costed at and the owner's monthly budget: COST_REGION (default: AWS_REGION in
+ * the cloud; us-east-1 for dev mode's estimate), COST_CPU_ARCHITECTURE (X86_64 or ARM64), the
+ * overrides FARGATE_PRICE_VCPU_HOUR and FARGATE_PRICE_GB_HOUR (USD), MONTHLY_BUDGET_USD (unset: none).
+ * @param mode `estimate` (dev mode: what the run would cost on Fargate) or `cloud`.
+ * @throws ConfigurationError naming the variable when a price or budget is not a positive number, or the architecture is neither.
+ */
+export function readCostSettings(env: Env, mode: 'cloud' | 'estimate'): CostSettings {
+  const read = envReader(env);
+  const region = read.optional(ENV.COST_REGION) ?? (mode === 'cloud' ? read.optional(ENV.AWS_REGION) : undefined) ?? DEFAULT_PRICE_REGION;
+  const override: Partial<FargatePrice> = {
+    ...(read.optional(ENV.FARGATE_PRICE_VCPU_HOUR) && { vcpuHour: read.positive(ENV.FARGATE_PRICE_VCPU_HOUR, 0) }),
+    ...(read.optional(ENV.FARGATE_PRICE_GB_HOUR) && { gbHour: read.positive(ENV.FARGATE_PRICE_GB_HOUR, 0) }),
+  };
+  const budget = read.optional(ENV.MONTHLY_BUDGET_USD);
+  return {
+    pricing: pricingOf(region, read.oneOf(ENV.COST_CPU_ARCHITECTURE, CPU_ARCHITECTURES, 'X86_64'), { override, estimate: mode === 'estimate' }),
+    monthlyBudgetUsd: budget === undefined ? undefined : read.positive(ENV.MONTHLY_BUDGET_USD, 0),
   };
 }

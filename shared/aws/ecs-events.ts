@@ -55,6 +55,8 @@ export interface EcsContainerState {
   lastStatus?: string;
   /** Absent until the container exits, and when it never started (e.g. CannotPullContainerError). */
   exitCode?: number;
+  /** The digest of the image the container runs (ECS resolves a tag to it when the task starts). */
+  imageDigest?: string;
   /** Why the container stopped, e.g. "OutOfMemoryError: Container killed due to memory usage". */
   reason?: string;
   /** HEALTHY, UNHEALTHY or UNKNOWN, for a container with a health check. */
@@ -106,6 +108,7 @@ export function taskStateChange(runId: string, taskRef: string, task: EcsTaskFie
     at: at === undefined ? fallbackAt : new Date(at),
   };
   if (typeof container?.exitCode === 'number') change.exitCode = container.exitCode;
+  if (container?.imageDigest) change.imageDigest = container.imageDigest;
   const reason = stoppedReason(task, container);
   if (reason !== undefined) change.stoppedReason = reason;
   if (container?.reason?.includes('OutOfMemoryError')) change.oomKilled = true;

@@ -12,6 +12,7 @@ import { authRoutes } from './routes/auth.js';
 import { appRoutes } from './routes/apps.js';
 import { imageRoutes } from './routes/images.js';
 import { runRoutes } from './routes/runs.js';
+import { costRoutes } from './routes/costs.js';
 import { isResultPost, resultRoutes } from './routes/results.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
@@ -96,6 +97,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   runRoutes(app, platform, { ...DEFAULT_FOLLOW, ...options.follow });
   scheduleRoutes(app, platform);
   resultRoutes(app, platform);
+  costRoutes(app, platform);
   imageRoutes(app, platform, { ...DEFAULT_FOLLOW, ...options.follow });
   adminRoutes(app, platform);
   app.doc31('/openapi.json', (c) => ({

@@ -2,14 +2,22 @@
  * What the API shows of a stored item: the HTTP layer's views, so services return domain
  * objects and never decide what a response may reveal.
  */
-import { maskEnv, type Run } from '../domain.js';
+import { isTerminal, maskEnv, type Run } from '../domain.js';
+import { runCost, type Pricing } from '../services/cost-rules.js';
 
-/** A run as the API returns it: env values (its sidecars' too) that look secret masked, no history (GET /runs/{runId}/history has it), no internal launch and stop bookkeeping. */
-export type RunView = Omit<Run, 'history' | 'stopRequest' | 'launchedAt' | 'launchRetry'>;
+/**
+ * A run as the API returns it: env values (its sidecars' too) that look secret masked, no history (GET /runs/{runId}/history has it), no internal
+ * launch, stop and cost-limit bookkeeping.
+ */
+export type RunView = Omit<Run, 'history' | 'stopRequest' | 'launchedAt' | 'launchRetry' | 'costTimeoutSeconds'>;
 
-/** The response view of a run (the `Run` schema of shared/schemas.ts). */
-export function runView(run: Run): RunView {
-  const { history: _history, stopRequest: _stopRequest, launchedAt: _launchedAt, launchRetry: _launchRetry, ...rest } = run;
+/**
+ * The response view of a run (the `Run` schema of shared/schemas.ts). With `pricing`, a finished run that started carries its
+ * cost, derived from its durationMs, cpu and memory (services/cost-rules.ts): nothing is stored for it.
+ */
+export function runView(run: Run, pricing?: Pricing): RunView {
+  const { history: _history, stopRequest: _stopRequest, launchedAt: _launchedAt, launchRetry: _launchRetry, costTimeoutSeconds: _cost, ...rest } = run;
   const sidecars = run.sidecars?.map((sidecar) => (sidecar.env ? { ...sidecar, env: maskEnv(sidecar.env) } : sidecar));
-  return { ...rest, env: maskEnv(run.env), ...(sidecars && { sidecars }) };
+  const cost = pricing && isTerminal(run.status) ? runCost(run, pricing) : undefined;
+  return { ...rest, env: maskEnv(run.env), ...(sidecars && { sidecars }), ...(cost && { cost }) };
 }

@@ -26,7 +26,11 @@ export function reconcilerHandler(platform: Pick<Platform, 'runs' | 'schedules'>
       logger.error('moving the schedules to EventBridge Scheduler failed; the next tick tries again', { error: err as Error });
     }
     try {
-      await platform.schedules.catchUp(new Date(), MISSED_SLOT_GRACE_MS, 'no fire came for this slot (EventBridge Scheduler did not deliver it within its retry window)');
+      await platform.schedules.catchUp(
+        new Date(),
+        MISSED_SLOT_GRACE_MS,
+        'no fire came for this slot (EventBridge Scheduler did not deliver it within its retry window)',
+      );
     } catch (err) {
       logger.error('the missed-slot sweep failed', { error: err as Error });
     }

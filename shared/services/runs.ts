@@ -15,7 +15,7 @@
  */
 import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
-import { badRequest, conflict, notFound, tooManyRequests } from '../errors.js';
+import { badRequest, conflict, gone, notFound, tooManyRequests } from '../errors.js';
 import { logger } from '../logger.js';
 import { chunks, forEachLimited } from '../concurrency.js';
 import { LaunchDeferredError, type ContainerRuntime, type LaunchableApp, type RunEventPublisher, type TaskRef, type TaskStateChange } from '../ports.js';
@@ -28,6 +28,9 @@ import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import type { ResolvedImage } from './images.js';
+import type { CostService } from './costs.js';
+import { costLimitReason } from './cost-rules.js';
+import { pinnedReference, replayRun } from './replay-rules.js';
 import {
   idRange,
   isLaunchLost,
@@ -81,6 +84,8 @@ interface TaskDetails {
   taskVersion?: number;
   /** Each container's state, when the backend reports them. */
   containers?: TaskStateChange['containers'];
+  /** The digest of the image the main container runs, when the backend reports it (ECS). */
+  imageDigest?: string;
 }
 
 /** The exact image a run of the app launches and the scan policy's verdict (ImageService.resolveForRun). */
@@ -101,6 +106,8 @@ export class RunService {
       jobEnv?: (run: Run) => Promise<Record<string, string>>;
       /** The exact image a run of the app launches, and the scan policy's verdict. */
       resolveImage?: ImageResolver;
+      /** The owner's monthly budget, checked before a run starts, and the timeout an app's maxCostPerRun makes. */
+      costs?: Pick<CostService, 'checkBudget' | 'costTimeout'>;
     } = {},
   ) {}
 
@@ -116,10 +123,42 @@ export class RunService {
     const app = await this.apps.get(principal, appId);
     if (app.script && input.command)
       throw badRequest('this app runs a script: a run cannot replace its command', [{ field: 'command', message: 'not allowed' }]);
+    await this.hooks.costs?.checkBudget(app.ownerId);
     const { imageDigest, refusal, ...images } = await (this.hooks.resolveImage ?? imageStrings)(app);
-    const run: Run = { ...newRun({ ...app, ...images }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() }), imageDigest };
+    const run: Run = {
+      ...this.withCostLimit(newRun({ ...app, ...images }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() })),
+      // An image named by a tag: the content the tag names now (dev mode), so that a replay can run exactly it.
+      imageDigest: imageDigest ?? (await this.runtime.inspectImage?.(images.image))?.digest,
+    };
+    return this.start(run, app, refusal);
+  }
+
+  /**
+   * Starts a new run with exactly what `runId` ran: its image digest (not the tag), command or
+   * script, env and sidecars, recorded with `replayOf` (services/replay-rules.ts).
+   * @throws ClientError 404 when the run is missing or not the caller's, 410 when it recorded no image
+   *   digest or the backend no longer holds that digest, 402 over the monthly budget, 429 as `create`.
+   */
+  async replay(principal: Principal, runId: string): Promise<Run> {
+    const old = await this.get(principal, runId);
+    if (!old.imageDigest) throw gone(`run ${runId} recorded no image digest: it cannot be replayed exactly`);
+    const image = this.runtime.inspectImage ? (await this.runtime.inspectImage(old.imageDigest))?.pinned : pinnedReference(old.image, old.imageDigest);
+    if (!image) throw gone(`the image ${old.imageDigest} that run ${runId} ran no longer exists`);
+    const app = await this.apps.getVersion(old.appId, old.appVersion);
+    await this.hooks.costs?.checkBudget(old.ownerId);
+    return this.start(replayRun(old, image, { runId: ulid(), createdAt: now() }), app);
+  }
+
+  /** The run with the timeout its maxCostPerRun makes, when that is shorter than its own (costTimeoutSeconds records it). */
+  private withCostLimit(run: Run): Run {
+    const seconds = this.hooks.costs?.costTimeout(run);
+    return seconds !== undefined && seconds < run.timeoutSeconds ? { ...run, timeoutSeconds: seconds, costTimeoutSeconds: seconds } : run;
+  }
+
+  /** Checks, stores and launches a new run: refused by the image policy (`refusal`), or backed out over its owner's run quota. */
+  private async start(run: Run, app: App, refusal?: string): Promise<Run> {
     checkRunSize(run);
-    this.runtime.checkLaunch?.({ run, app: { ...app, ...images } });
+    this.runtime.checkLaunch?.({ run, app: { ...app, image: run.image, sidecars: run.sidecars } });
     if (!(await this.store.insert(run))) return this.existing(run.runId);
     if (refusal) return this.refuse(run, refusal);
     // Counted after the insert, so that concurrent creates cannot all slip under the quota: each that finds the owner over it backs out.
@@ -184,7 +223,7 @@ export class RunService {
    */
   async applyTaskStateChange(change: TaskStateChange): Promise<Run | undefined> {
     const target = runStatusOf(change.lastStatus);
-    const task = { at: change.at, taskRef: change.taskRef, taskVersion: change.version, containers: change.containers };
+    const task = { at: change.at, taskRef: change.taskRef, taskVersion: change.version, containers: change.containers, imageDigest: change.imageDigest };
     if (target !== 'STOPPED') {
       // Moving forward needs nothing from the run: the conditional write alone decides.
       const moved = target ? await this.transition(change.runId, target, task) : undefined;
@@ -284,7 +323,12 @@ export class RunService {
     } else if (!run.stopRequest && isPastTimeout(run, at)) {
       await this.requestStop(
         run,
-        { status: 'TIMED_OUT', reason: `timed out after ${run.timeoutSeconds} s`, at: at.toISOString(), graceSeconds: this.config.timeoutGraceSeconds },
+        {
+          status: 'TIMED_OUT',
+          reason: run.costTimeoutSeconds === run.timeoutSeconds ? costLimitReason(run) : `timed out after ${run.timeoutSeconds} s`,
+          at: at.toISOString(),
+          graceSeconds: this.config.timeoutGraceSeconds,
+        },
         { graceSeconds: this.config.timeoutGraceSeconds },
       );
     }
@@ -373,7 +417,13 @@ export class RunService {
     const at = details.at.toISOString();
     const updated = await this.store.transition(runId, {
       entry: { status, at, reason: details.reason, exitCode: details.exitCode },
-      fields: { taskRef: details.taskRef, containers: details.containers, ...(status === 'RUNNING' && { startedAt: at }), ...fields },
+      fields: {
+        taskRef: details.taskRef,
+        containers: details.containers,
+        imageDigest: details.imageDigest,
+        ...(status === 'RUNNING' && { startedAt: at }),
+        ...fields,
+      },
       taskVersion: details.taskVersion,
       expiresAt,
     });

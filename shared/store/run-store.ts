@@ -32,7 +32,7 @@ import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPa
 
 /** Fields a transition may set besides the status and history. */
 export type TransitionFields = Partial<
-  Pick<Run, 'taskRef' | 'startedAt' | 'stoppedAt' | 'exitCode' | 'stoppedReason' | 'durationMs' | 'nextRunId' | 'containers'>
+  Pick<Run, 'taskRef' | 'startedAt' | 'stoppedAt' | 'exitCode' | 'stoppedReason' | 'durationMs' | 'nextRunId' | 'containers' | 'imageDigest'>
 >;
 
 /** One status change of a run, written in one conditional UpdateItem. */

@@ -21,9 +21,11 @@ const problem = (description: string) => ({ content: { 'application/problem+json
 export const problems = {
   400: problem('invalid input: the problem document lists each bad field'),
   401: problem('missing, invalid or expired bearer token'),
+  402: problem("over the owner's monthly budget (MONTHLY_BUDGET_USD) until the month ends"),
   403: problem('the token is valid but not for this'),
   404: problem('no such item, or not yours'),
   409: problem('conflicts with the current state'),
+  410: problem('what the request needs is gone for good'),
   412: problem('the item changed since the version you sent'),
   413: problem('the body is larger than the route allows'),
   429: problem('over a rate limit or quota; Retry-After says when to try again'),

@@ -1,4 +1,4 @@
-/** Routes of runs: start, list, read, history, stop, kill, and the log (a page, or followed as SSE). */
+/** Routes of runs: start, replay, list, read, history, stop, kill, and the log (a page, or followed as SSE). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { FARGATE_STOP_TIMEOUT_SECONDS } from '../../cloud-limits.js';
@@ -23,7 +23,7 @@ const createRunRoute = createRoute({
   summary: 'Start a run of the app. 202 with the run as it stands once launched (PENDING, or further along); FAILED when the launch failed',
   security: secured,
   request: { params: idParam('appId'), body: { content: { 'application/json': { schema: RunCreate } }, required: false } },
-  responses: { 202: json(Run, 'accepted'), 400: problems[400], 401: problems[401], 404: problems[404] },
+  responses: { 202: json(Run, 'accepted'), 400: problems[400], 401: problems[401], 402: problems[402], 404: problems[404] },
 });
 
 const listRunsRoute = createRoute({
@@ -92,29 +92,46 @@ const getRunLogsRoute = createRoute({
   },
 });
 
+const replayRunRoute = createRoute({
+  method: 'post',
+  path: '/runs/{runId}/replay',
+  summary: 'Start a new run with exactly what this one ran: its image digest (not the tag), command or script, env and sidecars (replayOf says which run)',
+  description:
+    'A 410 when the run recorded no image digest or its image is gone (dev mode: no local image has that digest any more). ' +
+    "A 402 over the owner's monthly budget, a 429 over the run quota, as a new run.",
+  security: secured,
+  request: { params },
+  responses: { 202: json(Run, 'accepted'), 401: problems[401], 402: problems[402], 404: problems[404], 410: problems[410], 429: problems[429] },
+});
+
 /** Registers the run routes; an SSE log follow is bounded by `follow`. */
-export function runRoutes(app: Api, { runs, logs }: Platform, follow: FollowOptions): void {
+export function runRoutes(app: Api, { runs, logs, costs }: Platform, follow: FollowOptions): void {
+  // A finished run's cost is derived from the run at the deployment's price (views.ts), never stored.
+  const view = (run: Parameters<typeof runView>[0]) => runView(run, costs.pricing);
   app.openapi(createRunRoute, async (c) => {
     const run = await runs.create(c.get('principal'), c.req.valid('param').appId, c.req.valid('json') ?? {});
     c.header('location', `/runs/${run.runId}`);
-    return c.json(runView(run), 202);
+    return c.json(view(run), 202);
+  });
+  app.openapi(replayRunRoute, async (c) => {
+    const run = await runs.replay(c.get('principal'), c.req.valid('param').runId);
+    c.header('location', `/runs/${run.runId}`);
+    return c.json(view(run), 202);
   });
   app.openapi(listRunsRoute, async (c) => {
     const page = await runs.list(c.get('principal'), c.req.valid('query'));
-    return c.json({ items: page.items.map(runView), nextCursor: page.nextCursor }, 200);
+    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor }, 200);
   });
-  app.openapi(getRunRoute, async (c) => c.json(runView(await runs.get(c.get('principal'), c.req.valid('param').runId)), 200));
+  app.openapi(getRunRoute, async (c) => c.json(view(await runs.get(c.get('principal'), c.req.valid('param').runId)), 200));
   app.openapi(getRunHistoryRoute, async (c) => {
     const { runId, status, history } = await runs.get(c.get('principal'), c.req.valid('param').runId);
     return c.json({ runId, status, history }, 200);
   });
   app.openapi(stopRunRoute, async (c) => {
     const { graceSeconds } = StopRequestBody.parse(c.req.valid('json') ?? {});
-    return c.json(runView(await runs.stop(c.get('principal'), c.req.valid('param').runId, { graceSeconds })), 202);
+    return c.json(view(await runs.stop(c.get('principal'), c.req.valid('param').runId, { graceSeconds })), 202);
   });
-  app.openapi(killRunRoute, async (c) =>
-    c.json(runView(await runs.stop(c.get('principal'), c.req.valid('param').runId, { graceSeconds: 0, kill: true })), 202),
-  );
+  app.openapi(killRunRoute, async (c) => c.json(view(await runs.stop(c.get('principal'), c.req.valid('param').runId, { graceSeconds: 0, kill: true })), 202));
   app.openapi(getRunLogsRoute, async (c) => {
     const principal = c.get('principal');
     const { runId } = c.req.valid('param');

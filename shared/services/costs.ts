@@ -1,0 +1,113 @@
+/**
+ * Costs: the roll-ups of finished runs' costs (GET /costs), the owner's monthly budget checked
+ * before a run starts, and the timeout an app's maxCostPerRun makes. A run's cost is derived from
+ * the run itself (services/cost-rules.ts), never stored: a roll-up reads the runs of its range
+ * with the listings' Queries (runs of an owner by time, or the sharded all-runs listing for
+ * admins), so a repeated terminal event can never count a run twice.
+ */
+import type { Principal, Run } from '../domain.js';
+import { badRequest, paymentRequired } from '../errors.js';
+import type { CostQuery } from '../schemas.js';
+import type { RunListing, RunStore } from '../store/run-store.js';
+import { indexKeys, shardedPartitions } from '../table.js';
+import { costTimeoutSeconds, monthStart, rollUp, runCost, type CostLine, type Pricing } from './cost-rules.js';
+import { idRange } from './run-rules.js';
+
+/** The deployment's cost settings (shared/settings.ts readCostSettings). */
+export interface CostSettings {
+  pricing: Pricing;
+  /** USD an owner's finished runs may cost in one UTC month before new runs are refused (402); undefined: no budget. */
+  monthlyBudgetUsd?: number;
+}
+
+/** Runs one roll-up may read (pages of 100); a range holding more is refused (400): narrow from/to. */
+export const MAX_RUNS_PER_REPORT = 20_000;
+
+const PAGE = 100;
+
+/** A roll-up as GET /costs returns it. */
+export interface CostReport {
+  groupBy: CostQuery['groupBy'];
+  period: CostQuery['period'];
+  from: string;
+  to: string;
+  lines: CostLine[];
+  totalUsd: number;
+  monthlyBudgetUsd?: number;
+  estimate: boolean;
+  priceSource: string;
+}
+
+export class CostService {
+  constructor(
+    private readonly store: RunStore,
+    readonly settings: CostSettings,
+  ) {}
+
+  get pricing(): Pricing {
+    return this.settings.pricing;
+  }
+
+  /**
+   * The roll-up of the runs created in [from, to] (default: this UTC month so far): the caller's
+   * own, or, for an admin, every owner's (or `ownerId`'s).
+   * @throws ClientError 400 when the range holds more than MAX_RUNS_PER_REPORT runs.
+   */
+  async report(principal: Principal, query: CostQuery, at = new Date()): Promise<CostReport> {
+    const from = query.from ?? monthStart(at);
+    const to = query.to ?? at.toISOString();
+    const owner = principal.role === 'admin' ? query.ownerId : principal.userId;
+    const runs = await this.runsOf(owner, from, to);
+    const lines = rollUp(runs, this.pricing, query.groupBy, query.period);
+    return {
+      groupBy: query.groupBy,
+      period: query.period,
+      from,
+      to,
+      lines,
+      totalUsd: lines.reduce((sum, line) => sum + line.totalUsd, 0),
+      ...(owner !== undefined && this.settings.monthlyBudgetUsd !== undefined && { monthlyBudgetUsd: this.settings.monthlyBudgetUsd }),
+      estimate: this.pricing.estimate,
+      priceSource: this.pricing.priceSource,
+    };
+  }
+
+  /**
+   * Refuses a new run of `ownerId` once the owner's runs created this UTC month have cost
+   * monthlyBudgetUsd or more (finished runs: a running one counts once it ends).
+   * @throws ClientError 402 naming the spend and the budget.
+   */
+  async checkBudget(ownerId: string, at = new Date()): Promise<void> {
+    const budget = this.settings.monthlyBudgetUsd;
+    if (budget === undefined) return;
+    const runs = await this.runsOf(ownerId, monthStart(at), at.toISOString());
+    const spent = runs.reduce((sum, run) => sum + (runCost(run, this.pricing)?.totalUsd ?? 0), 0);
+    if (spent >= budget) {
+      throw paymentRequired(
+        `your runs this month have cost $${spent.toFixed(4)} and your monthly budget is $${budget}: no new run starts before the month ends (MONTHLY_BUDGET_USD)`,
+      );
+    }
+  }
+
+  /** The timeout (s) `run`'s maxCostPerRun makes at this deployment's price, or undefined when it has none. */
+  costTimeout(run: Pick<Run, 'cpu' | 'memoryMiB' | 'maxCostPerRun'>): number | undefined {
+    return run.maxCostPerRun === undefined ? undefined : costTimeoutSeconds(run, run.maxCostPerRun, this.pricing.price);
+  }
+
+  /** The runs created in [from, to] of `ownerId`, or of everyone when undefined; each page a Query. */
+  private async runsOf(ownerId: string | undefined, from: string, to: string): Promise<Run[]> {
+    const runs: Run[] = [];
+    let cursor: string | undefined;
+    do {
+      const listing: RunListing = { range: idRange(from, to), limit: PAGE, cursor };
+      const page =
+        ownerId === undefined
+          ? await this.store.listMergedPage(shardedPartitions.allRuns(), listing)
+          : await this.store.listPage(indexKeys.runsOfOwner(ownerId), listing);
+      runs.push(...page.items);
+      if (runs.length > MAX_RUNS_PER_REPORT) throw badRequest(`more than ${MAX_RUNS_PER_REPORT} runs in this range: narrow from and to`);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return runs;
+  }
+}
