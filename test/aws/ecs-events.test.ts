@@ -6,6 +6,8 @@ import { CLUSTER_ARN, RUN_ID, TASK_ARN } from './fixtures.js';
  * A RUNNING "ECS Task State Change" event of a Containerizer task, shaped like the
  * example in the AWS docs ("Amazon ECS task state change events"), extra fields included.
  */
+/** The digest ECS reports for the app container's image: every change carries it as the run's imageDigest. */
+const IMAGE_DIGEST = 'sha256:74a3c1d3e4b5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1';
 const RUNNING_JSON = {
   version: '0',
   id: '3317b2af-7005-947d-b652-f55e762e571a',
@@ -35,7 +37,7 @@ const RUNNING_JSON = {
         lastStatus: 'RUNNING',
         name: 'app',
         image: 'public.ecr.aws/docker/library/busybox:1.36',
-        imageDigest: 'sha256:74a3c1d3e4b5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1',
+        imageDigest: IMAGE_DIGEST,
         runtimeId: '9f1c2b3a4d5e6f708192a3b4c5d6e7f8-1234567890',
         taskArn: TASK_ARN,
         networkInterfaces: [{ attachmentId: '1789bcae-ddfb-4d10-8ebe-8ac87ddba5b8', privateIpv4Address: '10.0.1.23' }],
@@ -99,6 +101,7 @@ describe('toTaskStateChange', () => {
     expect(toTaskStateChange(pending)).toEqual({
       runId: RUN_ID,
       taskRef: TASK_ARN,
+      imageDigest: IMAGE_DIGEST,
       lastStatus: 'PENDING',
       at: new Date('2024-05-01T12:00:05.123Z'),
       version: 2,
@@ -109,6 +112,7 @@ describe('toTaskStateChange', () => {
     expect(toTaskStateChange(RUNNING)).toEqual({
       runId: RUN_ID,
       taskRef: TASK_ARN,
+      imageDigest: IMAGE_DIGEST,
       lastStatus: 'RUNNING',
       at: new Date('2024-05-01T12:00:40.456Z'),
       startedAt: new Date('2024-05-01T12:00:40.456Z'),
@@ -126,6 +130,7 @@ describe('toTaskStateChange', () => {
     expect(toTaskStateChange(stopped)).toEqual({
       runId: RUN_ID,
       taskRef: TASK_ARN,
+      imageDigest: IMAGE_DIGEST,
       lastStatus: 'STOPPED',
       exitCode: 0,
       stoppedReason: 'Essential container in task exited',
@@ -165,6 +170,7 @@ describe('toTaskStateChange', () => {
     expect(toTaskStateChange(failed)).toEqual({
       runId: RUN_ID,
       taskRef: TASK_ARN,
+      imageDigest: IMAGE_DIGEST,
       lastStatus: 'STOPPED',
       stoppedReason: reason,
       at: new Date('2024-05-01T12:01:12.789Z'),
@@ -182,6 +188,7 @@ describe('toTaskStateChange', () => {
     expect(toTaskStateChange(oom)).toEqual({
       runId: RUN_ID,
       taskRef: TASK_ARN,
+      imageDigest: IMAGE_DIGEST,
       lastStatus: 'STOPPED',
       exitCode: 137,
       stoppedReason: 'Essential container in task exited: OutOfMemoryError: Container killed due to memory usage',
