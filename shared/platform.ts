@@ -19,6 +19,7 @@ import { AuthService, type AuthConfig } from './services/auth.js';
 import { ResultService, type ResultServiceConfig } from './services/results.js';
 import { RunService, type RunServiceConfig } from './services/runs.js';
 import { CostService, type CostSettings } from './services/costs.js';
+import { ReplayService } from './services/replays.js';
 import { DEFAULT_PRICE_REGION, pricingOf } from './services/cost-rules.js';
 import { ScheduleService } from './services/schedules.js';
 
@@ -52,6 +53,7 @@ export interface Platform {
   images: ImageService;
   garbage: GarbageService;
   costs: CostService;
+  replays: ReplayService;
   logs: LogSource;
 }
 
@@ -92,5 +94,16 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
   const guard = new SignInGuard(counters, deps.limits.signIn, deps.limits.registration);
   const garbage = new GarbageService(images, runs, deps.garbageCollector);
-  return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, results, images, garbage, costs, logs: deps.logs };
+  return {
+    auth: new AuthService(deps.db, deps.auth, guard),
+    apps,
+    runs,
+    schedules,
+    results,
+    images,
+    garbage,
+    costs,
+    replays: new ReplayService(runs, apps, deps.runtime, costs),
+    logs: deps.logs,
+  };
 }

@@ -15,7 +15,7 @@
  */
 import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
-import { badRequest, conflict, gone, notFound, tooManyRequests } from '../errors.js';
+import { badRequest, conflict, notFound, tooManyRequests } from '../errors.js';
 import { logger } from '../logger.js';
 import { chunks, forEachLimited } from '../concurrency.js';
 import { LaunchDeferredError, type ContainerRuntime, type LaunchableApp, type RunEventPublisher, type TaskRef, type TaskStateChange } from '../ports.js';
@@ -30,7 +30,6 @@ import type { AppService } from './apps.js';
 import type { ResolvedImage } from './images.js';
 import type { CostService } from './costs.js';
 import { costLimitReason } from './cost-rules.js';
-import { pinnedReference, replayRun } from './replay-rules.js';
 import {
   idRange,
   isLaunchLost,
@@ -133,30 +132,18 @@ export class RunService {
     return this.start(run, app, refusal);
   }
 
-  /**
-   * Starts a new run with exactly what `runId` ran: its image digest (not the tag), command or
-   * script, env and sidecars, recorded with `replayOf` (services/replay-rules.ts).
-   * @throws ClientError 404 when the run is missing or not the caller's, 410 when it recorded no image
-   *   digest or the backend no longer holds that digest, 402 over the monthly budget, 429 as `create`.
-   */
-  async replay(principal: Principal, runId: string): Promise<Run> {
-    const old = await this.get(principal, runId);
-    if (!old.imageDigest) throw gone(`run ${runId} recorded no image digest: it cannot be replayed exactly`);
-    const image = this.runtime.inspectImage ? (await this.runtime.inspectImage(old.imageDigest))?.pinned : pinnedReference(old.image, old.imageDigest);
-    if (!image) throw gone(`the image ${old.imageDigest} that run ${runId} ran no longer exists`);
-    const app = await this.apps.getVersion(old.appId, old.appVersion);
-    await this.hooks.costs?.checkBudget(old.ownerId);
-    return this.start(replayRun(old, image, { runId: ulid(), createdAt: now() }), app);
-  }
-
   /** The run with the timeout its maxCostPerRun makes, when that is shorter than its own (costTimeoutSeconds records it). */
   private withCostLimit(run: Run): Run {
     const seconds = this.hooks.costs?.costTimeout(run);
     return seconds !== undefined && seconds < run.timeoutSeconds ? { ...run, timeoutSeconds: seconds, costTimeoutSeconds: seconds } : run;
   }
 
-  /** Checks, stores and launches a new run: refused by the image policy (`refusal`), or backed out over its owner's run quota. */
-  private async start(run: Run, app: App, refusal?: string): Promise<Run> {
+  /**
+   * Checks, stores and launches a new run of `app` (create's, and a replay's: services/replays.ts): refused by the image policy
+   * (`refusal`), or backed out over its owner's run quota.
+   * @throws ClientError 400 when the run is too large or the backend cannot launch it, 429 (Retry-After) over the owner's run quota.
+   */
+  async start(run: Run, app: App, refusal?: string): Promise<Run> {
     checkRunSize(run);
     this.runtime.checkLaunch?.({ run, app: { ...app, image: run.image, sidecars: run.sidecars } });
     if (!(await this.store.insert(run))) return this.existing(run.runId);

@@ -105,7 +105,7 @@ const replayRunRoute = createRoute({
 });
 
 /** Registers the run routes; an SSE log follow is bounded by `follow`. */
-export function runRoutes(app: Api, { runs, logs, costs }: Platform, follow: FollowOptions): void {
+export function runRoutes(app: Api, { runs, logs, costs, replays }: Platform, follow: FollowOptions): void {
   // A finished run's cost is derived from the run at the deployment's price (views.ts), never stored.
   const view = (run: Parameters<typeof runView>[0]) => runView(run, costs.pricing);
   app.openapi(createRunRoute, async (c) => {
@@ -114,7 +114,7 @@ export function runRoutes(app: Api, { runs, logs, costs }: Platform, follow: Fol
     return c.json(view(run), 202);
   });
   app.openapi(replayRunRoute, async (c) => {
-    const run = await runs.replay(c.get('principal'), c.req.valid('param').runId);
+    const run = await replays.replay(c.get('principal'), c.req.valid('param').runId);
     c.header('location', `/runs/${run.runId}`);
     return c.json(view(run), 202);
   });
