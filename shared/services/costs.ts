@@ -57,7 +57,11 @@ export class CostService {
     const from = query.from ?? monthStart(at);
     const to = query.to ?? at.toISOString();
     const owner = principal.role === 'admin' ? query.ownerId : principal.userId;
-    const runs = await this.runsOf(owner, from, to);
+    const runs: Run[] = [];
+    await this.eachRun(owner, from, to, (run) => {
+      if (runs.push(run) > MAX_RUNS_PER_REPORT) throw badRequest(`more than ${MAX_RUNS_PER_REPORT} runs in this range: narrow from and to`);
+      return false;
+    });
     const lines = rollUp(runs, this.pricing, query.groupBy, query.period);
     return {
       groupBy: query.groupBy,
@@ -74,14 +78,16 @@ export class CostService {
 
   /**
    * Refuses a new run of `ownerId` once the owner's runs created this UTC month have cost
-   * monthlyBudgetUsd or more (finished runs: a running one counts once it ends).
+   * monthlyBudgetUsd or more (finished runs: a running one counts once it ends). A soft limit:
+   * runs started at the same moment, or running already, may take the spend past it.
    * @throws ClientError 402 naming the spend and the budget.
    */
   async checkBudget(ownerId: string, at = new Date()): Promise<void> {
     const budget = this.settings.monthlyBudgetUsd;
     if (budget === undefined) return;
-    const runs = await this.runsOf(ownerId, monthStart(at), at.toISOString());
-    const spent = runs.reduce((sum, run) => sum + (runCost(run, this.pricing)?.totalUsd ?? 0), 0);
+    let spent = 0;
+    // Newest first, and it stops as soon as the budget is reached.
+    await this.eachRun(ownerId, monthStart(at), at.toISOString(), (run) => (spent += runCost(run, this.pricing)?.totalUsd ?? 0) >= budget);
     if (spent >= budget) {
       throw paymentRequired(
         `your runs this month have cost $${spent.toFixed(4)} and your monthly budget is $${budget}: no new run starts before the month ends (MONTHLY_BUDGET_USD)`,
@@ -94,9 +100,8 @@ export class CostService {
     return run.maxCostPerRun === undefined ? undefined : costTimeoutSeconds(run, run.maxCostPerRun, this.pricing.price);
   }
 
-  /** The runs created in [from, to] of `ownerId`, or of everyone when undefined; each page a Query. */
-  private async runsOf(ownerId: string | undefined, from: string, to: string): Promise<Run[]> {
-    const runs: Run[] = [];
+  /** Visits the runs created in [from, to] of `ownerId` (everyone's when undefined), newest first, a Query per page, until `visit` returns true. */
+  private async eachRun(ownerId: string | undefined, from: string, to: string, visit: (run: Run) => boolean): Promise<void> {
     let cursor: string | undefined;
     do {
       const listing: RunListing = { range: idRange(from, to), limit: PAGE, cursor };
@@ -104,10 +109,8 @@ export class CostService {
         ownerId === undefined
           ? await this.store.listMergedPage(shardedPartitions.allRuns(), listing)
           : await this.store.listPage(indexKeys.runsOfOwner(ownerId), listing);
-      runs.push(...page.items);
-      if (runs.length > MAX_RUNS_PER_REPORT) throw badRequest(`more than ${MAX_RUNS_PER_REPORT} runs in this range: narrow from and to`);
+      if (page.items.some(visit)) return;
       cursor = page.nextCursor;
     } while (cursor);
-    return runs;
   }
 }

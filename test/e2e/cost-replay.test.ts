@@ -155,6 +155,12 @@ describe('cost and replay', () => {
     });
     expect(await logOf(erin, replay.runId)).toEqual(['only-old', 'end']);
 
+    // A run that never started ran nothing: there is nothing to replay.
+    const missing = await app(erin, { image: `${repository}-missing:1` });
+    const failed = await waitForTerminal(erin, await start(erin, missing));
+    expect(failed.startedAt).toBeUndefined();
+    expect((await erin.post(`/runs/${failed.runId}/replay`)).status).toBe(409);
+
     // Another owner cannot replay it.
     expect((await (await signedIn(server.url)).post(`/runs/${first.runId}/replay`)).status).toBe(404);
 

@@ -1,3 +1,4 @@
+import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
@@ -206,5 +207,19 @@ describe('task-state-change', () => {
     await expect(platform.runs.get(OWNER, '01HZX3K4M5N6P7Q8R9S0T1V2W4')).rejects.toMatchObject({ status: 404 });
     expect(cloud.events.calls()).toEqual([]);
     expect(cloud.ecs.calls()).toEqual([]);
+  });
+
+  it('records the digest ECS reports for the app container, and a replay runs repository@digest, not the tag', async () => {
+    const { app, run, task } = await launch();
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const running = { ...task.running, detail: { ...task.running.detail, containers: [{ ...task.running.detail.containers[0], imageDigest: digest }] } };
+    await deliver(task.provisioning, running);
+    expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'RUNNING', image: app.image, imageDigest: digest });
+
+    cloud.ecs.resetHistory();
+    const replay = await platform.replays.replay(OWNER, run.runId);
+    expect(replay).toMatchObject({ trigger: 'replay', replayOf: run.runId, image: `public.ecr.aws/docker/library/busybox@${digest}`, imageDigest: digest });
+    const registered = cloud.ecs.commandCalls(RegisterTaskDefinitionCommand).map((call) => call.args[0].input.containerDefinitions?.[0]?.image);
+    expect(registered).toEqual([`public.ecr.aws/docker/library/busybox@${digest}`]);
   });
 });

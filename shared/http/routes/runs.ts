@@ -97,11 +97,19 @@ const replayRunRoute = createRoute({
   path: '/runs/{runId}/replay',
   summary: 'Start a new run with exactly what this one ran: its image digest (not the tag), command or script, env and sidecars (replayOf says which run)',
   description:
-    'A 410 when the run recorded no image digest or its image is gone (dev mode: no local image has that digest any more). ' +
+    'A 409 when the run never started (nothing ran); a 410 when it recorded no image digest or its image is gone (dev mode: no local image has that digest any more). ' +
     "A 402 over the owner's monthly budget, a 429 over the run quota, as a new run.",
   security: secured,
   request: { params },
-  responses: { 202: json(Run, 'accepted'), 401: problems[401], 402: problems[402], 404: problems[404], 410: problems[410], 429: problems[429] },
+  responses: {
+    202: json(Run, 'accepted'),
+    401: problems[401],
+    402: problems[402],
+    404: problems[404],
+    409: problems[409],
+    410: problems[410],
+    429: problems[429],
+  },
 });
 
 /** Registers the run routes; an SSE log follow is bounded by `follow`. */
