@@ -72,7 +72,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
   const appStore = new AppStore(deps.db);
   const images = new ImageService(new ImageStore(deps.db), appStore, deps.imagePolicy ?? { allowedImagePrefixes: [] }, deps.images, deps.limits);
-  const apps = new AppService(
+  const apps: AppService = new AppService(
     appStore,
     {
       beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId),
@@ -91,7 +91,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     costs,
   });
   // Fire records are history of the same kind as finished runs, kept as long.
-  const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
+  const schedules: ScheduleService = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
   const guard = new SignInGuard(counters, deps.limits.signIn, deps.limits.registration);
   const garbage = new GarbageService(images, runs, deps.garbageCollector);
   return {
