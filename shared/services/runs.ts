@@ -28,6 +28,7 @@ import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import type { ResolvedImage } from './images.js';
+import { admitted, queuedRuns, vcpusInUse } from './launch-queue.js';
 import {
   idRange,
   isLaunchLost,
@@ -267,7 +268,8 @@ export class RunService {
       return;
     }
     if (!run.taskRef) {
-      if (isLaunchLost(run, at, this.config.relaunchAfterMs)) await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
+      // With a launch budget, waiting runs are the launch queue's (drainQueue), launched in order.
+      if (!this.runtime.capacity && isLaunchLost(run, at, this.config.relaunchAfterMs)) await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
       return;
     }
     const state = states?.get(run.taskRef);
@@ -315,7 +317,7 @@ export class RunService {
    * app's retries; any other launch error, or a deferral past the last attempt, fails the run.
    */
   private async launch(run: Run, version: App): Promise<Run> {
-    const app: LaunchableApp = { ...version, image: run.image, sidecars: run.sidecars };
+    const app: LaunchableApp = { ...version, image: run.image, sidecars: run.sidecars, imageDigest: run.imageDigest };
     let taskRef: string;
     try {
       const [, jobEnv] = await Promise.all([this.runtime.prepare(app), this.hooks.jobEnv?.(run)]);
@@ -323,7 +325,8 @@ export class RunService {
     } catch (err) {
       const at = new Date();
       const attempts = (run.launchRetry?.attempts ?? 0) + 1;
-      const notBefore = err instanceof LaunchDeferredError ? nextLaunchAt(attempts, at) : undefined;
+      // A capacity refusal waits in the launch queue however long it takes (drainQueue launches it when there is room).
+      const notBefore = err instanceof LaunchDeferredError ? (err.capacity && this.runtime.capacity ? at : nextLaunchAt(attempts, at)) : undefined;
       if (notBefore) {
         logger.info('launch deferred', { runId: run.runId, attempts, notBefore, reason: (err as Error).message });
         return (await this.store.deferLaunch(run.runId, { attempts, notBefore: notBefore.toISOString(), reason: (err as Error).message })) ?? run;
@@ -337,6 +340,41 @@ export class RunService {
     // A stop asked for while the launch was under way could not reach the task: pass it on.
     if (launched.stopRequest && !isTerminal(launched.status)) await this.runtime.stop(taskRef, 0, launched.stopRequest.reason);
     return launched;
+  }
+
+  /**
+   * The launch queue (issue 16), for a runtime with a launch budget (runtime.capacity): launches the
+   * runs waiting for a launch (lost or deferred: run-rules' isLaunchLost), oldest first, while the
+   * vCPUs of the launched, unfinished runs stay within the quota and the RunTask rate allows, until
+   * `deadline`, reading the active runs again every `pollMs` (ms) to see capacity free up. Runs
+   * younger than relaunchAfterMs are their creator's to launch. Returns how many tasks it started.
+   */
+  async drainQueue(deadline: Date, pollMs = 1000): Promise<number> {
+    const capacity = this.runtime.capacity;
+    if (!capacity) return 0;
+    let started = 0;
+    while (Date.now() < deadline.getTime()) {
+      const at = new Date();
+      const active = await this.store.active();
+      const queue = queuedRuns(active, at).filter((run) => isLaunchLost(run, at, this.config.relaunchAfterMs));
+      // Nothing deferred is waiting (a run not launched yet and never deferred is its creator's): the queue is empty.
+      if (queue.length === 0 && !active.some((run) => run.launchRetry && !run.taskRef && !isTerminal(run.status))) return started;
+      const launches: Promise<void>[] = [];
+      for (const run of admitted(queue, vcpusInUse(active), capacity.vcpuQuota)) {
+        await capacity.ready();
+        if (Date.now() >= deadline.getTime()) break;
+        launches.push(
+          this.apps
+            .getVersion(run.appId, run.appVersion)
+            .then((version) => this.launch(run, version))
+            .then((launched) => void (launched.taskRef && started++))
+            .catch((err: unknown) => logger.error('launch queue: could not launch a run', { runId: run.runId, error: err as Error })),
+        );
+      }
+      await Promise.all(launches);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline.getTime() - Date.now()))));
+    }
+    return started;
   }
 
   private async requestStop(run: Run, request: StopRequest, options: { graceSeconds: number; kill?: boolean }): Promise<Run> {
