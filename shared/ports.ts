@@ -78,8 +78,8 @@ export class LaunchDeferredError extends Error {
 export interface LaunchCapacity {
   /** vCPUs the backend runs at once at most (FARGATE_VCPU_QUOTA). */
   readonly vcpuQuota: number;
-  /** Resolves when a launch may be sent now (a RunTask token is available); the launch itself takes it. */
-  ready(): Promise<void>;
+  /** Resolves once a launch may be sent (ECS: a RunTask token of the launch rate, taken for it). */
+  take(): Promise<void>;
 }
 
 /** A task and the run it belongs to, as the sweep asks about it. */

@@ -133,13 +133,12 @@ export class EcsRuntime implements ContainerRuntime {
    * definition holds the app version's command and env; only the run's own differences and the
    * job's variables are sent as overrides (see checkLaunch).
    * @throws LaunchDeferredError when ECS throttles (after the SDK's retries), fails on its side,
-   *   reports a capacity failure or the account's vCPU quota, or the launch budget (capacity) has no room.
+   *   or reports a capacity failure or the account's vCPU quota.
    * @throws AwsOperationError with ECS's failure reasons when no task was started for good; the SDK's errors otherwise.
    */
   async start({ run, app, jobEnv }: RunLaunch): Promise<TaskRef> {
     const adopted = isRelaunch(run) ? await this.taskOf(run.runId) : undefined;
     if (adopted) return adopted;
-    if (this.capacity && !this.capacity.tryTake()) throw new LaunchDeferredError('the launch budget (Fargate RunTask rate) has no room now', { capacity: true });
     const request = (taskDefinition: string) => this.runTaskInput(run, app, taskDefinition, jobEnv);
     let out;
     try {

@@ -69,7 +69,11 @@ export class TokenBucket {
   }
 }
 
-/** The launch budget of EcsRuntime: the vCPU quota for the launch queue, and the RunTask token bucket every launch takes from. */
+/**
+ * The launch budget of EcsRuntime, which the launch queue launches within: the vCPU quota, and the
+ * RunTask token bucket each of its launches takes from. A run's first launch (at its creation) does
+ * not wait for it: ECS's own refusal (ThrottlingException, the quota in failures[]) defers it to the queue.
+ */
 export class FargateCapacity implements LaunchCapacity {
   private readonly bucket: TokenBucket;
 
@@ -81,12 +85,7 @@ export class FargateCapacity implements LaunchCapacity {
     this.bucket = new TokenBucket(rate.burst, rate.perSecond);
   }
 
-  /** Takes a launch token if one is there (EcsRuntime.start, before RunTask). */
-  tryTake(): boolean {
-    return this.bucket.tryTake();
-  }
-
-  async ready(): Promise<void> {
-    for (let wait = this.bucket.wait(); wait > 0; wait = this.bucket.wait()) await new Promise((resolve) => setTimeout(resolve, wait));
+  async take(): Promise<void> {
+    while (!this.bucket.tryTake()) await new Promise((resolve) => setTimeout(resolve, this.bucket.wait()));
   }
 }

@@ -346,8 +346,10 @@ export class RunService {
    * The launch queue (issue 16), for a runtime with a launch budget (runtime.capacity): launches the
    * runs waiting for a launch (lost or deferred: run-rules' isLaunchLost), oldest first, while the
    * vCPUs of the launched, unfinished runs stay within the quota and the RunTask rate allows, until
-   * `deadline`, reading the active runs again every `pollMs` (ms) to see capacity free up. Runs
-   * younger than relaunchAfterMs are their creator's to launch. Returns how many tasks it started.
+   * `deadline`, reading the active runs again every `pollMs` (ms) to see capacity free up and new
+   * refusals arrive. Returns at once when no run is active at all (an idle deployment pays nothing).
+   * Runs younger than relaunchAfterMs and never deferred are their creator's to launch. Returns how
+   * many tasks it started.
    */
   async drainQueue(deadline: Date, pollMs = 1000): Promise<number> {
     const capacity = this.runtime.capacity;
@@ -356,12 +358,11 @@ export class RunService {
     while (Date.now() < deadline.getTime()) {
       const at = new Date();
       const active = await this.store.active();
+      if (!active.some((run) => !isTerminal(run.status))) return started;
       const queue = queuedRuns(active, at).filter((run) => isLaunchLost(run, at, this.config.relaunchAfterMs));
-      // Nothing deferred is waiting (a run not launched yet and never deferred is its creator's): the queue is empty.
-      if (queue.length === 0 && !active.some((run) => run.launchRetry && !run.taskRef && !isTerminal(run.status))) return started;
       const launches: Promise<void>[] = [];
       for (const run of admitted(queue, vcpusInUse(active), capacity.vcpuQuota)) {
-        await capacity.ready();
+        await capacity.take();
         if (Date.now() >= deadline.getTime()) break;
         launches.push(
           this.apps

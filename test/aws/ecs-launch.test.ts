@@ -9,7 +9,7 @@ import { DeregisterTaskDefinitionCommand, ECSClient, ListTasksCommand, RegisterT
 import { BUILD_ARCHITECTURE } from '../../shared/aws/architecture.js';
 import { EcsRuntime } from '../../shared/aws/ecs-runtime.js';
 import { isTransient } from '../../shared/aws/errors.js';
-import { FargateCapacity, TokenBucket } from '../../shared/aws/fargate-capacity.js';
+import { TokenBucket } from '../../shared/aws/fargate-capacity.js';
 import { JOB_ENV, RESULT_FILE_PATH } from '../../shared/job-env.js';
 import { LaunchDeferredError, type LaunchableApp } from '../../shared/ports.js';
 import { mintRunToken } from '../../shared/services/run-tokens.js';
@@ -138,15 +138,6 @@ describe('quota and capacity refusals', () => {
     const launch = runtime.start({ run: sampleRun(), app: sampleApp() });
     await expect(launch).rejects.toBeInstanceOf(LaunchDeferredError);
     await expect(launch).rejects.toMatchObject({ capacity: true, message: expect.stringContaining("You've reached the limit on the number of vCPUs") });
-  });
-
-  it('defers, without calling RunTask, a launch the launch budget has no token for', async () => {
-    const capacity = new FargateCapacity(64, { burst: 1, perSecond: 0.001 });
-    const { mock, runtime } = enforcingEcs({}, { capacity });
-    const fresh = () => sampleRun({ runId: `01HZX3K4M5N6P7Q8R9S0T1V2W${mock.commandCalls(RunTaskCommand).length}`, createdAt: new Date().toISOString() });
-    await runtime.start({ run: fresh(), app: sampleApp() });
-    await expect(runtime.start({ run: fresh(), app: sampleApp() })).rejects.toMatchObject({ name: 'LaunchDeferredError', capacity: true });
-    expect(mock.commandCalls(RunTaskCommand)).toHaveLength(1);
   });
 
   it("defers a launch ECS answered with a 5xx page that is not JSON (the SDK's SyntaxError with the status)", async () => {

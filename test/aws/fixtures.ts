@@ -19,7 +19,6 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { BUILD_ARCHITECTURE, type CpuArchitecture } from '../../shared/aws/architecture.js';
 import { EcsRuntime, type EcsRuntimeConfig } from '../../shared/aws/ecs-runtime.js';
-import type { FargateCapacity } from '../../shared/aws/fargate-capacity.js';
 import type { Run } from '../../shared/domain.js';
 import type { LaunchableApp } from '../../shared/ports.js';
 
@@ -266,9 +265,9 @@ interface KeptTaskDefinition {
  * DescribeTasks see them). A task whose architecture (its revision's runtimePlatform, X86_64 when
  * unset, as Fargate) is not among its image's (imageArchitectures) stops at once, as on Fargate:
  * CannotPullContainerError, no manifest for the platform. `config` overrides the runtime's
- * settings; `capacity` is the runtime's launch budget.
+ * settings.
  */
-export function enforcingEcs(config: Partial<EcsRuntimeConfig> = {}, options: { account?: FargateAccount; capacity?: FargateCapacity } = {}) {
+export function enforcingEcs(config: Partial<EcsRuntimeConfig> = {}, options: { account?: FargateAccount } = {}) {
   const ecs = new ECSClient(CLIENT_CONFIG);
   const mock = mockClient(ecs);
   const account = options.account ?? new FargateAccount();
@@ -357,7 +356,6 @@ export function enforcingEcs(config: Partial<EcsRuntimeConfig> = {}, options: { 
       logGroupName: '/containerizer/runs',
       ...config,
     },
-    capacity: options.capacity,
   });
   return { mock, runtime, account, definitions, tasks, runTask };
 }
