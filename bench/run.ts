@@ -9,7 +9,8 @@
  * 3. Build overhead: a three-file context built through the API against `docker build`
  *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
- * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
+ * within its timeout (bench/reconciler.ts); a burst of 2,000 runs against Fargate's launch rate and a 64-vCPU quota
+ * (bench/launch-burst.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
  * `npx tsx bench/run.ts launch` measures part 1 only.
  */
 import { jsonClient, signUp } from './client.js';
@@ -25,6 +26,7 @@ import { startServer } from '../local/server.js';
 import { RUN_NETWORK } from '../local/run-network.js';
 import { imageBuildFigures } from './image-build.js';
 import { main as lambdaFigures } from './lambda.js';
+import { main as launchBurstFigures } from './launch-burst.js';
 import { main as logFigures } from './logs.js';
 import { main as reconcilerFigures } from './reconciler.js';
 import { main as resultFigures } from './results.js';
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
   await resultFigures();
   await lambdaFigures();
   await reconcilerFigures();
+  await launchBurstFigures();
 }
 
 function round(ms: number): number {
