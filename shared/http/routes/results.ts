@@ -15,7 +15,9 @@ const postResultRoute = createRoute({
   path: '/runs/{runId}/result',
   summary: "A job's result: a JSON object (≤ 64 KiB); its numeric top-level fields are metrics. Bearer: the run token (CONTAINERIZER_RUN_TOKEN)",
   description:
-    'A job may post more than once; every post is kept in order and the run shows the last one. The token works for its own run only, while the run is active.',
+    'A job may post more than once; every post is kept in order and the run shows the last one. The token works for its own run only, while the run is active. ' +
+    'Dev mode also sets CONTAINERIZER_RESULT_FILE: a job without network may write the object there, and it is read when the container stops. ' +
+    "On ECS Fargate that variable is not set (a stopped task's files cannot be read): a job posts here.",
   security: [{ RunToken: [] }],
   // The body (RunResult) is checked by the result service, size first (413), then shape (400), so it is not validated here.
   request: { params: idParam('runId') },
