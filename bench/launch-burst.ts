@@ -144,7 +144,10 @@ export async function main(runs = 2_000): Promise<LaunchBurstFigures> {
       launches: { value: runs, note: `first to last in ${launchSeconds.toFixed(1)} s` },
       'launch rate /s': { value: round(figures.launchesPerSecond), note: `allowed ${round(figures.allowedPerSecond)}/s (ideal launcher, same runs)` },
       'of the allowed rate': { value: `${(figures.ratio * 100).toFixed(1)} %`, note: `target ≥ 90 % ${figures.ratio >= 0.9 ? 'MET' : 'NOT MET'}` },
-      'RunTask calls': { value: cloud.ecs.commandCalls(RunTaskCommand).length, note: `throttled ${account.counts.throttled}, refused for the quota ${account.counts.quota}` },
+      'RunTask calls': {
+        value: cloud.ecs.commandCalls(RunTaskCommand).length,
+        note: `throttled ${account.counts.throttled}, refused for the quota ${account.counts.quota}`,
+      },
       'max vCPUs in use': { value: maxVcpusInUse, note: `quota ${VCPU_QUOTA} ${maxVcpusInUse <= VCPU_QUOTA ? 'kept' : 'EXCEEDED'}` },
       'in their true status': { value: `${runs - wrong.length}/${runs}`, note: wrong.length === 0 ? 'MET' : 'NOT MET' },
       'failed for capacity': { value: failedForCapacity, note: failedForCapacity === 0 ? 'MET' : 'NOT MET' },

@@ -22,7 +22,8 @@ function fargateVcpuQuota(scope: Construct): number {
   const raw = scope.node.tryGetContext(ENV.FARGATE_VCPU_QUOTA) as unknown;
   if (raw === undefined || raw === '') return DEFAULT_FARGATE_VCPU_QUOTA;
   const quota = Number(raw);
-  if (!Number.isFinite(quota) || quota <= 0) throw new Error(`Context \`${ENV.FARGATE_VCPU_QUOTA}\` must be a positive number of vCPUs, not ${JSON.stringify(raw)}.`);
+  if (!Number.isFinite(quota) || quota <= 0)
+    throw new Error(`Context \`${ENV.FARGATE_VCPU_QUOTA}\` must be a positive number of vCPUs, not ${JSON.stringify(raw)}.`);
   return quota;
 }
 

@@ -38,11 +38,14 @@ const taskSpecFields = {
   sidecars: sidecars.optional(),
   dependsOn: mainContainerFields.dependsOn.optional().openapi({ description: "the main container's start order (ECS dependsOn)" }),
   healthCheck: mainContainerFields.healthCheck.optional(),
-  architecture: z.enum(CPU_ARCHITECTURES).optional().openapi({
-    description:
-      `the CPU architecture the task needs on Fargate (runtimePlatform.cpuArchitecture). Unset: built images run on the deployment's build architecture (${BUILD_ARCHITECTURE}), ` +
-      `other images on ${EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE}. Dev mode records it and runs the image as Docker does.`,
-  }),
+  architecture: z
+    .enum(CPU_ARCHITECTURES)
+    .optional()
+    .openapi({
+      description:
+        `the CPU architecture the task needs on Fargate (runtimePlatform.cpuArchitecture). Unset: built images run on the deployment's build architecture (${BUILD_ARCHITECTURE}), ` +
+        `other images on ${EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE}. Dev mode records it and runs the image as Docker does.`,
+    }),
 };
 const TaskSpec = z.object(taskSpecFields);
 export type TaskSpec = z.infer<typeof TaskSpec>;

@@ -269,7 +269,8 @@ export class RunService {
     }
     if (!run.taskRef) {
       // With a launch budget, waiting runs are the launch queue's (drainQueue), launched in order.
-      if (!this.runtime.capacity && isLaunchLost(run, at, this.config.relaunchAfterMs)) await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
+      if (!this.runtime.capacity && isLaunchLost(run, at, this.config.relaunchAfterMs))
+        await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
       return;
     }
     const state = states?.get(run.taskRef);

@@ -5,7 +5,14 @@
  * superseded task-definition revisions.
  */
 import { describe, expect, it } from 'vitest';
-import { DeregisterTaskDefinitionCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, ServerException } from '@aws-sdk/client-ecs';
+import {
+  DeregisterTaskDefinitionCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  ServerException,
+} from '@aws-sdk/client-ecs';
 import { BUILD_ARCHITECTURE } from '../../shared/aws/architecture.js';
 import { EcsRuntime } from '../../shared/aws/ecs-runtime.js';
 import { isTransient } from '../../shared/aws/errors.js';
@@ -155,15 +162,25 @@ describe('quota and capacity refusals', () => {
               body: new TextEncoder().encode(JSON.stringify({ __type: 'ClientException', message: 'Unable to describe task definition.' })),
             },
           };
-        if (target.endsWith('.RegisterTaskDefinition')) return json({ taskDefinition: { taskDefinitionArn: 'arn:aws:ecs:us-east-1:111122223333:task-definition/x:1' } });
+        if (target.endsWith('.RegisterTaskDefinition'))
+          return json({ taskDefinition: { taskDefinitionArn: 'arn:aws:ecs:us-east-1:111122223333:task-definition/x:1' } });
         if (target.endsWith('.ListTaskDefinitions')) return json({ taskDefinitionArns: [] });
-        return { response: { statusCode: 502, headers: { 'content-type': 'text/html' }, body: new TextEncoder().encode('<html><body>502 Bad Gateway</body></html>') } };
+        return {
+          response: { statusCode: 502, headers: { 'content-type': 'text/html' }, body: new TextEncoder().encode('<html><body>502 Bad Gateway</body></html>') },
+        };
       },
     };
     const ecs = new ECSClient({ ...CLIENT_CONFIG, maxAttempts: 1, requestHandler: handler });
     const runtime = new EcsRuntime({
       ecs,
-      config: { clusterArn: CLUSTER_ARN, subnetIds: ['subnet-0a1b'], securityGroupIds: ['sg-0e3f'], assignPublicIp: true, executionRoleArn: 'x', logGroupName: 'g' },
+      config: {
+        clusterArn: CLUSTER_ARN,
+        subnetIds: ['subnet-0a1b'],
+        securityGroupIds: ['sg-0e3f'],
+        assignPublicIp: true,
+        executionRoleArn: 'x',
+        logGroupName: 'g',
+      },
     });
     const launch = runtime.start({ run: sampleRun({ createdAt: new Date().toISOString() }), app: sampleApp() });
     await expect(launch).rejects.toBeInstanceOf(LaunchDeferredError);
@@ -175,7 +192,9 @@ describe('quota and capacity refusals', () => {
     expect(isTransient(syntax)).toBe(true);
     expect(isTransient(new ServerException({ message: 'x', $metadata: {} }))).toBe(true);
     expect(isTransient(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))).toBe(true);
-    expect(isTransient(Object.assign(new Error('bad'), { name: 'InvalidParameterException', $fault: 'client', $metadata: { httpStatusCode: 400 } }))).toBe(false);
+    expect(isTransient(Object.assign(new Error('bad'), { name: 'InvalidParameterException', $fault: 'client', $metadata: { httpStatusCode: 400 } }))).toBe(
+      false,
+    );
     expect(isTransient(new SyntaxError('no status'))).toBe(false);
   });
 
@@ -212,7 +231,9 @@ describe('superseded task definitions', () => {
     await runtime.prepare(sampleApp({ version: 4 }));
     const active = [...definitions.values()]
       .filter((d) => d.status === 'ACTIVE')
-      .map((d) => `${d.input.tags!.find((t) => t.key === 'containerizer:appId')!.value}@${d.input.tags!.find((t) => t.key === 'containerizer:appVersion')!.value}`);
+      .map(
+        (d) => `${d.input.tags!.find((t) => t.key === 'containerizer:appId')!.value}@${d.input.tags!.find((t) => t.key === 'containerizer:appVersion')!.value}`,
+      );
     expect(active).toEqual([`${other.appId}@3`, `${APP_ID}@4`]);
     expect(mock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(1);
 

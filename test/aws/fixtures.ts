@@ -278,7 +278,10 @@ export function enforcingEcs(config: Partial<EcsRuntimeConfig> = {}, options: { 
     const refused = awsLimits.taskDefinitionSize(input);
     if (refused) throw refused;
     const revision = [...definitions.values()].filter((d) => familyOf(d.arn) === input.family).length + 1;
-    const arn = input.family === 'containerizer-nightly-report' && revision === 1 ? TASK_DEF_ARN : `arn:aws:ecs:us-east-1:111122223333:task-definition/${input.family}:${revision}`;
+    const arn =
+      input.family === 'containerizer-nightly-report' && revision === 1
+        ? TASK_DEF_ARN
+        : `arn:aws:ecs:us-east-1:111122223333:task-definition/${input.family}:${revision}`;
     definitions.set(arn, { arn, input, status: 'ACTIVE' });
     return { taskDefinition: { taskDefinitionArn: arn, ...input } };
   });

@@ -60,7 +60,10 @@ describe('scheduled-run', () => {
     expect(fires).toEqual([expect.objectContaining({ scheduledTime: '2024-05-01T12:00:00.000Z', outcome: 'STARTED' })]);
     const run = await platform.runs.get(OWNER, fires[0]!.runId!);
     expect(run).toMatchObject({ trigger: 'schedule', scheduleId: schedule.scheduleId, scheduledTime: '2024-05-01T12:00:00.000Z', status: 'PENDING' });
-    expect(cloud.ecs.commandCalls(RunTaskCommand)[0]!.args[0].input).toMatchObject({ startedBy: run.runId, clientToken: expect.stringMatching(new RegExp(`^${run.runId}\\.`)) });
+    expect(cloud.ecs.commandCalls(RunTaskCommand)[0]!.args[0].input).toMatchObject({
+      startedBy: run.runId,
+      clientToken: expect.stringMatching(new RegExp(`^${run.runId}\\.`)),
+    });
 
     // The fire record expires with the deployment's retention (FINISHED_RUN_TTL_DAYS), counted from its scheduled time.
     const db = createDb(TABLE_NAME, { ...CLIENT_CONFIG, endpoint: cloud.env.DYNAMODB_ENDPOINT });
@@ -148,7 +151,12 @@ describe('scheduled-run under real AWS limits', () => {
       expect(own).toHaveLength(2);
       expect(own[0]).not.toBe(own[1]);
     }
-    expect(cloud.ecs.commandCalls(ListTasksCommand).map((c) => c.args[0].input.startedBy).sort()).toEqual(deferred.map((r) => r.runId).sort());
+    expect(
+      cloud.ecs
+        .commandCalls(ListTasksCommand)
+        .map((c) => c.args[0].input.startedBy)
+        .sort(),
+    ).toEqual(deferred.map((r) => r.runId).sort());
   });
 
   it('fails a run whose launch ECS refuses for good, without retrying it', async () => {
