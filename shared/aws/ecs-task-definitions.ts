@@ -19,17 +19,14 @@ import { launchCommand } from '../services/script-rules.js';
 import { BUILD_ARCHITECTURE, EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE, type CpuArchitecture } from './architecture.js';
 import { mainContainerExtras, sidecarDefinitions } from './ecs-containers.js';
 import { APP_CONTAINER } from './ecs-events.js';
+import type { EcsRuntimeConfig } from './ecs-runtime.js';
 import { AwsOperationError } from './errors.js';
 
-/** What TaskDefinitions needs of the runtime's configuration (EcsRuntimeConfig). */
-export interface TaskDefinitionConfig {
-  executionRoleArn: string;
-  taskRoleArn?: string;
-  logGroupName: string;
-  logStreamPrefix?: string;
-  familyPrefix?: string;
-  stopTimeoutSeconds?: number;
-}
+/** What TaskDefinitions needs of the runtime's configuration. */
+export type TaskDefinitionConfig = Pick<
+  EcsRuntimeConfig,
+  'executionRoleArn' | 'taskRoleArn' | 'logGroupName' | 'logStreamPrefix' | 'familyPrefix' | 'stopTimeoutSeconds'
+>;
 
 /** Tag keys the platform puts on task definitions (appId, appVersion, layout). */
 export const TASK_DEFINITION_TAGS = {

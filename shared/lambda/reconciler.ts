@@ -12,14 +12,15 @@ const DRAIN_MARGIN_MS = 2_000;
 /**
  * The reconciler function's handler: one sweep of the active runs, asking ECS for each task's state
  * (DescribeTasks), then the launch queue drained (RunService.drainQueue) until DRAIN_MARGIN_MS
- * before the function's timeout (Lambda's remaining time when it passes its context).
+ * before the function's timeout, as Lambda's context tells it; called without a context (a test of
+ * the sweep), the sweep alone.
  */
 export function reconcilerHandler(platform: Pick<Platform, 'runs'>) {
   // The scheduled event carries nothing the sweep needs.
   return withLambdaContext(async (_tick: void, context?: LambdaContext): Promise<void> => {
-    const remainingMs = context?.getRemainingTimeInMillis?.() ?? RECONCILER_TIMEOUT_SECONDS * 1000;
-    const deadline = new Date(Date.now() + remainingMs - DRAIN_MARGIN_MS);
+    const remainingMs = context?.getRemainingTimeInMillis?.();
+    const deadline = remainingMs === undefined ? undefined : new Date(Date.now() + Math.min(remainingMs, RECONCILER_TIMEOUT_SECONDS * 1000) - DRAIN_MARGIN_MS);
     await platform.runs.sweep({ describe: true });
-    await platform.runs.drainQueue(deadline);
+    if (deadline) await platform.runs.drainQueue(deadline);
   });
 }

@@ -28,7 +28,7 @@ import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import type { ResolvedImage } from './images.js';
-import { admitted, queuedRuns, vcpusInUse } from './launch-queue.js';
+import { drainLaunchQueue } from './launch-queue.js';
 import {
   idRange,
   isLaunchLost,
@@ -344,47 +344,19 @@ export class RunService {
   }
 
   /**
-   * The launch queue (issue 16), for a runtime with a launch budget (runtime.capacity): launches the
-   * runs waiting for a launch (lost or deferred: run-rules' isLaunchLost), oldest first, while the
-   * vCPUs of the launched, unfinished runs stay within the quota and the RunTask rate allows, until
-   * `deadline`, reading the active runs again every `pollMs` (ms; a quarter of it while runs wait)
-   * to see capacity free up and new refusals arrive. Returns at once when no run is active at all (an idle deployment pays nothing).
-   * Runs younger than relaunchAfterMs and never deferred are their creator's to launch. Returns how
-   * many tasks it started.
+   * The launch queue (issue 16; launch-queue.ts drainLaunchQueue), for a runtime with a launch budget
+   * (runtime.capacity): launches the waiting runs oldest first within the budget until `deadline`,
+   * re-reading the active runs every `pollMs` (ms). Returns how many tasks it started.
    */
-  async drainQueue(deadline: Date, pollMs = 1000): Promise<number> {
+  drainQueue(deadline: Date, pollMs = 1000): Promise<number> {
     const capacity = this.runtime.capacity;
-    if (!capacity) return 0;
-    let started = 0;
-    // Launches under way, by run id (their vCPUs count, and they are not picked again); the next read does not wait for them.
-    const inFlight = new Map<string, Promise<void>>();
-    let inFlightVcpus = 0;
-    while (Date.now() < deadline.getTime()) {
-      const at = new Date();
-      const active = await this.store.active();
-      if (!active.some((run) => !isTerminal(run.status))) break;
-      const queue = queuedRuns(active, at).filter((run) => !inFlight.has(run.runId) && isLaunchLost(run, at, this.config.relaunchAfterMs));
-      for (const run of admitted(queue, vcpusInUse(active) + inFlightVcpus, capacity.vcpuQuota)) {
-        await capacity.take();
-        if (Date.now() >= deadline.getTime()) break;
-        inFlightVcpus += run.cpu;
-        const launch = this.apps
-          .getVersion(run.appId, run.appVersion)
-          .then((version) => this.launch(run, version))
-          .then((launched) => void (launched.taskRef && started++))
-          .catch((err: unknown) => logger.error('launch queue: could not launch a run', { runId: run.runId, error: err as Error }))
-          .finally(() => {
-            inFlight.delete(run.runId);
-            inFlightVcpus -= run.cpu;
-          });
-        inFlight.set(run.runId, launch);
-      }
-      // While runs wait, a freed slot is filled within a quarter of pollMs.
-      const wait = queue.length > 0 ? pollMs / 4 : pollMs;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, Math.max(0, deadline.getTime() - Date.now()))));
-    }
-    await Promise.all(inFlight.values());
-    return started;
+    if (!capacity) return Promise.resolve(0);
+    const queue = {
+      active: () => this.store.active(),
+      launch: async (run: Run) => this.launch(run, await this.apps.getVersion(run.appId, run.appVersion)),
+      relaunchAfterMs: this.config.relaunchAfterMs,
+    };
+    return drainLaunchQueue(queue, capacity, deadline, pollMs);
   }
 
   private async requestStop(run: Run, request: StopRequest, options: { graceSeconds: number; kill?: boolean }): Promise<Run> {

@@ -28,6 +28,7 @@ import {
   CLUSTER_ARN,
   FargateAccount,
   RUN_ID,
+  RUNTIME_CONFIG,
   VCPU_QUOTA_REASON,
   enforcingEcs,
   sampleApp,
@@ -171,17 +172,7 @@ describe('quota and capacity refusals', () => {
       },
     };
     const ecs = new ECSClient({ ...CLIENT_CONFIG, maxAttempts: 1, requestHandler: handler });
-    const runtime = new EcsRuntime({
-      ecs,
-      config: {
-        clusterArn: CLUSTER_ARN,
-        subnetIds: ['subnet-0a1b'],
-        securityGroupIds: ['sg-0e3f'],
-        assignPublicIp: true,
-        executionRoleArn: 'x',
-        logGroupName: 'g',
-      },
-    });
+    const runtime = new EcsRuntime({ ecs, config: RUNTIME_CONFIG });
     const launch = runtime.start({ run: sampleRun({ createdAt: new Date().toISOString() }), app: sampleApp() });
     await expect(launch).rejects.toBeInstanceOf(LaunchDeferredError);
     await expect(launch).rejects.toMatchObject({ cause: expect.objectContaining({ $metadata: expect.objectContaining({ httpStatusCode: 502 }) }) });

@@ -249,6 +249,16 @@ export class FargateAccount {
   }
 }
 
+/** The runtime settings of the enforcing mock's EcsRuntime (a public subnet, the sample roles and log group). */
+export const RUNTIME_CONFIG: EcsRuntimeConfig = {
+  clusterArn: CLUSTER_ARN,
+  subnetIds: ['subnet-0a1b'],
+  securityGroupIds: ['sg-0e3f'],
+  assignPublicIp: true,
+  executionRoleArn: 'arn:aws:iam::111122223333:role/containerizer-exec',
+  logGroupName: '/containerizer/runs',
+};
+
 /** A task definition as the enforcing mock keeps it: its input, status and ARN. */
 interface KeptTaskDefinition {
   arn: string;
@@ -348,17 +358,6 @@ export function enforcingEcs(config: Partial<EcsRuntimeConfig> = {}, options: { 
       failures: arns.filter((arn) => !tasks.has(arn)).map((arn) => ({ arn, reason: 'MISSING' })),
     };
   });
-  const runtime = new EcsRuntime({
-    ecs,
-    config: {
-      clusterArn: CLUSTER_ARN,
-      subnetIds: ['subnet-0a1b'],
-      securityGroupIds: ['sg-0e3f'],
-      assignPublicIp: true,
-      executionRoleArn: 'arn:aws:iam::111122223333:role/containerizer-exec',
-      logGroupName: '/containerizer/runs',
-      ...config,
-    },
-  });
+  const runtime = new EcsRuntime({ ecs, config: { ...RUNTIME_CONFIG, ...config } });
   return { mock, runtime, account, definitions, tasks, runTask };
 }
