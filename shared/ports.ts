@@ -114,6 +114,11 @@ export interface ContainerRuntime {
    * keyed by taskRef. No method: the sweep calls `describe` per task.
    */
   describeAll?(tasks: readonly TaskOfRun[]): Promise<Map<TaskRef, TaskStateChange | null>>;
+  /**
+   * Called when an app is deleted: removes what the backend keeps for it (ECS: deregisters its
+   * task-definition revisions; tasks running on them go on). Never throws. No method: nothing kept.
+   */
+  retire?(app: Pick<App, 'appId' | 'name'>): Promise<void>;
   /** The backend's launch budget; none: every launch is sent at once (dev mode). */
   readonly capacity?: LaunchCapacity;
   /**

@@ -107,6 +107,11 @@ export class EcsRuntime implements ContainerRuntime {
     await this.taskDefinitions.arnFor(app);
   }
 
+  /** Deregisters every revision of the deleted app's family (a queued run of it registers its version again). */
+  async retire(app: Pick<App, 'appId' | 'name'>): Promise<void> {
+    await this.taskDefinitions.deregisterSuperseded(app);
+  }
+
   /**
    * Refuses a run whose own overrides (RunCreate's command and env) exceed RunTask's 8,192
    * characters of overrides JSON; the app version's command and env are in its task definition

@@ -234,4 +234,13 @@ describe('superseded task definitions', () => {
     // Registering the older version again retires nothing: version 4 stays launchable.
     expect(mock.commandCalls(DeregisterTaskDefinitionCommand)).toHaveLength(1);
   });
+
+  it("deregisters every revision of a deleted app, and no other app's", async () => {
+    const { runtime, definitions } = enforcingEcs();
+    await runtime.prepare(sampleApp());
+    await runtime.prepare(sampleApp({ appId: '01HZX2A1B2C3D4E5F6G7H8J9K1', name: `nightly-report-${APP_ID}-b` }));
+    await runtime.retire(sampleApp());
+    const statuses = [...definitions.values()].map((d) => `${d.input.tags!.find((t) => t.key === 'containerizer:appId')!.value}:${d.status}`);
+    expect(statuses).toEqual([`${APP_ID}:INACTIVE`, '01HZX2A1B2C3D4E5F6G7H8J9K1:ACTIVE']);
+  });
 });
