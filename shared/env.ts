@@ -40,6 +40,12 @@ export const ENV = {
   LOG_STREAM_PREFIX: 'LOG_STREAM_PREFIX',
   /** Task-definition family prefix (`containerizer-`). Every function; optional. */
   TASK_FAMILY_PREFIX: 'TASK_FAMILY_PREFIX',
+  /**
+   * The account's Fargate On-Demand vCPU quota (Service Quotas L-3032A538) the launch queue keeps
+   * launches within; runs beyond it wait PENDING. Every function (CDK context `FARGATE_VCPU_QUOTA`,
+   * default shared/aws/fargate-capacity.ts DEFAULT_FARGATE_VCPU_QUOTA).
+   */
+  FARGATE_VCPU_QUOTA: 'FARGATE_VCPU_QUOTA',
   /** The bus run events are published to (`default`). Every function; optional. */
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   /** Days a finished run is kept before DynamoDB's TTL deletes it; 0 keeps runs. Every function (CDK context `finishedRunTtlDays`, default 90). */
@@ -184,6 +190,7 @@ const EVERY_FUNCTION = [
   ENV.LOG_GROUP_NAME,
   ENV.LOG_STREAM_PREFIX,
   ENV.TASK_FAMILY_PREFIX,
+  ENV.FARGATE_VCPU_QUOTA,
   ENV.EVENT_BUS_NAME,
   ENV.FINISHED_RUN_TTL_DAYS,
   ENV.API_URL,
