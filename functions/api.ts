@@ -6,9 +6,10 @@
  */
 import { createCloudPlatform } from '../shared/cloud-platform.js';
 import { ENV } from '../shared/env.js';
+import { readCorsOrigins } from '../shared/settings.js';
 import { apiHandler, streamingHandler as streaming } from '../shared/lambda/api.js';
 
 const platform = await createCloudPlatform(process.env);
 
-export const handler = apiHandler(platform, process.env[ENV.LOG_FOLLOW_URL]);
+export const handler = apiHandler(platform, process.env[ENV.LOG_FOLLOW_URL], readCorsOrigins(process.env));
 export const streamingHandler = streaming(platform);

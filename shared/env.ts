@@ -105,6 +105,13 @@ export const ENV = {
   REGISTRATION_INVITE_CODES: 'REGISTRATION_INVITE_CODES',
   /** The API's base URL as a task reaches it (the HTTP API's endpoint), for the jobs' CONTAINERIZER_RESULT_URL. Every function. */
   API_URL: 'API_URL',
+  /**
+   * Comma-separated origins (`https://console.example.com`) whose pages may call the API from a
+   * browser (CORS); unset: none but the API's own origin. The api (the stack sets the console's
+   * CloudFront origin); dev mode (the console is served from the API's origin, so only another
+   * front-end server, e.g. Vite's, needs it).
+   */
+  CORS_ALLOWED_ORIGINS: 'CORS_ALLOWED_ORIGINS',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -203,6 +210,7 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
       ENV.BUILD_PROJECT_NAME,
       ENV.IMAGE_REPOSITORY_URI,
       ENV.BUILD_LOG_GROUP_NAME,
+      ENV.CORS_ALLOWED_ORIGINS,
     ],
     whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY],
   },

@@ -1,6 +1,7 @@
 /** Routes of schedules: cron or rate schedules of an app, their next fire times and what each fire did. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
+import { parseScheduleExpression } from '../../schedule-expression.js';
 import { pageOf, Schedule, ScheduleCreate, ScheduleFire, SchedulePatch } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { idParam, json, jsonBody, problems, secured } from './common.js';
@@ -81,6 +82,20 @@ const listFiresRoute = createRoute({
   responses: { 200: json(pageOf(ScheduleFire), 'a page of fires'), 401: problems[401], 404: problems[404] },
 });
 
+const PreviewBody = ScheduleCreate.pick({ expression: true })
+  .extend({ count: z.number().int().min(1).max(100).default(5) })
+  .strict()
+  .openapi('SchedulePreview');
+
+const previewRoute = createRoute({
+  method: 'post',
+  path: '/schedules/preview',
+  summary: 'Check an expression and list its next fire times (UTC) without saving anything (a rate counts from now, as a schedule created now would)',
+  security: secured,
+  request: jsonBody(PreviewBody),
+  responses: { 200: json(z.object({ times: z.array(z.string()) }), 'fire times, ascending'), 400: problems[400], 401: problems[401] },
+});
+
 /** Registers the schedule routes over the schedule service. */
 export function scheduleRoutes(app: Api, { schedules }: Platform): void {
   app.openapi(createScheduleRoute, async (c) => c.json(await schedules.create(c.get('principal'), c.req.valid('param').appId, c.req.valid('json')), 201));
@@ -97,6 +112,18 @@ export function scheduleRoutes(app: Api, { schedules }: Platform): void {
   app.openapi(nextFiresRoute, async (c) =>
     c.json({ times: await schedules.next(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('query').count) }, 200),
   );
+  app.openapi(previewRoute, (c) => {
+    const { expression, count } = c.req.valid('json');
+    const now = new Date();
+    return c.json(
+      {
+        times: parseScheduleExpression(expression)
+          .next(now, count, now)
+          .map((time) => time.toISOString()),
+      },
+      200,
+    );
+  });
   app.openapi(listFiresRoute, async (c) => {
     const { cursor, limit } = c.req.valid('query');
     return c.json(await schedules.fires(c.get('principal'), c.req.valid('param').scheduleId, cursor, limit), 200);
