@@ -16,6 +16,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
 import { Api } from './api.js';
+import { Console } from './console.js';
 import { readContext } from './context.js';
 import { Data } from './data.js';
 import { Events } from './events.js';
@@ -67,6 +68,8 @@ export class ContainerizerStack extends Stack {
     // The api makes and builds images; the build-events function records how builds end.
     this.images.grantManageImages(this.api.function);
     for (const [name, value] of Object.entries(this.images.environment)) this.api.function.addEnvironment(name, value);
+
+    new Console(this, 'Console', { api: this.api }); // the web console: S3 + CloudFront, its URL the ConsoleUrl output
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

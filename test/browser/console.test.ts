@@ -6,7 +6,7 @@
  * axe-core checks every page; screenshots of the main pages go to test-results/screenshots/.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures.js';
 import { Client, startServer, waitForTerminal, type RunningServer } from '../support/server.js';
 import { checkPage, ensureBrowserAndBundle, launch, screenshot } from './browser.js';
@@ -43,6 +43,11 @@ beforeAll(async () => {
   alice = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await alice.newPage();
   page.setDefaultTimeout(UI_MS);
+});
+
+// What the page showed when a step failed, for the reviewer.
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -163,27 +168,29 @@ describe('the web console', () => {
   });
 
   it('builds an image from a Dockerfile and an uploaded file, its build log followed live, its scan shown', async () => {
+    // Unique, so Docker's layer cache cannot answer the RUN step without running it.
+    const greeting = `hello-${Date.now()}`;
     await page.getByRole('link', { name: 'Images', exact: true }).click();
     await page.getByLabel('Name').fill('greeter');
     await page
       .getByLabel('Dockerfile (unless you upload one)')
       .fill('FROM containerizer/busybox:latest\nCOPY greeting.txt /opt/\nRUN echo built-marker-$(cat /opt/greeting.txt)\n');
-    await page.getByLabel('Add files').setInputFiles({ name: 'greeting.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page.getByLabel('Add files').setInputFiles({ name: 'greeting.txt', mimeType: 'text/plain', buffer: Buffer.from(greeting) });
     await page.getByRole('button', { name: 'Create image' }).click();
     await page.getByRole('heading', { level: 1, name: 'greeter' }).waitFor();
     await page.getByRole('button', { name: 'greeting.txt' }).waitFor();
     await page.getByRole('button', { name: 'Build it' }).click();
-    await page.getByTestId('log-lines').getByText('built-marker-hello').waitFor({ timeout: 120_000 });
+    await page.getByTestId('log-lines').getByText(`built-marker-${greeting}`).waitFor({ timeout: 120_000 });
     await expect.poll(() => page.getByTestId('log-state').textContent(), { timeout: 120_000 }).toContain('Ended: BUILT');
     await page.getByTestId('scan-counts').waitFor({ timeout: UI_MS });
     await checkPage(page, 'image-built');
     // Edited while no build runs: a new version.
     await page.getByRole('button', { name: 'greeting.txt' }).click();
-    await expect.poll(() => page.getByLabel('Edit greeting.txt').inputValue()).toBe('hello');
+    await expect.poll(() => page.getByLabel('Edit greeting.txt').inputValue()).toBe(greeting);
     await page.getByLabel('Edit greeting.txt').fill('hi again');
     await page.getByRole('button', { name: 'Save greeting.txt' }).click();
     await page.getByText(/^Version 2 /).waitFor();
-  });
+  }, 300_000);
 
   it("shows an app's metric across runs as a chart", async () => {
     const created = await api.post('/apps', {
