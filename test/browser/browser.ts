@@ -1,38 +1,16 @@
 /**
- * Browser test support: Debian's Chromium (local/ensure-browser.sh installs it; nothing is ever
- * downloaded) driven by playwright-core, headless, each browser context with its own fresh
- * profile; axe-core injected into the page; screenshots under test-results/screenshots/.
+ * Browser test support: the browser (chromium.ts), axe-core injected into the page, and
+ * screenshots under test-results/screenshots/ (kept by CI for reviewers).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-export const CHROMIUM = '/usr/bin/chromium';
-/** Flags for a quiet, self-contained headless Chromium (no network of its own, no first-run UI). */
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { ensureBrowserAndBundle, launch } from './chromium.js';
+
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
-
-/** The browser and the console's bundle, installed and built if they are not (both quick when done). */
-export function ensureBrowserAndBundle(): void {
-  execFileSync('bash', ['local/ensure-browser.sh'], { stdio: 'inherit' });
-  execFileSync('bash', ['local/ensure-web.sh'], { stdio: 'inherit' });
-}
-
-/** Headless Chromium; playwright launches it with a fresh temporary profile (--user-data-dir) of its own. */
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-}
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
