@@ -30,6 +30,9 @@ export function onSessionChange(listener: (signedIn: boolean) => void): () => vo
   return () => listeners.delete(listener);
 }
 
+/** True while an access token is held that is not about to expire (just signed in or refreshed). */
+export const isSignedIn = () => access !== undefined && access.expiresAt - Date.now() > EARLY_MS / 2;
+
 /** True when a refresh token is kept (the session may be resumed). */
 export const hasSession = () => access !== undefined || localStorage.getItem(REFRESH_KEY) !== null;
 
@@ -96,8 +99,7 @@ export function refresh(): Promise<string | undefined> {
 
 /** A valid access token, refreshed first when it is (nearly) expired; undefined when signed out. */
 export async function accessToken(): Promise<string | undefined> {
-  if (access && access.expiresAt - Date.now() > EARLY_MS / 2) return access.token;
-  return refresh();
+  return isSignedIn() ? access!.token : refresh();
 }
 
 function withLock<T>(work: () => Promise<T>): Promise<T> {

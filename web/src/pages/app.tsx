@@ -1,10 +1,10 @@
 /** One app: what it runs, run it now (with overrides), its versions with what changed and the script diff, delete. */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, all, del, get, post } from '../api/client.js';
 import type { App, AppVersion, Run, VersionDiff } from '../api/types.js';
 import { formatTime } from '../ui/format.js';
-import { useLoad } from '../ui/hooks.js';
+import { useLoad, useSubmit } from '../ui/hooks.js';
 import { ErrorNote, Field, Loading, PageTitle } from '../ui/parts.js';
 import { linesOf, parseEnv } from '../ui/text-fields.js';
 import { imageText } from './apps.js';
@@ -93,21 +93,11 @@ function RunNow({ app }: { app: App }) {
   const navigate = useNavigate();
   const [command, setCommand] = useState('');
   const [env, setEnv] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const overrides = { ...(command.trim() && { command: linesOf(command) }), ...(env.trim() && { env: parseEnv(env) }) };
-      const run = await post<Run>(`/apps/${app.appId}/runs`, overrides);
-      navigate(`/runs/${run.runId}`);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
+  const { busy, error, submit } = useSubmit(async () => {
+    const overrides = { ...(command.trim() && { command: linesOf(command) }), ...(env.trim() && { env: parseEnv(env) }) };
+    const run = await post<Run>(`/apps/${app.appId}/runs`, overrides);
+    navigate(`/runs/${run.runId}`);
+  });
   const errorsOf = (field: string) => (error instanceof ApiError ? error.fieldErrors(field) : undefined);
   return (
     <section aria-labelledby="run-now">

@@ -1,10 +1,10 @@
 /** Images built from source: the list, and a new one from a Dockerfile and uploaded files or a folder. */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, all, post } from '../api/client.js';
 import type { Image } from '../api/types.js';
 import { formatTime } from '../ui/format.js';
-import { useLoad } from '../ui/hooks.js';
+import { useLoad, useSubmit } from '../ui/hooks.js';
 import { ErrorNote, Field, Loading, PageTitle } from '../ui/parts.js';
 
 /** A context file as the API takes it: base64, so any file (binary too) arrives as it was. */
@@ -77,24 +77,13 @@ function NewImage() {
   const [name, setName] = useState('');
   const [dockerfile, setDockerfile] = useState('FROM containerizer/busybox:latest\n');
   const [files, setFiles] = useState<File[]>([]);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const addFiles = (list: FileList | null) => list && setFiles((current) => [...current, ...list]);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const context = await contextOf(files);
-      const body = context.Dockerfile ? { name, files: context } : { name, files: context, dockerfile };
-      const image = await post<Image>('/images', body);
-      navigate(`/images/${image.imageId}`);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
+  const { busy, error, submit } = useSubmit(async () => {
+    const context = await contextOf(files);
+    const body = context.Dockerfile ? { name, files: context } : { name, files: context, dockerfile };
+    const image = await post<Image>('/images', body);
+    navigate(`/images/${image.imageId}`);
+  });
   const errorsOf = (field: string) => (error instanceof ApiError ? error.fieldErrors(field) : undefined);
   return (
     <section aria-labelledby="new">

@@ -11,7 +11,7 @@ import { all, get, query } from '../api/client.js';
 import type { App, MetricPoint, Page, Run } from '../api/types.js';
 import { formatTime } from '../ui/format.js';
 import { useLoad } from '../ui/hooks.js';
-import { ErrorNote, Loading, PageTitle } from '../ui/parts.js';
+import { AppSelect, ErrorNote, Loading, PageTitle } from '../ui/parts.js';
 
 ChartJS.register(CategoryScale, LinearScale, PointElement, LineElement, Tooltip, Legend);
 
@@ -45,24 +45,17 @@ export function MetricsPage() {
     <>
       <PageTitle>Metrics</PageTitle>
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Choose a metric">
-        <div className="field">
-          <label htmlFor="metric-app">App</label>
-          <select
-            id="metric-app"
-            value={appId}
-            onChange={(e) => {
-              setName('');
-              choose('appId', e.target.value);
-            }}
-          >
-            <option value="">choose an app…</option>
-            {apps.data?.map((app) => (
-              <option key={app.appId} value={app.appId}>
-                {app.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <AppSelect
+          id="metric-app"
+          label="App"
+          apps={apps.data ?? []}
+          value={appId}
+          none="choose an app…"
+          onChange={(id) => {
+            setName('');
+            choose('appId', id);
+          }}
+        />
         <div className="field">
           <label htmlFor="metric-name">Metric</label>
           <input id="metric-name" list="metric-names" value={name} onChange={(e) => setName(e.target.value)} />

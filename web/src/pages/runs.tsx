@@ -8,7 +8,7 @@ import { all, get, query } from '../api/client.js';
 import type { App, Page, Run } from '../api/types.js';
 import { formatDuration, formatTime } from '../ui/format.js';
 import { useLoad, useNow } from '../ui/hooks.js';
-import { ErrorNote, Loading, PageTitle, Status } from '../ui/parts.js';
+import { AppSelect, ErrorNote, Loading, PageTitle, Status } from '../ui/parts.js';
 
 const STATUSES = ['', 'PENDING', 'PROVISIONING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'];
 const PAGE_SIZE = 50;
@@ -45,17 +45,14 @@ export function RunsPage() {
     <>
       <PageTitle>Runs</PageTitle>
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
-        <div className="field">
-          <label htmlFor="filter-app">App</label>
-          <select id="filter-app" value={filters.appId ?? ''} onChange={(e) => setFilter('appId', e.target.value)}>
-            <option value="">all apps</option>
-            {apps.data?.map((app) => (
-              <option key={app.appId} value={app.appId}>
-                {app.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <AppSelect
+          id="filter-app"
+          label="App"
+          apps={apps.data ?? []}
+          value={filters.appId ?? ''}
+          none="all apps"
+          onChange={(appId) => setFilter('appId', appId)}
+        />
         <div className="field">
           <label htmlFor="filter-status">Status</label>
           <select id="filter-status" value={filters.status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>

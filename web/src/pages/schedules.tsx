@@ -8,7 +8,7 @@ import { ApiError, all, del, get, patch, post } from '../api/client.js';
 import type { App, Page, Schedule, ScheduleFire } from '../api/types.js';
 import { formatTime } from '../ui/format.js';
 import { useDebounced, useLoad } from '../ui/hooks.js';
-import { ErrorNote, Field, Loading, PageTitle, Status } from '../ui/parts.js';
+import { AppSelect, ErrorNote, Field, Loading, PageTitle, Status } from '../ui/parts.js';
 
 const POLICIES = ['Allow', 'Forbid', 'Replace'];
 
@@ -72,16 +72,7 @@ function NewSchedule({ apps, onCreated }: { apps: App[]; onCreated: () => void }
       <h2 id="new">New schedule</h2>
       <form onSubmit={submit} noValidate>
         <div className="row">
-          <Field id="schedule-app" label="App">
-            <select id="schedule-app" value={appId} onChange={(e) => setAppId(e.target.value)} required>
-              <option value="">choose an app…</option>
-              {apps.map((app) => (
-                <option key={app.appId} value={app.appId}>
-                  {app.name}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <AppSelect id="schedule-app" label="App" apps={apps} value={appId} none="choose an app…" onChange={setAppId} />
           <Field
             id="expression"
             label="Expression (UTC)"

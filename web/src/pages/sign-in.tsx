@@ -1,7 +1,8 @@
 /** Sign in, or register (where the deployment allows it: the API answers 403 otherwise, shown as is). */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { AuthError, register, signIn } from '../api/session.js';
+import { useSubmit } from '../ui/hooks.js';
 import { Field, PageTitle } from '../ui/parts.js';
 
 /** Only a path of this console: `next` must not send the user to another site. */
@@ -14,23 +15,16 @@ export function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [inviteCode, setInviteCode] = useState('');
-  const [error, setError] = useState<AuthError>();
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      if (mode === 'signin') await signIn(email, password);
-      else await register(email, password, inviteCode || undefined);
-      navigate(safeNext(params.get('next')), { replace: true });
-    } catch (err) {
-      setError(err instanceof AuthError ? err : new AuthError(0, { detail: String(err) }));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const {
+    busy,
+    error: failure,
+    submit,
+  } = useSubmit(async () => {
+    if (mode === 'signin') await signIn(email, password);
+    else await register(email, password, inviteCode || undefined);
+    navigate(safeNext(params.get('next')), { replace: true });
+  });
+  const error = failure === undefined ? undefined : failure instanceof AuthError ? failure : new AuthError(0, { detail: String(failure) });
   const errorsOf = (field: string) => error?.problem.errors?.filter((e) => e.field === field).map((e) => e.message);
 
   return (

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { get } from '../api/client.js';
-import { end, hasSession, onSessionChange, refresh } from '../api/session.js';
+import { end, hasSession, isSignedIn, onSessionChange, refresh } from '../api/session.js';
 import type { User } from '../api/types.js';
 
 /** Where sign-in sends the user back to. */
@@ -15,7 +15,7 @@ export const signInPath = (location: { pathname: string; search: string }) => `/
 export function RequireSession() {
   const location = useLocation();
   const navigate = useNavigate();
-  const [state, setState] = useState<'checking' | 'in' | 'out'>(hasSession() ? 'checking' : 'out');
+  const [state, setState] = useState<'checking' | 'in' | 'out'>(isSignedIn() ? 'in' : hasSession() ? 'checking' : 'out');
   useEffect(() => {
     // A reload: the access token was in memory only; the kept refresh token brings a new one.
     if (state === 'checking') void refresh().then((token) => setState(token ? 'in' : 'out'));

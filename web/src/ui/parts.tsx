@@ -78,3 +78,34 @@ export const Loading = () => (
     Loading…
   </p>
 );
+
+/** A labelled choice of one of the account's apps; `none` names the empty choice. */
+export function AppSelect({
+  id,
+  label,
+  apps,
+  value,
+  none,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  apps: { appId: string; name: string }[];
+  value: string;
+  none: string;
+  onChange: (appId: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{none}</option>
+        {apps.map((app) => (
+          <option key={app.appId} value={app.appId}>
+            {app.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
