@@ -254,8 +254,10 @@ describe('the web console', () => {
     await new Client(server.url).post('/auth/register', { email: emailB, password: PASSWORD });
     await other.goto(`${server.url}/apps`);
     await other.waitForURL(/\/signin\?next=%2Fapps/);
-    // Keyboard only: the skip-less sign-in page starts at the e-mail field.
+    // Keyboard only: the page puts focus on its heading, and the next stop is the e-mail field.
+    await expect.poll(() => other.evaluate(() => document.activeElement?.textContent)).toBe('Sign in');
     await other.keyboard.press('Tab');
+    await expect.poll(() => other.evaluate(() => document.activeElement?.id)).toBe('email');
     await other.keyboard.type(emailB);
     await other.keyboard.press('Tab');
     await other.keyboard.type(PASSWORD);

@@ -18,7 +18,12 @@ export function ImagePage() {
   const { imageId } = useParams();
   const building = (image: Image | undefined) => !!image?.activeBuild;
   const image = useLoad(() => get<Image>(`/images/${imageId}`), [imageId], { pollMs: 2000, poll: building });
-  const builds = useLoad(() => get<{ items: Build[] }>(`/images/${imageId}/builds`), [imageId, image.data?.activeBuild, image.data?.buildCount]);
+  // The scan of a build is recorded after it is BUILT: the list is read again until it is there.
+  const scanPending = (data: { items: Build[] } | undefined) => !!data?.items.some((b) => b.status !== 'FAILED' && !b.scan);
+  const builds = useLoad(() => get<{ items: Build[] }>(`/images/${imageId}/builds`), [imageId, image.data?.activeBuild, image.data?.buildCount], {
+    pollMs: 2000,
+    poll: scanPending,
+  });
   const [shownBuild, setShownBuild] = useState<number>();
   const [error, setError] = useState<unknown>();
 
