@@ -79,14 +79,7 @@ function NewSchedule({ apps, onCreated }: { apps: App[]; onCreated: () => void }
             hint="cron(min hour day-of-month month day-of-week year) or rate(5 minutes), as EventBridge"
             errors={expressionErrors ?? errorsOf('expression')}
           >
-            <input
-              id="expression"
-              className="mono"
-              value={expression}
-              onChange={(e) => setExpression(e.target.value)}
-              aria-invalid={!!expressionErrors?.length}
-              aria-describedby="expression-hint next-times"
-            />
+            <input id="expression" className="mono" value={expression} onChange={(e) => setExpression(e.target.value)} aria-describedby="next-times" />
           </Field>
           <Field id="overlap" label="While a run of it is active">
             <select id="overlap" value={overlapPolicy} onChange={(e) => setOverlapPolicy(e.target.value)}>

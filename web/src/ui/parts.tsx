@@ -1,5 +1,5 @@
 /** Small shared pieces of the pages: status badges, errors, field wrappers, page headings. */
-import { useEffect, useRef, type ReactNode } from 'react';
+import { cloneElement, isValidElement, useEffect, useRef, type ReactElement, type ReactNode } from 'react';
 import { ApiError } from '../api/client.js';
 
 const STATUS_TONE: Record<string, string> = {
@@ -35,20 +35,28 @@ export function ErrorNote({ error }: { error: unknown }) {
 
 /** A labelled form field with its errors beside it (from a problem's `errors`, by field name). */
 export function Field({ id, label, hint, errors, children }: { id: string; label: string; hint?: string; errors?: string[]; children: ReactNode }) {
+  // The control names its hint and errors (aria-describedby), so a screen reader reads them with it.
+  const described = [hint && `${id}-hint`, errors?.length && `${id}-error`].filter(Boolean).join(' ');
+  const control = isValidElement(children)
+    ? cloneElement(children as ReactElement<Record<string, unknown>>, {
+        'aria-describedby': [(children.props as Record<string, unknown>)['aria-describedby'], described].filter(Boolean).join(' ') || undefined,
+        'aria-invalid': errors?.length ? true : undefined,
+      })
+    : children;
   return (
     <div className={`field${errors?.length ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {children}
+      {control}
       {hint && (
         <small id={`${id}-hint`} className="hint">
           {hint}
         </small>
       )}
-      {errors?.map((message) => (
-        <small key={message} id={`${id}-error`} className="field-error" role="alert">
-          {message}
+      {errors?.length ? (
+        <small id={`${id}-error`} className="field-error" role="alert">
+          {errors.join('; ')}
         </small>
-      ))}
+      ) : null}
     </div>
   );
 }
