@@ -25,6 +25,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { CfnUrl } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
@@ -45,6 +46,8 @@ const FOLLOW_CORS = {
 /** Props of {@link Console}. */
 export interface ConsoleProps {
   readonly api: Api;
+  /** How long the deployment function's log is kept (the stack's logRetentionDays). */
+  readonly logRetention: RetentionDays;
 }
 
 export class Console extends Construct {
@@ -53,7 +56,7 @@ export class Console extends Construct {
   /** `https://<distribution domain>`: the console's URL and origin. */
   readonly url: string;
 
-  constructor(scope: Construct, id: string, { api }: ConsoleProps) {
+  constructor(scope: Construct, id: string, { api, logRetention }: ConsoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
 
@@ -101,6 +104,8 @@ export class Console extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/index.html', '/config.json'],
       memoryLimit: 256,
+      // Deleted with the stack like every function log but the run logs (they hold no data).
+      logGroup: new LogGroup(this, 'DeploymentLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY }),
     });
 
     // CORS for the console's origin alone: the api function's Hono middleware, and the function URL's own configuration.

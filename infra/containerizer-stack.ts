@@ -69,7 +69,7 @@ export class ContainerizerStack extends Stack {
     this.images.grantManageImages(this.api.function);
     for (const [name, value] of Object.entries(this.images.environment)) this.api.function.addEnvironment(name, value);
 
-    new Console(this, 'Console', { api: this.api }); // the web console: S3 + CloudFront, its URL the ConsoleUrl output
+    new Console(this, 'Console', { api: this.api, logRetention: context.logRetention }); // the web console: S3 + CloudFront, its URL the ConsoleUrl output
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
