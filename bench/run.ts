@@ -12,7 +12,7 @@
  * within its timeout (bench/reconciler.ts); a burst of 2,000 runs against Fargate's launch rate and a 64-vCPU quota
  * (bench/launch-burst.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
  * live log follows sharing GetLogEvents' quota (bench/follow-budget.ts).
- * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000).
+ * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000); the web console's bundle size and its runs page with 10,000 runs (bench/console.ts).
  * `npx tsx bench/run.ts launch` measures part 1 only.
  */
 import { jsonClient, signUp } from './client.js';
@@ -34,6 +34,7 @@ import { main as followFigures } from './follow-budget.js';
 import { main as reconcilerFigures } from './reconciler.js';
 import { main as resultFigures } from './results.js';
 import { main as scheduleFigures } from './schedules.js';
+import { main as consoleFigures } from './console.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
   if (launchOnly) return;
   await logFigures(100);
   await resultFigures();
+  await consoleFigures();
   await lambdaFigures();
   await reconcilerFigures();
   await launchBurstFigures();

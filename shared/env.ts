@@ -139,6 +139,13 @@ export const ENV = {
   FOLLOWS_PER_USER: 'FOLLOWS_PER_USER',
   /** GetLogEvents calls per second all live follows share (8), a share of the account's GetLogEvents quota. log-follow (CDK context `followReadsPerSecond`). */
   FOLLOW_READS_PER_SECOND: 'FOLLOW_READS_PER_SECOND',
+  /**
+   * Comma-separated origins (`https://console.example.com`) whose pages may call the API from a
+   * browser (CORS); unset: none but the API's own origin. The api (the stack sets the console's
+   * CloudFront origin); dev mode (the console is served from the API's origin, so only another
+   * front-end server, e.g. Vite's, needs it).
+   */
+  CORS_ALLOWED_ORIGINS: 'CORS_ALLOWED_ORIGINS',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -250,6 +257,7 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
       ENV.BUILD_PROJECT_NAME,
       ENV.IMAGE_REPOSITORY_URI,
       ENV.BUILD_LOG_GROUP_NAME,
+      ENV.CORS_ALLOWED_ORIGINS,
     ],
     whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY],
   },

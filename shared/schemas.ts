@@ -331,6 +331,17 @@ export const SchedulePatch = z
   .superRefine((value, ctx) => checkExpressionInZone(value, ctx))
   .openapi('SchedulePatch');
 
+/** POST /schedules/preview: an expression in a zone, checked as a schedule's would be, and how many slots to list. */
+export const SchedulePreviewRequest = z
+  .object({
+    expression,
+    timeZone: scheduleFields.timeZone.default(SCHEDULE_DEFAULTS.timeZone),
+    count: z.number().int().min(1).max(100).default(5),
+  })
+  .strict()
+  .superRefine((value, ctx) => checkExpressionInZone(value, ctx))
+  .openapi('SchedulePreviewRequest');
+
 /** An expression whose time is checked in its zone (at() in a spring-forward gap), and the zone itself; issues on the field at fault. */
 function checkExpressionInZone(value: { expression?: string; timeZone?: string }, ctx: z.RefinementCtx): void {
   if (value.timeZone === undefined) return;
