@@ -77,6 +77,8 @@ export interface LimitSettings {
   maxAppsPerUser: number;
   /** Most runs a user may have active at once; one more is a 429. */
   maxActiveRunsPerUser: number;
+  /** s a run may take to start before it ends FAILED (RUN_START_TIMEOUT_SECONDS); its timeoutSeconds counts from its start. */
+  runStartTimeoutSeconds: number;
   signIn: SignInLimits;
   registration: RegistrationPolicy;
 }
@@ -89,6 +91,8 @@ export const DEFAULT_LIMITS = {
   loginFailuresBeforeLockout: 10,
   registrationsPerHour: 20,
   refreshesPerMinute: 30,
+  // Beyond LAUNCH_RETRY's schedule of deferred launches (about 28 min), within AWS Batch's range for a job's time to start (600 to 86,400 s).
+  runStartTimeoutSeconds: 1800,
 } as const;
 
 /**
@@ -103,6 +107,7 @@ export function readLimitSettings(env: Env): LimitSettings {
   return {
     maxAppsPerUser: read.positiveInt(ENV.MAX_APPS_PER_USER, DEFAULT_LIMITS.maxAppsPerUser),
     maxActiveRunsPerUser: read.positiveInt(ENV.MAX_ACTIVE_RUNS_PER_USER, DEFAULT_LIMITS.maxActiveRunsPerUser),
+    runStartTimeoutSeconds: read.positiveInt(ENV.RUN_START_TIMEOUT_SECONDS, DEFAULT_LIMITS.runStartTimeoutSeconds),
     signIn: {
       loginAttemptsPerMinute: read.positiveInt(ENV.LOGIN_ATTEMPTS_PER_MINUTE, DEFAULT_LIMITS.loginAttemptsPerMinute),
       loginFailuresBeforeLockout: read.positiveInt(ENV.LOGIN_FAILURES_BEFORE_LOCKOUT, DEFAULT_LIMITS.loginFailuresBeforeLockout),
