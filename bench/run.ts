@@ -9,8 +9,9 @@
  * 3. Build overhead: a three-file context built through the API against `docker build`
  *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
- * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
- * `npx tsx bench/run.ts launch` measures part 1 only.
+ * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
+ * last, the soak (bench/soak.ts): the dev server's resident memory after 100 and 1,000 runs and after a minute idle (target: within 64 MiB).
+ * `npx tsx bench/run.ts launch` measures part 1 only; `npx tsx bench/soak.ts [runs] [idleSeconds]` the soak alone.
  */
 import { jsonClient, signUp } from './client.js';
 import { execFile } from 'node:child_process';
@@ -28,6 +29,7 @@ import { main as lambdaFigures } from './lambda.js';
 import { main as logFigures } from './logs.js';
 import { main as reconcilerFigures } from './reconciler.js';
 import { main as resultFigures } from './results.js';
+import { main as soakFigures } from './soak.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
   await resultFigures();
   await lambdaFigures();
   await reconcilerFigures();
+  await soakFigures();
 }
 
 function round(ms: number): number {
