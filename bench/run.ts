@@ -13,7 +13,8 @@
  * (bench/launch-burst.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
  * live log follows sharing GetLogEvents' quota (bench/follow-budget.ts).
  * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000); the web console's bundle size and its runs page with 10,000 runs (bench/console.ts).
- * `npx tsx bench/run.ts launch` measures part 1 only.
+ * Last, the soak (bench/soak.ts): the dev server's resident memory after 100 and 1,000 runs and after a minute idle (target: within 64 MiB).
+ * `npx tsx bench/run.ts launch` measures part 1 only; `npx tsx bench/soak.ts [runs] [idleSeconds]` the soak alone.
  */
 import { jsonClient, signUp } from './client.js';
 import { execFile } from 'node:child_process';
@@ -35,6 +36,7 @@ import { main as reconcilerFigures } from './reconciler.js';
 import { main as resultFigures } from './results.js';
 import { main as scheduleFigures } from './schedules.js';
 import { main as consoleFigures } from './console.js';
+import { main as soakFigures } from './soak.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
   await launchBurstFigures();
   await followFigures();
   await scheduleFigures();
+  await soakFigures();
 }
 
 function round(ms: number): number {

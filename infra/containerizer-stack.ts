@@ -50,13 +50,17 @@ export class ContainerizerStack extends Stack {
 
     this.data = new Data(this, 'Data', { finishedRunTtlDays: context.finishedRunTtlDays });
     this.runtime = new ContainerRuntime(this, 'Runtime', { context });
-    const { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns } = context.limitSettings;
+    const { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns, [ENV.RUN_START_TIMEOUT_SECONDS]: startTimeout } = context.limitSettings;
     this.events = new Events(this, 'Events', {
       data: this.data,
       runtime: this.runtime,
       logRetention: context.logRetention,
       // Every function that starts runs applies the run quota and the image policy.
-      launchSettings: { ...(maxActiveRuns !== undefined && { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns }), ...context.imagePolicy },
+      launchSettings: {
+        ...(maxActiveRuns !== undefined && { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns }),
+        ...(startTimeout !== undefined && { [ENV.RUN_START_TIMEOUT_SECONDS]: startTimeout }),
+        ...context.imagePolicy,
+      },
     });
     this.api = new Api(this, 'Api', { data: this.data, runtime: this.runtime, events: this.events, context });
     this.runExpiry = new RunExpiry(this, 'RunExpiry', { data: this.data, runtime: this.runtime, logRetention: context.logRetention });

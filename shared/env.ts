@@ -146,6 +146,11 @@ export const ENV = {
    * front-end server, e.g. Vite's, needs it).
    */
   CORS_ALLOWED_ORIGINS: 'CORS_ALLOWED_ORIGINS',
+  /**
+   * s a run may take to start (PENDING/PROVISIONING, counted from its creation) before it ends FAILED, its task stopped (1800);
+   * its timeoutSeconds counts from its start. Every function that sweeps runs (the reconciler); dev mode.
+   */
+  RUN_START_TIMEOUT_SECONDS: 'RUN_START_TIMEOUT_SECONDS',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -223,6 +228,7 @@ export const LIMIT_SETTINGS = [
   ENV.REGISTRATION,
   ENV.REGISTRATION_EMAIL_DOMAINS,
   ENV.REGISTRATION_INVITE_CODES,
+  ENV.RUN_START_TIMEOUT_SECONDS,
 ] as const;
 
 /** A deployment's image policy (shared/settings.ts readImagePolicy): every function that starts runs applies it. */
@@ -236,6 +242,9 @@ const SCHEDULE_TRIGGERS = [
   ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN,
   ENV.RULE_PREFIX,
 ] as const;
+
+/** What the functions that start runs get besides (infra/events.ts launchSettings): the quota, the image policy, and the start bound the reconciler's sweep applies. */
+const LAUNCH_SETTINGS = [ENV.MAX_ACTIVE_RUNS_PER_USER, ENV.RUN_START_TIMEOUT_SECONDS, ...IMAGE_POLICY] as const;
 
 /** Who verifies tokens: the JWT settings, and the OpenID provider and admins when configured. */
 const TOKEN_VERIFIER = [ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE] as const;
@@ -267,10 +276,10 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
     whenConfigured: TOKEN_VERIFIER_CONFIGURED,
   },
   // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
-  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
-  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: LAUNCH_SETTINGS },
+  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: LAUNCH_SETTINGS },
   // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers), settles builds whose events were lost and collects unused builds from the repository.
-  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI], whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI], whenConfigured: LAUNCH_SETTINGS },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
   // Records builds and scans only: it never launches a run.

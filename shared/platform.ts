@@ -50,7 +50,7 @@ export interface Platform {
   logs: LogSource;
 }
 
-export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser'> = {
+export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser' | 'startTimeoutSeconds'> = {
   finishedRunTtlDays: 0,
   relaunchAfterMs: 30_000,
   timeoutGraceSeconds: 10,
@@ -80,7 +80,12 @@ export function createPlatform(deps: PlatformDeps): Platform {
   );
   const counters = new CounterStore(deps.db);
   const results = new ResultService(new ResultStore(deps.db), apps, counters, deps.limits.results, deps.results);
-  const runConfig = { ...DEFAULT_RUN_CONFIG, maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser, ...deps.runs };
+  const runConfig = {
+    ...DEFAULT_RUN_CONFIG,
+    maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser,
+    startTimeoutSeconds: deps.limits.runStartTimeoutSeconds,
+    ...deps.runs,
+  };
   const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig, {
     jobEnv: (run) => results.jobEnv(run),
     resolveImage: (app) => images.resolveForRun(app),

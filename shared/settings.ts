@@ -91,6 +91,8 @@ export interface LimitSettings {
   maxImagesPerUser: number;
   /** Most builds a user may have queued or building at once; one more is a 429. */
   maxConcurrentBuildsPerUser: number;
+  /** s a run may take to start before it ends FAILED (RUN_START_TIMEOUT_SECONDS); its timeoutSeconds counts from its start. */
+  runStartTimeoutSeconds: number;
   signIn: SignInLimits;
   registration: RegistrationPolicy;
   /** What one run may post as results. */
@@ -110,6 +112,8 @@ export const DEFAULT_LIMITS = {
   resultPostsPerRun: 100,
   resultPostsPerMinute: 30,
   metricsPerResult: 100,
+  // Beyond LAUNCH_RETRY's schedule of deferred launches (about 28 min), within AWS Batch's range for a job's time to start (600 to 86,400 s).
+  runStartTimeoutSeconds: 1800,
 } as const;
 
 /**
@@ -126,6 +130,7 @@ export function readLimitSettings(env: Env): LimitSettings {
     maxActiveRunsPerUser: read.positiveInt(ENV.MAX_ACTIVE_RUNS_PER_USER, DEFAULT_LIMITS.maxActiveRunsPerUser),
     maxImagesPerUser: read.positiveInt(ENV.MAX_IMAGES_PER_USER, DEFAULT_LIMITS.maxImagesPerUser),
     maxConcurrentBuildsPerUser: read.positiveInt(ENV.MAX_CONCURRENT_BUILDS_PER_USER, DEFAULT_LIMITS.maxConcurrentBuildsPerUser),
+    runStartTimeoutSeconds: read.positiveInt(ENV.RUN_START_TIMEOUT_SECONDS, DEFAULT_LIMITS.runStartTimeoutSeconds),
     signIn: {
       loginAttemptsPerMinute: read.positiveInt(ENV.LOGIN_ATTEMPTS_PER_MINUTE, DEFAULT_LIMITS.loginAttemptsPerMinute),
       loginFailuresBeforeLockout: read.positiveInt(ENV.LOGIN_FAILURES_BEFORE_LOCKOUT, DEFAULT_LIMITS.loginFailuresBeforeLockout),

@@ -35,11 +35,13 @@ import {
   isMissingLost,
   isPastTimeout,
   isSettleOverdue,
+  isStartOverdue,
   isStopOverdue,
   newRun,
   nextLaunchAt,
   retryOf,
   runStatusOf,
+  startTimeoutReason,
   unresolvedImages,
   terminalOutcome,
   terminalRecord,
@@ -54,6 +56,8 @@ export interface RunServiceConfig {
   finishedRunTtlDays: number;
   /** A PENDING run with no task after this long (ms) is launched again. */
   relaunchAfterMs: number;
+  /** A run not started (RUNNING) this long (s) after its creation ends FAILED, its task stopped (RUN_START_TIMEOUT_SECONDS). */
+  startTimeoutSeconds: number;
   /** Grace (s) given to a run stopped for its timeout. */
   timeoutGraceSeconds: number;
   /** A finished run still unsettled after this long (ms) is settled by the sweep. */
@@ -219,7 +223,8 @@ export class RunService {
 
   /**
    * One pass over the active runs (a Query on the sparse index): settles finished runs,
-   * stops runs past their timeout, relaunches runs whose launch was lost or deferred, sends
+   * stops runs past their timeout (counted from their start), fails runs that did not start
+   * within startTimeoutSeconds, relaunches runs whose launch was lost or deferred, sends
    * again stops that were lost, and, with `describe`, asks the backend for the tasks' states
    * (batched: runtime.describeAll) to catch lost events. Runs are reconciled SWEEP_CONCURRENCY
    * at a time; a failure on one run is logged and the pass goes on.
@@ -267,40 +272,51 @@ export class RunService {
       if (isSettleOverdue(run, at, this.config.settleAfterMs)) await this.settle(run);
       return;
     }
+    const startOverdue = isStartOverdue(run, at, this.config.startTimeoutSeconds * 1000);
     if (!run.taskRef) {
+      if (startOverdue) await this.abandon(run, at, startTimeoutReason(run, this.config.startTimeoutSeconds));
       // With a launch budget, waiting runs are the launch queue's (drainQueue), launched in order.
-      if (!this.runtime.capacity && isLaunchLost(run, at, this.config.relaunchAfterMs))
+      else if (!this.runtime.capacity && isLaunchLost(run, at, this.config.relaunchAfterMs))
         await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
       return;
     }
-    const state = states?.get(run.taskRef);
+    // A run about to fail for a slow start is failed only on the backend's word that it has not started (its RUNNING event may be late).
+    const state = states ? states.get(run.taskRef) : startOverdue ? await this.runtime.describe(run.taskRef, run.runId) : undefined;
+    let current = run;
     if (state) {
       const after = await this.applyTaskStateChange(state);
       if (after && isTerminal(after.status)) return;
+      current = after ?? run;
     } else if (state === null && isMissingLost(run, at, this.config.missingGraceMs)) {
-      await this.giveUpMissing(run, at);
+      await this.abandon(run, at, 'task disappeared: the backend no longer knows it (lost while the platform was down?)');
       return;
     }
-    if (run.stopRequest && isStopOverdue(run, at, this.config.stopResendAfterMs)) {
+    if (isStartOverdue(current, at, this.config.startTimeoutSeconds * 1000)) {
+      await this.abandon(current, at, startTimeoutReason(current, this.config.startTimeoutSeconds));
+    } else if (current.stopRequest && isStopOverdue(current, at, this.config.stopResendAfterMs)) {
       // The first StopTask was lost (e.g. denied, or a crash before it was sent): its grace is long over.
-      await this.runtime.stop(run.taskRef, 0, run.stopRequest.reason);
-    } else if (!run.stopRequest && isPastTimeout(run, at)) {
+      await this.runtime.stop(run.taskRef, 0, current.stopRequest.reason);
+    } else if (!current.stopRequest && isPastTimeout(current, at)) {
       await this.requestStop(
-        run,
+        current,
         { status: 'TIMED_OUT', reason: `timed out after ${run.timeoutSeconds} s`, at: at.toISOString(), graceSeconds: this.config.timeoutGraceSeconds },
         { graceSeconds: this.config.timeoutGraceSeconds },
       );
     }
   }
 
-  /** Fails a run whose task the backend has not known for longer than the grace, stopping the task in case it runs after all. */
-  private async giveUpMissing(run: Run, at: Date): Promise<void> {
-    const reason = 'task disappeared: the backend no longer knows it (lost while the platform was down?)';
-    try {
-      await this.runtime.stop(run.taskRef!, 0, reason);
-    } catch (err) {
-      // Most likely the task is indeed gone; the run is failed either way.
-      logger.warn('sweep: could not stop a task the backend does not list', { runId: run.runId, error: err as Error });
+  /**
+   * Fails a run the platform gives up on (its task disappeared, or it did not start in time), stopping its task first in case it
+   * runs after all: a task that never started has no output or exit code for the run to wait for.
+   */
+  private async abandon(run: Run, at: Date, reason: string): Promise<void> {
+    if (run.taskRef) {
+      try {
+        await this.runtime.stop(run.taskRef, 0, reason);
+      } catch (err) {
+        // Most likely the task is gone indeed; the run is failed either way.
+        logger.warn('sweep: could not stop the task of a run given up on', { runId: run.runId, error: err as Error });
+      }
     }
     await this.finish(run, 'FAILED', { at, reason });
   }

@@ -1,7 +1,9 @@
+import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
+import { JOB_ENV } from '../../shared/job-env.js';
 import { createApp, ecsTask, OWNER, runEventsSent, startCloud, type Cloud, type TaskStop } from './support.js';
 
 let cloud: Cloud;
@@ -206,5 +208,18 @@ describe('task-state-change', () => {
     await expect(platform.runs.get(OWNER, '01HZX3K4M5N6P7Q8R9S0T1V2W4')).rejects.toMatchObject({ status: 404 });
     expect(cloud.events.calls()).toEqual([]);
     expect(cloud.ecs.calls()).toEqual([]);
+  });
+
+  it('shows the result the job posted before it exited as soon as the run is terminal: the terminal write keeps it', async () => {
+    const { run, task } = await launch();
+    await deliver(task.provisioning, task.running);
+    const launchEnv = cloud.ecs.commandCalls(RunTaskCommand).find((c) => c.args[0].input.startedBy === run.runId)!.args[0].input.overrides!
+      .containerOverrides![0]!.environment!;
+    const runToken = launchEnv.find((e) => e.name === JOB_ENV.runToken)!.value!;
+    // The job's POST is answered once the result is stored; only then does the job exit and ECS report the task STOPPED.
+    await platform.results.post(run.runId, runToken, JSON.stringify({ rows: 3 }));
+    await deliver(task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: EXITED, exitCode: 0 }));
+
+    expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, result: { rows: 3 } });
   });
 });
