@@ -41,7 +41,7 @@ export async function main(): Promise<void> {
     );
     const seconds = (performance.now() - t0) / 1000;
     let listed = 0;
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await schedules.list(owner, { appId: app.appId, limit: 1000, cursor });
       listed += page.items.length;
       if (!page.nextCursor) break;
@@ -49,9 +49,16 @@ export async function main(): Promise<void> {
     }
     console.log(`\nSchedules: ${COUNT} created through the service on dynalite (${AT_ONCE} at a time), each armed in the dev-mode scheduler`);
     console.table({
-      create: { schedules: COUNT, seconds: Math.round(seconds * 10) / 10, 'per second': Math.round(COUNT / seconds), 'ms each (mean)': Math.round((seconds * 1000 * AT_ONCE) / COUNT) },
+      create: {
+        schedules: COUNT,
+        seconds: Math.round(seconds * 10) / 10,
+        'per second': Math.round(COUNT / seconds),
+        'ms each (mean)': Math.round((seconds * 1000 * AT_ONCE) / COUNT),
+      },
     });
-    console.log(`items per schedule: 1 (the schedule item; its ledger grows by one per slot); listed back: ${listed}/${COUNT} ${listed === COUNT ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `items per schedule: 1 (the schedule item; its ledger grows by one per slot); listed back: ${listed}/${COUNT} ${listed === COUNT ? 'MET' : 'NOT MET'}`,
+    );
 
     // 2. Lateness: every-minute schedules fire at the next boundary.
     const everyMinute = await Promise.all(

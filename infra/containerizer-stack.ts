@@ -18,6 +18,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
 import { Api } from './api.js';
+import { Console } from './console.js';
 import { readContext } from './context.js';
 import { Data } from './data.js';
 import { Events } from './events.js';
@@ -49,14 +50,15 @@ export class ContainerizerStack extends Stack {
 
     this.data = new Data(this, 'Data', { finishedRunTtlDays: context.finishedRunTtlDays });
     this.runtime = new ContainerRuntime(this, 'Runtime', { context });
-    const { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns } = context.limitSettings;
+    const { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns, [ENV.RUN_START_TIMEOUT_SECONDS]: startTimeout } = context.limitSettings;
     this.events = new Events(this, 'Events', {
       data: this.data,
       runtime: this.runtime,
       logRetention: context.logRetention,
-      // Every function that starts runs applies the run quota, the image policy, the prices and the budget.
+      // Every function that starts runs applies the run quota, the start timeout, the image policy, the prices and the budget.
       launchSettings: {
         ...(maxActiveRuns !== undefined && { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns }),
+        ...(startTimeout !== undefined && { [ENV.RUN_START_TIMEOUT_SECONDS]: startTimeout }),
         ...context.imagePolicy,
         ...context.costSettings,
       },
@@ -82,6 +84,8 @@ export class ContainerizerStack extends Stack {
     // The reconciler settles builds whose events were lost and collects builds nothing uses.
     this.images.grantHousekeeping(this.events.reconcilerFunction);
     this.events.reconcilerFunction.addEnvironment(ENV.IMAGE_REPOSITORY_URI, this.images.repository.repositoryUri);
+
+    new Console(this, 'Console', { api: this.api, logRetention: context.logRetention }); // the web console: S3 + CloudFront, its URL the ConsoleUrl output
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

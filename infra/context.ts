@@ -16,10 +16,10 @@
  * | `oidcJwksUrl`      | JWKS URL of an external OpenID provider whose tokens the API accepts     | built-in accounts only      |
  * | `oidcIssuer`       | the `iss` those tokens must carry                                        | none                        |
  * | `oidcAudience`     | the `aud` those tokens must carry                                        | none                        |
- * | `MAX_APPS_PER_USER`, `MAX_ACTIVE_RUNS_PER_USER`, `LOGIN_*`, `REGISTRATION*`, `REFRESHES_PER_MINUTE` | quotas and sign-in limits, as in dev mode (shared/env.ts LIMIT_SETTINGS) | shared/settings.ts defaults |
+ * | `MAX_APPS_PER_USER`, `MAX_ACTIVE_RUNS_PER_USER`, `LOGIN_*`, `REGISTRATION*`, `REFRESHES_PER_MINUTE`, `RUN_START_TIMEOUT_SECONDS` | quotas, sign-in limits and the bound on a run's time to start, as in dev mode (shared/env.ts LIMIT_SETTINGS) | shared/settings.ts defaults |
  * | `SCAN_SEVERITY_THRESHOLD` | runs of built images with scan findings at or above it fail (CRITICAL…INFORMATIONAL) | no policy      |
  * | `ALLOWED_IMAGE_PREFIXES` | prefixes an app's image string must start with                      | any image                   |
- * | `COST_REGION`, `COST_CPU_ARCHITECTURE`, `FARGATE_PRICE_*`, `MONTHLY_BUDGET_USD` | run prices and the monthly budget (shared/env.ts COST_SETTINGS) | the stack's Region, X86_64, the price table, none |
+ * | `COST_REGION`, `FARGATE_PRICE_*`, `MONTHLY_BUDGET_USD` | run prices and the monthly budget (shared/env.ts COST_SETTINGS) | the stack's Region, the price table, none |
  * | `followConcurrency` | reserved concurrency of the log-follow function: live follows open at once, deployment-wide | 20 |
  * | `followsPerUser`   | live follows one user may have open at once                              | 3                           |
  * | `followReadsPerSecond` | GetLogEvents calls per second all live follows share (the account's quota is 10 or 25 per Region) | 8    |

@@ -3,7 +3,7 @@
  * PORT (3000), HOST (127.0.0.1), DATA_DIR (.data), JWT_SECRET (else generated once and kept
  * in DATA_DIR/jwt-secret), and the auth settings the cloud reads too (shared/settings.ts):
  * JWT_ISSUER, JWT_AUDIENCE, ADMIN_USER_IDS, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; the quotas and
- * sign-in limits (readLimitSettings: MAX_*_PER_USER, LOGIN_*, REGISTRATION*, REFRESHES_PER_MINUTE); and
+ * sign-in limits (readLimitSettings: MAX_*_PER_USER, LOGIN_*, REGISTRATION*, REFRESHES_PER_MINUTE) and the bound on a run's time to start (RUN_START_TIMEOUT_SECONDS); and
  * the per-run bounds (local/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS;
  * the image policy (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES); BUILD_CONCURRENCY (2); and GC_INTERVAL_SECONDS, GC_CONTAINER_GRACE_SECONDS (600 each).
  */

@@ -47,7 +47,10 @@ function imageMissing(image: string): string {
 export interface RuntimeHooks {
   /** Labelled (LABELS.instanceId) on every container, so this installation's garbage collection finds the exited ones it left. */
   instanceId?: string;
-  /** Gets what a job left in its result file (read from the main container at release). */
+  /**
+   * Gets what a job left in its result file, read from the main container once it stopped and before its STOPPED change goes on
+   * (withLogs), so the run's terminal status is never visible before its result. Throwing holds the change back (the sweep's describe brings it again).
+   */
   onResultFile?(runId: string, text: string): Promise<void>;
   /** Gets each task state change `follow` makes of Docker's (STOPPED ones once the run's logs are complete): the platform's RunService.applyTaskStateChange. */
   onTaskChange?(change: TaskStateChange): Promise<unknown>;
@@ -56,6 +59,8 @@ export interface RuntimeHooks {
 /** Runs containers on the local Docker engine (Docker Engine API through dockerode). Task refs are container ids (a task's: its main container's). */
 export class DockerRuntime implements ContainerRuntime {
   private readonly releasing = new Map<TaskRef, Promise<void>>();
+  /** The result file's hand-over of each stopped run under way or done (by run id; until its release): a repeated STOPPED change reads it once. */
+  private readonly handedOver = new Map<string, Promise<void>>();
   /** Why the platform itself killed a run's container (past its writable layer bound), by run id. */
   private readonly killedFor = new Map<string, string>();
   private readonly guard: WritableLayerGuard;
@@ -304,10 +309,12 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * A STOPPED change once the run's log file is complete, every container's part of it (so a
-   * follower that sees the run end has seen all of its output), its stoppedReason (and a task's
-   * taskFailure, which decides its outcome) noting a kill by the platform (writable layer bound)
-   * and a truncated log. Other changes pass as they are.
+   * A STOPPED change once all a reader of the finished run sees is in place: the run's log file
+   * complete, every container's part of it (so a follower that sees the run end has seen all of
+   * its output), and the main container's result file handed over (hooks.onResultFile) — the
+   * terminal transition comes after both. Its stoppedReason (and a task's taskFailure, which
+   * decides its outcome) notes a kill by the platform (writable layer bound) and a truncated log.
+   * Other changes pass as they are.
    */
   async withLogs(change: TaskStateChange): Promise<TaskStateChange> {
     if (change.lastStatus !== 'STOPPED') return change;
@@ -316,6 +323,8 @@ export class DockerRuntime implements ContainerRuntime {
       : [{ container: MAIN_CONTAINER, ref: change.taskRef, started: true }];
     // A container that never started has no output; its attach ends only when it is removed.
     await Promise.all(members.filter((m) => m.started).map((m) => this.logs.follow(change.runId, m.ref, m.container)));
+    const main = members.find((m) => m.container === MAIN_CONTAINER);
+    if (main?.started) await this.handOverResult(change.runId, main.ref);
     const notes = [this.killedFor.get(change.runId)];
     const truncated = (await this.logs.truncated(change.runId)) ? truncationMessage(this.logs.maxBytesPerRun) : undefined;
     const stoppedReason = [notes[0] ?? change.stoppedReason, truncated].filter(Boolean).join('; ');
@@ -324,10 +333,10 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * Completes the run's log file, hands over its result file if the job wrote one (from the main
-   * container), then removes the container — a task's: stops what still runs, completes every
-   * container's logs, then removes them all. Idempotent: once removed, the file stands;
-   * concurrent calls for one run share one release.
+   * Completes the run's log file, then removes the container — a task's: stops what still runs,
+   * completes every container's logs, then removes them all. The result file was handed over
+   * before the run ended (withLogs). Idempotent: once removed, the file stands; concurrent calls
+   * for one run share one release.
    */
   release(ref: TaskRef, runId: string): Promise<void> {
     let releasing = this.releasing.get(ref);
@@ -335,28 +344,57 @@ export class DockerRuntime implements ContainerRuntime {
       releasing = (async () => {
         const task = await this.groups.release(runId, async (members) => {
           await Promise.all(members.filter((m) => m.started).map((m) => this.logs.follow(runId, m.ref, m.container)));
-          const main = members.find((m) => m.container === MAIN_CONTAINER);
-          if (main) await this.handOverResult(runId, main.ref);
         });
-        if (!task) {
-          if ((await this.describe(ref, runId)) === null) return;
-          await this.handOverResult(runId, ref);
+        if (!task && (await this.exists(ref))) {
+          await this.logs.follow(runId, ref);
           await this.remove(ref);
         }
         // A container removed while running ends its follow; wait for it to close the file.
         await this.logs.settled(runId);
-        this.killedFor.delete(runId);
+        this.forget(runId);
       })().finally(() => this.releasing.delete(ref));
       this.releasing.set(ref, releasing);
     }
     return releasing;
   }
 
-  /** Gives what the job left in its result file (if anything) to hooks.onResultFile. */
-  private async handOverResult(runId: string, ref: TaskRef): Promise<void> {
-    if (!this.hooks.onResultFile) return;
-    const text = await readResultFile(this.docker, ref);
-    if (text !== undefined) await this.hooks.onResultFile(runId, text);
+  /**
+   * Gives what the job left in its result file (if anything) to hooks.onResultFile, once per run:
+   * concurrent and repeated calls share the first that did not fail.
+   */
+  private handOverResult(runId: string, ref: TaskRef): Promise<void> {
+    const onResultFile = this.hooks.onResultFile;
+    if (!onResultFile) return Promise.resolve();
+    let handing = this.handedOver.get(runId);
+    if (!handing) {
+      handing = (async () => {
+        const text = await readResultFile(this.docker, ref);
+        if (text !== undefined) await onResultFile(runId, text);
+      })();
+      this.handedOver.set(runId, handing);
+      // A failed hand-over is tried again with the next STOPPED change.
+      handing.catch(() => {
+        if (this.handedOver.get(runId) === handing) this.handedOver.delete(runId);
+      });
+    }
+    return handing;
+  }
+
+  /** Whether the container is still there (`GET /containers/{id}/json`). */
+  private async exists(ref: TaskRef): Promise<boolean> {
+    try {
+      await this.docker.getContainer(ref).inspect();
+      return true;
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  /** Drops what this process kept about a released run. */
+  private forget(runId: string): void {
+    this.killedFor.delete(runId);
+    this.handedOver.delete(runId);
   }
 
   /** Stops the writable layer checks and the tasks' polling (the log follows end with their containers). */

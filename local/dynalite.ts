@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { rm, writeFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -23,8 +24,51 @@ export interface EmbeddedDynamo {
 /** Where a running server's dynalite says its endpoint: `<path>.endpoint` (the operator's command, local/admin.ts, reaches the store through it). */
 export const endpointFileOf = (path: string) => `${path}.endpoint`;
 
+/** The iterator base class of an abstract-level store (its prototype's prototype is the one every iterator kind shares). */
+interface AbstractLevelModule {
+  AbstractIterator: { prototype: object };
+}
+
+/**
+ * Makes dynalite close the LevelDB iterator behind each of its Query and Scan streams. dynalite
+ * (4.0.0) ends such an iterator with `iterator.return()`, which abstract-level's iterators lack,
+ * and abstract-level closes an iterator only on `close()`, not when it reaches the end of its
+ * range (abstract-level README, "iterator.close()": "must be called"). Every query therefore left
+ * its iterator open, and an open LevelDB iterator pins the snapshot it reads (memtables, table
+ * blocks) in native memory: the dev server's resident memory grew with each query, outside the
+ * capped JavaScript heap, and was never given back. Giving the iterators the `return()` dynalite
+ * calls — a close, as an async iterator's `return()` is — lets each stream's destroy (at its end,
+ * or when a Limit stops it early) close its iterator. Applied to the abstract-level copy that
+ * dynalite's stores load; idempotent.
+ */
+export function closeDynaliteIterators(): void {
+  for (const shared of dynaliteIteratorPrototypes()) {
+    if (typeof shared.return === 'function') continue;
+    Object.defineProperty(shared, 'return', {
+      value: function (this: { close(): Promise<void> }) {
+        return this.close();
+      },
+      configurable: true,
+      writable: true,
+    });
+  }
+}
+
+/** The prototype every iterator of dynalite's stores shares: of the abstract-level copies its on-disk (level → classic-level) and in-memory (memory-level) stores load. */
+export function dynaliteIteratorPrototypes(): Set<Record<string, unknown>> {
+  const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+  const prototypes = new Set<Record<string, unknown>>();
+  for (const store of [['level', 'classic-level'], ['memory-level']]) {
+    let load = fromDynalite;
+    for (const name of store) load = createRequire(load.resolve(name));
+    prototypes.add(Object.getPrototypeOf((load('abstract-level') as AbstractLevelModule).AbstractIterator.prototype) as Record<string, unknown>);
+  }
+  return prototypes;
+}
+
 /** Starts dynalite on 127.0.0.1 (a free port) over `path` and makes sure `tableName` exists; its endpoint is written to endpointFileOf(path). */
 export async function startDynalite(path: string, tableName: string): Promise<EmbeddedDynamo> {
+  closeDynaliteIterators();
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [handler] = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');

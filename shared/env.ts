@@ -40,6 +40,12 @@ export const ENV = {
   LOG_STREAM_PREFIX: 'LOG_STREAM_PREFIX',
   /** Task-definition family prefix (`containerizer-`). Every function; optional. */
   TASK_FAMILY_PREFIX: 'TASK_FAMILY_PREFIX',
+  /**
+   * The account's Fargate On-Demand vCPU quota (Service Quotas L-3032A538) the launch queue keeps
+   * launches within; runs beyond it wait PENDING. Every function (CDK context `FARGATE_VCPU_QUOTA`,
+   * default shared/aws/fargate-capacity.ts DEFAULT_FARGATE_VCPU_QUOTA).
+   */
+  FARGATE_VCPU_QUOTA: 'FARGATE_VCPU_QUOTA',
   /** The bus run events are published to (`default`). Every function; optional. */
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   /** Days a finished run is kept before DynamoDB's TTL deletes it; 0 keeps runs. Every function (CDK context `finishedRunTtlDays`, default 90). */
@@ -133,14 +139,24 @@ export const ENV = {
   FOLLOWS_PER_USER: 'FOLLOWS_PER_USER',
   /** GetLogEvents calls per second all live follows share (8), a share of the account's GetLogEvents quota. log-follow (CDK context `followReadsPerSecond`). */
   FOLLOW_READS_PER_SECOND: 'FOLLOW_READS_PER_SECOND',
+  /**
+   * Comma-separated origins (`https://console.example.com`) whose pages may call the API from a
+   * browser (CORS); unset: none but the API's own origin. The api (the stack sets the console's
+   * CloudFront origin); dev mode (the console is served from the API's origin, so only another
+   * front-end server, e.g. Vite's, needs it).
+   */
+  CORS_ALLOWED_ORIGINS: 'CORS_ALLOWED_ORIGINS',
+  /**
+   * s a run may take to start (PENDING/PROVISIONING, counted from its creation) before it ends FAILED, its task stopped (1800);
+   * its timeoutSeconds counts from its start. Every function that sweeps runs (the reconciler); dev mode.
+   */
+  RUN_START_TIMEOUT_SECONDS: 'RUN_START_TIMEOUT_SECONDS',
   /** Fargate price override, USD per vCPU-hour (services/cost-rules.ts); unset: the price table's for the Region. Every function that starts runs; dev mode. */
   FARGATE_PRICE_VCPU_HOUR: 'FARGATE_PRICE_VCPU_HOUR',
   /** Fargate price override, USD per GB-hour of memory; unset: the price table's. Every function that starts runs; dev mode. */
   FARGATE_PRICE_GB_HOUR: 'FARGATE_PRICE_GB_HOUR',
   /** The Region whose Fargate price runs are costed at: the cloud's own (AWS_REGION) by default; dev mode's estimate: us-east-1. */
   COST_REGION: 'COST_REGION',
-  /** X86_64 (default) or ARM64: the tasks' CPU architecture, for their price. Every function that starts runs; dev mode. */
-  COST_CPU_ARCHITECTURE: 'COST_CPU_ARCHITECTURE',
   /** USD one owner's runs may cost per UTC month; past it new runs are refused with a 402; unset: no budget. Every function that starts runs; dev mode. */
   MONTHLY_BUDGET_USD: 'MONTHLY_BUDGET_USD',
   /** Dev mode's HTTP port (3000). */
@@ -194,6 +210,7 @@ const EVERY_FUNCTION = [
   ENV.LOG_GROUP_NAME,
   ENV.LOG_STREAM_PREFIX,
   ENV.TASK_FAMILY_PREFIX,
+  ENV.FARGATE_VCPU_QUOTA,
   ENV.EVENT_BUS_NAME,
   ENV.FINISHED_RUN_TTL_DAYS,
   ENV.API_URL,
@@ -219,16 +236,11 @@ export const LIMIT_SETTINGS = [
   ENV.REGISTRATION,
   ENV.REGISTRATION_EMAIL_DOMAINS,
   ENV.REGISTRATION_INVITE_CODES,
+  ENV.RUN_START_TIMEOUT_SECONDS,
 ] as const;
 
 /** A deployment's prices and budget (shared/settings.ts readCostSettings): every function that starts runs or shows them applies them. */
-export const COST_SETTINGS = [
-  ENV.FARGATE_PRICE_VCPU_HOUR,
-  ENV.FARGATE_PRICE_GB_HOUR,
-  ENV.COST_REGION,
-  ENV.COST_CPU_ARCHITECTURE,
-  ENV.MONTHLY_BUDGET_USD,
-] as const;
+export const COST_SETTINGS = [ENV.FARGATE_PRICE_VCPU_HOUR, ENV.FARGATE_PRICE_GB_HOUR, ENV.COST_REGION, ENV.MONTHLY_BUDGET_USD] as const;
 
 /** A deployment's image policy (shared/settings.ts readImagePolicy): every function that starts runs applies it. */
 export const IMAGE_POLICY = [ENV.SCAN_SEVERITY_THRESHOLD, ENV.ALLOWED_IMAGE_PREFIXES] as const;
@@ -241,6 +253,9 @@ const SCHEDULE_TRIGGERS = [
   ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN,
   ENV.RULE_PREFIX,
 ] as const;
+
+/** What the functions that start runs get besides (infra/events.ts launchSettings): the quota, the image policy, and the start bound the reconciler's sweep applies. */
+const LAUNCH_SETTINGS = [ENV.MAX_ACTIVE_RUNS_PER_USER, ENV.RUN_START_TIMEOUT_SECONDS, ...IMAGE_POLICY, ...COST_SETTINGS] as const;
 
 /** Who verifies tokens: the JWT settings, and the OpenID provider and admins when configured. */
 const TOKEN_VERIFIER = [ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE] as const;
@@ -262,6 +277,7 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
       ENV.BUILD_PROJECT_NAME,
       ENV.IMAGE_REPOSITORY_URI,
       ENV.BUILD_LOG_GROUP_NAME,
+      ENV.CORS_ALLOWED_ORIGINS,
     ],
     whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY, ...COST_SETTINGS],
   },
@@ -271,13 +287,10 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
     whenConfigured: TOKEN_VERIFIER_CONFIGURED,
   },
   // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
-  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY, ...COST_SETTINGS] },
-  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY, ...COST_SETTINGS] },
+  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: LAUNCH_SETTINGS },
+  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: LAUNCH_SETTINGS },
   // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers), settles builds whose events were lost and collects unused builds from the repository.
-  reconciler: {
-    always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI],
-    whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY, ...COST_SETTINGS],
-  },
+  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI], whenConfigured: LAUNCH_SETTINGS },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
   // Records builds and scans only: it never launches a run.

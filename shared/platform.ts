@@ -57,7 +57,7 @@ export interface Platform {
   logs: LogSource;
 }
 
-export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser'> = {
+export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser' | 'startTimeoutSeconds'> = {
   finishedRunTtlDays: 0,
   relaunchAfterMs: 30_000,
   timeoutGraceSeconds: 10,
@@ -75,16 +75,26 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const apps: AppService = new AppService(
     appStore,
     {
-      beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId),
+      beforeDelete: async (principal, appId) => {
+        await schedules.deleteForApp(principal, appId);
+        // The backend's own leftovers of the app (ECS: its task-definition revisions).
+        const app = await appStore.getApp(appId);
+        if (app) await deps.runtime.retire?.(app);
+      },
       checkImage: (principal, app) => images.checkAppImage(principal, app),
     },
     deps.limits.maxAppsPerUser,
   );
   const counters = new CounterStore(deps.db);
   const results = new ResultService(new ResultStore(deps.db), apps, counters, deps.limits.results, deps.results);
-  const runConfig = { ...DEFAULT_RUN_CONFIG, maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser, ...deps.runs };
+  const runConfig = {
+    ...DEFAULT_RUN_CONFIG,
+    maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser,
+    startTimeoutSeconds: deps.limits.runStartTimeoutSeconds,
+    ...deps.runs,
+  };
   const runStore = new RunStore(deps.db);
-  const costs = new CostService(runStore, deps.costs ?? { pricing: pricingOf(DEFAULT_PRICE_REGION, 'X86_64', { estimate: true }) });
+  const costs = new CostService(runStore, deps.costs ?? { pricing: pricingOf(DEFAULT_PRICE_REGION, { estimate: true }) });
   const runs = new RunService(runStore, apps, deps.runtime, deps.publisher, runConfig, {
     jobEnv: (run) => results.jobEnv(run),
     resolveImage: (app) => images.resolveForRun(app),

@@ -11,7 +11,7 @@ import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
 import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
 import type { ImagePolicy } from './services/images.js';
 import type { ResultLimits } from './services/result-rules.js';
-import { CPU_ARCHITECTURES, DEFAULT_PRICE_REGION, pricingOf, type FargatePrice } from './services/cost-rules.js';
+import { DEFAULT_PRICE_REGION, pricingOf, type FargatePrice } from './services/cost-rules.js';
 import type { CostSettings } from './services/costs.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
@@ -93,6 +93,8 @@ export interface LimitSettings {
   maxImagesPerUser: number;
   /** Most builds a user may have queued or building at once; one more is a 429. */
   maxConcurrentBuildsPerUser: number;
+  /** s a run may take to start before it ends FAILED (RUN_START_TIMEOUT_SECONDS); its timeoutSeconds counts from its start. */
+  runStartTimeoutSeconds: number;
   signIn: SignInLimits;
   registration: RegistrationPolicy;
   /** What one run may post as results. */
@@ -112,6 +114,8 @@ export const DEFAULT_LIMITS = {
   resultPostsPerRun: 100,
   resultPostsPerMinute: 30,
   metricsPerResult: 100,
+  // Beyond LAUNCH_RETRY's schedule of deferred launches (about 28 min), within AWS Batch's range for a job's time to start (600 to 86,400 s).
+  runStartTimeoutSeconds: 1800,
 } as const;
 
 /**
@@ -128,6 +132,7 @@ export function readLimitSettings(env: Env): LimitSettings {
     maxActiveRunsPerUser: read.positiveInt(ENV.MAX_ACTIVE_RUNS_PER_USER, DEFAULT_LIMITS.maxActiveRunsPerUser),
     maxImagesPerUser: read.positiveInt(ENV.MAX_IMAGES_PER_USER, DEFAULT_LIMITS.maxImagesPerUser),
     maxConcurrentBuildsPerUser: read.positiveInt(ENV.MAX_CONCURRENT_BUILDS_PER_USER, DEFAULT_LIMITS.maxConcurrentBuildsPerUser),
+    runStartTimeoutSeconds: read.positiveInt(ENV.RUN_START_TIMEOUT_SECONDS, DEFAULT_LIMITS.runStartTimeoutSeconds),
     signIn: {
       loginAttemptsPerMinute: read.positiveInt(ENV.LOGIN_ATTEMPTS_PER_MINUTE, DEFAULT_LIMITS.loginAttemptsPerMinute),
       loginFailuresBeforeLockout: read.positiveInt(ENV.LOGIN_FAILURES_BEFORE_LOCKOUT, DEFAULT_LIMITS.loginFailuresBeforeLockout),
@@ -164,11 +169,37 @@ export function readImagePolicy(env: Env): ImagePolicy {
 }
 
 /**
+ * The origins whose pages may call the API from a browser (CORS_ALLOWED_ORIGINS): each an
+ * origin as a browser sends it in `Origin` (RFC 6454: scheme, host, port; no path).
+ * @throws ConfigurationError naming CORS_ALLOWED_ORIGINS when an entry is not such an origin.
+ */
+export function readCorsOrigins(env: Env): string[] {
+  return envReader(env)
+    .list(ENV.CORS_ALLOWED_ORIGINS)
+    .map((entry) => {
+      let origin: string | undefined;
+      try {
+        origin = new URL(entry).origin;
+      } catch {
+        origin = undefined;
+      }
+      if (!origin || origin === 'null' || origin !== entry.replace(/\/$/, '')) {
+        throw new ConfigurationError(
+          [ENV.CORS_ALLOWED_ORIGINS],
+          `CORS_ALLOWED_ORIGINS entries must be origins such as https://console.example.com, not ${JSON.stringify(entry)}`,
+        );
+      }
+      return origin;
+    });
+}
+
+/**
  * The prices runs are costed at and the owner's monthly budget: COST_REGION (default: AWS_REGION in
- * the cloud; us-east-1 for dev mode's estimate), COST_CPU_ARCHITECTURE (X86_64 or ARM64), the
- * overrides FARGATE_PRICE_VCPU_HOUR and FARGATE_PRICE_GB_HOUR (USD), MONTHLY_BUDGET_USD (unset: none).
+ * the cloud; us-east-1 for dev mode's estimate), the overrides FARGATE_PRICE_VCPU_HOUR and
+ * FARGATE_PRICE_GB_HOUR (USD, for every architecture), MONTHLY_BUDGET_USD (unset: none). Each run
+ * is priced at its own architecture (Run.architecture).
  * @param mode `estimate` (dev mode: what the run would cost on Fargate) or `cloud`.
- * @throws ConfigurationError naming the variable when a price or budget is not a positive number, or the architecture is neither.
+ * @throws ConfigurationError naming the variable when a price or budget is not a positive number.
  */
 export function readCostSettings(env: Env, mode: 'cloud' | 'estimate'): CostSettings {
   const read = envReader(env);
@@ -179,7 +210,7 @@ export function readCostSettings(env: Env, mode: 'cloud' | 'estimate'): CostSett
   };
   const budget = read.optional(ENV.MONTHLY_BUDGET_USD);
   return {
-    pricing: pricingOf(region, read.oneOf(ENV.COST_CPU_ARCHITECTURE, CPU_ARCHITECTURES, 'X86_64'), { override, estimate: mode === 'estimate' }),
+    pricing: pricingOf(region, { override, estimate: mode === 'estimate' }),
     monthlyBudgetUsd: budget === undefined ? undefined : read.positive(ENV.MONTHLY_BUDGET_USD, 0),
   };
 }

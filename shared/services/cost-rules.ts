@@ -9,11 +9,8 @@
  * sees startedAt → stoppedAt (durationMs), not the image pull: its figure is a little low for
  * runs whose pull is long.
  */
+import { EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE, type CpuArchitecture } from '../aws/architecture.js';
 import type { Run } from '../domain.js';
-
-/** Fargate's CPU architectures (ECS RuntimePlatform.cpuArchitecture). */
-export const CPU_ARCHITECTURES = ['X86_64', 'ARM64'] as const;
-export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
 
 /** USD per vCPU-hour and per GB-hour of one Region and architecture. */
 export interface FargatePrice {
@@ -58,11 +55,10 @@ export const PLATFORM_SHARE = {
   logsUsd: (100 / 1024 / 1024) * 0.5,
 } as const;
 
-/** What prices a deployment's runs: its Region's price (or the override) and whether it is an estimate (dev mode). */
+/** What prices a deployment's runs: its Region's price per architecture (or the override) and whether it is an estimate (dev mode). */
 export interface Pricing {
   region: string;
-  architecture: CpuArchitecture;
-  price: FargatePrice;
+  prices: Record<CpuArchitecture, FargatePrice>;
   /** Where `price` comes from: the table (with its date), an override, or the fallback Region. */
   priceSource: string;
   /** Dev mode: the figure is what the same run would cost on Fargate. */
@@ -70,18 +66,23 @@ export interface Pricing {
 }
 
 /**
- * The Fargate price of `region` and `architecture`: the table's, or us-east-1's when the table
- * has no entry, each field replaced by `override` when given.
+ * The Fargate prices of `region`: the table's, or us-east-1's when the table has no entry, each
+ * field replaced by `override` when given (for every architecture).
  */
-export function pricingOf(region: string, architecture: CpuArchitecture, options: { override?: Partial<FargatePrice>; estimate: boolean }): Pricing {
+export function pricingOf(region: string, options: { override?: Partial<FargatePrice>; estimate: boolean }): Pricing {
   const known = FARGATE_PRICES[region];
-  const table = (known ?? FARGATE_PRICES[DEFAULT_PRICE_REGION]!)[architecture];
-  const price = { ...table, ...options.override };
+  const table = known ?? FARGATE_PRICES[DEFAULT_PRICE_REGION]!;
+  const prices = { X86_64: { ...table.X86_64, ...options.override }, ARM64: { ...table.ARM64, ...options.override } };
   const overridden = options.override && Object.keys(options.override).length > 0;
   const source = known
-    ? `AWS Fargate pricing, ${region} Linux/${architecture}, ${PRICE_TABLE_DATE}`
-    : `AWS Fargate pricing, ${DEFAULT_PRICE_REGION} Linux/${architecture}, ${PRICE_TABLE_DATE} (no table entry for ${region})`;
-  return { region, architecture, price, priceSource: overridden ? `${source}, overridden by the deployment's settings` : source, estimate: options.estimate };
+    ? `AWS Fargate pricing, ${region} Linux, ${PRICE_TABLE_DATE}`
+    : `AWS Fargate pricing, ${DEFAULT_PRICE_REGION} Linux, ${PRICE_TABLE_DATE} (no table entry for ${region})`;
+  return { region, prices, priceSource: overridden ? `${source}, overridden by the deployment's settings` : source, estimate: options.estimate };
+}
+
+/** The architecture a run is priced at: the one it ran on, else what Fargate runs a task that names none on. */
+export function architectureOf(run: { architecture?: CpuArchitecture }): CpuArchitecture {
+  return run.architecture ?? EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE;
 }
 
 /** A finished run's cost: its billed resources, the Fargate charge, the platform's share and the total (USD). */
@@ -112,15 +113,17 @@ const PLATFORM_USD = PLATFORM_SHARE.lambdaUsd + PLATFORM_SHARE.dynamodbUsd + PLA
 
 /**
  * A run's cost: vCPU-hours = cpu × billed s / 3600, GB-hours = memoryMiB / 1024 × billed s / 3600,
- * Fargate = vCPU-hours × price per vCPU-hour + GB-hours × price per GB-hour, plus PLATFORM_SHARE.
+ * Fargate = vCPU-hours × price per vCPU-hour + GB-hours × price per GB-hour at the run's architecture's price, plus PLATFORM_SHARE.
  * Undefined for a run that never started (no durationMs): Fargate bills nothing for it.
  */
-export function runCost(run: Pick<Run, 'cpu' | 'memoryMiB' | 'durationMs'>, pricing: Pricing): RunCost | undefined {
+export function runCost(run: Pick<Run, 'cpu' | 'memoryMiB' | 'durationMs' | 'architecture'>, pricing: Pricing): RunCost | undefined {
   if (run.durationMs === undefined) return undefined;
+  const architecture = architectureOf(run);
+  const price = pricing.prices[architecture];
   const seconds = billedSeconds(run.durationMs);
   const vcpuHours = (run.cpu * seconds) / 3600;
   const gbHours = (run.memoryMiB / 1024) * (seconds / 3600);
-  const fargateUsd = vcpuHours * pricing.price.vcpuHour + gbHours * pricing.price.gbHour;
+  const fargateUsd = vcpuHours * price.vcpuHour + gbHours * price.gbHour;
   return {
     billedSeconds: seconds,
     vcpuHours,
@@ -129,7 +132,7 @@ export function runCost(run: Pick<Run, 'cpu' | 'memoryMiB' | 'durationMs'>, pric
     platformUsd: PLATFORM_USD,
     totalUsd: fargateUsd + PLATFORM_USD,
     region: pricing.region,
-    architecture: pricing.architecture,
+    architecture,
     priceSource: pricing.priceSource,
     estimate: pricing.estimate,
   };

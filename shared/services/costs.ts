@@ -10,7 +10,7 @@ import { badRequest, paymentRequired } from '../errors.js';
 import type { CostQuery } from '../schemas.js';
 import type { RunListing, RunStore } from '../store/run-store.js';
 import { indexKeys, shardedPartitions } from '../table.js';
-import { costTimeoutSeconds, monthStart, rollUp, runCost, type CostLine, type Pricing } from './cost-rules.js';
+import { architectureOf, costTimeoutSeconds, monthStart, rollUp, runCost, type CostLine, type Pricing } from './cost-rules.js';
 import { idRange } from './run-rules.js';
 
 /** The deployment's cost settings (shared/settings.ts readCostSettings). */
@@ -96,8 +96,8 @@ export class CostService {
   }
 
   /** The timeout (s) `run`'s maxCostPerRun makes at this deployment's price, or undefined when it has none. */
-  costTimeout(run: Pick<Run, 'cpu' | 'memoryMiB' | 'maxCostPerRun'>): number | undefined {
-    return run.maxCostPerRun === undefined ? undefined : costTimeoutSeconds(run, run.maxCostPerRun, this.pricing.price);
+  costTimeout(run: Pick<Run, 'cpu' | 'memoryMiB' | 'maxCostPerRun' | 'architecture'>): number | undefined {
+    return run.maxCostPerRun === undefined ? undefined : costTimeoutSeconds(run, run.maxCostPerRun, this.pricing.prices[architectureOf(run)]);
   }
 
   /** Visits the runs created in [from, to] of `ownerId` (everyone's when undefined), newest first, a Query per page, until `visit` returns true. */

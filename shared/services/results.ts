@@ -78,11 +78,13 @@ export class ResultService {
 
   /**
    * Records a result a finished job left in its result file (no token: the platform read it).
-   * A body that is not a valid result is logged and dropped.
+   * A body that is not a valid result is logged and dropped. Dev mode reads the file before the
+   * run's terminal transition; once the run has ended its result stands, so a file read again
+   * (a replayed event, a restart) adds nothing.
    */
   async recordFile(runId: string, body: string): Promise<void> {
     const subject = await this.store.tokenSubject(runId);
-    if (!subject) return;
+    if (!subject || isTerminal(subject.status)) return;
     try {
       const result = parseResult(body);
       await this.record(subject, result, metricsOf(result, this.limits.metricsPerResult));

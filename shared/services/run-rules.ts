@@ -108,9 +108,33 @@ export function terminalRecord(run: Pick<Run, 'startedAt' | 'attempt' | 'retry'>
   };
 }
 
-/** True when the run has run past its timeoutSeconds (s), counted from its start (or creation, if it never started). */
-export function isPastTimeout(run: Pick<Run, 'startedAt' | 'createdAt' | 'timeoutSeconds'>, at: Date): boolean {
-  return at.getTime() >= Date.parse(run.startedAt ?? run.createdAt) + run.timeoutSeconds * 1000;
+/**
+ * True when a started run has run past its timeoutSeconds (s), counted from its container's
+ * start (`startedAt`), as AWS Batch counts a job's attemptDurationSeconds from the attempt's
+ * startedAt: time spent waiting to start (a late RUNNING event, a slow image pull) is not the
+ * job's. A run not started yet never times out; isStartOverdue bounds its wait.
+ */
+export function isPastTimeout(run: Pick<Run, 'status' | 'startedAt' | 'createdAt' | 'timeoutSeconds'>, at: Date): boolean {
+  // A RUNNING run always records startedAt; createdAt only stands in for items written before it did.
+  const start = run.startedAt ?? (run.status === 'RUNNING' ? run.createdAt : undefined);
+  return start !== undefined && at.getTime() >= Date.parse(start) + run.timeoutSeconds * 1000;
+}
+
+/**
+ * True when a run has still not started (PENDING or PROVISIONING, no `startedAt`) `startTimeoutMs`
+ * (ms) after its creation: the separate bound on the time to start (RUN_START_TIMEOUT_SECONDS), as
+ * AWS Batch bounds a job's time in RUNNABLE apart from its attempt's duration (job queue
+ * jobStateTimeLimitActions), so a slow start neither eats the job's timeout nor waits forever.
+ */
+export function isStartOverdue(run: Pick<Run, 'status' | 'startedAt' | 'createdAt'>, at: Date, startTimeoutMs: number): boolean {
+  if (run.startedAt || statusRank(run.status) >= statusRank('RUNNING')) return false;
+  return at.getTime() - Date.parse(run.createdAt) >= startTimeoutMs;
+}
+
+/** The stoppedReason of a run that did not start within `startTimeoutSeconds` (s), with why its last launch was deferred, if it was. */
+export function startTimeoutReason(run: Pick<Run, 'launchRetry'>, startTimeoutSeconds: number): string {
+  const deferred = run.launchRetry ? `; its launch was deferred ${run.launchRetry.attempts} times, last: ${run.launchRetry.reason}` : '';
+  return `did not start within ${startTimeoutSeconds} s (RUN_START_TIMEOUT_SECONDS)${deferred}`;
 }
 
 /**

@@ -29,18 +29,22 @@ import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import type { ResolvedImage } from './images.js';
 import type { CostService } from './costs.js';
+import { taskArchitecture } from '../aws/architecture.js';
 import { costLimitReason } from './cost-rules.js';
+import { drainLaunchQueue } from './launch-queue.js';
 import {
   idRange,
   isLaunchLost,
   isMissingLost,
   isPastTimeout,
   isSettleOverdue,
+  isStartOverdue,
   isStopOverdue,
   newRun,
   nextLaunchAt,
   retryOf,
   runStatusOf,
+  startTimeoutReason,
   unresolvedImages,
   terminalOutcome,
   terminalRecord,
@@ -55,6 +59,8 @@ export interface RunServiceConfig {
   finishedRunTtlDays: number;
   /** A PENDING run with no task after this long (ms) is launched again. */
   relaunchAfterMs: number;
+  /** A run not started (RUNNING) this long (s) after its creation ends FAILED, its task stopped (RUN_START_TIMEOUT_SECONDS). */
+  startTimeoutSeconds: number;
   /** Grace (s) given to a run stopped for its timeout. */
   timeoutGraceSeconds: number;
   /** A finished run still unsettled after this long (ms) is settled by the sweep. */
@@ -124,8 +130,10 @@ export class RunService {
       throw badRequest('this app runs a script: a run cannot replace its command', [{ field: 'command', message: 'not allowed' }]);
     await this.hooks.costs?.checkBudget(app.ownerId);
     const { imageDigest, refusal, ...images } = await (this.hooks.resolveImage ?? imageStrings)(app);
+    const created = newRun({ ...app, ...images }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
     const run: Run = {
-      ...this.withCostLimit(newRun({ ...app, ...images }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() })),
+      // Decided now, from the built image's digest, before an external image's digest is recorded too.
+      ...this.withCostLimit({ ...created, architecture: taskArchitecture({ architecture: created.architecture, imageDigest }) }),
       // An image named by a tag: the content the tag names now (dev mode), so that a replay can run exactly it.
       imageDigest: imageDigest ?? (await this.runtime.inspectImage?.(images.image))?.digest,
     };
@@ -244,7 +252,8 @@ export class RunService {
 
   /**
    * One pass over the active runs (a Query on the sparse index): settles finished runs,
-   * stops runs past their timeout, relaunches runs whose launch was lost or deferred, sends
+   * stops runs past their timeout (counted from their start), fails runs that did not start
+   * within startTimeoutSeconds, relaunches runs whose launch was lost or deferred, sends
    * again stops that were lost, and, with `describe`, asks the backend for the tasks' states
    * (batched: runtime.describeAll) to catch lost events. Runs are reconciled SWEEP_CONCURRENCY
    * at a time; a failure on one run is logged and the pass goes on.
@@ -292,24 +301,33 @@ export class RunService {
       if (isSettleOverdue(run, at, this.config.settleAfterMs)) await this.settle(run);
       return;
     }
+    const startOverdue = isStartOverdue(run, at, this.config.startTimeoutSeconds * 1000);
     if (!run.taskRef) {
-      if (isLaunchLost(run, at, this.config.relaunchAfterMs)) await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
+      if (startOverdue) await this.abandon(run, at, startTimeoutReason(run, this.config.startTimeoutSeconds));
+      // With a launch budget, waiting runs are the launch queue's (drainQueue), launched in order.
+      else if (!this.runtime.capacity && isLaunchLost(run, at, this.config.relaunchAfterMs))
+        await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
       return;
     }
-    const state = states?.get(run.taskRef);
+    // A run about to fail for a slow start is failed only on the backend's word that it has not started (its RUNNING event may be late).
+    const state = states ? states.get(run.taskRef) : startOverdue ? await this.runtime.describe(run.taskRef, run.runId) : undefined;
+    let current = run;
     if (state) {
       const after = await this.applyTaskStateChange(state);
       if (after && isTerminal(after.status)) return;
+      current = after ?? run;
     } else if (state === null && isMissingLost(run, at, this.config.missingGraceMs)) {
-      await this.giveUpMissing(run, at);
+      await this.abandon(run, at, 'task disappeared: the backend no longer knows it (lost while the platform was down?)');
       return;
     }
-    if (run.stopRequest && isStopOverdue(run, at, this.config.stopResendAfterMs)) {
+    if (isStartOverdue(current, at, this.config.startTimeoutSeconds * 1000)) {
+      await this.abandon(current, at, startTimeoutReason(current, this.config.startTimeoutSeconds));
+    } else if (current.stopRequest && isStopOverdue(current, at, this.config.stopResendAfterMs)) {
       // The first StopTask was lost (e.g. denied, or a crash before it was sent): its grace is long over.
-      await this.runtime.stop(run.taskRef, 0, run.stopRequest.reason);
-    } else if (!run.stopRequest && isPastTimeout(run, at)) {
+      await this.runtime.stop(run.taskRef, 0, current.stopRequest.reason);
+    } else if (!current.stopRequest && isPastTimeout(current, at)) {
       await this.requestStop(
-        run,
+        current,
         {
           status: 'TIMED_OUT',
           reason: run.costTimeoutSeconds === run.timeoutSeconds ? costLimitReason(run) : `timed out after ${run.timeoutSeconds} s`,
@@ -321,14 +339,18 @@ export class RunService {
     }
   }
 
-  /** Fails a run whose task the backend has not known for longer than the grace, stopping the task in case it runs after all. */
-  private async giveUpMissing(run: Run, at: Date): Promise<void> {
-    const reason = 'task disappeared: the backend no longer knows it (lost while the platform was down?)';
-    try {
-      await this.runtime.stop(run.taskRef!, 0, reason);
-    } catch (err) {
-      // Most likely the task is indeed gone; the run is failed either way.
-      logger.warn('sweep: could not stop a task the backend does not list', { runId: run.runId, error: err as Error });
+  /**
+   * Fails a run the platform gives up on (its task disappeared, or it did not start in time), stopping its task first in case it
+   * runs after all: a task that never started has no output or exit code for the run to wait for.
+   */
+  private async abandon(run: Run, at: Date, reason: string): Promise<void> {
+    if (run.taskRef) {
+      try {
+        await this.runtime.stop(run.taskRef, 0, reason);
+      } catch (err) {
+        // Most likely the task is gone indeed; the run is failed either way.
+        logger.warn('sweep: could not stop the task of a run given up on', { runId: run.runId, error: err as Error });
+      }
     }
     await this.finish(run, 'FAILED', { at, reason });
   }
@@ -346,7 +368,13 @@ export class RunService {
    * app's retries; any other launch error, or a deferral past the last attempt, fails the run.
    */
   private async launch(run: Run, version: App): Promise<Run> {
-    const app: LaunchableApp = { ...version, image: run.image, sidecars: run.sidecars };
+    const app: LaunchableApp = {
+      ...version,
+      architecture: run.architecture ?? version.architecture,
+      image: run.image,
+      sidecars: run.sidecars,
+      imageDigest: run.imageDigest,
+    };
     let taskRef: string;
     try {
       const [, jobEnv] = await Promise.all([this.runtime.prepare(app), this.hooks.jobEnv?.(run)]);
@@ -354,7 +382,8 @@ export class RunService {
     } catch (err) {
       const at = new Date();
       const attempts = (run.launchRetry?.attempts ?? 0) + 1;
-      const notBefore = err instanceof LaunchDeferredError ? nextLaunchAt(attempts, at) : undefined;
+      // A capacity refusal waits in the launch queue however long it takes (drainQueue launches it when there is room).
+      const notBefore = err instanceof LaunchDeferredError ? (err.capacity && this.runtime.capacity ? at : nextLaunchAt(attempts, at)) : undefined;
       if (notBefore) {
         logger.info('launch deferred', { runId: run.runId, attempts, notBefore, reason: (err as Error).message });
         return (await this.store.deferLaunch(run.runId, { attempts, notBefore: notBefore.toISOString(), reason: (err as Error).message })) ?? run;
@@ -368,6 +397,22 @@ export class RunService {
     // A stop asked for while the launch was under way could not reach the task: pass it on.
     if (launched.stopRequest && !isTerminal(launched.status)) await this.runtime.stop(taskRef, 0, launched.stopRequest.reason);
     return launched;
+  }
+
+  /**
+   * The launch queue (issue 16; launch-queue.ts drainLaunchQueue), for a runtime with a launch budget
+   * (runtime.capacity): launches the waiting runs oldest first within the budget until `deadline`,
+   * re-reading the active runs every `pollMs` (ms). Returns how many tasks it started.
+   */
+  drainQueue(deadline: Date, pollMs = 1000): Promise<number> {
+    const capacity = this.runtime.capacity;
+    if (!capacity) return Promise.resolve(0);
+    const queue = {
+      active: () => this.store.active(),
+      launch: async (run: Run) => this.launch(run, await this.apps.getVersion(run.appId, run.appVersion)),
+      relaunchAfterMs: this.config.relaunchAfterMs,
+    };
+    return drainLaunchQueue(queue, capacity, deadline, pollMs);
   }
 
   private async requestStop(run: Run, request: StopRequest, options: { graceSeconds: number; kill?: boolean }): Promise<Run> {

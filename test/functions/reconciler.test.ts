@@ -6,6 +6,7 @@ import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import { reconcilerHandler } from '../../shared/lambda/reconciler.js';
 import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
 import { ECS_MISSING_GRACE_MS } from '../../shared/cloud-limits.js';
+import { DEFAULT_LIMITS } from '../../shared/settings.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { CLUSTER_ARN, createApp, ecsTask, OWNER, PUT_EVENTS_OK, runEventsSent, startCloud, type Cloud } from './support.js';
 
@@ -27,6 +28,10 @@ beforeEach(() => {
   cloud.ecs.resetHistory();
   cloud.events.resetHistory();
 });
+
+/** The StopTask calls sent for one task. */
+const stopsOf = (taskArn: string) => cloud.ecs.commandCalls(StopTaskCommand).filter((c) => c.args[0].input.task === taskArn);
+const START_TIMEOUT_MS = DEFAULT_LIMITS.runStartTimeoutSeconds * 1000;
 
 /** A run launched through the platform and seen RUNNING through its task's events. */
 async function runningRun(app: Partial<AppCreate> = {}, task: Parameters<typeof ecsTask>[1] = {}) {
@@ -157,5 +162,81 @@ describe('reconciler', () => {
     expect(published!.Entries[0]!.Detail).toMatchObject({ runId: run.runId, status: 'SUCCEEDED', exitCode: 0 });
     expect(runEventsSent(cloud.events, run.runId)).toHaveLength(2);
     expect(cloud.ecs.commandCalls(DescribeTasksCommand)).toEqual([]);
+  });
+
+  it("counts a run's timeout from its task's start: a RUNNING event that comes late takes nothing from the job's time", async () => {
+    const { appId } = await createApp(platform, { timeoutSeconds: 2 });
+    const run = await platform.runs.create(OWNER, appId, {});
+    // The task starts 10 s after its creation (ecsTask's times), and its RUNNING event comes later still.
+    const createdAt = new Date();
+    const task = ecsTask(run.runId, { createdAt });
+    const sweepAt = (ms: number) => platform.runs.sweep({ describe: true, at: new Date(createdAt.getTime() + ms) });
+    await applyTaskEvent(task.provisioning);
+
+    await sweepAt(9_000);
+    expect(stopsOf(task.taskArn)).toEqual([]);
+    expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'PROVISIONING' });
+
+    await applyTaskEvent(task.running);
+    await sweepAt(11_999);
+    expect(stopsOf(task.taskArn)).toEqual([]);
+
+    await sweepAt(12_000);
+    const reason = 'timed out after 2 s';
+    expect(stopsOf(task.taskArn).map((c) => c.args[0].input)).toEqual([{ cluster: CLUSTER_ARN, task: task.taskArn, reason }]);
+    await applyTaskEvent(task.stopped({ stopCode: 'UserInitiated', stoppedReason: reason, exitCode: 143 }));
+    expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'TIMED_OUT', startedAt: task.startedAt, stoppedReason: reason });
+  });
+
+  it('fails a run whose task does not start within RUN_START_TIMEOUT_SECONDS, stopping the task; one that did start is left to its timeout', async () => {
+    const { appId } = await createApp(platform, { timeoutSeconds: 3600 * 24 });
+    const stuck = await platform.runs.create(OWNER, appId, {});
+    const late = await platform.runs.create(OWNER, appId, {});
+    await applyTaskEvent(ecsTask(stuck.runId).provisioning);
+    await applyTaskEvent(ecsTask(late.runId).provisioning);
+    // The second one started, but its RUNNING event was lost: DescribeTasks says so.
+    const startedAt = new Date();
+    cloud.tasks.set(late.taskRef!, { ...cloud.tasks.get(late.taskRef!)!, lastStatus: 'RUNNING', version: 3, startedAt });
+
+    // Counted from the run's creation, however long the test took to get here.
+    const sinceCreation = (ms: number) => platform.runs.sweep({ describe: true, at: new Date(Date.parse(stuck.createdAt) + ms) });
+    await sinceCreation(START_TIMEOUT_MS - 1);
+    expect(stopsOf(stuck.taskRef!)).toEqual([]);
+    expect(await platform.runs.get(OWNER, stuck.runId)).toMatchObject({ status: 'PROVISIONING' });
+
+    await sinceCreation(START_TIMEOUT_MS);
+
+    const reason = `did not start within ${DEFAULT_LIMITS.runStartTimeoutSeconds} s (RUN_START_TIMEOUT_SECONDS)`;
+    expect(stopsOf(stuck.taskRef!).map((c) => c.args[0].input)).toEqual([{ cluster: CLUSTER_ARN, task: stuck.taskRef, reason }]);
+    const failed = await platform.runs.get(OWNER, stuck.runId);
+    expect(failed).toMatchObject({ status: 'FAILED', stoppedReason: reason });
+    expect(failed.history.map((h) => h.status)).toEqual(['PENDING', 'PROVISIONING', 'FAILED']);
+    expect(runEventsSent(cloud.events, stuck.runId)).toEqual([
+      expect.objectContaining({ Entries: [expect.objectContaining({ Detail: expect.objectContaining({ status: 'FAILED' }) })] }),
+    ]);
+    expect(await platform.runs.get(OWNER, late.runId)).toMatchObject({ status: 'RUNNING', startedAt: startedAt.toISOString() });
+    expect(stopsOf(late.taskRef!)).toEqual([]);
+
+    // A STOPPED event of the stopped task changes nothing: the run has ended.
+    await applyTaskEvent(ecsTask(stuck.runId).stopped({ stopCode: 'UserInitiated', stoppedReason: reason }));
+    expect(await platform.runs.get(OWNER, stuck.runId)).toEqual(failed);
+    await platform.runs.stop(OWNER, late.runId, { graceSeconds: 0, kill: true });
+    await applyTaskEvent(ecsTask(late.runId).stopped({ stopCode: 'UserInitiated', stoppedReason: 'killed', exitCode: 137 }));
+  });
+
+  it('fails a run whose launch stays deferred (no capacity) past RUN_START_TIMEOUT_SECONDS, saying why', async () => {
+    const { appId } = await createApp(platform);
+    cloud.faults.noCapacity = 1;
+    const run = await platform.runs.create(OWNER, appId, {});
+    expect(run).toMatchObject({ status: 'PENDING', launchRetry: { attempts: 1 } });
+
+    await sweepIn(START_TIMEOUT_MS);
+
+    const failed = await platform.runs.get(OWNER, run.runId);
+    expect(failed).toMatchObject({ status: 'FAILED' });
+    expect(failed.stoppedReason).toMatch(
+      /^did not start within \d+ s \(RUN_START_TIMEOUT_SECONDS\); its launch was deferred 1 times, last: .*Capacity is unavailable/,
+    );
+    expect(failed.taskRef).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
-import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
+import { JOB_ENV } from '../../shared/job-env.js';
 import { createApp, ecsTask, OWNER, runEventsSent, startCloud, type Cloud, type TaskStop } from './support.js';
 
 let cloud: Cloud;
@@ -209,6 +210,19 @@ describe('task-state-change', () => {
     expect(cloud.ecs.calls()).toEqual([]);
   });
 
+  it('shows the result the job posted before it exited as soon as the run is terminal: the terminal write keeps it', async () => {
+    const { run, task } = await launch();
+    await deliver(task.provisioning, task.running);
+    const launchEnv = cloud.ecs.commandCalls(RunTaskCommand).find((c) => c.args[0].input.startedBy === run.runId)!.args[0].input.overrides!
+      .containerOverrides![0]!.environment!;
+    const runToken = launchEnv.find((e) => e.name === JOB_ENV.runToken)!.value!;
+    // The job's POST is answered once the result is stored; only then does the job exit and ECS report the task STOPPED.
+    await platform.results.post(run.runId, runToken, JSON.stringify({ rows: 3 }));
+    await deliver(task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: EXITED, exitCode: 0 }));
+
+    expect(await platform.runs.get(OWNER, run.runId)).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, result: { rows: 3 } });
+  });
+
   it('records the digest ECS reports for the app container, and a replay runs repository@digest, not the tag', async () => {
     const { app, run, task } = await launch();
     const digest = `sha256:${'ab'.repeat(32)}`;
@@ -219,7 +233,9 @@ describe('task-state-change', () => {
     cloud.ecs.resetHistory();
     const replay = await platform.replays.replay(OWNER, run.runId);
     expect(replay).toMatchObject({ trigger: 'replay', replayOf: run.runId, image: `public.ecr.aws/docker/library/busybox@${digest}`, imageDigest: digest });
-    const registered = cloud.ecs.commandCalls(RegisterTaskDefinitionCommand).map((call) => call.args[0].input.containerDefinitions?.[0]?.image);
-    expect(registered).toEqual([`public.ecr.aws/docker/library/busybox@${digest}`]);
+    const registered = cloud.ecs.commandCalls(RegisterTaskDefinitionCommand).map((call) => call.args[0].input);
+    expect(registered.map((input) => input.containerDefinitions?.[0]?.image)).toEqual([`public.ecr.aws/docker/library/busybox@${digest}`]);
+    // An external image still runs where Fargate runs it by default: its recorded digest does not make it a platform build (ARM64).
+    expect(registered.map((input) => input.runtimePlatform?.cpuArchitecture)).toEqual(['X86_64']);
   });
 });

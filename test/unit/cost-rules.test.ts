@@ -15,8 +15,8 @@ import {
   pricingOf,
   rollUp,
   runCost,
-  type CpuArchitecture,
 } from '../../shared/services/cost-rules.js';
+import type { CpuArchitecture } from '../../shared/aws/architecture.js';
 import { pinnedReference, replayRun } from '../../shared/services/replay-rules.js';
 import { readCostSettings } from '../../shared/settings.js';
 import { ConfigurationError } from '../../shared/env.js';
@@ -34,7 +34,7 @@ describe('runCost: the Fargate price formula', () => {
     [16, 122880, 'ARM64', 90_500, 91, (16 * 0.03238 + 120 * 0.00356) * (91 / 3600)],
   ];
   it.each(cases)('%s vCPU, %s MiB, %s, %s ms → %s s billed', (cpu, memoryMiB, architecture, durationMs, seconds, usd) => {
-    const cost = runCost({ cpu, memoryMiB, durationMs }, pricingOf('us-east-1', architecture, { estimate: false }))!;
+    const cost = runCost({ cpu, memoryMiB, durationMs, architecture }, pricingOf('us-east-1', { estimate: false }))!;
     expect(cost.billedSeconds).toBe(seconds);
     expect(cost.vcpuHours).toBeCloseTo((cpu * seconds) / 3600, 12);
     expect(cost.gbHours).toBeCloseTo(((memoryMiB / 1024) * seconds) / 3600, 12);
@@ -44,7 +44,13 @@ describe('runCost: the Fargate price formula', () => {
   });
 
   it('a run that never started costs nothing (no cost)', () => {
-    expect(runCost({ cpu: 1, memoryMiB: 2048, durationMs: undefined }, pricingOf('us-east-1', 'X86_64', { estimate: true }))).toBeUndefined();
+    expect(runCost({ cpu: 1, memoryMiB: 2048, durationMs: undefined }, pricingOf('us-east-1', { estimate: true }))).toBeUndefined();
+  });
+
+  it('a run that names no architecture is priced as Fargate runs it: X86_64', () => {
+    const cost = runCost({ cpu: 1, memoryMiB: 1024, durationMs: 3_600_000 }, pricingOf('us-east-1', { estimate: false }))!;
+    expect(cost.architecture).toBe('X86_64');
+    expect(cost.fargateUsd).toBeCloseTo(0.04048 + 0.004445, 12);
   });
 
   it('bills whole seconds rounded up, at least one minute', () => {
@@ -58,21 +64,21 @@ describe('runCost: the Fargate price formula', () => {
 });
 
 describe('pricingOf', () => {
-  it('uses the Region and architecture of the table, and says where the price comes from', () => {
-    const pricing = pricingOf('us-west-2', 'ARM64', { estimate: false });
-    expect(pricing.price).toEqual(FARGATE_PRICES['us-west-2']!.ARM64);
-    expect(pricing.priceSource).toContain('us-west-2 Linux/ARM64');
+  it('uses the Region of the table, and says where the price comes from', () => {
+    const pricing = pricingOf('us-west-2', { estimate: false });
+    expect(pricing.prices).toEqual(FARGATE_PRICES['us-west-2']);
+    expect(pricing.priceSource).toContain('us-west-2 Linux');
   });
 
   it("prices a Region missing from the table as us-east-1's, saying so", () => {
-    const pricing = pricingOf('ap-south-2', 'X86_64', { estimate: false });
-    expect(pricing.price).toEqual(FARGATE_PRICES['us-east-1']!.X86_64);
+    const pricing = pricingOf('ap-south-2', { estimate: false });
+    expect(pricing.prices).toEqual(FARGATE_PRICES['us-east-1']);
     expect(pricing.priceSource).toContain('no table entry for ap-south-2');
   });
 
-  it('an override replaces the fields it gives', () => {
-    const pricing = pricingOf('us-east-1', 'X86_64', { override: { vcpuHour: 1 }, estimate: true });
-    expect(pricing.price).toEqual({ vcpuHour: 1, gbHour: 0.004445 });
+  it('an override replaces the fields it gives, for every architecture', () => {
+    const pricing = pricingOf('us-east-1', { override: { vcpuHour: 1 }, estimate: true });
+    expect(pricing.prices).toEqual({ X86_64: { vcpuHour: 1, gbHour: 0.004445 }, ARM64: { vcpuHour: 1, gbHour: 0.00356 } });
     expect(pricing.priceSource).toContain('overridden');
     expect(pricing.estimate).toBe(true);
   });
@@ -85,13 +91,9 @@ describe('readCostSettings', () => {
     expect(readCostSettings({ COST_REGION: 'us-west-2' }, 'cloud').pricing.region).toBe('us-west-2');
   });
 
-  it('reads the overrides, the architecture and the budget', () => {
-    const settings = readCostSettings(
-      { FARGATE_PRICE_VCPU_HOUR: '3.6', FARGATE_PRICE_GB_HOUR: '0.36', COST_CPU_ARCHITECTURE: 'ARM64', MONTHLY_BUDGET_USD: '12.5' },
-      'estimate',
-    );
-    expect(settings.pricing.price).toEqual({ vcpuHour: 3.6, gbHour: 0.36 });
-    expect(settings.pricing.architecture).toBe('ARM64');
+  it('reads the overrides and the budget', () => {
+    const settings = readCostSettings({ FARGATE_PRICE_VCPU_HOUR: '3.6', FARGATE_PRICE_GB_HOUR: '0.36', MONTHLY_BUDGET_USD: '12.5' }, 'estimate');
+    expect(settings.pricing.prices.ARM64).toEqual({ vcpuHour: 3.6, gbHour: 0.36 });
     expect(settings.monthlyBudgetUsd).toBe(12.5);
     expect(readCostSettings({}, 'cloud').monthlyBudgetUsd).toBeUndefined();
   });
@@ -99,7 +101,6 @@ describe('readCostSettings', () => {
   it.each([
     [{ FARGATE_PRICE_VCPU_HOUR: '-1' }, 'FARGATE_PRICE_VCPU_HOUR'],
     [{ FARGATE_PRICE_GB_HOUR: 'cheap' }, 'FARGATE_PRICE_GB_HOUR'],
-    [{ COST_CPU_ARCHITECTURE: 'arm' }, 'COST_CPU_ARCHITECTURE'],
     [{ MONTHLY_BUDGET_USD: '0' }, 'MONTHLY_BUDGET_USD'],
   ])('refuses %j naming %s', (env, name) => {
     expect(() => readCostSettings(env, 'cloud')).toThrow(ConfigurationError);
@@ -129,7 +130,7 @@ describe('costTimeoutSeconds: the timeout a maxCostPerRun makes', () => {
 });
 
 describe('rollUp', () => {
-  const pricing = pricingOf('us-east-1', 'X86_64', { override: { vcpuHour: 3.6, gbHour: 0 }, estimate: false });
+  const pricing = pricingOf('us-east-1', { override: { vcpuHour: 3.6, gbHour: 0 }, estimate: false });
   const run = (runId: string, createdAt: string, appId: string, durationMs: number | undefined, scheduleId?: string) =>
     ({ runId, createdAt, appId, ownerId: 'U1', scheduleId, cpu: 1, memoryMiB: 1024, durationMs }) as Run;
   const runs = [

@@ -12,6 +12,8 @@ import {
   isLaunchLost,
   isMissingLost,
   isPastTimeout,
+  isStartOverdue,
+  startTimeoutReason,
   isStopOverdue,
   LAUNCH_RETRY,
   nextLaunchAt,
@@ -154,13 +156,33 @@ describe('terminalRecord', () => {
 });
 
 describe('sweep decisions', () => {
-  it.each([
-    ['before the deadline', {}, 59_999, false],
-    ['at the deadline, counted from creation', {}, 60_000, true],
-    ['counted from the start when there is one', { startedAt: at(10_000).toISOString() }, 60_000, false],
-    ['past the deadline, counted from the start', { startedAt: at(10_000).toISOString() }, 70_000, true],
-  ])('isPastTimeout %s', (_, fields, ms, expected) => {
+  const started = { status: 'RUNNING' as const, startedAt: at(10_000).toISOString() };
+  it.each<[string, Partial<Run>, number, boolean]>([
+    ['before the deadline, counted from the start', started, 69_999, false],
+    ['at the deadline, counted from the start', started, 70_000, true],
+    ["never, for a run not started (its RUNNING event late): the wait to start is not the job's time", { status: 'PROVISIONING' }, 3_600_000, false],
+    ['never, for a PENDING run', {}, 3_600_000, false],
+    ['counted from creation for a RUNNING run without startedAt (an item written before it was recorded)', { status: 'RUNNING' }, 60_000, true],
+  ])('isPastTimeout: %s', (_, fields, ms, expected) => {
     expect(isPastTimeout({ ...run, ...fields }, at(ms))).toBe(expected);
+  });
+
+  it.each<[string, Partial<Run>, number, boolean]>([
+    ['a PENDING run within the bound', {}, 29_999, false],
+    ['a PENDING run at the bound', {}, 30_000, true],
+    ['a PROVISIONING run past the bound', { status: 'PROVISIONING', taskRef: 't' }, 30_000, true],
+    ['a deferred launch past the bound', { launchRetry: { attempts: 3, notBefore: at(90_000).toISOString(), reason: 'r' } }, 30_000, true],
+    ['a started run, however long ago', started, 3_600_000, false],
+    ['a RUNNING run without startedAt', { status: 'RUNNING' }, 3_600_000, false],
+  ])('isStartOverdue: %s', (_, fields, ms, expected) => {
+    expect(isStartOverdue({ ...run, ...fields }, at(ms), 30_000)).toBe(expected);
+  });
+
+  it('says why a run did not start, with the last deferral if there was one', () => {
+    expect(startTimeoutReason({}, 1800)).toBe('did not start within 1800 s (RUN_START_TIMEOUT_SECONDS)');
+    expect(startTimeoutReason({ launchRetry: { attempts: 4, notBefore: T0, reason: 'no Fargate capacity' } }, 600)).toBe(
+      'did not start within 600 s (RUN_START_TIMEOUT_SECONDS); its launch was deferred 4 times, last: no Fargate capacity',
+    );
   });
 
   it.each<[string, Partial<Run>, number, boolean]>([
