@@ -1,12 +1,16 @@
 /**
  * Following a log as Server-Sent Events (the WHATWG HTML "Server-sent events" format): a run's
- * or a build's. `log` events carry one log event each; the LAST line of each page read carries
- * the cursor after that page as its event id (a page's lines share one cursor, so an id on an
- * earlier line would skip the rest of its page on resume). A client that reconnects with
- * Last-Event-ID therefore repeats nothing and loses nothing. `end` says the producer is done.
+ * or a build's. `log` events carry one log event each, and EVERY one carries the cursor after it
+ * as its event id: the source's own per-event cursor when it has one (dev mode's byte offset of
+ * the next line), else the page's start cursor and the number of its lines already sent
+ * (`<cursor>~<n>`, CloudWatch's token plus an offset within the page), and the page's cursor on
+ * its last line. A client that reconnects with Last-Event-ID, however mid-page it was cut off,
+ * therefore repeats nothing and loses nothing. `end` says the producer is done.
  *
  * Every response is bounded: it ends once `maxBytes` are written (after a whole page, so a
- * resume always progresses) or after `maxFollowMs`; the client resumes with Last-Event-ID.
+ * resume always progresses) or after `maxFollowMs`; the client resumes with Last-Event-ID. Each
+ * response opens with `retry: RECONNECT_MS`, so a client reconnects at once at such a boundary
+ * instead of after its default delay (3 s for most EventSource clients).
  */
 import type { SSEStreamingApi } from 'hono/streaming';
 import { isTerminal, type Run } from '../domain.js';
@@ -20,6 +24,13 @@ import type { LogPage, LogSource } from '../ports.js';
  * follower must not poll twice a second forever.
  */
 export const FOLLOW_POLL_MS = { initial: 500, max: 4_000 } as const;
+
+/**
+ * The reconnection delay (ms) a follow response announces (`retry:`): a bounded response ending
+ * is routine, so a client should come back at once; a little above 0 so a client whose server is
+ * gone does not spin.
+ */
+export const RECONNECT_MS = 100;
 
 /** How one follow response is bounded, and where a client can follow live when this one cannot. */
 export interface FollowOptions {
@@ -42,7 +53,7 @@ export interface PageFollow {
   filtered?: boolean;
   /** The `end` event's data once the producer is done (all its lines are in the pages read); undefined before. */
   ended: () => Promise<object | undefined>;
-  /** Where to start: Last-Event-ID, else the `cursor` query parameter; none = the beginning. */
+  /** Where to start: Last-Event-ID, else the `cursor` query parameter (a source cursor or an event id this follow sent); none = the beginning. */
   cursor?: string;
   /** How long (ms) this response may wait for new lines before the client must resume; 0 = answer with what there is now. */
   maxFollowMs: number;
@@ -62,7 +73,12 @@ export interface LogFollow extends Omit<PageFollow, 'read' | 'ended'> {
   container?: string;
 }
 
-/** SSE framing around one event's data: `event: log\ndata: …\nid: …\n\n`, an upper bound. */
+/** A page as the JSON log routes answer it (LogPage's schema: the per-event cursors are the follow's). */
+export function logPageView({ events, nextCursor }: LogPage): { events: LogPage['events']; nextCursor: string } {
+  return { events, nextCursor };
+}
+
+/** SSE framing around one event's data and id: `event: log\ndata: …\nid: …\n\n`, an upper bound. */
 const FRAME_BYTES = 32;
 
 /** Writes the run's log to `stream` as it grows; see followPages. */
@@ -86,19 +102,25 @@ export function followLogs(stream: SSEStreamingApi, { readRun, logs, limit, star
  * with the same backoff, never surfaced mid-stream.
  */
 export async function followPages(stream: SSEStreamingApi, follow: PageFollow): Promise<void> {
-  let cursor = follow.cursor;
+  let { cursor, skip } = parseEventId(follow.cursor);
   const deadline = Date.now() + follow.maxFollowMs;
   let written = 0;
   let delay: number = FOLLOW_POLL_MS.initial;
+  await stream.write(`retry: ${RECONNECT_MS}\n\n`);
   while (!stream.aborted) {
     const page = await readOrThrottled(follow, cursor);
     if (page && page.events.length > 0) {
+      // Resuming mid-page: the lines of this page the client already has are left out.
+      const sent = Math.min(skip, page.events.length);
+      skip -= sent;
+      const start = cursor;
       cursor = page.nextCursor;
       const last = page.events.length - 1;
-      for (const [i, event] of page.events.entries()) {
-        const data = JSON.stringify(event);
-        await stream.writeSSE({ event: 'log', data, ...(i === last && { id: cursor }) });
-        written += Buffer.byteLength(data) + FRAME_BYTES + (i === last ? Buffer.byteLength(cursor) : 0);
+      for (let i = sent; i <= last; i++) {
+        const data = JSON.stringify(page.events[i]);
+        const id = i === last ? page.nextCursor : (page.cursors?.[i] ?? eventId(start, i + 1));
+        await stream.writeSSE({ event: 'log', data, id });
+        written += Buffer.byteLength(data) + FRAME_BYTES + Buffer.byteLength(id);
       }
       delay = FOLLOW_POLL_MS.initial;
       if (written >= follow.maxBytes) return;
@@ -118,6 +140,22 @@ export async function followPages(stream: SSEStreamingApi, follow: PageFollow): 
     await stream.sleep(delay);
     delay = Math.min(delay * 2, FOLLOW_POLL_MS.max);
   }
+}
+
+/** The id of the event after which `sent` lines of the page read from `start` are sent: `<start>~<sent>`. */
+function eventId(start: string | undefined, sent: number): string {
+  return `${start ?? ''}~${sent}`;
+}
+
+/**
+ * Where an id (or a cursor) resumes: the source cursor to read from and how many lines of that
+ * page the client already has. An id without `~<n>` is a source cursor itself. An empty start
+ * means the log's beginning (or `startTime`, which a reconnecting client sends again in its URL).
+ */
+export function parseEventId(id: string | undefined): { cursor: string | undefined; skip: number } {
+  const match = id === undefined ? null : /^(.*)~(\d{1,9})$/s.exec(id);
+  if (!match) return { cursor: id, skip: 0 };
+  return { cursor: match[1] || undefined, skip: Number(match[2]) };
 }
 
 /** One page, or undefined when the log source is throttled (the caller backs off and retries). */
