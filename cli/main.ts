@@ -20,7 +20,6 @@ export function buildProgram(): Command {
     .description('Run containerized jobs: apps, runs, logs, schedules and images of a Containerizer API')
     .option('--profile <name>', 'the profile (deployment) to use (default: $CONTAINERIZER_PROFILE, else default)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
-    .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',

@@ -72,7 +72,7 @@ export function printList<T>(format: OutputFormat, rows: T[], columns: Column<T>
     },
   });
   for (const row of rows) table.push(columns.map((c) => String(c.value(row) ?? '')));
-  process.stdout.write((rows.length > 0 ? table.toString() : columns.map((c) => c.heading).join('  ')).replace(/^ /gm, '') + '\n');
+  process.stdout.write((rows.length > 0 ? table.toString() : columns.map((c) => c.heading).join('  ')).replace(/^ | +$/gm, '') + '\n');
 }
 
 /** One item: JSON, or YAML (also what people get, `yaml` being easier to read than a wide table). */

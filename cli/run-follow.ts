@@ -85,7 +85,8 @@ async function stopRun(session: Session, runId: string): Promise<void> {
 
 /** Says on stderr how a run ended when that is not a plain exit (a script reads the exit code). */
 export function reportOutcome(run: Run): void {
-  if (run.status === 'SUCCEEDED' || (run.status === 'FAILED' && run.exitCode !== undefined && !run.stoppedReason)) return;
+  // A job that exited on its own has said what it had to; its exit code is the CLI's.
+  if (run.status === 'SUCCEEDED' || (run.status === 'FAILED' && run.exitCode !== undefined)) return;
   const reason = run.stoppedReason ? `: ${run.stoppedReason}` : '';
   process.stderr.write(paint(`run ${run.runId} ${run.status}${reason}`, run.status === 'STOPPED' ? 'yellow' : 'red', process.stderr) + '\n');
 }

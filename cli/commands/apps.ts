@@ -1,6 +1,5 @@
 /** apply, get apps, describe app, delete app. */
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { apply, readManifests, type Change } from '../apply.js';
 import { unwrap } from '../client.js';
 import { allApps, examples, findApp, globals, sessionOf } from '../context.js';
@@ -15,13 +14,11 @@ function printChanges(changes: Change[], dryRun: boolean): void {
     process.stdout.write(`${change.kind} ${change.name}: ${paint(verb, colour)}${version}\n`);
     if (change.action === 'unchanged' || (!dryRun && change.action === 'created')) continue;
     for (const [field, { before, after }] of Object.entries(change.fields)) {
-      if (before !== undefined) process.stdout.write(paint(indent(`- ${field}: ${stringify(before).trimEnd()}`), 'red'));
-      process.stdout.write(paint(indent(`+ ${field}: ${stringify(after).trimEnd()}`), 'green'));
+      if (before !== undefined) process.stdout.write(paint(`    - ${field}: ${JSON.stringify(before)}\n`, 'red'));
+      process.stdout.write(paint(`    + ${field}: ${JSON.stringify(after)}\n`, 'green'));
     }
   }
 }
-
-const indent = (text: string) => text.replace(/^/gm, '    ') + '\n';
 
 export function appCommands(program: Command): void {
   examples(

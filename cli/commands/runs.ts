@@ -50,7 +50,6 @@ export function runCommands(program: Command): void {
       .addOption(new Option('-w, --wait', 'wait for the run to end, then exit with its exit code').conflicts('follow'))
       .option('-f, --follow', "stream the run's stdout to stdout and stderr to stderr until it ends")
       .option('--stop-on-interrupt', 'on Ctrl-C stop the run without asking (scripts)')
-      .passThroughOptions()
       .addHelpText('after', EXIT_CODES_HELP)
       .action(
         async (
