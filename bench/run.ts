@@ -9,7 +9,8 @@
  * 3. Build overhead: a three-file context built through the API against `docker build`
  *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
- * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
+ * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
+ * `containerizer run --follow` against `docker run --rm` (bench/cli.ts).
  * `npx tsx bench/run.ts launch` measures part 1 only.
  */
 import { jsonClient, signUp } from './client.js';
@@ -28,6 +29,7 @@ import { main as lambdaFigures } from './lambda.js';
 import { main as logFigures } from './logs.js';
 import { main as reconcilerFigures } from './reconciler.js';
 import { main as resultFigures } from './results.js';
+import { main as cliFigures } from './cli.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
   if (launchOnly) return;
   await logFigures(100);
   await resultFigures();
+  await cliFigures();
   await lambdaFigures();
   await reconcilerFigures();
 }

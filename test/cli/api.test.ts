@@ -81,11 +81,11 @@ describe('the API a client builds on', () => {
     });
     proxy.close();
     expect(end).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
-    expect(proxy.dropped()).toBe(5);
-    // Five drops, plus a new response at each ~1 MiB boundary of the ~2 MiB stream.
-    expect(connections).toBeGreaterThanOrEqual(7);
     expect(messages.length).toBe(20_000);
     expect(messages).toEqual(Array.from({ length: 20_000 }, (_, i) => String(i + 1)));
+    expect(proxy.dropped()).toBe(5);
+    // The first connection, one after each drop, and any at a ~1 MiB response boundary.
+    expect(connections).toBeGreaterThanOrEqual(6);
   }, 300_000);
 
   it('serves an OpenAPI document that Redocly lints with no error (offline)', async () => {
