@@ -3,7 +3,19 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
 import { App, AppCreate, AppPatch, AppVersion, pageOf, VersionDiff } from '../../schemas.js';
 import type { Api } from '../app.js';
-import { bodyProblems, etag, idParam, ifMatchHeader, json, jsonBody, problems, secured, versionFromIfMatch, withHeaders } from './common.js';
+import {
+  bodyProblems,
+  etag,
+  idParam,
+  ifMatchHeader,
+  json,
+  jsonBody,
+  problems,
+  secured,
+  versionedUpdateResponses,
+  versionFromIfMatch,
+  withHeaders,
+} from './common.js';
 
 const params = idParam('appId');
 const ListQuery = z.object({ cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
@@ -49,15 +61,7 @@ const updateAppRoute = createRoute({
   summary: 'Change an app: a new version. Send If-Match (its ETag) or `version` to refuse a stale change',
   security: secured,
   request: { params, headers: ifMatchHeader, ...jsonBody(AppPatch) },
-  responses: {
-    200: withHeaders(json(App, 'the new version'), 'ETag'),
-    400: problems[400],
-    401: problems[401],
-    404: problems[404],
-    409: problems[409],
-    412: problems[412],
-    ...bodyProblems,
-  },
+  responses: versionedUpdateResponses(App),
 });
 
 const deleteAppRoute = createRoute({

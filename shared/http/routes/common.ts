@@ -55,6 +55,19 @@ export const problems = {
 /** The refusals of a route that takes a JSON body: too large (the body limit, app.ts), not JSON. */
 export const bodyProblems = { 413: problems[413], 415: problems[415] } as const;
 
+/** The responses of a change that makes a new version (PATCH with If-Match): the new version with its ETag, or why not. */
+export function versionedUpdateResponses<T extends z.ZodType>(schema: T) {
+  return {
+    200: withHeaders(json(schema, 'the new version'), 'ETag'),
+    400: problems[400],
+    401: problems[401],
+    404: problems[404],
+    409: problems[409],
+    412: problems[412],
+    ...bodyProblems,
+  };
+}
+
 /** An optional `If-Match` request header: the ETag of the version a change is based on (412 when stale). */
 export const ifMatchHeader = z.object({
   'if-match': z

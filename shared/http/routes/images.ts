@@ -13,7 +13,18 @@ import type { Platform } from '../../platform.js';
 import { LogPage, pageOf } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { followPages, logPageView, type FollowOptions } from '../log-follow.js';
-import { bodyProblems, etag, idParam, ifMatchHeader, json, lastEventIdHeader, problems, secured, versionFromIfMatch, withHeaders } from './common.js';
+import {
+  etag,
+  idParam,
+  ifMatchHeader,
+  json,
+  lastEventIdHeader,
+  problems,
+  secured,
+  versionedUpdateResponses,
+  versionFromIfMatch,
+  withHeaders,
+} from './common.js';
 
 /** Media types of an uploaded build context. */
 const ARCHIVE_TYPES = ['application/x-tar', 'application/gzip'] as const;
@@ -80,15 +91,7 @@ const updateImageRoute = createRoute({
   summary: 'Change an image: a new version. files, dockerfile and buildArgs only while no build is QUEUED or BUILDING',
   security: secured,
   request: { params, headers: ifMatchHeader, body: { content: { 'application/json': { schema: ImagePatch } }, required: true } },
-  responses: {
-    200: withHeaders(json(Image, 'the new version'), 'ETag'),
-    400: problems[400],
-    401: problems[401],
-    404: problems[404],
-    409: problems[409],
-    412: problems[412],
-    ...bodyProblems,
-  },
+  responses: versionedUpdateResponses(Image),
 });
 
 const deleteImageRoute = createRoute({
