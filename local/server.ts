@@ -12,6 +12,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import Docker from 'dockerode';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createApi, maxBodyBytesOf } from '../shared/http/app.js';
+import { LOCAL_FOLLOW_POLL_MS } from '../shared/http/log-follow.js';
 import { logger } from '../shared/logger.js';
 import { createPlatform, type Platform } from '../shared/platform.js';
 import type { RunEventPublisher } from '../shared/ports.js';
@@ -134,6 +135,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
 
   const api = createApi(platform, {
     clientAddress: socketAddress,
+    follow: { pollMs: LOCAL_FOLLOW_POLL_MS },
     healthChecks: {
       store: () => dynamo.db.doc.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'HEALTH', sk: 'HEALTH' } })),
       docker: () => docker.ping(),

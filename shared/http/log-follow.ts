@@ -26,6 +26,19 @@ import type { LogPage, LogSource } from '../ports.js';
 export const FOLLOW_POLL_MS = { initial: 500, max: 4_000 } as const;
 
 /**
+ * Dev mode's polling delays (ms): a poll there is a small read of a local file and of dynalite,
+ * so a follow learns of a run's end within a quarter second (a short job's `run --follow` is not
+ * left waiting out a CloudWatch-sized backoff).
+ */
+export const LOCAL_FOLLOW_POLL_MS = { initial: 50, max: 250 } as const;
+
+/** Polling delays (ms) of an idle follow: from `initial`, doubled per empty poll up to `max`. */
+export interface PollDelays {
+  initial: number;
+  max: number;
+}
+
+/**
  * The reconnection delay (ms) a follow response announces (`retry:`): a bounded response ending
  * is routine, so a client should come back at once; a little above 0 so a client whose server is
  * gone does not spin.
@@ -40,6 +53,8 @@ export interface FollowOptions {
   maxBytes: number;
   /** The URL of a live follow of the same route (the cloud's streaming function URL), advertised in a Link header. */
   liveUrl?: string;
+  /** Polling delays of an idle follow; default FOLLOW_POLL_MS (CloudWatch's quota). */
+  pollMs?: PollDelays;
 }
 
 /** Dev mode's follow: open until the run ends, 1 MiB per response. */
@@ -59,6 +74,8 @@ export interface PageFollow {
   maxFollowMs: number;
   /** Bytes after which this response ends (checked after each whole page). */
   maxBytes: number;
+  /** Polling delays of an idle follow; default FOLLOW_POLL_MS. */
+  pollMs?: PollDelays;
 }
 
 /** A run's log follow: the run read afresh before each page decides when it ends. */
@@ -105,7 +122,8 @@ export async function followPages(stream: SSEStreamingApi, follow: PageFollow): 
   let { cursor, skip } = parseEventId(follow.cursor);
   const deadline = Date.now() + follow.maxFollowMs;
   let written = 0;
-  let delay: number = FOLLOW_POLL_MS.initial;
+  const poll = follow.pollMs ?? FOLLOW_POLL_MS;
+  let delay = poll.initial;
   await stream.write(`retry: ${RECONNECT_MS}\n\n`);
   while (!stream.aborted) {
     const page = await readOrThrottled(follow, cursor);
@@ -122,7 +140,7 @@ export async function followPages(stream: SSEStreamingApi, follow: PageFollow): 
         await stream.writeSSE({ event: 'log', data, id });
         written += Buffer.byteLength(data) + FRAME_BYTES + Buffer.byteLength(id);
       }
-      delay = FOLLOW_POLL_MS.initial;
+      delay = poll.initial;
       if (written >= follow.maxBytes) return;
       continue;
     }
@@ -138,7 +156,7 @@ export async function followPages(stream: SSEStreamingApi, follow: PageFollow): 
     }
     if (Date.now() + delay > deadline) return;
     await stream.sleep(delay);
-    delay = Math.min(delay * 2, FOLLOW_POLL_MS.max);
+    delay = Math.min(delay * 2, poll.max);
   }
 }
 

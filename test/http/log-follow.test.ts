@@ -99,6 +99,13 @@ describe('followLogs', () => {
     expect(Date.now() - started).toBeLessThan(3600 + 500);
   });
 
+  it("polls with the host's own delays when given (dev mode's quarter second, not CloudWatch's backoff)", async () => {
+    const logs = pagedLog([], 3);
+    await follow({ logs, maxFollowMs: 400, pollMs: { initial: 20, max: 40 } }, sampleRun({ status: 'RUNNING' }));
+    // With FOLLOW_POLL_MS (500 ms, then 1 s) a 400 ms follow reads once.
+    expect(logs.reads.length).toBeGreaterThanOrEqual(5);
+  });
+
   it('waits out a throttled log source instead of failing the stream', async () => {
     const logs = pagedLog(lines, 5);
     let throttled = 2;

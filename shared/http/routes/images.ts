@@ -255,6 +255,7 @@ export function imageRoutes(app: Api, { images }: Platform, follow: FollowOption
       followPages(stream, {
         cursor: c.req.header('last-event-id') ?? cursor,
         maxFollowMs: follow.maxMs,
+        pollMs: follow.pollMs,
         maxBytes: follow.maxBytes,
         read: async (from) => {
           build = await images.getBuild(principal, imageId, number);

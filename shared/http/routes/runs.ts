@@ -154,6 +154,7 @@ export function runRoutes(app: Api, { runs, logs }: Platform, follow: FollowOpti
         startTime: query.startTime,
         container: query.container,
         maxFollowMs: follow.maxMs,
+        pollMs: follow.pollMs,
         maxBytes: follow.maxBytes,
       }),
     );
