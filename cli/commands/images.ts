@@ -10,7 +10,7 @@ import { basename, resolve } from 'node:path';
 import { EXIT } from '../exit-codes.js';
 
 const KIB = 1024;
-const size = (bytes: number) => (bytes < 1024 * KIB ? `${(bytes / KIB).toFixed(0)} KiB` : `${(bytes / KIB / KIB).toFixed(1)} MiB`);
+const size = (bytes: number) => (bytes < KIB ? `${bytes} B` : bytes < 1024 * KIB ? `${(bytes / KIB).toFixed(0)} KiB` : `${(bytes / KIB / KIB).toFixed(1)} MiB`);
 
 export function imageCommands(program: Command): void {
   const images = program.command('images').description('Images built from source');

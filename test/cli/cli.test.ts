@@ -2,8 +2,7 @@
  * The CLI end to end: the real `containerizer` command (bin/containerizer.js) as a child
  * process against the real dev server and Docker, as a person or a CI script uses it.
  */
-import { statSync } from 'node:fs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,8 +54,16 @@ describe('containerizer', () => {
     expect(statSync(join(file, '..')).mode & 0o777).toBe(0o700);
     const me = await cli(['whoami', '-o', 'json'], { env });
     expect(JSON.parse(me.stdout)).toMatchObject({ email: EMAIL, api: server.url, profile: 'default' });
+    // An expired access token is refreshed unnoticed, and the rotated pair is kept.
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    const { refreshToken } = saved.profiles.default;
+    writeFileSync(file, JSON.stringify({ profiles: { default: { ...saved.profiles.default, accessToken: 'expired', expiresAt: 0 } } }));
+    expect(JSON.parse((await cli(['whoami', '-o', 'json'], { env })).stdout)).toMatchObject({ email: EMAIL });
+    const refreshed = JSON.parse(readFileSync(file, 'utf8')).profiles.default;
+    expect(refreshed.refreshToken).not.toBe(refreshToken);
+    expect(refreshed.expiresAt).toBeGreaterThan(Date.now());
     // CI: the API and a token from the environment, no file at all.
-    const token = JSON.parse((await import('node:fs')).readFileSync(file, 'utf8')).profiles.default.accessToken as string;
+    const token = refreshed.accessToken as string;
     const ci = await cli(['whoami', '-o', 'json'], { env: { XDG_CONFIG_HOME: configHome(), CONTAINERIZER_API: server.url, CONTAINERIZER_TOKEN: token } });
     expect(JSON.parse(ci.stdout)).toMatchObject({ email: EMAIL });
   });
@@ -133,7 +140,7 @@ describe('containerizer', () => {
 
   it('bad input gets a clear message naming what is wrong, a non-zero exit, never a stack trace', async () => {
     const bad = join(dir, 'bad', 'bad.yaml');
-    (await import('node:fs')).mkdirSync(join(dir, 'bad'));
+    mkdirSync(join(dir, 'bad'));
     writeFileSync(bad, `name: broken\nimage: ${IMAGE}\ncpu: lots\n`);
     const refused = await cli(['apply', '-f', bad], { env });
     expect(refused.code).toBe(1);
