@@ -10,7 +10,8 @@
  * Every response is bounded: it ends once `maxBytes` are written (after a whole page, so a
  * resume always progresses) or after `maxFollowMs`; the client resumes with Last-Event-ID. Each
  * response opens with `retry: RECONNECT_MS`, so a client reconnects at once at such a boundary
- * instead of after its default delay (3 s for most EventSource clients).
+ * instead of after its default delay (3 s for most EventSource clients); a host that cannot wait
+ * for lines (maxFollowMs 0) says the idle poll's longest delay instead, as reconnects poll it.
  */
 import type { SSEStreamingApi } from 'hono/streaming';
 import { isTerminal, type Run } from '../domain.js';
@@ -120,11 +121,12 @@ export function followLogs(stream: SSEStreamingApi, { readRun, logs, limit, star
  */
 export async function followPages(stream: SSEStreamingApi, follow: PageFollow): Promise<void> {
   let { cursor, skip } = parseEventId(follow.cursor);
-  const deadline = Date.now() + follow.maxFollowMs;
   let written = 0;
   const poll = follow.pollMs ?? FOLLOW_POLL_MS;
   let delay = poll.initial;
-  await stream.write(`retry: ${RECONNECT_MS}\n\n`);
+  // A host that answers with what there is now (maxFollowMs 0: API Gateway buffering) is polled by reconnects: no faster than the idle poll.
+  await stream.write(`retry: ${follow.maxFollowMs > 0 ? RECONNECT_MS : poll.max}\n\n`);
+  const deadline = Date.now() + follow.maxFollowMs;
   while (!stream.aborted) {
     const page = await readOrThrottled(follow, cursor);
     if (page && page.events.length > 0) {

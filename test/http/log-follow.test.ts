@@ -69,12 +69,25 @@ describe('followLogs', () => {
   it('opens each response with a short retry, so a client reconnects at once when a bounded response ends', async () => {
     const app = new Hono().get('/', (c) =>
       streamSSE(c, (stream) =>
-        followLogs(stream, { readRun: async () => sampleRun({ status: 'SUCCEEDED' }), logs: pagedLog(lines, 3), limit: 100, maxFollowMs: 0, maxBytes: 10 }),
+        followLogs(stream, {
+          readRun: async () => sampleRun({ status: 'SUCCEEDED' }),
+          logs: pagedLog(lines, 3),
+          limit: 100,
+          maxFollowMs: 60_000,
+          maxBytes: 10,
+        }),
       ),
     );
     const text = await (await app.request('/')).text();
     expect(text.startsWith(`retry: ${RECONNECT_MS}\n\n`)).toBe(true);
     expect(RECONNECT_MS).toBeLessThan(1000);
+    // A host that answers with what there is now is polled by reconnects: not ten times a second.
+    const buffered = new Hono().get('/', (c) =>
+      streamSSE(c, (stream) =>
+        followLogs(stream, { readRun: async () => sampleRun({ status: 'RUNNING' }), logs: pagedLog([], 3), limit: 100, maxFollowMs: 0, maxBytes: 10 }),
+      ),
+    );
+    expect(await (await buffered.request('/')).text()).toBe(`retry: ${FOLLOW_POLL_MS.max}\n\n`);
   });
 
   it('ends a response once maxBytes are written, after a whole page, and a resume goes on from there', async () => {
