@@ -40,7 +40,7 @@ export function appCommands(program: Command): void {
     ['containerizer apply -f hello.yaml', 'containerizer apply -f apps/ --dry-run', 'containerizer apply -f hello.yaml -o json'],
   );
 
-  const get = program.command('get').description('List items');
+  const get = examples(program.command('get').description('List items'), ['containerizer get apps', 'containerizer runs   # run history']);
   examples(
     get
       .command('apps')
@@ -58,7 +58,10 @@ export function appCommands(program: Command): void {
     ['containerizer get apps', 'containerizer get apps -o yaml'],
   );
 
-  const describe = program.command('describe').description('Show one item in full');
+  const describe = examples(program.command('describe').description('Show one item in full'), [
+    'containerizer describe app hello',
+    'containerizer describe run RUN',
+  ]);
   examples(
     describe
       .command('app <name>')
@@ -81,7 +84,10 @@ export function appCommands(program: Command): void {
     ['containerizer describe app hello', 'containerizer describe app hello -o json'],
   );
 
-  const remove = program.command('delete').description('Delete an item');
+  const remove = examples(program.command('delete').description('Delete an item'), [
+    'containerizer delete app hello',
+    'containerizer schedules delete SCHEDULE',
+  ]);
   examples(
     remove
       .command('app <name>')

@@ -13,7 +13,7 @@ const KIB = 1024;
 const size = (bytes: number) => (bytes < KIB ? `${bytes} B` : bytes < 1024 * KIB ? `${(bytes / KIB).toFixed(0)} KiB` : `${(bytes / KIB / KIB).toFixed(1)} MiB`);
 
 export function imageCommands(program: Command): void {
-  const images = program.command('images').description('Images built from source');
+  const images = examples(program.command('images').description('Images built from source'), ['containerizer images build ./my-image --follow']);
   examples(
     images
       .command('build <dir>')

@@ -19,7 +19,11 @@ async function setEnabled(session: Session, scheduleId: string, enabled: boolean
 }
 
 export function scheduleCommands(program: Command): void {
-  const schedules = program.command('schedules').description('Cron schedules of apps (EventBridge syntax, UTC; day-of-week 1 = SUN)');
+  const schedules = examples(program.command('schedules').description('Cron schedules of apps (EventBridge syntax, UTC; day-of-week 1 = SUN)'), [
+    "containerizer schedules create hello 'rate(1 hour)'",
+    'containerizer schedules list',
+    'containerizer schedules fires SCHEDULE',
+  ]);
 
   examples(
     schedules
