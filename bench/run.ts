@@ -14,6 +14,7 @@
  * live log follows sharing GetLogEvents' quota (bench/follow-budget.ts).
  * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000); the web console's bundle size and its runs page with 10,000 runs (bench/console.ts).
  * Last, the soak (bench/soak.ts): the dev server's resident memory after 100 and 1,000 runs and after a minute idle (target: within 64 MiB).
+ * `containerizer run --follow` against `docker run --rm` (bench/cli.ts).
  * `npx tsx bench/run.ts launch` measures part 1 only; `npx tsx bench/soak.ts [runs] [idleSeconds]` the soak alone.
  */
 import { jsonClient, signUp } from './client.js';
@@ -37,6 +38,7 @@ import { main as resultFigures } from './results.js';
 import { main as scheduleFigures } from './schedules.js';
 import { main as consoleFigures } from './console.js';
 import { main as soakFigures } from './soak.js';
+import { main as cliFigures } from './cli.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -134,6 +136,7 @@ async function main(): Promise<void> {
   await logFigures(100);
   await resultFigures();
   await consoleFigures();
+  await cliFigures();
   await lambdaFigures();
   await reconcilerFigures();
   await launchBurstFigures();

@@ -167,6 +167,16 @@ export const ENV = {
   GC_CONTAINER_GRACE_SECONDS: 'GC_CONTAINER_GRACE_SECONDS',
   /** Dev mode: s between two measurements of each run's writable layer (5). */
   RUN_DISK_CHECK_SECONDS: 'RUN_DISK_CHECK_SECONDS',
+  /** The CLI: the API's base URL, over the profile's (CI: with CONTAINERIZER_TOKEN, no login needed). */
+  CONTAINERIZER_API: 'CONTAINERIZER_API',
+  /** The CLI: a bearer token used as is (not refreshed), over the profile's. */
+  CONTAINERIZER_TOKEN: 'CONTAINERIZER_TOKEN',
+  /** The CLI: the profile to use when --profile is not given (`default`). */
+  CONTAINERIZER_PROFILE: 'CONTAINERIZER_PROFILE',
+  /** The CLI: the base of its config directory (XDG Base Directory; default ~/.config). */
+  XDG_CONFIG_HOME: 'XDG_CONFIG_HOME',
+  /** The CLI: any value turns colour off (no-color.org). */
+  NO_COLOR: 'NO_COLOR',
 } as const;
 
 /** The name of one of the platform's environment variables. */

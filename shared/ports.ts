@@ -148,6 +148,8 @@ export interface LogPage {
   events: LogEvent[];
   /** Opaque; pass it back to read on. Present even when no more lines exist yet. */
   nextCursor: string;
+  /** When the source has one per event (dev mode's byte offsets): the cursor after each event, `cursors[i]` after `events[i]`. */
+  cursors?: string[];
 }
 
 /** Reads a run's logs forward from a cursor. */

@@ -20,6 +20,8 @@ const GcReport = z
   .openapi('GcReport');
 
 const gcRoute = createRoute({
+  operationId: 'collectGarbage',
+  tags: ['Admin'],
   method: 'post',
   path: '/admin/gc',
   summary: "Removes the platform's leftovers now: exited run containers (dev mode), dangling and old build images no app or recent run uses (admins)",
