@@ -10,7 +10,7 @@
  *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
  * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
- * `npx tsx bench/run.ts launch` measures part 1 only.
+ * `npx tsx bench/run.ts launch` measures part 1 only; `npx tsx bench/run.ts build` part 3 only.
  */
 import { jsonClient, signUp } from './client.js';
 import { execFile } from 'node:child_process';
@@ -36,6 +36,8 @@ const POLL_MS = 10;
 const run = promisify(execFile);
 /** `npx tsx bench/run.ts launch`: part 1 only. */
 const launchOnly = process.argv[2] === 'launch';
+/** `npx tsx bench/run.ts build`: part 3 only. */
+const buildOnly = process.argv[2] === 'build';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir, MAX_ACTIVE_RUNS_PER_USER: String(CONCURRENT) }), port: 0 });
   try {
     const alice = await signIn(server.url);
+    if (buildOnly) return await imageBuildFigures(alice);
     const app = await alice('POST', '/apps', { name: 'bench', image: IMAGE, command: ['sh', '-c', ':'] });
 
     const waitTerminal = async (runId: string): Promise<Run> => {
@@ -121,7 +124,7 @@ async function main(): Promise<void> {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  if (launchOnly) return;
+  if (launchOnly || buildOnly) return;
   await logFigures(100);
   await resultFigures();
   await lambdaFigures();

@@ -122,12 +122,12 @@ describe('DockerImageBuilder (real Docker)', () => {
   });
 
   it('stops a build that outlives its timeout', async () => {
-    const slow = new DockerImageBuilder(docker, { dataDir, instanceId, timeoutMs: 1500, onChange: async () => {} });
+    const slow = new DockerImageBuilder(docker, { dataDir, instanceId, limits: { timeoutMs: 1500 }, onChange: async () => {} });
     const build = request({ Dockerfile: 'FROM containerizer/busybox:latest\nRUN sleep 60\n' });
     const started = Date.now();
     const outcome = await slow.run(build);
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(outcome).toMatchObject({ lastStatus: 'FAILED', reason: 'build timed out after 1.5 s' });
+    expect(outcome).toMatchObject({ lastStatus: 'FAILED', reason: 'build timed out after 1.5 s (BUILD_TIMEOUT_SECONDS)' });
   });
 
   it('reads an absent log as empty and refuses a cursor it did not produce', async () => {

@@ -9,7 +9,7 @@ const GcReport = z
   .object({
     removed: z.array(
       z.object({
-        kind: z.enum(['container', 'image']),
+        kind: z.enum(['container', 'image', 'volume']),
         id: z.string(),
         bytes: z.number().int().openapi({ description: 'bytes the object held alone' }),
         reason: z.string().openapi({ example: 'old build' }),
