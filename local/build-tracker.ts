@@ -70,9 +70,11 @@ export class BuildTracker {
       this.running.add(id);
       this.record('container', id);
       this.updates.push(
-        ignoringStatus([404, 409], () => this.docker.getContainer(id).update({ PidsLimit: this.options.pidsLimit })).catch((err) =>
-          logger.warn('could not bound the processes of a build step', { containerId: id, error: dockerErrorMessage(err) }),
-        ),
+        ignoringStatus([404, 409], () => this.docker.getContainer(id).update({ PidsLimit: this.options.pidsLimit })).catch((err) => {
+          // A step that ended first has nothing left to bound (Docker answers 500 for it).
+          if (!dockerErrorMessage(err).includes('stopped container'))
+            logger.warn('could not bound the processes of a build step', { containerId: id, error: dockerErrorMessage(err) });
+        }),
       );
     } else if ((match = REMOVING.exec(line))) {
       this.running.delete(match[1]!);
