@@ -178,7 +178,9 @@ describe('DockerImageBuilder (real Docker)', () => {
 
   it('stops a build past its disk bound with the reason, and leaves nothing of it', async () => {
     const small = new DockerImageBuilder(docker, { dataDir, instanceId, limits: { diskMaxBytes: 20 * MIB, diskCheckMs: 300 }, onChange: async () => {} });
-    const build = request({ Dockerfile: 'FROM containerizer/busybox:latest\nRUN echo kept > /one\nRUN dd if=/dev/zero of=/fill bs=1M count=60 && sleep 120\n' });
+    const build = request({
+      Dockerfile: 'FROM containerizer/busybox:latest\nRUN echo kept > /one\nRUN dd if=/dev/zero of=/fill bs=1M count=60 && sleep 120\n',
+    });
     const started = Date.now();
     const outcome = await small.run(build);
     expect(Date.now() - started).toBeLessThan(60_000);
