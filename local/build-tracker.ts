@@ -45,6 +45,7 @@ export class BuildTracker {
   private readonly layerBytes = new Map<string, number>();
   private instruction = '';
   private cached = false;
+  private stages = 0;
   private journaling: Promise<unknown> = Promise.resolve();
   private readonly updates: Promise<unknown>[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -62,6 +63,7 @@ export class BuildTracker {
     if ((match = STEP.exec(line))) {
       this.instruction = match[1]!.toUpperCase();
       this.cached = false;
+      if (this.instruction === 'FROM') this.stages++;
     } else if (line === ' ---> Using cache') {
       this.cached = true;
     } else if ((match = RUNNING_IN.exec(line))) {
@@ -119,9 +121,19 @@ export class BuildTracker {
     return `the build wrote ${Math.round(bytes / MIB)} MiB, past its bound of ${Math.round(this.options.diskMaxBytes / MIB)} MiB (BUILD_DISK_MAX_MIB)`;
   }
 
-  /** The build succeeded: what it made is the built image's ancestry, which goes with that image. Forgets the journal. */
-  async keep(): Promise<void> {
+  /**
+   * The build succeeded: what it made is the built image's (`tag`) ancestry, which goes with that
+   * image, except the layers of earlier stages of a multi-stage build, which nothing would ever
+   * remove: those are removed now. Forgets the journal.
+   */
+  async keep(tag: string): Promise<void> {
     await this.stop();
+    if (this.stages > 1) {
+      const history = (await this.docker.getImage(tag).history()) as { Id: string }[];
+      const ancestry = history.map((layer) => layer.Id.replace(/^sha256:/, ''));
+      const strays = this.images.filter((id) => !ancestry.some((full) => full.startsWith(id)));
+      for (const id of strays.reverse()) await ignoringStatus([404, 409], () => this.docker.getImage(id).remove());
+    }
     await rm(this.options.journal, { force: true });
   }
 

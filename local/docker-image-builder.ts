@@ -209,7 +209,7 @@ export class DockerImageBuilder implements ImageBuilder {
       // A step can write past the bound between two checks: measured once more at the end.
       const error = stopped ?? streamed ?? tracker.overBound(await tracker.diskBytes());
       if (error === undefined) {
-        await tracker.keep();
+        await tracker.keep(tag);
         return undefined;
       }
       // Docker's own error is in the log already.

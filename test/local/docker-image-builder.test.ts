@@ -208,6 +208,21 @@ describe('DockerImageBuilder (real Docker)', () => {
     expect(containers).toHaveLength(2);
   });
 
+  it('keeps a multi-stage build’s image and its ancestry, and removes the layers of its earlier stages', async () => {
+    const build = request({
+      Dockerfile: `FROM containerizer/busybox:latest AS tools\nRUN echo ${randomUUID()} > /made\nFROM containerizer/busybox:latest\nCOPY --from=tools /made /made\nRUN cat /made\n`,
+    });
+    const outcome = await builder.run(build);
+    expect(outcome.lastStatus, outcome.reason).toBe('BUILT');
+    const log = (await wholeLog(build.imageId, 1)).map((e) => e.message);
+    const committed = log.flatMap((line) => /^ ---> ([0-9a-f]{12})$/.exec(line)?.[1] ?? []);
+    // Lines: FROM (base), the first stage's RUN, FROM (base), COPY, RUN, LABEL.
+    const firstStage = committed[1]!;
+    await expect(docker.getImage(firstStage).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    for (const id of committed.slice(3)) expect((await docker.getImage(id).inspect()).Id).toMatch(new RegExp(`^sha256:${id}`));
+    expect(await runImage(imageTag(build.imageId, 1))).toBe('');
+  });
+
   it('collects what a build that never finished left, from its journal, once it is not under way', async () => {
     // A committed, untagged image stands for a layer a crashed build left.
     const container = await docker.createContainer({ Image: 'containerizer/busybox:latest', Cmd: ['true'], Labels: { [LABELS.instanceId]: instanceId } });

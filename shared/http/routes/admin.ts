@@ -22,7 +22,8 @@ const GcReport = z
 const gcRoute = createRoute({
   method: 'post',
   path: '/admin/gc',
-  summary: "Removes the platform's leftovers now: exited run containers, dangling and old build images no app or recent run uses (admins; dev mode)",
+  summary:
+    "Removes the platform's leftovers now: exited run containers, failed builds' layers, dangling and old build images no app or recent run uses, unused run volumes (admins; dev mode)",
   security: secured,
   responses: {
     200: json(GcReport, 'what was removed'),
