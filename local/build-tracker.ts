@@ -19,10 +19,14 @@ import type { GcRemoval } from '../shared/ports.js';
 import { dockerErrorMessage, dockerStatusCode, ignoringStatus } from './docker-events.js';
 
 const MIB = 1024 * 1024;
+/** How long a failed build's clean-up waits for a step's container to be removed (ms). */
+const REMOVAL_WAIT_MS = 30_000;
 const STEP = /^Step \d+\/\d+ : (\S+)/;
 const RUNNING_IN = /^ ---> Running in ([0-9a-f]{12,64})$/;
 const REMOVING = /^Removing intermediate container ([0-9a-f]{12,64})$/;
 const IMAGE = /^ ---> ([0-9a-f]{12,64})$/;
+/** Base images' sizes by short id (an image's content, so its size, never changes under one id). */
+const baseSizes = new Map<string, number>();
 
 export interface BuildTrackerOptions {
   /** The journal file (created on the first object, removed by `keep` / `discard`). */
@@ -46,6 +50,8 @@ export class BuildTracker {
   private instruction = '';
   private cached = false;
   private stages = 0;
+  /** The image the last stage starts FROM. */
+  private base: string | undefined;
   private journaling: Promise<unknown> = Promise.resolve();
   private readonly updates: Promise<unknown>[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -74,13 +80,15 @@ export class BuildTracker {
       this.updates.push(
         ignoringStatus([404, 409], () => this.docker.getContainer(id).update({ PidsLimit: this.options.pidsLimit })).catch((err) => {
           // A step that ended first has nothing left to bound (Docker answers 500 for it).
-          if (!dockerErrorMessage(err).includes('stopped container'))
+          if (!/stopped container|not found/.test(dockerErrorMessage(err)))
             logger.warn('could not bound the processes of a build step', { containerId: id, error: dockerErrorMessage(err) });
         }),
       );
     } else if ((match = REMOVING.exec(line))) {
       this.running.delete(match[1]!);
-    } else if ((match = IMAGE.exec(line)) && this.instruction !== 'FROM' && !this.cached) {
+    } else if ((match = IMAGE.exec(line)) && this.instruction === 'FROM') {
+      this.base = match[1]!;
+    } else if (match && !this.cached) {
       this.images.push(match[1]!);
       this.record('image', match[1]!);
     }
@@ -113,6 +121,17 @@ export class BuildTracker {
       for (const c of containers as Array<Docker.ContainerInfo & { SizeRw?: number }>) live += c.SizeRw ?? 0;
     }
     return [...this.layerBytes.values()].reduce((sum, n) => sum + n, live);
+  }
+
+  /**
+   * Bytes the built `image` adds to its last stage's base (earlier stages' layers go, see `keep`):
+   * one inspection of the base, once per base image, so a build's end costs no layer-by-layer walk.
+   */
+  async builtBytes(image: Docker.ImageInspectInfo): Promise<number> {
+    if (!this.base) return image.Size;
+    let baseSize = baseSizes.get(this.base);
+    if (baseSize === undefined) baseSizes.set(this.base, (baseSize = (await this.docker.getImage(this.base).inspect()).Size));
+    return Math.max(0, image.Size - baseSize);
   }
 
   /** The reason to fail the build with when `bytes` is past the bound, else undefined. */
@@ -190,11 +209,26 @@ export async function discardJournal(docker: Docker, journal: string): Promise<G
     }
   };
   for (const [kind, id] of entries) {
-    if (kind === 'container') await attempt({ kind, id, bytes: 0, reason: 'failed build' }, () => docker.getContainer(id).remove({ force: true, v: true }));
+    if (kind !== 'container') continue;
+    await attempt({ kind, id, bytes: 0, reason: 'failed build' }, () => docker.getContainer(id).remove({ force: true, v: true }));
+    // A stopped build's daemon may be removing the step's container itself (our removal then
+    // answers 409): its image can only go once it is gone.
+    await gone(docker.getContainer(id));
   }
   for (const [kind, id] of entries.reverse()) {
     if (kind === 'image') await attempt({ kind, id, bytes: 0, reason: 'failed build' }, () => docker.getImage(id).remove());
   }
   await rm(journal, { force: true });
   return removed;
+}
+
+/** Resolves once the container is removed (at most REMOVAL_WAIT_MS: a removal that hangs is left to the next collection). */
+async function gone(container: Docker.Container): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, REMOVAL_WAIT_MS)));
+  try {
+    await Promise.race([ignoringStatus([404], () => container.wait({ condition: 'removed' })).catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -119,13 +119,11 @@ export class DockerImageBuilder implements ImageBuilder {
       const [built, kept] = await Promise.allSettled([this.dockerBuild(request, tag, write), this.keepSource(request.imageId, request.context)]);
       if (built.status === 'rejected') throw built.reason;
       if (kept.status === 'rejected') throw kept.reason;
-      const failure = built.value;
-      if (failure) {
-        outcome = { ...base, lastStatus: 'FAILED', at: new Date(), reason: failure };
-      } else {
-        const { Id } = await this.docker.getImage(tag).inspect();
-        outcome = { ...base, lastStatus: 'BUILT', at: new Date(), imageRef: tag, digest: Id };
-      }
+      const result = built.value;
+      outcome =
+        typeof result === 'string'
+          ? { ...base, lastStatus: 'FAILED', at: new Date(), reason: result }
+          : { ...base, lastStatus: 'BUILT', at: new Date(), imageRef: tag, digest: result.Id };
     } catch (err) {
       const reason = dockerErrorMessage(err);
       write('stderr', reason);
@@ -185,14 +183,15 @@ export class DockerImageBuilder implements ImageBuilder {
   }
 
   /**
-   * Runs the classic build within the build bounds, writing its output as it comes. Returns why the
-   * build failed (Docker's error, the timeout, the disk bound), if it did; a failed build's objects are removed.
+   * Runs the classic build within the build bounds, writing its output as it comes. Returns the
+   * built image, or why the build failed (Docker's error, the timeout, the disk bound); a failed
+   * build's objects are removed.
    */
   private async dockerBuild(
     request: ImageBuildRequest,
     tag: string,
     write: (stream: LogEvent['stream'], message: string) => void,
-  ): Promise<string | undefined> {
+  ): Promise<Docker.ImageInspectInfo | string> {
     const { limits } = this;
     const journal = this.logFileOf(request.imageId, request.buildNumber).replace(/\.log$/, '.created');
     const stopping = new AbortController();
@@ -207,10 +206,11 @@ export class DockerImageBuilder implements ImageBuilder {
     try {
       const streamed = await this.stream(request, tag, limits, stopping.signal, tracker, write);
       // A step can write past the bound between two checks: measured once more at the end.
-      const error = stopped ?? streamed ?? tracker.overBound(await tracker.diskBytes());
+      const image = (stopped ?? streamed) === undefined ? await this.docker.getImage(tag).inspect() : undefined;
+      const error = stopped ?? streamed ?? tracker.overBound(await tracker.builtBytes(image!));
       if (error === undefined) {
         await tracker.keep(tag);
-        return undefined;
+        return image!;
       }
       // Docker's own error is in the log already.
       if (error !== streamed) write('stderr', error);

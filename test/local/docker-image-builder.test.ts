@@ -179,7 +179,7 @@ describe('DockerImageBuilder (real Docker)', () => {
   it('stops a build past its disk bound with the reason, and leaves nothing of it', async () => {
     const small = new DockerImageBuilder(docker, { dataDir, instanceId, limits: { diskMaxBytes: 20 * MIB, diskCheckMs: 300 }, onChange: async () => {} });
     const build = request({
-      Dockerfile: 'FROM containerizer/busybox:latest\nRUN echo kept > /one\nRUN dd if=/dev/zero of=/fill bs=1M count=60 && sleep 120\n',
+      Dockerfile: `FROM containerizer/busybox:latest\nRUN echo ${randomUUID()} > /one\nRUN dd if=/dev/zero of=/fill bs=1M count=60 && sleep 120\n`,
     });
     const started = Date.now();
     const outcome = await small.run(build);
@@ -191,7 +191,7 @@ describe('DockerImageBuilder (real Docker)', () => {
 
   it('fails a build whose steps wrote past the bound between two checks, at its end, and removes its image', async () => {
     const small = new DockerImageBuilder(docker, { dataDir, instanceId, limits: { diskMaxBytes: 20 * MIB, diskCheckMs: 600_000 }, onChange: async () => {} });
-    const build = request({ Dockerfile: 'FROM containerizer/busybox:latest\nRUN dd if=/dev/zero of=/fill bs=1M count=40\n' });
+    const build = request({ Dockerfile: `FROM containerizer/busybox:latest\nRUN dd if=/dev/zero of=/fill bs=1M count=40 && echo ${randomUUID()}\n` });
     const outcome = await small.run(build);
     expect(outcome).toMatchObject({ lastStatus: 'FAILED' });
     expect(outcome.reason).toMatch(/past its bound of 20 MiB/);
