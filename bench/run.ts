@@ -9,7 +9,9 @@
  * 3. Build overhead: a three-file context built through the API against `docker build`
  *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
- * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts).
+ * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
+ * live log follows sharing GetLogEvents' quota (bench/follow-budget.ts).
+ * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000).
  * `npx tsx bench/run.ts launch` measures part 1 only; `npx tsx bench/run.ts build` part 3 only.
  */
 import { jsonClient, signUp } from './client.js';
@@ -26,8 +28,10 @@ import { RUN_NETWORK } from '../local/run-network.js';
 import { imageBuildFigures } from './image-build.js';
 import { main as lambdaFigures } from './lambda.js';
 import { main as logFigures } from './logs.js';
+import { main as followFigures } from './follow-budget.js';
 import { main as reconcilerFigures } from './reconciler.js';
 import { main as resultFigures } from './results.js';
+import { main as scheduleFigures } from './schedules.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -129,6 +133,8 @@ async function main(): Promise<void> {
   await resultFigures();
   await lambdaFigures();
   await reconcilerFigures();
+  await followFigures();
+  await scheduleFigures();
 }
 
 function round(ms: number): number {

@@ -8,6 +8,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
 import { STREAMED_FOLLOW_MS } from '../shared/cloud-limits.js';
+import { FOLLOW_COUNTER_PARTITION_PREFIX } from '../shared/lambda/follow-budget.js';
 import type { Data } from './data.js';
 import type { ContainerizerContext } from './context.js';
 import type { Events } from './events.js';
@@ -76,6 +77,7 @@ export class Api extends Construct {
         [ENV.OIDC_ISSUER]: context.oidcIssuer,
         [ENV.OIDC_AUDIENCE]: context.oidcAudience,
         [ENV.ADMIN_EMAILS]: context.adminEmails.join(','),
+        [ENV.ADMIN_USER_IDS]: context.adminUserIds.join(','),
       }),
     };
 
@@ -83,10 +85,21 @@ export class Api extends Construct {
       entryPoint: 'log-follow',
       description: 'Containerizer live log follow (SSE, response streaming)',
       data: props.data,
+      // It reads runs and users; it writes only its own counters (the follow budget: shared/lambda/follow-budget.ts).
+      tableAccess: { read: true, writablePrefix: FOLLOW_COUNTER_PARTITION_PREFIX },
       logRetention: context.logRetention,
       // A follow response ends after STREAMED_FOLLOW_MS; the client resumes with Last-Event-ID.
       timeout: Duration.millis(STREAMED_FOLLOW_MS + 30_000),
-      environment: { ...runtime.environment, ...events.busEnvironment, ...tokenVerifier },
+      // Each open follow holds an instance for up to STREAMED_FOLLOW_MS: reserved, so follows can neither take the account's
+      // concurrency from the api and the event functions nor be starved by them.
+      reservedConcurrentExecutions: context.follow.concurrency,
+      environment: {
+        ...runtime.environment,
+        ...events.busEnvironment,
+        ...tokenVerifier,
+        [ENV.FOLLOWS_PER_USER]: String(context.follow.perUser),
+        [ENV.FOLLOW_READS_PER_SECOND]: String(context.follow.readsPerSecond),
+      },
     });
     runtime.grantReadLogs(this.followFunction);
     this.jwtSecret.grantRead(this.followFunction);
@@ -114,7 +127,7 @@ export class Api extends Construct {
     runtime.grantControl(this.function);
     runtime.grantReadLogs(this.function);
     events.grantPutEvents(this.function);
-    events.grantManageScheduleRules(this.function);
+    events.grantManageSchedules(this.function);
     this.jwtSecret.grantRead(this.function);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {

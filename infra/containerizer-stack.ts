@@ -6,11 +6,13 @@
  * constructs build each function's environment from those names, and test/infra checks
  * that every function gets exactly its FUNCTION_ENV.
  *
- * Permissions follow the same split: every function reads and writes the table, registers
- * and runs task definitions of its family prefix on the cluster (passing only the two task
+ * Permissions follow the same split: every function that starts runs, the api and build-events
+ * read and write the table (log-follow reads it and writes only its follow counters; run-expiry
+ * has no table action), registers and runs task definitions of its family prefix on the cluster (passing only the two task
  * roles) and publishes to the default bus; the api and the reconciler also describe and stop
  * the cluster's tasks, and so does scheduled-run (overlapPolicy Replace); only the api manages
- * schedule rules; the api and log-follow read run logs and the JWT secret; log-follow launches nothing.
+ * schedule rules; the api and log-follow read run logs and the JWT secret; log-follow launches nothing;
+ * the reconciler also reads builds and scans and deletes unused builds (Images.grantHousekeeping).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -63,10 +65,19 @@ export class ContainerizerStack extends Stack {
     for (const fn of [this.api.function, this.events.taskStateChangeFunction, this.events.reconcilerFunction, this.events.scheduledRunFunction]) {
       fn.addEnvironment(ENV.API_URL, this.api.httpApi.apiEndpoint);
     }
-    this.images = new Images(this, 'Images', { data: this.data, runtime: this.runtime, events: this.events, logRetention: context.logRetention });
+    this.images = new Images(this, 'Images', {
+      data: this.data,
+      runtime: this.runtime,
+      events: this.events,
+      logRetention: context.logRetention,
+      dockerHubCacheSecretArn: context.dockerHubCacheSecretArn,
+    });
     // The api makes and builds images; the build-events function records how builds end.
     this.images.grantManageImages(this.api.function);
     for (const [name, value] of Object.entries(this.images.environment)) this.api.function.addEnvironment(name, value);
+    // The reconciler settles builds whose events were lost and collects builds nothing uses.
+    this.images.grantHousekeeping(this.events.reconcilerFunction);
+    this.events.reconcilerFunction.addEnvironment(ENV.IMAGE_REPOSITORY_URI, this.images.repository.repositoryUri);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

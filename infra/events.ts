@@ -2,7 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -13,7 +14,10 @@ import type { Data } from './data.js';
 import { ContainerizerFunction } from './function.js';
 import type { ContainerRuntime } from './runtime.js';
 
-/** Every schedule's EventBridge rule is named `containerizer-sched-<schedule id>`; IAM scopes rule management to it. */
+/**
+ * Earlier releases named each schedule's EventBridge rule `containerizer-sched-<schedule id>`;
+ * IAM scopes the rules' removal (as schedules move to EventBridge Scheduler) to that prefix.
+ */
 export const RULE_PREFIX = 'containerizer-sched-';
 /** Run and schedule events go to the account's default bus. */
 export const EVENT_BUS_NAME = 'default';
@@ -33,10 +37,13 @@ export interface EventsProps {
  * - ECS "Task State Change" events of the cluster → task-state-change (undeliverable or
  *   failed events land in a dead-letter queue instead of vanishing);
  * - a one-minute tick → reconciler (timeouts, and tasks whose events were lost);
- * - scheduled-run, the target of the per-schedule cron rules the API creates at run time
- *   (they are not in this stack; only their name prefix is). Each rule's target gets a retry
- *   policy and this stack's schedule dead-letter queue (EventBridgeScheduler.put); the function's
- *   own failed invocations land there too. It may stop runs (overlapPolicy Replace).
+ * - scheduled-run, the target of the EventBridge Scheduler schedules the API puts at run time
+ *   in this stack's schedule group (deleted with the stack, and its schedules with it). Each
+ *   schedule's target gets a retry policy, this stack's schedule dead-letter queue and the
+ *   scheduler role, which may invoke only this function and send only to that queue
+ *   (EventBridgeScheduler.put); the function's own failed invocations land there too. It may
+ *   stop runs (overlapPolicy Replace). The rules of earlier releases keep their invoke
+ *   permission until the reconciler has moved every schedule (ScheduleService.moveTriggers).
  * Both dead-letter queues have an alarm that fires on the first message.
  */
 export class Events extends Construct {
@@ -51,8 +58,12 @@ export class Events extends Construct {
   readonly scheduleDeadLetterQueue: Queue;
   /** One per dead-letter queue: in ALARM while it holds a message (add an action, e.g. an SNS topic, to be told). */
   readonly deadLetterAlarms: Alarm[] = [];
-  /** What a function that creates schedule rules needs: RULE_PREFIX, SCHEDULED_RUN_FUNCTION_ARN, SCHEDULE_DEAD_LETTER_QUEUE_ARN. */
+  /** What a function that puts schedule triggers needs: SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN, SCHEDULED_RUN_FUNCTION_ARN, SCHEDULE_DEAD_LETTER_QUEUE_ARN, RULE_PREFIX. */
   readonly scheduleEnvironment: Record<string, string>;
+  /** The schedule group every platform schedule lives in. */
+  readonly scheduleGroup: CfnScheduleGroup;
+  /** The role EventBridge Scheduler assumes for every schedule's target. */
+  readonly schedulerRole: Role;
   /** ARN pattern of the schedule rules (`rule/containerizer-sched-*` on the default bus). */
   readonly scheduleRuleArns: string;
   /** EVENT_BUS_NAME, for every function that publishes run events. */
@@ -139,26 +150,34 @@ export class Events extends Construct {
       sourceAccount: Stack.of(this).account,
     });
 
+    this.scheduleGroup = new CfnScheduleGroup(this, 'ScheduleGroup', {});
+    const stack = Stack.of(this);
+    // Confused-deputy protection (EventBridge Scheduler User Guide, "Set up the execution role"): only this account's schedules of this group.
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'Assumed by EventBridge Scheduler to invoke scheduled-run and reach the schedule dead-letter queue',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': this.scheduleArns() } },
+      }),
+    });
+    this.scheduledRunFunction.grantInvoke(this.schedulerRole);
+    this.scheduleDeadLetterQueue.grantSendMessages(this.schedulerRole);
+
     this.scheduleEnvironment = {
+      [ENV.SCHEDULE_GROUP_NAME]: this.scheduleGroup.ref,
+      [ENV.SCHEDULER_ROLE_ARN]: this.schedulerRole.roleArn,
       [ENV.RULE_PREFIX]: RULE_PREFIX,
       [ENV.SCHEDULED_RUN_FUNCTION_ARN]: this.scheduledRunFunction.functionArn,
       [ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN]: this.scheduleDeadLetterQueue.queueArn,
     };
+    // The reconciler moves the schedules of earlier releases from their rules to the group once.
+    for (const [name, value] of Object.entries(this.scheduleEnvironment)) this.reconcilerFunction.addEnvironment(name, value);
+    this.grantManageSchedules(this.reconcilerFunction);
   }
 
   /** An encrypted, TLS-only queue keeping messages 14 days (SQS's maximum), with an alarm on its first message. */
   private deadLetterQueue(id: string): Queue {
-    const queue = new Queue(this, id, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
-    this.deadLetterAlarms.push(
-      new Alarm(this, `${id}Alarm`, {
-        alarmDescription: `Containerizer: ${id} holds messages (events that were lost to their function); inspect and redrive them`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    const { queue, alarm } = alarmedDeadLetterQueue(this, id);
+    this.deadLetterAlarms.push(alarm);
     return queue;
   }
 
@@ -167,13 +186,47 @@ export class Events extends Construct {
     this.bus.grantPutEventsTo(grantee);
   }
 
-  /** Lets `grantee` create, update, read and delete the schedule rules (and their targets), and no other rule. */
-  grantManageScheduleRules(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
+  /** The ARNs of the schedules in this stack's group: `schedule/<group>/*`. */
+  scheduleArns(): string {
+    return Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.scheduleGroup.ref}/*` });
+  }
+
+  /**
+   * Lets `grantee` create, update, read and delete the schedules of this stack's group (and pass
+   * the scheduler role to EventBridge Scheduler only), and remove the rules of earlier releases.
+   */
+  grantManageSchedules(grantee: IGrantable): void {
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:DeleteRule', 'events:DescribeRule'],
-        resources: [this.scheduleRuleArns],
+        actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+        resources: [this.scheduleArns()],
       }),
     );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:RemoveTargets', 'events:DeleteRule'], resources: [this.scheduleRuleArns] }));
   }
+}
+
+/**
+ * A dead-letter queue in `scope`: encrypted, TLS only, keeping messages 14 days (SQS's maximum),
+ * with an alarm in ALARM while it holds a message (add an action, e.g. an SNS topic, to be told).
+ */
+export function alarmedDeadLetterQueue(scope: Construct, id: string): { queue: Queue; alarm: Alarm } {
+  const queue = new Queue(scope, id, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+  const alarm = new Alarm(scope, `${id}Alarm`, {
+    alarmDescription: `Containerizer: ${id} holds messages (events that were lost to their function); inspect and redrive them`,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  return { queue, alarm };
 }

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -24,6 +24,16 @@ const TABLE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ];
 
+/** The item reads and queries of TABLE_ACTIONS: what a function that only reads the table gets. */
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+
+/**
+ * What a function may do with the table: `read-write` (TABLE_ACTIONS), `none`, or read only,
+ * with writes allowed to the partitions whose key starts with `writablePrefix` alone
+ * (IAM's `dynamodb:LeadingKeys`: e.g. the log follow's own counters).
+ */
+export type TableAccess = 'read-write' | 'none' | { read: true; writablePrefix?: string };
+
 /** Props of {@link ContainerizerFunction}. */
 export interface ContainerizerFunctionProps {
   /** Which entry point to bundle (its file: shared/env.ts's ENTRY_POINTS). */
@@ -41,6 +51,10 @@ export interface ContainerizerFunctionProps {
   readonly memorySize?: number;
   /** Lambda's own retries of a failed asynchronous invocation (0–2). @default 2 */
   readonly retryAttempts?: number;
+  /** @default 'read-write' */
+  readonly tableAccess?: TableAccess;
+  /** Concurrent executions set aside for this function alone. @default none (the account's unreserved pool) */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -67,11 +81,12 @@ export class ContainerizerFunction extends LambdaFunction {
       code: bundledCode(props.entryPoint),
       handler: `${BUNDLE_MODULE}.${ENTRY_HANDLERS[props.entryPoint] ?? 'handler'}`,
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(30),
       memorySize: props.memorySize ?? 512,
       retryAttempts: props.retryAttempts,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
         ...props.data.environment,
         ...props.environment,
@@ -81,6 +96,19 @@ export class ContainerizerFunction extends LambdaFunction {
       logGroup,
       role,
     });
-    props.data.table.grant(this, ...TABLE_ACTIONS);
+    const access = props.tableAccess ?? 'read-write';
+    if (access === 'read-write') props.data.table.grant(this, ...TABLE_ACTIONS);
+    else if (access !== 'none') {
+      props.data.table.grant(this, ...TABLE_READ_ACTIONS);
+      if (access.writablePrefix) {
+        this.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+            resources: [props.data.table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${access.writablePrefix}*`] } },
+          }),
+        );
+      }
+    }
   }
 }

@@ -23,7 +23,7 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     acknowledge(
       fn,
       'AwsSolutions-L1',
-      'Node.js 22 on purpose: the bundles are built for target node22 and tested on Node 20/22; a runtime upgrade is a deliberate change, not an automatic one.',
+      'Node.js 24 on purpose (infra/bundling/node-major.ts): the bundles are built for target node24 and tested on Node 24; a runtime upgrade is a deliberate change, not an automatic one.',
     );
     acknowledge(fn.role, wildcard(`${data.table.tableArn}/index/*`), "Queries go to the table's GSIs; `index/*` covers only the indexes of this one table.");
   }
@@ -44,7 +44,7 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
       "Tasks are started at run time; the pattern holds only this cluster's tasks, and TagResource on them only at creation (ecs:CreateAction condition).",
     );
   }
-  acknowledge(runExpiry.function, 'AwsSolutions-L1', 'Node.js 22 on purpose, as every function of the stack (see above).');
+  acknowledge(runExpiry.function, 'AwsSolutions-L1', 'Node.js 24 on purpose, as every function of the stack (see above).');
   acknowledge(
     runExpiry.function.role,
     wildcard(`${data.table.tableArn}/index/*`),
@@ -55,10 +55,22 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     'AwsSolutions-IAM5[Resource::*]',
     'dynamodb:ListStreams, which the event source mapping needs, supports no resource-level permissions.',
   );
+  for (const fn of [api.function, events.reconcilerFunction]) {
+    acknowledge(
+      fn.role,
+      wildcard(events.scheduleRuleArns),
+      'The schedule rules of earlier releases were made at run time, one per schedule; only their removal is allowed, limited to the containerizer-sched- name prefix.',
+    );
+    acknowledge(
+      fn.role,
+      wildcard(events.scheduleArns()),
+      "Schedules are created at run time, one per platform schedule; management is limited to this stack's schedule group.",
+    );
+  }
   acknowledge(
-    api.function.role,
-    wildcard(events.scheduleRuleArns),
-    'Schedule rules are created at run time, one per schedule; rule management is limited to the containerizer-sched- name prefix.',
+    events.schedulerRole,
+    wildcard(`${events.scheduledRunFunction.functionArn}:*`),
+    "lambda:InvokeFunction on the scheduled-run function and its versions (CDK's grantInvoke); the role may invoke nothing else.",
   );
 
   acknowledge(
@@ -108,6 +120,7 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     'The bucket holds build contexts written and read only by the api and CodeBuild roles; those calls are in CloudTrail, and access logs would need a second bucket per deployment.',
   );
   acknowledge(images.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the build-events rules and function.');
+  acknowledge(runExpiry.deadLetterQueue, 'AwsSolutions-SQS3', "This queue is itself the on-failure destination of run-expiry's stream mapping.");
   acknowledge(
     events.taskStateChangeDeadLetterQueue,
     'AwsSolutions-SQS3',

@@ -1,11 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
 import { keys } from '../shared/table.js';
 import type { Data } from './data.js';
+import { alarmedDeadLetterQueue } from './events.js';
 import { ContainerizerFunction } from './function.js';
 import type { ContainerRuntime } from './runtime.js';
 
@@ -22,10 +24,14 @@ export interface RunExpiryProps {
  * to DynamoDB's own TTL deletes of run items (AWS docs, "DynamoDB Streams and Time to Live":
  * userIdentity principalId dynamodb.amazonaws.com), → the run-expiry function, which deletes
  * each expired run's CloudWatch Logs stream. The filter means the function is invoked for
- * nothing else; a failing batch is retried, then split, then dropped after a day.
+ * nothing else; a failing batch is retried, then split, and a record that still fails (or is a
+ * day old) is described in a dead-letter queue with an alarm, so its log streams can be deleted by hand.
+ * The function reads nothing from the table: the record's old image names the task and its containers.
  */
 export class RunExpiry extends Construct {
   readonly function: ContainerizerFunction;
+  /** Where the event source mapping puts records it gave up on (their stream position, not the items). */
+  readonly deadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: RunExpiryProps) {
     super(scope, id);
@@ -34,10 +40,12 @@ export class RunExpiry extends Construct {
       entryPoint: 'run-expiry',
       description: 'Containerizer: deletes the log streams of runs whose retention has passed',
       data: props.data,
+      tableAccess: 'none',
       logRetention: props.logRetention,
       environment: { [ENV.LOG_GROUP_NAME]: runtime.environment[ENV.LOG_GROUP_NAME]!, [ENV.LOG_STREAM_PREFIX]: runtime.environment[ENV.LOG_STREAM_PREFIX]! },
     });
     runtime.logGroup.grant(this.function, 'logs:DeleteLogStream');
+    this.deadLetterQueue = alarmedDeadLetterQueue(this, 'DeadLetterQueue').queue;
     this.function.addEventSource(
       new DynamoEventSource(props.data.table, {
         startingPosition: StartingPosition.LATEST,
@@ -45,6 +53,7 @@ export class RunExpiry extends Construct {
         bisectBatchOnError: true,
         retryAttempts: 10,
         maxRecordAge: Duration.days(1),
+        onFailure: new SqsDlq(this.deadLetterQueue),
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.isEqual('REMOVE'),

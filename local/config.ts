@@ -2,11 +2,11 @@
  * Dev mode's settings, from the environment (names and meanings: shared/env.ts):
  * PORT (3000), HOST (127.0.0.1), DATA_DIR (.data), JWT_SECRET (else generated once and kept
  * in DATA_DIR/jwt-secret), and the auth settings the cloud reads too (shared/settings.ts):
- * JWT_ISSUER, JWT_AUDIENCE, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; the quotas and
+ * JWT_ISSUER, JWT_AUDIENCE, ADMIN_USER_IDS, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; the quotas and
  * sign-in limits (readLimitSettings: MAX_*_PER_USER, LOGIN_*, REGISTRATION*, REFRESHES_PER_MINUTE); and
  * the per-run bounds (local/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS;
  * the per-build bounds (same file): BUILD_MEMORY_MIB, BUILD_CPU, BUILD_TIMEOUT_SECONDS, BUILD_DISK_MAX_MIB;
- * the image policy (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES); and GC_INTERVAL_SECONDS, GC_CONTAINER_GRACE_SECONDS (600 each).
+ * the image policy (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES); BUILD_CONCURRENCY (2); and GC_INTERVAL_SECONDS, GC_CONTAINER_GRACE_SECONDS (600 each).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import type { AuthConfig } from '../shared/services/auth.js';
 import type { ImagePolicy } from '../shared/services/images.js';
 import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
 import { CONTAINER_GRACE_MS } from './garbage-collector.js';
+import { DEFAULT_BUILD_CONCURRENCY } from './build-queue.js';
 import { buildLimitsFrom, sandboxSettingsFrom, type BuildLimits, type SandboxSettings } from './sandbox-settings.js';
 
 export interface LocalConfig {
@@ -31,6 +32,8 @@ export interface LocalConfig {
   builds: BuildLimits;
   limits: LimitSettings;
   imagePolicy: ImagePolicy;
+  /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY, local/build-queue.ts). */
+  buildConcurrency: number;
   /** Garbage collection: s between two collections (GC_INTERVAL_SECONDS, 600; 0: no timer), and s an exited container is left alone (GC_CONTAINER_GRACE_SECONDS, 600). */
   gc: { intervalSeconds: number; containerGraceSeconds: number };
 }
@@ -64,6 +67,7 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     },
     imagePolicy: readImagePolicy(env),
     limits: readLimitSettings(env),
+    buildConcurrency: read.positiveInt(ENV.BUILD_CONCURRENCY, DEFAULT_BUILD_CONCURRENCY),
     gc: {
       intervalSeconds: read.wholeNumber(ENV.GC_INTERVAL_SECONDS, DEFAULT_GC_INTERVAL_SECONDS),
       containerGraceSeconds: read.wholeNumber(ENV.GC_CONTAINER_GRACE_SECONDS, CONTAINER_GRACE_MS / 1000),

@@ -22,6 +22,7 @@ import type { BuildRef, BuildStateChange, GcRemoval, ImageBuilder, ImageBuildReq
 import { BuildTracker, discardJournal } from './build-tracker.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, ignoringStatus, readLines } from './docker-events.js';
 import { encodeLine, readPage } from './log-file.js';
+import { FairQueue } from './build-queue.js';
 import { DEFAULT_BUILD_LIMITS, type BuildLimits } from './sandbox-settings.js';
 
 /** The CFS period of a build's cpu quota (µs; Docker's default). */
@@ -66,11 +67,13 @@ export interface DockerImageBuilderOptions {
   limits?: Partial<BuildLimits>;
   /** The network RUN steps join (the runs' one, made on first use); Docker's default bridge when not given. */
   network?: () => Promise<string>;
+  /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY; default local/build-queue.ts DEFAULT_BUILD_CONCURRENCY). */
+  concurrency?: number;
 }
 
-/** Builds one image at a time (a shared dev machine), in the order asked. Build refs are the per-build tags. */
+/** Builds a few images at a time (a shared dev machine), shared fairly between owners (local/build-queue.ts). Build refs are the per-build tags. */
 export class DockerImageBuilder implements ImageBuilder {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: FairQueue;
   private readonly limits: BuildLimits;
   /** Journals of the builds under way in this process (build-tracker.ts), which garbage collection leaves alone. */
   private readonly active = new Set<string>();
@@ -79,22 +82,24 @@ export class DockerImageBuilder implements ImageBuilder {
     private readonly docker: Docker,
     private readonly options: DockerImageBuilderOptions,
   ) {
+    this.queue = new FairQueue(options.concurrency);
     this.limits = { ...DEFAULT_BUILD_LIMITS, ...options.limits };
   }
 
-  /** Queues the build and returns its tag at once; see `run` for what follows. */
+  /** Queues the build in its owner's turn and returns its tag at once; see `run` for what follows. */
   async build(request: ImageBuildRequest): Promise<BuildRef> {
     this.logFileOf(request.imageId, request.buildNumber);
-    this.queue = this.queue
-      .then(() => this.run(request))
-      .catch((err: unknown) => logger.error('build did not run', { imageId: request.imageId, buildNumber: request.buildNumber, error: err as Error }));
+    void this.queue.push(request.ownerId, () =>
+      this.run(request).catch((err: unknown) =>
+        logger.error('build did not run', { imageId: request.imageId, buildNumber: request.buildNumber, error: err as Error }),
+      ),
+    );
     return imageTag(request.imageId, request.buildNumber);
   }
 
   /** Resolves once every queued build has finished. */
-  async idle(): Promise<void> {
-    // Builds queued while waiting extend the queue: wait until it stops growing.
-    for (let seen; seen !== this.queue;) await (seen = this.queue);
+  idle(): Promise<void> {
+    return this.queue.idle();
   }
 
   /**

@@ -1,6 +1,8 @@
 /**
- * Dev mode's Scheduler: an in-process timer per enabled schedule, at the fire times croner
- * computes for the EventBridge expression (see shared/schedule-expression.ts).
+ * Dev mode's Scheduler: an in-process timer per enabled schedule, at the fire times computed for
+ * the EventBridge Scheduler expression in the schedule's time zone (shared/schedule-expression.ts),
+ * each delayed by a random part of the schedule's flexible time window, as EventBridge Scheduler's
+ * FLEXIBLE mode spreads invocations; the fire still names its slot.
  *
  * No schedule can stop the process: a schedule whose fire times cannot be computed (a stored
  * expression that no longer parses, a time out of range) is handed to `onBroken` with the
@@ -9,7 +11,7 @@
 import type { Schedule } from '../shared/domain.js';
 import { logger } from '../shared/logger.js';
 import type { Scheduler } from '../shared/ports.js';
-import { nextFireTimes } from '../shared/services/schedules.js';
+import { nextFireTimes } from '../shared/schedule-expression.js';
 
 /** setTimeout's longest delay (ms); later fires re-arm in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -51,9 +53,10 @@ export class LocalScheduler implements Scheduler {
     }
     if (!next) return;
     const fireAt = next;
-    const delay = Math.min(Math.max(0, fireAt.getTime() - Date.now()), MAX_DELAY_MS);
+    const dueAt = fireAt.getTime() + Math.floor(Math.random() * schedule.flexibleWindowMinutes * 60_000);
+    const delay = Math.min(Math.max(0, dueAt - Date.now()), MAX_DELAY_MS);
     const timer = setTimeout(() => {
-      if (Date.now() < fireAt.getTime()) return this.arm(schedule, after);
+      if (Date.now() < dueAt) return this.arm(schedule, after);
       this.hooks
         .onFire(schedule.scheduleId, fireAt)
         .catch((err) => logger.error('schedule fire failed', { scheduleId: schedule.scheduleId, scheduledTime: fireAt.toISOString(), error: err as Error }));

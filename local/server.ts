@@ -30,7 +30,8 @@ import { runNetworkOf } from './run-network.js';
 import { startRetentionSweep } from './retention-sweep.js';
 import type { LocalConfig } from './config.js';
 
-const TABLE_NAME = 'containerizer';
+/** The dev store's one table (npm run admin reaches it too). */
+export const TABLE_NAME = 'containerizer';
 /** Timeouts and settling are checked this often (ms); each task is also described every DESCRIBE_EVERY sweeps. */
 const SWEEP_MS = 1000;
 const DESCRIBE_EVERY = 10;
@@ -80,6 +81,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const builder = new DockerImageBuilder(docker, {
     dataDir: config.dataDir,
     instanceId: config.instanceId,
+    concurrency: config.buildConcurrency,
     onChange: async (change) => void (await platform.images.applyBuildStateChange(change)),
     limits: config.builds,
     network: runNetworkOf(docker),
@@ -111,6 +113,10 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));
   // The builder ran in the process that died: a build it left QUEUED or BUILDING can never finish.
   await startupStep('fail the builds left under way', () => platform.images.reconcile('the server stopped during the build; start a new build'));
+  // Slots that passed while the server was down: the ledger records them, and each schedule's catch-up policy runs what it says.
+  await startupStep('catch up on missed schedule slots', async () => {
+    await platform.schedules.catchUp(new Date(), 0, 'the platform was not running at this time');
+  });
   await startupStep('arm the schedules', async () => {
     for (const schedule of await platform.schedules.allEnabled()) await scheduler.put(schedule);
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { ClientError, badRequest, type FieldError } from './errors.js';
+import { ClientError, badRequest, payloadTooLarge, type FieldError } from './errors.js';
 
 /**
  * Total bytes of file contents, after base64 decoding or decompression (4 MiB). The API runs
@@ -23,6 +23,14 @@ export const MAX_ARCHIVE_BYTES = 4 * 1024 * 1024;
 
 /** Entries of a context (files and links; in an archive, directories too). */
 export const MAX_FILES = 1000;
+
+/**
+ * Bytes of the tar stream an upload may inflate to: MAX_CONTEXT_BYTES of contents plus, per
+ * entry, its 512-byte header, a PAX header for a long name (1 KiB) and padding to 512 bytes,
+ * plus the end-of-archive blocks. Counted on the gunzip output as it streams, so a small gzip of
+ * gigabytes of zeros is refused after reading this much, not after inflating all of it.
+ */
+export const MAX_INFLATED_BYTES = MAX_CONTEXT_BYTES + MAX_FILES * 2 * 1024 + 10 * 1024;
 
 /**
  * Bytes of one path, UTF-8 (255): one segment can be no longer on Linux (NAME_MAX), and
@@ -109,13 +117,15 @@ export function contextFromFiles(files: Record<string, FileInput | null>, docker
  * streams: bytes are counted as read, never taken from headers, and reading stops at the
  * first problem. Returns the entries sorted by path; nothing is kept on failure. Throws
  * ClientError 400 naming the entry (`files.<path>`) or the limit exceeded: absolute paths,
- * `..` or empty segments, links leaving the context, device files and fifos are refused.
+ * `..` or empty segments, links leaving the context, device files and fifos are refused;
+ * 413 when a gzip inflates past MAX_INFLATED_BYTES (reading stops there).
  */
 export async function contextFromArchive(archive: AsyncIterable<Uint8Array>): Promise<ContextEntry[]> {
   const raw = Readable.from(limitBytes(archive, MAX_ARCHIVE_BYTES, () => badRequest(`an uploaded build context is at most ${MAX_ARCHIVE_BYTES} bytes`)));
   const [head, source] = await peek(raw, 2);
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  const input = gzip ? forward(source, source.pipe(createGunzip())) : source;
+  const inflated = () => payloadTooLarge(`an uploaded build context inflates to at most ${MAX_INFLATED_BYTES} bytes of tar`);
+  const input = gzip ? forward(source, Readable.from(limitBytes(forward(source, source.pipe(createGunzip())), MAX_INFLATED_BYTES, inflated))) : source;
   const extract = tar.extract();
   forward(input, input.pipe(extract));
 

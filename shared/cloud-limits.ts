@@ -37,3 +37,17 @@ export const ECS_MISSING_GRACE_MS = 120_000;
 
 /** The reconciler function's timeout (s): done before the next one-minute tick. bench/reconciler.ts measures how many active runs fit in it. */
 export const RECONCILER_TIMEOUT_SECONDS = 55;
+
+/**
+ * How a schedule fire that could not be delivered is retried: for up to an hour (a later fire
+ * would be the next slot anyway), then the dead-letter queue. EventBridge's RetryPolicy
+ * (MaximumEventAgeInSeconds 60-86,400, MaximumRetryAttempts 0-185).
+ */
+export const FIRE_RETRY_POLICY = { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 } as const;
+
+/**
+ * How old (ms) a slot with no ledger entry must be before the reconciler counts it MISSED: past
+ * the fire's whole retry window, plus five minutes for the scheduled-run function itself (a
+ * schedule's flexible window is added per schedule).
+ */
+export const MISSED_SLOT_GRACE_MS = (FIRE_RETRY_POLICY.MaximumEventAgeInSeconds + 300) * 1000;

@@ -11,10 +11,13 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchLogSource } from './aws/cloudwatch-logs.js';
+import { BuildSettlement } from './aws/build-settlement.js';
 import { CodeBuildImageBuilder } from './aws/codebuild-image-builder.js';
+import { EcrGarbageCollector } from './aws/ecr-garbage-collector.js';
 import { CodeBuildLogs } from './aws/codebuild-logs.js';
 import { EcrScanFindings } from './aws/ecr-scan-findings.js';
 import { S3ContextStore } from './aws/s3-context-store.js';
@@ -28,7 +31,7 @@ import type { AuthConfig } from './services/auth.js';
 import type { ImageBackend } from './services/images.js';
 import { readAuthSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
 import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
-import { createDb } from './store/db.js';
+import { createDb, type Db } from './store/db.js';
 
 /** The platform plus what the api's GET /health asks of the cloud backend. */
 export interface CloudPlatform extends Platform {
@@ -36,6 +39,10 @@ export interface CloudPlatform extends Platform {
   checkStore(): Promise<void>;
   /** Reads the findings of ECR scans (the build-events function). */
   scanFindings: EcrScanFindings;
+  /** The table, for what sits beside the platform's services (the log follow's budget). */
+  db: Db;
+  /** Settles builds and scans whose events were lost (the reconciler), where the function has IMAGE_REPOSITORY_URI. */
+  buildSettlement?: BuildSettlement;
 }
 
 /** Finished runs are kept this many days unless FINISHED_RUN_TTL_DAYS says otherwise (the stack sets it from context). */
@@ -86,10 +93,12 @@ async function build(env: Env): Promise<CloudPlatform> {
   });
   const logs = new CloudWatchLogsClient(clientConfig);
   const ecr = new ECRClient(clientConfig);
+  const scanFindings = new EcrScanFindings({ ecr });
+  const repositoryUri = read.optional(ENV.IMAGE_REPOSITORY_URI);
   const platform = createPlatform({
     db,
     runtime,
-    scheduler: lazyScheduler(read, events),
+    scheduler: lazyScheduler(read, events, clientConfig),
     logs: new CloudWatchLogSource({ logs, config: { logGroupName, logStreamPrefix } }),
     publisher: new EventBridgeRunEventPublisher({ events, config: { eventBusName: read.optional(ENV.EVENT_BUS_NAME) } }),
     auth: await cloudAuthConfig(env),
@@ -98,10 +107,14 @@ async function build(env: Env): Promise<CloudPlatform> {
     results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
     imagePolicy: readImagePolicy(env),
     images: imageBackend(read, clientConfig, logs, ecr),
+    // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
+    garbageCollector: repositoryUri ? new EcrGarbageCollector({ ecr, repositoryUri }) : undefined,
   });
   return {
     ...platform,
-    scanFindings: new EcrScanFindings({ ecr }),
+    scanFindings,
+    db,
+    buildSettlement: repositoryUri ? new BuildSettlement({ codebuild: new CodeBuildClient(clientConfig), ecr, findings: scanFindings }) : undefined,
     async checkStore() {
       await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
     },
@@ -129,20 +142,26 @@ function imageBackend(read: EnvReader, clientConfig: AwsClientConfig, logs: Clou
 }
 
 /**
- * Only the api manages schedule rules, so only it has SCHEDULED_RUN_FUNCTION_ARN; the other
- * functions fire schedules (ScheduleService.fire) without ever calling put or remove.
+ * Only the api and the reconciler put schedule triggers, so only they have SCHEDULE_GROUP_NAME
+ * and the rest; the other functions fire schedules (ScheduleService.fire) without ever calling
+ * put or remove.
  */
-function lazyScheduler(read: EnvReader, events: EventBridgeClient): Scheduler {
+function lazyScheduler(read: EnvReader, events: EventBridgeClient, clientConfig: AwsClientConfig): Scheduler {
   let scheduler: EventBridgeScheduler | undefined;
-  const get = () =>
-    (scheduler ??= new EventBridgeScheduler({
-      events,
+  const get = () => {
+    if (scheduler) return scheduler;
+    const rulePrefix = read.optional(ENV.RULE_PREFIX);
+    return (scheduler = new EventBridgeScheduler({
+      scheduler: new SchedulerClient(clientConfig),
       config: {
-        rulePrefix: read.required(ENV.RULE_PREFIX),
+        groupName: read.required(ENV.SCHEDULE_GROUP_NAME),
+        roleArn: read.required(ENV.SCHEDULER_ROLE_ARN),
         targetArn: read.required(ENV.SCHEDULED_RUN_FUNCTION_ARN),
         deadLetterQueueArn: read.optional(ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN),
+        ...(rulePrefix && { legacyRules: { events, rulePrefix } }),
       },
     }));
+  };
   return { put: (schedule) => get().put(schedule), remove: (scheduleId) => get().remove(scheduleId) };
 }
 

@@ -27,9 +27,28 @@ export type Trigger = (typeof TRIGGERS)[number];
 export const OVERLAP_POLICIES = ['Allow', 'Forbid', 'Replace'] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
-/** What one schedule fire did. */
-export const FIRE_OUTCOMES = ['STARTED', 'SKIPPED'] as const;
+/**
+ * What happened at one scheduled slot (the schedule's ledger): STARTED its run; REPLACED (started
+ * it and stopped the schedule's active runs, overlapPolicy Replace); SKIPPED (overlapPolicy
+ * Forbid or the run quota, saying why); LAUNCH_FAILED (the run was created but did not launch,
+ * saying why); MISSED (no fire came: the platform was down, or the trigger was lost).
+ */
+export const FIRE_OUTCOMES = ['STARTED', 'REPLACED', 'SKIPPED', 'LAUNCH_FAILED', 'MISSED'] as const;
 export type FireOutcome = (typeof FIRE_OUTCOMES)[number];
+
+/** The outcomes whose slot created a run. */
+export const RUN_STARTING_OUTCOMES: readonly FireOutcome[] = ['STARTED', 'REPLACED', 'LAUNCH_FAILED'];
+
+/**
+ * What a schedule does with slots that passed with no fire (found after a dev-mode restart, or by
+ * the cloud's sweep): none records them MISSED; latest runs the most recent one once; all runs up
+ * to maxCount of them no older than maxAgeMinutes, oldest first. Every other missed slot is MISSED.
+ */
+export const CATCH_UP_POLICIES = ['none', 'latest', 'all'] as const;
+export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
+
+/** What happens to a one-time at() schedule once it has fired (EventBridge Scheduler's ActionAfterCompletion). */
+export const ACTIONS_AFTER_COMPLETION = ['NONE', 'DELETE'] as const;
 
 /** The languages an app's script may be written in; each runs with the image's own interpreter (services/script-rules.ts). */
 export const SCRIPT_LANGUAGES = ['sh', 'python', 'node'] as const;

@@ -46,12 +46,16 @@ export const ENV = {
   FINISHED_RUN_TTL_DAYS: 'FINISHED_RUN_TTL_DAYS',
   /** Base URL of the log-follow function URL (response streaming), advertised by the api's buffered follows. The api only. */
   LOG_FOLLOW_URL: 'LOG_FOLLOW_URL',
-  /** SQS queue (ARN) where EventBridge puts schedule fires it could not deliver to the scheduled-run function. The api only. */
+  /** SQS queue (ARN) where EventBridge Scheduler puts schedule fires it could not deliver to the scheduled-run function. The api and the reconciler. */
   SCHEDULE_DEAD_LETTER_QUEUE_ARN: 'SCHEDULE_DEAD_LETTER_QUEUE_ARN',
-  /** Name prefix of the schedule rules (`containerizer-sched-`). The api only. */
+  /** Name prefix of the schedule rules of earlier releases (`containerizer-sched-`), removed as schedules move to EventBridge Scheduler. The api and the reconciler. */
   RULE_PREFIX: 'RULE_PREFIX',
-  /** ARN of the scheduled-run function, the target of every schedule rule. The api only. */
+  /** ARN of the scheduled-run function, the target of every schedule. The api and the reconciler. */
   SCHEDULED_RUN_FUNCTION_ARN: 'SCHEDULED_RUN_FUNCTION_ARN',
+  /** The deployment's EventBridge Scheduler schedule group, holding one schedule per platform schedule. The api and the reconciler. */
+  SCHEDULE_GROUP_NAME: 'SCHEDULE_GROUP_NAME',
+  /** The role EventBridge Scheduler assumes to invoke the scheduled-run function and reach the dead-letter queue. The api and the reconciler. */
+  SCHEDULER_ROLE_ARN: 'SCHEDULER_ROLE_ARN',
   /** Secrets Manager secret holding the HMAC key of the built-in accounts' tokens. The api only. */
   JWT_SECRET_ARN: 'JWT_SECRET_ARN',
   /** The HMAC key itself (≥ 32 bytes): dev mode (else generated and kept in DATA_DIR), tests and benchmarks. */
@@ -66,8 +70,16 @@ export const ENV = {
   OIDC_ISSUER: 'OIDC_ISSUER',
   /** `aud` the OpenID provider's tokens carry. See OIDC_JWKS_URL. */
   OIDC_AUDIENCE: 'OIDC_AUDIENCE',
-  /** Comma-separated e-mails of the admins (case-insensitive). The api when configured; dev mode. */
+  /**
+   * Comma-separated e-mails of the admins (case-insensitive), honoured only for an OpenID provider's tokens that say
+   * `email_verified: true`, never for built-in accounts (anyone can register an address). The api when configured; dev mode.
+   */
   ADMIN_EMAILS: 'ADMIN_EMAILS',
+  /**
+   * Comma-separated account ids of the admins: built-in accounts' userId (a ULID the platform assigned at registration),
+   * or `oidc:<sub>` for an OpenID provider's subject. The api when configured; dev mode.
+   */
+  ADMIN_USER_IDS: 'ADMIN_USER_IDS',
   /**
    * Runs of built images whose scan has findings at or above this severity (CRITICAL, HIGH,
    * MEDIUM, LOW, INFORMATIONAL) end FAILED before starting; unset: no policy. The functions that start runs; dev mode.
@@ -79,7 +91,7 @@ export const ENV = {
   IMAGE_BUCKET_NAME: 'IMAGE_BUCKET_NAME',
   /** The CodeBuild project that builds images. The api. */
   BUILD_PROJECT_NAME: 'BUILD_PROJECT_NAME',
-  /** The ECR repository (URI) built images are pushed to, one immutable tag per build. The api. */
+  /** The ECR repository (URI) built images are pushed to, one immutable tag per build. The api; the reconciler (lost build events, garbage collection). */
   IMAGE_REPOSITORY_URI: 'IMAGE_REPOSITORY_URI',
   /** The CloudWatch Logs group of the builds (one stream per build). The api. */
   BUILD_LOG_GROUP_NAME: 'BUILD_LOG_GROUP_NAME',
@@ -89,6 +101,12 @@ export const ENV = {
   MAX_APPS_PER_USER: 'MAX_APPS_PER_USER',
   /** Most runs one user may have active (not finished) at once (20); more is a 429. Every function that starts runs; dev mode. */
   MAX_ACTIVE_RUNS_PER_USER: 'MAX_ACTIVE_RUNS_PER_USER',
+  /** Most images one user may have (50); more is a 409. The api; dev mode. */
+  MAX_IMAGES_PER_USER: 'MAX_IMAGES_PER_USER',
+  /** Most builds one user may have queued or building at once (3); more is a 429. The api; dev mode. */
+  MAX_CONCURRENT_BUILDS_PER_USER: 'MAX_CONCURRENT_BUILDS_PER_USER',
+  /** Dev mode: builds run at once (2), shared fairly between owners (local/build-queue.ts). */
+  BUILD_CONCURRENCY: 'BUILD_CONCURRENCY',
   /** Sign-in attempts per minute, per client address and per account (20); more is a 429. The api; dev mode. */
   LOGIN_ATTEMPTS_PER_MINUTE: 'LOGIN_ATTEMPTS_PER_MINUTE',
   /** Failed sign-ins of one account in 15 minutes after which it is locked until the 15 minutes are over (10). The api; dev mode. */
@@ -97,6 +115,12 @@ export const ENV = {
   REGISTRATIONS_PER_HOUR: 'REGISTRATIONS_PER_HOUR',
   /** Token refreshes per minute, per client address and per account (30). The api; dev mode. */
   REFRESHES_PER_MINUTE: 'REFRESHES_PER_MINUTE',
+  /** Results one run may post in all (100); more is a 409. The api; dev mode. */
+  RESULT_POSTS_PER_RUN: 'RESULT_POSTS_PER_RUN',
+  /** Results one run may post per minute (30); more is a 429 with Retry-After. The api; dev mode. */
+  RESULT_POSTS_PER_MINUTE: 'RESULT_POSTS_PER_MINUTE',
+  /** Metrics (numeric top-level fields) one result may carry (100); more is a 400. The api; dev mode. */
+  METRICS_PER_RESULT: 'METRICS_PER_RESULT',
   /** `open` (default) or `closed`: whether anyone may register a built-in account. The api; dev mode. */
   REGISTRATION: 'REGISTRATION',
   /** Comma-separated e-mail domains registration is restricted to (case-insensitive); unset: any. The api; dev mode. */
@@ -105,6 +129,10 @@ export const ENV = {
   REGISTRATION_INVITE_CODES: 'REGISTRATION_INVITE_CODES',
   /** The API's base URL as a task reaches it (the HTTP API's endpoint), for the jobs' CONTAINERIZER_RESULT_URL. Every function. */
   API_URL: 'API_URL',
+  /** Live follows one user may have open at once (3); one more is a 429. log-follow (CDK context `followsPerUser`). */
+  FOLLOWS_PER_USER: 'FOLLOWS_PER_USER',
+  /** GetLogEvents calls per second all live follows share (8), a share of the account's GetLogEvents quota. log-follow (CDK context `followReadsPerSecond`). */
+  FOLLOW_READS_PER_SECOND: 'FOLLOW_READS_PER_SECOND',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -177,10 +205,15 @@ const EVERY_FUNCTION = [
 export const LIMIT_SETTINGS = [
   ENV.MAX_APPS_PER_USER,
   ENV.MAX_ACTIVE_RUNS_PER_USER,
+  ENV.MAX_IMAGES_PER_USER,
+  ENV.MAX_CONCURRENT_BUILDS_PER_USER,
   ENV.LOGIN_ATTEMPTS_PER_MINUTE,
   ENV.LOGIN_FAILURES_BEFORE_LOCKOUT,
   ENV.REGISTRATIONS_PER_HOUR,
   ENV.REFRESHES_PER_MINUTE,
+  ENV.RESULT_POSTS_PER_RUN,
+  ENV.RESULT_POSTS_PER_MINUTE,
+  ENV.METRICS_PER_RESULT,
   ENV.REGISTRATION,
   ENV.REGISTRATION_EMAIL_DOMAINS,
   ENV.REGISTRATION_INVITE_CODES,
@@ -189,9 +222,18 @@ export const LIMIT_SETTINGS = [
 /** A deployment's image policy (shared/settings.ts readImagePolicy): every function that starts runs applies it. */
 export const IMAGE_POLICY = [ENV.SCAN_SEVERITY_THRESHOLD, ENV.ALLOWED_IMAGE_PREFIXES] as const;
 
+/** What a function that puts schedule triggers needs (shared/aws/eventbridge-scheduler.ts). */
+const SCHEDULE_TRIGGERS = [
+  ENV.SCHEDULE_GROUP_NAME,
+  ENV.SCHEDULER_ROLE_ARN,
+  ENV.SCHEDULED_RUN_FUNCTION_ARN,
+  ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN,
+  ENV.RULE_PREFIX,
+] as const;
+
 /** Who verifies tokens: the JWT settings, and the OpenID provider and admins when configured. */
 const TOKEN_VERIFIER = [ENV.JWT_SECRET_ARN, ENV.JWT_ISSUER, ENV.JWT_AUDIENCE] as const;
-const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS] as const;
+const TOKEN_VERIFIER_CONFIGURED = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE, ENV.ADMIN_EMAILS, ENV.ADMIN_USER_IDS] as const;
 
 /**
  * The variables the CDK stack gives each function: `always`, and `whenConfigured` (only when
@@ -202,9 +244,7 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
   api: {
     always: [
       ...EVERY_FUNCTION,
-      ENV.RULE_PREFIX,
-      ENV.SCHEDULED_RUN_FUNCTION_ARN,
-      ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN,
+      ...SCHEDULE_TRIGGERS,
       ENV.LOG_FOLLOW_URL,
       ...TOKEN_VERIFIER,
       ENV.IMAGE_BUCKET_NAME,
@@ -215,11 +255,15 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
     whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY],
   },
   // Reads logs only: it never launches a run, so it needs no API_URL for jobs.
-  'log-follow': { always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ...TOKEN_VERIFIER], whenConfigured: TOKEN_VERIFIER_CONFIGURED },
+  'log-follow': {
+    always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ...TOKEN_VERIFIER, ENV.FOLLOWS_PER_USER, ENV.FOLLOW_READS_PER_SECOND],
+    whenConfigured: TOKEN_VERIFIER_CONFIGURED,
+  },
   // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
   'task-state-change': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
-  reconciler: { always: EVERY_FUNCTION, whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
+  // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers), settles builds whose events were lost and collects unused builds from the repository.
+  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI], whenConfigured: [ENV.MAX_ACTIVE_RUNS_PER_USER, ...IMAGE_POLICY] },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
   // Records builds and scans only: it never launches a run.

@@ -6,6 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_FILES } from './build-context.js';
 import { SEVERITIES } from './image-scan.js';
+import { envBytes, MAX_BUILD_ARGS_BYTES } from './item-limits.js';
 
 /** A build's lifecycle, forward only: QUEUED → BUILDING → BUILT | FAILED. */
 export const BUILD_STATUSES = ['QUEUED', 'BUILDING', 'BUILT', 'FAILED'] as const;
@@ -31,7 +32,8 @@ const files = z
 const buildArgs = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'build argument names are letters, digits and _'), z.string().max(4096))
   .refine((args) => Object.keys(args).length <= 64, 'at most 64 build arguments')
-  .openapi({ description: 'Docker build arguments (ARG)' });
+  .refine((args) => envBytes(args) <= MAX_BUILD_ARGS_BYTES, `names and values together must be at most ${MAX_BUILD_ARGS_BYTES} bytes`)
+  .openapi({ description: `Docker build arguments (ARG): at most 64, names and values together at most ${MAX_BUILD_ARGS_BYTES} bytes (UTF-8)` });
 
 export const ImageCreate = z
   .object({

@@ -35,7 +35,7 @@ export interface PlatformDeps {
   imagePolicy?: ImagePolicy;
   /** The image builder, context store and scanner; without them images can be read but not made or built. */
   images?: ImageBackend;
-  /** Dev mode's collector of exited containers and old build images; the cloud has none (POST /admin/gc answers 503). */
+  /** The collector of exited containers and old build images (dev mode: Docker; the cloud: ECR); none: POST /admin/gc answers 503. */
   garbageCollector?: GarbageCollector;
 }
 
@@ -64,7 +64,7 @@ export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser'> 
 export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
   const appStore = new AppStore(deps.db);
-  const images = new ImageService(new ImageStore(deps.db), appStore, deps.imagePolicy ?? { allowedImagePrefixes: [] }, deps.images);
+  const images = new ImageService(new ImageStore(deps.db), appStore, deps.imagePolicy ?? { allowedImagePrefixes: [] }, deps.images, deps.limits);
   const apps = new AppService(
     appStore,
     {
@@ -73,7 +73,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
     },
     deps.limits.maxAppsPerUser,
   );
-  const results = new ResultService(new ResultStore(deps.db), apps, deps.results);
+  const counters = new CounterStore(deps.db);
+  const results = new ResultService(new ResultStore(deps.db), apps, counters, deps.limits.results, deps.results);
   const runConfig = { ...DEFAULT_RUN_CONFIG, maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser, ...deps.runs };
   const runs = new RunService(new RunStore(deps.db), apps, deps.runtime, deps.publisher, runConfig, {
     jobEnv: (run) => results.jobEnv(run),
@@ -81,7 +82,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   });
   // Fire records are history of the same kind as finished runs, kept as long.
   const schedules = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
-  const guard = new SignInGuard(new CounterStore(deps.db), deps.limits.signIn, deps.limits.registration);
+  const guard = new SignInGuard(counters, deps.limits.signIn, deps.limits.registration);
   const garbage = new GarbageService(images, runs, deps.garbageCollector);
   return { auth: new AuthService(deps.db, deps.auth, guard), apps, runs, schedules, results, images, garbage, logs: deps.logs };
 }

@@ -217,8 +217,8 @@ export interface GcReport {
 
 /**
  * Removes what the backend's runs and builds left behind (dev mode: exited containers, dangling
- * and old build images of this installation). The cloud has none: ECS removes stopped tasks and
- * the ECR repository's lifecycle rules expire old images.
+ * and old build images of this installation; the cloud: old builds in the ECR repository, while
+ * ECS removes stopped tasks itself).
  */
 export interface GarbageCollector {
   /** Never removes an image whose tag or id `inUse` holds. */

@@ -6,9 +6,11 @@
  */
 import { ConfigurationError, ENV, envReader, type EnvName, type Env } from './env.js';
 import { SEVERITIES } from './image-scan.js';
+import { logger } from './logger.js';
 import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
 import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
 import type { ImagePolicy } from './services/images.js';
+import type { ResultLimits } from './services/result-rules.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
 export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;
@@ -23,7 +25,7 @@ const OIDC_VARIABLES = [ENV.OIDC_JWKS_URL, ENV.OIDC_ISSUER, ENV.OIDC_AUDIENCE] a
 export const MIN_SECRET_BYTES = 32;
 
 /**
- * Admin e-mails (ADMIN_EMAILS, lower-cased), the external OpenID provider (OIDC_*), the token
+ * Admin account ids (ADMIN_USER_IDS), admin e-mails for verified OpenID tokens (ADMIN_EMAILS, lower-cased), the external OpenID provider (OIDC_*), the token
  * lifetimes (TOKEN_LIFETIMES, s) and the built-in tokens' claims (JWT_ISSUER, JWT_AUDIENCE).
  * @param claims when JWT_ISSUER or JWT_AUDIENCE is unset: take these defaults (dev mode); or
  *   'required': fail (the api function); or 'unused': leave `claims` out (functions that never
@@ -34,10 +36,18 @@ export function readAuthSettings(env: Env, claims: TokenClaims | 'required'): Au
 export function readAuthSettings(env: Env, claims: 'unused'): AuthSettings;
 export function readAuthSettings(env: Env, claims: TokenClaims | 'required' | 'unused'): AuthSettings {
   const read = envReader(env);
+  const adminEmails = read.list(ENV.ADMIN_EMAILS).map((email) => email.toLowerCase());
+  const oidc = oidcSettings(env);
+  // Before issue 14 these addresses made built-in accounts admins: say so to a deployment that still relies on it.
+  if (adminEmails.length > 0 && !oidc)
+    logger.warn(
+      `${ENV.ADMIN_EMAILS} makes no admin without an OpenID provider (only its tokens with email_verified true count): use ${ENV.ADMIN_USER_IDS} or npm run admin -- grant <email>`,
+    );
   return {
     ...TOKEN_LIFETIMES,
-    adminEmails: read.list(ENV.ADMIN_EMAILS).map((email) => email.toLowerCase()),
-    oidc: oidcSettings(env),
+    adminUserIds: read.list(ENV.ADMIN_USER_IDS),
+    adminEmails,
+    oidc,
     ...(claims !== 'unused' && {
       claims:
         claims === 'required'
@@ -77,25 +87,36 @@ export interface LimitSettings {
   maxAppsPerUser: number;
   /** Most runs a user may have active at once; one more is a 429. */
   maxActiveRunsPerUser: number;
+  /** Most images a user may have; one more is a 409. */
+  maxImagesPerUser: number;
+  /** Most builds a user may have queued or building at once; one more is a 429. */
+  maxConcurrentBuildsPerUser: number;
   signIn: SignInLimits;
   registration: RegistrationPolicy;
+  /** What one run may post as results. */
+  results: ResultLimits;
 }
 
 /** The defaults of LimitSettings: generous for a person, small for a script. */
 export const DEFAULT_LIMITS = {
   maxAppsPerUser: 100,
   maxActiveRunsPerUser: 20,
+  maxImagesPerUser: 50,
+  maxConcurrentBuildsPerUser: 3,
   loginAttemptsPerMinute: 20,
   loginFailuresBeforeLockout: 10,
   registrationsPerHour: 20,
   refreshesPerMinute: 30,
+  resultPostsPerRun: 100,
+  resultPostsPerMinute: 30,
+  metricsPerResult: 100,
 } as const;
 
 /**
- * The quotas and sign-in limits from MAX_APPS_PER_USER, MAX_ACTIVE_RUNS_PER_USER,
+ * The quotas and sign-in limits from MAX_APPS_PER_USER, MAX_ACTIVE_RUNS_PER_USER, MAX_IMAGES_PER_USER, MAX_CONCURRENT_BUILDS_PER_USER,
  * LOGIN_ATTEMPTS_PER_MINUTE, LOGIN_FAILURES_BEFORE_LOCKOUT, REGISTRATIONS_PER_HOUR,
- * REFRESHES_PER_MINUTE, REGISTRATION, REGISTRATION_EMAIL_DOMAINS and REGISTRATION_INVITE_CODES
- * (DEFAULT_LIMITS when unset; registration open to anyone).
+ * REFRESHES_PER_MINUTE, RESULT_POSTS_PER_RUN, RESULT_POSTS_PER_MINUTE, METRICS_PER_RESULT, REGISTRATION,
+ * REGISTRATION_EMAIL_DOMAINS and REGISTRATION_INVITE_CODES (DEFAULT_LIMITS when unset; registration open to anyone).
  * @throws ConfigurationError naming the variable when a count is not a whole number ≥ 1, or REGISTRATION is neither open nor closed.
  */
 export function readLimitSettings(env: Env): LimitSettings {
@@ -103,11 +124,18 @@ export function readLimitSettings(env: Env): LimitSettings {
   return {
     maxAppsPerUser: read.positiveInt(ENV.MAX_APPS_PER_USER, DEFAULT_LIMITS.maxAppsPerUser),
     maxActiveRunsPerUser: read.positiveInt(ENV.MAX_ACTIVE_RUNS_PER_USER, DEFAULT_LIMITS.maxActiveRunsPerUser),
+    maxImagesPerUser: read.positiveInt(ENV.MAX_IMAGES_PER_USER, DEFAULT_LIMITS.maxImagesPerUser),
+    maxConcurrentBuildsPerUser: read.positiveInt(ENV.MAX_CONCURRENT_BUILDS_PER_USER, DEFAULT_LIMITS.maxConcurrentBuildsPerUser),
     signIn: {
       loginAttemptsPerMinute: read.positiveInt(ENV.LOGIN_ATTEMPTS_PER_MINUTE, DEFAULT_LIMITS.loginAttemptsPerMinute),
       loginFailuresBeforeLockout: read.positiveInt(ENV.LOGIN_FAILURES_BEFORE_LOCKOUT, DEFAULT_LIMITS.loginFailuresBeforeLockout),
       registrationsPerHour: read.positiveInt(ENV.REGISTRATIONS_PER_HOUR, DEFAULT_LIMITS.registrationsPerHour),
       refreshesPerMinute: read.positiveInt(ENV.REFRESHES_PER_MINUTE, DEFAULT_LIMITS.refreshesPerMinute),
+    },
+    results: {
+      postsPerRun: read.positiveInt(ENV.RESULT_POSTS_PER_RUN, DEFAULT_LIMITS.resultPostsPerRun),
+      postsPerMinute: read.positiveInt(ENV.RESULT_POSTS_PER_MINUTE, DEFAULT_LIMITS.resultPostsPerMinute),
+      metricsPerResult: read.positiveInt(ENV.METRICS_PER_RESULT, DEFAULT_LIMITS.metricsPerResult),
     },
     registration: {
       open: read.oneOf(ENV.REGISTRATION, ['open', 'closed'], 'open') === 'open',
@@ -119,7 +147,8 @@ export function readLimitSettings(env: Env): LimitSettings {
 
 /**
  * The image policy of a deployment: SCAN_SEVERITY_THRESHOLD (one of shared/image-scan.ts's
- * SEVERITIES; unset: no policy) and ALLOWED_IMAGE_PREFIXES (comma-separated; unset: any image).
+ * SEVERITIES; unset: no policy), ALLOWED_IMAGE_PREFIXES (comma-separated; unset: any image) and the
+ * platform's own image repository (IMAGE_REPOSITORY_URI, where the functions have it).
  * @throws ConfigurationError naming SCAN_SEVERITY_THRESHOLD when it is not a severity.
  */
 export function readImagePolicy(env: Env): ImagePolicy {
@@ -128,5 +157,6 @@ export function readImagePolicy(env: Env): ImagePolicy {
   return {
     scanThreshold: threshold === undefined ? undefined : read.oneOf(ENV.SCAN_SEVERITY_THRESHOLD, SEVERITIES),
     allowedImagePrefixes: read.list(ENV.ALLOWED_IMAGE_PREFIXES),
+    platformRepositories: read.list(ENV.IMAGE_REPOSITORY_URI),
   };
 }

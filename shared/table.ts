@@ -75,6 +75,7 @@ const KIND = {
   counter: 'COUNTER',
   metric: 'METRIC',
   image: 'IMAGE',
+  migration: 'MIGRATION',
 } as const;
 const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', activeRun: 'ACTIVE#', result: 'RESULT#', build: 'BUILD#', use: 'USE#' } as const;
 const ACTIVE = 'ACTIVE';
@@ -108,6 +109,8 @@ export const keys = {
   run: (runId: string) => ({ pk: `${KIND.run}#${runId}`, sk: KIND.run }),
   schedule: (scheduleId: string) => ({ pk: schedulePk(scheduleId), sk: KIND.schedule }),
   fire: (scheduleId: string, scheduledTime: string) => ({ pk: schedulePk(scheduleId), sk: `${SK_PREFIX.fire}${scheduledTime}` }),
+  /** A one-time data or trigger migration that has completed (e.g. schedules moved to EventBridge Scheduler). */
+  migration: (name: string) => ({ pk: `${KIND.migration}#${name}`, sk: KIND.migration }),
   /** A fixed-window counter (rate limits): what it counts (e.g. `login:address:203.0.113.7`) and its window's start (epoch ms). */
   counter: (name: string, windowStart: number) => ({ pk: `${KIND.counter}#${name}#${windowStart}`, sk: KIND.counter }),
   /** The marker of a schedule's run that has not been settled yet (its overlap policy reads these). */

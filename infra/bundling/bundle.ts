@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { ENTRY_POINTS, type EntryPoint } from '../../shared/env.js';
+import { NODE_MAJOR } from './node-major.js';
 import { awsSdkSchemasTreeShaking } from './aws-sdk-schemas-plugin.js';
 import { lambdaCredentialsOnly } from './lambda-credentials-plugin.js';
 import { zodEnglishOnly } from './zod-locales-plugin.js';
@@ -27,7 +28,7 @@ export interface Bundle {
 
 /**
  * Bundles `entryFile` into `outDir`/index.mjs (with index.mjs.map): one minified ESM file for
- * Node 22 with everything bundled, the AWS SDK included so the deployed code runs the SDK version
+ * Node NODE_MAJOR (node-major.ts) with everything bundled, the AWS SDK included so the deployed code runs the SDK version
  * the tests ran; UTF-8 kept as is rather than \uXXXX escapes; a source map without the sources'
  * text (names and positions are enough for stack traces, and --enable-source-maps parses the map
  * at every cold start); the banner that gives CommonJS dependencies inside the ESM bundle their
@@ -44,7 +45,7 @@ export async function bundle(entryFile: string, outDir: string): Promise<Bundle>
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    target: `node${NODE_MAJOR}`,
     minify: true,
     sourcemap: true,
     sourcesContent: false,

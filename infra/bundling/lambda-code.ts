@@ -34,7 +34,7 @@ export function bundledCode(entryPoint: EntryPoint): Code {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       // Required by the type, never run: local bundling always succeeds or throws.
-      image: Runtime.NODEJS_22_X.bundlingImage,
+      image: Runtime.NODEJS_24_X.bundlingImage,
       local: new LocalBundling(join(REPO_ROOT, ENTRY_POINTS[entryPoint])),
     },
   });

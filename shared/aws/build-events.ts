@@ -1,8 +1,9 @@
 /**
  * The cloud's image-build events, normalized: CodeBuild "Build State Change" events become
- * BuildStateChanges, ECR "Image Scan" events become scans of a build. Event shapes: AWS docs,
- * CodeBuild "Build notifications input format reference" and ECR "Amazon ECR events and
- * EventBridge". The build a CodeBuild event belongs to travels with the build as environment
+ * BuildStateChanges, ECR "Image Scan" (basic scanning) and Amazon Inspector "Inspector2 Scan"
+ * (enhanced scanning) events become scans of a build. Event shapes: AWS docs, CodeBuild "Build
+ * notifications input format reference", ECR "Amazon ECR events and EventBridge" and "EventBridge
+ * events sent for enhanced scanning in Amazon ECR". The build a CodeBuild event belongs to travels with the build as environment
  * variables (BUILD_ENV), and the build an ECR image belongs to as its tag (ecrImageTag), so no
  * lookup table is needed, as task events carry their run id.
  */
@@ -17,6 +18,10 @@ export const BUILD_ENV = {
   imageRef: 'CONTAINERIZER_IMAGE_REF',
   /** The build arguments as a JSON object (name → value). */
   buildArgs: 'CONTAINERIZER_BUILD_ARGS',
+  /** The Dockerfile's Docker Hub base images, space-separated (base-images.ts), pulled through the cache when the project has one. */
+  baseImages: 'CONTAINERIZER_BASE_IMAGES',
+  /** Set on the project (not per build) when a Docker Hub pull-through cache exists: `<registry>/<cache prefix>`. */
+  dockerHubMirror: 'DOCKER_HUB_MIRROR',
   /** Exported by the buildspec (`exported-variables`): the pushed image's digest. */
   digest: 'IMAGE_DIGEST',
 } as const;
@@ -60,20 +65,41 @@ export interface CodeBuildBuildStateChangeEvent {
   };
 }
 
-/** The fields of an "ECR Image Scan" event read here. */
+/** The detail both scan events carry (ECR's and Inspector's), the fields read here. */
+interface ScanEventDetail {
+  /** ECR: COMPLETE or FAILED; Inspector: INITIAL_SCAN_COMPLETE. */
+  'scan-status': string;
+  /** ECR: the repository's name; Inspector: its ARN. */
+  'repository-name': string;
+  'image-digest'?: string;
+  'image-tags'?: string[];
+  /** Severity → number of findings (Inspector adds TOTAL); absent severities have none. */
+  'finding-severity-counts'?: Record<string, number>;
+}
+
+/** The fields of an "ECR Image Scan" event (basic scanning) read here. */
 export interface EcrImageScanEvent {
   'detail-type': 'ECR Image Scan';
   source: 'aws.ecr';
   time: string;
-  detail: {
-    /** COMPLETE or FAILED. */
-    'scan-status': string;
-    'repository-name': string;
-    'image-digest'?: string;
-    'image-tags'?: string[];
-    /** Severity → number of findings; absent severities have none. */
-    'finding-severity-counts'?: Record<string, number>;
-  };
+  detail: ScanEventDetail;
+}
+
+/**
+ * The fields of an "Inspector2 Scan" event of an ECR image read here: Amazon Inspector sends it when
+ * the initial scan of a pushed image completes under enhanced scanning (ECR sends no "ECR Image Scan" then).
+ */
+export interface InspectorScanEvent {
+  'detail-type': 'Inspector2 Scan';
+  source: 'aws.inspector2';
+  time: string;
+  detail: ScanEventDetail;
+}
+
+/** The repository name of an ECR repository ARN (`arn:aws:ecr:region:account:repository/name`), or the string itself when it is a name. */
+export function repositoryNameOfArn(arnOrName: string): string {
+  const at = arnOrName.indexOf(':repository/');
+  return at < 0 ? arnOrName : arnOrName.slice(at + ':repository/'.length);
 }
 
 /**
@@ -114,14 +140,22 @@ export interface BuildScan {
   scan: ScanResult;
 }
 
-/** A COMPLETE scan of an image tagged by ecrImageTag, or undefined (a failed scan, another repository's image). */
-export function toBuildScan(event: EcrImageScanEvent): BuildScan | undefined {
-  if (event.detail['scan-status'] !== 'COMPLETE') return undefined;
+/** A completed scan of an image tagged by ecrImageTag, or undefined (a failed scan, another repository's image); either scanning's event. */
+export function toBuildScan(event: EcrImageScanEvent | InspectorScanEvent): BuildScan | undefined {
+  const complete = event['detail-type'] === 'Inspector2 Scan' ? 'INITIAL_SCAN_COMPLETE' : 'COMPLETE';
+  if (event.detail['scan-status'] !== complete) return undefined;
   const build = (event.detail['image-tags'] ?? []).map(buildOfTag).find(Boolean);
   if (!build) return undefined;
-  const counts = event.detail['finding-severity-counts'] ?? {};
-  const result = scanResult([], 'ecr', new Date(event.time));
-  for (const [severity, count] of Object.entries(counts)) result.counts[toSeverity(severity)] += count;
+  return { ...build, digest: event.detail['image-digest'], scan: scanOfCounts(event.detail['finding-severity-counts'] ?? {}, 'ecr', new Date(event.time)) };
+}
+
+/**
+ * A scan from counts alone (severity → findings; Inspector's TOTAL is not a severity and is left
+ * out), `truncated` when there are findings: they are read separately (EcrScanFindings).
+ */
+export function scanOfCounts(counts: Record<string, number>, scanner: string, scannedAt: Date): ScanResult {
+  const result = scanResult([], scanner, scannedAt);
+  for (const [severity, count] of Object.entries(counts)) if (severity.toUpperCase() !== 'TOTAL') result.counts[toSeverity(severity)] += count;
   const total = SEVERITIES.reduce((sum, s) => sum + result.counts[s], 0);
-  return { ...build, digest: event.detail['image-digest'], scan: { ...result, truncated: total > 0 } };
+  return { ...result, truncated: total > 0 };
 }

@@ -44,7 +44,7 @@ export class CloudWatchLogSource implements LogSource {
    * @throws ClientError 400 naming `cursor` when GetLogEvents refuses it (InvalidParameterException:
    *   a malformed token, or one of another stream), as dev mode's ContainerLogs does.
    * @throws ServiceUnavailableError (503, Retry-After 1 s) when GetLogEvents is still throttled after the
-   *   SDK's retries: its quota (25 requests/s per account and Region, AWS docs "CloudWatch Logs quotas")
+   *   SDK's retries: its quota (10 requests/s per account and Region in several Regions, 25 in most; AWS docs "CloudWatch Logs quotas")
    *   cannot be raised, so callers back off (a follow waits and polls again).
    */
   async read(

@@ -8,6 +8,8 @@
 import { StartBuildCommand, type CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { BatchDeleteImageCommand, DescribeImagesCommand, type ECRClient, type ImageIdentifier } from '@aws-sdk/client-ecr';
 import type { BuildRef, ImageBuilder, ImageBuildRequest, LogPage } from '../ports.js';
+import { DOCKERFILE } from '../build-context.js';
+import { dockerHubBaseImages } from './base-images.js';
 import { BUILD_ENV, buildOfTag, ecrImageTag } from './build-events.js';
 import type { CodeBuildLogs } from './codebuild-logs.js';
 import { AwsOperationError, unlessThrottled } from './errors.js';
@@ -46,6 +48,8 @@ export class CodeBuildImageBuilder implements ImageBuilder {
       [BUILD_ENV.buildNumber]: String(request.buildNumber),
       [BUILD_ENV.imageRef]: `${repositoryUri}:${ecrImageTag(request.imageId, request.buildNumber)}`,
       [BUILD_ENV.buildArgs]: JSON.stringify(request.buildArgs ?? {}),
+      // Pulled through the project's Docker Hub cache when it has one (infra/images.ts BUILD_COMMAND).
+      [BUILD_ENV.baseImages]: dockerHubBaseImages(dockerfileOf(request)).join(' '),
     };
     const out = await unlessThrottled(
       'CodeBuild',
@@ -102,6 +106,12 @@ export class CodeBuildImageBuilder implements ImageBuilder {
       }
     }
   }
+}
+
+/** The text of the request's Dockerfile ('' when absent: the build then fails on its own). */
+function dockerfileOf(request: ImageBuildRequest): string {
+  const entry = request.context.find((e) => e.path === DOCKERFILE);
+  return entry?.type === 'file' ? entry.content.toString('utf8') : '';
 }
 
 /** The repository name of `<registry>/<name>` (names may hold `/`). */

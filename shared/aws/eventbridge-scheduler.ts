@@ -1,44 +1,59 @@
 /**
- * Scheduler on EventBridge scheduled rules: one rule per schedule, targeting the
- * scheduled-run Lambda.
+ * The cloud's Scheduler on EventBridge Scheduler: one schedule per platform schedule, in the
+ * deployment's schedule group (deleted with the stack), with the schedule's IANA time zone,
+ * flexible time window and one-time completion action, targeting the scheduled-run Lambda with a
+ * retry policy and the dead-letter queue. Schedules made as EventBridge rules by earlier
+ * releases are removed as each schedule is put here (see `legacyRules`), so a deployment moves
+ * over by re-putting every schedule once (ScheduleService.moveTo, run by the reconciler).
+ *
+ * Rules from the AWS docs (EventBridge Scheduler API Reference, CreateSchedule; User Guide,
+ * "Quotas"): names of 1-64 characters [0-9a-zA-Z-_.] (a ULID fits); 10,000,000 schedules per
+ * Region by default; FlexibleTimeWindow 1-1,440 minutes in FLEXIBLE mode.
  */
 import {
   DeleteRuleCommand,
-  LimitExceededException,
-  PutRuleCommand,
-  PutTargetsCommand,
   RemoveTargetsCommand,
-  ResourceNotFoundException,
+  ResourceNotFoundException as RuleNotFoundException,
   type EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  ServiceQuotaExceededException,
+  UpdateScheduleCommand,
+  type CreateScheduleCommandInput,
+  type SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { FIRE_RETRY_POLICY } from '../cloud-limits.js';
 import type { Schedule } from '../domain.js';
 import { ServiceUnavailableError } from '../errors.js';
 import type { Scheduler } from '../ports.js';
-import { AwsOperationError } from './errors.js';
+import { parseScheduleExpression } from '../schedule-expression.js';
 
-/** Where EventBridgeScheduler puts rules and what they invoke. */
+/** Where EventBridgeScheduler puts schedules and what they invoke. */
 export interface EventBridgeSchedulerConfig {
-  /** Prepended to the schedule id to name the rule, e.g. 'containerizer-sched-'. */
-  rulePrefix: string;
-  /** The scheduled-run Lambda's ARN; it must allow events.amazonaws.com to invoke it for these rules. */
+  /** The deployment's schedule group (SCHEDULE_GROUP_NAME). */
+  groupName: string;
+  /** The scheduled-run Lambda's ARN (SCHEDULED_RUN_FUNCTION_ARN). */
   targetArn: string;
-  /** SQS queue for fires EventBridge could not deliver after its retries (it must let events.amazonaws.com send from these rules). */
+  /** The role EventBridge Scheduler assumes to invoke it and to reach the dead-letter queue (SCHEDULER_ROLE_ARN). */
+  roleArn: string;
+  /** SQS queue for fires EventBridge Scheduler could not deliver after its retries. */
   deadLetterQueueArn?: string;
+  /** The schedule rules of earlier releases (RULE_PREFIX), removed as each schedule moves here. */
+  legacyRules?: { events: EventBridgeClient; rulePrefix: string };
 }
 
-/**
- * How EventBridge retries a fire it could not deliver: for up to an hour, as the task-state-change
- * rule (a later fire would be the next scheduled time anyway), then the dead-letter queue.
- */
-export const FIRE_RETRY_POLICY = { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 } as const;
-
-/** The id of the one target of every schedule rule. */
-export const TARGET_ID = 'scheduled-run';
+/** The id of the one target of every legacy schedule rule. */
+const LEGACY_TARGET_ID = 'scheduled-run';
 
 /**
- * What the scheduled-run Lambda receives on each fire: the schedule id, and the event's
- * `time` as `scheduledTime`. EventBridge redelivers a fire with the same `time`, so
- * (scheduleId, scheduledTime) identifies the fire and makes the start idempotent.
+ * What the scheduled-run Lambda receives on each fire: the schedule id, and the slot as
+ * `scheduledTime` (EventBridge Scheduler's `<aws.scheduler.scheduled-time>` context attribute,
+ * the same on every retry), so (scheduleId, scheduledTime) identifies the fire and makes the
+ * start idempotent.
  */
 export interface ScheduledRunInput {
   scheduleId: string;
@@ -46,91 +61,84 @@ export interface ScheduledRunInput {
   scheduledTime: string;
 }
 
-/**
- * One EventBridge rule per schedule, on the default event bus (the only bus that accepts
- * schedule expressions: AWS docs, "Creating a scheduled rule"). EventBridge's default quota
- * is 300 rules per event bus (100 in some Regions; a soft quota, raisable through Service
- * Quotas), so schedules are capped near 300 per account and Region by default.
- */
+/** The Input template of every schedule's target: the context attribute is replaced at each invocation. */
+export function scheduledRunInput(scheduleId: string): string {
+  return `{"scheduleId":${JSON.stringify(scheduleId)},"scheduledTime":"<aws.scheduler.scheduled-time>"}`;
+}
+
 export class EventBridgeScheduler implements Scheduler {
-  private readonly events: EventBridgeClient;
+  private readonly scheduler: SchedulerClient;
   private readonly config: EventBridgeSchedulerConfig;
 
-  constructor({ events, config }: { events: EventBridgeClient; config: EventBridgeSchedulerConfig }) {
-    this.events = events;
+  constructor({ scheduler, config }: { scheduler: SchedulerClient; config: EventBridgeSchedulerConfig }) {
+    this.scheduler = scheduler;
     this.config = config;
   }
 
   /**
-   * PutRule then PutTargets (with FIRE_RETRY_POLICY and the dead-letter queue); both replace what
-   * exists, so put is an upsert.
-   * @throws ServiceUnavailableError (503) when EventBridge's rules-per-bus quota is reached (LimitExceededException).
-   * @throws AwsOperationError when the target is rejected.
+   * CreateSchedule, or UpdateSchedule when it exists (both take the whole definition, so put is
+   * an upsert); then the schedule's legacy rule, if any, goes.
+   * @throws ServiceUnavailableError (503) at EventBridge Scheduler's schedules quota.
    */
   async put(schedule: Schedule): Promise<void> {
-    const rule = ruleName(this.config.rulePrefix, schedule.scheduleId);
+    const input = this.definition(schedule);
     try {
-      await this.events.send(
-        new PutRuleCommand({
-          Name: rule,
-          ScheduleExpression: schedule.expression,
-          State: schedule.enabled ? 'ENABLED' : 'DISABLED',
-          Description: `Containerizer schedule ${schedule.scheduleId} of app ${schedule.appId}`,
-        }),
-      );
+      await this.scheduler.send(new CreateScheduleCommand(input));
     } catch (err) {
-      if (!(err instanceof LimitExceededException)) throw err;
-      throw new ServiceUnavailableError(
-        "no schedule can be added: EventBridge's quota of rules on the default event bus (300 by default, shared with every other rule on it) is reached; " +
-          'an operator can raise it through Service Quotas (Amazon EventBridge, "Rules per event bus"), or delete unused schedules',
-        { cause: err },
-      );
+      if (err instanceof ConflictException) await this.scheduler.send(new UpdateScheduleCommand(input));
+      else if (err instanceof ServiceQuotaExceededException) {
+        throw new ServiceUnavailableError(
+          "no schedule can be added: EventBridge Scheduler's quota of schedules in this Region is reached (10,000,000 by default); an operator can raise it through Service Quotas, or delete unused schedules",
+          { cause: err },
+        );
+      } else throw err;
     }
-    const out = await this.events.send(
-      new PutTargetsCommand({
-        Rule: rule,
-        Targets: [
-          {
-            Id: TARGET_ID,
-            Arn: this.config.targetArn,
-            RetryPolicy: FIRE_RETRY_POLICY,
-            ...(this.config.deadLetterQueueArn && { DeadLetterConfig: { Arn: this.config.deadLetterQueueArn } }),
-            InputTransformer: {
-              InputPathsMap: { time: '$.time' },
-              // Unquoted <time> is replaced by the JSON string value, quotes included.
-              InputTemplate: `{"scheduleId":${JSON.stringify(schedule.scheduleId)},"scheduledTime":<time>}`,
-            },
-          },
-        ],
-      }),
-    );
-    // PutTargets reports per-target failures in its response instead of throwing.
-    if (out.FailedEntryCount) {
-      const failed = out.FailedEntries?.[0];
-      throw new AwsOperationError('PutTargets', `PutTargets failed for rule ${rule}: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
-    }
+    await this.removeLegacyRule(schedule.scheduleId);
   }
 
-  /** RemoveTargets then DeleteRule (a rule with targets cannot be deleted). A missing rule counts as removed. */
+  /** DeleteSchedule (and the legacy rule). A missing schedule counts as removed. */
   async remove(scheduleId: string): Promise<void> {
-    const rule = ruleName(this.config.rulePrefix, scheduleId);
-    await ignoreNotFound(this.events.send(new RemoveTargetsCommand({ Rule: rule, Ids: [TARGET_ID] })));
-    await ignoreNotFound(this.events.send(new DeleteRuleCommand({ Name: rule })));
+    try {
+      await this.scheduler.send(new DeleteScheduleCommand({ Name: scheduleId, GroupName: this.config.groupName }));
+    } catch (err) {
+      if (!(err instanceof ResourceNotFoundException)) throw err;
+    }
+    await this.removeLegacyRule(scheduleId);
   }
-}
 
-/**
- * The rule name for a schedule. EventBridge rule names are at most 64 characters of
- * [.-_A-Za-z0-9] (AWS API reference, PutRule), which a prefix of up to 38 plus a ULID meets.
- */
-export function ruleName(rulePrefix: string, scheduleId: string): string {
-  return `${rulePrefix}${scheduleId}`;
-}
+  /** The CreateSchedule/UpdateSchedule input for `schedule`. */
+  definition(schedule: Schedule): CreateScheduleCommandInput {
+    const once = parseScheduleExpression(schedule.expression, schedule.timeZone).kind === 'at';
+    return {
+      Name: schedule.scheduleId,
+      GroupName: this.config.groupName,
+      ScheduleExpression: schedule.expression,
+      ScheduleExpressionTimezone: schedule.timeZone,
+      State: schedule.enabled ? 'ENABLED' : 'DISABLED',
+      Description: `Containerizer schedule ${schedule.scheduleId} of app ${schedule.appId}`,
+      FlexibleTimeWindow: schedule.flexibleWindowMinutes > 0 ? { Mode: 'FLEXIBLE', MaximumWindowInMinutes: schedule.flexibleWindowMinutes } : { Mode: 'OFF' },
+      ActionAfterCompletion: once ? schedule.actionAfterCompletion : 'NONE',
+      Target: {
+        Arn: this.config.targetArn,
+        RoleArn: this.config.roleArn,
+        Input: scheduledRunInput(schedule.scheduleId),
+        RetryPolicy: FIRE_RETRY_POLICY,
+        ...(this.config.deadLetterQueueArn && { DeadLetterConfig: { Arn: this.config.deadLetterQueueArn } }),
+      },
+    };
+  }
 
-async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
-  try {
-    await call;
-  } catch (err) {
-    if (!(err instanceof ResourceNotFoundException)) throw err;
+  /** RemoveTargets then DeleteRule of the schedule's rule from an earlier release; none is fine. */
+  private async removeLegacyRule(scheduleId: string): Promise<void> {
+    const legacy = this.config.legacyRules;
+    if (!legacy) return;
+    const rule = `${legacy.rulePrefix}${scheduleId}`;
+    for (const command of [new RemoveTargetsCommand({ Rule: rule, Ids: [LEGACY_TARGET_ID] }), new DeleteRuleCommand({ Name: rule })]) {
+      try {
+        await legacy.events.send(command as never);
+      } catch (err) {
+        if (!(err instanceof RuleNotFoundException)) throw err;
+      }
+    }
   }
 }

@@ -7,6 +7,14 @@
 import { DeleteLogStreamCommand, ResourceNotFoundException, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CloudWatchLogSourceConfig } from './cloudwatch-logs.js';
 import { logStreamName } from './cloudwatch-logs.js';
+import { APP_CONTAINER } from './ecs-events.js';
+
+/** One attribute of an old image, in DynamoDB's attribute-value JSON, as far as it is read here. */
+interface AttributeValue {
+  S?: string;
+  L?: AttributeValue[];
+  M?: Record<string, AttributeValue>;
+}
 
 /**
  * One record of a DynamoDB stream as Lambda delivers it (AWS docs, "DynamoDB Streams and Time
@@ -16,21 +24,38 @@ import { logStreamName } from './cloudwatch-logs.js';
 export interface StreamRecord {
   eventName?: 'INSERT' | 'MODIFY' | 'REMOVE';
   userIdentity?: { type?: string; principalId?: string };
-  dynamodb?: { OldImage?: Record<string, { S?: string }> };
+  dynamodb?: { OldImage?: Record<string, AttributeValue> };
 }
 
-/** The task of a run item TTL deleted, or undefined for any other record (a user's delete, another kind of item, a run that never launched). */
-export function expiredRunTask(record: StreamRecord, runSortKey: string): string | undefined {
+/** What a TTL-deleted run left in CloudWatch Logs: its task, and the containers that each wrote a stream (the main one and its sidecars). */
+export interface ExpiredRun {
+  taskArn: string;
+  containers: string[];
+}
+
+/**
+ * The task and containers of a run item TTL deleted, or undefined for any other record (a user's
+ * delete, another kind of item, a run that never launched). awslogs writes one stream per
+ * container, so a run with sidecars has several.
+ */
+export function expiredRun(record: StreamRecord, runSortKey: string): ExpiredRun | undefined {
   const byTtl = record.eventName === 'REMOVE' && record.userIdentity?.type === 'Service' && record.userIdentity.principalId === 'dynamodb.amazonaws.com';
   const image = record.dynamodb?.OldImage;
-  return byTtl && image?.sk?.S === runSortKey ? image.taskRef?.S : undefined;
+  const taskArn = byTtl && image?.sk?.S === runSortKey ? image.taskRef?.S : undefined;
+  if (!taskArn) return undefined;
+  const sidecars = (image?.sidecars?.L ?? []).flatMap((sidecar) => sidecar.M?.name?.S ?? []);
+  return { taskArn, containers: [APP_CONTAINER, ...sidecars] };
 }
 
-/** Deletes a task's log stream (DeleteLogStream); one already gone is fine. */
-export async function deleteRunLogStream(logs: CloudWatchLogsClient, config: CloudWatchLogSourceConfig, taskArn: string): Promise<void> {
-  try {
-    await logs.send(new DeleteLogStreamCommand({ logGroupName: config.logGroupName, logStreamName: logStreamName(config.logStreamPrefix, taskArn) }));
-  } catch (err) {
-    if (!(err instanceof ResourceNotFoundException)) throw err;
+/** Deletes the log stream of each of the run's containers (DeleteLogStream); one already gone is fine. */
+export async function deleteRunLogStreams(logs: CloudWatchLogsClient, config: CloudWatchLogSourceConfig, run: ExpiredRun): Promise<void> {
+  for (const container of run.containers) {
+    try {
+      await logs.send(
+        new DeleteLogStreamCommand({ logGroupName: config.logGroupName, logStreamName: logStreamName(config.logStreamPrefix, run.taskArn, container) }),
+      );
+    } catch (err) {
+      if (!(err instanceof ResourceNotFoundException)) throw err;
+    }
   }
 }

@@ -16,6 +16,7 @@ import { isResultPost, resultRoutes } from './routes/results.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
 import { DEFAULT_FOLLOW, type FollowOptions } from './log-follow.js';
+import { jsonBodyGuard } from './json-body-guard.js';
 
 export type ApiEnv = { Variables: { principal: Principal } };
 export type Api = OpenAPIHono<ApiEnv>;
@@ -86,6 +87,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
     c.set('principal', await platform.auth.verify(match[1]!));
     return next();
   });
+  app.use('*', jsonBodyGuard(isResultPost));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   healthRoutes(app, options.healthChecks);

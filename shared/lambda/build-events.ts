@@ -1,8 +1,17 @@
 /**
- * EventBridge "CodeBuild Build State Change" events of the image project and "ECR Image Scan"
- * events of the image repository → the builds' state machine and their scans.
+ * EventBridge "CodeBuild Build State Change" events of the image project, and "ECR Image Scan"
+ * (basic scanning) and "Inspector2 Scan" (enhanced scanning) events of the image repository →
+ * the builds' state machine and their scans.
  */
-import { toBuildScan, toBuildStateChange, type BuildScan, type CodeBuildBuildStateChangeEvent, type EcrImageScanEvent } from '../aws/build-events.js';
+import {
+  repositoryNameOfArn,
+  toBuildScan,
+  toBuildStateChange,
+  type BuildScan,
+  type CodeBuildBuildStateChangeEvent,
+  type EcrImageScanEvent,
+  type InspectorScanEvent,
+} from '../aws/build-events.js';
 import type { EcrScanFindings } from '../aws/ecr-scan-findings.js';
 import { ServiceUnavailableError } from '../errors.js';
 import type { ScanResult } from '../image-scan.js';
@@ -10,8 +19,8 @@ import { logger } from '../logger.js';
 import type { Platform } from '../platform.js';
 import { withLambdaContext } from './context.js';
 
-/** The two kinds of event the build-events function's rules deliver. */
-export type BuildEvent = CodeBuildBuildStateChangeEvent | EcrImageScanEvent;
+/** The kinds of event the build-events function's rules deliver. */
+export type BuildEvent = CodeBuildBuildStateChangeEvent | EcrImageScanEvent | InspectorScanEvent;
 
 /**
  * The build-events function's handler: applies one build event or scan (its findings read
@@ -25,7 +34,7 @@ export function buildEventsHandler(platform: Pick<Platform, 'images'>, findings?
       if (change) await platform.images.applyBuildStateChange(change);
       return;
     }
-    if (event['detail-type'] === 'ECR Image Scan') {
+    if (event['detail-type'] === 'ECR Image Scan' || event['detail-type'] === 'Inspector2 Scan') {
       const found = toBuildScan(event);
       if (found) await platform.images.recordScan(found.imageId, found.buildNumber, await withFindings(event, found, findings), found.digest);
       return;
@@ -38,10 +47,14 @@ export function buildEventsHandler(platform: Pick<Platform, 'images'>, findings?
  * The scan with its findings. Throttling is thrown (the event is retried); any other failure to
  * read them keeps the counts alone (they are what the run policy judges), marked truncated.
  */
-async function withFindings(event: EcrImageScanEvent, found: BuildScan, findings?: Pick<EcrScanFindings, 'complete'>): Promise<ScanResult> {
+async function withFindings(
+  event: EcrImageScanEvent | InspectorScanEvent,
+  found: BuildScan,
+  findings?: Pick<EcrScanFindings, 'complete'>,
+): Promise<ScanResult> {
   if (!findings) return found.scan;
   try {
-    return await findings.complete(event.detail['repository-name'], found);
+    return await findings.complete(repositoryNameOfArn(event.detail['repository-name']), found);
   } catch (err) {
     if (err instanceof ServiceUnavailableError) throw err;
     logger.warn('scan findings could not be read; recording the counts only', { imageId: found.imageId, buildNumber: found.buildNumber, error: err as Error });

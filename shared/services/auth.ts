@@ -8,7 +8,7 @@ import { PutCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT, jwtVerify, decodeJwt, createRemoteJWKSet, type JWTPayload } from 'jose';
 import { ulid } from 'ulid';
 import type { Principal, Role, User } from '../domain.js';
-import { conflict, unauthorized } from '../errors.js';
+import { conflict, notFound, unauthorized } from '../errors.js';
 import type { TokenSet } from '../schemas.js';
 import { keys, KEY, TTL_ATTRIBUTE } from '../table.js';
 import { fromItem, isConditionFailed, type Db } from '../store/db.js';
@@ -23,7 +23,15 @@ export interface AuthConfig {
   accessTokenTtlSeconds: number;
   /** Refresh token lifetime, s. */
   refreshTokenTtlSeconds: number;
-  /** Accounts with these emails have the admin role (decided when a token is issued, so a change applies at the next sign-in). */
+  /**
+   * Admins by account id: a built-in account's userId (a ULID the platform assigned; nobody chooses it) or `oidc:<sub>`.
+   * Roles are decided when a token is issued, so a change applies at the next sign-in or refresh.
+   */
+  adminUserIds: string[];
+  /**
+   * Admins by e-mail, for the OpenID provider's tokens only, and only with `email_verified: true`: a built-in account's
+   * address is whatever its registrant typed, so it never makes an admin (issue 14).
+   */
   adminEmails: string[];
   /** An external OpenID provider whose access tokens are accepted too. */
   oidc?: { jwksUrl: string; issuer: string; audience: string };
@@ -32,9 +40,11 @@ export interface AuthConfig {
 /** Token lifetimes (s) both backends use: short access tokens, month-long rotating refresh tokens. */
 export const TOKEN_LIFETIMES = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 } as const;
 
-/** The stored account: no role, which follows the configuration (roleOf). */
+/** The stored account: no role, which follows the configuration and the operator's grant (roleOf). */
 interface UserItem extends Omit<User, 'role'> {
   passwordHash: string;
+  /** When an operator made the account an admin (`npm run admin -- grant`, ISO 8601); absent: not granted. */
+  adminGrantedAt?: string;
 }
 
 // OWASP's scrypt baseline (N=2^17, r=8, p=1) is slow for a test suite's many sign-ins;
@@ -165,7 +175,10 @@ export class AuthService {
         throw unauthorized(`token rejected: ${err.message}`);
       });
       const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;
-      return { userId: `oidc:${payload.sub}`, email, role: email ? this.roleOf(email) : 'user' };
+      const userId = `oidc:${payload.sub}`;
+      // The provider vouches for an address only when it says so (OIDC Core §5.1 email_verified); anything else is the user's claim.
+      const verifiedAdmin = payload.email_verified === true && email !== undefined && this.config.adminEmails.includes(email);
+      return { userId, email, role: verifiedAdmin || this.config.adminUserIds.includes(userId) ? 'admin' : 'user' };
     }
     const claims = await this.verifyOwn(token, 'access');
     return { userId: claims.sub!, email: String(claims.email), role: claims.role === 'admin' ? 'admin' : 'user' };
@@ -208,7 +221,7 @@ export class AuthService {
   }
 
   private sign(user: UserItem, use: 'access' | 'refresh', jti: string, ttlSeconds: number): Promise<string> {
-    return new SignJWT({ email: user.email, role: this.roleOf(user.email), token_use: use })
+    return new SignJWT({ email: user.email, role: this.roleOf(user), token_use: use })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setIssuer(this.config.issuer)
       .setAudience(this.config.audience)
@@ -221,19 +234,44 @@ export class AuthService {
 
   /** The signed-in user's account. @throws ClientError 401 when it no longer exists. */
   async me(principal: Principal): Promise<User> {
+    // An OpenID principal's e-mail is the provider's claim: it never opens the built-in account of that address.
+    if (principal.userId.startsWith('oidc:')) return { userId: principal.userId, email: principal.email ?? '', role: principal.role, createdAt: '' };
     const user = principal.email ? await this.findUser(principal.email) : undefined;
-    if (!user) {
-      if (principal.userId.startsWith('oidc:')) return { userId: principal.userId, email: principal.email ?? '', role: principal.role, createdAt: '' };
-      throw unauthorized('the account no longer exists');
-    }
+    if (!user || user.userId !== principal.userId) throw unauthorized('the account no longer exists');
     return this.publicUser(user);
   }
 
-  private publicUser({ passwordHash: _, ...user }: UserItem): User {
-    return { ...user, role: this.roleOf(user.email) };
+  /**
+   * The operator's act (`npm run admin -- grant|revoke <email>`, local/admin.ts): makes an existing
+   * built-in account an admin, or no longer one, from its next token on. Returns the account as it is then.
+   * @throws ClientError 404 when no account has this e-mail.
+   */
+  async setAdmin(email: string, admin: boolean): Promise<User> {
+    const account = email.toLowerCase();
+    try {
+      const out = await this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.tableName,
+          Key: keys.user(account),
+          UpdateExpression: admin ? 'SET adminGrantedAt = :now' : 'REMOVE adminGrantedAt',
+          ConditionExpression: `attribute_exists(${KEY.pk})`,
+          ...(admin && { ExpressionAttributeValues: { ':now': new Date().toISOString() } }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return this.publicUser(fromItem<UserItem>(out.Attributes!));
+    } catch (err) {
+      if (isConditionFailed(err)) throw notFound('account', account);
+      throw err;
+    }
   }
 
-  private roleOf(email: string): Role {
-    return this.config.adminEmails.includes(email) ? 'admin' : 'user';
+  private publicUser({ passwordHash: _, adminGrantedAt: _granted, ...user }: UserItem): User {
+    return { ...user, role: this.roleOf({ ...user, adminGrantedAt: _granted }) };
+  }
+
+  /** Admin when an operator granted it on the account, or ADMIN_USER_IDS names its id; never from its e-mail alone. */
+  private roleOf(user: Pick<UserItem, 'userId' | 'adminGrantedAt'>): Role {
+    return user.adminGrantedAt !== undefined || this.config.adminUserIds.includes(user.userId) ? 'admin' : 'user';
   }
 }

@@ -7,10 +7,11 @@
  */
 import { MAIN_CONTAINER, MAX_CONTAINERS_PER_TASK, type ContainerDependency, type HealthCheck, type TaskSpec } from '../domain.js';
 import { badRequest, type FieldError } from '../errors.js';
-import { commandBytes, envBytes, MAX_COMMAND_BYTES, MAX_ENV_BYTES } from '../item-limits.js';
+import { specSizeErrors } from '../item-limits.js';
 
-/** The fields of a task spec that describe its containers; cpu in vCPU, memoryMiB in MiB; the main container's env and command count toward the item's totals. */
-export type ContainersSpec = Pick<TaskSpec, 'cpu' | 'memoryMiB' | 'sidecars' | 'dependsOn' | 'healthCheck'> & Partial<Pick<TaskSpec, 'env' | 'command'>>;
+/** The fields of a task spec that describe its containers; cpu in vCPU, memoryMiB in MiB; the main container's env, command and script arguments count toward the item's totals. */
+export type ContainersSpec = Pick<TaskSpec, 'cpu' | 'memoryMiB' | 'sidecars' | 'dependsOn' | 'healthCheck'> &
+  Partial<Pick<TaskSpec, 'env' | 'command'>> & { script?: { args?: string[] } };
 
 /** One container of a task, the main one included, with where its fields sit in a request (`path`). */
 export interface TaskContainer {
@@ -70,21 +71,9 @@ export function containerErrors(spec: ContainersSpec): FieldError[] {
   }
   const cycle = dependencyCycle(containers);
   if (cycle) errors.push({ field: `${byName.get(cycle[0]!)!.path}dependsOn`, message: `dependsOn makes a cycle: ${cycle.join(' → ')}` });
-  errors.push(...sizeErrors(spec), ...itemSizeErrors(spec));
+  // Every container's env, commands and health checks together within the item's shares (item-limits.ts), so it fits DynamoDB's 400 KB.
+  errors.push(...sizeErrors(spec), ...specSizeErrors(spec));
   return errors;
-}
-
-/** Every container's env and command together stay within one container's share of a run item (item-limits.ts), so the item fits DynamoDB's 400 KB. */
-function itemSizeErrors(spec: ContainersSpec): FieldError[] {
-  const containers = [spec, ...(spec.sidecars ?? [])];
-  const env = containers.reduce((sum, c) => sum + envBytes(c.env ?? {}), 0);
-  const command = containers.reduce((sum, c) => sum + commandBytes(c.command ?? []), 0);
-  return [
-    ...(env > MAX_ENV_BYTES ? [{ field: 'sidecars', message: `the containers' env together is ${env} bytes, over ${MAX_ENV_BYTES}` }] : []),
-    ...(command > MAX_COMMAND_BYTES
-      ? [{ field: 'sidecars', message: `the containers' commands together are ${command} bytes, over ${MAX_COMMAND_BYTES}` }]
-      : []),
-  ];
 }
 
 /** @throws ClientError 400 listing containerErrors when there are any. */

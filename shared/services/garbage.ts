@@ -24,7 +24,7 @@ export class GarbageService {
 
   /**
    * Runs one collection for an admin and reports what went.
-   * @throws ClientError 403 for anyone else; ServiceUnavailableError (503) where the backend has no collector (the cloud).
+   * @throws ClientError 403 for anyone else; ServiceUnavailableError (503) where the backend has no collector.
    */
   async collectFor(principal: Principal): Promise<GcReport> {
     if (principal.role !== 'admin') throw forbidden('only admins may collect garbage');
@@ -35,7 +35,7 @@ export class GarbageService {
   async collect(): Promise<GcReport> {
     if (!this.collector) {
       throw new ServiceUnavailableError(
-        'garbage collection runs in dev mode only: in the cloud, ECS removes stopped tasks and the ECR lifecycle rules expire old builds',
+        'this backend has no garbage collector: it keeps no built images (the cloud collects only where an image repository is configured)',
       );
     }
     return this.collector.collect(await this.inUse());

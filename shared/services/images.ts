@@ -13,7 +13,7 @@ import { ulid } from 'ulid';
 import { changedFiles, manifestOf, type ContextEntry, type FileInput } from '../build-context.js';
 import { contextFromFiles } from '../build-context.js';
 import type { App, Principal } from '../domain.js';
-import { badRequest, conflict, notFound, preconditionFailed, ServiceUnavailableError } from '../errors.js';
+import { conflict, notFound, preconditionFailed, ServiceUnavailableError } from '../errors.js';
 import type { ScanResult, Severity } from '../image-scan.js';
 import { BUILD_INPUT_FIELDS, IMAGE_FIELDS, isBuildFinished, type Build, type Image, type ImagePatch, type ImageVersion } from '../image-schemas.js';
 import { logger } from '../logger.js';
@@ -24,7 +24,9 @@ import type { ImageStore } from '../store/image-store.js';
 import { indexKeys } from '../table.js';
 import { isId } from '../ids.js';
 import { canAccess } from './access.js';
-import { builtImagesOf, buildFieldsOf, chosenBuild, isAllowedImage, runRefusal } from './image-rules.js';
+import { builtImagesOf, buildFieldsOf, chosenBuild } from './image-rules.js';
+import { ImageAccess } from './image-access.js';
+import { ImageQuotas, type ImageLimits } from './image-quotas.js';
 
 /** Deployment settings (shared/settings.ts): the scan policy and the images apps may name. */
 export interface ImagePolicy {
@@ -32,6 +34,8 @@ export interface ImagePolicy {
   scanThreshold?: Severity;
   /** Image strings an app may name must start with one of these; empty: any. Built images are always allowed. */
   allowedImagePrefixes: readonly string[];
+  /** The cloud's image repositories (`<registry>/<name>`, IMAGE_REPOSITORY_URI): the platform's, never named as strings (platformImageOf). */
+  platformRepositories?: readonly string[];
 }
 
 /** The backend's image adapters; without them (a deployment without builds), images can be read but not made or built. */
@@ -51,9 +55,6 @@ export interface ResolvedImage {
   sidecars: LaunchableApp['sidecars'];
 }
 
-/** One container's image as a run launches it. */
-type ResolvedContainerImage = Omit<ResolvedImage, 'sidecars'>;
-
 /** A new image's definition: its validated context and the rest of ImageCreate. */
 export interface NewImage {
   name: string;
@@ -66,16 +67,29 @@ export interface NewImage {
 const CLAIM_WRITE_MS = 60_000;
 
 export class ImageService {
+  private readonly access: ImageAccess;
+  private readonly quotas: ImageQuotas;
+
   constructor(
     private readonly store: ImageStore,
     private readonly apps: AppStore,
-    private readonly policy: ImagePolicy,
+    policy: ImagePolicy,
     private readonly backend?: ImageBackend,
-  ) {}
+    limits?: ImageLimits,
+  ) {
+    this.access = new ImageAccess(store, policy);
+    this.quotas = new ImageQuotas(store, limits);
+  }
 
-  /** Keeps the context as version 1 and writes the image. @throws ServiceUnavailableError when builds are not configured. */
+  /**
+   * Keeps the context as version 1 and writes the image.
+   * @throws ClientError 400 (the Dockerfile: image-access.ts checkBuildInputs), 409 (maxImagesPerUser reached);
+   *   ServiceUnavailableError when builds are not configured.
+   */
   async create(principal: Principal, input: NewImage): Promise<Image> {
     const { contexts } = this.adapters();
+    await this.access.checkBuildInputs(principal.userId, input.context, input.buildArgs, false);
+    await this.quotas.checkImages(principal.userId, false);
     const now = new Date().toISOString();
     const files = manifestOf(input.context);
     const image: Image = {
@@ -101,6 +115,15 @@ export class ImageService {
       ),
     );
     if (!(await this.store.insertImage(image))) throw conflict(`image ${image.imageId} exists already`);
+    // Counted again after the write, so that concurrent creates cannot all slip under the quota: each that finds it exceeded backs out.
+    try {
+      await this.quotas.checkImages(principal.userId, true);
+    } catch (err) {
+      await this.store.deleteVersions(image.imageId);
+      await this.store.deleteImage(image.imageId);
+      await contexts.removeAll(image.imageId);
+      throw err;
+    }
     return image;
   }
 
@@ -150,6 +173,9 @@ export class ImageService {
       const base = await this.adapters().contexts.get(imageId, current.contextVersion);
       context = contextFromFiles((patch.files ?? {}) as Record<string, FileInput | null>, patch.dockerfile, base);
     }
+    // New build args change what FROM expands to. (Without a context store nothing can be built: startBuild checks again anyway.)
+    const checked = context ?? (patch.buildArgs !== undefined ? await this.backend?.contexts.get(imageId, current.contextVersion) : undefined);
+    if (checked) await this.access.checkBuildInputs(current.ownerId, checked, patch.buildArgs ?? current.buildArgs, false);
     const next: Image = {
       ...current,
       ...(patch.name !== undefined && { name: patch.name }),
@@ -205,20 +231,31 @@ export class ImageService {
   /**
    * Starts build `buildCount + 1` of the image's current version: 202 with it QUEUED (or further along).
    * A builder that refuses to start fails the build with its error.
-   * @throws ClientError 404, 409 (a build is under way, or the image just changed).
+   * @throws ClientError 400/403/409 (the Dockerfile: image-access.ts checkBuildInputs), 404, 409 (a build is under way, or the
+   *   image just changed), 429 (Retry-After) when the owner has maxConcurrentBuildsPerUser builds QUEUED or BUILDING.
    */
   async startBuild(principal: Principal, imageId: string): Promise<Build> {
     const { builder, contexts } = this.adapters();
     const image = await this.get(principal, imageId);
     if (await this.underway(image)) throw conflict(`build ${image.activeBuild} of image ${imageId} is under way`);
     if (image.deletingSince !== undefined) throw conflict(`image ${imageId} is being deleted`);
+    const context = await contexts.get(imageId, image.contextVersion);
+    await this.access.checkBuildInputs(image.ownerId, context, image.buildArgs, true);
+    await this.quotas.checkBuilds(image.ownerId, false);
     const number = image.buildCount + 1;
     if (!(await this.store.claimBuild(imageId, number, image.version, new Date().toISOString())))
       throw conflict(`image ${imageId} changed or started a build meanwhile; try again`);
     const build: Build = { imageId, ownerId: image.ownerId, number, imageVersion: image.version, status: 'QUEUED', createdAt: new Date().toISOString() };
     await this.store.insertBuild(build);
+    // Counted again after the write (concurrent starts of the owner's other images): each that finds the limit exceeded backs out.
     try {
-      const context = await contexts.get(imageId, image.contextVersion);
+      await this.quotas.checkBuilds(image.ownerId, true);
+    } catch (err) {
+      await this.store.deleteBuild(imageId, number);
+      await this.store.unclaimBuild(imageId, number);
+      throw err;
+    }
+    try {
       const buildRef = await builder.build({
         imageId,
         ownerId: image.ownerId,
@@ -281,8 +318,26 @@ export class ImageService {
    * digest when the build has none yet (the cloud's scan event carries it). Returns the build
    * after it, or undefined when nothing changed or the build is unknown.
    */
-  recordScan(imageId: string, number: number, scan: ScanResult, digest?: string): Promise<Build | undefined> {
-    return this.store.recordScan(imageId, number, scan, digest);
+  async recordScan(imageId: string, number: number, scan: ScanResult, digest?: string): Promise<Build | undefined> {
+    const updated = await this.store.recordScan(imageId, number, scan, digest);
+    // A BUILT build waited in the active index for its scan (settle); a scan that came before the build ended leaves it there.
+    const build = updated ?? (await this.store.getBuild(imageId, number));
+    if (build?.scan && isBuildFinished(build.status)) await this.store.leaveActive(imageId, number);
+    return updated;
+  }
+
+  /**
+   * The builds not settled yet (the sparse active index): QUEUED or BUILDING, and, where scans
+   * arrive as events (no scanner here: the cloud), BUILT ones still waiting for their scan. The
+   * cloud's reconciler asks CodeBuild and ECR about those whose events are late (shared/aws/build-settlement.ts).
+   */
+  unsettledBuilds(): Promise<Build[]> {
+    return this.store.activeBuilds();
+  }
+
+  /** Stops waiting for a scan of a BUILT build that will never come (ECR could not scan the image): it stays unscanned. */
+  async abandonScan(imageId: string, number: number): Promise<void> {
+    await this.store.leaveActive(imageId, number);
   }
 
   /**
@@ -316,8 +371,8 @@ export class ImageService {
    * @throws ClientError 400 naming the field (prefix not allowed, unknown image), 409 (no BUILT build; the image is being deleted).
    */
   async checkAppImage(principal: Principal, app: Pick<App, 'appId' | 'image' | 'sidecars'>): Promise<void> {
-    await this.checkImage(principal, app.appId, app.image, 'image');
-    for (const [i, sidecar] of (app.sidecars ?? []).entries()) await this.checkImage(principal, app.appId, sidecar.image, `sidecars.${i}.image`);
+    await this.access.checkAppImage(principal, app.appId, app.image, 'image');
+    for (const [i, sidecar] of (app.sidecars ?? []).entries()) await this.access.checkAppImage(principal, app.appId, sidecar.image, `sidecars.${i}.image`);
   }
 
   /**
@@ -326,7 +381,7 @@ export class ImageService {
    */
   async resolveForRun(app: Pick<App, 'image' | 'sidecars'>): Promise<ResolvedImage> {
     const sidecars = app.sidecars ?? [];
-    const [main, ...resolved] = await Promise.all([app.image, ...sidecars.map((sidecar) => sidecar.image)].map((image) => this.resolve(image)));
+    const [main, ...resolved] = await Promise.all([app.image, ...sidecars.map((sidecar) => sidecar.image)].map((image) => this.access.resolve(image)));
     const refusals = resolved.map((r, i) => r.refusal && `sidecar "${sidecars[i]!.name}": ${r.refusal}`);
     return {
       ...main!,
@@ -356,7 +411,7 @@ export class ImageService {
     return refs;
   }
 
-  /** Follow-ups of a finished build, each idempotent: release the image's claim, scan a BUILT one (once), leave the active index. */
+  /** Follow-ups of a finished build, each idempotent: release the image's claim, scan a BUILT one (once), leave the active index (once scanned). */
   private async settle(build: Build): Promise<void> {
     await this.store.releaseBuild(build.imageId, build.number);
     const scanner = this.backend?.scanner;
@@ -367,6 +422,8 @@ export class ImageService {
         logger.warn('scan failed', { imageId: build.imageId, buildNumber: build.number, error: err as Error });
       }
     }
+    // Where scans arrive as events (the cloud), a BUILT build stays active until its scan comes, so a lost scan event is caught up on.
+    if (build.status === 'BUILT' && !build.scan && !scanner) return;
     await this.store.leaveActive(build.imageId, build.number);
   }
 
@@ -379,41 +436,6 @@ export class ImageService {
     if (!build && Date.now() - Date.parse(image.activeSince ?? image.updatedAt) < CLAIM_WRITE_MS) return true;
     await this.store.releaseBuild(image.imageId, image.activeBuild);
     return false;
-  }
-
-  /** Checks one container's image for checkAppImage; `field` names it in errors. */
-  private async checkImage(principal: Principal, appId: string, image: App['image'], field: string): Promise<void> {
-    if (typeof image === 'string') {
-      if (isAllowedImage(image, this.policy.allowedImagePrefixes)) return;
-      const message = `not allowed on this deployment: an image must start with ${this.policy.allowedImagePrefixes.map((p) => `"${p}"`).join(' or ')}, or be a built image {imageId}`;
-      throw badRequest(`image "${image}" is ${message}`, [{ field, message }]);
-    }
-    const found = await this.store.getImage(image.imageId);
-    if (!found || !canAccess(principal, found.ownerId)) {
-      throw badRequest(`image ${image.imageId} does not exist`, [{ field: `${field}.imageId`, message: 'no such image of yours' }]);
-    }
-    const build = chosenBuild(await this.store.builds(image.imageId), image);
-    if (build?.status !== 'BUILT') {
-      const which = image.build === undefined ? 'has no BUILT build' : `build ${image.build} is ${build ? build.status : 'missing'}, not BUILT`;
-      const named = field === 'image' ? '' : ` (${field})`;
-      throw conflict(`image ${image.imageId}${named} ${which}: build it first (POST /images/${image.imageId}/builds)`);
-    }
-    await this.store.putUse(image.imageId, appId);
-    // Read after the claim is written: a deletion that marked the image first refuses this app (see delete).
-    if ((await this.store.getImage(image.imageId))?.deletingSince !== undefined) {
-      await this.store.deleteUse(image.imageId, appId);
-      throw conflict(`image ${image.imageId} is being deleted`);
-    }
-  }
-
-  /** One container's image as a run launches it, and the scan policy's verdict on it. */
-  private async resolve(image: App['image']): Promise<ResolvedContainerImage> {
-    if (typeof image === 'string') return { image };
-    const build = chosenBuild(await this.store.builds(image.imageId), image);
-    if (build?.status !== 'BUILT' || !build.imageRef) {
-      return { image: image.imageId, refusal: `image ${image.imageId} has no BUILT build${image.build ? ` ${image.build}` : ''} (deleted?)` };
-    }
-    return { image: build.imageRef, imageDigest: build.digest, refusal: runRefusal(build, this.policy.scanThreshold) };
   }
 
   /** The apps whose current version names the image; stale use claims are dropped on the way. */

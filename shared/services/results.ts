@@ -1,24 +1,29 @@
 /**
  * Job results and metrics: the job environment each launch gets (run id, result URL, run
- * token, result file), posting a result with the run token, reading an app's metric series,
- * and removing expired runs where the store has no TTL process (dev mode).
+ * token, result file), posting a result with the run token within the run's budget (posts in
+ * all, posts per minute, metrics per result), reading an app's metric series, and removing
+ * expired runs where the store has no TTL process (dev mode).
  */
 import { monotonicFactory } from 'ulid';
 import { isTerminal, type Principal, type Run } from '../domain.js';
-import { forbidden, unauthorized } from '../errors.js';
+import { conflict, forbidden, tooManyRequests, unauthorized } from '../errors.js';
 import { JOB_ENV, RESULT_FILE_PATH } from '../job-env.js';
 import { logger } from '../logger.js';
 import type { MetricPoint, MetricQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
+import type { CounterStore } from '../store/counter-store.js';
 import type { ResultStore, TokenSubject } from '../store/result-store.js';
 import type { AppService } from './apps.js';
-import { metricsOf, parseResult, resultExpiresAt } from './result-rules.js';
+import { metricsOf, parseResult, resultExpiresAt, type ResultLimits } from './result-rules.js';
 import { mintRunToken, runIdOfToken, tokenMatches } from './run-tokens.js';
+import { fixedWindow } from './sign-in-guard.js';
 
 export interface ResultServiceConfig {
   /** The API's base URL as a task reaches it (no trailing slash), or undefined when tasks cannot reach it (then only the result file works). */
   resultBaseUrl?: () => string | undefined;
 }
+
+const MINUTE_MS = 60_000;
 
 export class ResultService {
   private readonly nextId = monotonicFactory();
@@ -26,7 +31,10 @@ export class ResultService {
   constructor(
     private readonly store: ResultStore,
     private readonly apps: AppService,
+    private readonly counters: CounterStore,
+    private readonly limits: ResultLimits,
     private readonly config: ResultServiceConfig = {},
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** The variables (JOB_ENV) a launch of `run` gets; mints the run's token and keeps its hash. */
@@ -43,13 +51,29 @@ export class ResultService {
   }
 
   /**
-   * Records a result posted with a run token.
+   * Records a result posted with a run token, within the run's budget (ResultLimits): every
+   * authorized post counts towards the minute's rate, every valid one towards the run's total.
    * @throws ClientError 401 (not a run token, or not this run's current one), 403 (a token of
-   *   another run, or its run has ended), 413 (over 64 KiB), 400 (not a JSON object).
+   *   another run, or its run has ended), 429 (over the rate, with Retry-After), 413 (over
+   *   64 KiB), 400 (not a JSON object the store can hold, too many metrics), 409 (the run has
+   *   posted all it may).
    */
   async post(runId: string, token: string, body: string): Promise<{ runId: string; resultAt: string; metrics: string[] }> {
     const subject = await this.authorize(runId, token);
-    return this.record(subject, parseResult(body));
+    const now = this.clock();
+    const minute = fixedWindow(now, MINUTE_MS);
+    const { postsPerMinute, postsPerRun } = this.limits;
+    if ((await this.counters.hitUnder({ name: `result-rate:${runId}`, ...minute }, postsPerMinute)) === undefined) {
+      throw tooManyRequests(`a run posts at most ${postsPerMinute} results a minute; try again in ${minute.retryAfterSeconds} s`, minute.retryAfterSeconds);
+    }
+    const result = parseResult(body);
+    const metrics = metricsOf(result, this.limits.metricsPerResult);
+    // One window for the run's whole life: its token works only while it is active, at most its timeout (and the sweep's grace).
+    const lifetime = { name: `result-posts:${runId}`, windowStart: 0, expiresAt: Math.ceil(now / 1000) + subject.timeoutSeconds + 86_400 };
+    if ((await this.counters.hitUnder(lifetime, postsPerRun)) === undefined) {
+      throw conflict(`run ${runId} has posted the ${postsPerRun} results a run may post; later ones are refused`);
+    }
+    return this.record(subject, result, metrics);
   }
 
   /**
@@ -60,7 +84,8 @@ export class ResultService {
     const subject = await this.store.tokenSubject(runId);
     if (!subject) return;
     try {
-      await this.record(subject, parseResult(body));
+      const result = parseResult(body);
+      await this.record(subject, result, metricsOf(result, this.limits.metricsPerResult));
     } catch (err) {
       logger.warn('result file ignored', { runId, error: err as Error });
     }
@@ -105,8 +130,11 @@ export class ResultService {
     return subject;
   }
 
-  private async record(subject: TokenSubject, result: Record<string, unknown>): Promise<{ runId: string; resultAt: string; metrics: string[] }> {
-    const metrics = metricsOf(result);
+  private async record(
+    subject: TokenSubject,
+    result: Record<string, unknown>,
+    metrics: [name: string, value: number][],
+  ): Promise<{ runId: string; resultAt: string; metrics: string[] }> {
     const now = new Date();
     const stored = {
       runId: subject.runId,

@@ -7,12 +7,12 @@
  * the record and, if a crash kept the run from being created, creates it under that id.
  */
 import { ulid } from 'ulid';
-import type { Principal, Schedule, ScheduleFire } from '../domain.js';
-import { ClientError, notFound } from '../errors.js';
+import { RUN_STARTING_OUTCOMES, type Principal, type Schedule, type ScheduleFire } from '../domain.js';
+import { badRequest, ClientError, notFound } from '../errors.js';
 import { logger } from '../logger.js';
 import type { Scheduler } from '../ports.js';
-import { parseScheduleExpression } from '../schedule-expression.js';
-import type { ScheduleCreate, SchedulePatch } from '../schemas.js';
+import { InvalidScheduleExpression, localTime, nextFireTimes, nextSlots, parseScheduleExpression } from '../schedule-expression.js';
+import { CATCH_UP_DEFAULTS, SCHEDULE_DEFAULTS, type ScheduleCreateInput, type SchedulePatch } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
 import { indexKeys } from '../table.js';
@@ -23,6 +23,20 @@ import type { RunService } from './runs.js';
 
 /** Grace (s) for a run stopped because a Replace-policy fire supersedes it. */
 const REPLACE_GRACE_SECONDS = 10;
+
+/** The most missed slots one catch-up pass records for a schedule (newest first); older ones are only logged. */
+export const MISSED_LEDGER_CAP = 1000;
+
+/** One slot of a preview: when it fires (UTC and local, with the zone's offset), or the wall-clock time daylight saving skips. */
+export interface PreviewSlot {
+  time?: string;
+  localTime?: string;
+  /** The wall-clock time occurs twice that day (clocks go back): it fires once, at the first. */
+  repeatedOnce?: true;
+  /** The wall-clock time does not exist that day (clocks go forward): no fire. */
+  skipped?: true;
+  wallClock?: string;
+}
 
 export interface ScheduleServiceConfig {
   /** Fire records expire this many days after their scheduled time (DynamoDB TTL); 0 keeps them. */
@@ -39,11 +53,13 @@ export class ScheduleService {
   ) {}
 
   /** @throws ClientError 404 when the app is not the caller's; 400 when its overrides cannot be launched (RunService.checkOverrides). */
-  async create(principal: Principal, appId: string, input: ScheduleCreate): Promise<Schedule> {
+  async create(principal: Principal, appId: string, input: ScheduleCreateInput): Promise<Schedule> {
     const app = await this.apps.get(principal, appId);
-    this.runs.checkOverrides(app, input.overrides);
+    const fields = { enabled: true, overlapPolicy: 'Allow' as const, overrides: {}, ...SCHEDULE_DEFAULTS, ...input };
+    this.runs.checkOverrides(app, fields.overrides);
+    checkInZone(fields);
     const now = new Date().toISOString();
-    const schedule: Schedule = { ...input, scheduleId: ulid(), appId, ownerId: app.ownerId, createdAt: now, updatedAt: now };
+    const schedule: Schedule = { ...fields, scheduleId: ulid(), appId, ownerId: app.ownerId, createdAt: now, updatedAt: now };
     await this.store.put(schedule);
     try {
       await this.scheduler.put(schedule);
@@ -64,6 +80,22 @@ export class ScheduleService {
         ? indexKeys.allSchedules()
         : indexKeys.schedulesOfOwner(principal.userId);
     return this.store.listPage(partition, options.limit ?? 50, options.cursor);
+  }
+
+  /**
+   * Puts every schedule's trigger once more (enabled or not) and remembers it did under `name`:
+   * how a deployment moves its triggers to another Scheduler (the cloud's reconciler moves rules
+   * to EventBridge Scheduler this way). The new trigger is made before the old one goes, and a
+   * slot both fire is one ledger entry, so nothing is lost or run twice. A failure leaves it to
+   * the next call. Returns how many schedules it put (0 once done).
+   */
+  async moveTriggers(name: string): Promise<number> {
+    if (await this.store.migrated(name)) return 0;
+    const all = await this.store.listAll(indexKeys.allSchedules());
+    for (const schedule of all) await this.scheduler.put(schedule);
+    await this.store.markMigrated(name);
+    logger.info('schedule triggers moved', { migration: name, schedules: all.length });
+    return all.length;
   }
 
   /** Every enabled schedule, for a dev-mode start-up (a Query on `byKind`). */
@@ -95,6 +127,7 @@ export class ScheduleService {
     const current = await this.get(principal, scheduleId);
     if (patch.overrides) this.runs.checkOverrides(await this.apps.get(principal, current.appId), patch.overrides);
     const next: Schedule = { ...current, ...patch, updatedAt: new Date().toISOString() };
+    if (patch.expression !== undefined || patch.timeZone !== undefined) checkInZone(next);
     if (next.enabled) delete next.disabledReason;
     await this.store.put(next);
     await this.scheduler.put(next);
@@ -113,16 +146,86 @@ export class ScheduleService {
     for (const schedule of await this.store.listAll(indexKeys.schedulesOfApp(appId))) await this.delete(principal, schedule.scheduleId);
   }
 
-  /** The next `count` fire times (UTC), as EventBridge would fire them. @throws ClientError 404. */
-  async next(principal: Principal, scheduleId: string, count: number): Promise<string[]> {
+  /**
+   * The next `count` fire times as EventBridge Scheduler would fire them (UTC), and the same
+   * slots with their local time and offset, the slots daylight saving skips flagged. @throws ClientError 404.
+   */
+  async next(principal: Principal, scheduleId: string, count: number): Promise<{ times: string[]; timeZone: string; slots: PreviewSlot[] }> {
     const schedule = await this.get(principal, scheduleId);
-    return nextFireTimes(schedule, new Date(), count).map((d) => d.toISOString());
+    return preview(schedule, new Date(), count);
   }
 
-  /** What past fires did, newest first. @throws ClientError 404. */
-  async fires(principal: Principal, scheduleId: string, cursor?: string, limit = 50): Promise<Page<ScheduleFire>> {
+  /** The ledger: what happened at each slot, newest first, optionally between two times (ISO 8601). @throws ClientError 404, 400 (foreign cursor). */
+  async fires(
+    principal: Principal,
+    scheduleId: string,
+    options: { cursor?: string; limit?: number; from?: string; to?: string } = {},
+  ): Promise<Page<ScheduleFire>> {
     await this.get(principal, scheduleId);
-    return this.store.firesPage(scheduleId, limit, cursor);
+    const iso = (t?: string) => (t === undefined ? undefined : new Date(t).toISOString());
+    return this.store.firesPage(scheduleId, options.limit ?? 50, options.cursor, { from: iso(options.from), to: iso(options.to) });
+  }
+
+  /**
+   * Finds the slots of enabled schedules that passed with no ledger entry — slots after the
+   * schedule's lastSlot (or its last change) and at least `graceMs` old — and applies each
+   * schedule's catch-up policy to them (see CATCH_UP_POLICIES). `why` goes into the MISSED
+   * records' reason. Used by dev mode at start-up (grace 0) and by the cloud's reconciler.
+   * Returns how many slots it found. A schedule that fails is logged and the others go on.
+   */
+  async catchUp(now: Date, graceMs: number, why: string): Promise<number> {
+    let found = 0;
+    for (const schedule of await this.allEnabled()) {
+      try {
+        found += await this.catchUpOne(schedule, now, graceMs, why);
+      } catch (err) {
+        logger.error('catch-up failed for a schedule', { scheduleId: schedule.scheduleId, error: err as Error });
+      }
+    }
+    return found;
+  }
+
+  private async catchUpOne(schedule: Schedule, now: Date, graceMs: number, why: string): Promise<number> {
+    const since = new Date(Math.max(Date.parse(schedule.lastSlot ?? '1970-01-01T00:00:00Z'), Date.parse(schedule.updatedAt)));
+    const cutoff = now.getTime() - graceMs - schedule.flexibleWindowMinutes * 60_000;
+    const missed: Date[] = [];
+    // Newest MISSED_LEDGER_CAP slots at most: walk forward in pages, keeping a bounded tail.
+    let dropped = 0;
+    for (let from = since; ;) {
+      const page = nextFireTimes(schedule, from, 200).filter((t) => t.getTime() <= cutoff);
+      missed.push(...page);
+      if (missed.length > MISSED_LEDGER_CAP) dropped += missed.splice(0, missed.length - MISSED_LEDGER_CAP).length;
+      if (page.length < 200) break;
+      from = page.at(-1)!;
+    }
+    if (dropped) logger.warn('missed slots beyond the ledger cap were not recorded', { scheduleId: schedule.scheduleId, dropped });
+    if (!missed.length) return 0;
+    const { policy } = schedule.catchUp;
+    const maxAgeMs = (schedule.catchUp.maxAgeMinutes ?? CATCH_UP_DEFAULTS.maxAgeMinutes) * 60_000;
+    const young = missed.filter((t) => now.getTime() - t.getTime() <= maxAgeMs);
+    const toRun = policy === 'latest' ? young.slice(-1) : policy === 'all' ? young.slice(-(schedule.catchUp.maxCount ?? CATCH_UP_DEFAULTS.maxCount)) : [];
+    const run = new Set(toRun.map((t) => t.getTime()));
+    for (const slot of missed) {
+      if (run.has(slot.getTime())) await this.fire(schedule.scheduleId, slot, { caughtUp: true });
+      else await this.recordMissed(schedule, slot, why);
+    }
+    return missed.length;
+  }
+
+  private async recordMissed(schedule: Schedule, slot: Date, why: string): Promise<void> {
+    const fire: ScheduleFire = {
+      scheduleId: schedule.scheduleId,
+      scheduledTime: slot.toISOString(),
+      outcome: 'MISSED',
+      reason: why,
+      at: new Date().toISOString(),
+    };
+    await this.store.claimFire(fire, this.expiresAt(slot));
+    await this.store.markSlot(schedule.scheduleId, fire.scheduledTime);
+  }
+
+  private expiresAt(scheduledTime: Date): number | undefined {
+    return this.config.fireTtlDays > 0 ? Math.floor(scheduledTime.getTime() / 1000) + this.config.fireTtlDays * 86_400 : undefined;
   }
 
   /**
@@ -131,12 +234,15 @@ export class ScheduleService {
    * retry after a failure) repeats every step the first one may not have finished, the Replace
    * step's stops included. Returns the fire's record, or undefined when the schedule is gone or suspended.
    */
-  async fire(scheduleId: string, scheduledTime: Date): Promise<ScheduleFire | undefined> {
+  async fire(scheduleId: string, scheduledTime: Date, options: { caughtUp?: boolean } = {}): Promise<ScheduleFire | undefined> {
     const schedule = await this.store.get(scheduleId);
     if (!schedule || !schedule.enabled) return undefined;
     const time = scheduledTime.toISOString();
     const earlier = await this.store.getFire(scheduleId, time);
-    if (earlier) return this.replaceAndComplete(schedule, earlier);
+    if (earlier) {
+      await this.store.countDelivery(scheduleId, time);
+      return this.replaceAndComplete(schedule, earlier);
+    }
 
     const active = schedule.overlapPolicy === 'Allow' ? [] : await this.runs.activeOfSchedule(scheduleId);
     let fire: ScheduleFire;
@@ -159,10 +265,25 @@ export class ScheduleService {
     } else {
       fire = { scheduleId, scheduledTime: time, outcome: 'STARTED', runId: ulid(), at: new Date().toISOString() };
     }
-    const expiresAt = this.config.fireTtlDays > 0 ? Math.floor(scheduledTime.getTime() / 1000) + this.config.fireTtlDays * 86_400 : undefined;
+    fire.deliveries = 1;
+    if (options.caughtUp) fire.caughtUp = true;
     // Claimed already: a redelivered fire, or one racing with this one, recorded what it did.
-    if (!(await this.store.claimFire(fire, expiresAt))) return this.replaceAndComplete(schedule, (await this.store.getFire(scheduleId, time))!);
-    return this.replaceAndComplete(schedule, fire);
+    if (!(await this.store.claimFire(fire, this.expiresAt(scheduledTime))))
+      return this.replaceAndComplete(schedule, (await this.store.getFire(scheduleId, time))!);
+    await this.store.markSlot(scheduleId, time);
+    const done = await this.replaceAndComplete(schedule, fire);
+    await this.afterCompletion(schedule);
+    return done;
+  }
+
+  /**
+   * A one-time at() schedule whose slot has fired is done: deleted when it says DELETE (its
+   * ledger stays), else kept. Its trigger removes itself (EventBridge Scheduler's
+   * ActionAfterCompletion; dev mode arms no timer past the slot).
+   */
+  private async afterCompletion(schedule: Schedule): Promise<void> {
+    if (schedule.actionAfterCompletion !== 'DELETE' || parseScheduleExpression(schedule.expression, schedule.timeZone).kind !== 'at') return;
+    await this.store.delete(schedule.scheduleId);
   }
 
   /**
@@ -170,25 +291,32 @@ export class ScheduleService {
    * schedule's other active runs (a stop already asked for is sent again), then create the run.
    */
   private async replaceAndComplete(schedule: Schedule, fire: ScheduleFire): Promise<ScheduleFire> {
-    if (fire.outcome === 'STARTED' && schedule.overlapPolicy === 'Replace') {
+    if (RUN_STARTING_OUTCOMES.includes(fire.outcome) && schedule.overlapPolicy === 'Replace') {
       const reason = `replaced by the fire of ${fire.scheduledTime} (overlapPolicy Replace)`;
-      for (const run of await this.runs.activeOfSchedule(schedule.scheduleId)) {
-        if (run.runId !== fire.runId) await this.runs.stopFor(run, reason, REPLACE_GRACE_SECONDS);
+      const replaced = (await this.runs.activeOfSchedule(schedule.scheduleId)).filter((run) => run.runId !== fire.runId);
+      for (const run of replaced) await this.runs.stopFor(run, reason, REPLACE_GRACE_SECONDS);
+      if (replaced.length && fire.outcome === 'STARTED') {
+        fire = { ...fire, outcome: 'REPLACED', replacedRunIds: replaced.map((run) => run.runId) };
+        await this.store.updateFire(schedule.scheduleId, fire.scheduledTime, { outcome: fire.outcome, replacedRunIds: fire.replacedRunIds });
       }
     }
     return this.complete(schedule, fire);
   }
 
-  /** Makes sure a STARTED fire's run exists (creating it under the claimed id). */
+  /** Makes sure a run-starting fire's run exists (creating it under the claimed id); a launch that failed makes the slot LAUNCH_FAILED. */
   private async complete(schedule: Schedule, fire: ScheduleFire): Promise<ScheduleFire> {
-    if (fire.outcome !== 'STARTED') return fire;
+    if (!RUN_STARTING_OUTCOMES.includes(fire.outcome)) return fire;
     try {
-      await this.runs.create({ userId: schedule.ownerId, role: 'user' }, schedule.appId, schedule.overrides, {
+      const run = await this.runs.create({ userId: schedule.ownerId, role: 'user' }, schedule.appId, schedule.overrides, {
         trigger: 'schedule',
         runId: fire.runId,
         scheduleId: schedule.scheduleId,
         scheduledTime: fire.scheduledTime,
       });
+      if (run.status === 'FAILED' && !run.startedAt && fire.outcome !== 'LAUNCH_FAILED') {
+        fire = { ...fire, outcome: 'LAUNCH_FAILED', reason: run.stoppedReason };
+        await this.store.updateFire(schedule.scheduleId, fire.scheduledTime, { outcome: fire.outcome, ...(fire.reason && { reason: fire.reason }) });
+      }
     } catch (err) {
       // The app was deleted under the schedule (404), or the owner reached the run quota since the fire was claimed (429):
       // the fire is recorded, there is nothing to run.
@@ -199,7 +327,22 @@ export class ScheduleService {
   }
 }
 
-/** Fire times after `after`; a rate schedule counts from its last change, as a re-put EventBridge rule does. */
-export function nextFireTimes(schedule: Schedule, after: Date, count: number): Date[] {
-  return parseScheduleExpression(schedule.expression).next(after, count, new Date(schedule.updatedAt));
+/** @throws ClientError 400 naming the field when the expression cannot be evaluated in the schedule's zone (an at() in a gap, an unknown zone). */
+function checkInZone(schedule: Pick<Schedule, 'expression' | 'timeZone'>): void {
+  try {
+    parseScheduleExpression(schedule.expression, schedule.timeZone);
+  } catch (err) {
+    if (!(err instanceof InvalidScheduleExpression)) throw err;
+    throw badRequest(err.message, [{ field: /time zone/.test(err.message) ? 'timeZone' : 'expression', message: err.message }]);
+  }
+}
+
+/** The preview of a schedule's next `count` slots after `after` (ScheduleService.next). */
+export function preview(schedule: Schedule, after: Date, count: number): { times: string[]; timeZone: string; slots: PreviewSlot[] } {
+  const slots = nextSlots(schedule, after, count).map((slot): PreviewSlot =>
+    slot.time
+      ? { time: slot.time.toISOString(), localTime: localTime(slot.time, schedule.timeZone), ...(slot.repeatedOnce && { repeatedOnce: true }) }
+      : { skipped: true, wallClock: slot.wallClock },
+  );
+  return { times: slots.flatMap((s) => (s.time ? [s.time] : [])), timeZone: schedule.timeZone, slots };
 }

@@ -59,6 +59,8 @@ function mismatch(key: Key, query: Query): string | undefined {
   if (key[partition] !== values[':pk']) return 'another listing';
   const position = key[sort]!;
   if (typeof values[':prefix'] === 'string' && !position.startsWith(values[':prefix'])) return 'outside the listing';
+  if (typeof values[':from'] === 'string' && typeof values[':to'] === 'string' && (position < values[':from'] || position > values[':to']))
+    return 'outside the listing';
   if (typeof values[':low'] === 'string' && position < values[':low']) return 'before the listing';
   if (typeof values[':high'] === 'string' && position > values[':high']) return 'after the listing';
   return undefined;

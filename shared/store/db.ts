@@ -6,17 +6,33 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { STORAGE_ATTRIBUTES } from '../table.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { storeError } from './store-errors.js';
 
 export interface Db {
   doc: DynamoDBDocumentClient;
   tableName: string;
 }
 
-/** Builds the document client; `undefined` values are dropped, as optional fields are. */
+/**
+ * Builds the document client; `undefined` values are dropped, as optional fields are. Every
+ * command's failure passes through storeError (store-errors.ts), so what the store or the
+ * marshaller refuses about the data reaches the caller as a 4xx and an unavailable store as a 503.
+ */
 export function createDb(tableName: string, config: DynamoDBClientConfig = {}): Db {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config), {
     marshallOptions: { removeUndefinedValues: true },
   });
+  // The initialize step wraps the document client's marshalling as well as the request itself.
+  doc.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        throw storeError(err);
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'containerizerStoreErrors' },
+  );
   return { doc, tableName };
 }
 

@@ -10,7 +10,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import type { Build, Image, ImageVersion } from '../image-schemas.js';
 import { buildRank } from '../services/image-rules.js';
 import { children, childrenQuery, indexAttributes, indexKeys, INDEXES, keys, KEY, partitionQuery, RUN_ORDER, type IndexPartition } from '../table.js';
-import { conditionHeld, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
+import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
 
 /** Fields a build status change may set besides the status. */
 export type BuildFields = Partial<Pick<Build, 'startedAt' | 'finishedAt' | 'durationMs' | 'imageRef' | 'digest' | 'reason' | 'buildRef'>>;
@@ -30,6 +30,11 @@ export class ImageStore {
   async getImage(imageId: string): Promise<Image | undefined> {
     const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.image(imageId), ConsistentRead: true }));
     return out.Item ? fromItem<Image>(out.Item) : undefined;
+  }
+
+  /** How many images the owner has. */
+  countOfOwner(ownerId: string): Promise<number> {
+    return countAll(this.db, partitionQuery(indexKeys.imagesOfOwner(ownerId)));
   }
 
   /** One page of images in an index partition (an owner's, or all), oldest first. @throws ClientError 400 for a foreign cursor. */
@@ -122,6 +127,21 @@ export class ImageStore {
           UpdateExpression: 'REMOVE activeBuild, activeSince',
           ConditionExpression: 'activeBuild = :n',
           ExpressionAttributeValues: { ':n': number },
+        }),
+      ),
+    );
+  }
+
+  /** Undoes claimBuild of build `number` (it was refused before it started): the claim goes and the count is `number - 1` again. */
+  async unclaimBuild(imageId: string, number: number): Promise<void> {
+    await conditionHeld(
+      this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.tableName,
+          Key: keys.image(imageId),
+          UpdateExpression: 'SET buildCount = :previous REMOVE activeBuild, activeSince',
+          ConditionExpression: 'activeBuild = :n AND buildCount = :n',
+          ExpressionAttributeValues: { ':n': number, ':previous': number - 1 },
         }),
       ),
     );

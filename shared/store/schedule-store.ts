@@ -2,10 +2,16 @@
  * The schedule items (in their app's, their owner's and the all-schedules listings) and the
  * fire records under each schedule's partition key, keyed by scheduled time.
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Schedule, ScheduleFire } from '../domain.js';
+import { SCHEDULE_DEFAULTS } from '../schemas.js';
 import { children, childrenQuery, indexAttributes, indexKeys, keys, KEY, partitionQuery, TTL_ATTRIBUTE, type IndexPartition } from '../table.js';
 import { conditionHeld, fromItem, queryAll, queryPage, type Db, type Page } from './db.js';
+
+/** A stored schedule with the settings added since it was written filled in. */
+function scheduleOf(item: Record<string, unknown>): Schedule {
+  return { ...SCHEDULE_DEFAULTS, ...fromItem<Schedule>(item) };
+}
 
 export class ScheduleStore {
   constructor(private readonly db: Db) {}
@@ -22,7 +28,7 @@ export class ScheduleStore {
 
   async get(scheduleId: string): Promise<Schedule | undefined> {
     const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.schedule(scheduleId) }));
-    return out.Item ? fromItem<Schedule>(out.Item) : undefined;
+    return out.Item ? scheduleOf(out.Item) : undefined;
   }
 
   /** Deletes the schedule item; its fire records stay as history. */
@@ -31,13 +37,72 @@ export class ScheduleStore {
   }
 
   /** One page of schedules in an index partition. @throws ClientError 400 for a foreign cursor. */
-  listPage(partition: IndexPartition, limit: number, cursor?: string): Promise<Page<Schedule>> {
-    return queryPage<Schedule>(this.db, { ...partitionQuery(partition), Limit: limit }, cursor);
+  async listPage(partition: IndexPartition, limit: number, cursor?: string): Promise<Page<Schedule>> {
+    const page = await queryPage<Schedule>(this.db, { ...partitionQuery(partition), Limit: limit }, cursor);
+    return { ...page, items: page.items.map((item) => scheduleOf(item)) };
   }
 
   /** Every schedule in an index partition. */
-  listAll(partition: IndexPartition): Promise<Schedule[]> {
-    return queryAll<Schedule>(this.db, partitionQuery(partition));
+  async listAll(partition: IndexPartition): Promise<Schedule[]> {
+    return (await queryAll<Schedule>(this.db, partitionQuery(partition))).map((item) => scheduleOf(item));
+  }
+
+  /**
+   * Moves the schedule's `lastSlot` (the latest slot with a ledger entry) forward to
+   * `scheduledTime`; never back, and never onto a deleted schedule.
+   */
+  async markSlot(scheduleId: string, scheduledTime: string): Promise<void> {
+    await conditionHeld(
+      this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.tableName,
+          Key: keys.schedule(scheduleId),
+          UpdateExpression: 'SET lastSlot = :t',
+          ConditionExpression: `attribute_exists(${KEY.pk}) AND (attribute_not_exists(lastSlot) OR lastSlot < :t)`,
+          ExpressionAttributeValues: { ':t': scheduledTime },
+        }),
+      ),
+    );
+  }
+
+  /** True once `markMigrated(name)` was written. */
+  async migrated(name: string): Promise<boolean> {
+    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.migration(name), ConsistentRead: true }));
+    return out.Item !== undefined;
+  }
+
+  async markMigrated(name: string): Promise<void> {
+    await this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: { ...keys.migration(name), at: new Date().toISOString() } }));
+  }
+
+  /** Changes a recorded fire's outcome (REPLACED, LAUNCH_FAILED) and what goes with it. */
+  async updateFire(
+    scheduleId: string,
+    scheduledTime: string,
+    patch: Pick<ScheduleFire, 'outcome'> & Partial<Pick<ScheduleFire, 'reason' | 'replacedRunIds'>>,
+  ): Promise<void> {
+    const names = Object.keys(patch);
+    await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.tableName,
+        Key: keys.fire(scheduleId, scheduledTime),
+        UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(Object.entries(patch).map(([n, v]) => [`:${n}`, v])),
+      }),
+    );
+  }
+
+  /** Counts one more fire received for a recorded slot (a redelivery, deduplicated). */
+  async countDelivery(scheduleId: string, scheduledTime: string): Promise<void> {
+    await this.db.doc.send(
+      new UpdateCommand({
+        TableName: this.db.tableName,
+        Key: keys.fire(scheduleId, scheduledTime),
+        UpdateExpression: 'ADD deliveries :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
   }
 
   /**
@@ -62,8 +127,20 @@ export class ScheduleStore {
     return out.Item ? fromItem<ScheduleFire>(out.Item) : undefined;
   }
 
-  /** One page of a schedule's fires, newest first. @throws ClientError 400 for a foreign cursor. */
-  firesPage(scheduleId: string, limit: number, cursor?: string): Promise<Page<ScheduleFire>> {
-    return queryPage<ScheduleFire>(this.db, { ...childrenQuery(children.firesOfSchedule(scheduleId)), ScanIndexForward: false, Limit: limit }, cursor);
+  /**
+   * One page of a schedule's ledger, newest first, optionally between two slots (ISO 8601 UTC,
+   * inclusive). @throws ClientError 400 for a foreign cursor.
+   */
+  firesPage(scheduleId: string, limit: number, cursor?: string, range: { from?: string; to?: string } = {}): Promise<Page<ScheduleFire>> {
+    const { pk, skPrefix } = children.firesOfSchedule(scheduleId);
+    const query =
+      range.from || range.to
+        ? {
+            KeyConditionExpression: `${KEY.pk} = :pk AND ${KEY.sk} BETWEEN :from AND :to`,
+            // '~' sorts after every character of an ISO time: an open end reaches the last slot.
+            ExpressionAttributeValues: { ':pk': pk, ':from': `${skPrefix}${range.from ?? ''}`, ':to': `${skPrefix}${range.to ?? '~'}` },
+          }
+        : childrenQuery(children.firesOfSchedule(scheduleId));
+    return queryPage<ScheduleFire>(this.db, { ...query, ScanIndexForward: false, Limit: limit }, cursor);
   }
 }

@@ -1,9 +1,10 @@
 /**
- * CodeBuild "Build State Change" and ECR "Image Scan" events shaped as AWS documents them
- * (CodeBuild User Guide, "Build notifications input format reference"; ECR User Guide,
- * "Amazon ECR events and EventBridge"), for the image builds the platform starts.
+ * CodeBuild "Build State Change", ECR "Image Scan" and Amazon Inspector "Inspector2 Scan" events
+ * shaped as AWS documents them (CodeBuild User Guide, "Build notifications input format reference";
+ * ECR User Guide, "Amazon ECR events and EventBridge" and "EventBridge events sent for enhanced
+ * scanning in Amazon ECR"), for the image builds the platform starts.
  */
-import { BUILD_ENV, ecrImageTag, type CodeBuildBuildStateChangeEvent, type EcrImageScanEvent } from '../../shared/aws/build-events.js';
+import { BUILD_ENV, ecrImageTag, type CodeBuildBuildStateChangeEvent, type EcrImageScanEvent, type InspectorScanEvent } from '../../shared/aws/build-events.js';
 
 const ACCOUNT = '123456789012';
 export const PROJECT = 'containerizer-images';
@@ -96,4 +97,34 @@ export function ecrScanEvent(
       'image-tags': options.tags ?? [ecrImageTag(imageId, buildNumber)],
     },
   } as EcrImageScanEvent;
+}
+
+/**
+ * Enhanced scanning's initial scan of the image tagged for build `buildNumber` of `imageId`: sent
+ * by Amazon Inspector, the repository named by its ARN, the counts with a TOTAL.
+ */
+export function inspectorScanEvent(
+  imageId: string,
+  buildNumber: number,
+  counts: Record<string, number>,
+  options: { time?: string; digest?: string } = {},
+): InspectorScanEvent {
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  return {
+    version: '0',
+    id: '739c0d3c-4f02-85c7-5a88-94a9e9f5a1b2',
+    'detail-type': 'Inspector2 Scan',
+    source: 'aws.inspector2',
+    account: ACCOUNT,
+    time: options.time ?? '2030-01-01T00:00:20Z',
+    region: 'us-west-2',
+    resources: [`arn:aws:ecr:us-west-2:${ACCOUNT}:repository/${REPOSITORY}`],
+    detail: {
+      'scan-status': 'INITIAL_SCAN_COMPLETE',
+      'repository-name': `arn:aws:ecr:us-west-2:${ACCOUNT}:repository/${REPOSITORY}`,
+      'finding-severity-counts': { ...counts, TOTAL: total },
+      'image-digest': options.digest ?? 'sha256:36c7b282abd0186e01419f2e58743e1bf635808231049bbc9d77e59e3a8e4914',
+      'image-tags': [ecrImageTag(imageId, buildNumber)],
+    },
+  } as InspectorScanEvent;
 }

@@ -1,7 +1,7 @@
 /** CodeBuild and ECR scan events → the platform's build changes and scans. */
 import { describe, expect, it } from 'vitest';
 import { buildOfTag, codeBuildLogStream, ecrImageTag, toBuildScan, toBuildStateChange } from '../../shared/aws/build-events.js';
-import { codeBuildEvent, codeBuildId, ecrScanEvent, REPOSITORY_URI } from './build-event-fixtures.js';
+import { codeBuildEvent, codeBuildId, ecrScanEvent, inspectorScanEvent, REPOSITORY_URI } from './build-event-fixtures.js';
 
 const IMAGE = '01J0000000000000000000IMG1';
 
@@ -73,5 +73,17 @@ describe('tags and log streams', () => {
     expect(buildOfTag(ecrImageTag(IMAGE, 12))).toEqual({ imageId: IMAGE, buildNumber: 12 });
     expect(buildOfTag('latest')).toBeUndefined();
     expect(codeBuildLogStream(codeBuildId('abc-123'))).toBe('abc-123');
+  });
+});
+
+describe('toBuildScan of enhanced scanning (Inspector2 Scan)', () => {
+  it("reads Inspector's initial scan of a build's image: its counts without TOTAL, its digest", () => {
+    const found = toBuildScan(inspectorScanEvent(IMAGE, 2, { CRITICAL: 1, HIGH: 3 }, { digest: 'sha256:def' }));
+    expect(found).toMatchObject({ imageId: IMAGE, buildNumber: 2, digest: 'sha256:def', scan: { scanner: 'ecr', truncated: true } });
+    expect(found!.scan.counts).toEqual({ CRITICAL: 1, HIGH: 3, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0 });
+    expect(toBuildScan(inspectorScanEvent(IMAGE, 2, {}))!.scan).toMatchObject({ truncated: false, counts: { INFORMATIONAL: 0 } });
+    expect(
+      toBuildScan({ ...inspectorScanEvent(IMAGE, 2, {}), detail: { ...inspectorScanEvent(IMAGE, 2, {}).detail, 'scan-status': 'SCAN_FAILED' } }),
+    ).toBeUndefined();
   });
 });

@@ -45,7 +45,7 @@ describe('CodeBuildImageBuilder', () => {
       ownerId: 'U1',
       buildNumber: 3,
       contextVersion: 2,
-      context: contextFromFiles({}, 'FROM x\n'),
+      context: contextFromFiles({}, 'FROM x AS base\nFROM base\nFROM public.ecr.aws/docker/library/busybox\n'),
       buildArgs: { A: '1' },
     });
     expect(ref).toBe(codeBuildId('b1'));
@@ -59,6 +59,8 @@ describe('CodeBuildImageBuilder', () => {
           { name: BUILD_ENV.buildNumber, value: '3', type: 'PLAINTEXT' },
           { name: BUILD_ENV.imageRef, value: `${REPOSITORY_URI}:${ecrImageTag(IMAGE_ID, 3)}`, type: 'PLAINTEXT' },
           { name: BUILD_ENV.buildArgs, value: '{"A":"1"}', type: 'PLAINTEXT' },
+          // Docker Hub's only: pulled through the project's cache when it has one.
+          { name: BUILD_ENV.baseImages, value: 'library/x:latest', type: 'PLAINTEXT' },
         ],
         idempotencyToken: `${IMAGE_ID}-3`,
       },

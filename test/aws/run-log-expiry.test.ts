@@ -35,6 +35,22 @@ describe('run-expiry', () => {
     ]);
   });
 
+  it('deletes the stream of every container of a run with sidecars (awslogs writes one per container)', async () => {
+    logs.on(DeleteLogStreamCommand).resolves({});
+    const sidecar = (name: string) => ({ M: { name: { S: name }, image: { S: 'public.ecr.aws/docker/library/busybox:1.36' } } });
+    const record: StreamRecord = {
+      eventName: 'REMOVE',
+      userIdentity: TTL,
+      dynamodb: { OldImage: { pk: { S: 'RUN#r1' }, sk: { S: 'RUN' }, taskRef: { S: TASK_ARN }, sidecars: { L: [sidecar('proxy'), sidecar('metrics')] } } },
+    };
+    await runExpiryHandler(new CloudWatchLogsClient({ region: 'us-east-1' }), CONFIG)({ Records: [record] });
+    expect(logs.commandCalls(DeleteLogStreamCommand).map((c) => c.args[0].input.logStreamName)).toEqual([
+      `run/app/${TASK_ID}`,
+      `run/proxy/${TASK_ID}`,
+      `run/metrics/${TASK_ID}`,
+    ]);
+  });
+
   it('takes a stream that is gone already as done', async () => {
     logs.on(DeleteLogStreamCommand).rejects(new ResourceNotFoundException({ message: 'The specified log stream does not exist.', $metadata: {} }));
     await expect(

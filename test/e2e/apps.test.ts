@@ -1,7 +1,7 @@
 /** Apps over real HTTP: CRUD, versions, optimistic concurrency, ownership, validation. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE, sampleApp } from '../support/fixtures.js';
-import { signedIn, startServer, type Client, type RunningServer } from '../support/server.js';
+import { adminSignedIn, signedIn, startServer, type Client, type RunningServer } from '../support/server.js';
 
 describe('apps', () => {
   let server: RunningServer;
@@ -9,7 +9,7 @@ describe('apps', () => {
   let bob: Client;
 
   beforeAll(async () => {
-    server = await startServer({ env: { ADMIN_EMAILS: 'root@example.com' } });
+    server = await startServer();
     [alice, bob] = await Promise.all([signedIn(server.url), signedIn(server.url)]);
   });
   afterAll(() => server.stop());
@@ -91,7 +91,7 @@ describe('apps', () => {
       expect(reply.body.title).toBe('Not Found');
     }
     expect((await bob.get('/apps')).body.items.map((a: { appId: string }) => a.appId)).not.toContain(app.appId);
-    const root = await signedIn(server.url, 'root@example.com');
+    const root = await adminSignedIn(server, 'root@example.com');
     expect((await root.get(`/apps/${app.appId}`)).status).toBe(200);
     const all = await root.get('/apps?limit=100');
     expect(all.body.items.map((a: { ownerId: string }) => a.ownerId)).toEqual(expect.arrayContaining([app.ownerId]));

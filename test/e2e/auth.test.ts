@@ -2,7 +2,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures.js';
-import { Client, signedIn, startServer, type RunningServer } from '../support/server.js';
+import { adminCommand, Client, signedIn, startServer, type RunningServer } from '../support/server.js';
 
 describe('auth', () => {
   let server: RunningServer;
@@ -98,8 +98,11 @@ describe('auth', () => {
     expect(old.body.detail).toContain('exp');
   });
 
-  it('gives the admin role to ADMIN_EMAILS', async () => {
+  it("gives the admin role by the operator's command, not to whoever registers an address named in ADMIN_EMAILS", async () => {
     const boss = await signedIn(server.url, 'boss@example.com');
+    expect((await boss.get('/auth/me')).body.role).toBe('user');
+    expect((await adminCommand(server.dataDir, 'grant', 'boss@example.com')).code).toBe(0);
+    boss.token = (await boss.post('/auth/login', { email: 'boss@example.com', password: PASSWORD })).body.accessToken;
     expect((await boss.get('/auth/me')).body.role).toBe('admin');
   });
 

@@ -2,7 +2,9 @@
  * Fuzz: thousands of requests (fast-check) over every operation /openapi.json lists, against
  * the real dev server, with odd path ids (huge, unicode, dot segments, ULID-shaped), odd query
  * values (foreign cursors, out-of-range dates, junk), odd bodies (any JSON, broken JSON,
- * near-valid objects with odd fields) and odd or missing tokens. None may answer 5xx, and the
+ * near-valid objects with odd fields, bodies nested far past DynamoDB's 32 levels, numbers out
+ * of DynamoDB's or the marshaller's range, `__proto__`/`constructor`/`prototype` keys in any
+ * map) and odd or missing tokens. None may answer 5xx, and the
  * server must still answer afterwards. Launches cannot start a container: the app's image is
  * not local, and the run quota is small.
  */
@@ -40,6 +42,43 @@ const oddString = fc.oneof(
     '{}',
   ),
   fc.stringMatching(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/),
+);
+
+/** Numbers DynamoDB or the SDK's marshaller refuse, as JSON text (1e400 parses to Infinity). */
+const oddNumber = fc.constantFrom(
+  '1e400',
+  '-1e400',
+  '1e-200',
+  '-1e-131',
+  '1152921504606846976',
+  '1e20',
+  '12345678901234567890123456789012345678901234',
+  '0.1e-129',
+);
+/** Keys that name the prototype machinery. */
+const specialKey = fc.constantFrom('__proto__', 'constructor', 'prototype');
+/** A JSON text nested `depth` levels deep, objects and arrays mixed, around `leaf`. */
+const nestedText = (depth: number, arrays: boolean, leaf: string) =>
+  arrays ? '['.repeat(depth) + leaf + ']'.repeat(depth) : '{"a":'.repeat(depth) + leaf + '}'.repeat(depth);
+/** Bodies aimed at the store's limits: deep, out-of-range numbers, special keys, each where a map or a number is taken. */
+const storeLimitBody = fc.oneof(
+  fc.tuple(fc.integer({ min: 30, max: 3000 }), fc.boolean(), fc.constantFrom('1', '"x"', '{}')).map(([depth, arrays, leaf]) => nestedText(depth, arrays, leaf)),
+  fc
+    .tuple(fc.integer({ min: 30, max: 2000 }), fc.constantFrom('env', 'files', 'buildArgs', 'overrides', 'description', 'perf'))
+    .map(([depth, field]) => JSON.stringify({ ...sampleApp(), [field]: 0 }).replace(/"([a-zA-Z]+)":0/, (_, f) => `"${f}":${nestedText(depth, false, '1')}`)),
+  fc
+    .tuple(oddNumber, fc.constantFrom('cpu', 'memoryMiB', 'timeoutSeconds', 'version', 'graceSeconds', 'perf', 'rows'))
+    .map(([n, field]) => `{${JSON.stringify(field)}: ${n}, "name": "n${field}", "image": "containerizer/busybox:latest"}`),
+  oddNumber.map((n) =>
+    JSON.stringify({ ...sampleApp(), sidecars: [{ name: 'side', image: 'containerizer/busybox:latest', cpu: 0 }] }).replace('"cpu":0', `"cpu":${n}`),
+  ),
+  fc
+    .tuple(specialKey, fc.constantFrom('env', 'files', 'buildArgs', 'result', ''))
+    .map(([key, field]) =>
+      field === ''
+        ? `{${JSON.stringify(key)}: {"admin": true}, "perf": 1}`
+        : `{"name": "k${field}", "image": "containerizer/busybox:latest", ${JSON.stringify(field)}: {"Dockerfile": "FROM containerizer/busybox:latest", ${JSON.stringify(key)}: "x"}}`,
+    ),
 );
 
 describe('fuzz over /openapi.json', () => {
@@ -97,6 +136,8 @@ describe('fuzz over /openapi.json', () => {
         )
         .map((v) => JSON.stringify({ ...sampleApp(), ...v })),
       fc.constantFrom(JSON.stringify({ expression: 'rate(99999999999999 days)' }), JSON.stringify({ env: { A: 'a'.repeat(140_000) } }), '{"a":'.repeat(5000)),
+      storeLimitBody,
+      storeLimitBody,
     );
     const request = fc.constantFrom(...operations).chain((op) =>
       fc.record({

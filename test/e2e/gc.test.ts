@@ -12,7 +12,7 @@ import { LABELS } from '../../local/docker-events.js';
 import { KEPT_BUILDS } from '../../local/garbage-collector.js';
 import { docker } from '../support/docker.js';
 import { IMAGE, sampleApp, waitFor } from '../support/fixtures.js';
-import { Client, signedIn, startServer, tempDataDir, type RunningServer } from '../support/server.js';
+import { adminSignedIn, Client, signedIn, startServer, tempDataDir, type RunningServer } from '../support/server.js';
 
 const ADMIN = `admin-${randomUUID().slice(0, 8)}@example.com`;
 const FOREIGN_LABEL = 'containerizer.test.gc-foreign';
@@ -40,8 +40,8 @@ const exists = (inspect: () => Promise<unknown>) =>
 
 beforeAll(async () => {
   // No timer (the test collects when it means to) and no grace for exited containers.
-  server = await startServer({ dataDir, env: { ADMIN_EMAILS: ADMIN, GC_INTERVAL_SECONDS: '0', GC_CONTAINER_GRACE_SECONDS: '0' } });
-  admin = await signedIn(server.url, ADMIN);
+  server = await startServer({ dataDir, env: { GC_INTERVAL_SECONDS: '0', GC_CONTAINER_GRACE_SECONDS: '0' } });
+  admin = await adminSignedIn(server, ADMIN);
   bob = await signedIn(server.url);
   instanceId = readFileSync(join(dataDir, 'instance-id'), 'utf8').trim();
 });

@@ -12,32 +12,12 @@ import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CONTEXT_BYTES } from '../../shared/build-context.js';
 import { LABELS } from '../../local/docker-events.js';
-import { containersOf, docker } from '../support/docker.js';
+import { containersOf, docker, gateContainer, gatedDockerfile, openBuildGate } from '../support/docker.js';
 import { sampleApp, waitFor } from '../support/fixtures.js';
 import { Client, signedIn, startServer, tempDataDir, waitForTerminal, type RunningServer } from '../support/server.js';
 import { sseEvents } from '../support/sse.js';
 
 const BASE = 'FROM containerizer/busybox:latest';
-
-/** A Dockerfile whose RUN step waits until the test touches /tmp/gate in its container (found by the `gate` label): a build that ends when the test says. */
-function gatedDockerfile(gate: string): string {
-  return `${BASE}\nLABEL containerizer.test.gate=${gate}\nRUN until [ -e /tmp/gate ]; do sleep 0.1; done\n`;
-}
-
-/** The running build container of a gated Dockerfile. */
-function gateContainer(gate: string) {
-  return waitFor(
-    async () => (await docker.listContainers({ filters: { label: [`containerizer.test.gate=${gate}`], status: ['running'] } }))[0],
-    120_000,
-    `the build step of gate ${gate}`,
-  );
-}
-
-async function openBuildGate(gate: string): Promise<void> {
-  const exec = await docker.getContainer((await gateContainer(gate)).Id).exec({ Cmd: ['touch', '/tmp/gate'] });
-  const stream = await exec.start({});
-  await new Promise<void>((resolve, reject) => stream.on('end', resolve).on('error', reject).resume());
-}
 
 async function tarOf(entries: { name: string; content?: string; type?: 'file' | 'symlink'; linkname?: string }[]): Promise<Buffer> {
   const pack = tar.pack();

@@ -7,7 +7,7 @@ import { Client, startServer, type RunningServer } from '../support/server.js';
 describe('OpenID provider tokens', () => {
   let jwks: Server;
   let server: RunningServer;
-  let sign: (claims: { aud?: string; iss?: string }) => Promise<string>;
+  let sign: (claims: { aud?: string; iss?: string; sub?: string; email_verified?: unknown }) => Promise<string>;
 
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
@@ -15,12 +15,12 @@ describe('OpenID provider tokens', () => {
     jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const { port } = jwks.address() as { port: number };
-    sign = ({ aud = 'containerizer-api', iss = 'https://idp.example.com' }) =>
-      new SignJWT({ email: 'Dana@Example.com' })
+    sign = ({ aud = 'containerizer-api', iss = 'https://idp.example.com', sub = 'idp-user-7', email_verified = true }) =>
+      new SignJWT({ email: 'Dana@Example.com', ...(email_verified !== 'omitted' && { email_verified }) })
         .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
         .setIssuer(iss)
         .setAudience(aud)
-        .setSubject('idp-user-7')
+        .setSubject(sub)
         .setIssuedAt()
         .setExpirationTime('5m')
         .sign(privateKey);
@@ -30,6 +30,7 @@ describe('OpenID provider tokens', () => {
         OIDC_ISSUER: 'https://idp.example.com',
         OIDC_AUDIENCE: 'containerizer-api',
         ADMIN_EMAILS: 'dana@example.com',
+        ADMIN_USER_IDS: 'oidc:idp-admin-9',
       },
     });
   });
@@ -42,6 +43,15 @@ describe('OpenID provider tokens', () => {
     const me = await new Client(server.url, await sign({})).get('/auth/me');
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ userId: 'oidc:idp-user-7', email: 'dana@example.com', role: 'admin' });
+  });
+
+  it('gives the admin role from ADMIN_EMAILS only with email_verified true, and from ADMIN_USER_IDS by subject', async () => {
+    for (const email_verified of [false, 'true', 'omitted']) {
+      const me = await new Client(server.url, await sign({ sub: 'idp-user-8', email_verified })).get('/auth/me');
+      expect(me.body, `email_verified ${String(email_verified)}`).toMatchObject({ userId: 'oidc:idp-user-8', role: 'user' });
+    }
+    const bySubject = await new Client(server.url, await sign({ sub: 'idp-admin-9', email_verified: false })).get('/auth/me');
+    expect(bySubject.body).toMatchObject({ userId: 'oidc:idp-admin-9', role: 'admin' });
   });
 
   it('refuses a token for another audience', async () => {

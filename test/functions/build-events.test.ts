@@ -5,7 +5,6 @@
  */
 import { RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ContextEntry } from '../../shared/build-context.js';
 import { contextFromFiles } from '../../shared/build-context.js';
 import { ecrImageTag } from '../../shared/aws/build-events.js';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
@@ -14,14 +13,10 @@ import { ENV } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { ServiceUnavailableError } from '../../shared/errors.js';
 import { buildEventsHandler, type BuildEvent } from '../../shared/lambda/build-events.js';
-import type { ContextStore, ImageBuilder } from '../../shared/ports.js';
 import { ImageService } from '../../shared/services/images.js';
-import { AppStore } from '../../shared/store/app-store.js';
-import { createDb } from '../../shared/store/db.js';
-import { ImageStore } from '../../shared/store/image-store.js';
-import { CLIENT_CONFIG } from '../aws/fixtures.js';
-import { codeBuildEvent, codeBuildId, ecrScanEvent, REPOSITORY_URI } from '../aws/build-event-fixtures.js';
-import { createApp, OWNER, startCloud, TABLE_NAME, type Cloud } from './support.js';
+import type { ImageStore } from '../../shared/store/image-store.js';
+import { codeBuildEvent, codeBuildId, ecrScanEvent, inspectorScanEvent, REPOSITORY_URI } from '../aws/build-event-fixtures.js';
+import { createApp, imageStarter, OWNER, startCloud, type Cloud } from './support.js';
 
 let cloud: Cloud;
 let platform: CloudPlatform;
@@ -35,20 +30,10 @@ beforeAll(async () => {
   cloud = await startCloud();
   platform = await cloud.platform();
   handler = buildEventsHandler(platform);
-  const db = createDb(TABLE_NAME, { ...CLIENT_CONFIG, endpoint: cloud.env[ENV.DYNAMODB_ENDPOINT] });
-  const kept = new Map<string, ContextEntry[]>();
-  const contexts: ContextStore = {
-    put: async (imageId, version, context) => void kept.set(`${imageId}/${version}`, [...context]),
-    get: async (imageId, version) => kept.get(`${imageId}/${version}`)!,
-    removeAll: async () => undefined,
-  };
-  const builder: ImageBuilder = {
-    build: async ({ imageId, buildNumber }) => (started.push(`${imageId}/${buildNumber}`), codeBuildId(`uuid-${buildNumber}`)),
-    readLog: async () => ({ events: [], nextCursor: '' }),
-    discard: async () => undefined,
-  };
-  images = new ImageStore(db);
-  starter = new ImageService(images, new AppStore(db), { allowedImagePrefixes: [] }, { builder, contexts });
+  ({ starter, images } = imageStarter(
+    cloud,
+    async ({ imageId, buildNumber }) => (started.push(`${imageId}/${buildNumber}`), codeBuildId(`uuid-${buildNumber}`)),
+  ));
 });
 afterAll(() => cloud?.close());
 beforeEach(() => {
@@ -139,6 +124,18 @@ describe('build-events', () => {
     });
     await expect(throttled(ecrScanEvent(imageId, 1, { HIGH: 4 }, { time: '2030-01-01T00:04:00Z' }))).rejects.toBeInstanceOf(ServiceUnavailableError);
     expect((await platform.images.getBuild(OWNER, imageId, 1)).scan!.counts.HIGH).toBe(3);
+  });
+
+  it("records enhanced scanning's Inspector2 Scan like ECR's, reading the findings of the repository its ARN names", async () => {
+    const imageId = await queuedBuild();
+    await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
+    const repositories: string[] = [];
+    const withFindings = buildEventsHandler(platform, { complete: async (repositoryName, found) => (repositories.push(repositoryName), found.scan) });
+    await withFindings(inspectorScanEvent(imageId, 1, { CRITICAL: 2 }));
+    expect(repositories).toEqual(['containerizer-images']);
+    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { CRITICAL: 2, INFORMATIONAL: 0 }, scanner: 'ecr' });
+    // Scanned: the build no longer waits in the active index.
+    expect((await platform.images.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(false);
   });
 
   it('runs an app on the built image with its exact reference and digest; the scan policy refuses it before RunTask', async () => {

@@ -1,4 +1,3 @@
-import { PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import type { App, Schedule } from '../../shared/domain.js';
 import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
 import { LAUNCH_RETRY } from '../../shared/services/run-rules.js';
 import { allowedActions, buildStack } from '../infra/build-stack.js';
-import { createApp, ecsTask, OWNER, startCloud, TABLE_NAME, type Cloud } from './support.js';
+import { createApp, ecsTask, OWNER, SCHEDULE_GROUP, startCloud, TABLE_NAME, type Cloud } from './support.js';
 
 let cloud: Cloud;
 let platform: CloudPlatform;
@@ -34,17 +33,13 @@ beforeEach(() => {
 });
 
 /**
- * What EventBridge invokes the function with when the schedule's rule fires at `time`: the
- * rule target's InputTransformer (as EventBridgeScheduler.put sent it) applied to the
- * scheduled event, whose `time` has seconds precision.
+ * What EventBridge Scheduler invokes the function with when the schedule fires at `time`: the
+ * target's Input (as EventBridgeScheduler.put sent it) with its `<aws.scheduler.scheduled-time>`
+ * context attribute filled in, seconds precision.
  */
 function fireInput(time: string, scheduleId = schedule.scheduleId): ScheduledRunInput {
-  const target = cloud.events
-    .commandCalls(PutTargetsCommand)
-    .map((c) => c.args[0].input.Targets![0]!)
-    .filter((t) => t.InputTransformer!.InputTemplate!.includes(scheduleId))
-    .at(-1)!;
-  return JSON.parse(target.InputTransformer!.InputTemplate!.replace('<time>', JSON.stringify(time)));
+  const target = cloud.scheduler.schedules.get(`${SCHEDULE_GROUP}/${scheduleId}`)!.Target!;
+  return JSON.parse(target.Input!.replace('<aws.scheduler.scheduled-time>', time));
 }
 
 describe('scheduled-run', () => {

@@ -26,7 +26,13 @@ import {
   type StopTaskCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutEventsCommand,
+  RemoveTargetsCommand,
+  ResourceNotFoundException as RuleNotFoundException,
+} from '@aws-sdk/client-eventbridge';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { EcsContainerState, EcsTaskStateChangeDetail, EcsTaskStateChangeEvent } from '../../shared/aws/ecs-events.js';
 import { createCloudPlatform, type CloudPlatform } from '../../shared/cloud-platform.js';
@@ -34,11 +40,20 @@ import type { App, Principal } from '../../shared/domain.js';
 import { ENV } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
+import type { ContextEntry } from '../../shared/build-context.js';
+import type { ContextStore, ImageBuilder } from '../../shared/ports.js';
+import { ImageService } from '../../shared/services/images.js';
+import { AppStore } from '../../shared/store/app-store.js';
+import { createDb } from '../../shared/store/db.js';
+import { ImageStore } from '../../shared/store/image-store.js';
 import { awsError, awsLimits, CLIENT_CONFIG, CLUSTER_ARN, latency } from '../aws/fixtures.js';
+import { mockScheduler, type SchedulerMock } from '../aws/scheduler-mock.js';
 
 export { CLUSTER_ARN };
 
 export const TABLE_NAME = 'containerizer';
+/** The stack's EventBridge Scheduler group, as the functions are told it. */
+export const SCHEDULE_GROUP = 'containerizer-schedules';
 /** The HTTP API's endpoint as the stack gives it to the functions (an HttpApi's apiEndpoint). */
 export const API_URL = 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
 const ACCOUNT = '111122223333';
@@ -67,6 +82,8 @@ export function functionEnvironment(dynamoEndpoint: string): Record<string, stri
     [ENV.EVENT_BUS_NAME]: 'default',
     [ENV.API_URL]: API_URL,
     [ENV.RULE_PREFIX]: 'containerizer-sched-',
+    [ENV.SCHEDULE_GROUP_NAME]: SCHEDULE_GROUP,
+    [ENV.SCHEDULER_ROLE_ARN]: `arn:aws:iam::${ACCOUNT}:role/containerizer-scheduler`,
     [ENV.SCHEDULED_RUN_FUNCTION_ARN]: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:containerizer-scheduled-run`,
     [ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN]: `arn:aws:sqs:us-east-1:${ACCOUNT}:containerizer-schedule-dlq`,
     [ENV.LOG_FOLLOW_URL]: 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws/',
@@ -103,6 +120,8 @@ export interface EcsFaults {
 export interface Cloud {
   ecs: AwsClientStub<ECSClient>;
   events: AwsClientStub<EventBridgeClient>;
+  /** EventBridge Scheduler, enforcing its rules (test/aws/scheduler-mock.ts), with the schedules put. */
+  scheduler: SchedulerMock;
   /** What DescribeTasks answers; a task not in here is MISSING (ECS never knew it, or forgot it). */
   tasks: EcsTasks;
   faults: EcsFaults;
@@ -204,12 +223,15 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
   });
   const events = mockClient(EventBridgeClient);
   events.on(PutEventsCommand).resolves(PUT_EVENTS_OK);
-  events.on(PutRuleCommand).resolves({ RuleArn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/containerizer-sched-x` });
-  events.on(PutTargetsCommand).resolves({ FailedEntryCount: 0, FailedEntries: [] });
+  // No rules of an earlier release exist here: removing one finds none, as EventBridge answers.
+  events.on(RemoveTargetsCommand).rejects(new RuleNotFoundException({ message: 'Rule does not exist.', $metadata: {} }));
+  events.on(DeleteRuleCommand).resolves({});
+  const scheduler = mockScheduler([SCHEDULE_GROUP]);
 
   const cloud: Cloud = {
     ecs,
     events,
+    scheduler,
     tasks,
     faults,
     env,
@@ -217,6 +239,7 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
     async close() {
       ecs.restore();
       events.restore();
+      scheduler.mock.restore();
       if (dynamo) {
         await dynamo.server.close();
         rmSync(dynamo.dir, { recursive: true, force: true });
@@ -224,6 +247,23 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
     },
   };
   return cloud;
+}
+
+/**
+ * An ImageService over `cloud`'s table that starts builds as the CodeBuild adapter would (`build`
+ * answers each build's CodeBuild id), contexts kept in memory: the tests deliver the builds' events.
+ */
+export function imageStarter(cloud: Cloud, build: ImageBuilder['build']): { starter: ImageService; images: ImageStore } {
+  const db = createDb(TABLE_NAME, { ...CLIENT_CONFIG, endpoint: cloud.env[ENV.DYNAMODB_ENDPOINT] });
+  const kept = new Map<string, ContextEntry[]>();
+  const contexts: ContextStore = {
+    put: async (imageId, version, context) => void kept.set(`${imageId}/${version}`, [...context]),
+    get: async (imageId, version) => kept.get(`${imageId}/${version}`)!,
+    removeAll: async () => undefined,
+  };
+  const builder: ImageBuilder = { build, readLog: async () => ({ events: [], nextCursor: '' }), discard: async () => undefined };
+  const images = new ImageStore(db);
+  return { starter: new ImageService(images, new AppStore(db), { allowedImagePrefixes: [] }, { builder, contexts }), images };
 }
 
 /** PutEvents' answer when EventBridge accepts the entry. */
@@ -423,6 +463,8 @@ export interface StreamedInvocation {
   /** Body bytes received so far. */
   bytes(): number;
   done: Promise<unknown>;
+  /** The client goes away: the function's response stream is destroyed, as the runtime's is when the connection closes. */
+  disconnect(): void;
 }
 
 /** Invokes a streaming handler (RESPONSE_STREAM) with `event`, as the function URL does; resolves once status and headers are known. */
@@ -436,13 +478,22 @@ export async function invokeStreaming(
   let bytes = 0;
   let onPrelude!: (prelude: { statusCode: number; headers: Record<string, string> }) => void;
   const prelude = new Promise<{ statusCode: number; headers: Record<string, string> }>((resolve) => (onPrelude = resolve));
+  let closed = false;
   const enqueue = (chunk: Buffer) => {
     if (chunk.length === 0) return;
     bytes += chunk.length;
-    controller.enqueue(new Uint8Array(chunk));
+    // A client that stopped reading (cancelled the body) gets nothing more, as a closed connection would.
+    if (!closed) {
+      try {
+        controller.enqueue(new Uint8Array(chunk));
+      } catch {
+        closed = true;
+      }
+    }
   };
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
+      if (closed) return callback();
       if (head === undefined) enqueue(chunk);
       else {
         head = Buffer.concat([head, chunk]);
@@ -457,13 +508,23 @@ export async function invokeStreaming(
       callback();
     },
     final(callback) {
-      controller.close();
+      if (!closed) controller.close();
+      closed = true;
       callback();
     },
   });
   const done = handler(event, sink, { awsRequestId: randomUUID() });
   const { statusCode, headers } = await Promise.race([prelude, done.then(() => prelude)]);
-  return { response: new Response(body, { status: statusCode, headers }), bytes: () => bytes, done };
+  return {
+    response: new Response(body, { status: statusCode, headers }),
+    bytes: () => bytes,
+    done,
+    disconnect: () => {
+      sink.destroy();
+      if (!closed) controller.close();
+      closed = true;
+    },
+  };
 }
 
 /** One log line as CloudWatch Logs stores it: ms since the epoch and the message. */
@@ -476,20 +537,58 @@ export interface StoredLogEvent {
 const GET_LOG_EVENTS_MAX = { events: 10_000, bytes: 1_048_576 };
 
 /**
+ * GetLogEvents' quota: 10 requests/s per account and Region in several Regions (us-west-2,
+ * eu-central-1, eu-west-1, …), 25 in most; it cannot be raised (AWS docs, "CloudWatch Logs quotas").
+ */
+export const GET_LOG_EVENTS_QUOTA = { perSecond: 10, burst: 10 };
+
+/** A fake CloudWatch Logs endpoint: its streams, and what it was asked. */
+export interface FakeCloudWatchLogs {
+  url: string;
+  streams: Map<string, StoredLogEvent[]>;
+  /** GetLogEvents calls answered, throttled ones included. */
+  calls(): number;
+  /** Calls refused with ThrottlingException (over `quota`). */
+  throttled(): number;
+  close(): Promise<void>;
+}
+
+/**
  * A CloudWatch Logs endpoint answering GetLogEvents (awsJson1_1, as the SDK sends it) from
  * `streams` (log stream name → events), with AWS's page limits (10,000 events, 1 MB) and forward
  * tokens `f/<index>`. Point a bundle's SDK at it with AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = `url`.
+ * With `quota`, calls beyond its token bucket are refused with ThrottlingException, as the
+ * account's GetLogEvents quota refuses them.
  */
-export async function startFakeCloudWatchLogs(): Promise<{ url: string; streams: Map<string, StoredLogEvent[]>; calls(): number; close(): Promise<void> }> {
+export async function startFakeCloudWatchLogs(options: { quota?: { perSecond: number; burst: number } } = {}): Promise<FakeCloudWatchLogs> {
   const streams = new Map<string, StoredLogEvent[]>();
   let calls = 0;
+  let throttled = 0;
+  const bucket = { tokens: options.quota?.burst ?? 0, at: performance.now() };
+  /** Takes a token of the quota's bucket; false when it is empty. */
+  const admitted = (): boolean => {
+    const { quota } = options;
+    if (!quota) return true;
+    const now = performance.now();
+    bucket.tokens = Math.min(quota.burst, bucket.tokens + ((now - bucket.at) / 1000) * quota.perSecond);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk) => (text += chunk));
     req.on('end', () => {
       calls++;
-      const input = JSON.parse(text) as { logStreamName: string; limit?: number; nextToken?: string };
       res.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (!admitted()) {
+        throttled++;
+        res.statusCode = 400;
+        res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+        return;
+      }
+      const input = JSON.parse(text) as { logStreamName: string; limit?: number; nextToken?: string };
       const events = streams.get(input.logStreamName);
       if (!events) {
         res.statusCode = 400;
@@ -515,5 +614,11 @@ export async function startFakeCloudWatchLogs(): Promise<{ url: string; streams:
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, streams, calls: () => calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    streams,
+    calls: () => calls,
+    throttled: () => throttled,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { ContainerizerStack } from '../../infra/containerizer-stack.js';
-import { KEPT_IMAGES } from '../../infra/images.js';
+import { DOCKER_HUB_CACHE_PREFIX } from '../../infra/images.js';
 import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
 import { BUILD_ENV } from '../../shared/aws/build-events.js';
 import { CONTEXT_OBJECT } from '../../shared/aws/s3-context-store.js';
@@ -34,14 +34,33 @@ describe('images', () => {
     });
   });
 
-  it('pushes to a repository that scans on push, refuses to move a tag and expires old and untagged images', () => {
+  it('pushes to a repository that scans on push, refuses to move a tag and expires untagged layers only (never a build an app may run)', () => {
     const [repository] = Object.values(template.findResources('AWS::ECR::Repository'));
     expect(repository!.Properties).toMatchObject({ ImageScanningConfiguration: { ScanOnPush: true }, ImageTagMutability: 'IMMUTABLE' });
     const rules = JSON.parse(repository!.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
     expect(rules).toEqual([
       expect.objectContaining({ selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 1 }) }),
-      expect.objectContaining({ selection: expect.objectContaining({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: KEPT_IMAGES }) }),
     ]);
+  });
+
+  it('has no Docker Hub cache unless the context names its credentials; then the rule, and the builder may fill it', () => {
+    template.resourceCountIs('AWS::ECR::PullThroughCacheRule', 0);
+    const secret = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/docker-hub-AbCdEf';
+    const cached = buildStack({ 'aws:cdk:bundling-stacks': [], dockerHubCacheSecretArn: secret });
+    const cachedTemplate = Template.fromStack(cached);
+    cachedTemplate.hasResourceProperties('AWS::ECR::PullThroughCacheRule', {
+      EcrRepositoryPrefix: DOCKER_HUB_CACHE_PREFIX,
+      UpstreamRegistry: 'docker-hub',
+      UpstreamRegistryUrl: 'registry-1.docker.io',
+      CredentialArn: secret,
+    });
+    const statements = Object.values(cachedTemplate.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const imports = statements.filter((s: { Action: string | string[] }) => [s.Action].flat().includes('ecr:BatchImportUpstreamImage'));
+    expect(imports).toHaveLength(1);
+    expect(flattenCfnValue(imports[0].Resource)).toMatch(/:repository\/docker-hub\/\*$/);
+    expect(() =>
+      buildStack({ 'aws:cdk:bundling-stacks': [], dockerHubCacheSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:dockerhub' }),
+    ).toThrow(/dockerHubCacheSecretArn.*ecr-pullthroughcache\//);
   });
 
   it('builds with Docker in a privileged arm64 CodeBuild environment, pushing the reference and exporting the digest', () => {
@@ -67,6 +86,15 @@ describe('images', () => {
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.ecr'], 'detail-type': ['ECR Image Scan'], detail: { 'repository-name': [cfn(stack.images.repository.repositoryName)] } },
+      ...target,
+    });
+    // Enhanced scanning: Amazon Inspector sends the scans, naming the repository by its ARN.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.inspector2'],
+        'detail-type': ['Inspector2 Scan'],
+        detail: { 'repository-name': [cfn(stack.images.repository.repositoryArn)] },
+      },
       ...target,
     });
   });
@@ -97,6 +125,15 @@ describe('images', () => {
     for (const action of ['ecr:BatchDeleteImage', 'ecr:DescribeImages']) expect(api.resources(action)).toEqual([repositoryArn]);
     // Nothing the adapters do not call.
     for (const action of ['codebuild:BatchGetBuilds', 'ecr:DescribeImageScanFindings', 'ecr:PutImage', 's3:*']) expect(api.actions.has(action)).toBe(false);
+  });
+
+  it('lets the reconciler settle late builds and scans and collect unused builds: of this project and repository only', () => {
+    const reconciler = grantsOf(stack.events.reconcilerFunction.role!);
+    expect(reconciler.resources('codebuild:BatchGetBuilds')).toEqual([flattenCfnValue(cfn(stack.images.project.projectArn))]);
+    for (const action of ['ecr:DescribeImages', 'ecr:DescribeImageScanFindings', 'ecr:BatchDeleteImage']) {
+      expect(reconciler.resources(action), action).toEqual([flattenCfnValue(cfn(stack.images.repository.repositoryArn))]);
+    }
+    expect([...reconciler.actions].filter((a) => /^s3:|^codebuild:StartBuild/.test(a))).toEqual([]);
   });
 
   it('lets the build-events function read scan findings of the repository, and touch no context or build', () => {

@@ -32,6 +32,16 @@ describe('run expiry', () => {
     ]);
   });
 
+  it('describes records it gave up on in an alarmed dead-letter queue', () => {
+    const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mapping!.Properties.DestinationConfig).toEqual({ OnFailure: { Destination: stack.resolve(stack.runExpiry.deadLetterQueue.queueArn) } });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: stack.resolve(stack.runExpiry.deadLetterQueue.queueName) }],
+      Threshold: 1,
+    });
+  });
+
   it('lets the function delete log streams of the run log group only', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
     const deletes = policies.filter((s: { Action: string | string[] }) => [s.Action].flat().includes('logs:DeleteLogStream'));

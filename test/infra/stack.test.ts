@@ -11,6 +11,7 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerizerStack } from '../../infra/containerizer-stack.js';
 import type { ContainerizerFunction } from '../../infra/function.js';
+import { NODE_MAJOR } from '../../infra/bundling/node-major.js';
 import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
 import { ENTRY_HANDLERS, FUNCTION_ENV, IMAGE_POLICY, type EntryPoint } from '../../shared/env.js';
 import { INDEXES, KEY, TTL_ATTRIBUTE } from '../../shared/table.js';
@@ -110,11 +111,11 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('run Node.js 22 on arm64 with their own log group and the source-map flag', () => {
+  it('run Node.js 24 (NODE_MAJOR) on arm64 with their own log group and the source-map flag', () => {
     for (const [entryPoint, fn] of Object.entries(functions())) {
       const id = stack.getLogicalId(fn.node.defaultChild as CfnElement);
       expect(template.toJSON().Resources[id].Properties, entryPoint).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: `nodejs${NODE_MAJOR}.x`,
         Architectures: ['arm64'],
         Handler: `index.${ENTRY_HANDLERS[entryPoint as EntryPoint] ?? 'handler'}`,
         LoggingConfig: { LogGroup: cfn(fn.logGroup.logGroupName) },
@@ -243,12 +244,24 @@ describe('IAM', () => {
     }
   });
 
-  it('lets every function pass only the two task roles, and only to ECS tasks', () => {
+  it('lets every function pass only the two task roles, and only to ECS tasks; the api and the reconciler also the scheduler role, only to EventBridge Scheduler', () => {
     for (const [entryPoint, fn] of Object.entries(launchers())) {
-      const [statement, ...others] = allowing(fn, 'iam:PassRole');
-      expect(others, entryPoint).toEqual([]);
-      expect(asList(statement.Resource), entryPoint).toEqual([cfn(stack.runtime.taskExecutionRole.roleArn), cfn(stack.runtime.taskRole.roleArn)]);
-      expect(statement.Condition, entryPoint).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+      const statements = allowing(fn, 'iam:PassRole');
+      const toEcs = statements.filter((s) => s.Condition?.StringEquals?.['iam:PassedToService'] === 'ecs-tasks.amazonaws.com');
+      expect(toEcs, entryPoint).toHaveLength(1);
+      expect(asList(toEcs[0].Resource), entryPoint).toEqual([cfn(stack.runtime.taskExecutionRole.roleArn), cfn(stack.runtime.taskRole.roleArn)]);
+      const others = statements.filter((s) => !toEcs.includes(s));
+      const managesSchedules = entryPoint === 'api' || entryPoint === 'reconciler';
+      expect(others, entryPoint).toEqual(
+        managesSchedules
+          ? [
+              expect.objectContaining({
+                Resource: cfn(stack.events.schedulerRole.roleArn),
+                Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+              }),
+            ]
+          : [],
+      );
     }
   });
 
@@ -292,12 +305,45 @@ describe('IAM', () => {
     for (const fn of Object.values(rest)) expect(allowing(fn, 'ecs:StopTask')).toEqual([]);
   });
 
-  it('lets only the api manage schedule rules, by name prefix', () => {
-    const { api, ...rest } = functions();
-    for (const action of ['events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:DeleteRule', 'events:DescribeRule']) {
-      expect(allowing(api, action).flatMap(resourcesOf), action).toEqual([scheduleRules]);
+  it("lets only the api and the reconciler manage schedules, in the stack's group only, and remove the rules of earlier releases, by name prefix", () => {
+    const { api, reconciler, ...rest } = functions();
+    const group = stack.resolve(stack.events.scheduleArns());
+    for (const action of ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']) {
+      for (const fn of [api, reconciler])
+        expect(
+          allowing(fn, action).map((s) => s.Resource),
+          action,
+        ).toEqual([group]);
       for (const fn of Object.values(rest)) expect(allowing(fn, action), action).toEqual([]);
     }
+    for (const action of ['events:RemoveTargets', 'events:DeleteRule']) {
+      for (const fn of [api, reconciler]) expect(allowing(fn, action).flatMap(resourcesOf), action).toEqual([scheduleRules]);
+      for (const fn of Object.values(rest)) expect(allowing(fn, action), action).toEqual([]);
+    }
+    for (const action of ['events:PutRule', 'events:PutTargets']) for (const fn of Object.values(functions())) expect(allowing(fn, action), action).toEqual([]);
+  });
+
+  it('lets EventBridge Scheduler, for this account and group only, invoke scheduled-run and nothing else through its role, and reach the schedule DLQ', () => {
+    const role = template.toJSON().Resources[stack.getLogicalId(stack.events.schedulerRole.node.defaultChild as CfnElement)];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': stack.resolve(stack.events.scheduleArns()) },
+        },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(stack.events.schedulerRole.node.defaultChild as CfnElement) }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.arrayWith([cfn(stack.events.scheduledRunFunction.functionArn)]) }),
+          Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']), Resource: cfn(stack.events.scheduleDeadLetterQueue.queueArn) }),
+        ],
+      },
+    });
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
   });
 
   it('lets only the api and log-follow read run logs and the JWT secret', () => {
@@ -318,10 +364,30 @@ describe('IAM', () => {
       expect(allowing(fn, 'events:PutEvents').flatMap(resourcesOf), entryPoint).toEqual([`${ARN_PREFIX}:events:${ACCOUNT}:event-bus/default`]);
     }
     for (const [entryPoint, fn] of Object.entries(functions())) {
+      expect(allowing(fn, 'dynamodb:Scan'), entryPoint).toEqual([]);
+      if (entryPoint === 'run-expiry') continue;
       expect(allowing(fn, 'dynamodb:Query').flatMap(resourcesOf), entryPoint).toEqual([table, `${table}/index/*`]);
       expect(allowing(fn, 'dynamodb:UpdateItem'), entryPoint).not.toEqual([]);
-      expect(allowing(fn, 'dynamodb:Scan'), entryPoint).toEqual([]);
     }
+  });
+
+  it('lets log-follow read the table and write only its own counters; gives run-expiry no table action (its stream records carry what it needs)', () => {
+    const table = flattenCfnValue(cfn(stack.data.table.tableArn));
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    const follow = stack.api.followFunction;
+    expect(allowing(follow, 'dynamodb:GetItem').flatMap(resourcesOf)).toEqual([table, `${table}/index/*`]);
+    for (const action of writes) {
+      for (const statement of allowing(follow, action)) {
+        expect(resourcesOf(statement), action).toEqual([table]);
+        expect(statement.Condition, action).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COUNTER#follow:*'] } });
+      }
+    }
+    expect(allowing(follow, 'dynamodb:BatchWriteItem')).toEqual([]);
+    const expiryActions = statementsOf(stack.runExpiry.function).flatMap((statement) => asList(statement.Action));
+    // The event source mapping's stream reads only.
+    expect(expiryActions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
+      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].sort(),
+    );
   });
 
   it('uses no AWS managed policies on the function and task execution roles', () => {
@@ -379,7 +445,8 @@ describe('api', () => {
       AuthType: 'NONE',
     });
     const id = stack.getLogicalId(stack.api.followFunction.node.defaultChild as CfnElement);
-    expect(template.toJSON().Resources[id].Properties).toMatchObject({ Handler: 'index.streamingHandler', Timeout: 330 });
+    expect(template.toJSON().Resources[id].Properties).toMatchObject({ Handler: 'index.streamingHandler', Timeout: 330, ReservedConcurrentExecutions: 20 });
+    expect(environmentOf(stack.api.followFunction)).toMatchObject({ FOLLOWS_PER_USER: '3', FOLLOW_READS_PER_SECOND: '8' });
     expect(environmentOf(stack.api.function).LOG_FOLLOW_URL).toEqual(cfn(stack.api.followUrl.url));
     template.hasOutput('LogFollowUrl', { Value: cfn(stack.api.followUrl.url) });
   });
@@ -412,6 +479,7 @@ describe('context', () => {
       subnetIds: 'subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb',
       securityGroupIds: ['sg-01111111111111111'],
       assignPublicIp: 'DISABLED',
+      privateSubnetEgress: 'nat',
     });
     const existingTemplate = Template.fromStack(existing);
     existingTemplate.resourceCountIs('AWS::EC2::VPC', 0);
@@ -441,6 +509,13 @@ describe('context', () => {
     expect(() => withContext({ oidcJwksUrl: 'https://id.example.com/jwks' })).toThrow(/`oidcIssuer`, `oidcAudience` not set/);
     expect(() => withContext({ oidcIssuer: 'https://id.example.com', oidcAudience: 'containerizer' })).toThrow(/`oidcJwksUrl` not set/);
     expect(() => withContext({ finishedRunTtlDays: -1 })).toThrow(/finishedRunTtlDays/);
+  });
+
+  it('refuses private subnets without a NAT: jobs could not post their results to the public API', () => {
+    const privateSubnets = { vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0aaaaaaaaaaaaaaaa', assignPublicIp: 'DISABLED' };
+    expect(() => withContext(privateSubnets)).toThrow(/`privateSubnetEgress` nat.*post its result.*private execute-api endpoint.*403/);
+    expect(() => withContext({ ...privateSubnets, privateSubnetEgress: 'vpc-endpoints' })).toThrow(/vpc-endpoints cannot work.*403/);
+    expect(() => withContext({ ...privateSubnets, privateSubnetEgress: 'nat' })).not.toThrow();
   });
 
   it('passes the finished-run retention to every function', () => {

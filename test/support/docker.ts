@@ -4,7 +4,7 @@
  */
 import Docker from 'dockerode';
 import { LABELS } from '../../local/docker-events.js';
-import { waitFor } from './fixtures.js';
+import { IMAGE, waitFor } from './fixtures.js';
 
 export const docker = new Docker();
 
@@ -43,4 +43,28 @@ export async function openGate(runId: string, n: number): Promise<void> {
 /** Waits until the run's container is removed (the platform released it). */
 export function waitForRelease(runId: string): Promise<true> {
   return waitFor(async () => ((await containersOf(runId)).length === 0 ? true : undefined), 60_000, `run ${runId}'s container to be removed`);
+}
+
+/**
+ * A Dockerfile whose RUN step waits until the test touches /tmp/gate in its container (found by the `gate` label, which
+ * the build's intermediate containers inherit): a build that ends when the test says (openBuildGate).
+ */
+export function gatedDockerfile(gate: string, base = `FROM ${IMAGE}`): string {
+  return `${base}\nLABEL containerizer.test.gate=${gate}\nRUN until [ -e /tmp/gate ]; do sleep 0.1; done\n`;
+}
+
+/** The running build container of a gated Dockerfile, once it runs. */
+export function gateContainer(gate: string) {
+  return waitFor(
+    async () => (await docker.listContainers({ filters: { label: [`containerizer.test.gate=${gate}`], status: ['running'] } }))[0],
+    120_000,
+    `the build step of gate ${gate}`,
+  );
+}
+
+/** Lets a gatedDockerfile build finish: creates /tmp/gate in its running build step. */
+export async function openBuildGate(gate: string): Promise<void> {
+  const exec = await docker.getContainer((await gateContainer(gate)).Id).exec({ Cmd: ['touch', '/tmp/gate'] });
+  const stream = await exec.start({});
+  await new Promise<void>((resolve, reject) => stream.on('end', resolve).on('error', reject).resume());
 }

@@ -2,7 +2,7 @@
  * Test support: the real dev-mode server as a child process (`tsx local/main.ts`), on a free
  * loopback port with its own data directory, and a small HTTP client for it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -129,6 +129,29 @@ export async function signedIn(url: string, email = `user${++accounts}-${Date.no
   const reg = await client.post('/auth/register', { email, password: PASSWORD });
   if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
   const login = await client.post('/auth/login', { email, password: PASSWORD });
+  client.token = login.body.accessToken;
+  return client;
+}
+
+/** Runs the operator's command (`npm run admin -- <action> <email>`, local/admin.ts) on a data dir; resolves with its exit code and output. */
+export function adminCommand(dataDir: string, action: string, email: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'local/admin.ts', action, email],
+      { env: { ...process.env, DATA_DIR: dataDir }, timeout: 120_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+/** Registers a fresh account, makes it an admin with the operator's command, and returns a client signed in as it (an admin token). */
+export async function adminSignedIn(server: Pick<RunningServer, 'url' | 'dataDir'>, email?: string): Promise<Client> {
+  const client = await signedIn(server.url, email);
+  const { body } = await client.get('/auth/me');
+  const granted = await adminCommand(server.dataDir, 'grant', body.email);
+  if (granted.code !== 0) throw new Error(`npm run admin -- grant: ${granted.code} ${granted.output}`);
+  const login = await client.post('/auth/login', { email: body.email, password: PASSWORD });
   client.token = login.body.accessToken;
   return client;
 }

@@ -6,6 +6,7 @@ import {
   MAX_ARCHIVE_BYTES,
   MAX_CONTEXT_BYTES,
   MAX_FILES,
+  MAX_INFLATED_BYTES,
   MAX_PATH_BYTES,
   changedFiles,
   contextFromArchive,
@@ -169,6 +170,28 @@ describe('contextFromArchive', () => {
     expect((await refusal(contextFromArchive(chunked(bomb, 64 * 1024)))).errors?.[0]?.field).toBe('files.zeros');
     const huge = Buffer.alloc(MAX_ARCHIVE_BYTES + 1);
     expect((await refusal(contextFromArchive(chunked(huge, 64 * 1024)))).message).toMatch(`at most ${MAX_ARCHIVE_BYTES} bytes`);
+  });
+
+  it('stops inflating a gzip at MAX_INFLATED_BYTES: gigabytes of zeros after a valid archive are a 413 after a few KB read', async () => {
+    // Zeros past the end-of-archive blocks count as no entry's contents: only the inflated stream's own count stops them.
+    const zeros = Buffer.alloc(64 * 1024 * 1024);
+    const bomb = gzipSync(Buffer.concat([await archive([dockerfile]), zeros, zeros, zeros, zeros]));
+    let pulled = 0;
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const chunk of chunked(bomb, 1024)) {
+        pulled += chunk.length;
+        yield chunk;
+      }
+    }
+    const err = await contextFromArchive(counted()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ClientError);
+    expect((err as ClientError).status).toBe(413);
+    expect((err as ClientError).message).toMatch(`at most ${MAX_INFLATED_BYTES} bytes`);
+    // 256 MiB of zeros deflate to about 1/1000: reading stopped near the cap's share, far from the end.
+    expect(pulled).toBeLessThan(bomb.length / 10);
   });
 
   it('refuses too many entries and input that is not an archive', async () => {

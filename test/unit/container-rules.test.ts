@@ -84,12 +84,12 @@ describe('containerErrors', () => {
     ]);
   });
 
-  it("keeps every container's env and command together within a run item's share (item-limits.ts)", () => {
+  it("keeps every container's env and command together within a run item's share (item-limits.ts), naming the field that crosses it", () => {
     const half = (key: string) => ({ [key]: 'x'.repeat(MAX_ENV_BYTES / 2) });
-    expect(fields(spec({ env: half('A'), sidecars: [sidecar('db', { env: half('B') })] }))).toEqual(['sidecars']);
+    expect(fields(spec({ env: half('A'), sidecars: [sidecar('db', { env: half('B') })] }))).toEqual(['sidecars.0.env']);
     expect(fields(spec({ env: half('A'), sidecars: [sidecar('db', { env: { B: 'x'.repeat(MAX_ENV_BYTES / 2 - 2) } })] }))).toEqual([]);
     const args = ['y'.repeat(MAX_COMMAND_BYTES / 2)];
-    expect(fields(spec({ command: args, sidecars: [sidecar('db', { command: args }), sidecar('web', { command: ['z'] })] }))).toEqual(['sidecars']);
+    expect(fields(spec({ command: args, sidecars: [sidecar('db', { command: args }), sidecar('web', { command: ['z'] })] }))).toEqual(['sidecars.1.command']);
   });
 
   it('throws a 400 with every field error', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalScheduler } from '../../local/local-scheduler.js';
 import type { Schedule } from '../../shared/domain.js';
 import { InvalidScheduleExpression, MAX_RATE_DAYS, parseScheduleExpression } from '../../shared/schedule-expression.js';
-import { ScheduleCreate } from '../../shared/schemas.js';
+import { SCHEDULE_DEFAULTS, ScheduleCreate } from '../../shared/schemas.js';
 import { waitFor } from '../support/fixtures.js';
 
 const schedule = (expression: string): Schedule => ({
@@ -10,6 +10,7 @@ const schedule = (expression: string): Schedule => ({
   appId: '01J2ABCDEFGHJKMNPQRSTVWXY0',
   ownerId: 'u',
   expression,
+  ...SCHEDULE_DEFAULTS,
   enabled: true,
   overlapPolicy: 'Allow',
   overrides: {},

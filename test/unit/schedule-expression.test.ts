@@ -114,3 +114,93 @@ describe('expressions EventBridge refuses', () => {
     expect(() => parseScheduleExpression('cron(0 0 ? * 8 *)')).toThrow(/day-of-week value 8 is outside 1-7/);
   });
 });
+
+describe('EventBridge Scheduler additions', () => {
+  const slots = (expression: string, timeZone: string, after: string, count: number) =>
+    parseScheduleExpression(expression, timeZone)
+      .slots(new Date(after), count, new Date(after))
+      .map((s) => (s.time ? `${s.time.toISOString()}${s.repeatedOnce ? ' once' : ''}` : `skipped ${s.wallClock}`));
+
+  it.each([
+    ['MAR/4: every fourth month from March', 'cron(0 9 1 MAR/4 ? *)', at('2030-03-01T09:00', '2030-07-01T09:00', '2030-11-01T09:00')],
+    ['JAN/2: every other month from January', 'cron(0 0 1 JAN/2 ? *)', at('2030-03-01T00:00', '2030-05-01T00:00', '2030-07-01T00:00')],
+  ])('accepts a month name with a step, as the docs allow: %s', (_what, expression, expected) => {
+    expect(fires(expression, 3)).toEqual(expected);
+  });
+
+  it('refuses a list of nth weekdays (3#1,6#3), as the docs say "#" stands alone', () => {
+    expect(() => parseScheduleExpression('cron(0 9 ? * 3#1,6#3 *)')).toThrow(/"#" stands alone/);
+  });
+
+  it('refuses an unknown time zone, naming it', () => {
+    expect(() => parseScheduleExpression('rate(5 minutes)', 'Mars/Olympus_Mons')).toThrow(/unknown time zone "Mars\/Olympus_Mons"/);
+  });
+
+  describe('time zones and daylight saving (EventBridge Scheduler: skipped in the gap, once in the overlap)', () => {
+    it('Europe/Berlin, spring forward (29 March 2026, 02:00 → 03:00): 02:30 does not exist that day and is skipped', () => {
+      expect(slots('cron(30 2 * * ? *)', 'Europe/Berlin', '2026-03-27T12:00:00Z', 3)).toEqual([
+        '2026-03-28T01:30:00.000Z',
+        'skipped 2026-03-29T02:30:00',
+        '2026-03-30T00:30:00.000Z',
+        '2026-03-31T00:30:00.000Z',
+      ]);
+    });
+
+    it('Europe/Berlin, fall back (25 October 2026, 03:00 → 02:00): 02:30 occurs twice and fires once, at the first', () => {
+      expect(slots('cron(30 2 * * ? *)', 'Europe/Berlin', '2026-10-23T12:00:00Z', 3)).toEqual([
+        '2026-10-24T00:30:00.000Z',
+        '2026-10-25T00:30:00.000Z once',
+        '2026-10-26T01:30:00.000Z',
+      ]);
+      // Hourly: the repeated 02:00 fires once; the hour after it is 03:00 (02:00 UTC).
+      expect(slots('cron(0 * * * ? *)', 'Europe/Berlin', '2026-10-24T23:30:00Z', 3)).toEqual([
+        '2026-10-25T00:00:00.000Z once',
+        '2026-10-25T02:00:00.000Z',
+        '2026-10-25T03:00:00.000Z',
+      ]);
+    });
+
+    it('Australia/Sydney (southern): spring forward on 4 October 2026 skips 02:30; fall back on 5 April 2026 fires 02:30 once', () => {
+      expect(slots('cron(30 2 * * ? *)', 'Australia/Sydney', '2026-10-02T12:00:00Z', 2)).toEqual([
+        '2026-10-02T16:30:00.000Z',
+        'skipped 2026-10-04T02:30:00',
+        '2026-10-04T15:30:00.000Z',
+      ]);
+      expect(slots('cron(30 2 * * ? *)', 'Australia/Sydney', '2026-04-03T12:00:00Z', 3)).toEqual([
+        '2026-04-03T15:30:00.000Z',
+        '2026-04-04T15:30:00.000Z once',
+        '2026-04-05T16:30:00.000Z',
+      ]);
+    });
+
+    it('keeps a wall-clock time across the change: 09:00 in New York is 14:00 UTC in winter and 13:00 UTC in summer', () => {
+      const times = parseScheduleExpression('cron(0 9 ? * MON *)', 'America/New_York').next(new Date('2026-03-01T00:00:00Z'), 2, new Date(0));
+      expect(times.map((d) => d.toISOString())).toEqual(['2026-03-02T14:00:00.000Z', '2026-03-09T13:00:00.000Z']);
+    });
+
+    it('lets a rate ignore daylight saving: a duration is a duration', () => {
+      const anchor = new Date('2026-03-29T00:30:00Z');
+      const times = parseScheduleExpression('rate(1 hour)', 'Europe/Berlin').next(anchor, 2, anchor);
+      expect(times.map((d) => d.toISOString())).toEqual(['2026-03-29T01:30:00.000Z', '2026-03-29T02:30:00.000Z']);
+    });
+  });
+
+  describe('at(): one time, in the zone', () => {
+    it('fires once at that wall-clock time, then never again', () => {
+      const once = parseScheduleExpression('at(2026-12-24T18:00:00)', 'America/New_York');
+      expect(once.next(new Date('2026-01-01T00:00:00Z'), 3, new Date(0)).map((d) => d.toISOString())).toEqual(['2026-12-24T23:00:00.000Z']);
+      expect(once.next(new Date('2026-12-24T23:00:00Z'), 3, new Date(0))).toEqual([]);
+    });
+
+    it('refuses a time the clocks skip, and an impossible date', () => {
+      expect(() => parseScheduleExpression('at(2026-03-29T02:30:00)', 'Europe/Berlin')).toThrow(/does not exist in Europe\/Berlin/);
+      expect(() => parseScheduleExpression('at(2026-02-30T10:00:00)')).toThrow(/not a valid date/);
+      expect(() => parseScheduleExpression('at(2200-01-01T00:00:00)')).toThrow(/between 1970 and 2199/);
+    });
+
+    it('takes the first of a repeated time', () => {
+      const once = parseScheduleExpression('at(2026-10-25T02:30:00)', 'Europe/Berlin');
+      expect(once.next(new Date('2026-01-01T00:00:00Z'), 1, new Date(0))[0]!.toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    });
+  });
+});

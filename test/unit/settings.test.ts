@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../local/config.js';
 import { cloudAuthConfig } from '../../shared/cloud-platform.js';
 import { ConfigurationError, envReader } from '../../shared/env.js';
-import { readAuthSettings, signingKey } from '../../shared/settings.js';
+import { DEFAULT_LIMITS, readAuthSettings, readLimitSettings, signingKey } from '../../shared/settings.js';
 import { functionEnvironment } from '../functions/support.js';
 
 const OIDC = { OIDC_JWKS_URL: 'https://id.example.com/jwks', OIDC_ISSUER: 'https://id.example.com/', OIDC_AUDIENCE: 'containerizer' };
@@ -42,10 +42,30 @@ describe('envReader', () => {
   });
 });
 
+describe("readLimitSettings: a run's result budget", () => {
+  it('reads RESULT_POSTS_PER_RUN, RESULT_POSTS_PER_MINUTE and METRICS_PER_RESULT, with documented defaults, and names a bad one', () => {
+    expect(readLimitSettings({}).results).toEqual({
+      postsPerRun: DEFAULT_LIMITS.resultPostsPerRun,
+      postsPerMinute: DEFAULT_LIMITS.resultPostsPerMinute,
+      metricsPerResult: DEFAULT_LIMITS.metricsPerResult,
+    });
+    expect(readLimitSettings({ RESULT_POSTS_PER_RUN: '7', RESULT_POSTS_PER_MINUTE: '2', METRICS_PER_RESULT: '5' }).results).toEqual({
+      postsPerRun: 7,
+      postsPerMinute: 2,
+      metricsPerResult: 5,
+    });
+    expect(() => readLimitSettings({ RESULT_POSTS_PER_MINUTE: '0' })).toThrow('RESULT_POSTS_PER_MINUTE must be a whole number ≥ 1');
+  });
+});
+
 describe('readAuthSettings', () => {
   it('reads admin e-mails lower-cased, the OpenID provider, the lifetimes and the claims', () => {
-    const settings = readAuthSettings({ ADMIN_EMAILS: 'Boss@Example.com, ,ops@example.com', JWT_ISSUER: 'me', ...OIDC }, DEFAULTS);
+    const settings = readAuthSettings(
+      { ADMIN_EMAILS: 'Boss@Example.com, ,ops@example.com', ADMIN_USER_IDS: '01J0000000000000000000000A, oidc:sub-1', JWT_ISSUER: 'me', ...OIDC },
+      DEFAULTS,
+    );
     expect(settings).toEqual({
+      adminUserIds: ['01J0000000000000000000000A', 'oidc:sub-1'],
       adminEmails: ['boss@example.com', 'ops@example.com'],
       oidc: { jwksUrl: OIDC.OIDC_JWKS_URL, issuer: OIDC.OIDC_ISSUER, audience: OIDC.OIDC_AUDIENCE },
       accessTokenTtlSeconds: 900,

@@ -1,4 +1,4 @@
-/** Admin routes: garbage collection on demand (dev mode; the cloud answers 503). */
+/** Admin routes: garbage collection on demand (dev mode: Docker; the cloud: the ECR repository). */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
 import { Problem } from '../../schemas.js';
@@ -23,7 +23,7 @@ const gcRoute = createRoute({
   method: 'post',
   path: '/admin/gc',
   summary:
-    "Removes the platform's leftovers now: exited run containers, failed builds' layers, dangling and old build images no app or recent run uses, unused run volumes (admins; dev mode)",
+    "Removes the platform's leftovers now: exited run containers, failed builds' layers and unused run volumes (dev mode), dangling and old build images no app or recent run uses (admins)",
   security: secured,
   responses: {
     200: json(GcReport, 'what was removed'),
@@ -31,7 +31,7 @@ const gcRoute = createRoute({
     403: problems[403],
     503: {
       content: { 'application/problem+json': { schema: Problem } },
-      description: 'this backend has no garbage collector (the cloud: ECR lifecycle rules)',
+      description: 'this backend has no garbage collector (no image repository)',
     },
   },
 });

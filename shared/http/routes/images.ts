@@ -45,7 +45,7 @@ const createImageRoute = createRoute({
     // Not `required`: a required body has its JSON schema checked whatever the media type.
     body: { content: { 'application/json': { schema: ImageCreate }, 'application/x-tar': binary, 'application/gzip': binary } },
   },
-  responses: { 201: json(Image, 'created'), 400: problems[400], 401: problems[401] },
+  responses: { 201: json(Image, 'created'), 400: problems[400], 401: problems[401], 409: problems[409] },
 });
 
 const listImagesRoute = createRoute({
@@ -99,7 +99,15 @@ const startBuildRoute = createRoute({
   summary: "Build the image's current version: QUEUED → BUILDING → BUILT | FAILED",
   security: secured,
   request: { params },
-  responses: { 202: json(Build, 'accepted'), 401: problems[401], 404: problems[404], 409: problems[409] },
+  responses: {
+    202: json(Build, 'accepted'),
+    400: problems[400],
+    401: problems[401],
+    403: problems[403],
+    404: problems[404],
+    409: problems[409],
+    429: problems[429],
+  },
 });
 
 const listBuildsRoute = createRoute({

@@ -15,7 +15,9 @@ const postResultRoute = createRoute({
   path: '/runs/{runId}/result',
   summary: "A job's result: a JSON object (≤ 64 KiB); its numeric top-level fields are metrics. Bearer: the run token (CONTAINERIZER_RUN_TOKEN)",
   description:
-    'A job may post more than once; every post is kept in order and the run shows the last one. The token works for its own run only, while the run is active.',
+    'A job may post more than once; every post is kept in order and the run shows the last one. The token works for its own run only, while the run is active. ' +
+    'A run posts at most RESULT_POSTS_PER_RUN results (409 past it), RESULT_POSTS_PER_MINUTE a minute (429 with Retry-After), METRICS_PER_RESULT metrics each; ' +
+    'the object nests at most 31 levels, its numbers are 0 or between 1e-130 and 2^53-1 in magnitude, and no key is __proto__, constructor or prototype (400 naming the field).',
   security: [{ RunToken: [] }],
   // The body (RunResult) is checked by the result service, size first (413), then shape (400), so it is not validated here.
   request: { params: idParam('runId') },
@@ -24,7 +26,9 @@ const postResultRoute = createRoute({
     400: problems[400],
     401: problems[401],
     403: problems[403],
+    409: problems[409],
     413: problems[413],
+    429: problems[429],
   },
 });
 

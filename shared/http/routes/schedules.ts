@@ -1,7 +1,7 @@
 /** Routes of schedules: cron or rate schedules of an app, their next fire times and what each fire did. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
-import { pageOf, Schedule, ScheduleCreate, ScheduleFire, SchedulePatch } from '../../schemas.js';
+import { pageOf, Schedule, ScheduleCreate, ScheduleFire, SchedulePatch, SchedulePreview } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { idParam, json, jsonBody, problems, secured } from './common.js';
 
@@ -66,18 +66,24 @@ const deleteScheduleRoute = createRoute({
 const nextFiresRoute = createRoute({
   method: 'get',
   path: '/schedules/{scheduleId}/next',
-  summary: 'The next fire times (UTC)',
+  summary: "The next fire times (UTC), and each slot in the schedule's time zone with the slots daylight saving skips",
   security: secured,
   request: { params, query: z.object({ count: z.coerce.number().int().min(1).max(100).default(5) }) },
-  responses: { 200: json(z.object({ times: z.array(z.string()) }), 'fire times, ascending'), 400: problems[400], 401: problems[401], 404: problems[404] },
+  responses: { 200: json(SchedulePreview, 'fire times, ascending'), 400: problems[400], 401: problems[401], 404: problems[404] },
 });
 
 const listFiresRoute = createRoute({
   method: 'get',
   path: '/schedules/{scheduleId}/fires',
-  summary: 'What each fire did (started a run, or skipped and why), newest first',
+  summary: 'The ledger: what happened at each slot (STARTED, REPLACED, SKIPPED, LAUNCH_FAILED, MISSED), newest first',
   security: secured,
-  request: { params, query: PageQuery },
+  request: {
+    params,
+    query: PageQuery.extend({
+      from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'slots at or after this time' }),
+      to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'slots at or before this time' }),
+    }),
+  },
   responses: { 200: json(pageOf(ScheduleFire), 'a page of fires'), 401: problems[401], 404: problems[404] },
 });
 
@@ -94,11 +100,8 @@ export function scheduleRoutes(app: Api, { schedules }: Platform): void {
     await schedules.delete(c.get('principal'), c.req.valid('param').scheduleId);
     return c.body(null, 204);
   });
-  app.openapi(nextFiresRoute, async (c) =>
-    c.json({ times: await schedules.next(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('query').count) }, 200),
-  );
+  app.openapi(nextFiresRoute, async (c) => c.json(await schedules.next(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('query').count), 200));
   app.openapi(listFiresRoute, async (c) => {
-    const { cursor, limit } = c.req.valid('query');
-    return c.json(await schedules.fires(c.get('principal'), c.req.valid('param').scheduleId, cursor, limit), 200);
+    return c.json(await schedules.fires(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('query')), 200);
   });
 }
