@@ -9,9 +9,10 @@
  * 3. Build overhead: a three-file context built through the API against `docker build`
  *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
- * within its timeout (bench/reconciler.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
+ * within its timeout (bench/reconciler.ts); a burst of 2,000 runs against Fargate's launch rate and a 64-vCPU quota
+ * (bench/launch-burst.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
  * live log follows sharing GetLogEvents' quota (bench/follow-budget.ts).
- * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000).
+ * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000); the web console's bundle size and its runs page with 10,000 runs (bench/console.ts).
  * `npx tsx bench/run.ts launch` measures part 1 only; `npx tsx bench/run.ts build` part 3 only.
  */
 import { jsonClient, signUp } from './client.js';
@@ -27,11 +28,13 @@ import { startServer } from '../local/server.js';
 import { RUN_NETWORK } from '../local/run-network.js';
 import { imageBuildFigures } from './image-build.js';
 import { main as lambdaFigures } from './lambda.js';
+import { main as launchBurstFigures } from './launch-burst.js';
 import { main as logFigures } from './logs.js';
 import { main as followFigures } from './follow-budget.js';
 import { main as reconcilerFigures } from './reconciler.js';
 import { main as resultFigures } from './results.js';
 import { main as scheduleFigures } from './schedules.js';
+import { main as consoleFigures } from './console.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -131,8 +134,10 @@ async function main(): Promise<void> {
   if (launchOnly || buildOnly) return;
   await logFigures(100);
   await resultFigures();
+  await consoleFigures();
   await lambdaFigures();
   await reconcilerFigures();
+  await launchBurstFigures();
   await followFigures();
   await scheduleFigures();
 }

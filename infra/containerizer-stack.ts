@@ -18,6 +18,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
 import { Api } from './api.js';
+import { Console } from './console.js';
 import { readContext } from './context.js';
 import { Data } from './data.js';
 import { Events } from './events.js';
@@ -78,6 +79,8 @@ export class ContainerizerStack extends Stack {
     // The reconciler settles builds whose events were lost and collects builds nothing uses.
     this.images.grantHousekeeping(this.events.reconcilerFunction);
     this.events.reconcilerFunction.addEnvironment(ENV.IMAGE_REPOSITORY_URI, this.images.repository.repositoryUri);
+
+    new Console(this, 'Console', { api: this.api, logRetention: context.logRetention }); // the web console: S3 + CloudFront, its URL the ConsoleUrl output
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTPS API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { BuildSpec, ComputeType, LinuxArmBuildImage, Project } from 'aws-cdk-lib/aws-codebuild';
+import { BuildSpec, ComputeType, LinuxArmBuildImage, LinuxBuildImage, Project } from 'aws-cdk-lib/aws-codebuild';
 import { CfnPullThroughCacheRule, Repository, TagMutability, TagStatus } from 'aws-cdk-lib/aws-ecr';
+import { BUILD_ARCHITECTURE } from '../shared/aws/architecture.js';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -108,8 +109,9 @@ export class Images extends Construct {
       description: 'Containerizer: builds an image from a context folder in S3 and pushes it to ECR',
       // No source of its own: StartBuild names the image's context folder (sourceTypeOverride S3, sourceLocationOverride).
       environment: {
-        // arm64, as the Fargate tasks and the functions; docker build needs privileged mode.
-        buildImage: LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
+        // The deployment's one architecture decision (shared/aws/architecture.ts): the task definitions of built images name the same.
+        buildImage: BUILD_ARCHITECTURE === 'ARM64' ? LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : LinuxBuildImage.AMAZON_LINUX_2023_5,
+        // docker build needs privileged mode.
         computeType: ComputeType.SMALL,
         privileged: true,
       },

@@ -31,7 +31,7 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     acknowledge(
       fn.role,
       'AwsSolutions-IAM5[Resource::*]',
-      'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition support no resource-level permissions (a revision does not exist before the call; describe is account-wide).',
+      'ecs:RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition support no resource-level permissions (a revision does not exist before the call; the others are account-wide); ecs:ListTasks is limited to the cluster by its ecs:cluster condition.',
     );
     acknowledge(
       fn.role,

@@ -6,11 +6,26 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ContainerizerContext } from './context.js';
 import { ENV } from '../shared/env.js';
+import { DEFAULT_FARGATE_VCPU_QUOTA } from '../shared/aws/fargate-capacity.js';
 
 /** Task-definition families are `containerizer-<app>`; IAM scopes RunTask to this prefix. */
 export const TASK_FAMILY_PREFIX = 'containerizer-';
 /** awslogs stream prefix: a run's stream is `run/<container>/<task id>`. */
 export const LOG_STREAM_PREFIX = 'run';
+
+/**
+ * The account's Fargate vCPU quota, from the CDK context key FARGATE_VCPU_QUOTA (as the function
+ * reads it), else DEFAULT_FARGATE_VCPU_QUOTA.
+ * @throws Error naming the context key when it is not a positive number.
+ */
+function fargateVcpuQuota(scope: Construct): number {
+  const raw = scope.node.tryGetContext(ENV.FARGATE_VCPU_QUOTA) as unknown;
+  if (raw === undefined || raw === '') return DEFAULT_FARGATE_VCPU_QUOTA;
+  const quota = Number(raw);
+  if (!Number.isFinite(quota) || quota <= 0)
+    throw new Error(`Context \`${ENV.FARGATE_VCPU_QUOTA}\` must be a positive number of vCPUs, not ${JSON.stringify(raw)}.`);
+  return quota;
+}
 
 /** Props of {@link ContainerRuntime}. */
 export interface ContainerRuntimeProps {
@@ -104,6 +119,7 @@ export class ContainerRuntime extends Construct {
       [ENV.LOG_GROUP_NAME]: this.logGroup.logGroupName,
       [ENV.LOG_STREAM_PREFIX]: LOG_STREAM_PREFIX,
       [ENV.TASK_FAMILY_PREFIX]: TASK_FAMILY_PREFIX,
+      [ENV.FARGATE_VCPU_QUOTA]: String(fargateVcpuQuota(this)),
     };
   }
 
@@ -122,10 +138,19 @@ export class ContainerRuntime extends Construct {
     );
     principal.addToPrincipalPolicy(
       new PolicyStatement({
-        // Neither supports resource-level permissions: a revision's ARN does not exist until
-        // RegisterTaskDefinition returns, and DescribeTaskDefinition is account-wide. Describe
-        // finds a family's latest revision, so cold starts reuse it instead of registering anew.
-        actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
+        // A relaunch adopts the task an earlier attempt started (ListTasks by startedBy), on this cluster only.
+        actions: ['ecs:ListTasks'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        // None supports resource-level permissions: a revision's ARN does not exist until
+        // RegisterTaskDefinition returns, and the others are account-wide. Describe finds a
+        // family's latest revision, so cold starts reuse it instead of registering anew; List and
+        // Deregister retire the revisions a new one supersedes.
+        actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'],
         resources: ['*'],
       }),
     );

@@ -28,6 +28,8 @@ import { isolateFromHost } from './host-firewall.js';
 import { startResultListener } from './result-listener.js';
 import { runNetworkOf } from './run-network.js';
 import { startRetentionSweep } from './retention-sweep.js';
+import { withConsole } from './console-site.js';
+import { readCorsOrigins } from '../shared/settings.js';
 import type { LocalConfig } from './config.js';
 
 /** The dev store's one table (npm run admin reaches it too). */
@@ -135,6 +137,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     config.gc.intervalSeconds > 0 ? collectPeriodically(gc, config.gc.intervalSeconds * 1000, () => platform.garbage.inUse()) : undefined;
 
   const api = createApi(platform, {
+    corsOrigins: readCorsOrigins(process.env),
     clientAddress: socketAddress,
     healthChecks: {
       store: () => dynamo.db.doc.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'HEALTH', sk: 'HEALTH' } })),
@@ -142,7 +145,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     },
   });
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: api.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    const s = serve({ fetch: withConsole(api), port: config.port, hostname: config.host }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -22,6 +22,7 @@ import { CodeBuildLogs } from './aws/codebuild-logs.js';
 import { EcrScanFindings } from './aws/ecr-scan-findings.js';
 import { S3ContextStore } from './aws/s3-context-store.js';
 import { EcsRuntime } from './aws/ecs-runtime.js';
+import { DEFAULT_FARGATE_VCPU_QUOTA, FargateCapacity } from './aws/fargate-capacity.js';
 import { EventBridgeScheduler } from './aws/eventbridge-scheduler.js';
 import { EventBridgeRunEventPublisher } from './aws/run-events.js';
 import { ECS_MISSING_GRACE_MS, FARGATE_STOP_TIMEOUT_SECONDS } from './cloud-limits.js';
@@ -90,6 +91,8 @@ async function build(env: Env): Promise<CloudPlatform> {
       familyPrefix: read.optional(ENV.TASK_FAMILY_PREFIX),
       stopTimeoutSeconds: FARGATE_STOP_TIMEOUT_SECONDS,
     },
+    // Runs beyond the account's vCPU quota or Fargate's launch rate wait PENDING in the launch queue (RunService.drainQueue).
+    capacity: new FargateCapacity(read.positive(ENV.FARGATE_VCPU_QUOTA, DEFAULT_FARGATE_VCPU_QUOTA)),
   });
   const logs = new CloudWatchLogsClient(clientConfig);
   const ecr = new ECRClient(clientConfig);

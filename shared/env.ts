@@ -40,6 +40,12 @@ export const ENV = {
   LOG_STREAM_PREFIX: 'LOG_STREAM_PREFIX',
   /** Task-definition family prefix (`containerizer-`). Every function; optional. */
   TASK_FAMILY_PREFIX: 'TASK_FAMILY_PREFIX',
+  /**
+   * The account's Fargate On-Demand vCPU quota (Service Quotas L-3032A538) the launch queue keeps
+   * launches within; runs beyond it wait PENDING. Every function (CDK context `FARGATE_VCPU_QUOTA`,
+   * default shared/aws/fargate-capacity.ts DEFAULT_FARGATE_VCPU_QUOTA).
+   */
+  FARGATE_VCPU_QUOTA: 'FARGATE_VCPU_QUOTA',
   /** The bus run events are published to (`default`). Every function; optional. */
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   /** Days a finished run is kept before DynamoDB's TTL deletes it; 0 keeps runs. Every function (CDK context `finishedRunTtlDays`, default 90). */
@@ -133,6 +139,13 @@ export const ENV = {
   FOLLOWS_PER_USER: 'FOLLOWS_PER_USER',
   /** GetLogEvents calls per second all live follows share (8), a share of the account's GetLogEvents quota. log-follow (CDK context `followReadsPerSecond`). */
   FOLLOW_READS_PER_SECOND: 'FOLLOW_READS_PER_SECOND',
+  /**
+   * Comma-separated origins (`https://console.example.com`) whose pages may call the API from a
+   * browser (CORS); unset: none but the API's own origin. The api (the stack sets the console's
+   * CloudFront origin); dev mode (the console is served from the API's origin, so only another
+   * front-end server, e.g. Vite's, needs it).
+   */
+  CORS_ALLOWED_ORIGINS: 'CORS_ALLOWED_ORIGINS',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */
@@ -192,6 +205,7 @@ const EVERY_FUNCTION = [
   ENV.LOG_GROUP_NAME,
   ENV.LOG_STREAM_PREFIX,
   ENV.TASK_FAMILY_PREFIX,
+  ENV.FARGATE_VCPU_QUOTA,
   ENV.EVENT_BUS_NAME,
   ENV.FINISHED_RUN_TTL_DAYS,
   ENV.API_URL,
@@ -251,6 +265,7 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
       ENV.BUILD_PROJECT_NAME,
       ENV.IMAGE_REPOSITORY_URI,
       ENV.BUILD_LOG_GROUP_NAME,
+      ENV.CORS_ALLOWED_ORIGINS,
     ],
     whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY],
   },

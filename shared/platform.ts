@@ -68,7 +68,12 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const apps = new AppService(
     appStore,
     {
-      beforeDelete: (principal, appId) => schedules.deleteForApp(principal, appId),
+      beforeDelete: async (principal, appId) => {
+        await schedules.deleteForApp(principal, appId);
+        // The backend's own leftovers of the app (ECS: its task-definition revisions).
+        const app = await appStore.getApp(appId);
+        if (app) await deps.runtime.retire?.(app);
+      },
       checkImage: (principal, app) => images.checkAppImage(principal, app),
     },
     deps.limits.maxAppsPerUser,

@@ -40,7 +40,12 @@ export interface TaskStateChange {
 }
 
 /** An app whose images are references a runtime can launch: each built image (main or sidecar) resolved to its per-build reference. */
-export type LaunchableApp = Omit<App, 'image' | 'sidecars'> & { image: string; sidecars?: RunSidecar[] };
+export type LaunchableApp = Omit<App, 'image' | 'sidecars'> & {
+  image: string;
+  sidecars?: RunSidecar[];
+  /** The main image's digest when it is a platform build (Run.imageDigest): ECS then runs it on the build architecture (aws/architecture.ts). */
+  imageDigest?: string;
+};
 
 /** What a runtime needs to start one run. */
 export interface RunLaunch {
@@ -53,13 +58,28 @@ export interface RunLaunch {
 /**
  * Thrown by ContainerRuntime.start when no task was started but a later attempt may start one
  * (throttling after the SDK's retries, no capacity now): the run stays PENDING and is launched
- * again with backoff, under the same idempotency token, without using the app's retries.
+ * again, without using the app's retries. With `capacity`, the refusal was the account's or
+ * the region's capacity (vCPU quota, launch rate, Fargate capacity): the run waits in the launch
+ * queue as long as it takes; otherwise it is tried again with backoff, a bounded number of times.
  */
 export class LaunchDeferredError extends Error {
   override readonly name = 'LaunchDeferredError';
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly capacity: boolean;
+  constructor(message: string, options?: { cause?: unknown; capacity?: boolean }) {
     super(message, options);
+    this.capacity = options?.capacity ?? false;
   }
+}
+
+/**
+ * A backend's launch budget (ECS: the account's Fargate vCPU quota and RunTask rate): the launch
+ * queue (RunService.drainQueue) launches waiting runs within it.
+ */
+export interface LaunchCapacity {
+  /** vCPUs the backend runs at once at most (FARGATE_VCPU_QUOTA). */
+  readonly vcpuQuota: number;
+  /** Resolves once a launch may be sent (ECS: a RunTask token of the launch rate, taken for it). */
+  take(): Promise<void>;
 }
 
 /** A task and the run it belongs to, as the sweep asks about it. */
@@ -94,6 +114,13 @@ export interface ContainerRuntime {
    * keyed by taskRef. No method: the sweep calls `describe` per task.
    */
   describeAll?(tasks: readonly TaskOfRun[]): Promise<Map<TaskRef, TaskStateChange | null>>;
+  /**
+   * Called when an app is deleted: removes what the backend keeps for it (ECS: deregisters its
+   * task-definition revisions; tasks running on them go on). Never throws. No method: nothing kept.
+   */
+  retire?(app: Pick<App, 'appId' | 'name'>): Promise<void>;
+  /** The backend's launch budget; none: every launch is sent at once (dev mode). */
+  readonly capacity?: LaunchCapacity;
   /**
    * Called once a run's final state is recorded, possibly more than once (must be idempotent).
    * Docker: keep the logs and remove the container. ECS needs nothing (no method).

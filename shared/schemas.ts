@@ -18,6 +18,7 @@ import {
 } from './domain.js';
 import { command, containerImage, containerName, ContainerState, env, imageReference, mainContainerFields, RunSidecar, sidecars } from './container-schemas.js';
 import { checkTimeZone, parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
+import { BUILD_ARCHITECTURE, CPU_ARCHITECTURES, EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE } from './aws/architecture.js';
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
 const retry = z
@@ -47,6 +48,14 @@ const taskSpecFields = {
   sidecars: sidecars.optional(),
   dependsOn: mainContainerFields.dependsOn.optional().openapi({ description: "the main container's start order (ECS dependsOn)" }),
   healthCheck: mainContainerFields.healthCheck.optional(),
+  architecture: z
+    .enum(CPU_ARCHITECTURES)
+    .optional()
+    .openapi({
+      description:
+        `the CPU architecture the task needs on Fargate (runtimePlatform.cpuArchitecture). Unset: built images run on the deployment's build architecture (${BUILD_ARCHITECTURE}), ` +
+        `other images on ${EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE}. Dev mode records it and runs the image as Docker does.`,
+    }),
 };
 const TaskSpec = z.object(taskSpecFields);
 export type TaskSpec = z.infer<typeof TaskSpec>;
@@ -321,6 +330,17 @@ export const SchedulePatch = z
   .strict()
   .superRefine((value, ctx) => checkExpressionInZone(value, ctx))
   .openapi('SchedulePatch');
+
+/** POST /schedules/preview: an expression in a zone, checked as a schedule's would be, and how many slots to list. */
+export const SchedulePreviewRequest = z
+  .object({
+    expression,
+    timeZone: scheduleFields.timeZone.default(SCHEDULE_DEFAULTS.timeZone),
+    count: z.number().int().min(1).max(100).default(5),
+  })
+  .strict()
+  .superRefine((value, ctx) => checkExpressionInZone(value, ctx))
+  .openapi('SchedulePreviewRequest');
 
 /** An expression whose time is checked in its zone (at() in a spring-forward gap), and the zone itself; issues on the field at fault. */
 function checkExpressionInZone(value: { expression?: string; timeZone?: string }, ctx: z.RefinementCtx): void {

@@ -160,3 +160,28 @@ export function readImagePolicy(env: Env): ImagePolicy {
     platformRepositories: read.list(ENV.IMAGE_REPOSITORY_URI),
   };
 }
+
+/**
+ * The origins whose pages may call the API from a browser (CORS_ALLOWED_ORIGINS): each an
+ * origin as a browser sends it in `Origin` (RFC 6454: scheme, host, port; no path).
+ * @throws ConfigurationError naming CORS_ALLOWED_ORIGINS when an entry is not such an origin.
+ */
+export function readCorsOrigins(env: Env): string[] {
+  return envReader(env)
+    .list(ENV.CORS_ALLOWED_ORIGINS)
+    .map((entry) => {
+      let origin: string | undefined;
+      try {
+        origin = new URL(entry).origin;
+      } catch {
+        origin = undefined;
+      }
+      if (!origin || origin === 'null' || origin !== entry.replace(/\/$/, '')) {
+        throw new ConfigurationError(
+          [ENV.CORS_ALLOWED_ORIGINS],
+          `CORS_ALLOWED_ORIGINS entries must be origins such as https://console.example.com, not ${JSON.stringify(entry)}`,
+        );
+      }
+      return origin;
+    });
+}

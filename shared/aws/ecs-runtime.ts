@@ -1,23 +1,25 @@
 /**
- * ContainerRuntime on ECS Fargate: one task-definition revision per app version, one
- * RunTask per run, the run id carried by the task as `startedBy` and a tag.
+ * ContainerRuntime on ECS Fargate: one task-definition revision per app version
+ * (ecs-task-definitions.ts), one RunTask per launch attempt, the run id carried by the task as
+ * `startedBy` and a tag, launches kept within the account's Fargate quotas (fargate-capacity.ts).
  */
+import { createHash } from 'node:crypto';
 import {
   ClientException,
-  DescribeTaskDefinitionCommand,
-  ServerException,
   DescribeTasksCommand,
-  RegisterTaskDefinitionCommand,
+  ListTasksCommand,
   RunTaskCommand,
   StopTaskCommand,
   type ECSClient,
   type Failure,
+  type RunTaskCommandInput,
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
 import { RUN_TASK_OVERRIDES_MAX_CHARS } from '../cloud-limits.js';
 import { chunks, forEachLimited } from '../concurrency.js';
-import { DROPPED_CAPABILITIES, type App, type Run } from '../domain.js';
+import type { App, Run } from '../domain.js';
 import { badRequest } from '../errors.js';
+import { JOB_ENV } from '../job-env.js';
 import {
   LaunchDeferredError,
   type ContainerRuntime,
@@ -27,10 +29,12 @@ import {
   type TaskRef,
   type TaskStateChange,
 } from '../ports.js';
-import { launchCommand } from '../services/script-rules.js';
-import { mainContainerExtras, sidecarDefinitions } from './ecs-containers.js';
 import { APP_CONTAINER, taskStateChange } from './ecs-events.js';
-import { AwsOperationError } from './errors.js';
+import { TASK_DEFINITION_TAGS, TaskDefinitions } from './ecs-task-definitions.js';
+import { AwsOperationError, isTransient } from './errors.js';
+import { isCapacityFailure, type FargateCapacity } from './fargate-capacity.js';
+
+export { familyName } from './ecs-task-definitions.js';
 
 /** Where and how EcsRuntime launches tasks. */
 export interface EcsRuntimeConfig {
@@ -57,21 +61,7 @@ export interface EcsRuntimeConfig {
 }
 
 /** Tag keys the platform puts on tasks (runId, appId) and task definitions (appId, appVersion, layout). */
-export const TAGS = {
-  runId: 'containerizer:runId',
-  appId: 'containerizer:appId',
-  appVersion: 'containerizer:appVersion',
-  layout: 'containerizer:layout',
-} as const;
-
-/**
- * What a task definition holds, as a tag: '2' = the version's command AND env (earlier revisions
- * had no env, which came with every RunTask), so a revision registered by older code is never reused.
- */
-const TASK_DEFINITION_LAYOUT = '2';
-
-/** ECS task-definition family rule: up to 255 letters, numbers, hyphens and underscores. */
-const FAMILY_MAX = 255;
+export const TAGS = { runId: 'containerizer:runId', ...TASK_DEFINITION_TAGS } as const;
 
 /** DescribeTasks takes at most 100 task ids per call (AWS API reference, DescribeTasks `tasks`). */
 export const DESCRIBE_TASKS_MAX_IDS = 100;
@@ -79,29 +69,32 @@ export const DESCRIBE_TASKS_MAX_IDS = 100;
 const DESCRIBE_CONCURRENCY = 4;
 
 /**
- * RunTask `failures[].reason`s that say "not now" rather than "never" (AWS docs, "Amazon ECS API
- * failure reasons"): no Fargate capacity, a resource of the launch (ENI, CPU, memory) short,
- * the agent busy. Anything else (a bad image, role or parameter) fails the run.
+ * A launch of a run this long (ms) after its creation, or deferred before, first looks for a task
+ * an earlier attempt started (ListTasks by startedBy): only such a launch can have had one.
  */
-const RETRIABLE_FAILURE = /capacity is unavailable|^RESOURCE:|^AGENT$|timeout waiting for network interface/i;
+const ADOPT_AFTER_MS = 10_000;
+
+/** ECS's words for a RunTask on a deregistered revision (ClientException): the revision is registered again. */
+const INACTIVE_TASK_DEFINITION = /inactive/i;
 
 /**
  * ECS Fargate adapter. Errors from the ECS API propagate (the SDK client's own retry handles
- * throttling first); a launch that may work later becomes a LaunchDeferredError, other RunTask
- * failures thrown errors with ECS's reason.
+ * throttling first); a launch that may work later (throttled, no capacity, the account's vCPU
+ * quota reached, a 5xx) becomes a LaunchDeferredError, other RunTask failures thrown errors with
+ * ECS's reason.
  */
 export class EcsRuntime implements ContainerRuntime {
   private readonly ecs: ECSClient;
   private readonly config: EcsRuntimeConfig;
-  /**
-   * taskDefinitionArn per `${appId}#${version}`. Holds the promise so that concurrent
-   * starts of a new version register one revision; a failed registration is forgotten.
-   */
-  private readonly taskDefinitions = new Map<string, Promise<string>>();
+  private readonly taskDefinitions: TaskDefinitions;
+  /** The account's Fargate launch budget, when the deployment keeps launches within it (the launch queue). */
+  readonly capacity?: FargateCapacity;
 
-  constructor({ ecs, config }: { ecs: ECSClient; config: EcsRuntimeConfig }) {
+  constructor({ ecs, config, capacity }: { ecs: ECSClient; config: EcsRuntimeConfig; capacity?: FargateCapacity }) {
     this.ecs = ecs;
     this.config = config;
+    this.capacity = capacity;
+    this.taskDefinitions = new TaskDefinitions(ecs, config);
   }
 
   /**
@@ -111,7 +104,12 @@ export class EcsRuntime implements ContainerRuntime {
    * register a duplicate; the result is memoized per process.
    */
   async prepare(app: LaunchableApp): Promise<void> {
-    await this.taskDefinitionArn(app);
+    await this.taskDefinitions.arnFor(app);
+  }
+
+  /** Deregisters every revision of the deleted app's family (a queued run of it registers its version again). */
+  async retire(app: Pick<App, 'appId' | 'name'>): Promise<void> {
+    await this.taskDefinitions.deregisterSuperseded(app);
   }
 
   /**
@@ -132,52 +130,76 @@ export class EcsRuntime implements ContainerRuntime {
   }
 
   /**
-   * RunTask for the run, with `clientToken` = `startedBy` = run id, so a retried call
-   * launches one task. The task definition holds the app version's command and env; only the
-   * run's own differences and the job's variables (run id, result URL, run token) are sent as
-   * overrides (see checkLaunch); a script is in the task definition.
+   * Starts the run's task, or adopts the one an earlier attempt started: a relaunch (a deferred or
+   * lost launch) first asks ListTasks for a task `startedBy` the run. RunTask's `clientToken` is
+   * the run id and a digest of the request, so the SDK's retries of one attempt launch one task,
+   * and a relaunch, whose parameters differ (a new run token), is a new request instead of a
+   * ConflictException (a token lives 24 h: AWS docs, "Ensuring idempotency", RunTask). The task
+   * definition holds the app version's command and env; only the run's own differences and the
+   * job's variables are sent as overrides (see checkLaunch).
    * @throws LaunchDeferredError when ECS throttles (after the SDK's retries), fails on its side,
-   *   or reports a capacity failure: a later attempt with the same clientToken may start the task.
+   *   or reports a capacity failure or the account's vCPU quota.
    * @throws AwsOperationError with ECS's failure reasons when no task was started for good; the SDK's errors otherwise.
    */
   async start({ run, app, jobEnv }: RunLaunch): Promise<TaskRef> {
-    const taskDefinition = await this.taskDefinitionArn(app);
-    const overrides = runTaskOverrides(run, app, jobEnv);
+    const adopted = isRelaunch(run) ? await this.taskOf(run.runId) : undefined;
+    if (adopted) return adopted;
+    const request = (taskDefinition: string) => this.runTaskInput(run, app, taskDefinition, jobEnv);
     let out;
     try {
-      out = await this.ecs.send(
-        new RunTaskCommand({
-          cluster: this.config.clusterArn,
-          taskDefinition,
-          launchType: 'FARGATE',
-          count: 1,
-          networkConfiguration: {
-            awsvpcConfiguration: {
-              subnets: this.config.subnetIds,
-              securityGroups: this.config.securityGroupIds,
-              assignPublicIp: this.config.assignPublicIp ? 'ENABLED' : 'DISABLED',
-            },
-          },
-          ...(overrides && { overrides }),
-          startedBy: run.runId,
-          tags: [
-            { key: TAGS.runId, value: run.runId },
-            { key: TAGS.appId, value: run.appId },
-          ],
-          clientToken: run.runId,
-        }),
-      );
+      out = await this.runTask(request(await this.taskDefinitions.arnFor(app)));
     } catch (err) {
-      if (isTransient(err)) throw new LaunchDeferredError(`RunTask: ${(err as Error).message}`, { cause: err });
-      throw err;
+      if (!(err instanceof ClientException && INACTIVE_TASK_DEFINITION.test(err.message))) throw err;
+      // Another process deregistered the revision this one remembered (it registered a newer version): register it again.
+      out = await this.runTask(request(await this.taskDefinitions.arnFor(app, { fresh: true })));
     }
     const taskArn = out.tasks?.[0]?.taskArn;
     if (taskArn) return taskArn;
     const reasons = describeFailures(out.failures) || 'RunTask returned no task';
-    if (out.failures?.length && out.failures.every((f) => RETRIABLE_FAILURE.test(f.reason ?? ''))) {
-      throw new LaunchDeferredError(`ECS could not start the task yet: ${reasons}`);
+    if (out.failures?.length && out.failures.every((f) => isCapacityFailure(f.reason))) {
+      throw new LaunchDeferredError(`ECS could not start the task yet: ${reasons}`, { capacity: true });
     }
     throw new AwsOperationError('RunTask', `ECS could not start the task: ${reasons}`);
+  }
+
+  private async runTask(input: RunTaskCommandInput) {
+    try {
+      return await this.ecs.send(new RunTaskCommand(input));
+    } catch (err) {
+      if (isTransient(err)) throw new LaunchDeferredError(`RunTask: ${(err as Error).message}`, { cause: err, capacity: true });
+      throw err;
+    }
+  }
+
+  /** RunTask's request for the run: its overrides, `startedBy` and tags, and a clientToken of this very request (see start). */
+  private runTaskInput(run: Run, app: LaunchableApp, taskDefinition: string, jobEnv?: Record<string, string>): RunTaskCommandInput {
+    const overrides = runTaskOverrides(run, app, cloudJobEnv(jobEnv));
+    const input: RunTaskCommandInput = {
+      cluster: this.config.clusterArn,
+      taskDefinition,
+      launchType: 'FARGATE',
+      count: 1,
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: this.config.subnetIds,
+          securityGroups: this.config.securityGroupIds,
+          assignPublicIp: this.config.assignPublicIp ? 'ENABLED' : 'DISABLED',
+        },
+      },
+      ...(overrides && { overrides }),
+      startedBy: run.runId,
+      tags: [
+        { key: TAGS.runId, value: run.runId },
+        { key: TAGS.appId, value: run.appId },
+      ],
+    };
+    return { ...input, clientToken: attemptToken(run.runId, input) };
+  }
+
+  /** The task ECS lists as started by the run and not stopped, if any (ListTasks by startedBy: AWS API reference, ListTasks). */
+  private async taskOf(runId: string): Promise<TaskRef | undefined> {
+    const out = await this.ecs.send(new ListTasksCommand({ cluster: this.config.clusterArn, startedBy: runId }));
+    return out.taskArns?.[0];
   }
 
   /**
@@ -230,101 +252,6 @@ export class EcsRuntime implements ContainerRuntime {
     // StopTask's reason is shown in the console and becomes the task's stoppedReason (max 255 chars).
     await this.ecs.send(new StopTaskCommand({ cluster: this.config.clusterArn, task, reason: reason.slice(0, 255) }));
   }
-
-  private taskDefinitionArn(app: LaunchableApp): Promise<string> {
-    // A version naming a built image launches whichever build it resolves to: the image is part of the key.
-    const key = `${app.appId}#${app.version}#${app.image}`;
-    let arn = this.taskDefinitions.get(key);
-    if (!arn) {
-      arn = this.registerTaskDefinition(app);
-      this.taskDefinitions.set(key, arn);
-      arn.catch(() => this.taskDefinitions.delete(key));
-    }
-    return arn;
-  }
-
-  /** The family's latest ACTIVE revision if it was registered for this app version and image. */
-  private async existingTaskDefinition(family: string, app: LaunchableApp): Promise<string | undefined> {
-    try {
-      const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ['TAGS'] }));
-      const tags = new Map((out.tags ?? []).map((t) => [t.key, t.value]));
-      const current =
-        tags.get(TAGS.appId) === app.appId &&
-        tags.get(TAGS.appVersion) === String(app.version) &&
-        tags.get(TAGS.layout) === TASK_DEFINITION_LAYOUT &&
-        out.taskDefinition?.containerDefinitions?.[0]?.image === app.image;
-      return current ? out.taskDefinition?.taskDefinitionArn : undefined;
-    } catch (err) {
-      // ECS answers a family it has never seen with a ClientException.
-      if (err instanceof ClientException) return undefined;
-      throw err;
-    }
-  }
-
-  private async registerTaskDefinition(app: LaunchableApp): Promise<string> {
-    const { config } = this;
-    const family = familyName(config.familyPrefix ?? 'containerizer-', app);
-    const existing = await this.existingTaskDefinition(family, app);
-    if (existing) return existing;
-    // What every container of the task gets.
-    const shared = {
-      ...(config.stopTimeoutSeconds !== undefined && { stopTimeout: config.stopTimeoutSeconds }),
-      // As in dev mode: an init process forwards SIGTERM to the command and reaps zombies.
-      linuxParameters: { initProcessEnabled: true, capabilities: { drop: [...DROPPED_CAPABILITIES] } },
-      logConfiguration: {
-        logDriver: 'awslogs' as const,
-        options: {
-          'awslogs-group': config.logGroupName,
-          'awslogs-region': await this.ecs.config.region(),
-          'awslogs-stream-prefix': config.logStreamPrefix ?? 'run',
-        },
-      },
-    };
-    const out = await this.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family,
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: fargateCpu(app.cpu),
-        memory: String(app.memoryMiB),
-        executionRoleArn: config.executionRoleArn,
-        ...(config.taskRoleArn && { taskRoleArn: config.taskRoleArn }),
-        containerDefinitions: [
-          {
-            name: APP_CONTAINER,
-            image: app.image,
-            essential: true,
-            // A script is the interpreter's argv (services/script-rules.ts): up to 40 KiB of JSON in a 64 KiB task definition.
-            ...(launchCommand(app.command, app.script).length > 0 && { command: launchCommand(app.command, app.script) }),
-            // The version's env lives here, not in RunTask's 8,192-character overrides.
-            ...(Object.keys(app.env).length > 0 && { environment: Object.entries(app.env).map(([name, value]) => ({ name, value })) }),
-            ...mainContainerExtras(app),
-            ...shared,
-          },
-          ...sidecarDefinitions(app, shared),
-        ],
-        tags: [
-          { key: TAGS.appId, value: app.appId },
-          { key: TAGS.appVersion, value: String(app.version) },
-          { key: TAGS.layout, value: TASK_DEFINITION_LAYOUT },
-        ],
-      }),
-    );
-    const arn = out.taskDefinition?.taskDefinitionArn;
-    if (!arn)
-      throw new AwsOperationError('RegisterTaskDefinition', `RegisterTaskDefinition returned no taskDefinitionArn for app ${app.appId} version ${app.version}`);
-    return arn;
-  }
-}
-
-/**
- * The task-definition family of an app: `<prefix><name>-<appId>` (app names are unique per
- * owner only, the id makes the family the app's own). Characters ECS does not allow become
- * '-', cut to 255 keeping the id.
- */
-export function familyName(prefix: string, app: Pick<App, 'name' | 'appId'>): string {
-  const suffix = `-${app.appId}`;
-  return `${prefix}${app.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, FAMILY_MAX - suffix.length) + suffix;
 }
 
 /**
@@ -349,14 +276,28 @@ export function runTaskOverrides(
 /** Characters of overrides JSON kept for the job's variables (shared/job-env.ts: four names, a ULID, a URL, a token). */
 export const JOB_ENV_RESERVE_CHARS = 1024;
 
-/** Errors after which the same call may succeed: throttling (after the SDK's own retries) and ECS's server-side failures. */
-function isTransient(err: unknown): boolean {
-  return err instanceof ServerException || (err as { name?: string })?.name === 'ThrottlingException';
+/** True when the launch may follow one that started a task already: it was deferred, or it comes long after the run was created (a lost launch). */
+function isRelaunch(run: Pick<Run, 'launchRetry' | 'createdAt'>): boolean {
+  return run.launchRetry !== undefined || Date.now() - Date.parse(run.createdAt) >= ADOPT_AFTER_MS;
 }
 
-/** vCPU → ECS CPU units (1 vCPU = 1024 units), as the string ECS expects. */
-function fargateCpu(vcpu: number): string {
-  return String(Math.round(vcpu * 1024));
+/**
+ * RunTask's clientToken for one request: the run id and a digest of the request (ECS allows 64
+ * ASCII characters; this is 26 + 1 + 32). The same request (an SDK retry) gets the same token; a
+ * relaunch, with its new run token, another one.
+ */
+export function attemptToken(runId: string, input: Omit<RunTaskCommandInput, 'clientToken'>): string {
+  return `${runId}.${createHash('sha256').update(JSON.stringify(input)).digest('base64url').slice(0, 32)}`;
+}
+
+/**
+ * The job's variables as a Fargate task gets them: without CONTAINERIZER_RESULT_FILE, since nothing
+ * can read a file from a stopped Fargate task (no `docker cp`, and the task's storage goes with it);
+ * a job on ECS posts its result to CONTAINERIZER_RESULT_URL.
+ */
+function cloudJobEnv(jobEnv: Record<string, string> = {}): Record<string, string> {
+  const { [JOB_ENV.resultFile]: _unreadable, ...env } = jobEnv;
+  return env;
 }
 
 /** "REASON: detail (arn)" per failure, e.g. "RESOURCE:ENI (arn:aws:ecs:…)". */

@@ -27,6 +27,18 @@ export function isThrottling(err: unknown): boolean {
 }
 
 /**
+ * True when the same call may succeed later: throttling (after the SDK's own retries), a service's
+ * server-side failure (`$fault: 'server'`, e.g. ECS's ServerException), or any answer with a 5xx
+ * status, including one whose body was not JSON (a load balancer's HTML page: the SDK then throws
+ * a SyntaxError that carries only `$metadata.httpStatusCode`).
+ */
+export function isTransient(err: unknown): boolean {
+  if (isThrottling(err)) return true;
+  const e = err as { $fault?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.$fault === 'server' || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
+/**
  * `call`'s result; its throttling error (after the SDK's retries) becomes a ServiceUnavailableError
  * (503, Retry-After 1 s) saying `service` is throttling, with the error as `cause`. Other errors pass unchanged.
  */

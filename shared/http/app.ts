@@ -3,6 +3,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import type { Context } from 'hono';
 import type { Principal } from '../domain.js';
 import type { Platform } from '../platform.js';
@@ -31,7 +32,23 @@ export interface ApiOptions {
   healthChecks: HealthChecks;
   /** Bounds of one SSE log-follow response (clients resume with Last-Event-ID); default: open until the run ends, 1 MiB. */
   follow?: Partial<FollowOptions>;
+  /** Origins whose pages may call the API from a browser (CORS_ALLOWED_ORIGINS, shared/settings.ts readCorsOrigins); none: same origin only. */
+  corsOrigins?: readonly string[];
 }
+
+/**
+ * CORS for the web console on another origin (the cloud's CloudFront, a front-end dev server):
+ * the headers it sends (bearer token, If-Match, Last-Event-ID for resuming a follow) and the ones
+ * it reads. No cookies are involved (credentials: false): the token travels in Authorization.
+ */
+const corsOf = (origins: readonly string[]) =>
+  cors({
+    origin: [...origins],
+    allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['authorization', 'content-type', 'if-match', 'last-event-id', 'accept'],
+    exposeHeaders: ['etag', 'location', 'link', 'retry-after'],
+    maxAge: 600,
+  });
 
 /**
  * The largest request body read, bytes: every valid body is far smaller (item-limits.ts), and
@@ -74,6 +91,8 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   app.onError(errorToProblem);
   app.notFound((c) => problemResponse(c, { title: 'Not Found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }));
 
+  // Before auth: a preflight carries no token, and every answer (a 401 too) needs the CORS headers for the page to read it.
+  if (options.corsOrigins?.length) app.use('*', corsOf(options.corsOrigins));
   const bodies = bodyLimitOf(MAX_BODY_BYTES);
   const contexts = bodyLimitOf(MAX_IMAGE_BODY_BYTES);
   app.use('*', (c, next) => (c.req.path === '/images' || c.req.path.startsWith('/images/') ? contexts(c, next) : bodies(c, next)));

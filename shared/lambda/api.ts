@@ -19,9 +19,10 @@ import { sourceIp } from './client-address.js';
 import { withLambdaContext } from './context.js';
 import type { FollowBudget } from './follow-budget.js';
 
-/** The api function's handler: the Hono app, with GET /health asking DynamoDB; `liveFollowUrl` is the streaming endpoint's base URL. */
-export function apiHandler(platform: CloudPlatform, liveFollowUrl?: string) {
+/** The api function's handler: the Hono app, with GET /health asking DynamoDB; `liveFollowUrl` is the streaming endpoint's base URL; `corsOrigins` the console's (CORS_ALLOWED_ORIGINS). */
+export function apiHandler(platform: CloudPlatform, liveFollowUrl?: string, corsOrigins?: readonly string[]) {
   const app = createApi(platform, {
+    corsOrigins,
     healthChecks: { store: () => platform.checkStore() },
     follow: { maxMs: 0, maxBytes: FOLLOW_BYTES, liveUrl: liveFollowUrl },
     clientAddress: sourceIp,

@@ -28,6 +28,7 @@ import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
 import type { ResolvedImage } from './images.js';
+import { drainLaunchQueue } from './launch-queue.js';
 import {
   idRange,
   isLaunchLost,
@@ -267,7 +268,9 @@ export class RunService {
       return;
     }
     if (!run.taskRef) {
-      if (isLaunchLost(run, at, this.config.relaunchAfterMs)) await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
+      // With a launch budget, waiting runs are the launch queue's (drainQueue), launched in order.
+      if (!this.runtime.capacity && isLaunchLost(run, at, this.config.relaunchAfterMs))
+        await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
       return;
     }
     const state = states?.get(run.taskRef);
@@ -315,7 +318,7 @@ export class RunService {
    * app's retries; any other launch error, or a deferral past the last attempt, fails the run.
    */
   private async launch(run: Run, version: App): Promise<Run> {
-    const app: LaunchableApp = { ...version, image: run.image, sidecars: run.sidecars };
+    const app: LaunchableApp = { ...version, image: run.image, sidecars: run.sidecars, imageDigest: run.imageDigest };
     let taskRef: string;
     try {
       const [, jobEnv] = await Promise.all([this.runtime.prepare(app), this.hooks.jobEnv?.(run)]);
@@ -323,7 +326,8 @@ export class RunService {
     } catch (err) {
       const at = new Date();
       const attempts = (run.launchRetry?.attempts ?? 0) + 1;
-      const notBefore = err instanceof LaunchDeferredError ? nextLaunchAt(attempts, at) : undefined;
+      // A capacity refusal waits in the launch queue however long it takes (drainQueue launches it when there is room).
+      const notBefore = err instanceof LaunchDeferredError ? (err.capacity && this.runtime.capacity ? at : nextLaunchAt(attempts, at)) : undefined;
       if (notBefore) {
         logger.info('launch deferred', { runId: run.runId, attempts, notBefore, reason: (err as Error).message });
         return (await this.store.deferLaunch(run.runId, { attempts, notBefore: notBefore.toISOString(), reason: (err as Error).message })) ?? run;
@@ -337,6 +341,22 @@ export class RunService {
     // A stop asked for while the launch was under way could not reach the task: pass it on.
     if (launched.stopRequest && !isTerminal(launched.status)) await this.runtime.stop(taskRef, 0, launched.stopRequest.reason);
     return launched;
+  }
+
+  /**
+   * The launch queue (issue 16; launch-queue.ts drainLaunchQueue), for a runtime with a launch budget
+   * (runtime.capacity): launches the waiting runs oldest first within the budget until `deadline`,
+   * re-reading the active runs every `pollMs` (ms). Returns how many tasks it started.
+   */
+  drainQueue(deadline: Date, pollMs = 1000): Promise<number> {
+    const capacity = this.runtime.capacity;
+    if (!capacity) return Promise.resolve(0);
+    const queue = {
+      active: () => this.store.active(),
+      launch: async (run: Run) => this.launch(run, await this.apps.getVersion(run.appId, run.appVersion)),
+      relaunchAfterMs: this.config.relaunchAfterMs,
+    };
+    return drainLaunchQueue(queue, capacity, deadline, pollMs);
   }
 
   private async requestStop(run: Run, request: StopRequest, options: { graceSeconds: number; kill?: boolean }): Promise<Run> {

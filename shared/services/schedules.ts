@@ -338,7 +338,11 @@ function checkInZone(schedule: Pick<Schedule, 'expression' | 'timeZone'>): void 
 }
 
 /** The preview of a schedule's next `count` slots after `after` (ScheduleService.next). */
-export function preview(schedule: Schedule, after: Date, count: number): { times: string[]; timeZone: string; slots: PreviewSlot[] } {
+export function preview(
+  schedule: Pick<Schedule, 'expression' | 'timeZone' | 'updatedAt'>,
+  after: Date,
+  count: number,
+): { times: string[]; timeZone: string; slots: PreviewSlot[] } {
   const slots = nextSlots(schedule, after, count).map((slot): PreviewSlot =>
     slot.time
       ? { time: slot.time.toISOString(), localTime: localTime(slot.time, schedule.timeZone), ...(slot.repeatedOnce && { repeatedOnce: true }) }

@@ -6,6 +6,8 @@ import {
   ClientException,
   DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
   RunTaskCommand,
   StopTaskCommand,
   type DescribeTasksCommandOutput,
@@ -36,6 +38,10 @@ function setup(config: EcsRuntimeConfig = CONFIG) {
   mock.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } });
   // A family ECS has never seen.
   mock.on(DescribeTaskDefinitionCommand).rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
+  // The family holds only the revision just registered: nothing is superseded.
+  mock.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [TASK_DEF_ARN] });
+  // No earlier attempt started a task (sampleRun is old enough for a launch to look for one).
+  mock.on(ListTasksCommand).resolves({ taskArns: [] });
   return { mock, ecs, runtime: new EcsRuntime({ ecs, config }) };
 }
 
@@ -49,6 +55,8 @@ describe('EcsRuntime.prepare', () => {
       networkMode: 'awsvpc',
       cpu: '512',
       memory: '1024',
+      // No image of the platform's own builds: Fargate's default architecture, said out loud.
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
       executionRoleArn: 'arn:aws:iam::111122223333:role/containerizer-exec',
       taskRoleArn: 'arn:aws:iam::111122223333:role/containerizer-task',
       containerDefinitions: [
@@ -66,6 +74,7 @@ describe('EcsRuntime.prepare', () => {
               'awslogs-group': '/containerizer/runs',
               'awslogs-region': 'us-east-1',
               'awslogs-stream-prefix': 'run',
+              mode: 'blocking',
             },
           },
         },
@@ -73,7 +82,7 @@ describe('EcsRuntime.prepare', () => {
       tags: [
         { key: 'containerizer:appId', value: APP_ID },
         { key: 'containerizer:appVersion', value: '3' },
-        { key: 'containerizer:layout', value: '2' },
+        { key: 'containerizer:layout', value: '3' },
       ],
     });
   });
@@ -95,7 +104,7 @@ describe('EcsRuntime.prepare', () => {
         linuxParameters: { initProcessEnabled: true, capabilities: { drop: ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] } },
         logConfiguration: {
           logDriver: 'awslogs',
-          options: { 'awslogs-group': '/containerizer/runs', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'run' },
+          options: { 'awslogs-group': '/containerizer/runs', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'run', mode: 'blocking' },
         },
       },
     ]);
@@ -114,7 +123,7 @@ describe('EcsRuntime.prepare', () => {
 
   it("reuses the family's latest revision when its tags name this app version and its image is the app's (a cold start registers nothing)", async () => {
     const { mock, runtime } = setup();
-    const tagsOf = (version: string, layout = '2') => [
+    const tagsOf = (version: string, layout = '3') => [
       { key: 'containerizer:appId', value: APP_ID },
       { key: 'containerizer:appVersion', value: version },
       { key: 'containerizer:layout', value: layout },
@@ -191,7 +200,7 @@ describe('EcsRuntime.start', () => {
         { key: 'containerizer:runId', value: RUN_ID },
         { key: 'containerizer:appId', value: APP_ID },
       ],
-      clientToken: RUN_ID,
+      clientToken: expect.stringMatching(new RegExp(`^${RUN_ID}\\.[A-Za-z0-9_-]{32}$`)),
     });
   });
 
@@ -300,21 +309,25 @@ describe('EcsRuntime.start', () => {
 describe('EcsRuntime with the SDK retry (HTTP stubbed)', () => {
   const unknownFamily = { statusCode: 400, body: { __type: 'ClientException', message: 'Unable to describe task definition.' } };
   const registered = { statusCode: 200, body: { taskDefinition: { taskDefinitionArn: TASK_DEF_ARN } } };
+  // ListTaskDefinitions after the registration: only the new revision, nothing to deregister.
+  const listed = { statusCode: 200, body: { taskDefinitionArns: [TASK_DEF_ARN] } };
+  // ListTasks by startedBy before the launch (sampleRun was created long ago): no task of an earlier attempt.
+  const noTask = { statusCode: 200, body: { taskArns: [] } };
   const started = { statusCode: 200, body: { tasks: [{ taskArn: TASK_ARN }], failures: [] } };
 
   it('retries a throttled RunTask with the same clientToken, so one task is launched', async () => {
-    const http = stubHttp([unknownFamily, registered, THROTTLED, started]);
+    const http = stubHttp([noTask, unknownFamily, registered, listed, THROTTLED, started]);
     const ecs = new ECSClient({ ...CLIENT_CONFIG, maxAttempts: 2, requestHandler: http.handler });
     const runtime = new EcsRuntime({ ecs, config: CONFIG });
     await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).resolves.toBe(TASK_ARN);
     const runTasks = http.requests.filter((r) => r.target.endsWith('.RunTask'));
     expect(runTasks).toHaveLength(2);
     expect(runTasks[1]!.body).toEqual(runTasks[0]!.body);
-    expect(runTasks[1]!.body).toMatchObject({ clientToken: RUN_ID, startedBy: RUN_ID });
+    expect(runTasks[1]!.body).toMatchObject({ clientToken: expect.stringMatching(new RegExp(`^${RUN_ID}\\.`)), startedBy: RUN_ID });
   });
 
   it('defers the launch once the attempts are used up, the throttling error as its cause', async () => {
-    const http = stubHttp([unknownFamily, registered, THROTTLED]);
+    const http = stubHttp([noTask, unknownFamily, registered, listed, THROTTLED]);
     const ecs = new ECSClient({ ...CLIENT_CONFIG, maxAttempts: 1, requestHandler: http.handler });
     const runtime = new EcsRuntime({ ecs, config: CONFIG });
     await expect(runtime.start({ run: sampleRun(), app: sampleApp() })).rejects.toMatchObject({

@@ -13,7 +13,10 @@ import { APP_ID, CLIENT_CONFIG, RUN_ID, TASK_ARN, TASK_ID, enforcingEcs, sampleA
 
 const HEALTH = { command: ['CMD-SHELL', 'pg_isready -U postgres'], intervalSeconds: 5, timeoutSeconds: 3, retries: 5, startPeriodSeconds: 10 };
 const LINUX = { initProcessEnabled: true, capabilities: { drop: ['NET_RAW', 'MKNOD', 'AUDIT_WRITE', 'SYS_CHROOT', 'SETFCAP'] } };
-const LOGS = { logDriver: 'awslogs', options: { 'awslogs-group': '/containerizer/runs', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'run' } };
+const LOGS = {
+  logDriver: 'awslogs',
+  options: { 'awslogs-group': '/containerizer/runs', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'run', mode: 'blocking' },
+};
 
 describe('EcsRuntime.prepare with sidecars', () => {
   it('registers one task definition with every container, its dependsOn and healthCheck as ECS defines them', async () => {
@@ -47,6 +50,7 @@ describe('EcsRuntime.prepare with sidecars', () => {
       networkMode: 'awsvpc',
       cpu: '1024',
       memory: '2048',
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
       executionRoleArn: 'arn:aws:iam::111122223333:role/containerizer-exec',
       containerDefinitions: [
         {
@@ -91,7 +95,7 @@ describe('EcsRuntime.prepare with sidecars', () => {
       tags: [
         { key: 'containerizer:appId', value: APP_ID },
         { key: 'containerizer:appVersion', value: '3' },
-        { key: 'containerizer:layout', value: '2' },
+        { key: 'containerizer:layout', value: '3' },
       ],
     });
   });

@@ -1,4 +1,4 @@
-import { RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { ListTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../shared/store/db.js';
@@ -55,7 +55,10 @@ describe('scheduled-run', () => {
     expect(fires).toEqual([expect.objectContaining({ scheduledTime: '2024-05-01T12:00:00.000Z', outcome: 'STARTED' })]);
     const run = await platform.runs.get(OWNER, fires[0]!.runId!);
     expect(run).toMatchObject({ trigger: 'schedule', scheduleId: schedule.scheduleId, scheduledTime: '2024-05-01T12:00:00.000Z', status: 'PENDING' });
-    expect(cloud.ecs.commandCalls(RunTaskCommand)[0]!.args[0].input).toMatchObject({ startedBy: run.runId, clientToken: run.runId });
+    expect(cloud.ecs.commandCalls(RunTaskCommand)[0]!.args[0].input).toMatchObject({
+      startedBy: run.runId,
+      clientToken: expect.stringMatching(new RegExp(`^${run.runId}\\.`)),
+    });
 
     // The fire record expires with the deployment's retention (FINISHED_RUN_TTL_DAYS), counted from its scheduled time.
     const db = createDb(TABLE_NAME, { ...CLIENT_CONFIG, endpoint: cloud.env.DYNAMODB_ENDPOINT });
@@ -109,7 +112,7 @@ describe('scheduled-run under real AWS limits', () => {
     expect(await platform.runs.get(OWNER, first!.runId!)).toMatchObject({ status: 'STOPPED' });
   });
 
-  it('leaves runs PENDING when many schedules fire in the same minute into throttling and no capacity, and launches each once later, with the same clientToken and no retry', async () => {
+  it('leaves runs PENDING when many schedules fire in the same minute into throttling and no capacity, and the launch queue launches each once later, a new clientToken per attempt and no retry', async () => {
     const many = await Promise.all(
       Array.from({ length: 20 }, () =>
         platform.schedules.create(OWNER, app.appId, { expression: 'rate(1 hour)', enabled: true, overlapPolicy: 'Allow', overrides: {} }),
@@ -127,18 +130,28 @@ describe('scheduled-run under real AWS limits', () => {
     expect(deferred).toHaveLength(15);
     for (const run of deferred) expect(run).toMatchObject({ status: 'PENDING', attempt: 1, launchRetry: { attempts: 1 } });
 
-    // Not before the backoff...
-    await platform.runs.sweep({ describe: false, at: new Date(Date.now() + LAUNCH_RETRY.firstDelayMs / 2) });
-    expect(cloud.ecs.commandCalls(RunTaskCommand)).toHaveLength(20);
-    // ...then each deferred run is launched again under its own clientToken.
+    // The sweep leaves them to the launch queue...
     await platform.runs.sweep({ describe: false, at: new Date(Date.now() + LAUNCH_RETRY.firstDelayMs) });
+    expect(cloud.ecs.commandCalls(RunTaskCommand)).toHaveLength(20);
+    // ...which launches each deferred run again, first asking ECS whether its first attempt started a task.
+    await platform.runs.drainQueue(new Date(Date.now() + 30_000), 10);
     const after = await Promise.all(runIds.map((id) => platform.runs.get(OWNER, id)));
     expect(after.map((r) => r.status)).toEqual(runIds.map(() => 'PENDING'));
     expect(after.every((r) => r.taskRef && r.attempt === 1 && !r.nextRunId)).toBe(true);
-    const tokens = cloud.ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken);
+    const tokens = cloud.ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken!);
     expect(tokens).toHaveLength(35);
-    expect(new Set(tokens)).toEqual(new Set(runIds));
-    for (const run of deferred) expect(tokens.filter((t) => t === run.runId)).toHaveLength(2);
+    expect(new Set(tokens.map((t) => t.split('.')[0]))).toEqual(new Set(runIds));
+    for (const run of deferred) {
+      const own = tokens.filter((t) => t.startsWith(`${run.runId}.`));
+      expect(own).toHaveLength(2);
+      expect(own[0]).not.toBe(own[1]);
+    }
+    expect(
+      cloud.ecs
+        .commandCalls(ListTasksCommand)
+        .map((c) => c.args[0].input.startedBy)
+        .sort(),
+    ).toEqual(deferred.map((r) => r.runId).sort());
   });
 
   it('fails a run whose launch ECS refuses for good, without retrying it', async () => {

@@ -15,8 +15,11 @@ import { join } from 'node:path';
 import {
   ClientException,
   DescribeTaskDefinitionCommand,
+  DeregisterTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
@@ -46,7 +49,7 @@ import { ImageService } from '../../shared/services/images.js';
 import { AppStore } from '../../shared/store/app-store.js';
 import { createDb } from '../../shared/store/db.js';
 import { ImageStore } from '../../shared/store/image-store.js';
-import { awsError, awsLimits, CLIENT_CONFIG, CLUSTER_ARN, latency } from '../aws/fixtures.js';
+import { awsError, awsLimits, CLIENT_CONFIG, CLUSTER_ARN, latency, type FargateAccount } from '../aws/fixtures.js';
 import { mockScheduler, type SchedulerMock } from '../aws/scheduler-mock.js';
 
 export { CLUSTER_ARN };
@@ -93,6 +96,8 @@ export function functionEnvironment(dynamoEndpoint: string): Record<string, stri
     [ENV.JWT_AUDIENCE]: 'containerizer-api',
     // These tests start many runs as one owner at once: the per-user quota (MAX_ACTIVE_RUNS_PER_USER) is tested in test/e2e/limits.test.ts.
     [ENV.MAX_ACTIVE_RUNS_PER_USER]: '100000',
+    // Nor the account's Fargate vCPU quota, which the launch queue keeps to (test/functions/launch-queue.test.ts, bench/launch-burst.ts).
+    [ENV.FARGATE_VCPU_QUOTA]: '100000',
   };
 }
 
@@ -125,6 +130,11 @@ export interface Cloud {
   /** What DescribeTasks answers; a task not in here is MISSING (ECS never knew it, or forgot it). */
   tasks: EcsTasks;
   faults: EcsFaults;
+  /**
+   * Fargate's limits on the account (launch token bucket, vCPU quota: test/aws/fixtures.ts), when a
+   * test or bench sets one; its task stops are the test's to report (`fargate.stop(taskArn)`).
+   */
+  fargate?: FargateAccount;
   /** The IAM actions the calling function is allowed (e.g. its synthesized policy's: see test/infra/build-stack.ts); none = all. */
   iam?: ReadonlySet<string>;
   /** The functions' environment (functionEnvironment, on this cloud's dynalite). */
@@ -159,6 +169,9 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
   const tasks: EcsTasks = new Map();
   const faults: EcsFaults = { throttleRunTask: 0, noCapacity: 0, listAfterMs: 0, latencyMs: 0 };
   const listedAt = new Map<string, number>();
+  const clientTokens = new Map<string, string>();
+  /** vCPUs of each registered revision (RunTask's task definition), for Fargate's quota. */
+  const cpuOf = new Map<string, number>();
   /** An ECS action as IAM names it, refused unless `iam` allows it; then the call's latency. */
   const call = async (action: string, resource: string) => {
     if (cloud.iam && !cloud.iam.has(action)) {
@@ -179,7 +192,9 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
     await call('ecs:RegisterTaskDefinition', '*');
     const refused = awsLimits.taskDefinitionSize(input);
     if (refused) throw refused;
-    return { taskDefinition: { taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${input.family}:1` } };
+    const taskDefinitionArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${input.family}:1`;
+    cpuOf.set(taskDefinitionArn, Number(input.cpu) / 1024);
+    return { taskDefinition: { taskDefinitionArn } };
   });
   ecs.on(RunTaskCommand).callsFake(async (input: RunTaskCommandInput) => {
     await call('ecs:RunTask', input.taskDefinition!);
@@ -192,9 +207,8 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
         failures: [{ arn: input.taskDefinition, reason: 'Capacity is unavailable at this time. Please try again later or in a different availability zone' }],
       };
     }
-    const taskArn = taskArnOf(input.startedBy!);
-    // The same clientToken returns the task it started (RunTask idempotency).
-    if (!listedAt.has(taskArn)) {
+    const start = () => {
+      const taskArn = taskArnOf(input.startedBy!);
       listedAt.set(taskArn, Date.now() + faults.listAfterMs);
       tasks.set(taskArn, {
         taskArn,
@@ -204,8 +218,30 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
         version: 1,
         containers: [{ name: 'app' }],
       });
-    }
-    return { tasks: [{ taskArn }], failures: [] };
+      return taskArn;
+    };
+    // Fargate's bucket, quota and clientToken rules, when the test gives the account.
+    if (cloud.fargate) return cloud.fargate.runTask(input, cpuOf.get(input.taskDefinition!) ?? 0.25, start);
+    // The same clientToken with other parameters is a ConflictException (AWS docs, "Ensuring idempotency"); with the same, the same task.
+    const { clientToken, ...request } = input;
+    const digest = JSON.stringify(request);
+    const earlier = clientToken ? clientTokens.get(clientToken) : undefined;
+    if (earlier !== undefined && earlier !== digest) throw awsError('ConflictException', 'The client token has already been used with different parameters.');
+    if (clientToken) clientTokens.set(clientToken, digest);
+    const taskArn = taskArnOf(input.startedBy!);
+    return { tasks: [{ taskArn: tasks.has(taskArn) ? taskArn : start() }], failures: [] };
+  });
+  ecs.on(ListTasksCommand).callsFake(async (input: { startedBy?: string }) => {
+    await call('ecs:ListTasks', '*');
+    return { taskArns: [...tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && t.startedBy === input.startedBy).map((t) => t.taskArn!) };
+  });
+  ecs.on(ListTaskDefinitionsCommand).callsFake(async () => {
+    await call('ecs:ListTaskDefinitions', '*');
+    return { taskDefinitionArns: [] };
+  });
+  ecs.on(DeregisterTaskDefinitionCommand).callsFake(async () => {
+    await call('ecs:DeregisterTaskDefinition', '*');
+    return {};
   });
   ecs.on(DescribeTasksCommand).callsFake(async (input: DescribeTasksCommandInput) => {
     await call('ecs:DescribeTasks', input.tasks?.[0] ?? '*');

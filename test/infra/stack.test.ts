@@ -273,13 +273,14 @@ describe('IAM', () => {
     }
   });
 
-  it('gives the wildcard resource to RegisterTaskDefinition and DescribeTaskDefinition alone', () => {
+  it('gives the wildcard resource to the task-definition actions alone, and ListTasks only on the cluster', () => {
     for (const [entryPoint, fn] of Object.entries(launchers())) {
       const unscoped = statementsOf(fn).filter((statement) => resourcesOf(statement).includes('*'));
       expect(
         unscoped.map((statement) => statement.Action),
         entryPoint,
-      ).toEqual([['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition']]);
+      ).toEqual(['ecs:ListTasks', ['ecs:DeregisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:RegisterTaskDefinition']]);
+      expect(unscoped[0]!.Condition, entryPoint).toEqual({ ArnEquals: { 'ecs:cluster': expect.anything() } });
       expect(
         statementsOf(fn)
           .flatMap((statement) => asList(statement.Action))

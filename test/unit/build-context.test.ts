@@ -190,8 +190,9 @@ describe('contextFromArchive', () => {
     expect(err).toBeInstanceOf(ClientError);
     expect((err as ClientError).status).toBe(413);
     expect((err as ClientError).message).toMatch(`at most ${MAX_INFLATED_BYTES} bytes`);
-    // 256 MiB of zeros deflate to about 1/1000: reading stopped near the cap's share, far from the end.
-    expect(pulled).toBeLessThan(bomb.length / 10);
+    // 256 MiB of zeros deflate to about 1/1000: reading stopped near the cap's share (plus the streams' read-ahead, 64 KiB
+    // since Node 22), far from the end.
+    expect(pulled).toBeLessThan(bomb.length / 3);
   });
 
   it('refuses too many entries and input that is not an archive', async () => {

@@ -17,7 +17,9 @@ const postResultRoute = createRoute({
   description:
     'A job may post more than once; every post is kept in order and the run shows the last one. The token works for its own run only, while the run is active. ' +
     'A run posts at most RESULT_POSTS_PER_RUN results (409 past it), RESULT_POSTS_PER_MINUTE a minute (429 with Retry-After), METRICS_PER_RESULT metrics each; ' +
-    'the object nests at most 31 levels, its numbers are 0 or between 1e-130 and 2^53-1 in magnitude, and no key is __proto__, constructor or prototype (400 naming the field).',
+    'the object nests at most 31 levels, its numbers are 0 or between 1e-130 and 2^53-1 in magnitude, and no key is __proto__, constructor or prototype (400 naming the field). ' +
+    'Dev mode also sets CONTAINERIZER_RESULT_FILE: a job without network may write the object there, and it is read when the container stops. ' +
+    "On ECS Fargate that variable is not set (a stopped task's files cannot be read): a job posts here.",
   security: [{ RunToken: [] }],
   // The body (RunResult) is checked by the result service, size first (413), then shape (400), so it is not validated here.
   request: { params: idParam('runId') },

@@ -1,7 +1,8 @@
 /** Routes of schedules: cron or rate schedules of an app, their next fire times and what each fire did. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
-import { pageOf, Schedule, ScheduleCreate, ScheduleFire, SchedulePatch, SchedulePreview } from '../../schemas.js';
+import { pageOf, Schedule, ScheduleCreate, ScheduleFire, SchedulePatch, SchedulePreview, SchedulePreviewRequest } from '../../schemas.js';
+import { preview } from '../../services/schedules.js';
 import type { Api } from '../app.js';
 import { idParam, json, jsonBody, problems, secured } from './common.js';
 
@@ -87,6 +88,16 @@ const listFiresRoute = createRoute({
   responses: { 200: json(pageOf(ScheduleFire), 'a page of fires'), 401: problems[401], 404: problems[404] },
 });
 
+const previewRoute = createRoute({
+  method: 'post',
+  path: '/schedules/preview',
+  summary:
+    'Check an expression in a time zone and list its next slots without saving anything, as GET /schedules/{id}/next does (a rate counts from now, as a schedule created now would)',
+  security: secured,
+  request: jsonBody(SchedulePreviewRequest),
+  responses: { 200: json(SchedulePreview, 'fire times, ascending'), 400: problems[400], 401: problems[401] },
+});
+
 /** Registers the schedule routes over the schedule service. */
 export function scheduleRoutes(app: Api, { schedules }: Platform): void {
   app.openapi(createScheduleRoute, async (c) => c.json(await schedules.create(c.get('principal'), c.req.valid('param').appId, c.req.valid('json')), 201));
@@ -101,6 +112,11 @@ export function scheduleRoutes(app: Api, { schedules }: Platform): void {
     return c.body(null, 204);
   });
   app.openapi(nextFiresRoute, async (c) => c.json(await schedules.next(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('query').count), 200));
+  app.openapi(previewRoute, (c) => {
+    const { count, expression, timeZone } = c.req.valid('json');
+    const now = new Date().toISOString();
+    return c.json(preview({ expression, timeZone, updatedAt: now }, new Date(), count), 200);
+  });
   app.openapi(listFiresRoute, async (c) => {
     return c.json(await schedules.fires(c.get('principal'), c.req.valid('param').scheduleId, c.req.valid('query')), 200);
   });
