@@ -26,7 +26,9 @@ import { GarbageCollector, collectPeriodically, type GcTimer } from './garbage-c
 import { LocalImageScanner } from './image-scanner.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
+import { isolateFromHost } from './host-firewall.js';
 import { startResultListener } from './result-listener.js';
+import { runNetworkOf } from './run-network.js';
 import { startRetentionSweep } from './retention-sweep.js';
 import { withConsole } from './console-site.js';
 import { readCorsOrigins } from '../shared/settings.js';
@@ -99,8 +101,14 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     instanceId: config.instanceId,
     concurrency: config.buildConcurrency,
     onChange: async (change) => void (await platform.images.applyBuildStateChange(change)),
+    limits: config.builds,
+    network: runNetworkOf(docker),
   });
-  const gc = new GarbageCollector(docker, { instanceId: config.instanceId, containerGraceMs: config.gc.containerGraceSeconds * 1000 });
+  const gc = new GarbageCollector(docker, {
+    instanceId: config.instanceId,
+    containerGraceMs: config.gc.containerGraceSeconds * 1000,
+    leftovers: () => builder.collectLeftovers(),
+  });
   const platform = createPlatform({
     db: dynamo.db,
     runtime,
@@ -115,6 +123,9 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     garbageCollector: gc,
   });
   const retention = await startRetentionSweep(platform.results, logDir);
+
+  // Before any job starts: the runs' network off the host's own services (a warning when it cannot be).
+  await isolateFromHost(docker);
 
   const watch = watchTaskStateChanges(docker, (change) => runtime.follow(change), { instanceId: config.instanceId });
   await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));

@@ -231,10 +231,10 @@ export interface ImageScanner {
 
 /** One object garbage collection removed; `bytes` is the disk it held alone (a container's writable layer; an image's unshared layers). */
 export interface GcRemoval {
-  kind: 'container' | 'image';
+  kind: 'container' | 'image' | 'volume';
   id: string;
   bytes: number;
-  /** Why it went: "exited", "dangling", "old build". */
+  /** Why it went: "exited", "dangling", "old build", "failed build", "unused" (a volume). */
   reason: string;
 }
 
