@@ -10,7 +10,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Removes the platform's leftovers now: exited run containers (dev mode), dangling and old build images no app or recent run uses (admins) */
+    /** Removes the platform's leftovers now: exited run containers, failed builds' layers and unused run volumes (dev mode), dangling and old build images no app or recent run uses (admins) */
     post: operations['collectGarbage'];
     delete?: never;
     options?: never;
@@ -861,7 +861,7 @@ export interface components {
         bytes: number;
         id: string;
         /** @enum {string} */
-        kind: 'container' | 'image';
+        kind: 'container' | 'image' | 'volume';
         /** @example old build */
         reason: string;
       }[];
