@@ -14,7 +14,8 @@
  * live log follows sharing GetLogEvents' quota (bench/follow-budget.ts).
  * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000); the web console's bundle size and its runs page with 10,000 runs (bench/console.ts).
  * Last, the soak (bench/soak.ts): the dev server's resident memory after 100 and 1,000 runs and after a minute idle (target: within 64 MiB).
- * `npx tsx bench/run.ts launch` measures part 1 only; `npx tsx bench/soak.ts [runs] [idleSeconds]` the soak alone.
+ * `containerizer run --follow` against `docker run --rm` (bench/cli.ts).
+ * `npx tsx bench/run.ts launch` measures part 1 only, `npx tsx bench/run.ts build` part 3 only; `npx tsx bench/soak.ts [runs] [idleSeconds]` the soak alone.
  */
 import { jsonClient, signUp } from './client.js';
 import { execFile } from 'node:child_process';
@@ -37,6 +38,7 @@ import { main as resultFigures } from './results.js';
 import { main as scheduleFigures } from './schedules.js';
 import { main as consoleFigures } from './console.js';
 import { main as soakFigures } from './soak.js';
+import { main as cliFigures } from './cli.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const SAMPLES = 20;
@@ -45,6 +47,8 @@ const POLL_MS = 10;
 const run = promisify(execFile);
 /** `npx tsx bench/run.ts launch`: part 1 only. */
 const launchOnly = process.argv[2] === 'launch';
+/** `npx tsx bench/run.ts build`: part 3 only. */
+const buildOnly = process.argv[2] === 'build';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
   const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir, MAX_ACTIVE_RUNS_PER_USER: String(CONCURRENT) }), port: 0 });
   try {
     const alice = await signIn(server.url);
+    if (buildOnly) return await imageBuildFigures(alice);
     const app = await alice('POST', '/apps', { name: 'bench', image: IMAGE, command: ['sh', '-c', ':'] });
 
     const waitTerminal = async (runId: string): Promise<Run> => {
@@ -130,10 +135,11 @@ async function main(): Promise<void> {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  if (launchOnly) return;
+  if (launchOnly || buildOnly) return;
   await logFigures(100);
   await resultFigures();
   await consoleFigures();
+  await cliFigures();
   await lambdaFigures();
   await reconcilerFigures();
   await launchBurstFigures();

@@ -5,6 +5,7 @@
  * JWT_ISSUER, JWT_AUDIENCE, ADMIN_USER_IDS, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; the quotas and
  * sign-in limits (readLimitSettings: MAX_*_PER_USER, LOGIN_*, REGISTRATION*, REFRESHES_PER_MINUTE) and the bound on a run's time to start (RUN_START_TIMEOUT_SECONDS); and
  * the per-run bounds (local/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS;
+ * the per-build bounds (same file): BUILD_MEMORY_MIB, BUILD_CPU, BUILD_TIMEOUT_SECONDS, BUILD_DISK_MAX_MIB;
  * the image policy (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES); BUILD_CONCURRENCY (2); and GC_INTERVAL_SECONDS, GC_CONTAINER_GRACE_SECONDS (600 each).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -17,7 +18,7 @@ import type { CostSettings } from '../shared/services/costs.js';
 import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
 import { CONTAINER_GRACE_MS } from './garbage-collector.js';
 import { DEFAULT_BUILD_CONCURRENCY } from './build-queue.js';
-import { sandboxSettingsFrom, type SandboxSettings } from './sandbox-settings.js';
+import { buildLimitsFrom, sandboxSettingsFrom, type BuildLimits, type SandboxSettings } from './sandbox-settings.js';
 
 export interface LocalConfig {
   port: number;
@@ -28,6 +29,8 @@ export interface LocalConfig {
   auth: AuthConfig;
   /** Per-run bounds: log volume, writable layer (see sandbox-settings.ts for the variables). */
   sandbox: SandboxSettings;
+  /** Per-build bounds: memory, cpu, processes, time, disk (see sandbox-settings.ts for the variables). */
+  builds: BuildLimits;
   limits: LimitSettings;
   imagePolicy: ImagePolicy;
   /** The Fargate price dev mode estimates runs at, and the monthly budget (readCostSettings). */
@@ -58,6 +61,7 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     host: read.optional(ENV.HOST) ?? '127.0.0.1',
     dataDir,
     sandbox: sandboxSettingsFrom(env),
+    builds: buildLimitsFrom(env),
     instanceId: kept(join(dataDir, 'instance-id'), () => randomUUID()),
     auth: {
       ...auth,

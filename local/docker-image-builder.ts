@@ -3,22 +3,30 @@
  * (`POST /build`, dockerode `buildImage`) from the context's tar stream. Each image has a
  * folder under the data dir: `src/` (the context of its latest build) and `builds/<n>.log`
  * (each build's log in the run logs' format, local/log-file.ts, appended as the build goes).
+ * A build is sandboxed like a run, as far as `/build` allows (local/sandbox-settings.ts): its RUN
+ * steps get a memory bound without swap, a cpu quota, the runs' process bound (build-tracker.ts) and
+ * the runs' network (local/run-network.ts: no path to another container, nor to the host's
+ * services); the build has a timeout and a disk bound, and what a failed build made is removed.
+ * `/build` cannot drop capabilities nor set no-new-privileges (no CapDrop, no SecurityOpt): RUN
+ * steps keep Docker's default set, which has no CAP_SYS_ADMIN, CAP_NET_ADMIN nor device access.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { contextTar, DOCKERFILE, type ContextEntry } from '../shared/build-context.js';
 import { logger } from '../shared/logger.js';
-import type { BuildRef, BuildStateChange, ImageBuilder, ImageBuildRequest, LogEvent, LogPage } from '../shared/ports.js';
-import { LABELS, dockerErrorMessage, dockerStatusCode, readLines } from './docker-events.js';
+import type { BuildRef, BuildStateChange, GcRemoval, ImageBuilder, ImageBuildRequest, LogEvent, LogPage } from '../shared/ports.js';
+import { BuildTracker, discardJournal } from './build-tracker.js';
+import { LABELS, dockerErrorMessage, dockerStatusCode, ignoringStatus, readLines } from './docker-events.js';
 import { encodeLine, readPage } from './log-file.js';
 import { FairQueue } from './build-queue.js';
+import { DEFAULT_BUILD_LIMITS, type BuildLimits } from './sandbox-settings.js';
 
-/** A build that runs longer is stopped and FAILED (60 min, CodeBuild's default build timeout). */
-export const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
+/** The CFS period of a build's cpu quota (µs; Docker's default). */
+const CPU_PERIOD_US = 100_000;
 
 /** The immutable tag of one build: `containerizer-img/<imageId lowercased>:<buildNumber>` (Docker repository names are lowercase). */
 export function imageTag(imageId: string, buildNumber: number): string {
@@ -55,8 +63,10 @@ export interface DockerImageBuilderOptions {
   instanceId: string;
   /** Receives BUILDING then BUILT or FAILED for each build; its errors are logged, never thrown. */
   onChange: (change: BuildStateChange) => Promise<void>;
-  /** Default BUILD_TIMEOUT_MS. */
-  timeoutMs?: number;
+  /** Bounds of each build (DEFAULT_BUILD_LIMITS for what is not given). */
+  limits?: Partial<BuildLimits>;
+  /** The network RUN steps join (the runs' one, made on first use); Docker's default bridge when not given. */
+  network?: () => Promise<string>;
   /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY; default local/build-queue.ts DEFAULT_BUILD_CONCURRENCY). */
   concurrency?: number;
 }
@@ -64,12 +74,16 @@ export interface DockerImageBuilderOptions {
 /** Builds a few images at a time (a shared dev machine), shared fairly between owners (local/build-queue.ts). Build refs are the per-build tags. */
 export class DockerImageBuilder implements ImageBuilder {
   private readonly queue: FairQueue;
+  private readonly limits: BuildLimits;
+  /** Journals of the builds under way in this process (build-tracker.ts), which garbage collection leaves alone. */
+  private readonly active = new Set<string>();
 
   constructor(
     private readonly docker: Docker,
     private readonly options: DockerImageBuilderOptions,
   ) {
     this.queue = new FairQueue(options.concurrency);
+    this.limits = { ...DEFAULT_BUILD_LIMITS, ...options.limits };
   }
 
   /** Queues the build in its owner's turn and returns its tag at once; see `run` for what follows. */
@@ -110,13 +124,11 @@ export class DockerImageBuilder implements ImageBuilder {
       const [built, kept] = await Promise.allSettled([this.dockerBuild(request, tag, write), this.keepSource(request.imageId, request.context)]);
       if (built.status === 'rejected') throw built.reason;
       if (kept.status === 'rejected') throw kept.reason;
-      const failure = built.value;
-      if (failure) {
-        outcome = { ...base, lastStatus: 'FAILED', at: new Date(), reason: failure };
-      } else {
-        const { Id } = await this.docker.getImage(tag).inspect();
-        outcome = { ...base, lastStatus: 'BUILT', at: new Date(), imageRef: tag, digest: Id };
-      }
+      const result = built.value;
+      outcome =
+        typeof result === 'string'
+          ? { ...base, lastStatus: 'FAILED', at: new Date(), reason: result }
+          : { ...base, lastStatus: 'BUILT', at: new Date(), imageRef: tag, digest: result.Id };
     } catch (err) {
       const reason = dockerErrorMessage(err);
       write('stderr', reason);
@@ -140,6 +152,7 @@ export class DockerImageBuilder implements ImageBuilder {
    */
   async discard(imageId: string): Promise<void> {
     const folder = this.folderOf(imageId);
+    await this.discardJournals(path.join(folder, 'builds'));
     const images = await this.docker.listImages({
       filters: { label: [`${LABELS.imageId}=${imageId}`, `${LABELS.instanceId}=${this.options.instanceId}`] },
     });
@@ -154,13 +167,84 @@ export class DockerImageBuilder implements ImageBuilder {
     await rm(folder, { recursive: true, force: true });
   }
 
-  /** Runs the classic build, writing its output as it comes. Returns Docker's error message, if the build failed. */
+  /**
+   * What builds that did not finish left (a crash mid-build: their journals remain): removes it
+   * (build-tracker.ts discardJournal). For garbage collection; builds under way are left alone.
+   */
+  async collectLeftovers(): Promise<GcRemoval[]> {
+    const removed: GcRemoval[] = [];
+    const images = await readdir(path.join(this.options.dataDir, 'images')).catch(() => []);
+    for (const imageId of images) removed.push(...(await this.discardJournals(path.join(this.options.dataDir, 'images', imageId, 'builds'))));
+    return removed;
+  }
+
+  private async discardJournals(folder: string): Promise<GcRemoval[]> {
+    const removed: GcRemoval[] = [];
+    for (const name of await readdir(folder).catch(() => [])) {
+      const journal = path.join(folder, name);
+      if (name.endsWith('.created') && !this.active.has(journal)) removed.push(...(await discardJournal(this.docker, journal)));
+    }
+    return removed;
+  }
+
+  /**
+   * Runs the classic build within the build bounds, writing its output as it comes. Returns the
+   * built image, or why the build failed (Docker's error, the timeout, the disk bound); a failed
+   * build's objects are removed.
+   */
   private async dockerBuild(
     request: ImageBuildRequest,
     tag: string,
     write: (stream: LogEvent['stream'], message: string) => void,
+  ): Promise<Docker.ImageInspectInfo | string> {
+    const { limits } = this;
+    const journal = this.logFileOf(request.imageId, request.buildNumber).replace(/\.log$/, '.created');
+    const stopping = new AbortController();
+    let stopped: string | undefined;
+    const stop = (reason: string) => {
+      stopped ??= reason;
+      stopping.abort();
+    };
+    const timer = setTimeout(() => stop(`build timed out after ${limits.timeoutMs / 1000} s (BUILD_TIMEOUT_SECONDS)`), limits.timeoutMs);
+    const tracker = new BuildTracker(this.docker, { journal, ...limits, onExceeded: stop });
+    this.active.add(journal);
+    try {
+      const streamed = await this.stream(request, tag, limits, stopping.signal, tracker, write);
+      // A step can write past the bound between two checks: measured once more at the end.
+      const image = (stopped ?? streamed) === undefined ? await this.docker.getImage(tag).inspect() : undefined;
+      const error = stopped ?? streamed ?? tracker.overBound(await tracker.builtBytes(image!));
+      if (error === undefined) {
+        await tracker.keep(tag);
+        return image!;
+      }
+      // Docker's own error is in the log already.
+      if (error !== streamed) write('stderr', error);
+      await this.discardBuild(tracker, tag);
+      return error;
+    } catch (err) {
+      await this.discardBuild(tracker, tag);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      this.active.delete(journal);
+    }
+  }
+
+  /** Removes what a failed build made, its tag too (a build failed at its end by its disk has one). */
+  private async discardBuild(tracker: BuildTracker, tag: string): Promise<void> {
+    await tracker.discard();
+    await ignoringStatus([404, 409], () => this.docker.getImage(tag).remove());
+  }
+
+  /** Streams the build's output to `write` and the tracker. Returns Docker's error message, if the build failed; undefined when `signal` stopped it. */
+  private async stream(
+    request: ImageBuildRequest,
+    tag: string,
+    limits: BuildLimits,
+    signal: AbortSignal,
+    tracker: BuildTracker,
+    write: (stream: LogEvent['stream'], message: string) => void,
   ): Promise<string | undefined> {
-    const signal = AbortSignal.timeout(this.options.timeoutMs ?? BUILD_TIMEOUT_MS);
     const labels = {
       [LABELS.instanceId]: this.options.instanceId,
       [LABELS.imageId]: request.imageId,
@@ -176,9 +260,16 @@ export class DockerImageBuilder implements ImageBuilder {
         version: '1',
         rm: true,
         forcerm: true,
+        // Each RUN step's container: memory without swap (memswap = memory), a cpu quota, the runs' network.
+        memory: limits.memoryBytes,
+        memswap: limits.memoryBytes,
+        cpuperiod: CPU_PERIOD_US,
+        cpuquota: Math.round(limits.cpu * CPU_PERIOD_US),
+        ...(this.options.network && { networkmode: await this.options.network() }),
         abortSignal: signal,
       } as Docker.ImageBuildOptions,
     )) as Readable;
+    tracker.start();
     let error: string | undefined;
     try {
       await readLines(output, (line) => {
@@ -190,7 +281,12 @@ export class DockerImageBuilder implements ImageBuilder {
           return;
         }
         // The classic builder sends a bare "\n" after each step line: no event for those.
-        if (message.stream && message.stream !== '\n') for (const text of message.stream.replace(/\n$/, '').split('\n')) write('stdout', text);
+        if (message.stream && message.stream !== '\n') {
+          for (const text of message.stream.replace(/\n$/, '').split('\n')) {
+            tracker.see(text);
+            write('stdout', text);
+          }
+        }
         if (message.status) write('stdout', message.id ? `${message.id}: ${message.status}` : message.status);
         if (message.error) {
           error = message.error.trim();
@@ -199,8 +295,7 @@ export class DockerImageBuilder implements ImageBuilder {
       });
     } catch (err) {
       if (!signal.aborted) throw err;
-      error = `build timed out after ${(this.options.timeoutMs ?? BUILD_TIMEOUT_MS) / 1000} s`;
-      write('stderr', error);
+      return undefined;
     }
     return error;
   }

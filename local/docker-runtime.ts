@@ -13,9 +13,10 @@ import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf, ignoringStat
 import { assertImageReference, isImageReference } from '../shared/image-reference.js';
 import { truncationMessage } from './log-pipeline.js';
 import { ensureRunNetwork } from './run-network.js';
-import { DEFAULT_SANDBOX, type SandboxSettings } from './sandbox-settings.js';
+import { DEFAULT_SANDBOX, PIDS_LIMIT, type SandboxSettings } from './sandbox-settings.js';
 import { WritableLayerGuard } from './writable-layer-guard.js';
 import { readResultFile } from './result-file.js';
+import { withRunVolumes } from './run-volumes.js';
 import { TaskGroups, taskMembers, type TaskMember } from './task-group.js';
 
 /**
@@ -23,9 +24,6 @@ import { TaskGroups, taskMembers, type TaskMember } from './task-group.js';
  * gateway address, where dev mode's result listener waits; see local/result-listener.ts).
  */
 export const HOST_ALIAS = 'host.containers.internal';
-
-/** Processes per container; Fargate isolates each task in its own VM, a shared local engine needs a fork-bomb guard. */
-const PIDS_LIMIT = 1024;
 
 /**
  * Docker's own copy of a container's output, which the log pipeline reads: the `local` driver
@@ -78,10 +76,10 @@ export class DockerRuntime implements ContainerRuntime {
       onChange: async (change) => this.hooks.onTaskChange?.(await this.withLogs(change)),
       beforeStart: (runId, member) => this.logs.attach(runId, member.ref, member.container),
     });
-    this.guard = new WritableLayerGuard(docker, sandbox.writableLayerMaxBytes, sandbox.writableLayerCheckMs, async (ref, runId, size) => {
+    this.guard = new WritableLayerGuard(docker, sandbox.writableLayerMaxBytes, sandbox.writableLayerCheckMs, async (ref, runId, size, inVolumes) => {
       this.killedFor.set(
         runId,
-        `writable layer of ${Math.round(size / 1024 / 1024)} MiB exceeded the run's bound of ${Math.round(sandbox.writableLayerMaxBytes / 1024 / 1024)} MiB`,
+        `writable layer${inVolumes > 0 ? ' and volumes' : ''} of ${Math.round(size / 1024 / 1024)} MiB exceeded the run's bound of ${Math.round(sandbox.writableLayerMaxBytes / 1024 / 1024)} MiB`,
       );
       await this.kill(ref, 'writable layer too large');
     });
@@ -147,7 +145,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer(options);
+      container = await this.docker.createContainer(await withRunVolumes(this.docker, options));
     } catch (err) {
       const status = dockerStatusCode(err);
       if (status === 409) return this.startExisting(name, run.runId);
@@ -403,9 +401,9 @@ export class DockerRuntime implements ContainerRuntime {
     return this.guard.close();
   }
 
-  /** Force-removes the container. Gone or already being removed is fine. */
+  /** Force-removes the container with its anonymous volumes (run-volumes.ts). Gone or already being removed is fine. */
   async remove(ref: TaskRef): Promise<void> {
-    await ignoringStatus([404, 409], () => this.docker.getContainer(ref).remove({ force: true }));
+    await ignoringStatus([404, 409], () => this.docker.getContainer(ref).remove({ force: true, v: true }));
   }
 }
 

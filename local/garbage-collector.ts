@@ -1,6 +1,7 @@
 /**
  * Dev mode's clean-up of the local Docker engine: exited containers the platform left,
- * dangling images of its builds, and images of old builds no app or recent run uses.
+ * dangling images of its builds, images of old builds no app or recent run uses, volumes of its
+ * runs no container uses any more, and what failed builds left (the builder's journals).
  * Only objects labelled with this installation's instance id are ever touched (the engine
  * is shared with whatever else runs on the machine), and nothing is forced: an image a
  * container still uses, or that carries another tag, stays.
@@ -25,11 +26,14 @@ export interface GarbageCollectorOptions {
   keepBuilds?: number;
   /** Default CONTAINER_GRACE_MS. */
   containerGraceMs?: number;
+  /** Removes what builds that never finished left and says what (DockerImageBuilder.collectLeftovers). */
+  leftovers?: () => Promise<GcRemoval[]>;
 }
 
 /** The part of `GET /system/df` (Docker Engine API, SystemDataUsageResponse) read here. */
 interface DiskUsage {
   Images?: { Id: string; Size: number; SharedSize: number }[] | null;
+  Volumes?: { Name: string; UsageData?: { Size: number } | null }[] | null;
 }
 
 /** Collects this instance's leftovers. One collection runs at a time; a second call waits for the first. */
@@ -42,9 +46,10 @@ export class GarbageCollector implements GarbageCollectorPort {
   ) {}
 
   /**
-   * Removes this instance's exited containers (past the grace period), its dangling images,
-   * and its images beyond the newest `keepBuilds` builds of each image unless `inUse` holds
-   * their tag or id. An object that cannot be removed (in use, already gone) is skipped.
+   * Removes this instance's exited containers (past the grace period), what its failed builds
+   * left, its dangling images, its images beyond the newest `keepBuilds` builds of each image
+   * unless `inUse` holds their tag or id, and its volumes no container uses. An object that
+   * cannot be removed (in use, already gone) is skipped.
    */
   async collect(inUse: ReadonlySet<string> = new Set()): Promise<GcReport> {
     const next = this.running.then(() => this.collectNow(inUse));
@@ -53,7 +58,12 @@ export class GarbageCollector implements GarbageCollectorPort {
   }
 
   private async collectNow(inUse: ReadonlySet<string>): Promise<GcReport> {
-    const removed = [...(await this.collectContainers()), ...(await this.collectImages(inUse))];
+    const removed = [
+      ...(await this.collectContainers()),
+      ...((await this.options.leftovers?.()) ?? []),
+      ...(await this.collectImages(inUse)),
+      ...(await this.collectVolumes()),
+    ];
     return { removed, bytesFreed: removed.reduce((sum, r) => sum + r.bytes, 0) };
   }
 
@@ -76,7 +86,7 @@ export class GarbageCollector implements GarbageCollectorPort {
       const done = await this.attempt(async () => {
         const { State } = await container.inspect();
         if (State.Running || Date.now() - Date.parse(State.FinishedAt) < graceMs) return false;
-        await container.remove();
+        await container.remove({ v: true });
         return true;
       });
       if (done) removed.push({ kind: 'container', id: info.Id, bytes: (info as { SizeRw?: number }).SizeRw ?? 0, reason: 'exited' });
@@ -110,6 +120,25 @@ export class GarbageCollector implements GarbageCollectorPort {
       // Not forced: Docker refuses (409) an image a container uses or that carries several tags.
       const done = await this.attempt(async () => (await this.docker.getImage(id).remove(), true));
       if (done) removed.push({ kind: 'image', id, bytes: ownBytes.get(id) ?? 0, reason });
+    }
+    return removed;
+  }
+
+  /**
+   * Volumes labelled by this instance (a run's, local/run-volumes.ts) that no container mounts: a
+   * run's are removed with its containers, so these are what a crash or a foreign removal left.
+   */
+  private async collectVolumes(): Promise<GcRemoval[]> {
+    const { Volumes } = await this.docker.listVolumes({ filters: { label: [this.label], dangling: ['true'] } });
+    const volumes = (Volumes ?? []).filter((v) => this.owns(v.Labels));
+    if (volumes.length === 0) return [];
+    const usage = (await this.docker.df()) as DiskUsage;
+    const bytes = new Map((usage.Volumes ?? []).map((v) => [v.Name, Math.max(0, v.UsageData?.Size ?? 0)]));
+    const removed: GcRemoval[] = [];
+    for (const volume of volumes) {
+      // Not forced: Docker refuses (409) a volume a container has mounted since.
+      const done = await this.attempt(async () => (await this.docker.getVolume(volume.Name).remove(), true));
+      if (done) removed.push({ kind: 'volume', id: volume.Name, bytes: bytes.get(volume.Name) ?? 0, reason: 'unused' });
     }
     return removed;
   }

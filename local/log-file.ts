@@ -86,7 +86,7 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
  * the start. Only complete lines are returned (the writer may be mid-line). With `container`,
  * only that container's lines (and the truncation marker) are kept: the others are skipped
  * within the same read, so a page may hold fewer than `limit` events, none even, while
- * `nextCursor` moves past them. A missing file is an empty log. Throws a 400 ClientError (field
+ * `nextCursor` moves past them; `cursors` holds the line start after each event. A missing file is an empty log. Throws a 400 ClientError (field
  * `cursor`) on a cursor that is not a line start of this file.
  */
 export async function readPage(file: string, options: { cursor?: string; limit: number; startTime?: number; container?: string }): Promise<LogPage> {
@@ -107,15 +107,19 @@ export async function readPage(file: string, options: { cursor?: string; limit: 
     }
     const chunk = await readAt(handle, from, Math.min(PAGE_MAX_BYTES, size - from));
     const events: LogEvent[] = [];
+    const cursors: string[] = [];
     let offset = 0;
     while (events.length < options.limit) {
       const end = chunk.indexOf(NEWLINE, offset);
       if (end < 0) break;
       const { mark, ...event } = decodeLine(chunk.toString('utf8', offset, end));
-      if (options.container === undefined || mark === 'x' || (event.container ?? MAIN_CONTAINER) === options.container) events.push(event);
       offset = end + 1;
+      if (options.container === undefined || mark === 'x' || (event.container ?? MAIN_CONTAINER) === options.container) {
+        events.push(event);
+        cursors.push(String(from + offset));
+      }
     }
-    return { events, nextCursor: String(from + offset) };
+    return { events, nextCursor: String(from + offset), ...(events.length > 0 && { cursors }) };
   } finally {
     await handle.close();
   }

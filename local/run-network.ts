@@ -14,6 +14,8 @@ import type Docker from 'dockerode';
 import { dockerErrorMessage, dockerStatusCode } from './docker-events.js';
 
 export const RUN_NETWORK = 'containerizer-runs';
+/** The bridge option naming the host interface of a bridge network (else Docker names it `br-<first 12 characters of the network id>`). */
+const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
 const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
 
 /**
@@ -43,4 +45,25 @@ export async function ensureRunNetwork(docker: Docker): Promise<string> {
     if (dockerStatusCode(err) !== 409) throw new Error(`cannot create the Docker network "${RUN_NETWORK}": ${dockerErrorMessage(err)}`, { cause: err });
   }
   return RUN_NETWORK;
+}
+
+/** The run network made once per Docker client (ensureRunNetwork); a failure is not kept, so the next call tries again. */
+export function runNetworkOf(docker: Docker): () => Promise<string> {
+  let network: Promise<string> | undefined;
+  return () =>
+    (network ??= ensureRunNetwork(docker).catch((err: unknown) => {
+      network = undefined;
+      throw err;
+    }));
+}
+
+/** The run network's host side: its bridge interface and its gateway (IPv4), made if missing. */
+export async function runNetworkBridge(docker: Docker): Promise<{ bridge: string; gateway: string | undefined }> {
+  const info = (await docker.getNetwork(await ensureRunNetwork(docker)).inspect()) as {
+    Id: string;
+    Options?: Record<string, string>;
+    IPAM?: { Config?: { Gateway?: string }[] };
+  };
+  const gateway = info.IPAM?.Config?.map((c) => c.Gateway).find((g) => g && !g.includes(':'));
+  return { bridge: info.Options?.[BRIDGE_NAME_OPTION] ?? `br-${info.Id.slice(0, 12)}`, gateway };
 }

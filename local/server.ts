@@ -6,11 +6,13 @@
  * that fails is logged and skipped (a schedule that cannot fire is disabled with the reason),
  * and GET /health says what does not answer.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import Docker from 'dockerode';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createApi } from '../shared/http/app.js';
+import { createApi, maxBodyBytesOf } from '../shared/http/app.js';
+import { LOCAL_FOLLOW_POLL_MS } from '../shared/http/log-follow.js';
 import { logger } from '../shared/logger.js';
 import { createPlatform, type Platform } from '../shared/platform.js';
 import type { RunEventPublisher } from '../shared/ports.js';
@@ -24,7 +26,9 @@ import { GarbageCollector, collectPeriodically, type GcTimer } from './garbage-c
 import { LocalImageScanner } from './image-scanner.js';
 import { startDynalite } from './dynalite.js';
 import { LocalScheduler } from './local-scheduler.js';
+import { isolateFromHost } from './host-firewall.js';
 import { startResultListener } from './result-listener.js';
+import { runNetworkOf } from './run-network.js';
 import { startRetentionSweep } from './retention-sweep.js';
 import { withConsole } from './console-site.js';
 import { readCorsOrigins } from '../shared/settings.js';
@@ -51,6 +55,20 @@ const logPublisher: RunEventPublisher = {
     logger.info('Run State Change', { runId: run.runId, appId: run.appId, status: run.status, exitCode: run.exitCode });
   },
 };
+
+/**
+ * Node answers `Expect: 100-continue` itself unless told otherwise, inviting a body the API will
+ * refuse. Only a body within the route's limit is invited; a larger one goes straight to the API,
+ * whose 413 (with `Connection: close`) is the final answer (RFC 9110 §10.1.1).
+ */
+function continueUnlessTooLarge(server: ServerType) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (!(length > maxBodyBytesOf(path))) res.writeContinue();
+    server.emit('request', req, res);
+  };
+}
 
 /** Runs one start-up step; its failure is logged and start-up goes on. */
 async function startupStep(what: string, step: () => Promise<void>): Promise<void> {
@@ -83,8 +101,14 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     instanceId: config.instanceId,
     concurrency: config.buildConcurrency,
     onChange: async (change) => void (await platform.images.applyBuildStateChange(change)),
+    limits: config.builds,
+    network: runNetworkOf(docker),
   });
-  const gc = new GarbageCollector(docker, { instanceId: config.instanceId, containerGraceMs: config.gc.containerGraceSeconds * 1000 });
+  const gc = new GarbageCollector(docker, {
+    instanceId: config.instanceId,
+    containerGraceMs: config.gc.containerGraceSeconds * 1000,
+    leftovers: () => builder.collectLeftovers(),
+  });
   const platform = createPlatform({
     db: dynamo.db,
     runtime,
@@ -100,6 +124,9 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     garbageCollector: gc,
   });
   const retention = await startRetentionSweep(platform.results, logDir);
+
+  // Before any job starts: the runs' network off the host's own services (a warning when it cannot be).
+  await isolateFromHost(docker);
 
   const watch = watchTaskStateChanges(docker, (change) => runtime.follow(change), { instanceId: config.instanceId });
   await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));
@@ -129,6 +156,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const api = createApi(platform, {
     corsOrigins: readCorsOrigins(process.env),
     clientAddress: socketAddress,
+    follow: { pollMs: LOCAL_FOLLOW_POLL_MS },
     healthChecks: {
       store: () => dynamo.db.doc.send(new GetCommand({ TableName: TABLE_NAME, Key: { pk: 'HEALTH', sk: 'HEALTH' } })),
       docker: () => docker.ping(),
@@ -137,6 +165,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: withConsole(api), port: config.port, hostname: config.host }, () => resolve(s));
   });
+  server.on('checkContinue', continueUnlessTooLarge(server));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 

@@ -19,6 +19,7 @@ import type { TaskRef, TaskStateChange } from '../shared/ports.js';
 import { taskContainers, type TaskContainer } from '../shared/services/container-rules.js';
 import { ESSENTIAL_CONTAINER_EXITED, LABELS, dockerErrorMessage, dockerStatusCode, ignoringStatus } from './docker-events.js';
 import { planTask, type Member, type TaskPlan } from './task-plan.js';
+import { withRunVolumes } from './run-volumes.js';
 
 /** Labels a task's containers carry besides LABELS: their name in the task, and their place in it (TaskLabel as JSON). */
 export const TASK_LABELS = { container: 'containerizer.container', task: 'containerizer.task' } as const;
@@ -150,9 +151,11 @@ export class TaskGroups {
     const holder = holderOf(containers);
     const ids = new Map<string, string>();
     try {
-      ids.set(holder.name, await this.createOrFind(this.createOptions(run, base, holder, containers.indexOf(holder))));
+      // Each container's own image decides its volumes (run-volumes.ts).
+      const create = async (options: Docker.ContainerCreateOptions) => this.createOrFind(await withRunVolumes(this.docker, options));
+      ids.set(holder.name, await create(this.createOptions(run, base, holder, containers.indexOf(holder))));
       for (const [index, container] of containers.entries()) {
-        if (container !== holder) ids.set(container.name, await this.createOrFind(this.createOptions(run, base, container, index, ids.get(holder.name))));
+        if (container !== holder) ids.set(container.name, await create(this.createOptions(run, base, container, index, ids.get(holder.name))));
       }
       await check?.(ids.get(MAIN_CONTAINER)!);
     } catch (err) {
@@ -438,8 +441,9 @@ export class TaskGroups {
     }
   }
 
+  /** Force-removes the container with its anonymous volumes (run-volumes.ts). */
   private async remove(ref: TaskRef): Promise<void> {
-    await ignoringStatus([404, 409], () => this.docker.getContainer(ref).remove({ force: true }));
+    await ignoringStatus([404, 409], () => this.docker.getContainer(ref).remove({ force: true, v: true }));
   }
 
   private forget(runId: string): void {

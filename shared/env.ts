@@ -175,6 +175,24 @@ export const ENV = {
   GC_CONTAINER_GRACE_SECONDS: 'GC_CONTAINER_GRACE_SECONDS',
   /** Dev mode: s between two measurements of each run's writable layer (5). */
   RUN_DISK_CHECK_SECONDS: 'RUN_DISK_CHECK_SECONDS',
+  /** Dev mode: MiB of memory each build's RUN steps may use (2048), swap included (none). */
+  BUILD_MEMORY_MIB: 'BUILD_MEMORY_MIB',
+  /** Dev mode: vCPUs each build's RUN steps may use (1; a CFS quota). */
+  BUILD_CPU: 'BUILD_CPU',
+  /** Dev mode: s a build may take (900) before it is stopped and FAILED. */
+  BUILD_TIMEOUT_SECONDS: 'BUILD_TIMEOUT_SECONDS',
+  /** Dev mode: MiB of layers one build may write (4096) before it is stopped and FAILED; measured every RUN_DISK_CHECK_SECONDS and at its end. */
+  BUILD_DISK_MAX_MIB: 'BUILD_DISK_MAX_MIB',
+  /** The CLI: the API's base URL, over the profile's (CI: with CONTAINERIZER_TOKEN, no login needed). */
+  CONTAINERIZER_API: 'CONTAINERIZER_API',
+  /** The CLI: a bearer token used as is (not refreshed), over the profile's. */
+  CONTAINERIZER_TOKEN: 'CONTAINERIZER_TOKEN',
+  /** The CLI: the profile to use when --profile is not given (`default`). */
+  CONTAINERIZER_PROFILE: 'CONTAINERIZER_PROFILE',
+  /** The CLI: the base of its config directory (XDG Base Directory; default ~/.config). */
+  XDG_CONFIG_HOME: 'XDG_CONFIG_HOME',
+  /** The CLI: any value turns colour off (no-color.org). */
+  NO_COLOR: 'NO_COLOR',
 } as const;
 
 /** The name of one of the platform's environment variables. */

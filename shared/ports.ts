@@ -160,6 +160,8 @@ export interface LogPage {
   events: LogEvent[];
   /** Opaque; pass it back to read on. Present even when no more lines exist yet. */
   nextCursor: string;
+  /** When the source has one per event (dev mode's byte offsets): the cursor after each event, `cursors[i]` after `events[i]`. */
+  cursors?: string[];
 }
 
 /** Reads a run's logs forward from a cursor. */
@@ -241,10 +243,10 @@ export interface ImageScanner {
 
 /** One object garbage collection removed; `bytes` is the disk it held alone (a container's writable layer; an image's unshared layers). */
 export interface GcRemoval {
-  kind: 'container' | 'image';
+  kind: 'container' | 'image' | 'volume';
   id: string;
   bytes: number;
-  /** Why it went: "exited", "dangling", "old build". */
+  /** Why it went: "exited", "dangling", "old build", "failed build", "unused" (a volume). */
   reason: string;
 }
 

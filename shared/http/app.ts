@@ -65,11 +65,21 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  */
 export const MAX_IMAGE_BODY_BYTES = 6 * 1024 * 1024;
 
-/** A 413 before the body is read when it is over `maxSize` bytes (hono's bodyLimit). */
+/** The largest body (bytes) a request to `path` may carry: MAX_IMAGE_BODY_BYTES on the image routes, else MAX_BODY_BYTES. */
+export function maxBodyBytesOf(path: string): number {
+  return path === '/images' || path.startsWith('/images/') ? MAX_IMAGE_BODY_BYTES : MAX_BODY_BYTES;
+}
+
+/**
+ * A 413 before the body is read when it is over `maxSize` bytes (hono's bodyLimit). The unread
+ * body is still on the connection, so the answer says `Connection: close` (RFC 9112 §9.6): a
+ * client must not send its next request on it.
+ */
 const bodyLimitOf = (maxSize: number) =>
   bodyLimit({
     maxSize,
-    onError: (c) => problemResponse(c, { title: 'Content Too Large', status: 413, detail: `request bodies are at most ${maxSize} bytes` }),
+    onError: (c) =>
+      problemResponse(c, { title: 'Content Too Large', status: 413, detail: `request bodies are at most ${maxSize} bytes` }, { connection: 'close' }),
   });
 
 const PUBLIC = new Set(['/health', '/openapi.json', '/auth/register', '/auth/login', '/auth/refresh']);
@@ -96,7 +106,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   if (options.corsOrigins?.length) app.use('*', corsOf(options.corsOrigins));
   const bodies = bodyLimitOf(MAX_BODY_BYTES);
   const contexts = bodyLimitOf(MAX_IMAGE_BODY_BYTES);
-  app.use('*', (c, next) => (c.req.path === '/images' || c.req.path.startsWith('/images/') ? contexts(c, next) : bodies(c, next)));
+  app.use('*', (c, next) => (maxBodyBytesOf(c.req.path) === MAX_IMAGE_BODY_BYTES ? contexts(c, next) : bodies(c, next)));
   app.use('*', async (c, next) => {
     if (PUBLIC.has(c.req.path) || isResultPost(c.req.method, c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';

@@ -1,12 +1,17 @@
 /**
  * Following a log as Server-Sent Events (the WHATWG HTML "Server-sent events" format): a run's
- * or a build's. `log` events carry one log event each; the LAST line of each page read carries
- * the cursor after that page as its event id (a page's lines share one cursor, so an id on an
- * earlier line would skip the rest of its page on resume). A client that reconnects with
- * Last-Event-ID therefore repeats nothing and loses nothing. `end` says the producer is done.
+ * or a build's. `log` events carry one log event each, and EVERY one carries the cursor after it
+ * as its event id: the source's own per-event cursor when it has one (dev mode's byte offset of
+ * the next line), else the page's start cursor and the number of its lines already sent
+ * (`<cursor>~<n>`, CloudWatch's token plus an offset within the page), and the page's cursor on
+ * its last line. A client that reconnects with Last-Event-ID, however mid-page it was cut off,
+ * therefore repeats nothing and loses nothing. `end` says the producer is done.
  *
  * Every response is bounded: it ends once `maxBytes` are written (after a whole page, so a
- * resume always progresses) or after `maxFollowMs`; the client resumes with Last-Event-ID.
+ * resume always progresses) or after `maxFollowMs`; the client resumes with Last-Event-ID. Each
+ * response opens with `retry: RECONNECT_MS`, so a client reconnects at once at such a boundary
+ * instead of after its default delay (3 s for most EventSource clients); a host that cannot wait
+ * for lines (maxFollowMs 0) says the idle poll's longest delay instead, as reconnects poll it.
  */
 import type { SSEStreamingApi } from 'hono/streaming';
 import { isTerminal, type Run } from '../domain.js';
@@ -21,6 +26,26 @@ import type { LogPage, LogSource } from '../ports.js';
  */
 export const FOLLOW_POLL_MS = { initial: 500, max: 4_000 } as const;
 
+/**
+ * Dev mode's polling delays (ms): a poll there is a small read of a local file and of dynalite,
+ * so a follow learns of a run's end within a quarter second (a short job's `run --follow` is not
+ * left waiting out a CloudWatch-sized backoff).
+ */
+export const LOCAL_FOLLOW_POLL_MS = { initial: 50, max: 250 } as const;
+
+/** Polling delays (ms) of an idle follow: from `initial`, doubled per empty poll up to `max`. */
+export interface PollDelays {
+  initial: number;
+  max: number;
+}
+
+/**
+ * The reconnection delay (ms) a follow response announces (`retry:`): a bounded response ending
+ * is routine, so a client should come back at once; a little above 0 so a client whose server is
+ * gone does not spin.
+ */
+export const RECONNECT_MS = 100;
+
 /** How one follow response is bounded, and where a client can follow live when this one cannot. */
 export interface FollowOptions {
   /** How long (ms) a response may wait for new lines; 0 = answer with what there is now (a buffering host). */
@@ -29,6 +54,8 @@ export interface FollowOptions {
   maxBytes: number;
   /** The URL of a live follow of the same route (the cloud's streaming function URL), advertised in a Link header. */
   liveUrl?: string;
+  /** Polling delays of an idle follow; default FOLLOW_POLL_MS (CloudWatch's quota). */
+  pollMs?: PollDelays;
 }
 
 /** Dev mode's follow: open until the run ends, 1 MiB per response. */
@@ -42,12 +69,14 @@ export interface PageFollow {
   filtered?: boolean;
   /** The `end` event's data once the producer is done (all its lines are in the pages read); undefined before. */
   ended: () => Promise<object | undefined>;
-  /** Where to start: Last-Event-ID, else the `cursor` query parameter; none = the beginning. */
+  /** Where to start: Last-Event-ID, else the `cursor` query parameter (a source cursor or an event id this follow sent); none = the beginning. */
   cursor?: string;
   /** How long (ms) this response may wait for new lines before the client must resume; 0 = answer with what there is now. */
   maxFollowMs: number;
   /** Bytes after which this response ends (checked after each whole page). */
   maxBytes: number;
+  /** Polling delays of an idle follow; default FOLLOW_POLL_MS. */
+  pollMs?: PollDelays;
 }
 
 /** A run's log follow: the run read afresh before each page decides when it ends. */
@@ -62,7 +91,12 @@ export interface LogFollow extends Omit<PageFollow, 'read' | 'ended'> {
   container?: string;
 }
 
-/** SSE framing around one event's data: `event: log\ndata: …\nid: …\n\n`, an upper bound. */
+/** A page as the JSON log routes answer it (LogPage's schema: the per-event cursors are the follow's). */
+export function logPageView({ events, nextCursor }: LogPage): { events: LogPage['events']; nextCursor: string } {
+  return { events, nextCursor };
+}
+
+/** SSE framing around one event's data and id: `event: log\ndata: …\nid: …\n\n`, an upper bound. */
 const FRAME_BYTES = 32;
 
 /** Writes the run's log to `stream` as it grows; see followPages. */
@@ -86,21 +120,29 @@ export function followLogs(stream: SSEStreamingApi, { readRun, logs, limit, star
  * with the same backoff, never surfaced mid-stream.
  */
 export async function followPages(stream: SSEStreamingApi, follow: PageFollow): Promise<void> {
-  let cursor = follow.cursor;
-  const deadline = Date.now() + follow.maxFollowMs;
+  let { cursor, skip } = parseEventId(follow.cursor);
   let written = 0;
-  let delay: number = FOLLOW_POLL_MS.initial;
+  const poll = follow.pollMs ?? FOLLOW_POLL_MS;
+  let delay = poll.initial;
+  // A host that answers with what there is now (maxFollowMs 0: API Gateway buffering) is polled by reconnects: no faster than the idle poll.
+  await stream.write(`retry: ${follow.maxFollowMs > 0 ? RECONNECT_MS : poll.max}\n\n`);
+  const deadline = Date.now() + follow.maxFollowMs;
   while (!stream.aborted) {
     const page = await readOrThrottled(follow, cursor);
     if (page && page.events.length > 0) {
+      // Resuming mid-page: the lines of this page the client already has are left out.
+      const sent = Math.min(skip, page.events.length);
+      skip -= sent;
+      const start = cursor;
       cursor = page.nextCursor;
       const last = page.events.length - 1;
-      for (const [i, event] of page.events.entries()) {
-        const data = JSON.stringify(event);
-        await stream.writeSSE({ event: 'log', data, ...(i === last && { id: cursor }) });
-        written += Buffer.byteLength(data) + FRAME_BYTES + (i === last ? Buffer.byteLength(cursor) : 0);
+      for (let i = sent; i <= last; i++) {
+        const data = JSON.stringify(page.events[i]);
+        const id = i === last ? page.nextCursor : (page.cursors?.[i] ?? eventId(start, i + 1));
+        await stream.writeSSE({ event: 'log', data, id });
+        written += Buffer.byteLength(data) + FRAME_BYTES + Buffer.byteLength(id);
       }
-      delay = FOLLOW_POLL_MS.initial;
+      delay = poll.initial;
       if (written >= follow.maxBytes) return;
       continue;
     }
@@ -116,8 +158,24 @@ export async function followPages(stream: SSEStreamingApi, follow: PageFollow): 
     }
     if (Date.now() + delay > deadline) return;
     await stream.sleep(delay);
-    delay = Math.min(delay * 2, FOLLOW_POLL_MS.max);
+    delay = Math.min(delay * 2, poll.max);
   }
+}
+
+/** The id of the event after which `sent` lines of the page read from `start` are sent: `<start>~<sent>`. */
+function eventId(start: string | undefined, sent: number): string {
+  return `${start ?? ''}~${sent}`;
+}
+
+/**
+ * Where an id (or a cursor) resumes: the source cursor to read from and how many lines of that
+ * page the client already has. An id without `~<n>` is a source cursor itself. An empty start
+ * means the log's beginning (or `startTime`, which a reconnecting client sends again in its URL).
+ */
+export function parseEventId(id: string | undefined): { cursor: string | undefined; skip: number } {
+  const match = id === undefined ? null : /^(.*)~(\d{1,9})$/s.exec(id);
+  if (!match) return { cursor: id, skip: 0 };
+  return { cursor: match[1] || undefined, skip: Number(match[2]) };
 }
 
 /** One page, or undefined when the log source is throttled (the caller backs off and retries). */

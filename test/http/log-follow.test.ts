@@ -1,13 +1,13 @@
 /**
  * The SSE log follow (shared/http/log-follow.ts) over a LogSource that pages like CloudWatch's
- * GetLogEvents: one cursor per page, after its last line.
+ * GetLogEvents (one cursor per page, after its last line) or like dev mode's log file (a cursor per line).
  */
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../../shared/domain.js';
 import { ServiceUnavailableError } from '../../shared/errors.js';
-import { FOLLOW_POLL_MS, followLogs, type LogFollow } from '../../shared/http/log-follow.js';
+import { FOLLOW_POLL_MS, followLogs, RECONNECT_MS, type LogFollow } from '../../shared/http/log-follow.js';
 import type { LogEvent, LogSource } from '../../shared/ports.js';
 import { sampleRun } from '../aws/fixtures.js';
 import { sseEvents, type SseEvent } from '../support/sse.js';
@@ -39,19 +39,55 @@ const messages = (events: SseEvent[]) => events.filter((e) => e.event === 'log')
 const lines = Array.from({ length: 10 }, (_, i) => `line ${i}`);
 
 describe('followLogs', () => {
-  it("sends an id only on each page's last line, so resuming from any id it sent neither loses nor repeats a line", async () => {
+  it('gives every line its own id (the page start and an offset, the page cursor on its last line), so resuming from any id neither loses nor repeats a line', async () => {
     const logs = pagedLog(lines, 3);
     const events = await follow({ logs });
     expect(messages(events)).toEqual(lines);
     const logEvents = events.filter((e) => e.event === 'log');
     // Pages: 0-2, 3-5, 6-8, 9.
-    expect(logEvents.map((e) => e.id)).toEqual([undefined, undefined, '3', undefined, undefined, '6', undefined, undefined, '9', '10']);
+    expect(logEvents.map((e) => e.id)).toEqual(['~1', '~2', '3', '3~1', '3~2', '6', '6~1', '6~2', '9', '10']);
     expect(events.at(-1)).toMatchObject({ event: 'end', id: '10' });
 
     for (const [i, event] of logEvents.entries()) {
-      if (event.id === undefined) continue;
       expect(messages(await follow({ logs, cursor: event.id })), `resumed after line ${i}`).toEqual(lines.slice(i + 1));
     }
+  });
+
+  it("uses the source's own cursor after each line when it has one (dev mode's byte offsets)", async () => {
+    const paged = pagedLog(lines, 4);
+    const logs: LogSource = {
+      read: async (run, options) => {
+        const page = await paged.read(run, options);
+        return { ...page, cursors: page.events.map((e) => `${e.timestamp + 1}`) };
+      },
+    };
+    const events = await follow({ logs });
+    expect(events.filter((e) => e.event === 'log').map((e) => e.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(messages(await follow({ logs, cursor: '6' }))).toEqual(lines.slice(6));
+  });
+
+  it('opens each response with a short retry, so a client reconnects at once when a bounded response ends', async () => {
+    const app = new Hono().get('/', (c) =>
+      streamSSE(c, (stream) =>
+        followLogs(stream, {
+          readRun: async () => sampleRun({ status: 'SUCCEEDED' }),
+          logs: pagedLog(lines, 3),
+          limit: 100,
+          maxFollowMs: 60_000,
+          maxBytes: 10,
+        }),
+      ),
+    );
+    const text = await (await app.request('/')).text();
+    expect(text.startsWith(`retry: ${RECONNECT_MS}\n\n`)).toBe(true);
+    expect(RECONNECT_MS).toBeLessThan(1000);
+    // A host that answers with what there is now is polled by reconnects: not ten times a second.
+    const buffered = new Hono().get('/', (c) =>
+      streamSSE(c, (stream) =>
+        followLogs(stream, { readRun: async () => sampleRun({ status: 'RUNNING' }), logs: pagedLog([], 3), limit: 100, maxFollowMs: 0, maxBytes: 10 }),
+      ),
+    );
+    expect(await (await buffered.request('/')).text()).toBe(`retry: ${FOLLOW_POLL_MS.max}\n\n`);
   });
 
   it('ends a response once maxBytes are written, after a whole page, and a resume goes on from there', async () => {
@@ -74,6 +110,13 @@ describe('followLogs', () => {
     expect(gaps).toHaveLength(3);
     for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(FOLLOW_POLL_MS.initial * 2 ** i - 20);
     expect(Date.now() - started).toBeLessThan(3600 + 500);
+  });
+
+  it("polls with the host's own delays when given (dev mode's quarter second, not CloudWatch's backoff)", async () => {
+    const logs = pagedLog([], 3);
+    await follow({ logs, maxFollowMs: 400, pollMs: { initial: 20, max: 40 } }, sampleRun({ status: 'RUNNING' }));
+    // With FOLLOW_POLL_MS (500 ms, then 1 s) a 400 ms follow reads once.
+    expect(logs.reads.length).toBeGreaterThanOrEqual(5);
   });
 
   it('waits out a throttled log source instead of failing the stream', async () => {

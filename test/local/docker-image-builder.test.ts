@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -51,6 +51,24 @@ async function runImage(image: string): Promise<string> {
   } finally {
     await container.remove({ force: true });
   }
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * Asserts that nothing the build made is left: the images its log says it committed and the
+ * containers it ran (` ---> <id>`, ` ---> Running in <id>`), its tag, its journal. Returns those ids.
+ */
+async function expectNothingLeft(build: ImageBuildRequest): Promise<{ images: string[]; containers: string[] }> {
+  const log = (await wholeLog(build.imageId, build.buildNumber)).map((e) => e.message);
+  const containers = log.flatMap((line) => /^ ---> Running in ([0-9a-f]+)$/.exec(line)?.[1] ?? []);
+  // Every image line but the FROM's (the base image, the first one).
+  const images = log.flatMap((line) => /^ ---> ([0-9a-f]{12})$/.exec(line)?.[1] ?? []).slice(1);
+  for (const id of images) await expect(docker.getImage(id).inspect(), `image ${id}`).rejects.toMatchObject({ statusCode: 404 });
+  for (const id of containers) await expect(docker.getContainer(id).inspect(), `container ${id}`).rejects.toMatchObject({ statusCode: 404 });
+  await expect(docker.getImage(imageTag(build.imageId, build.buildNumber)).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  expect(await readdir(path.join(dataDir, 'images', build.imageId, 'builds'))).toEqual([`${build.buildNumber}.log`]);
+  return { images, containers };
 }
 
 afterAll(async () => {
@@ -122,12 +140,102 @@ describe('DockerImageBuilder (real Docker)', () => {
   });
 
   it('stops a build that outlives its timeout', async () => {
-    const slow = new DockerImageBuilder(docker, { dataDir, instanceId, timeoutMs: 1500, onChange: async () => {} });
+    const slow = new DockerImageBuilder(docker, { dataDir, instanceId, limits: { timeoutMs: 1500 }, onChange: async () => {} });
     const build = request({ Dockerfile: 'FROM containerizer/busybox:latest\nRUN sleep 60\n' });
     const started = Date.now();
     const outcome = await slow.run(build);
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(outcome).toMatchObject({ lastStatus: 'FAILED', reason: 'build timed out after 1.5 s' });
+    expect(outcome).toMatchObject({ lastStatus: 'FAILED', reason: 'build timed out after 1.5 s (BUILD_TIMEOUT_SECONDS)' });
+  });
+
+  it("bounds each RUN step's memory (no swap), cpu and processes", async () => {
+    const bounded = new DockerImageBuilder(docker, {
+      dataDir,
+      instanceId,
+      limits: { memoryBytes: 256 * MIB, cpu: 0.5, pidsLimit: 77 },
+      onChange: async () => {},
+    });
+    // cgroup v1 paths, else v2; the process bound lands a moment after the step starts, so the step waits for it.
+    const script = [
+      'cg=/sys/fs/cgroup',
+      'pids() { cat $cg/pids/pids.max 2>/dev/null || cat $cg/pids.max; }',
+      'until [ "$(pids)" != max ]; do sleep 0.05; done',
+      'echo "memory=$(cat $cg/memory/memory.limit_in_bytes 2>/dev/null || cat $cg/memory.max)"',
+      'echo "swap=$(cat $cg/memory/memory.memsw.limit_in_bytes 2>/dev/null || cat $cg/memory.swap.max)"',
+      'echo "cpu=$(cat $cg/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 $cg/cpu.max)"',
+      'echo "pids=$(pids)"',
+    ].join('; ');
+    const build = request({ Dockerfile: `FROM containerizer/busybox:latest\nRUN ${script}\n` });
+    const outcome = await bounded.run(build);
+    expect(outcome.lastStatus, outcome.reason).toBe('BUILT');
+    const log = (await wholeLog(build.imageId, 1)).map((e) => e.message);
+    expect(log).toContain(`memory=${256 * MIB}`);
+    // v1 counts memory+swap (equal: no swap), v2 the swap alone (0).
+    expect(log.some((line) => line === `swap=${256 * MIB}` || line === 'swap=0')).toBe(true);
+    expect(log).toContain('cpu=50000');
+    expect(log).toContain('pids=77');
+  });
+
+  it('stops a build past its disk bound with the reason, and leaves nothing of it', async () => {
+    const small = new DockerImageBuilder(docker, { dataDir, instanceId, limits: { diskMaxBytes: 20 * MIB, diskCheckMs: 300 }, onChange: async () => {} });
+    const build = request({
+      Dockerfile: `FROM containerizer/busybox:latest\nRUN echo ${randomUUID()} > /one\nRUN dd if=/dev/zero of=/fill bs=1M count=60 && sleep 120\n`,
+    });
+    const started = Date.now();
+    const outcome = await small.run(build);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(outcome.lastStatus).toBe('FAILED');
+    expect(outcome.reason).toMatch(/^the build wrote \d+ MiB, past its bound of 20 MiB \(BUILD_DISK_MAX_MIB\)$/);
+    await expectNothingLeft(build);
+  });
+
+  it('fails a build whose steps wrote past the bound between two checks, at its end, and removes its image', async () => {
+    const small = new DockerImageBuilder(docker, { dataDir, instanceId, limits: { diskMaxBytes: 20 * MIB, diskCheckMs: 600_000 }, onChange: async () => {} });
+    const build = request({ Dockerfile: `FROM containerizer/busybox:latest\nRUN dd if=/dev/zero of=/fill bs=1M count=40 && echo ${randomUUID()}\n` });
+    const outcome = await small.run(build);
+    expect(outcome).toMatchObject({ lastStatus: 'FAILED' });
+    expect(outcome.reason).toMatch(/past its bound of 20 MiB/);
+    await expectNothingLeft(build);
+  });
+
+  it('removes the layers and containers of a build whose second step fails', async () => {
+    const build = request({ Dockerfile: `FROM containerizer/busybox:latest\nRUN echo ${randomUUID()} > /one\nRUN exit 3\n` });
+    const outcome = await builder.run(build);
+    expect(outcome.lastStatus).toBe('FAILED');
+    const { images, containers } = await expectNothingLeft(build);
+    // The first step committed a layer (a fresh one: its line is unique), the second ran a container.
+    expect(images.length).toBeGreaterThanOrEqual(1);
+    expect(containers).toHaveLength(2);
+  });
+
+  it('keeps a multi-stage build’s image and its ancestry, and removes the layers of its earlier stages', async () => {
+    const build = request({
+      Dockerfile: `FROM containerizer/busybox:latest AS tools\nRUN echo ${randomUUID()} > /made\nFROM containerizer/busybox:latest\nCOPY --from=tools /made /made\nRUN cat /made\n`,
+    });
+    const outcome = await builder.run(build);
+    expect(outcome.lastStatus, outcome.reason).toBe('BUILT');
+    const log = (await wholeLog(build.imageId, 1)).map((e) => e.message);
+    const committed = log.flatMap((line) => /^ ---> ([0-9a-f]{12})$/.exec(line)?.[1] ?? []);
+    // Lines: FROM (base), the first stage's RUN, FROM (base), COPY, RUN, LABEL.
+    const firstStage = committed[1]!;
+    await expect(docker.getImage(firstStage).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    for (const id of committed.slice(3)) expect((await docker.getImage(id).inspect()).Id).toMatch(new RegExp(`^sha256:${id}`));
+    expect(await runImage(imageTag(build.imageId, 1))).toBe('');
+  });
+
+  it('collects what a build that never finished left, from its journal, once it is not under way', async () => {
+    // A committed, untagged image stands for a layer a crashed build left.
+    const container = await docker.createContainer({ Image: 'containerizer/busybox:latest', Cmd: ['true'], Labels: { [LABELS.instanceId]: instanceId } });
+    const { Id: layer } = (await container.commit({ comment: 'left by a crashed build' })) as { Id: string };
+    await container.remove({ force: true });
+    const imageId = uniqueImageId();
+    const journal = path.join(dataDir, 'images', imageId, 'builds', '1.created');
+    await mkdir(path.dirname(journal), { recursive: true });
+    await writeFile(journal, `container ${randomUUID().replace(/-/g, '')}\nimage ${layer}\n`);
+    const removed = await builder.collectLeftovers();
+    expect(removed).toContainEqual(expect.objectContaining({ kind: 'image', id: layer, reason: 'failed build' }));
+    await expect(docker.getImage(layer).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(readFile(journal)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('reads an absent log as empty and refuses a cursor it did not produce', async () => {

@@ -23,6 +23,7 @@ const otherInstanceId = `test-other-${randomUUID()}`;
 const imageId = `GC${randomUUID().replace(/-/g, '').toUpperCase().slice(0, 20)}`;
 const foreignTag = `containerizer-test/foreign-${randomUUID()}:1`;
 const created: string[] = [];
+const volumes: string[] = [];
 
 /** Builds `buildNumber` of the test image; `variant` makes the content (so the image id) differ. */
 async function build(builder: DockerImageBuilder, buildNumber: number, variant: string): Promise<string> {
@@ -77,6 +78,11 @@ afterAll(async () => {
     .getImage(foreignTag)
     .remove({ force: true })
     .catch(() => undefined);
+  for (const name of volumes)
+    await docker
+      .getVolume(name)
+      .remove({ force: true })
+      .catch(() => undefined);
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -132,6 +138,30 @@ describe('GarbageCollector (real Docker)', () => {
     const last = await gc.collect();
     expect(last.removed.map((r) => r.id)).toEqual([build1]);
     expect(await imageExists(build3)).toBe(true);
+  });
+
+  it("removes its volumes no container mounts and reports its builder's leftovers; leaves mounted, other instances' and unlabelled volumes", async () => {
+    const volume = async (labels: Record<string, string>) => {
+      const name = `containerizer-test-${randomUUID()}`;
+      await docker.createVolume({ Name: name, Labels: labels });
+      volumes.push(name);
+      return name;
+    };
+    const unused = await volume({ [LABELS.instanceId]: instanceId, [LABELS.runId]: 'RUN2' });
+    const mounted = await volume({ [LABELS.instanceId]: instanceId, [LABELS.runId]: 'RUN3' });
+    const others = await volume({ [LABELS.instanceId]: otherInstanceId });
+    const unlabelled = await volume({});
+    const c = await docker.createContainer({ Image: BUSYBOX, Cmd: ['sleep', '600'], HostConfig: { Binds: [`${mounted}:/data`] } });
+    created.push(c.id);
+    await c.start();
+    const leftover = { kind: 'image' as const, id: 'sha256:left-by-a-crashed-build', bytes: 0, reason: 'failed build' };
+
+    const gc = new GarbageCollector(docker, { instanceId, leftovers: async () => [leftover] });
+    const report = await gc.collect();
+    expect(report.removed).toContainEqual(leftover);
+    expect(report.removed.filter((r) => r.kind === 'volume')).toEqual([{ kind: 'volume', id: unused, bytes: expect.any(Number), reason: 'unused' }]);
+    expect(await exists(() => docker.getVolume(unused).inspect())).toBe(false);
+    for (const name of [mounted, others, unlabelled]) expect(await exists(() => docker.getVolume(name).inspect())).toBe(true);
   });
 
   it('collects on a timer, asking each time which images are in use', async () => {

@@ -18,15 +18,19 @@ export async function* sseEvents(res: Response): AsyncGenerator<SseEvent> {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const event: SseEvent = { data: '' };
+      let hasData = false;
       for (const line of block.split('\n')) {
         const colon = line.indexOf(':');
         if (colon <= 0) continue; // a comment or a bare field name
         const field = line.slice(0, colon);
         const value = line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'data') event.data += (event.data ? '\n' : '') + value;
-        else if (field === 'event' || field === 'id') event[field] = value;
+        if (field === 'data') {
+          event.data += (hasData ? '\n' : '') + value;
+          hasData = true;
+        } else if (field === 'event' || field === 'id') event[field] = value;
       }
-      yield event;
+      // A block without data (such as a lone `retry:`) dispatches no event (WHATWG HTML, "dispatch the event").
+      if (hasData) yield event;
     }
   }
 }

@@ -9,7 +9,7 @@ const GcReport = z
   .object({
     removed: z.array(
       z.object({
-        kind: z.enum(['container', 'image']),
+        kind: z.enum(['container', 'image', 'volume']),
         id: z.string(),
         bytes: z.number().int().openapi({ description: 'bytes the object held alone' }),
         reason: z.string().openapi({ example: 'old build' }),
@@ -20,9 +20,12 @@ const GcReport = z
   .openapi('GcReport');
 
 const gcRoute = createRoute({
+  operationId: 'collectGarbage',
+  tags: ['Admin'],
   method: 'post',
   path: '/admin/gc',
-  summary: "Removes the platform's leftovers now: exited run containers (dev mode), dangling and old build images no app or recent run uses (admins)",
+  summary:
+    "Removes the platform's leftovers now: exited run containers, failed builds' layers and unused run volumes (dev mode), dangling and old build images no app or recent run uses (admins)",
   security: secured,
   responses: {
     200: json(GcReport, 'what was removed'),

@@ -3,21 +3,37 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
 import { App, AppCreate, AppPatch, AppVersion, pageOf, VersionDiff } from '../../schemas.js';
 import type { Api } from '../app.js';
-import { etag, idParam, json, jsonBody, problems, secured, versionFromIfMatch } from './common.js';
+import {
+  bodyProblems,
+  etag,
+  idParam,
+  ifMatchHeader,
+  json,
+  jsonBody,
+  problems,
+  secured,
+  versionedUpdateResponses,
+  versionFromIfMatch,
+  withHeaders,
+} from './common.js';
 
 const params = idParam('appId');
 const ListQuery = z.object({ cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
 
 const createAppRoute = createRoute({
+  operationId: 'createApp',
+  tags: ['Apps'],
   method: 'post',
   path: '/apps',
   summary: 'Register an app',
   security: secured,
   request: jsonBody(AppCreate),
-  responses: { 201: json(App, 'created'), 400: problems[400], 401: problems[401], 409: problems[409] },
+  responses: { 201: withHeaders(json(App, 'created'), 'ETag', 'Location'), 400: problems[400], 401: problems[401], 409: problems[409], ...bodyProblems },
 });
 
 const listAppsRoute = createRoute({
+  operationId: 'listApps',
+  tags: ['Apps'],
   method: 'get',
   path: '/apps',
   summary: 'Your apps (admins: all)',
@@ -27,24 +43,30 @@ const listAppsRoute = createRoute({
 });
 
 const getAppRoute = createRoute({
+  operationId: 'getApp',
+  tags: ['Apps'],
   method: 'get',
   path: '/apps/{appId}',
   summary: 'One app (ETag = its version)',
   security: secured,
   request: { params },
-  responses: { 200: json(App, 'the app'), 401: problems[401], 404: problems[404] },
+  responses: { 200: withHeaders(json(App, 'the app'), 'ETag'), 401: problems[401], 404: problems[404] },
 });
 
 const updateAppRoute = createRoute({
+  operationId: 'updateApp',
+  tags: ['Apps'],
   method: 'patch',
   path: '/apps/{appId}',
   summary: 'Change an app: a new version. Send If-Match (its ETag) or `version` to refuse a stale change',
   security: secured,
-  request: { params, ...jsonBody(AppPatch) },
-  responses: { 200: json(App, 'the new version'), 400: problems[400], 401: problems[401], 404: problems[404], 409: problems[409], 412: problems[412] },
+  request: { params, headers: ifMatchHeader, ...jsonBody(AppPatch) },
+  responses: versionedUpdateResponses(App),
 });
 
 const deleteAppRoute = createRoute({
+  operationId: 'deleteApp',
+  tags: ['Apps'],
   method: 'delete',
   path: '/apps/{appId}',
   summary: 'Delete an app and its schedules; its runs stay in the history',
@@ -54,6 +76,8 @@ const deleteAppRoute = createRoute({
 });
 
 const listAppVersionsRoute = createRoute({
+  operationId: 'listAppVersions',
+  tags: ['Apps'],
   method: 'get',
   path: '/apps/{appId}/versions',
   summary: 'Every version: who changed what, when',
@@ -67,6 +91,8 @@ const DiffQuery = z.object({
 });
 
 const diffAppVersionsRoute = createRoute({
+  operationId: 'diffAppVersions',
+  tags: ['Apps'],
   method: 'get',
   path: '/apps/{appId}/versions/{version}/diff',
   summary: "What a version changed: who, when, which fields, and a unified diff of the script's lines",

@@ -3,33 +3,44 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Platform } from '../../platform.js';
 import { Credentials, RefreshBody, Registration, TokenSet, User } from '../../schemas.js';
 import type { Api, ClientAddressOf } from '../app.js';
-import { json, jsonBody, problems, secured } from './common.js';
+import { bodyProblems, json, jsonBody, open, problems, secured } from './common.js';
 
 const registerRoute = createRoute({
+  operationId: 'register',
+  tags: ['Auth'],
   method: 'post',
   path: '/auth/register',
   summary: 'Create an account (if the deployment lets you: it may close registration, or restrict it to e-mail domains or invitations)',
+  security: open,
   request: jsonBody(Registration),
-  responses: { 201: json(User, 'created'), 400: problems[400], 403: problems[403], 409: problems[409], 429: problems[429] },
+  responses: { 201: json(User, 'created'), 400: problems[400], 403: problems[403], 409: problems[409], 429: problems[429], ...bodyProblems },
 });
 
 const loginRoute = createRoute({
+  operationId: 'login',
+  tags: ['Auth'],
   method: 'post',
   path: '/auth/login',
   summary: 'Sign in; returns an access and a refresh token',
+  security: open,
   request: jsonBody(Credentials),
-  responses: { 200: json(TokenSet, 'signed in'), 400: problems[400], 401: problems[401], 429: problems[429] },
+  responses: { 200: json(TokenSet, 'signed in'), 400: problems[400], 401: problems[401], 429: problems[429], ...bodyProblems },
 });
 
 const refreshRoute = createRoute({
+  operationId: 'refresh',
+  tags: ['Auth'],
   method: 'post',
   path: '/auth/refresh',
   summary: 'Trade a refresh token (once) for a new pair',
+  security: open,
   request: jsonBody(RefreshBody),
-  responses: { 200: json(TokenSet, 'new tokens'), 400: problems[400], 401: problems[401], 429: problems[429] },
+  responses: { 200: json(TokenSet, 'new tokens'), 400: problems[400], 401: problems[401], 429: problems[429], ...bodyProblems },
 });
 
 const meRoute = createRoute({
+  operationId: 'me',
+  tags: ['Auth'],
   method: 'get',
   path: '/auth/me',
   summary: 'The signed-in account',

@@ -8,6 +8,7 @@ import { json, problems, secured } from './common.js';
 const costsRoute = createRoute({
   method: 'get',
   path: '/costs',
+  operationId: 'getCosts',
   summary: "Finished runs' costs summed per app, schedule or owner, per UTC day or month (the caller's runs; admins: everyone's)",
   description:
     "Each run is costed as GET /runs/{runId} shows it: Fargate vCPU-hours and GB-hours at the deployment's price plus the platform's share. " +

@@ -1,7 +1,7 @@
 /** GET /health: whether the platform's dependencies answer. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Api } from '../app.js';
-import { json } from './common.js';
+import { json, open } from './common.js';
 
 /** Named checks; each resolves when its dependency answers and throws otherwise. */
 export type HealthChecks = Record<string, () => Promise<unknown>>;
@@ -11,9 +11,12 @@ type CheckResult = { ok: boolean; detail?: string };
 const Health = z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })) });
 
 const healthRoute = createRoute({
+  operationId: 'health',
+  tags: ['Health'],
   method: 'get',
   path: '/health',
   summary: 'Whether the store and the container runtime answer',
+  security: open,
   responses: { 200: json(Health, 'all checks pass'), 503: json(Health, 'a check failed') },
 });
 

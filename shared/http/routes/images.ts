@@ -12,8 +12,19 @@ import { Build, Image, ImageCreate, ImagePatch, ImageUploadQuery, ImageVersion, 
 import type { Platform } from '../../platform.js';
 import { LogPage, pageOf } from '../../schemas.js';
 import type { Api } from '../app.js';
-import { followPages, type FollowOptions } from '../log-follow.js';
-import { etag, idParam, json, problems, secured, versionFromIfMatch } from './common.js';
+import { followPages, logPageView, type FollowOptions } from '../log-follow.js';
+import {
+  etag,
+  idParam,
+  ifMatchHeader,
+  json,
+  lastEventIdHeader,
+  problems,
+  secured,
+  versionedUpdateResponses,
+  versionFromIfMatch,
+  withHeaders,
+} from './common.js';
 
 /** Media types of an uploaded build context. */
 const ARCHIVE_TYPES = ['application/x-tar', 'application/gzip'] as const;
@@ -36,6 +47,8 @@ const BuildLogQuery = z.object({ cursor: z.string().optional(), limit: z.coerce.
 const binary = { schema: z.string().openapi({ format: 'binary' }) };
 
 const createImageRoute = createRoute({
+  operationId: 'createImage',
+  tags: ['Images'],
   method: 'post',
   path: '/images',
   summary: 'Create an image from a files map (JSON), or from a tar / tar.gz build context (metadata in the query)',
@@ -45,10 +58,12 @@ const createImageRoute = createRoute({
     // Not `required`: a required body has its JSON schema checked whatever the media type.
     body: { content: { 'application/json': { schema: ImageCreate }, 'application/x-tar': binary, 'application/gzip': binary } },
   },
-  responses: { 201: json(Image, 'created'), 400: problems[400], 401: problems[401], 409: problems[409] },
+  responses: { 201: withHeaders(json(Image, 'created'), 'ETag', 'Location'), 400: problems[400], 401: problems[401], 409: problems[409], 413: problems[413] },
 });
 
 const listImagesRoute = createRoute({
+  operationId: 'listImages',
+  tags: ['Images'],
   method: 'get',
   path: '/images',
   summary: 'Your images (admins: all)',
@@ -58,24 +73,30 @@ const listImagesRoute = createRoute({
 });
 
 const getImageRoute = createRoute({
+  operationId: 'getImage',
+  tags: ['Images'],
   method: 'get',
   path: '/images/{imageId}',
   summary: 'One image (ETag = its version)',
   security: secured,
   request: { params },
-  responses: { 200: json(Image, 'the image'), 401: problems[401], 404: problems[404] },
+  responses: { 200: withHeaders(json(Image, 'the image'), 'ETag'), 401: problems[401], 404: problems[404] },
 });
 
 const updateImageRoute = createRoute({
+  operationId: 'updateImage',
+  tags: ['Images'],
   method: 'patch',
   path: '/images/{imageId}',
   summary: 'Change an image: a new version. files, dockerfile and buildArgs only while no build is QUEUED or BUILDING',
   security: secured,
-  request: { params, body: { content: { 'application/json': { schema: ImagePatch } }, required: true } },
-  responses: { 200: json(Image, 'the new version'), 400: problems[400], 401: problems[401], 404: problems[404], 409: problems[409], 412: problems[412] },
+  request: { params, headers: ifMatchHeader, body: { content: { 'application/json': { schema: ImagePatch } }, required: true } },
+  responses: versionedUpdateResponses(Image),
 });
 
 const deleteImageRoute = createRoute({
+  operationId: 'deleteImage',
+  tags: ['Images'],
   method: 'delete',
   path: '/images/{imageId}',
   summary: "Delete an image, its builds' images, its contexts and build logs; refused while an app names it",
@@ -85,6 +106,8 @@ const deleteImageRoute = createRoute({
 });
 
 const listImageVersionsRoute = createRoute({
+  operationId: 'listImageVersions',
+  tags: ['Images'],
   method: 'get',
   path: '/images/{imageId}/versions',
   summary: 'Every version: who changed what (fields, files), when',
@@ -94,13 +117,15 @@ const listImageVersionsRoute = createRoute({
 });
 
 const startBuildRoute = createRoute({
+  operationId: 'startBuild',
+  tags: ['Images'],
   method: 'post',
   path: '/images/{imageId}/builds',
   summary: "Build the image's current version: QUEUED → BUILDING → BUILT | FAILED",
   security: secured,
   request: { params },
   responses: {
-    202: json(Build, 'accepted'),
+    202: withHeaders(json(Build, 'accepted'), 'Location'),
     400: problems[400],
     401: problems[401],
     403: problems[403],
@@ -111,6 +136,8 @@ const startBuildRoute = createRoute({
 });
 
 const listBuildsRoute = createRoute({
+  operationId: 'listBuilds',
+  tags: ['Images'],
   method: 'get',
   path: '/images/{imageId}/builds',
   summary: 'Builds of the image, newest first',
@@ -120,6 +147,8 @@ const listBuildsRoute = createRoute({
 });
 
 const getBuildRoute = createRoute({
+  operationId: 'getBuild',
+  tags: ['Images'],
   method: 'get',
   path: '/images/{imageId}/builds/{number}',
   summary: 'One build, with its scan once scanned',
@@ -129,12 +158,14 @@ const getBuildRoute = createRoute({
 });
 
 const getBuildLogsRoute = createRoute({
+  operationId: 'getBuildLogs',
+  tags: ['Images'],
   method: 'get',
   path: '/images/{imageId}/builds/{number}/logs',
   summary: 'Build log lines from a cursor; with Accept: text/event-stream, follows until the build ends',
   description: 'SSE events: `log` (data: one log event, id: the cursor after it) and `end` when the build is over. Reconnect with Last-Event-ID to resume.',
   security: secured,
-  request: { params: buildParams, query: BuildLogQuery },
+  request: { params: buildParams, query: BuildLogQuery, headers: lastEventIdHeader },
   responses: {
     200: { ...json(LogPage, 'a page of log lines'), content: { 'application/json': { schema: LogPage }, 'text/event-stream': { schema: z.string() } } },
     400: problems[400],
@@ -197,6 +228,8 @@ export function imageRoutes(app: Api, { images }: Platform, follow: FollowOption
   app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/images/{imageId}/files/{path}',
+    operationId: 'getImageFile',
+    tags: ['Images'],
     summary: "One file of the image's current version (its path may hold slashes)",
     security: secured,
     request: { params: params.extend({ path: z.string().openapi({ param: { name: 'path', in: 'path' } }) }) },
@@ -223,13 +256,14 @@ export function imageRoutes(app: Api, { images }: Platform, follow: FollowOption
     const number = Number(c.req.valid('param').number);
     const { cursor, limit } = c.req.valid('query');
     if (!(c.req.header('accept') ?? '').includes('text/event-stream'))
-      return c.json(await images.readBuildLog(principal, imageId, number, { cursor, limit }), 200);
+      return c.json(logPageView(await images.readBuildLog(principal, imageId, number, { cursor, limit })), 200);
     await images.getBuild(principal, imageId, number);
     let build: Build | undefined;
     return streamSSE(c, (stream) =>
       followPages(stream, {
         cursor: c.req.header('last-event-id') ?? cursor,
         maxFollowMs: follow.maxMs,
+        pollMs: follow.pollMs,
         maxBytes: follow.maxBytes,
         read: async (from) => {
           build = await images.getBuild(principal, imageId, number);

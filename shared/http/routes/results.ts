@@ -11,6 +11,8 @@ export function isResultPost(method: string, path: string): boolean {
 }
 
 const postResultRoute = createRoute({
+  operationId: 'postResult',
+  tags: ['Results'],
   method: 'post',
   path: '/runs/{runId}/result',
   summary: "A job's result: a JSON object (≤ 64 KiB); its numeric top-level fields are metrics. Bearer: the run token (CONTAINERIZER_RUN_TOKEN)",
@@ -35,6 +37,8 @@ const postResultRoute = createRoute({
 });
 
 const getMetricsRoute = createRoute({
+  operationId: 'getMetrics',
+  tags: ['Results'],
   method: 'get',
   path: '/apps/{appId}/metrics',
   summary: "A metric's series across the app's runs, oldest first: [{time, runId, value}], paged",

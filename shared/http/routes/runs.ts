@@ -5,9 +5,9 @@ import { FARGATE_STOP_TIMEOUT_SECONDS } from '../../cloud-limits.js';
 import type { Platform } from '../../platform.js';
 import { LogPage, LogQuery, pageOf, Run, RunCreate, RunHistory, RunListQuery, StopRequestBody } from '../../schemas.js';
 import type { Api } from '../app.js';
-import { followLogs, type FollowOptions } from '../log-follow.js';
+import { followLogs, logPageView, type FollowOptions } from '../log-follow.js';
 import { runView } from '../views.js';
-import { idParam, json, problems, secured } from './common.js';
+import { idParam, json, lastEventIdHeader, problems, secured, withHeaders } from './common.js';
 
 const params = idParam('runId');
 
@@ -18,15 +18,27 @@ const FARGATE_STOP =
   `not applied and stop and kill both give the job ${FARGATE_STOP_TIMEOUT_SECONDS} s after SIGTERM.`;
 
 const createRunRoute = createRoute({
+  operationId: 'createRun',
+  tags: ['Runs'],
   method: 'post',
   path: '/apps/{appId}/runs',
   summary: 'Start a run of the app. 202 with the run as it stands once launched (PENDING, or further along); FAILED when the launch failed',
   security: secured,
   request: { params: idParam('appId'), body: { content: { 'application/json': { schema: RunCreate } }, required: false } },
-  responses: { 202: json(Run, 'accepted'), 400: problems[400], 401: problems[401], 402: problems[402], 404: problems[404] },
+  responses: {
+    202: withHeaders(json(Run, 'accepted'), 'Location'),
+    400: problems[400],
+    401: problems[401],
+    402: problems[402],
+    404: problems[404],
+    429: problems[429],
+    413: problems[413],
+  },
 });
 
 const listRunsRoute = createRoute({
+  operationId: 'listRuns',
+  tags: ['Runs'],
   method: 'get',
   path: '/runs',
   summary: 'Runs, newest first (filters: appId, status, from, to)',
@@ -36,6 +48,8 @@ const listRunsRoute = createRoute({
 });
 
 const getRunRoute = createRoute({
+  operationId: 'getRun',
+  tags: ['Runs'],
   method: 'get',
   path: '/runs/{runId}',
   summary: 'One run',
@@ -45,6 +59,8 @@ const getRunRoute = createRoute({
 });
 
 const getRunHistoryRoute = createRoute({
+  operationId: 'getRunHistory',
+  tags: ['Runs'],
   method: 'get',
   path: '/runs/{runId}/history',
   summary: 'Every accepted status transition',
@@ -54,16 +70,20 @@ const getRunHistoryRoute = createRoute({
 });
 
 const stopRunRoute = createRoute({
+  operationId: 'stopRun',
+  tags: ['Runs'],
   method: 'post',
   path: '/runs/{runId}/stop',
   summary: 'SIGTERM, then SIGKILL after graceSeconds (default 10); the run ends STOPPED',
   description: FARGATE_STOP,
   security: secured,
   request: { params, body: { content: { 'application/json': { schema: StopRequestBody } }, required: false } },
-  responses: { 202: json(Run, 'stopping'), 400: problems[400], 401: problems[401], 404: problems[404], 409: problems[409] },
+  responses: { 202: json(Run, 'stopping'), 400: problems[400], 401: problems[401], 404: problems[404], 409: problems[409], 413: problems[413] },
 });
 
 const killRunRoute = createRoute({
+  operationId: 'killRun',
+  tags: ['Runs'],
   method: 'post',
   path: '/runs/{runId}/kill',
   summary: 'SIGKILL now; the run ends STOPPED',
@@ -74,27 +94,31 @@ const killRunRoute = createRoute({
 });
 
 const getRunLogsRoute = createRoute({
+  operationId: 'getRunLogs',
+  tags: ['Runs'],
   method: 'get',
   path: '/runs/{runId}/logs',
   summary: 'Log lines from a cursor; with Accept: text/event-stream, follows until the run ends',
   description:
-    'SSE events: `log` (data: one log event; the last line of each page read carries the cursor after it as its id) and `end` when the run is over. ' +
-    'Each response is bounded (about 1 MiB, and in time); reconnect with Last-Event-ID to resume: nothing is lost or repeated. ' +
+    'SSE events: `log` (data: one log event; its id is the cursor after it) and `end` when the run is over. ' +
+    'Each response is bounded (about 1 MiB, and in time) and opens with a short `retry:`; reconnect with Last-Event-ID to resume: nothing is lost or repeated. ' +
     'In the cloud the API Gateway endpoint answers with what is there now and a `Link: <…>; rel="alternate"` header naming the live endpoint ' +
     '(a Lambda function URL with response streaming, the `LogFollowUrl` stack output) that streams lines as they come, with the same token.',
   security: secured,
-  request: { params, query: LogQuery },
+  request: { params, query: LogQuery, headers: lastEventIdHeader },
   responses: {
     200: { ...json(LogPage, 'a page of log lines'), content: { 'application/json': { schema: LogPage }, 'text/event-stream': { schema: z.string() } } },
     400: problems[400],
     401: problems[401],
     404: problems[404],
+    503: problems[503],
   },
 });
 
 const replayRunRoute = createRoute({
   method: 'post',
   path: '/runs/{runId}/replay',
+  operationId: 'replayRun',
   summary: 'Start a new run with exactly what this one ran: its image digest (not the tag), command or script, env and sidecars (replayOf says which run)',
   description:
     'A 409 when the run never started (nothing ran); a 410 when it recorded no image digest or its image is gone (dev mode: no local image has that digest any more). ' +
@@ -102,7 +126,7 @@ const replayRunRoute = createRoute({
   security: secured,
   request: { params },
   responses: {
-    202: json(Run, 'accepted'),
+    202: withHeaders(json(Run, 'accepted'), 'Location'),
     401: problems[401],
     402: problems[402],
     404: problems[404],
@@ -145,7 +169,7 @@ export function runRoutes(app: Api, { runs, logs, costs, replays }: Platform, fo
     const { runId } = c.req.valid('param');
     const query = c.req.valid('query');
     const run = await runs.get(principal, runId);
-    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(await logs.read(run, query), 200);
+    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(logPageView(await logs.read(run, query)), 200);
     const cursor = c.req.header('last-event-id') ?? query.cursor;
     if (follow.liveUrl) c.header('link', `<${new URL(`runs/${runId}/logs`, follow.liveUrl)}>; rel="alternate"`);
     return streamSSE(c, (stream) =>
@@ -157,6 +181,7 @@ export function runRoutes(app: Api, { runs, logs, costs, replays }: Platform, fo
         startTime: query.startTime,
         container: query.container,
         maxFollowMs: follow.maxMs,
+        pollMs: follow.pollMs,
         maxBytes: follow.maxBytes,
       }),
     );

@@ -4,22 +4,26 @@ import type { Platform } from '../../platform.js';
 import { pageOf, Schedule, ScheduleCreate, ScheduleFire, SchedulePatch, SchedulePreview, SchedulePreviewRequest } from '../../schemas.js';
 import { preview } from '../../services/schedules.js';
 import type { Api } from '../app.js';
-import { idParam, json, jsonBody, problems, secured } from './common.js';
+import { bodyProblems, idParam, json, jsonBody, problems, secured } from './common.js';
 
 const params = idParam('scheduleId');
 const ListQuery = z.object({ appId: z.string().optional(), cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
 const PageQuery = ListQuery.omit({ appId: true });
 
 const createScheduleRoute = createRoute({
+  operationId: 'createSchedule',
+  tags: ['Schedules'],
   method: 'post',
   path: '/apps/{appId}/schedules',
   summary: 'Run the app on a cron or rate schedule (EventBridge syntax, UTC)',
   security: secured,
   request: { params: idParam('appId'), ...jsonBody(ScheduleCreate) },
-  responses: { 201: json(Schedule, 'created'), 400: problems[400], 401: problems[401], 404: problems[404] },
+  responses: { 201: json(Schedule, 'created'), 400: problems[400], 401: problems[401], 404: problems[404], ...bodyProblems },
 });
 
 const listAppSchedulesRoute = createRoute({
+  operationId: 'listAppSchedules',
+  tags: ['Schedules'],
   method: 'get',
   path: '/apps/{appId}/schedules',
   summary: "The app's schedules",
@@ -29,6 +33,8 @@ const listAppSchedulesRoute = createRoute({
 });
 
 const listSchedulesRoute = createRoute({
+  operationId: 'listSchedules',
+  tags: ['Schedules'],
   method: 'get',
   path: '/schedules',
   summary: 'Your schedules (admins: all)',
@@ -38,6 +44,8 @@ const listSchedulesRoute = createRoute({
 });
 
 const getScheduleRoute = createRoute({
+  operationId: 'getSchedule',
+  tags: ['Schedules'],
   method: 'get',
   path: '/schedules/{scheduleId}',
   summary: 'One schedule',
@@ -47,15 +55,19 @@ const getScheduleRoute = createRoute({
 });
 
 const updateScheduleRoute = createRoute({
+  operationId: 'updateSchedule',
+  tags: ['Schedules'],
   method: 'patch',
   path: '/schedules/{scheduleId}',
   summary: 'Change a schedule (enabled: false suspends it)',
   security: secured,
   request: { params, ...jsonBody(SchedulePatch) },
-  responses: { 200: json(Schedule, 'updated'), 400: problems[400], 401: problems[401], 404: problems[404] },
+  responses: { 200: json(Schedule, 'updated'), 400: problems[400], 401: problems[401], 404: problems[404], ...bodyProblems },
 });
 
 const deleteScheduleRoute = createRoute({
+  operationId: 'deleteSchedule',
+  tags: ['Schedules'],
   method: 'delete',
   path: '/schedules/{scheduleId}',
   summary: 'Delete a schedule',
@@ -65,6 +77,8 @@ const deleteScheduleRoute = createRoute({
 });
 
 const nextFiresRoute = createRoute({
+  operationId: 'nextFires',
+  tags: ['Schedules'],
   method: 'get',
   path: '/schedules/{scheduleId}/next',
   summary: "The next fire times (UTC), and each slot in the schedule's time zone with the slots daylight saving skips",
@@ -74,6 +88,8 @@ const nextFiresRoute = createRoute({
 });
 
 const listFiresRoute = createRoute({
+  operationId: 'listFires',
+  tags: ['Schedules'],
   method: 'get',
   path: '/schedules/{scheduleId}/fires',
   summary: 'The ledger: what happened at each slot (STARTED, REPLACED, SKIPPED, LAUNCH_FAILED, MISSED), newest first',
