@@ -95,9 +95,14 @@ export class CostService {
     }
   }
 
-  /** The timeout (s) `run`'s maxCostPerRun makes at this deployment's price, or undefined when it has none. */
-  costTimeout(run: Pick<Run, 'cpu' | 'memoryMiB' | 'maxCostPerRun' | 'architecture'>): number | undefined {
-    return run.maxCostPerRun === undefined ? undefined : costTimeoutSeconds(run, run.maxCostPerRun, this.pricing.prices[architectureOf(run)]);
+  /**
+   * `run` with the timeout (s) its maxCostPerRun makes at this deployment's price for its architecture, when that is shorter than
+   * its own timeoutSeconds (costTimeoutSeconds records it, so the timeout says why); else `run` as it is.
+   */
+  withCostLimit(run: Run): Run {
+    if (run.maxCostPerRun === undefined) return run;
+    const seconds = costTimeoutSeconds(run, run.maxCostPerRun, this.pricing.prices[architectureOf(run)]);
+    return seconds < run.timeoutSeconds ? { ...run, timeoutSeconds: seconds, costTimeoutSeconds: seconds } : run;
   }
 
   /** Visits the runs created in [from, to] of `ownerId` (everyone's when undefined), newest first, a Query per page, until `visit` returns true. */

@@ -112,7 +112,7 @@ export class RunService {
       /** The exact image a run of the app launches, and the scan policy's verdict. */
       resolveImage?: ImageResolver;
       /** The owner's monthly budget, checked before a run starts, and the timeout an app's maxCostPerRun makes. */
-      costs?: Pick<CostService, 'checkBudget' | 'costTimeout'>;
+      costs?: Pick<CostService, 'checkBudget' | 'withCostLimit'>;
     } = {},
   ) {}
 
@@ -133,17 +133,15 @@ export class RunService {
     const created = newRun({ ...app, ...images }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
     const run: Run = {
       // Decided now, from the built image's digest, before an external image's digest is recorded too.
-      ...this.withCostLimit({ ...created, architecture: taskArchitecture({ architecture: created.architecture, imageDigest }) }),
+      ...this.costLimited({ ...created, architecture: taskArchitecture({ architecture: created.architecture, imageDigest }) }),
       // An image named by a tag: the content the tag names now (dev mode), so that a replay can run exactly it.
       imageDigest: imageDigest ?? (await this.runtime.inspectImage?.(images.image))?.digest,
     };
     return this.start(run, app, refusal);
   }
 
-  /** The run with the timeout its maxCostPerRun makes, when that is shorter than its own (costTimeoutSeconds records it). */
-  private withCostLimit(run: Run): Run {
-    const seconds = this.hooks.costs?.costTimeout(run);
-    return seconds !== undefined && seconds < run.timeoutSeconds ? { ...run, timeoutSeconds: seconds, costTimeoutSeconds: seconds } : run;
+  private costLimited(run: Run): Run {
+    return this.hooks.costs?.withCostLimit(run) ?? run;
   }
 
   /**
