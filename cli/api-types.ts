@@ -603,50 +603,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Check an expression in a time zone and list its next slots without saving anything, as GET /schedules/{id}/next does (a rate counts from now, as a schedule created now would) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['SchedulePreviewRequest'];
-        };
-      };
-      responses: {
-        /** @description fire times, ascending */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['SchedulePreview'];
-          };
-        };
-        /** @description invalid input: the problem document lists each bad field */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description missing, invalid or expired bearer token */
-        401: {
-          headers: {
-            /** @description the bearer challenge (RFC 6750 §3) */
-            'WWW-Authenticate'?: string;
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
+    post: operations['previewSchedule'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4060,6 +4017,50 @@ export interface operations {
       /** @description no such item, or not yours */
       404: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  previewSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SchedulePreviewRequest'];
+      };
+    };
+    responses: {
+      /** @description fire times, ascending */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SchedulePreview'];
+        };
+      };
+      /** @description invalid input: the problem document lists each bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {

@@ -107,6 +107,8 @@ const listFiresRoute = createRoute({
 const previewRoute = createRoute({
   method: 'post',
   path: '/schedules/preview',
+  operationId: 'previewSchedule',
+  tags: ['Schedules'],
   summary:
     'Check an expression in a time zone and list its next slots without saving anything, as GET /schedules/{id}/next does (a rate counts from now, as a schedule created now would)',
   security: secured,

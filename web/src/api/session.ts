@@ -102,6 +102,7 @@ export async function accessToken(): Promise<string | undefined> {
   return isSignedIn() ? access!.token : refresh();
 }
 
-function withLock<T>(work: () => Promise<T>): Promise<T> {
-  return navigator.locks ? navigator.locks.request(LOCK, work) : work();
+async function withLock<T>(work: () => Promise<T>): Promise<T> {
+  // `await` flattens the lock's Promise<Promise<T>> (the callback's own promise) whichever DOM typings describe it.
+  return navigator.locks ? await navigator.locks.request(LOCK, work) : work();
 }
