@@ -9,6 +9,7 @@ const costsRoute = createRoute({
   method: 'get',
   path: '/costs',
   operationId: 'getCosts',
+  tags: ['Runs'],
   summary: "Finished runs' costs summed per app, schedule or owner, per UTC day or month (the caller's runs; admins: everyone's)",
   description:
     "Each run is costed as GET /runs/{runId} shows it: Fargate vCPU-hours and GB-hours at the deployment's price plus the platform's share. " +

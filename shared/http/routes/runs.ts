@@ -119,6 +119,7 @@ const replayRunRoute = createRoute({
   method: 'post',
   path: '/runs/{runId}/replay',
   operationId: 'replayRun',
+  tags: ['Runs'],
   summary: 'Start a new run with exactly what this one ran: its image digest (not the tag), command or script, env and sidecars (replayOf says which run)',
   description:
     'A 409 when the run never started (nothing ran); a 410 when it recorded no image digest or its image is gone (dev mode: no local image has that digest any more). ' +
