@@ -144,21 +144,29 @@ describe('the web console', () => {
     await page.getByRole('button', { name: /Stop \(SIGTERM\)/ }).waitFor({ state: 'detached' });
   });
 
-  it('creates a schedule, its expression checked as it is typed and its next fire times shown before saving', async () => {
+  it('creates a schedule in a time zone, its expression checked as it is typed and its next fire times shown before saving', async () => {
     await page.getByRole('link', { name: 'Schedules', exact: true }).click();
     await page.getByLabel('App').selectOption(appId);
-    const expression = page.getByLabel('Expression (UTC)');
+    await page.getByLabel('Time zone (IANA)').fill('Europe/Berlin');
+    const expression = page.getByLabel('Expression', { exact: true });
     await expression.fill('cron(61 9 ? * MON-FRI *)');
     await page.locator('#expression-error').waitFor();
     expect(await page.getByRole('button', { name: 'Create schedule' }).isDisabled()).toBe(true);
     await expression.fill('cron(0 9 ? * MON-FRI *)');
     await expect.poll(() => page.getByTestId('next-times').locator('li').count()).toBe(5);
+    // Each slot in Berlin's local time with its offset: 09:00 at +01:00 or +02:00.
+    expect(await page.getByTestId('next-times').locator('li').first().textContent()).toMatch(/ 09:00:00\+0[12]:00/);
     expect(await api.get('/schedules').then((r) => r.body.items.length)).toBe(0);
     await checkPage(page, 'schedule-preview');
     await page.getByRole('button', { name: 'Create schedule' }).click();
     const card = page.getByTestId('schedule');
     await card.getByText('cron(0 9 ? * MON-FRI *)').waitFor();
     await card.getByText(/^Next: /).waitFor();
+    expect((await api.get('/schedules')).body.items[0]).toMatchObject({ timeZone: 'Europe/Berlin', catchUp: { policy: 'none' } });
+    await card
+      .getByText(/Europe\/Berlin/)
+      .first()
+      .waitFor();
     await card.getByRole('button', { name: 'Suspend' }).click();
     await card.getByRole('button', { name: 'Resume' }).waitFor();
     expect((await api.get('/schedules')).body.items[0].enabled).toBe(false);

@@ -1,6 +1,7 @@
 /**
- * Schedules: create one with its expression checked as it is typed and the next fire times shown
- * before saving (POST /schedules/preview); suspend, resume, delete; what each fire did.
+ * Schedules: create one in a time zone with its expression checked as it is typed and the next
+ * slots shown before saving, local time and offset, the slots daylight saving skips flagged
+ * (POST /schedules/preview); its catch-up policy; suspend, resume, delete; the ledger of its slots.
  */
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -39,27 +40,48 @@ export function SchedulesPage() {
   );
 }
 
+/** The API's preview of a schedule's next slots (SchedulePreview). */
+type Preview = { times: string[]; timeZone: string; slots: { time?: string; localTime?: string; repeatedOnce?: true; skipped?: true; wallClock?: string }[] };
+
+const CATCH_UP_TEXT: Record<string, string> = { none: 'recorded', latest: 'the latest runs', all: 'all run (bounded)' };
+
+/** One slot: its local time with the zone's offset, or the wall-clock time daylight saving skips. */
+function SlotText({ slot }: { slot: Preview['slots'][number] }) {
+  if (slot.skipped) return <span className="muted">{slot.wallClock?.replace('T', ' ')} skipped (the clocks go forward)</span>;
+  return (
+    <>
+      <time dateTime={slot.time}>{slot.localTime?.replace('T', ' ')}</time>
+      {slot.repeatedOnce && <span className="muted"> (occurs twice: fires once)</span>}
+    </>
+  );
+}
+
 function NewSchedule({ apps, onCreated }: { apps: App[]; onCreated: () => void }) {
   const [appId, setAppId] = useState('');
   const [expression, setExpression] = useState('rate(5 minutes)');
+  const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+  const [catchUp, setCatchUp] = useState('none');
   const [overlapPolicy, setOverlapPolicy] = useState('Allow');
   const [description, setDescription] = useState('');
   const [error, setError] = useState<unknown>();
-  const checked = useDebounced(expression, 250);
+  const checked = useDebounced(`${timeZone}\n${expression}`, 250);
   const preview = useLoad(
-    (signal) =>
-      checked.trim()
-        ? post<{ times: string[] }>('/schedules/preview', { expression: checked, count: 5 }).then((r) => (signal.aborted ? undefined : r))
-        : Promise.resolve(undefined),
+    (signal) => {
+      const [zone, typed] = checked.split('\n') as [string, string];
+      return typed.trim()
+        ? post<Preview>('/schedules/preview', { expression: typed, timeZone: zone, count: 5 }).then((r) => (signal.aborted ? undefined : r))
+        : Promise.resolve(undefined);
+    },
     [checked],
   );
   const expressionErrors = preview.error instanceof ApiError ? preview.error.fieldErrors('expression') : preview.error ? [String(preview.error)] : undefined;
+  const zoneErrors = preview.error instanceof ApiError ? preview.error.fieldErrors('timeZone') : undefined;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(undefined);
     try {
-      await post(`/apps/${appId}/schedules`, { expression, overlapPolicy, ...(description && { description }) });
+      await post(`/apps/${appId}/schedules`, { expression, timeZone, catchUp: { policy: catchUp }, overlapPolicy, ...(description && { description }) });
       setDescription('');
       onCreated();
     } catch (err) {
@@ -75,11 +97,21 @@ function NewSchedule({ apps, onCreated }: { apps: App[]; onCreated: () => void }
           <AppSelect id="schedule-app" label="App" apps={apps} value={appId} none="choose an app…" onChange={setAppId} />
           <Field
             id="expression"
-            label="Expression (UTC)"
-            hint="cron(min hour day-of-month month day-of-week year) or rate(5 minutes), as EventBridge"
+            label="Expression"
+            hint="cron(min hour day-of-month month day-of-week year), rate(5 minutes) or at(2027-01-15T09:30:00), as EventBridge Scheduler"
             errors={expressionErrors ?? errorsOf('expression')}
           >
             <input id="expression" className="mono" value={expression} onChange={(e) => setExpression(e.target.value)} aria-describedby="next-times" />
+          </Field>
+          <Field id="time-zone" label="Time zone (IANA)" errors={zoneErrors?.length ? zoneErrors : errorsOf('timeZone')}>
+            <input id="time-zone" value={timeZone} onChange={(e) => setTimeZone(e.target.value)} />
+          </Field>
+          <Field id="catch-up" label="Slots missed while down">
+            <select id="catch-up" value={catchUp} onChange={(e) => setCatchUp(e.target.value)}>
+              <option value="none">record them</option>
+              <option value="latest">run the latest</option>
+              <option value="all">run them all (up to 10)</option>
+            </select>
           </Field>
           <Field id="overlap" label="While a run of it is active">
             <select id="overlap" value={overlapPolicy} onChange={(e) => setOverlapPolicy(e.target.value)}>
@@ -97,11 +129,11 @@ function NewSchedule({ apps, onCreated }: { apps: App[]; onCreated: () => void }
         <div id="next-times" aria-live="polite" data-testid="next-times">
           {preview.data && (
             <>
-              <p>Next fire times (your time zone):</p>
+              <p>Next fire times ({preview.data.timeZone}):</p>
               <ol>
-                {preview.data.times.map((time) => (
-                  <li key={time}>
-                    <time dateTime={time}>{formatTime(time)}</time>
+                {preview.data.slots.map((slot) => (
+                  <li key={slot.time ?? slot.wallClock}>
+                    <SlotText slot={slot} />
                   </li>
                 ))}
               </ol>
@@ -121,7 +153,10 @@ function ScheduleCard({ schedule, appName, onChange }: { schedule: Schedule; app
   const [showFires, setShowFires] = useState(false);
   const [error, setError] = useState<unknown>();
   const next = useLoad(
-    () => (schedule.enabled ? get<{ times: string[] }>(`/schedules/${schedule.scheduleId}/next?count=3`) : Promise.resolve({ times: [] })),
+    () =>
+      schedule.enabled
+        ? get<Preview>(`/schedules/${schedule.scheduleId}/next?count=3`)
+        : Promise.resolve({ times: [], slots: [], timeZone: schedule.timeZone }),
     [schedule.scheduleId, schedule.enabled],
   );
   const fires = useLoad(
@@ -144,11 +179,24 @@ function ScheduleCard({ schedule, appName, onChange }: { schedule: Schedule; app
         <span className="sr-only">{schedule.enabled ? 'enabled' : 'suspended'}</span>
       </h3>
       <p className="muted">
-        {schedule.enabled ? 'Enabled' : 'Suspended'} · overlap {schedule.overlapPolicy}
+        {schedule.enabled ? 'Enabled' : 'Suspended'} · {schedule.timeZone} · overlap {schedule.overlapPolicy} · missed slots:{' '}
+        {CATCH_UP_TEXT[schedule.catchUp.policy]}
         {schedule.description && ` · ${schedule.description}`}
         {schedule.disabledReason && ` · disabled: ${schedule.disabledReason}`}
       </p>
-      {schedule.enabled && next.data && <p>Next: {next.data.times.map((time) => formatTime(time)).join(' · ') || 'never'}</p>}
+      {schedule.enabled && next.data && (
+        <p>
+          Next:{' '}
+          {next.data.slots.length
+            ? next.data.slots.map((slot, i) => (
+                <span key={slot.time ?? slot.wallClock}>
+                  {i > 0 && ' · '}
+                  <SlotText slot={slot} />
+                </span>
+              ))
+            : 'never'}
+        </p>
+      )}
       <div className="actions">
         <button type="button" className="secondary" onClick={act(() => patch(`/schedules/${schedule.scheduleId}`, { enabled: !schedule.enabled }))}>
           {schedule.enabled ? 'Suspend' : 'Resume'}
@@ -171,6 +219,10 @@ function ScheduleCard({ schedule, appName, onChange }: { schedule: Schedule; app
               <li key={fire.scheduledTime}>
                 {formatTime(fire.scheduledTime)} <Status value={fire.outcome} />{' '}
                 {fire.runId ? <Link to={`/runs/${fire.runId}`}>its run</Link> : <span className="muted">{fire.reason}</span>}
+                {fire.caughtUp && <span className="muted"> · caught up</span>}
+                {(fire.deliveries ?? 1) > 1 && <span className="muted"> · {(fire.deliveries ?? 1) - 1} duplicate fire(s) ignored</span>}
+                {fire.replacedRunIds?.length ? <span className="muted"> · stopped {fire.replacedRunIds.length} run(s)</span> : null}
+                {fire.outcome === 'LAUNCH_FAILED' && fire.reason && <span className="muted"> · {fire.reason}</span>}
               </li>
             ))}
           </ul>
