@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { withLabels } from '../local/docker-image-builder.js';
+import { withLabels } from '../local/images/docker-image-builder.js';
 import { contextFromFiles } from '../shared/build-context.js';
 
 const SAMPLES = 10;

@@ -127,7 +127,7 @@ async function measureThroughput(): Promise<Throughput> {
 }
 
 /**
- * dev mode's dynalite (local/dynalite.ts, on disk) in a child node process: DynamoDB is a remote
+ * dev mode's dynalite (local/store/dynalite.ts, on disk) in a child node process: DynamoDB is a remote
  * service, and a dynalite sharing the handler's event loop would halve both.
  */
 export async function dynaliteProcess(): Promise<{ endpoint: string; close(): Promise<void> }> {

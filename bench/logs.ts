@@ -15,9 +15,9 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import type { Run } from '../shared/domain.js';
 import type { LaunchableApp } from '../shared/ports.js';
-import { ContainerLogs } from '../local/container-logs.js';
-import { DockerRuntime } from '../local/docker-runtime.js';
-import { DEFAULT_SANDBOX } from '../local/sandbox-settings.js';
+import { ContainerLogs } from '../local/logs/container-logs.js';
+import { DockerRuntime } from '../local/docker/docker-runtime.js';
+import { DEFAULT_SANDBOX } from '../local/docker/sandbox-settings.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const LINE = 'x'.repeat(99); // + newline = 100 bytes

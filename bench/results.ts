@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { loadConfig } from '../local/config.js';
-import { LABELS } from '../local/docker-events.js';
+import { LABELS } from '../local/docker/docker-events.js';
 import { startServer } from '../local/server.js';
 import { JOB_ENV } from '../shared/job-env.js';
 

@@ -27,7 +27,7 @@ import type { Run } from '../shared/domain.js';
 import { isTerminal } from '../shared/domain.js';
 import { loadConfig } from '../local/config.js';
 import { startServer } from '../local/server.js';
-import { RUN_NETWORK } from '../local/run-network.js';
+import { RUN_NETWORK } from '../local/docker/run-network.js';
 import { imageBuildFigures } from './image-build.js';
 import { main as lambdaFigures } from './lambda.js';
 import { main as launchBurstFigures } from './launch-burst.js';

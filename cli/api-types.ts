@@ -1123,7 +1123,7 @@ export interface components {
       /** @enum {string} */
       trigger: 'manual' | 'schedule' | 'retry' | 'replay';
     };
-    /** @description a finished run that started: what it costs (services/cost-rules.ts) */
+    /** @description a finished run that started: what it costs (rules/cost-rules.ts) */
     RunCost: {
       /** @enum {string} */
       architecture: 'ARM64' | 'X86_64';

@@ -6,7 +6,7 @@
  *   npm run admin -- revoke <email>   take it back
  *
  * It acts on DATA_DIR's store (.data by default): through the running server's dynalite when
- * there is one (local/dynalite.ts endpointFileOf), else by opening the store itself.
+ * there is one (local/store/dynalite.ts endpointFileOf), else by opening the store itself.
  * Exit status: 0 done, 1 no such account or another failure, 2 usage.
  */
 import { readFile } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import { SignInGuard } from '../shared/services/sign-in-guard.js';
 import { CounterStore } from '../shared/store/counter-store.js';
 import { createDb, type Db } from '../shared/store/db.js';
 import { loadConfig } from './config.js';
-import { endpointFileOf, startDynalite } from './dynalite.js';
+import { endpointFileOf, startDynalite } from './store/dynalite.js';
 import { TABLE_NAME } from './server.js';
 
 const USAGE = 'usage: npm run admin -- grant|revoke <email>';

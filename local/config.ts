@@ -4,7 +4,7 @@
  * in DATA_DIR/jwt-secret), and the auth settings the cloud reads too (shared/settings.ts):
  * JWT_ISSUER, JWT_AUDIENCE, ADMIN_USER_IDS, ADMIN_EMAILS, OIDC_JWKS_URL + OIDC_ISSUER + OIDC_AUDIENCE; the quotas and
  * sign-in limits (readLimitSettings: MAX_*_PER_USER, LOGIN_*, REGISTRATION*, REFRESHES_PER_MINUTE) and the bound on a run's time to start (RUN_START_TIMEOUT_SECONDS); and
- * the per-run bounds (local/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS;
+ * the per-run bounds (local/docker/sandbox-settings.ts): RUN_LOG_MAX_MIB, RUN_DISK_MAX_MIB, RUN_DISK_CHECK_SECONDS;
  * the per-build bounds (same file): BUILD_MEMORY_MIB, BUILD_CPU, BUILD_TIMEOUT_SECONDS, BUILD_DISK_MAX_MIB;
  * the image policy (SCAN_SEVERITY_THRESHOLD, ALLOWED_IMAGE_PREFIXES); BUILD_CONCURRENCY (2); and GC_INTERVAL_SECONDS, GC_CONTAINER_GRACE_SECONDS (600 each).
  */
@@ -16,9 +16,9 @@ import type { AuthConfig } from '../shared/services/auth.js';
 import type { ImagePolicy } from '../shared/services/images.js';
 import type { CostSettings } from '../shared/services/costs.js';
 import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
-import { CONTAINER_GRACE_MS } from './garbage-collector.js';
-import { DEFAULT_BUILD_CONCURRENCY } from './build-queue.js';
-import { buildLimitsFrom, sandboxSettingsFrom, type BuildLimits, type SandboxSettings } from './sandbox-settings.js';
+import { CONTAINER_GRACE_MS } from './images/garbage-collector.js';
+import { DEFAULT_BUILD_CONCURRENCY } from './images/build-queue.js';
+import { buildLimitsFrom, sandboxSettingsFrom, type BuildLimits, type SandboxSettings } from './docker/sandbox-settings.js';
 
 export interface LocalConfig {
   port: number;
@@ -35,7 +35,7 @@ export interface LocalConfig {
   imagePolicy: ImagePolicy;
   /** The Fargate price dev mode estimates runs at, and the monthly budget (readCostSettings). */
   costs: CostSettings;
-  /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY, local/build-queue.ts). */
+  /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY, local/images/build-queue.ts). */
   buildConcurrency: number;
   /** Garbage collection: s between two collections (GC_INTERVAL_SECONDS, 600; 0: no timer), and s an exited container is left alone (GC_CONTAINER_GRACE_SECONDS, 600). */
   gc: { intervalSeconds: number; containerGraceSeconds: number };

@@ -32,7 +32,7 @@ if ! docker_answers; then
 fi
 
 # iptables: dev mode keeps jobs and builds off the host's own services with it when it runs as
-# root (local/host-firewall.ts), through the same command dockerd uses (iptables-nft on Debian 12).
+# root (local/docker/host-firewall.ts), through the same command dockerd uses (iptables-nft on Debian 12).
 if [ "$(id -u)" = 0 ] && ! command -v iptables >/dev/null 2>&1; then
   install_package iptables "keeping jobs off the host's services"
 fi

@@ -2,7 +2,7 @@
  * The schemas of a task's several containers, in ECS's vocabulary (AWS docs, "ContainerDefinition",
  * "HealthCheck", "ContainerDependency", "Container"): an app's sidecars, health checks and start
  * order, and each container's state on a run. Checks across containers (names, cycles, sizes) are
- * the pure rules of services/container-rules.ts.
+ * the pure rules of rules/container-rules.ts.
  */
 import { z } from '@hono/zod-openapi';
 import { CONTAINER_STATUSES, DEPENDENCY_CONDITIONS, HEALTH_STATUSES } from './domain.js';

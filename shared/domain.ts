@@ -50,7 +50,7 @@ export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 /** What happens to a one-time at() schedule once it has fired (EventBridge Scheduler's ActionAfterCompletion). */
 export const ACTIONS_AFTER_COMPLETION = ['NONE', 'DELETE'] as const;
 
-/** The languages an app's script may be written in; each runs with the image's own interpreter (services/script-rules.ts). */
+/** The languages an app's script may be written in; each runs with the image's own interpreter (rules/script-rules.ts). */
 export const SCRIPT_LANGUAGES = ['sh', 'python', 'node'] as const;
 export type ScriptLanguage = (typeof SCRIPT_LANGUAGES)[number];
 

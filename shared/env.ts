@@ -111,7 +111,7 @@ export const ENV = {
   MAX_IMAGES_PER_USER: 'MAX_IMAGES_PER_USER',
   /** Most builds one user may have queued or building at once (3); more is a 429. The api; dev mode. */
   MAX_CONCURRENT_BUILDS_PER_USER: 'MAX_CONCURRENT_BUILDS_PER_USER',
-  /** Dev mode: builds run at once (2), shared fairly between owners (local/build-queue.ts). */
+  /** Dev mode: builds run at once (2), shared fairly between owners (local/images/build-queue.ts). */
   BUILD_CONCURRENCY: 'BUILD_CONCURRENCY',
   /** Sign-in attempts per minute, per client address and per account (20); more is a 429. The api; dev mode. */
   LOGIN_ATTEMPTS_PER_MINUTE: 'LOGIN_ATTEMPTS_PER_MINUTE',
@@ -151,7 +151,7 @@ export const ENV = {
    * its timeoutSeconds counts from its start. Every function that sweeps runs (the reconciler); dev mode.
    */
   RUN_START_TIMEOUT_SECONDS: 'RUN_START_TIMEOUT_SECONDS',
-  /** Fargate price override, USD per vCPU-hour (services/cost-rules.ts); unset: the price table's for the Region. Every function that starts runs; dev mode. */
+  /** Fargate price override, USD per vCPU-hour (rules/cost-rules.ts); unset: the price table's for the Region. Every function that starts runs; dev mode. */
   FARGATE_PRICE_VCPU_HOUR: 'FARGATE_PRICE_VCPU_HOUR',
   /** Fargate price override, USD per GB-hour of memory; unset: the price table's. Every function that starts runs; dev mode. */
   FARGATE_PRICE_GB_HOUR: 'FARGATE_PRICE_GB_HOUR',

@@ -53,7 +53,7 @@ export function assertImageReference(image: string): void {
 
 /**
  * The repository of dev mode's built images: each build is tagged `containerizer-img/<imageId lowercased>:<build>`
- * (local/docker-image-builder.ts imageTag). The namespace belongs to the platform, never to a user.
+ * (local/images/docker-image-builder.ts imageTag). The namespace belongs to the platform, never to a user.
  */
 export const PLATFORM_REPOSITORY = 'containerizer-img';
 

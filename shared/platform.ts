@@ -20,7 +20,7 @@ import { ResultService, type ResultServiceConfig } from './services/results.js';
 import { RunService, type RunServiceConfig } from './services/runs.js';
 import { CostService, type CostSettings } from './services/costs.js';
 import { ReplayService } from './services/replays.js';
-import { DEFAULT_PRICE_REGION, pricingOf } from './services/cost-rules.js';
+import { DEFAULT_PRICE_REGION, pricingOf } from './rules/cost-rules.js';
 import { ScheduleService } from './services/schedules.js';
 
 export interface PlatformDeps {

@@ -17,7 +17,7 @@ import {
   TRIGGERS,
 } from './domain.js';
 import { command, containerImage, containerName, ContainerState, env, imageReference, mainContainerFields, RunSidecar, sidecars } from './container-schemas.js';
-import { COST_GROUPS, COST_PERIODS } from './services/cost-rules.js';
+import { COST_GROUPS, COST_PERIODS } from './rules/cost-rules.js';
 import { checkTimeZone, parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
 import { BUILD_ARCHITECTURE, CPU_ARCHITECTURES, EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE } from './aws/architecture.js';
 
@@ -69,7 +69,7 @@ export type TaskSpec = z.infer<typeof TaskSpec>;
 /** The fields a run copies from its app version. */
 export const TASK_SPEC_FIELDS = TaskSpec.keyof().options;
 
-/** Largest script source in UTF-8 bytes (32 KiB); how it still reaches a Fargate task: services/script-rules.ts. */
+/** Largest script source in UTF-8 bytes (32 KiB); how it still reaches a Fargate task: rules/script-rules.ts. */
 export const MAX_SCRIPT_BYTES = 32_768;
 
 export const Script = z
@@ -161,7 +161,7 @@ export type RunCreate = z.infer<typeof RunCreate>;
 
 const status = z.enum(RUN_STATUSES);
 
-/** A finished run's cost (services/cost-rules.ts RunCost): USD, hours, billed seconds. */
+/** A finished run's cost (rules/cost-rules.ts RunCost): USD, hours, billed seconds. */
 export const RunCost = z
   .object({
     billedSeconds: z.number().int().openapi({ description: 's Fargate bills: the duration rounded up, at least 60' }),
@@ -288,7 +288,7 @@ export const Run = z
     retentionDays: z.number().int().optional().openapi({ description: 'days the run is kept after it finishes; 0 = forever' }),
     result: z.record(z.string(), z.unknown()).optional().openapi({ description: 'the last result the job posted' }),
     resultAt: z.string().optional(),
-    cost: RunCost.optional().openapi({ description: 'a finished run that started: what it costs (services/cost-rules.ts)' }),
+    cost: RunCost.optional().openapi({ description: 'a finished run that started: what it costs (rules/cost-rules.ts)' }),
   })
   .openapi('Run');
 export type Run = z.infer<typeof Run>;
@@ -499,7 +499,7 @@ export type TokenSet = z.infer<typeof TokenSet>;
 export const User = z.object({ userId: z.string(), email: z.string(), role: z.enum(ROLES), createdAt: z.string() }).openapi('User');
 export type User = z.infer<typeof User>;
 
-/** A job's result: a JSON object; its numeric top-level fields are metrics. Size limit: services/result-rules.ts. */
+/** A job's result: a JSON object; its numeric top-level fields are metrics. Size limit: rules/result-rules.ts. */
 export const RunResult = z.record(z.string(), z.unknown()).openapi('RunResult', { example: { perf: 0.93, rows: 1200, model: 'b' } });
 
 export const MetricQuery = z.object({

@@ -10,8 +10,8 @@ import { logger } from './logger.js';
 import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
 import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
 import type { ImagePolicy } from './services/images.js';
-import type { ResultLimits } from './services/result-rules.js';
-import { DEFAULT_PRICE_REGION, pricingOf, type FargatePrice } from './services/cost-rules.js';
+import type { ResultLimits } from './rules/result-rules.js';
+import { DEFAULT_PRICE_REGION, pricingOf, type FargatePrice } from './rules/cost-rules.js';
 import type { CostSettings } from './services/costs.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */

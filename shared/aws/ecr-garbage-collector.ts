@@ -1,5 +1,5 @@
 /**
- * The cloud's garbage collector (the GarbageCollector port, as dev mode's local/garbage-collector.ts):
+ * The cloud's garbage collector (the GarbageCollector port, as dev mode's local/images/garbage-collector.ts):
  * the builds in the ECR repository that no app and no recent run uses. The repository's lifecycle
  * rule expires only untagged layers, since an age or count rule would expire a build an app still
  * runs; this expires the rest by the dev-mode policy: per image, the newest KEPT_BUILDS builds stay

@@ -15,7 +15,7 @@ import {
 import { DROPPED_CAPABILITIES, type App } from '../domain.js';
 import { logger } from '../logger.js';
 import type { LaunchableApp } from '../ports.js';
-import { launchCommand } from '../services/script-rules.js';
+import { launchCommand } from '../rules/script-rules.js';
 import { EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE, taskArchitecture } from './architecture.js';
 import { mainContainerExtras, sidecarDefinitions } from './ecs-containers.js';
 import { APP_CONTAINER } from './ecs-events.js';
@@ -167,7 +167,7 @@ export class TaskDefinitions {
             name: APP_CONTAINER,
             image: app.image,
             essential: true,
-            // A script is the interpreter's argv (services/script-rules.ts): up to 40 KiB of JSON in a 64 KiB task definition.
+            // A script is the interpreter's argv (rules/script-rules.ts): up to 40 KiB of JSON in a 64 KiB task definition.
             ...(command.length > 0 && { command }),
             // The version's env lives here, not in RunTask's 8,192-character overrides.
             ...(Object.keys(app.env).length > 0 && { environment: Object.entries(app.env).map(([name, value]) => ({ name, value })) }),

@@ -2,7 +2,7 @@
  * The cloud's end of retention for logs: DynamoDB's TTL deletes an expired run item, the
  * table's stream carries that delete (with the item's old image) to the run-expiry function,
  * and this removes the run's CloudWatch Logs stream. The run's results and metric points
- * carry their own TTL (services/result-rules.ts), so only the log stream needs a hand.
+ * carry their own TTL (rules/result-rules.ts), so only the log stream needs a hand.
  */
 import { DeleteLogStreamCommand, ResourceNotFoundException, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CloudWatchLogSourceConfig } from './cloudwatch-logs.js';

@@ -3,7 +3,7 @@
  * objects and never decide what a response may reveal.
  */
 import { isTerminal, maskEnv, type Run } from '../domain.js';
-import { runCost, type Pricing } from '../services/cost-rules.js';
+import { runCost, type Pricing } from '../rules/cost-rules.js';
 
 /**
  * A run as the API returns it: env values (its sidecars' too) that look secret masked, no history (GET /runs/{runId}/history has it), no internal
@@ -13,7 +13,7 @@ export type RunView = Omit<Run, 'history' | 'stopRequest' | 'launchedAt' | 'laun
 
 /**
  * The response view of a run (the `Run` schema of shared/schemas.ts). With `pricing`, a finished run that started carries its
- * cost, derived from its durationMs, cpu and memory (services/cost-rules.ts): nothing is stored for it.
+ * cost, derived from its durationMs, cpu and memory (rules/cost-rules.ts): nothing is stored for it.
  */
 export function runView(run: Run, pricing?: Pricing): RunView {
   const { history: _history, stopRequest: _stopRequest, launchedAt: _launchedAt, launchRetry: _launchRetry, costTimeoutSeconds: _cost, ...rest } = run;

@@ -18,9 +18,9 @@ import type { AppStore } from '../store/app-store.js';
 import { indexKeys } from '../table.js';
 import { isId } from '../ids.js';
 import { canAccess } from './access.js';
-import { checkScript } from './script-rules.js';
+import { checkScript } from '../rules/script-rules.js';
 import { versionDiff } from './version-diff.js';
-import { checkContainers } from './container-rules.js';
+import { checkContainers } from '../rules/container-rules.js';
 
 /** @throws ClientError 400 when Fargate has no task size with this cpu (vCPU) and memory (MiB). */
 export function checkTaskSize(cpu: number, memoryMiB: number): void {

@@ -1,7 +1,7 @@
 /**
  * Costs: the roll-ups of finished runs' costs (GET /costs), the owner's monthly budget checked
  * before a run starts, and the timeout an app's maxCostPerRun makes. A run's cost is derived from
- * the run itself (services/cost-rules.ts), never stored: a roll-up reads the runs of its range
+ * the run itself (rules/cost-rules.ts), never stored: a roll-up reads the runs of its range
  * with the listings' Queries (runs of an owner by time, or the sharded all-runs listing for
  * admins), so a repeated terminal event can never count a run twice.
  */
@@ -10,8 +10,8 @@ import { badRequest, paymentRequired } from '../errors.js';
 import type { CostQuery } from '../schemas.js';
 import type { RunListing, RunStore } from '../store/run-store.js';
 import { indexKeys, shardedPartitions } from '../table.js';
-import { architectureOf, costTimeoutSeconds, monthStart, rollUp, runCost, type CostLine, type Pricing } from './cost-rules.js';
-import { idRange } from './run-rules.js';
+import { architectureOf, costTimeoutSeconds, monthStart, rollUp, runCost, type CostLine, type Pricing } from '../rules/cost-rules.js';
+import { idRange } from '../rules/run-rules.js';
 
 /** The deployment's cost settings (shared/settings.ts readCostSettings). */
 export interface CostSettings {

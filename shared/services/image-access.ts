@@ -13,8 +13,8 @@ import { badRequest, conflict, forbidden } from '../errors.js';
 import { platformImageOf, PLATFORM_REPOSITORY, type PlatformImage } from '../image-reference.js';
 import type { ImageStore } from '../store/image-store.js';
 import { canAccess } from './access.js';
-import { reviewDockerfile } from './dockerfile-rules.js';
-import { chosenBuild, isAllowedImage, runRefusal } from './image-rules.js';
+import { reviewDockerfile } from '../rules/dockerfile-rules.js';
+import { chosenBuild, isAllowedImage, runRefusal } from '../rules/image-rules.js';
 import type { ImagePolicy } from './images.js';
 
 /** What a run launches for one container: the exact reference, the build's digest, and why the policy refuses it, if it does. */

@@ -24,7 +24,7 @@ import type { ImageStore } from '../store/image-store.js';
 import { indexKeys } from '../table.js';
 import { isId } from '../ids.js';
 import { canAccess } from './access.js';
-import { builtImagesOf, buildFieldsOf, chosenBuild } from './image-rules.js';
+import { builtImagesOf, buildFieldsOf, chosenBuild } from '../rules/image-rules.js';
 import { ImageAccess } from './image-access.js';
 import { ImageQuotas, type ImageLimits } from './image-quotas.js';
 
@@ -391,7 +391,7 @@ export class ImageService {
   }
 
   /**
-   * The hook of dev mode's garbage collector (local/garbage-collector.ts, issue 9): the per-build
+   * The hook of dev mode's garbage collector (local/images/garbage-collector.ts, issue 9): the per-build
    * image references the apps name now (the build each resolves to), which it must never remove.
    * Reads every app (the byKind index, page by page) and each named image's builds.
    */

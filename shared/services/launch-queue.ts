@@ -6,7 +6,7 @@
 import { isTerminal, type Run } from '../domain.js';
 import { logger } from '../logger.js';
 import type { LaunchCapacity } from '../ports.js';
-import { isLaunchLost } from './run-rules.js';
+import { isLaunchLost } from '../rules/run-rules.js';
 
 /**
  * The runs waiting for a launch, oldest first (run ids are ULIDs, so by creation): not terminal,

@@ -1,6 +1,6 @@
 /**
  * Replays: a new run with exactly what an old one ran — its image by the digest it recorded, its
- * command or script, env and sidecars (services/replay-rules.ts) — started like any new run.
+ * command or script, env and sidecars (rules/replay-rules.ts) — started like any new run.
  */
 import { ulid } from 'ulid';
 import type { Principal, Run } from '../domain.js';
@@ -8,7 +8,7 @@ import { conflict, gone } from '../errors.js';
 import type { ContainerRuntime } from '../ports.js';
 import type { AppService } from './apps.js';
 import type { CostService } from './costs.js';
-import { pinnedReference, replayRun } from './replay-rules.js';
+import { pinnedReference, replayRun } from '../rules/replay-rules.js';
 import type { RunService } from './runs.js';
 
 export class ReplayService {

@@ -14,7 +14,7 @@ import type { Page } from '../store/db.js';
 import type { CounterStore } from '../store/counter-store.js';
 import type { ResultStore, TokenSubject } from '../store/result-store.js';
 import type { AppService } from './apps.js';
-import { metricsOf, parseResult, resultExpiresAt, type ResultLimits } from './result-rules.js';
+import { metricsOf, parseResult, resultExpiresAt, type ResultLimits } from '../rules/result-rules.js';
 import { mintRunToken, runIdOfToken, tokenMatches } from './run-tokens.js';
 import { fixedWindow } from './sign-in-guard.js';
 

@@ -30,7 +30,7 @@ import type { AppService } from './apps.js';
 import type { ResolvedImage } from './images.js';
 import type { CostService } from './costs.js';
 import { taskArchitecture } from '../aws/architecture.js';
-import { costLimitReason } from './cost-rules.js';
+import { costLimitReason } from '../rules/cost-rules.js';
 import { drainLaunchQueue } from './launch-queue.js';
 import {
   idRange,
@@ -50,9 +50,9 @@ import {
   terminalRecord,
   type Ending,
   type RunOrigin,
-} from './run-rules.js';
+} from '../rules/run-rules.js';
 
-export type { RunOrigin } from './run-rules.js';
+export type { RunOrigin } from '../rules/run-rules.js';
 
 export interface RunServiceConfig {
   /** Finished runs of apps that predate `retentionDays` expire this many days after they stop (DynamoDB TTL); 0 keeps them. */

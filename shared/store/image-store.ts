@@ -8,7 +8,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Build, Image, ImageVersion } from '../image-schemas.js';
-import { buildRank } from '../services/image-rules.js';
+import { buildRank } from '../rules/image-rules.js';
 import { children, childrenQuery, indexAttributes, indexKeys, INDEXES, keys, KEY, partitionQuery, RUN_ORDER, type IndexPartition } from '../table.js';
 import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
 

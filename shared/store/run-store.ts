@@ -1,7 +1,7 @@
 /**
  * The run items: every DynamoDB expression the run workflow needs, each conditional-write
  * failure turned into a domain result (false / undefined: "stale, repeated, or someone got
- * there first"). The rules that decide what to write are in services/run-rules.ts.
+ * there first"). The rules that decide what to write are in rules/run-rules.ts.
  *
  * A run item sits in the app's and the owner's run listings and its shard of the all-runs listing
  * for its lifetime, and in its shard of the sparse `active` index until it is settled (a run of
@@ -12,7 +12,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isTerminal, type ContainerState, type LaunchRetry, type Run, type RunStatus, type StopRequest, type Transition } from '../domain.js';
 import { invalidCursor } from '../errors.js';
-import { statusRank, TERMINAL_RANK } from '../services/run-rules.js';
+import { statusRank, TERMINAL_RANK } from '../rules/run-rules.js';
 import {
   children,
   childrenQuery,

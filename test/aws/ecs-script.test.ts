@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { JOB_ENV, RESULT_FILE_PATH } from '../../shared/job-env.js';
 import { MAX_SCRIPT_BYTES } from '../../shared/schemas.js';
-import { checkScript } from '../../shared/services/script-rules.js';
+import { checkScript } from '../../shared/rules/script-rules.js';
 import { mintRunToken } from '../../shared/services/run-tokens.js';
 import { RUN_ID, TASK_ARN, TASK_DEFINITION_MAX_BYTES, enforcingEcs, sampleApp, sampleRun } from './fixtures.js';
 

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_NETWORK } from '../../local/run-network.js';
+import { RUN_NETWORK } from '../../local/docker/run-network.js';
 import { containerOf as containerOfRun, gatedScript, openGate } from '../support/docker.js';
 import { Client, IMAGE, signedIn, startServer, waitFor, waitForTerminal, type RunningServer } from '../support/server.js';
 

@@ -2,16 +2,16 @@
  * Jobs and builds stay in their sandbox (issue 14): neither reaches a service the host listens
  * on at 0.0.0.0 (yet a job still posts its result), a job writing into its image's VOLUME is
  * bounded and leaves no volume, a failed build leaves no layer. Real server, real Docker; the
- * network cases need the server to run as root (it installs iptables rules; see local/host-firewall.ts).
+ * network cases need the server to run as root (it installs iptables rules; see local/docker/host-firewall.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server } from 'node:net';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextTar, contextFromFiles } from '../../shared/build-context.js';
-import { readLines } from '../../local/docker-events.js';
+import { readLines } from '../../local/docker/docker-events.js';
 import { bridgeGateway } from '../../local/result-listener.js';
-import { runNetworkBridge } from '../../local/run-network.js';
+import { runNetworkBridge } from '../../local/docker/run-network.js';
 import { containersOf, waitForRelease } from '../support/docker.js';
 import { Client, IMAGE, signedIn, startServer, waitFor, waitForTerminal, type RunningServer } from '../support/server.js';
 

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CONTEXT_BYTES } from '../../shared/build-context.js';
-import { LABELS } from '../../local/docker-events.js';
+import { LABELS } from '../../local/docker/docker-events.js';
 import { containersOf, docker, gateContainer, gatedDockerfile, openBuildGate } from '../support/docker.js';
 import { sampleApp, waitFor } from '../support/fixtures.js';
 import { Client, signedIn, startServer, tempDataDir, waitForTerminal, type RunningServer } from '../support/server.js';

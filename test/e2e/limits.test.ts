@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite } from '../../local/dynalite.js';
+import { startDynalite } from '../../local/store/dynalite.js';
 import { indexAttributes, indexKeys, keys } from '../../shared/table.js';
 import { PASSWORD, sampleApp, waitFor } from '../support/fixtures.js';
 import { Client, startServer, tempDataDir, waitForStatus, waitForTerminal, type Reply, type RunningServer } from '../support/server.js';

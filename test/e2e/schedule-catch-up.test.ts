@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startDynalite } from '../../local/dynalite.js';
+import { startDynalite } from '../../local/store/dynalite.js';
 import { TABLE_NAME } from '../../local/server.js';
 import { keys } from '../../shared/table.js';
 import { sampleApp } from '../support/fixtures.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
+import { startDynalite, type EmbeddedDynamo } from '../../local/store/dynalite.js';
 import { AuthService, TOKEN_LIFETIMES } from '../../shared/services/auth.js';
 import { SignInGuard } from '../../shared/services/sign-in-guard.js';
 import { DEFAULT_LIMITS } from '../../shared/settings.js';

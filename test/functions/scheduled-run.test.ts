@@ -9,7 +9,7 @@ import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import { scheduledRunHandler } from '../../shared/lambda/scheduled-run.js';
 import type { App, Schedule } from '../../shared/domain.js';
 import { taskStateChangeHandler } from '../../shared/lambda/task-state-change.js';
-import { LAUNCH_RETRY } from '../../shared/services/run-rules.js';
+import { LAUNCH_RETRY } from '../../shared/rules/run-rules.js';
 import { allowedActions, buildStack } from '../infra/build-stack.js';
 import { createApp, ecsTask, OWNER, SCHEDULE_GROUP, startCloud, TABLE_NAME, type Cloud } from './support.js';
 

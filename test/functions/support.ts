@@ -42,7 +42,7 @@ import { createCloudPlatform, type CloudPlatform } from '../../shared/cloud-plat
 import type { App, Principal } from '../../shared/domain.js';
 import { ENV } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
-import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
+import { startDynalite, type EmbeddedDynamo } from '../../local/store/dynalite.js';
 import type { ContextEntry } from '../../shared/build-context.js';
 import type { ContextStore, ImageBuilder } from '../../shared/ports.js';
 import { ImageService } from '../../shared/services/images.js';

@@ -13,8 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { contextFromFiles } from '../../shared/build-context.js';
 import { ClientError } from '../../shared/errors.js';
 import type { BuildStateChange, ImageBuildRequest, LogEvent } from '../../shared/ports.js';
-import { DockerImageBuilder, imageTag } from '../../local/docker-image-builder.js';
-import { LABELS } from '../../local/docker-events.js';
+import { DockerImageBuilder, imageTag } from '../../local/images/docker-image-builder.js';
+import { LABELS } from '../../local/docker/docker-events.js';
 
 const docker = new Docker();
 const dataDir = mkdtempSync(path.join(tmpdir(), 'containerizer-builds-'));

@@ -12,12 +12,12 @@ import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../shared/domain.js';
 import type { LaunchableApp, TaskStateChange } from '../../shared/ports.js';
-import { ContainerLogs } from '../../local/container-logs.js';
-import { LABELS, watchTaskStateChanges, type TaskStateWatch } from '../../local/docker-events.js';
-import { DockerRuntime, containerName } from '../../local/docker-runtime.js';
+import { ContainerLogs } from '../../local/logs/container-logs.js';
+import { LABELS, watchTaskStateChanges, type TaskStateWatch } from '../../local/docker/docker-events.js';
+import { DockerRuntime, containerName } from '../../local/docker/docker-runtime.js';
 import { DROPPED_CAPABILITIES } from '../../shared/domain.js';
 import { isImageReference } from '../../shared/image-reference.js';
-import { RUN_NETWORK } from '../../local/run-network.js';
+import { RUN_NETWORK } from '../../local/docker/run-network.js';
 
 const IMAGE = 'containerizer/busybox:latest';
 const docker = new Docker();

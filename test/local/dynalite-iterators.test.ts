@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynaliteIteratorPrototypes, startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
+import { dynaliteIteratorPrototypes, startDynalite, type EmbeddedDynamo } from '../../local/store/dynalite.js';
 import { waitFor } from '../support/fixtures.js';
 
 const TABLE = 'containerizer';

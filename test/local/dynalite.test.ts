@@ -1,5 +1,5 @@
 /**
- * Dev mode's embedded DynamoDB (local/dynalite.ts) behind its guard (local/dynalite-guard.ts),
+ * Dev mode's embedded DynamoDB (local/store/dynalite.ts) behind its guard (local/store/dynalite-guard.ts),
  * in this process, as the server runs it: an attribute nested past DynamoDB's 32 levels is
  * refused as DynamoDB refuses it (dynalite itself overflowed its stack on ~900 levels and ended
  * the process), whatever dynalite throws is answered, not thrown, and a data directory that
@@ -13,8 +13,8 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attributeNesting, guardDynalite, NESTING_MESSAGE } from '../../local/dynalite-guard.js';
-import { startDynalite, type EmbeddedDynamo } from '../../local/dynalite.js';
+import { attributeNesting, guardDynalite, NESTING_MESSAGE } from '../../local/store/dynalite-guard.js';
+import { startDynalite, type EmbeddedDynamo } from '../../local/store/dynalite.js';
 import { ClientError } from '../../shared/errors.js';
 import { createDb } from '../../shared/store/db.js';
 import { createTableInput } from '../../shared/table.js';

@@ -11,9 +11,9 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contextFromFiles } from '../../shared/build-context.js';
-import { LABELS, dockerStatusCode } from '../../local/docker-events.js';
-import { DockerImageBuilder, imageTag } from '../../local/docker-image-builder.js';
-import { GarbageCollector, collectPeriodically } from '../../local/garbage-collector.js';
+import { LABELS, dockerStatusCode } from '../../local/docker/docker-events.js';
+import { DockerImageBuilder, imageTag } from '../../local/images/docker-image-builder.js';
+import { GarbageCollector, collectPeriodically } from '../../local/images/garbage-collector.js';
 
 const BUSYBOX = 'containerizer/busybox:latest';
 const docker = new Docker();

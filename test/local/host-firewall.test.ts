@@ -4,9 +4,9 @@
  */
 import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { HOST_CHAIN, firewallRules, isolateFromHost, type Rule } from '../../local/host-firewall.js';
+import { HOST_CHAIN, firewallRules, isolateFromHost, type Rule } from '../../local/docker/host-firewall.js';
 import { bridgeGateway } from '../../local/result-listener.js';
-import { runNetworkBridge } from '../../local/run-network.js';
+import { runNetworkBridge } from '../../local/docker/run-network.js';
 
 const docker = new Docker();
 const asRoot = process.getuid?.() === 0;

@@ -11,9 +11,9 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextFromFiles } from '../../shared/build-context.js';
 import type { ScanFinding } from '../../shared/image-scan.js';
-import { LABELS } from '../../local/docker-events.js';
-import { DockerImageBuilder } from '../../local/docker-image-builder.js';
-import { CONFIG_CHECKS, LocalImageScanner, findTrivy, parseTrivyReport } from '../../local/image-scanner.js';
+import { LABELS } from '../../local/docker/docker-events.js';
+import { DockerImageBuilder } from '../../local/images/docker-image-builder.js';
+import { CONFIG_CHECKS, LocalImageScanner, findTrivy, parseTrivyReport } from '../../local/images/image-scanner.js';
 
 const docker = new Docker();
 const dataDir = mkdtempSync(path.join(tmpdir(), 'containerizer-scans-'));

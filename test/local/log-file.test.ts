@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLine, encodeLine, readPage, readTail } from '../../local/log-file.js';
-import { LogEncoder, stampNanos } from '../../local/log-pipeline.js';
+import { decodeLine, encodeLine, readPage, readTail } from '../../local/logs/log-file.js';
+import { LogEncoder, stampNanos } from '../../local/logs/log-pipeline.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'containerizer-logfile-'));
 let files = 0;

@@ -3,7 +3,7 @@
  * job waits on, and waiting for the container to be released.
  */
 import Docker from 'dockerode';
-import { LABELS } from '../../local/docker-events.js';
+import { LABELS } from '../../local/docker/docker-events.js';
 import { IMAGE, waitFor } from './fixtures.js';
 
 export const docker = new Docker();

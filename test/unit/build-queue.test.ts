@@ -1,6 +1,6 @@
-/** Dev mode's fair build queue (local/build-queue.ts): slots shared between owners, round-robin, none locked out. */
+/** Dev mode's fair build queue (local/images/build-queue.ts): slots shared between owners, round-robin, none locked out. */
 import { describe, expect, it } from 'vitest';
-import { FairQueue } from '../../local/build-queue.js';
+import { FairQueue } from '../../local/images/build-queue.js';
 
 /** A job the test ends when it likes; `started` says whether the queue ran it yet. */
 function gate() {

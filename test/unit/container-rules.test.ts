@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Sidecar } from '../../shared/domain.js';
 import { ClientError } from '../../shared/errors.js';
 import { MAX_COMMAND_BYTES, MAX_ENV_BYTES } from '../../shared/item-limits.js';
-import { checkContainers, containerErrors, dependencyCycle, taskContainers, type ContainersSpec } from '../../shared/services/container-rules.js';
+import { checkContainers, containerErrors, dependencyCycle, taskContainers, type ContainersSpec } from '../../shared/rules/container-rules.js';
 
 const healthCheck = { command: ['CMD-SHELL', 'true'], intervalSeconds: 5, timeoutSeconds: 2, retries: 3, startPeriodSeconds: 0 };
 const sidecar = (name: string, fields: Partial<Sidecar> = {}): Sidecar => ({ name, image: 'postgres:16', essential: true, ...fields });

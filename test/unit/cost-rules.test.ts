@@ -1,5 +1,5 @@
 /**
- * The cost rules (services/cost-rules.ts) and the replay rules (services/replay-rules.ts), table-driven: the price formula for a
+ * The cost rules (rules/cost-rules.ts) and the replay rules (rules/replay-rules.ts), table-driven: the price formula for a
  * run's cpu, memory, architecture and duration, the one-minute minimum, overrides, the cost timeout, roll-ups and pinned images.
  */
 import { describe, expect, it } from 'vitest';
@@ -15,9 +15,9 @@ import {
   pricingOf,
   rollUp,
   runCost,
-} from '../../shared/services/cost-rules.js';
+} from '../../shared/rules/cost-rules.js';
 import type { CpuArchitecture } from '../../shared/aws/architecture.js';
-import { pinnedReference, replayRun } from '../../shared/services/replay-rules.js';
+import { pinnedReference, replayRun } from '../../shared/rules/replay-rules.js';
 import { readCostSettings } from '../../shared/settings.js';
 import { ConfigurationError } from '../../shared/env.js';
 

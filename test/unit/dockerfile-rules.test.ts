@@ -1,12 +1,12 @@
-/** What a Dockerfile may do (shared/services/dockerfile-rules.ts) and the platform's image namespace (shared/image-reference.ts platformImageOf). */
+/** What a Dockerfile may do (shared/rules/dockerfile-rules.ts) and the platform's image namespace (shared/image-reference.ts platformImageOf). */
 import { describe, expect, it } from 'vitest';
 import { ecrImageTag } from '../../shared/aws/build-events.js';
 import { parseDockerfile } from '../../shared/dockerfile.js';
 import { platformImageOf } from '../../shared/image-reference.js';
-import { reviewDockerfile } from '../../shared/services/dockerfile-rules.js';
+import { reviewDockerfile } from '../../shared/rules/dockerfile-rules.js';
 import { ImageAccess } from '../../shared/services/image-access.js';
 import type { ImageStore } from '../../shared/store/image-store.js';
-import { imageTag } from '../../local/docker-image-builder.js';
+import { imageTag } from '../../local/images/docker-image-builder.js';
 
 const ID = '01JABCDEFGHJKMNPQRSTVWXYZ0';
 const TAG = imageTag(ID, 3);

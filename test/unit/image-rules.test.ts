@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { scanResult } from '../../shared/image-scan.js';
 import type { Build } from '../../shared/image-schemas.js';
-import { buildFieldsOf, buildRank, builtImagesOf, chosenBuild, isAllowedImage, runRefusal } from '../../shared/services/image-rules.js';
-import { unresolvedImages } from '../../shared/services/run-rules.js';
+import { buildFieldsOf, buildRank, builtImagesOf, chosenBuild, isAllowedImage, runRefusal } from '../../shared/rules/image-rules.js';
+import { unresolvedImages } from '../../shared/rules/run-rules.js';
 
 const build = (number: number, status: Build['status']): Build => ({
   imageId: 'IMG',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClientError } from '../../shared/errors.js';
-import { isExpired, MAX_METRICS, MAX_RESULT_BYTES, metricsOf, parseResult, resultExpiresAt } from '../../shared/services/result-rules.js';
+import { isExpired, MAX_METRICS, MAX_RESULT_BYTES, metricsOf, parseResult, resultExpiresAt } from '../../shared/rules/result-rules.js';
 
 describe('metricsOf', () => {
   it('takes the finite numeric top-level fields, in order', () => {

@@ -25,7 +25,7 @@ import {
   statusRank,
   terminalOutcome,
   terminalRecord,
-} from '../../shared/services/run-rules.js';
+} from '../../shared/rules/run-rules.js';
 
 const app: LaunchableApp = {
   appId: 'A1',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUILD_LIMITS, PIDS_LIMIT, buildLimitsFrom } from '../../local/sandbox-settings.js';
+import { DEFAULT_BUILD_LIMITS, PIDS_LIMIT, buildLimitsFrom } from '../../local/docker/sandbox-settings.js';
 
 const MIB = 1024 * 1024;
 

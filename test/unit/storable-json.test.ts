@@ -16,7 +16,7 @@ import {
   specSizeErrors,
   storableProblems,
 } from '../../shared/item-limits.js';
-import { parseResult } from '../../shared/services/result-rules.js';
+import { parseResult } from '../../shared/rules/result-rules.js';
 
 /** `levels` objects nested in one another around a number. */
 const nested = (levels: number, leaf: unknown = 1): unknown => {

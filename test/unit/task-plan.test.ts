@@ -1,6 +1,6 @@
 /** Dev mode's rules for a task of several containers: start order by condition, when the task stops, its state. */
 import { describe, expect, it } from 'vitest';
-import { planTask, type Member } from '../../local/task-plan.js';
+import { planTask, type Member } from '../../local/docker/task-plan.js';
 
 const T1 = '2030-01-01T00:00:01Z';
 const T2 = '2030-01-01T00:00:02Z';

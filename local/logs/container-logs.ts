@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { MAIN_CONTAINER, type Run } from '../shared/domain.js';
-import type { LogPage, LogSource, TaskRef } from '../shared/ports.js';
+import { MAIN_CONTAINER, type Run } from '../../shared/domain.js';
+import type { LogPage, LogSource, TaskRef } from '../../shared/ports.js';
 import { readPage, readTail } from './log-file.js';
 import { LogPipeline } from './log-pipeline.js';
 

@@ -16,9 +16,9 @@
  * main container's (MAIN_CONTAINER) and the marker's stay as above.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { MAIN_CONTAINER } from '../shared/domain.js';
-import type { LogEvent, LogPage } from '../shared/ports.js';
-import { invalidCursor } from '../shared/errors.js';
+import { MAIN_CONTAINER } from '../../shared/domain.js';
+import type { LogEvent, LogPage } from '../../shared/ports.js';
+import { invalidCursor } from '../../shared/errors.js';
 
 export type LineMark = 'o' | 'e' | 'x';
 

@@ -5,8 +5,8 @@
  */
 import type Docker from 'dockerode';
 import { extract } from 'tar-stream';
-import { RESULT_FILE_PATH } from '../shared/job-env.js';
-import { MAX_RESULT_BYTES } from '../shared/services/result-rules.js';
+import { RESULT_FILE_PATH } from '../../shared/job-env.js';
+import { MAX_RESULT_BYTES } from '../../shared/rules/result-rules.js';
 import { dockerStatusCode } from './docker-events.js';
 
 /**

@@ -13,10 +13,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { MAIN_CONTAINER, type ContainerDependency, type HealthCheck, type Run } from '../shared/domain.js';
-import { logger } from '../shared/logger.js';
-import type { TaskRef, TaskStateChange } from '../shared/ports.js';
-import { taskContainers, type TaskContainer } from '../shared/services/container-rules.js';
+import { MAIN_CONTAINER, type ContainerDependency, type HealthCheck, type Run } from '../../shared/domain.js';
+import { logger } from '../../shared/logger.js';
+import type { TaskRef, TaskStateChange } from '../../shared/ports.js';
+import { taskContainers, type TaskContainer } from '../../shared/rules/container-rules.js';
 import { ESSENTIAL_CONTAINER_EXITED, LABELS, dockerErrorMessage, dockerStatusCode, ignoringStatus } from './docker-events.js';
 import { planTask, type Member, type TaskPlan } from './task-plan.js';
 import { withRunVolumes } from './run-volumes.js';

@@ -7,8 +7,8 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { logger } from '../shared/logger.js';
-import type { TaskStateChange } from '../shared/ports.js';
+import { logger } from '../../shared/logger.js';
+import type { TaskStateChange } from '../../shared/ports.js';
 
 /** Labels put on every run's container; the run id travels with it, so events need no lookup table. */
 export const LABELS = {

@@ -12,8 +12,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { MAX_JSON_DEPTH } from '../shared/item-limits.js';
-import { logger } from '../shared/logger.js';
+import { MAX_JSON_DEPTH } from '../../shared/item-limits.js';
+import { logger } from '../../shared/logger.js';
 
 /** dynalite's own cap on a request body (its index.js MAX_REQUEST_BYTES), bytes. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;

@@ -14,8 +14,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import { logger } from '../shared/logger.js';
-import { bridgeGateway } from './result-listener.js';
+import { logger } from '../../shared/logger.js';
+import { bridgeGateway } from '../result-listener.js';
 import { runNetworkBridge } from './run-network.js';
 
 const exec = promisify(execFile);

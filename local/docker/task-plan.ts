@@ -5,7 +5,7 @@
  * condition), and the task's state as ECS would report it. Conditions as ECS defines them
  * (AWS docs, "ContainerDependency"); TaskGroups (task-group.ts) inspects and acts.
  */
-import { MAIN_CONTAINER, type ContainerDependency, type ContainerState } from '../shared/domain.js';
+import { MAIN_CONTAINER, type ContainerDependency, type ContainerState } from '../../shared/domain.js';
 
 /** One container of a task as Docker shows it (`GET /containers/{id}/json`), with its place in the task. */
 export interface Member {

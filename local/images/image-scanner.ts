@@ -12,11 +12,11 @@ import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { z } from 'zod';
-import { SECRET_KEY } from '../shared/domain.js';
-import { scanResult, toSeverity, type ScanFinding, type ScanResult } from '../shared/image-scan.js';
-import { logger } from '../shared/logger.js';
-import type { ImageScanner } from '../shared/ports.js';
-import { LABELS } from './docker-events.js';
+import { SECRET_KEY } from '../../shared/domain.js';
+import { scanResult, toSeverity, type ScanFinding, type ScanResult } from '../../shared/image-scan.js';
+import { logger } from '../../shared/logger.js';
+import type { ImageScanner } from '../../shared/ports.js';
+import { LABELS } from '../docker/docker-events.js';
 
 /** The `scanner` of results from the platform's own checks. */
 export const CONFIG_CHECKS = 'containerizer-config-checks';

@@ -5,13 +5,13 @@
  * several such containers (task-group.ts).
  */
 import type Docker from 'dockerode';
-import { DROPPED_CAPABILITIES, MAIN_CONTAINER, type App, type Run } from '../shared/domain.js';
-import type { ContainerLogs } from './container-logs.js';
-import type { ContainerRuntime, LaunchableApp, RunLaunch, TaskRef, TaskStateChange } from '../shared/ports.js';
-import { INTERPRETERS, launchCommand, missingInterpreter } from '../shared/services/script-rules.js';
+import { DROPPED_CAPABILITIES, MAIN_CONTAINER, type App, type Run } from '../../shared/domain.js';
+import type { ContainerLogs } from '../logs/container-logs.js';
+import type { ContainerRuntime, LaunchableApp, RunLaunch, TaskRef, TaskStateChange } from '../../shared/ports.js';
+import { INTERPRETERS, launchCommand, missingInterpreter } from '../../shared/rules/script-rules.js';
 import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf, ignoringStatus } from './docker-events.js';
-import { assertImageReference, isImageReference } from '../shared/image-reference.js';
-import { truncationMessage } from './log-pipeline.js';
+import { assertImageReference, isImageReference } from '../../shared/image-reference.js';
+import { truncationMessage } from '../logs/log-pipeline.js';
 import { ensureRunNetwork } from './run-network.js';
 import { DEFAULT_SANDBOX, PIDS_LIMIT, type SandboxSettings } from './sandbox-settings.js';
 import { WritableLayerGuard } from './writable-layer-guard.js';

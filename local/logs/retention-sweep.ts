@@ -5,8 +5,8 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { logger } from '../shared/logger.js';
-import type { ResultService } from '../shared/services/results.js';
+import { logger } from '../../shared/logger.js';
+import type { ResultService } from '../../shared/services/results.js';
 
 /** How often (ms) expired runs are looked for: retention is counted in days, a minute is plenty. */
 const SWEEP_MS = 60_000;

@@ -14,9 +14,9 @@
  */
 import { appendFile, readFile, rm } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import { logger } from '../shared/logger.js';
-import type { GcRemoval } from '../shared/ports.js';
-import { dockerErrorMessage, dockerStatusCode, ignoringStatus } from './docker-events.js';
+import { logger } from '../../shared/logger.js';
+import type { GcRemoval } from '../../shared/ports.js';
+import { dockerErrorMessage, dockerStatusCode, ignoringStatus } from '../docker/docker-events.js';
 
 const MIB = 1024 * 1024;
 /** How long a failed build's clean-up waits for a step's container to be removed (ms). */

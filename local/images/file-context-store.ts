@@ -8,8 +8,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { contextFromArchive, contextTar, type ContextEntry } from '../shared/build-context.js';
-import type { ContextStore } from '../shared/ports.js';
+import { contextFromArchive, contextTar, type ContextEntry } from '../../shared/build-context.js';
+import type { ContextStore } from '../../shared/ports.js';
 
 export class FileContextStore implements ContextStore {
   /** `dataDir`: the data dir; contexts live under `<dataDir>/images/`. */

@@ -10,7 +10,7 @@
  * (UsageData.Size), only when a running run container mounts one (df walks every volume).
  */
 import type Docker from 'dockerode';
-import { logger } from '../shared/logger.js';
+import { logger } from '../../shared/logger.js';
 import { LABELS } from './docker-events.js';
 
 /** Called for a running container whose writable layer and volumes hold more than the bound: their bytes, of which `volumeBytes` in volumes. */

@@ -2,10 +2,10 @@
  * Dev mode's ImageBuilder: builds with the local Docker engine's classic builder
  * (`POST /build`, dockerode `buildImage`) from the context's tar stream. Each image has a
  * folder under the data dir: `src/` (the context of its latest build) and `builds/<n>.log`
- * (each build's log in the run logs' format, local/log-file.ts, appended as the build goes).
- * A build is sandboxed like a run, as far as `/build` allows (local/sandbox-settings.ts): its RUN
+ * (each build's log in the run logs' format, local/logs/log-file.ts, appended as the build goes).
+ * A build is sandboxed like a run, as far as `/build` allows (local/docker/sandbox-settings.ts): its RUN
  * steps get a memory bound without swap, a cpu quota, the runs' process bound (build-tracker.ts) and
- * the runs' network (local/run-network.ts: no path to another container, nor to the host's
+ * the runs' network (local/docker/run-network.ts: no path to another container, nor to the host's
  * services); the build has a timeout and a disk bound, and what a failed build made is removed.
  * `/build` cannot drop capabilities nor set no-new-privileges (no CapDrop, no SecurityOpt): RUN
  * steps keep Docker's default set, which has no CAP_SYS_ADMIN, CAP_NET_ADMIN nor device access.
@@ -16,14 +16,14 @@ import { mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { contextTar, DOCKERFILE, type ContextEntry } from '../shared/build-context.js';
-import { logger } from '../shared/logger.js';
-import type { BuildRef, BuildStateChange, GcRemoval, ImageBuilder, ImageBuildRequest, LogEvent, LogPage } from '../shared/ports.js';
+import { contextTar, DOCKERFILE, type ContextEntry } from '../../shared/build-context.js';
+import { logger } from '../../shared/logger.js';
+import type { BuildRef, BuildStateChange, GcRemoval, ImageBuilder, ImageBuildRequest, LogEvent, LogPage } from '../../shared/ports.js';
 import { BuildTracker, discardJournal } from './build-tracker.js';
-import { LABELS, dockerErrorMessage, dockerStatusCode, ignoringStatus, readLines } from './docker-events.js';
-import { encodeLine, readPage } from './log-file.js';
+import { LABELS, dockerErrorMessage, dockerStatusCode, ignoringStatus, readLines } from '../docker/docker-events.js';
+import { encodeLine, readPage } from '../logs/log-file.js';
 import { FairQueue } from './build-queue.js';
-import { DEFAULT_BUILD_LIMITS, type BuildLimits } from './sandbox-settings.js';
+import { DEFAULT_BUILD_LIMITS, type BuildLimits } from '../docker/sandbox-settings.js';
 
 /** The CFS period of a build's cpu quota (µs; Docker's default). */
 const CPU_PERIOD_US = 100_000;
@@ -67,11 +67,11 @@ export interface DockerImageBuilderOptions {
   limits?: Partial<BuildLimits>;
   /** The network RUN steps join (the runs' one, made on first use); Docker's default bridge when not given. */
   network?: () => Promise<string>;
-  /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY; default local/build-queue.ts DEFAULT_BUILD_CONCURRENCY). */
+  /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY; default local/images/build-queue.ts DEFAULT_BUILD_CONCURRENCY). */
   concurrency?: number;
 }
 
-/** Builds a few images at a time (a shared dev machine), shared fairly between owners (local/build-queue.ts). Build refs are the per-build tags. */
+/** Builds a few images at a time (a shared dev machine), shared fairly between owners (local/images/build-queue.ts). Build refs are the per-build tags. */
 export class DockerImageBuilder implements ImageBuilder {
   private readonly queue: FairQueue;
   private readonly limits: BuildLimits;
@@ -141,7 +141,7 @@ export class DockerImageBuilder implements ImageBuilder {
     return outcome;
   }
 
-  /** A page of the build's log (local/log-file.ts: byte-offset cursors, a page costs its own size). @throws ClientError 400 on a foreign cursor. */
+  /** A page of the build's log (local/logs/log-file.ts: byte-offset cursors, a page costs its own size). @throws ClientError 400 on a foreign cursor. */
   readLog({ imageId, number: buildNumber }: { imageId: string; number: number }, options: { cursor?: string; limit: number }): Promise<LogPage> {
     return readPage(this.logFileOf(imageId, buildNumber), options);
   }

@@ -11,8 +11,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createTableInput } from '../shared/table.js';
-import { createDb, type Db } from '../shared/store/db.js';
+import { createTableInput } from '../../shared/table.js';
+import { createDb, type Db } from '../../shared/store/db.js';
 import { guardDynalite } from './dynalite-guard.js';
 
 export interface EmbeddedDynamo {

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
-import { MAIN_CONTAINER } from '../shared/domain.js';
-import { logger } from '../shared/logger.js';
-import type { TaskRef } from '../shared/ports.js';
+import { MAIN_CONTAINER } from '../../shared/domain.js';
+import { logger } from '../../shared/logger.js';
+import type { TaskRef } from '../../shared/ports.js';
 import { encodeLine, lineKey, readTail, type LogTail } from './log-file.js';
 
 /** How far apart (ms) the file's arrival stamps and Docker's log driver stamps of one line may be, when resuming. */

@@ -7,9 +7,9 @@
  * container still uses, or that carries another tag, stays.
  */
 import type Docker from 'dockerode';
-import { logger } from '../shared/logger.js';
-import type { GarbageCollector as GarbageCollectorPort, GcRemoval, GcReport } from '../shared/ports.js';
-import { LABELS, dockerErrorMessage, dockerStatusCode } from './docker-events.js';
+import { logger } from '../../shared/logger.js';
+import type { GarbageCollector as GarbageCollectorPort, GcRemoval, GcReport } from '../../shared/ports.js';
+import { LABELS, dockerErrorMessage, dockerStatusCode } from '../docker/docker-events.js';
 
 /** Builds kept per image, newest first, whether used or not (3). */
 export const KEPT_BUILDS = 3;
@@ -125,7 +125,7 @@ export class GarbageCollector implements GarbageCollectorPort {
   }
 
   /**
-   * Volumes labelled by this instance (a run's, local/run-volumes.ts) that no container mounts: a
+   * Volumes labelled by this instance (a run's, local/docker/run-volumes.ts) that no container mounts: a
    * run's are removed with its containers, so these are what a crash or a foreign removal left.
    */
   private async collectVolumes(): Promise<GcRemoval[]> {
