@@ -51,3 +51,10 @@ export const FIRE_RETRY_POLICY = { MaximumRetryAttempts: 8, MaximumEventAgeInSec
  * schedule's flexible window is added per schedule).
  */
 export const MISSED_SLOT_GRACE_MS = (FIRE_RETRY_POLICY.MaximumEventAgeInSeconds + 300) * 1000;
+
+/**
+ * The reconciler looks for missed schedule slots on every this-many-th minute only: the sweep
+ * reads every enabled schedule (one Query of the schedules' listing), and a slot is not missed
+ * before MISSED_SLOT_GRACE_MS (65 min) anyway, so a 15-minute cadence loses nothing.
+ */
+export const MISSED_SLOT_SWEEP_MINUTES = 15;

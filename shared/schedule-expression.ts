@@ -218,7 +218,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** The wall-clock time of `date` in `timeZone`, as the ms of that same wall clock read in UTC. */
-export function wallClockMs(date: Date, timeZone: string): number {
+function wallClockMs(date: Date, timeZone: string): number {
   const parts = Object.fromEntries(
     formatter(timeZone)
       .formatToParts(date)
@@ -228,12 +228,12 @@ export function wallClockMs(date: Date, timeZone: string): number {
 }
 
 /** The zone's offset from UTC at `date`, ms (east positive). */
-export function offsetMs(date: Date, timeZone: string): number {
+function offsetMs(date: Date, timeZone: string): number {
   return wallClockMs(new Date(Math.floor(date.getTime() / 1000) * 1000), timeZone) - Math.floor(date.getTime() / 1000) * 1000;
 }
 
 /** The first instant whose wall clock in `timeZone` reads `wall` (ms of that wall clock read in UTC), or undefined when the clocks skip it. */
-export function instantOf(wall: number, timeZone: string): number | undefined {
+function instantOf(wall: number, timeZone: string): number | undefined {
   // The offsets in force a day before and a day after cover both sides of any transition.
   const candidates = [...new Set([wall - offsetMs(new Date(wall - 86_400_000), timeZone), wall - offsetMs(new Date(wall + 86_400_000), timeZone)])];
   const matching = candidates.filter((t) => wallClockMs(new Date(t), timeZone) === wall);

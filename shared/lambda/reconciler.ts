@@ -3,7 +3,7 @@
  * and schedule slots no fire came for (the ledger's MISSED, and each schedule's catch-up); then,
  * until shortly before its timeout, the launch queue (runs waiting for Fargate capacity).
  */
-import { MISSED_SLOT_GRACE_MS, RECONCILER_TIMEOUT_SECONDS } from '../cloud-limits.js';
+import { MISSED_SLOT_GRACE_MS, MISSED_SLOT_SWEEP_MINUTES, RECONCILER_TIMEOUT_SECONDS } from '../cloud-limits.js';
 import { logger } from '../logger.js';
 import type { Platform } from '../platform.js';
 import { withLambdaContext, type LambdaContext } from './context.js';
@@ -17,7 +17,7 @@ const DRAIN_MARGIN_MS = 2_000;
 /**
  * The reconciler function's handler: one sweep of the active runs, asking ECS for each task's
  * state (DescribeTasks); then the schedules (the one-time move to EventBridge Scheduler, the
- * missed slots) and `housekeeping` (image-housekeeping.ts), each step's failure logged and left
+ * missed slots, every MISSED_SLOT_SWEEP_MINUTES) and `housekeeping` (image-housekeeping.ts), each step's failure logged and left
  * to the next tick; then the launch queue drained (RunService.drainQueue) until DRAIN_MARGIN_MS
  * before the function's timeout, as Lambda's context tells it (called without a context, as in a
  * test of the sweep, no drain).
@@ -34,11 +34,12 @@ export function reconcilerHandler(platform: Pick<Platform, 'runs' | 'schedules'>
       logger.error('moving the schedules to EventBridge Scheduler failed; the next tick tries again', { error: err as Error });
     }
     try {
-      await platform.schedules.catchUp(
-        new Date(),
-        MISSED_SLOT_GRACE_MS,
-        'no fire came for this slot (EventBridge Scheduler did not deliver it within its retry window)',
-      );
+      if (new Date().getUTCMinutes() % MISSED_SLOT_SWEEP_MINUTES === 0)
+        await platform.schedules.catchUp(
+          new Date(),
+          MISSED_SLOT_GRACE_MS,
+          'no fire came for this slot (EventBridge Scheduler did not deliver it within its retry window)',
+        );
     } catch (err) {
       logger.error('the missed-slot sweep failed', { error: err as Error });
     }
