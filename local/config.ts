@@ -13,9 +13,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENV, envReader, type Env } from '../shared/env.js';
 import type { AuthConfig } from '../shared/services/auth.js';
-import type { ImagePolicy } from '../shared/services/images.js';
 import type { CostSettings } from '../shared/services/costs.js';
-import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
+import {
+  readAuthSettings,
+  readCostSettings,
+  readImagePolicy,
+  readLimitSettings,
+  signingKey,
+  type ImagePolicy,
+  type LimitSettings,
+} from '../shared/settings.js';
 import { CONTAINER_GRACE_MS } from './images/garbage-collector.js';
 import { DEFAULT_BUILD_CONCURRENCY } from './images/build-queue.js';
 import { buildLimitsFrom, sandboxSettingsFrom, type BuildLimits, type SandboxSettings } from './docker/sandbox-settings.js';

@@ -100,7 +100,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     dataDir: config.dataDir,
     instanceId: config.instanceId,
     concurrency: config.buildConcurrency,
-    onChange: async (change) => void (await platform.images.applyBuildStateChange(change)),
+    onChange: async (change) => void (await platform.builds.applyBuildStateChange(change)),
     limits: config.builds,
     network: runNetworkOf(docker),
   });
@@ -131,7 +131,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
   const watch = watchTaskStateChanges(docker, (change) => runtime.follow(change), { instanceId: config.instanceId });
   await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));
   // The builder ran in the process that died: a build it left QUEUED or BUILDING can never finish.
-  await startupStep('fail the builds left under way', () => platform.images.reconcile('the server stopped during the build; start a new build'));
+  await startupStep('fail the builds left under way', () => platform.builds.reconcile('the server stopped during the build; start a new build'));
   // Slots that passed while the server was down: the ledger records them, and each schedule's catch-up policy runs what it says.
   await startupStep('catch up on missed schedule slots', async () => {
     await platform.schedules.catchUp(new Date(), 0, 'the platform was not running at this time');

@@ -5,7 +5,10 @@
 import type { ContainerRuntime, GarbageCollector, LogSource, RunEventPublisher, Scheduler } from './ports.js';
 import { GarbageService } from './services/garbage.js';
 import { ImageStore } from './store/image-store.js';
-import { ImageService, type ImageBackend, type ImagePolicy } from './services/images.js';
+import { ImageService, type ImageBackend } from './services/images.js';
+import { BuildService } from './services/builds.js';
+import { ImageResolver } from './services/image-resolver.js';
+import type { Platform } from './services/platform-services.js';
 import type { Db } from './store/db.js';
 import { AppStore } from './store/app-store.js';
 import { ResultStore } from './store/result-store.js';
@@ -13,7 +16,7 @@ import { RunStore } from './store/run-store.js';
 import { ScheduleStore } from './store/schedule-store.js';
 import { CounterStore } from './store/counter-store.js';
 import { SignInGuard } from './services/sign-in-guard.js';
-import type { LimitSettings } from './settings.js';
+import type { ImagePolicy, LimitSettings } from './settings.js';
 import { AppService } from './services/apps.js';
 import { AuthService, type AuthConfig } from './services/auth.js';
 import { ResultService, type ResultServiceConfig } from './services/results.js';
@@ -44,18 +47,8 @@ export interface PlatformDeps {
   costs?: CostSettings;
 }
 
-export interface Platform {
-  auth: AuthService;
-  apps: AppService;
-  runs: RunService;
-  schedules: ScheduleService;
-  results: ResultService;
-  images: ImageService;
-  garbage: GarbageService;
-  costs: CostService;
-  replays: ReplayService;
-  logs: LogSource;
-}
+/** The services' types (routes and handlers import them from services/platform-services.ts). */
+export type { Platform };
 
 export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser' | 'startTimeoutSeconds'> = {
   finishedRunTtlDays: 0,
@@ -71,7 +64,11 @@ export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser' |
 export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
   const appStore = new AppStore(deps.db);
-  const images = new ImageService(new ImageStore(deps.db), appStore, deps.imagePolicy ?? { allowedImagePrefixes: [] }, deps.images, deps.limits);
+  const imageStore = new ImageStore(deps.db);
+  const imagePolicy = deps.imagePolicy ?? { allowedImagePrefixes: [] };
+  const images = new ImageService(imageStore, appStore, imagePolicy, deps.images, deps.limits);
+  const builds = new BuildService(imageStore, images, imagePolicy, deps.images, deps.limits);
+  const imageResolver = new ImageResolver(imageStore, appStore, imagePolicy);
   const apps: AppService = new AppService(
     appStore,
     {
@@ -81,7 +78,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
         const app = await appStore.getApp(appId);
         if (app) await deps.runtime.retire?.(app);
       },
-      checkImage: (principal, app) => images.checkAppImage(principal, app),
+      checkImage: (principal, app) => imageResolver.checkAppImage(principal, app),
     },
     deps.limits.maxAppsPerUser,
   );
@@ -97,13 +94,13 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const costs = new CostService(runStore, deps.costs ?? { pricing: pricingOf(DEFAULT_PRICE_REGION, { estimate: true }) });
   const runs = new RunService(runStore, apps, deps.runtime, deps.publisher, runConfig, {
     jobEnv: (run) => results.jobEnv(run),
-    resolveImage: (app) => images.resolveForRun(app),
+    resolveImage: (app) => imageResolver.resolveForRun(app),
     costs,
   });
   // Fire records are history of the same kind as finished runs, kept as long.
   const schedules: ScheduleService = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
   const guard = new SignInGuard(counters, deps.limits.signIn, deps.limits.registration);
-  const garbage = new GarbageService(images, runs, deps.garbageCollector);
+  const garbage = new GarbageService(imageResolver, runs, deps.garbageCollector);
   return {
     auth: new AuthService(deps.db, deps.auth, guard),
     apps,
@@ -111,6 +108,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
     schedules,
     results,
     images,
+    builds,
+    imageResolver,
     garbage,
     costs,
     replays: new ReplayService(runs, apps, deps.runtime, costs),

@@ -5,14 +5,23 @@
  * Manager); how long it must be does not.
  */
 import { ConfigurationError, ENV, envReader, type EnvName, type Env } from './env.js';
-import { SEVERITIES } from './image-scan.js';
+import { SEVERITIES, type Severity } from './image-scan.js';
 import { logger } from './logger.js';
 import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
 import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
-import type { ImagePolicy } from './services/images.js';
 import type { ResultLimits } from './rules/result-rules.js';
 import { DEFAULT_PRICE_REGION, pricingOf, type FargatePrice } from './rules/cost-rules.js';
 import type { CostSettings } from './services/costs.js';
+
+/** Deployment settings: the scan policy and the images apps may name. */
+export interface ImagePolicy {
+  /** Runs of built images with findings at or above this severity end FAILED before starting; none: no policy. */
+  scanThreshold?: Severity;
+  /** Image strings an app may name must start with one of these; empty: any. Built images are always allowed. */
+  allowedImagePrefixes: readonly string[];
+  /** The cloud's image repositories (`<registry>/<name>`, IMAGE_REPOSITORY_URI): the platform's, never named as strings (platformImageOf). */
+  platformRepositories?: readonly string[];
+}
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
 export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;

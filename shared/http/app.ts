@@ -6,7 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Context } from 'hono';
 import type { Principal } from '../domain.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../services/platform-services.js';
 import { bearerChallenge, errorToProblem, fieldErrors, problemResponse } from './problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';

@@ -16,7 +16,7 @@ import type { EcrScanFindings } from '../aws/ecr-scan-findings.js';
 import { ServiceUnavailableError } from '../errors.js';
 import type { ScanResult } from '../image-scan.js';
 import { logger } from '../logger.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../services/platform-services.js';
 import { withLambdaContext } from './context.js';
 
 /** The kinds of event the build-events function's rules deliver. */
@@ -27,16 +27,16 @@ export type BuildEvent = CodeBuildBuildStateChangeEvent | EcrImageScanEvent | In
  * through `findings`, when given); builds the platform did not start and images it did not tag are ignored. Errors propagate so that EventBridge and
  * Lambda retry the event: the writes are conditional and forward only, so a replay changes nothing already applied.
  */
-export function buildEventsHandler(platform: Pick<Platform, 'images'>, findings?: Pick<EcrScanFindings, 'complete'>) {
+export function buildEventsHandler(platform: Pick<Platform, 'builds'>, findings?: Pick<EcrScanFindings, 'complete'>) {
   return withLambdaContext(async (event: BuildEvent): Promise<void> => {
     if (event['detail-type'] === 'CodeBuild Build State Change') {
       const change = toBuildStateChange(event);
-      if (change) await platform.images.applyBuildStateChange(change);
+      if (change) await platform.builds.applyBuildStateChange(change);
       return;
     }
     if (event['detail-type'] === 'ECR Image Scan' || event['detail-type'] === 'Inspector2 Scan') {
       const found = toBuildScan(event);
-      if (found) await platform.images.recordScan(found.imageId, found.buildNumber, await withFindings(event, found, findings), found.digest);
+      if (found) await platform.builds.recordScan(found.imageId, found.buildNumber, await withFindings(event, found, findings), found.digest);
       return;
     }
     logger.warn('ignored an event of an unexpected type', { detailType: (event as { 'detail-type'?: string })['detail-type'] });

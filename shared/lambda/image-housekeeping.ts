@@ -11,12 +11,12 @@ import { logger } from '../logger.js';
 export const GC_EVERY_MINUTES = 60;
 
 /** The housekeeping of one tick at `now` (default: the tick's time); nothing where the function has no image repository. */
-export function imageHousekeeping(platform: Pick<CloudPlatform, 'images' | 'garbage' | 'buildSettlement'>) {
+export function imageHousekeeping(platform: Pick<CloudPlatform, 'builds' | 'garbage' | 'buildSettlement'>) {
   return async (now = new Date()): Promise<void> => {
     const { buildSettlement } = platform;
     if (!buildSettlement) return;
     try {
-      const settled = await buildSettlement.settle(platform.images, now);
+      const settled = await buildSettlement.settle(platform.builds, now);
       if (settled.builds + settled.scans > 0) logger.info('settled builds and scans whose events were lost', { ...settled });
     } catch (err) {
       logger.error('settling builds failed', { error: err as Error });

@@ -5,7 +5,7 @@
  */
 import { MISSED_SLOT_GRACE_MS, MISSED_SLOT_SWEEP_MINUTES, RECONCILER_TIMEOUT_SECONDS } from '../cloud-limits.js';
 import { logger } from '../logger.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../services/platform-services.js';
 import { withLambdaContext, type LambdaContext } from './context.js';
 
 /** The one-time move of every schedule from an EventBridge rule (earlier releases) to an EventBridge Scheduler schedule. */

@@ -2,7 +2,7 @@
  * The target of every schedule rule: one fire → one scheduled run.
  */
 import type { ScheduledRunInput } from '../aws/eventbridge-scheduler.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../services/platform-services.js';
 import { withLambdaContext } from './context.js';
 
 /**

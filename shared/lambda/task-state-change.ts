@@ -2,7 +2,7 @@
  * EventBridge "ECS Task State Change" events of the cluster → the runs' state machine.
  */
 import { toTaskStateChange, type EcsTaskStateChangeEvent } from '../aws/ecs-events.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../services/platform-services.js';
 import { withLambdaContext } from './context.js';
 
 /**

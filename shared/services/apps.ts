@@ -15,7 +15,6 @@ import { badRequest, conflict, notFound, preconditionFailed } from '../errors.js
 import { APP_FIELDS, type AppCreate, type AppPatch, type VersionDiff } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { AppStore } from '../store/app-store.js';
-import { indexKeys } from '../table.js';
 import { isId } from '../ids.js';
 import { canAccess } from './access.js';
 import { checkScript } from '../rules/script-rules.js';
@@ -76,8 +75,7 @@ export class AppService {
 
   /** The caller's apps (admins: every app), oldest first. @throws ClientError 400 for a foreign cursor. */
   list(principal: Principal, cursor?: string, limit = 50): Promise<Page<App>> {
-    const partition = principal.role === 'admin' ? indexKeys.allApps() : indexKeys.appsOfOwner(principal.userId);
-    return this.store.listPage(partition, limit, cursor);
+    return this.store.listPage(principal.role === 'admin' ? undefined : principal.userId, limit, cursor);
   }
 
   /** @throws ClientError 404 when the app does not exist or is not the caller's (or `appId` is no id). */

@@ -1,12 +1,12 @@
 /**
  * Garbage collection on demand (POST /admin/gc) and on a timer (dev mode): what the backend's
  * collector may remove is decided here, so both paths keep the same images: every build an app
- * names now (ImageService.imageRefsInUse) and every image a run of the last RECENT_RUNS_MS ran.
+ * names now (ImageResolver.imageRefsInUse) and every image a run of the last RECENT_RUNS_MS ran.
  */
 import type { Principal } from '../domain.js';
 import { forbidden, ServiceUnavailableError } from '../errors.js';
 import type { GarbageCollector, GcReport } from '../ports.js';
-import type { ImageService } from './images.js';
+import type { ImageResolver } from './image-resolver.js';
 import type { RunService } from './runs.js';
 
 /** Runs created this recently (ms, 24 h) keep their images: a retry or a rerun of them launches the same image. */
@@ -17,7 +17,7 @@ const SYSTEM: Principal = { userId: 'system:garbage-collector', role: 'admin' };
 
 export class GarbageService {
   constructor(
-    private readonly images: ImageService,
+    private readonly images: Pick<ImageResolver, 'imageRefsInUse'>,
     private readonly runs: RunService,
     private readonly collector?: GarbageCollector,
   ) {}

@@ -1,5 +1,5 @@
 /**
- * Who may use which image, for ImageService: the image strings an app may name, what a run of
+ * Who may use which image, for the image services: the image strings an app may name, what a run of
  * one launches, and the platform's own images a Dockerfile builds on. The platform's image
  * namespace (`containerizer-img/…` in dev mode, the image repository in the cloud; see
  * platformImageOf) belongs to the platform: a reference into it is never passed through as a
@@ -15,7 +15,7 @@ import type { ImageStore } from '../store/image-store.js';
 import { canAccess } from './access.js';
 import { reviewDockerfile } from '../rules/dockerfile-rules.js';
 import { chosenBuild, isAllowedImage, runRefusal } from '../rules/image-rules.js';
-import type { ImagePolicy } from './images.js';
+import type { ImagePolicy } from '../settings.js';
 
 /** What a run launches for one container: the exact reference, the build's digest, and why the policy refuses it, if it does. */
 export interface ResolvedContainerImage {

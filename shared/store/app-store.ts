@@ -5,7 +5,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { App, AppVersion } from '../domain.js';
-import { children, childrenQuery, indexAttributes, indexKeys, keys, KEY, partitionQuery, type IndexPartition } from '../table.js';
+import { children, childrenQuery, indexAttributes, indexKeys, keys, KEY, partitionQuery } from '../table.js';
 import { conditionHeld, countAll, fromItem, queryAll, queryPage, type Db, type Page } from './db.js';
 
 export class AppStore {
@@ -33,8 +33,9 @@ export class AppStore {
     await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.app(appId) }));
   }
 
-  /** One page of apps in an index partition (an owner's, or all), oldest first. @throws ClientError 400 for a foreign cursor. */
-  listPage(partition: IndexPartition, limit: number, cursor?: string): Promise<Page<App>> {
+  /** One page of the owner's apps (`ownerId` undefined: every app), oldest first. @throws ClientError 400 for a foreign cursor. */
+  listPage(ownerId: string | undefined, limit: number, cursor?: string): Promise<Page<App>> {
+    const partition = ownerId === undefined ? indexKeys.allApps() : indexKeys.appsOfOwner(ownerId);
     return queryPage<App>(this.db, { ...partitionQuery(partition), Limit: limit }, cursor);
   }
 

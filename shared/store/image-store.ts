@@ -9,7 +9,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Build, Image, ImageVersion } from '../image-schemas.js';
 import { buildRank } from '../rules/image-rules.js';
-import { children, childrenQuery, indexAttributes, indexKeys, INDEXES, keys, KEY, partitionQuery, RUN_ORDER, type IndexPartition } from '../table.js';
+import { children, childrenQuery, indexAttributes, indexKeys, INDEXES, keys, KEY, partitionQuery, RUN_ORDER } from '../table.js';
 import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
 
 /** Fields a build status change may set besides the status. */
@@ -37,8 +37,9 @@ export class ImageStore {
     return countAll(this.db, partitionQuery(indexKeys.imagesOfOwner(ownerId)));
   }
 
-  /** One page of images in an index partition (an owner's, or all), oldest first. @throws ClientError 400 for a foreign cursor. */
-  listPage(partition: IndexPartition, limit: number, cursor?: string): Promise<Page<Image>> {
+  /** One page of the owner's images (`ownerId` undefined: every image), oldest first. @throws ClientError 400 for a foreign cursor. */
+  listPage(ownerId: string | undefined, limit: number, cursor?: string): Promise<Page<Image>> {
+    const partition = ownerId === undefined ? indexKeys.allImages() : indexKeys.imagesOfOwner(ownerId);
     return queryPage<Image>(this.db, { ...partitionQuery(partition), Limit: limit }, cursor);
   }
 

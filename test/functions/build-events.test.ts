@@ -13,7 +13,8 @@ import { ENV } from '../../shared/env.js';
 import type { AppCreate } from '../../shared/schemas.js';
 import { ServiceUnavailableError } from '../../shared/errors.js';
 import { buildEventsHandler, type BuildEvent } from '../../shared/lambda/build-events.js';
-import { ImageService } from '../../shared/services/images.js';
+import type { ImageService } from '../../shared/services/images.js';
+import type { BuildService } from '../../shared/services/builds.js';
 import type { ImageStore } from '../../shared/store/image-store.js';
 import { codeBuildEvent, codeBuildId, ecrScanEvent, inspectorScanEvent, REPOSITORY_URI } from '../aws/build-event-fixtures.js';
 import { createApp, imageStarter, OWNER, startCloud, type Cloud } from './support.js';
@@ -22,7 +23,7 @@ let cloud: Cloud;
 let platform: CloudPlatform;
 let handler: (event: BuildEvent) => Promise<void>;
 /** Starts builds as the (pending) CodeBuild adapter would: builds are started here, their events delivered by the test. */
-let starter: ImageService;
+let starter: { images: ImageService; builds: BuildService };
 let started: string[];
 let images: ImageStore;
 
@@ -42,12 +43,12 @@ beforeEach(() => {
 });
 
 async function queuedBuild() {
-  const image = await starter.create(OWNER, {
+  const image = await starter.images.create(OWNER, {
     name: 'report',
     context: contextFromFiles({ Dockerfile: 'FROM public.ecr.aws/docker/library/busybox' }),
     buildArgs: {},
   });
-  const build = await starter.startBuild(OWNER, image.imageId);
+  const build = await starter.builds.startBuild(OWNER, image.imageId);
   expect(build).toMatchObject({ status: 'QUEUED', number: 1, buildRef: codeBuildId('uuid-1') });
   return image.imageId;
 }
@@ -62,7 +63,7 @@ describe('build-events', () => {
     const building = codeBuildEvent(imageId, 1, 'IN_PROGRESS', { time: '2030-01-01T00:00:01Z' });
     const built = codeBuildEvent(imageId, 1, 'SUCCEEDED', { time: '2030-01-01T00:01:31Z', digest: 'sha256:aaa' });
     await deliver(building, building, built, built, building);
-    expect(await platform.images.getBuild(OWNER, imageId, 1)).toMatchObject({
+    expect(await platform.builds.getBuild(OWNER, imageId, 1)).toMatchObject({
       status: 'BUILT',
       startedAt: '2030-01-01T00:00:01.000Z',
       finishedAt: '2030-01-01T00:01:31.000Z',
@@ -79,11 +80,11 @@ describe('build-events', () => {
     const imageId = await queuedBuild();
     const phases = [{ 'phase-type': 'BUILD', 'phase-status': 'FAILED', 'phase-context': ['COMMAND_EXECUTION_ERROR: exit status 1'] }];
     await deliver(codeBuildEvent(imageId, 1, 'FAILED', { phases }), codeBuildEvent(imageId, 1, 'IN_PROGRESS'), codeBuildEvent(imageId, 1, 'SUCCEEDED'));
-    expect(await platform.images.getBuild(OWNER, imageId, 1)).toMatchObject({
+    expect(await platform.builds.getBuild(OWNER, imageId, 1)).toMatchObject({
       status: 'FAILED',
       reason: 'BUILD FAILED: COMMAND_EXECUTION_ERROR: exit status 1',
     });
-    expect((await platform.images.getBuild(OWNER, imageId, 1)).startedAt).toBeUndefined();
+    expect((await platform.builds.getBuild(OWNER, imageId, 1)).startedAt).toBeUndefined();
   });
 
   it('records a scan that arrives before the build ends, with the digest; a repeated or older scan changes nothing', async () => {
@@ -91,11 +92,11 @@ describe('build-events', () => {
     await deliver(ecrScanEvent(imageId, 1, { HIGH: 2 }, { time: '2030-01-01T00:02:00Z', digest: 'sha256:bbb' }));
     await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
     await deliver(ecrScanEvent(imageId, 1, { CRITICAL: 5 }, { time: '2030-01-01T00:01:00Z' }));
-    const build = await platform.images.getBuild(OWNER, imageId, 1);
+    const build = await platform.builds.getBuild(OWNER, imageId, 1);
     expect(build).toMatchObject({ status: 'BUILT', digest: 'sha256:bbb', scan: { counts: { HIGH: 2, CRITICAL: 0 }, scanner: 'ecr' } });
     // A rescan later does replace it.
     await deliver(ecrScanEvent(imageId, 1, { CRITICAL: 1 }, { time: '2030-01-02T00:00:00Z' }));
-    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan!.counts.CRITICAL).toBe(1);
+    expect((await platform.builds.getBuild(OWNER, imageId, 1)).scan!.counts.CRITICAL).toBe(1);
   });
 
   it("fills a scan's findings from ECR; if they cannot be read, keeps the counts; throttling is retried", async () => {
@@ -107,7 +108,7 @@ describe('build-events', () => {
     });
     await withFindings(ecrScanEvent(imageId, 1, { HIGH: 1 }, { time: '2030-01-01T00:02:00Z' }));
     expect(calls).toEqual(['containerizer-images']);
-    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { HIGH: 1 }, findings: [finding], truncated: false });
+    expect((await platform.builds.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { HIGH: 1 }, findings: [finding], truncated: false });
 
     const failing = buildEventsHandler(platform, {
       complete: async () => {
@@ -115,7 +116,7 @@ describe('build-events', () => {
       },
     });
     await failing(ecrScanEvent(imageId, 1, { HIGH: 3 }, { time: '2030-01-01T00:03:00Z' }));
-    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { HIGH: 3 }, findings: [], truncated: true });
+    expect((await platform.builds.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { HIGH: 3 }, findings: [], truncated: true });
 
     const throttled = buildEventsHandler(platform, {
       complete: async () => {
@@ -123,7 +124,7 @@ describe('build-events', () => {
       },
     });
     await expect(throttled(ecrScanEvent(imageId, 1, { HIGH: 4 }, { time: '2030-01-01T00:04:00Z' }))).rejects.toBeInstanceOf(ServiceUnavailableError);
-    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan!.counts.HIGH).toBe(3);
+    expect((await platform.builds.getBuild(OWNER, imageId, 1)).scan!.counts.HIGH).toBe(3);
   });
 
   it("records enhanced scanning's Inspector2 Scan like ECR's, reading the findings of the repository its ARN names", async () => {
@@ -133,9 +134,9 @@ describe('build-events', () => {
     const withFindings = buildEventsHandler(platform, { complete: async (repositoryName, found) => (repositories.push(repositoryName), found.scan) });
     await withFindings(inspectorScanEvent(imageId, 1, { CRITICAL: 2 }));
     expect(repositories).toEqual(['containerizer-images']);
-    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { CRITICAL: 2, INFORMATIONAL: 0 }, scanner: 'ecr' });
+    expect((await platform.builds.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { CRITICAL: 2, INFORMATIONAL: 0 }, scanner: 'ecr' });
     // Scanned: the build no longer waits in the active index.
-    expect((await platform.images.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(false);
+    expect((await platform.builds.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(false);
   });
 
   it('runs an app on the built image with its exact reference and digest; the scan policy refuses it before RunTask', async () => {
@@ -157,17 +158,17 @@ describe('build-events', () => {
     const imageId = await queuedBuild();
     await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
     const user = await createApp(platform, { image: { imageId } });
-    await expect(starter.delete(OWNER, imageId)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(user.appId) });
-    expect((await starter.get(OWNER, imageId)).deletingSince).toBeUndefined();
+    await expect(starter.images.delete(OWNER, imageId)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(user.appId) });
+    expect((await starter.images.get(OWNER, imageId)).deletingSince).toBeUndefined();
     await platform.apps.delete(OWNER, user.appId);
 
     // A deletion that crashed after marking the image.
     await images.markDeleting(imageId, new Date().toISOString());
     await expect(createApp(platform, { image: { imageId } })).rejects.toMatchObject({ status: 409, message: `image ${imageId} is being deleted` });
     expect(await images.uses(imageId)).toEqual([user.appId]);
-    await expect(starter.startBuild(OWNER, imageId)).rejects.toMatchObject({ status: 409 });
-    await starter.delete(OWNER, imageId);
-    await expect(starter.get(OWNER, imageId)).rejects.toMatchObject({ status: 404 });
+    await expect(starter.builds.startBuild(OWNER, imageId)).rejects.toMatchObject({ status: 409 });
+    await starter.images.delete(OWNER, imageId);
+    await expect(starter.images.get(OWNER, imageId)).rejects.toMatchObject({ status: 404 });
     expect(await images.builds(imageId)).toEqual([]);
   });
 
@@ -175,7 +176,7 @@ describe('build-events', () => {
     const imageId = await queuedBuild();
     await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED'));
     await createApp(platform, { image: { imageId } });
-    expect(await platform.images.imageRefsInUse()).toContain(`${REPOSITORY_URI}:${ecrImageTag(imageId, 1)}`);
+    expect(await platform.imageResolver.imageRefsInUse()).toContain(`${REPOSITORY_URI}:${ecrImageTag(imageId, 1)}`);
   });
 
   it("checks every sidecar's image at app create and update, naming its field", async () => {
@@ -214,14 +215,14 @@ describe('build-events', () => {
     expect(refused).toMatchObject({ status: 'FAILED', stoppedReason: 'sidecar "db": image has 1 HIGH findings (policy refuses HIGH and above)' });
     expect(cloud.ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
 
-    expect(await platform.images.imageRefsInUse()).toContain(imageRef);
-    await expect(starter.delete(OWNER, imageId)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(app.appId) });
+    expect(await platform.imageResolver.imageRefsInUse()).toContain(imageRef);
+    await expect(starter.images.delete(OWNER, imageId)).rejects.toMatchObject({ status: 409, message: expect.stringContaining(app.appId) });
   });
 
   it('ignores builds it did not start and images it did not tag', async () => {
     const imageId = await queuedBuild();
     await deliver(codeBuildEvent(imageId, 1, 'SUCCEEDED', { vars: false }), ecrScanEvent(imageId, 1, { HIGH: 1 }, { tags: ['latest'] }));
-    expect(await platform.images.getBuild(OWNER, imageId, 1)).toMatchObject({ status: 'QUEUED' });
-    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toBeUndefined();
+    expect(await platform.builds.getBuild(OWNER, imageId, 1)).toMatchObject({ status: 'QUEUED' });
+    expect((await platform.builds.getBuild(OWNER, imageId, 1)).scan).toBeUndefined();
   });
 });

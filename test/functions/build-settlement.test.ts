@@ -15,7 +15,8 @@ import { createCloudPlatform, type CloudPlatform } from '../../shared/cloud-plat
 import { ENV } from '../../shared/env.js';
 import { buildEventsHandler } from '../../shared/lambda/build-events.js';
 import { imageHousekeeping } from '../../shared/lambda/image-housekeeping.js';
-import { ImageService } from '../../shared/services/images.js';
+import type { ImageService } from '../../shared/services/images.js';
+import type { BuildService } from '../../shared/services/builds.js';
 import { codeBuildEvent, codeBuildId, REPOSITORY, REPOSITORY_URI } from '../aws/build-event-fixtures.js';
 import { CLIENT_CONFIG } from '../aws/fixtures.js';
 import { createApp, imageStarter, OWNER, startCloud, type Cloud } from './support.js';
@@ -24,7 +25,7 @@ const codebuild = mockClient(CodeBuildClient);
 const ecr = mockClient(ECRClient);
 let cloud: Cloud;
 let platform: CloudPlatform;
-let starter: ImageService;
+let starter: { images: ImageService; builds: BuildService };
 let housekeeping: (now?: Date) => Promise<void>;
 
 beforeAll(async () => {
@@ -36,7 +37,7 @@ beforeAll(async () => {
     ecr: new ECRClient(CLIENT_CONFIG),
     findings: { complete: async (_repository, found) => found.scan },
   });
-  housekeeping = imageHousekeeping({ images: platform.images, garbage: platform.garbage, buildSettlement });
+  housekeeping = imageHousekeeping({ builds: platform.builds, garbage: platform.garbage, buildSettlement });
 });
 afterAll(async () => {
   codebuild.restore();
@@ -59,12 +60,12 @@ const codeBuildState = new Map<string, object>();
 
 /** A build started and seen BUILDING through its event; returns its image and CodeBuild id. */
 async function buildingBuild() {
-  const image = await starter.create(OWNER, {
+  const image = await starter.images.create(OWNER, {
     name: 'report',
     context: contextFromFiles({ Dockerfile: 'FROM public.ecr.aws/docker/library/busybox' }),
     buildArgs: {},
   });
-  const build = await starter.startBuild(OWNER, image.imageId);
+  const build = await starter.builds.startBuild(OWNER, image.imageId);
   await buildEventsHandler(platform)(codeBuildEvent(image.imageId, 1, 'IN_PROGRESS', { time: new Date().toISOString(), uuid: `${image.imageId}-1` }));
   return { imageId: image.imageId, buildRef: build.buildRef!, createdAt: Date.parse(build.createdAt) };
 }
@@ -99,7 +100,7 @@ describe('settling builds and scans whose events were lost', () => {
 
     await housekeeping(new Date(createdAt + SETTLE_AFTER_MS + 1_000));
     expect(codebuild.commandCalls(BatchGetBuildsCommand).map((c) => c.args[0].input.ids)).toEqual([[buildRef]]);
-    expect(await platform.images.getBuild(OWNER, imageId, 1)).toMatchObject({
+    expect(await platform.builds.getBuild(OWNER, imageId, 1)).toMatchObject({
       status: 'BUILT',
       imageRef: `${REPOSITORY_URI}:${ecrImageTag(imageId, 1)}`,
       digest: 'sha256:feed',
@@ -115,7 +116,7 @@ describe('settling builds and scans whose events were lost', () => {
     await buildEventsHandler(platform)(
       codeBuildEvent(imageId, 1, 'SUCCEEDED', { time: new Date(finishedAt).toISOString(), digest: 'sha256:feed', uuid: buildRef.split(':').pop() }),
     );
-    expect((await platform.images.unsettledBuilds()).some((b) => b.imageId === imageId && b.status === 'BUILT')).toBe(true);
+    expect((await platform.builds.unsettledBuilds()).some((b) => b.imageId === imageId && b.status === 'BUILT')).toBe(true);
     const strict = await createCloudPlatform({ ...cloud.env, [ENV.SCAN_SEVERITY_THRESHOLD]: 'HIGH' });
     const app = await createApp(strict, { image: { imageId } });
     expect(await strict.runs.create(OWNER, app.appId, {})).toMatchObject({ status: 'FAILED', stoppedReason: expect.stringContaining('not been scanned') });
@@ -125,8 +126,8 @@ describe('settling builds and scans whose events were lost', () => {
       imageScanFindings: { findingSeverityCounts: { LOW: 2 }, imageScanCompletedAt: new Date(finishedAt + 30_000) },
     });
     await housekeeping(new Date(finishedAt + SETTLE_AFTER_MS + 1_000));
-    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { LOW: 2, CRITICAL: 0 }, scanner: 'ecr' });
-    expect((await platform.images.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(false);
+    expect((await platform.builds.getBuild(OWNER, imageId, 1)).scan).toMatchObject({ counts: { LOW: 2, CRITICAL: 0 }, scanner: 'ecr' });
+    expect((await platform.builds.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(false);
     expect(await strict.runs.create(OWNER, app.appId, {})).toMatchObject({ status: 'PENDING' });
   });
 
@@ -135,9 +136,9 @@ describe('settling builds and scans whose events were lost', () => {
     const finishedAt = Date.now();
     await buildEventsHandler(platform)(codeBuildEvent(imageId, 1, 'SUCCEEDED', { time: new Date(finishedAt).toISOString(), uuid: buildRef.split(':').pop() }));
     await housekeeping(new Date(finishedAt + SETTLE_AFTER_MS + 1_000));
-    expect((await platform.images.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(true);
+    expect((await platform.builds.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(true);
     await housekeeping(new Date(finishedAt + SCAN_GIVE_UP_MS + 1_000));
-    expect((await platform.images.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(false);
-    expect((await platform.images.getBuild(OWNER, imageId, 1)).scan).toBeUndefined();
+    expect((await platform.builds.unsettledBuilds()).some((b) => b.imageId === imageId)).toBe(false);
+    expect((await platform.builds.getBuild(OWNER, imageId, 1)).scan).toBeUndefined();
   });
 });

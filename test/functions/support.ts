@@ -46,6 +46,7 @@ import { startDynalite, type EmbeddedDynamo } from '../../local/store/dynalite.j
 import type { ContextEntry } from '../../shared/build-context.js';
 import type { ContextStore, ImageBuilder } from '../../shared/ports.js';
 import { ImageService } from '../../shared/services/images.js';
+import { BuildService } from '../../shared/services/builds.js';
 import { AppStore } from '../../shared/store/app-store.js';
 import { createDb } from '../../shared/store/db.js';
 import { ImageStore } from '../../shared/store/image-store.js';
@@ -286,10 +287,10 @@ export async function startCloud(options: { dynamoEndpoint?: string } = {}): Pro
 }
 
 /**
- * An ImageService over `cloud`'s table that starts builds as the CodeBuild adapter would (`build`
+ * The image catalogue and builds over `cloud`'s table that starts builds as the CodeBuild adapter would (`build`
  * answers each build's CodeBuild id), contexts kept in memory: the tests deliver the builds' events.
  */
-export function imageStarter(cloud: Cloud, build: ImageBuilder['build']): { starter: ImageService; images: ImageStore } {
+export function imageStarter(cloud: Cloud, build: ImageBuilder['build']): { starter: { images: ImageService; builds: BuildService }; images: ImageStore } {
   const db = createDb(TABLE_NAME, { ...CLIENT_CONFIG, endpoint: cloud.env[ENV.DYNAMODB_ENDPOINT] });
   const kept = new Map<string, ContextEntry[]>();
   const contexts: ContextStore = {
@@ -299,7 +300,8 @@ export function imageStarter(cloud: Cloud, build: ImageBuilder['build']): { star
   };
   const builder: ImageBuilder = { build, readLog: async () => ({ events: [], nextCursor: '' }), discard: async () => undefined };
   const images = new ImageStore(db);
-  return { starter: new ImageService(images, new AppStore(db), { allowedImagePrefixes: [] }, { builder, contexts }), images };
+  const catalogue = new ImageService(images, new AppStore(db), { allowedImagePrefixes: [] }, { builder, contexts });
+  return { starter: { images: catalogue, builds: new BuildService(images, catalogue, { allowedImagePrefixes: [] }, { builder, contexts }) }, images };
 }
 
 /** PutEvents' answer when EventBridge accepts the entry. */

@@ -4,7 +4,7 @@ import type { Principal, Run } from '../../shared/domain.js';
 import { ClientError, ServiceUnavailableError } from '../../shared/errors.js';
 import type { GarbageCollector } from '../../shared/ports.js';
 import { GarbageService, RECENT_RUNS_MS } from '../../shared/services/garbage.js';
-import type { ImageService } from '../../shared/services/images.js';
+import type { ImageResolver } from '../../shared/services/image-resolver.js';
 import type { RunService } from '../../shared/services/runs.js';
 
 const admin: Principal = { userId: 'A', role: 'admin' };
@@ -19,7 +19,7 @@ function service(collector?: GarbageCollector) {
   const runs = {
     list: async (principal: Principal, query: { cursor?: string; from?: string }) => (listed.push({ principal, ...query }), pages[query.cursor ?? 'first']),
   } as unknown as RunService;
-  const images = { imageRefsInUse: async () => new Set(['containerizer-img/app:2']) } as unknown as ImageService;
+  const images = { imageRefsInUse: async () => new Set(['containerizer-img/app:2']) } as unknown as ImageResolver;
   return { garbage: new GarbageService(images, runs, collector), listed };
 }
 

@@ -1,6 +1,6 @@
 /** Admin routes: garbage collection on demand (dev mode: Docker; the cloud: the ECR repository). */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Platform } from '../../platform.js';
+import type { Platform } from '../../services/platform-services.js';
 import { Problem } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { json, problems, secured } from './common.js';

@@ -1,6 +1,6 @@
 /** Routes of /apps: register, list, read, change (a new version), delete, versions. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Platform } from '../../platform.js';
+import type { Platform } from '../../services/platform-services.js';
 import { App, AppCreate, AppPatch, AppVersion, pageOf, VersionDiff } from '../../schemas.js';
 import type { Api } from '../app.js';
 import {

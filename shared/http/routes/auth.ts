@@ -1,6 +1,6 @@
 /** Routes of /auth: built-in accounts (register, login, refresh) and the signed-in account. */
 import { createRoute } from '@hono/zod-openapi';
-import type { Platform } from '../../platform.js';
+import type { Platform } from '../../services/platform-services.js';
 import { Credentials, RefreshBody, Registration, TokenSet, User } from '../../schemas.js';
 import type { Api, ClientAddressOf } from '../app.js';
 import { bodyProblems, json, jsonBody, open, problems, secured } from './common.js';

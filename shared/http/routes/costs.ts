@@ -1,6 +1,6 @@
 /** Routes of costs: the roll-up of finished runs' costs per app, schedule or owner and day or month. */
 import { createRoute } from '@hono/zod-openapi';
-import type { Platform } from '../../platform.js';
+import type { Platform } from '../../services/platform-services.js';
 import { CostQuery, CostReport } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { json, problems, secured } from './common.js';

@@ -9,7 +9,7 @@ import { streamSSE } from 'hono/streaming';
 import { contextFromArchive, contextFromFiles, MAX_CONTEXT_BYTES } from '../../build-context.js';
 import { badRequest, payloadTooLarge } from '../../errors.js';
 import { Build, Image, ImageCreate, ImagePatch, ImageUploadQuery, ImageVersion, isBuildFinished } from '../../image-schemas.js';
-import type { Platform } from '../../platform.js';
+import type { Platform } from '../../services/platform-services.js';
 import { LogPage, pageOf } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { followPages, logPageView, type FollowOptions } from '../log-follow.js';
@@ -174,8 +174,8 @@ const getBuildLogsRoute = createRoute({
   },
 });
 
-/** Registers the /images routes over the image service; `follow` bounds a build log's SSE follow. */
-export function imageRoutes(app: Api, { images }: Platform, follow: FollowOptions): void {
+/** Registers the /images routes over the image catalogue and the builds; `follow` bounds a build log's SSE follow. */
+export function imageRoutes(app: Api, { images, builds }: Platform, follow: FollowOptions): void {
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
@@ -241,14 +241,14 @@ export function imageRoutes(app: Api, { images }: Platform, follow: FollowOption
   });
   app.openapi(startBuildRoute, async (c) => {
     const { imageId } = c.req.valid('param');
-    const build = await images.startBuild(c.get('principal'), imageId);
+    const build = await builds.startBuild(c.get('principal'), imageId);
     c.header('location', `/images/${imageId}/builds/${build.number}`);
     return c.json(build, 202);
   });
-  app.openapi(listBuildsRoute, async (c) => c.json({ items: await images.builds(c.get('principal'), c.req.valid('param').imageId) }, 200));
+  app.openapi(listBuildsRoute, async (c) => c.json({ items: await builds.list(c.get('principal'), c.req.valid('param').imageId) }, 200));
   app.openapi(getBuildRoute, async (c) => {
     const { imageId, number } = c.req.valid('param');
-    return c.json(await images.getBuild(c.get('principal'), imageId, Number(number)), 200);
+    return c.json(await builds.getBuild(c.get('principal'), imageId, Number(number)), 200);
   });
   app.openapi(getBuildLogsRoute, async (c) => {
     const principal = c.get('principal');
@@ -256,8 +256,8 @@ export function imageRoutes(app: Api, { images }: Platform, follow: FollowOption
     const number = Number(c.req.valid('param').number);
     const { cursor, limit } = c.req.valid('query');
     if (!(c.req.header('accept') ?? '').includes('text/event-stream'))
-      return c.json(logPageView(await images.readBuildLog(principal, imageId, number, { cursor, limit })), 200);
-    await images.getBuild(principal, imageId, number);
+      return c.json(logPageView(await builds.readBuildLog(principal, imageId, number, { cursor, limit })), 200);
+    await builds.getBuild(principal, imageId, number);
     let build: Build | undefined;
     return streamSSE(c, (stream) =>
       followPages(stream, {
@@ -266,8 +266,8 @@ export function imageRoutes(app: Api, { images }: Platform, follow: FollowOption
         pollMs: follow.pollMs,
         maxBytes: follow.maxBytes,
         read: async (from) => {
-          build = await images.getBuild(principal, imageId, number);
-          return images.readBuildLog(principal, imageId, number, { cursor: from, limit });
+          build = await builds.getBuild(principal, imageId, number);
+          return builds.readBuildLog(principal, imageId, number, { cursor: from, limit });
         },
         ended: async () => (build && isBuildFinished(build.status) ? { status: build.status, reason: build.reason } : undefined),
       }),

@@ -1,6 +1,6 @@
 /** Routes of job results and metrics: a job posts its result with its run token; owners read the metric series. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Platform } from '../../platform.js';
+import type { Platform } from '../../services/platform-services.js';
 import { MetricPoint, MetricQuery, pageOf, RunResult } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { idParam, json, problems, secured } from './common.js';

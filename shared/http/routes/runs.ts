@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { FARGATE_STOP_TIMEOUT_SECONDS } from '../../cloud-limits.js';
-import type { Platform } from '../../platform.js';
+import type { Platform } from '../../services/platform-services.js';
 import { LogPage, LogQuery, pageOf, Run, RunCreate, RunHistory, RunListQuery, StopRequestBody } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { followLogs, logPageView, type FollowOptions } from '../log-follow.js';
