@@ -5,12 +5,10 @@
  * during the init phase, once per cold start.
  */
 import { createCloudPlatform } from '../shared/cloud-platform.js';
-import { ENV } from '../shared/env.js';
-import { readCorsOrigins } from '../shared/settings.js';
 import { apiHandler, streamingHandler as streaming } from '../shared/lambda/api.js';
-import { FollowBudget, followBudgetSettings } from '../shared/lambda/follow-budget.js';
+import { FollowBudget } from '../shared/lambda/follow-budget.js';
 
 const platform = await createCloudPlatform(process.env);
 
-export const handler = apiHandler(platform, process.env[ENV.LOG_FOLLOW_URL], readCorsOrigins(process.env));
-export const streamingHandler = streaming(platform, new FollowBudget(platform.db, followBudgetSettings(process.env)));
+export const handler = apiHandler(platform, platform.config.logFollowUrl, platform.config.corsOrigins);
+export const streamingHandler = streaming(platform, new FollowBudget(platform.db, platform.config.followBudget));

@@ -1,7 +1,7 @@
 /**
  * The cloud backend's composition: the platform over DynamoDB, ECS Fargate, EventBridge and
- * CloudWatch Logs, configured by the environment the CDK stack gives each Lambda function
- * (variables and who gets them: shared/env.ts). Every function composes it the same way;
+ * CloudWatch Logs, configured by the environment the CDK stack gives each Lambda function as
+ * shared/cloud-config.ts reads it (variables and who gets them: shared/env.ts). Every function composes it the same way;
  * what only some functions have (the schedule rules' target, the JWT secret) is read when
  * first used, so each function needs only its own variables.
  */
@@ -22,16 +22,16 @@ import { CodeBuildLogs } from './aws/codebuild-logs.js';
 import { EcrScanFindings } from './aws/ecr-scan-findings.js';
 import { S3ContextStore } from './aws/s3-context-store.js';
 import { EcsRuntime } from './aws/ecs-runtime.js';
-import { DEFAULT_FARGATE_VCPU_QUOTA, FargateCapacity } from './aws/fargate-capacity.js';
+import { FargateCapacity } from './aws/fargate-capacity.js';
 import { EventBridgeScheduler } from './aws/eventbridge-scheduler.js';
 import { EventBridgeRunEventPublisher } from './aws/run-events.js';
-import { ECS_MISSING_GRACE_MS, FARGATE_STOP_TIMEOUT_SECONDS } from './cloud-limits.js';
+import { ECS_MISSING_GRACE_MS } from './cloud-limits.js';
 import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
-import type { AuthConfig } from './services/auth.js';
 import type { ImageBackend } from './services/images.js';
-import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
-import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
+import { signingKey, type AuthConfig } from './settings.js';
+import { readCloudConfig, type AwsClientConfig, type CloudConfig } from './cloud-config.js';
+import { ConfigurationError, ENV, type Env } from './env.js';
 import { createDb, type Db } from './store/db.js';
 
 /** The platform plus what the api's GET /health asks of the cloud backend. */
@@ -44,10 +44,9 @@ export interface CloudPlatform extends Platform {
   db: Db;
   /** Settles builds and scans whose events were lost (the reconciler), where the function has IMAGE_REPOSITORY_URI. */
   buildSettlement?: BuildSettlement;
+  /** The function's configuration (readCloudConfig), for what the entry points read beside the platform. */
+  config: CloudConfig;
 }
-
-/** Finished runs are kept this many days unless FINISHED_RUN_TTL_DAYS says otherwise (the stack sets it from context). */
-const DEFAULT_FINISHED_RUN_TTL_DAYS = 90;
 
 const platforms = new WeakMap<Env, Promise<CloudPlatform>>();
 
@@ -69,53 +68,42 @@ export function createCloudPlatform(env: Env): Promise<CloudPlatform> {
 }
 
 async function build(env: Env): Promise<CloudPlatform> {
-  const read = envReader(env);
-  const clientConfig = awsClientConfig(read);
+  const config = readCloudConfig(env);
+  const clientConfig = config.aws;
   const events = new EventBridgeClient(clientConfig);
   const ecs = new ECSClient(clientConfig);
-  const endpoint = read.optional(ENV.DYNAMODB_ENDPOINT);
-  const db = createDb(read.required(ENV.TABLE_NAME), { ...clientConfig, ...(endpoint && { endpoint }) });
-  const logStreamPrefix = read.required(ENV.LOG_STREAM_PREFIX);
-  const logGroupName = read.required(ENV.LOG_GROUP_NAME);
+  const { tableName, endpoint } = config.table;
+  const db = createDb(tableName, { ...clientConfig, ...(endpoint && { endpoint }) });
+  const runLogs = config.runLogs;
   const runtime = new EcsRuntime({
     ecs,
-    config: {
-      clusterArn: read.required(ENV.CLUSTER_ARN),
-      subnetIds: read.list(ENV.SUBNET_IDS, { required: true }),
-      securityGroupIds: read.list(ENV.SECURITY_GROUP_IDS, { required: true }),
-      assignPublicIp: read.oneOf(ENV.ASSIGN_PUBLIC_IP, ['ENABLED', 'DISABLED']) === 'ENABLED',
-      executionRoleArn: read.required(ENV.TASK_EXECUTION_ROLE_ARN),
-      taskRoleArn: read.optional(ENV.TASK_ROLE_ARN),
-      logGroupName,
-      logStreamPrefix,
-      familyPrefix: read.optional(ENV.TASK_FAMILY_PREFIX),
-      stopTimeoutSeconds: FARGATE_STOP_TIMEOUT_SECONDS,
-    },
+    config: config.ecs,
     // Runs beyond the account's vCPU quota or Fargate's launch rate wait PENDING in the launch queue (RunService.drainQueue).
-    capacity: new FargateCapacity(read.positive(ENV.FARGATE_VCPU_QUOTA, DEFAULT_FARGATE_VCPU_QUOTA)),
+    capacity: new FargateCapacity(config.fargateVcpuQuota),
   });
   const logs = new CloudWatchLogsClient(clientConfig);
   const ecr = new ECRClient(clientConfig);
   const scanFindings = new EcrScanFindings({ ecr });
-  const repositoryUri = read.optional(ENV.IMAGE_REPOSITORY_URI);
+  const repositoryUri = config.imageRepositoryUri;
   const platform = createPlatform({
     db,
     runtime,
-    scheduler: lazyScheduler(read, events, clientConfig),
-    logs: new CloudWatchLogSource({ logs, config: { logGroupName, logStreamPrefix } }),
-    publisher: new EventBridgeRunEventPublisher({ events, config: { eventBusName: read.optional(ENV.EVENT_BUS_NAME) } }),
-    auth: await cloudAuthConfig(env),
-    limits: readLimitSettings(env),
-    runs: { finishedRunTtlDays: read.wholeNumber(ENV.FINISHED_RUN_TTL_DAYS, DEFAULT_FINISHED_RUN_TTL_DAYS), missingGraceMs: ECS_MISSING_GRACE_MS },
-    results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
-    imagePolicy: readImagePolicy(env),
-    costs: readCostSettings(env, 'cloud'),
-    images: imageBackend(read, clientConfig, logs, ecr),
+    scheduler: lazyScheduler(config, events),
+    logs: new CloudWatchLogSource({ logs, config: runLogs }),
+    publisher: new EventBridgeRunEventPublisher({ events, config: { eventBusName: config.eventBusName } }),
+    auth: await cloudAuthConfig(config),
+    limits: config.limits,
+    runs: { finishedRunTtlDays: config.finishedRunTtlDays, missingGraceMs: ECS_MISSING_GRACE_MS },
+    results: { resultBaseUrl: () => config.resultBaseUrl },
+    imagePolicy: config.imagePolicy,
+    costs: config.costs,
+    images: imageBackend(config, logs, ecr),
     // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
     garbageCollector: repositoryUri ? new EcrGarbageCollector({ ecr, repositoryUri }) : undefined,
   });
   return {
     ...platform,
+    config,
     scanFindings,
     db,
     buildSettlement: repositoryUri ? new BuildSettlement({ codebuild: new CodeBuildClient(clientConfig), ecr, findings: scanFindings }) : undefined,
@@ -131,18 +119,18 @@ async function build(env: Env): Promise<CloudPlatform> {
  * answer 503 where they need the adapters).
  * @throws ConfigurationError naming a missing variable.
  */
-function imageBackend(read: EnvReader, clientConfig: AwsClientConfig, logs: CloudWatchLogsClient, ecr: ECRClient): ImageBackend | undefined {
-  const bucketName = read.optional(ENV.IMAGE_BUCKET_NAME);
-  if (!bucketName) return undefined;
+function imageBackend(config: CloudConfig, logs: CloudWatchLogsClient, ecr: ECRClient): ImageBackend | undefined {
+  const builds = config.imageBuilds;
+  if (!builds) return undefined;
   const builder = new CodeBuildImageBuilder({
-    codebuild: new CodeBuildClient(clientConfig),
+    codebuild: new CodeBuildClient(config.aws),
     ecr,
-    logs: new CodeBuildLogs({ logs, logGroupName: read.required(ENV.BUILD_LOG_GROUP_NAME) }),
-    projectName: read.required(ENV.BUILD_PROJECT_NAME),
-    bucketName,
-    repositoryUri: read.required(ENV.IMAGE_REPOSITORY_URI),
+    logs: new CodeBuildLogs({ logs, logGroupName: builds.buildLogGroupName }),
+    projectName: builds.buildProjectName,
+    bucketName: builds.bucketName,
+    repositoryUri: builds.repositoryUri,
   });
-  return { builder, contexts: new S3ContextStore({ s3: new S3Client(clientConfig), bucketName }) };
+  return { builder, contexts: new S3ContextStore({ s3: new S3Client(config.aws), bucketName: builds.bucketName }) };
 }
 
 /**
@@ -150,20 +138,14 @@ function imageBackend(read: EnvReader, clientConfig: AwsClientConfig, logs: Clou
  * and the rest; the other functions fire schedules (ScheduleService.fire) without ever calling
  * put or remove.
  */
-function lazyScheduler(read: EnvReader, events: EventBridgeClient, clientConfig: AwsClientConfig): Scheduler {
+function lazyScheduler(config: CloudConfig, events: EventBridgeClient): Scheduler {
   let scheduler: EventBridgeScheduler | undefined;
   const get = () => {
     if (scheduler) return scheduler;
-    const rulePrefix = read.optional(ENV.RULE_PREFIX);
+    const { rulePrefix, ...settings } = config.scheduler;
     return (scheduler = new EventBridgeScheduler({
-      scheduler: new SchedulerClient(clientConfig),
-      config: {
-        groupName: read.required(ENV.SCHEDULE_GROUP_NAME),
-        roleArn: read.required(ENV.SCHEDULER_ROLE_ARN),
-        targetArn: read.required(ENV.SCHEDULED_RUN_FUNCTION_ARN),
-        deadLetterQueueArn: read.optional(ENV.SCHEDULE_DEAD_LETTER_QUEUE_ARN),
-        ...(rulePrefix && { legacyRules: { events, rulePrefix } }),
-      },
+      scheduler: new SchedulerClient(config.aws),
+      config: { ...settings, ...(rulePrefix && { legacyRules: { events, rulePrefix } }) },
     }));
   };
   return { put: (schedule) => get().put(schedule), remove: (scheduleId) => get().remove(scheduleId) };
@@ -176,16 +158,14 @@ function lazyScheduler(read: EnvReader, events: EventBridgeClient, clientConfig:
  * The rest is shared/settings.ts's, as in dev mode.
  * @throws ConfigurationError naming the variables (see readAuthSettings, signingKey); Secrets Manager's errors.
  */
-export async function cloudAuthConfig(env: Env): Promise<AuthConfig> {
-  const read = envReader(env);
-  const secretArn = read.optional(ENV.JWT_SECRET_ARN);
-  const secret = read.optional(ENV.JWT_SECRET);
+export async function cloudAuthConfig(config: CloudConfig): Promise<AuthConfig> {
+  const { secretArn, secret } = config.jwtSecret;
   if (!secretArn && !secret) {
     const missing = (): never => {
       throw new ConfigurationError([ENV.JWT_SECRET_ARN], `${ENV.JWT_SECRET_ARN} is not set: this function cannot sign or verify tokens`);
     };
     return {
-      ...readAuthSettings(env, 'unused'),
+      ...config.authWithoutClaims,
       get secret() {
         return missing();
       },
@@ -197,8 +177,8 @@ export async function cloudAuthConfig(env: Env): Promise<AuthConfig> {
       },
     };
   }
-  const { claims, ...settings } = readAuthSettings(env, 'required');
-  const key = signingKey(secret ?? (await secretString(secretArn!, awsClientConfig(read))), [ENV.JWT_SECRET_ARN, ENV.JWT_SECRET]);
+  const { claims, ...settings } = config.auth;
+  const key = signingKey(secret ?? (await secretString(secretArn!, config.aws)), [ENV.JWT_SECRET_ARN, ENV.JWT_SECRET]);
   return { ...settings, ...claims, secret: key };
 }
 
@@ -211,21 +191,4 @@ async function secretString(secretId: string, clientConfig: AwsClientConfig): Pr
   } finally {
     client.destroy();
   }
-}
-
-type AwsClientConfig = { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } };
-
-/**
- * The SDK clients' region and credentials from `env` (Lambda sets AWS_REGION and the role's
- * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), so a platform built from an
- * explicit env object uses that object's; without keys, the SDK's default chain applies.
- */
-function awsClientConfig(read: EnvReader): AwsClientConfig {
-  const accessKeyId = read.optional(ENV.AWS_ACCESS_KEY_ID);
-  const secretAccessKey = read.optional(ENV.AWS_SECRET_ACCESS_KEY);
-  const sessionToken = read.optional(ENV.AWS_SESSION_TOKEN);
-  return {
-    region: read.optional(ENV.AWS_REGION),
-    ...(accessKeyId && secretAccessKey && { credentials: { accessKeyId, secretAccessKey, ...(sessionToken && { sessionToken }) } }),
-  };
 }

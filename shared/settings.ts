@@ -1,17 +1,68 @@
 /**
- * The auth settings both compositions read from their environment (dev mode: local/config.ts;
- * cloud: shared/cloud-platform.ts), parsed here once so that both accept and refuse the same
- * values with the same errors. Where the signing key comes from differs (a kept file, Secrets
+ * The settings both compositions read from their environment (dev mode: local/config.ts;
+ * cloud: shared/cloud-config.ts), with their types and defaults, parsed here once so that both
+ * accept and refuse the same values with the same errors. Nothing here imports a service, so
+ * the CDK app (infra/) can read settings without loading one. Where the signing key comes from differs (a kept file, Secrets
  * Manager); how long it must be does not.
  */
 import { ConfigurationError, ENV, envReader, type EnvName, type Env } from './env.js';
 import { SEVERITIES, type Severity } from './image-scan.js';
 import { logger } from './logger.js';
-import { TOKEN_LIFETIMES, type AuthConfig } from './services/auth.js';
-import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.js';
 import type { ResultLimits } from './rules/result-rules.js';
-import { DEFAULT_PRICE_REGION, pricingOf, type FargatePrice } from './rules/cost-rules.js';
-import type { CostSettings } from './services/costs.js';
+import { DEFAULT_PRICE_REGION, pricingOf, type FargatePrice, type Pricing } from './rules/cost-rules.js';
+
+/** The built-in accounts' tokens and who is an admin (services/auth.ts). */
+export interface AuthConfig {
+  /** HS256 signing key (at least 32 bytes). */
+  secret: Uint8Array;
+  issuer: string;
+  audience: string;
+  /** Access token lifetime, s. */
+  accessTokenTtlSeconds: number;
+  /** Refresh token lifetime, s. */
+  refreshTokenTtlSeconds: number;
+  /**
+   * Admins by account id: a built-in account's userId (a ULID the platform assigned; nobody chooses it) or `oidc:<sub>`.
+   * Roles are decided when a token is issued, so a change applies at the next sign-in or refresh.
+   */
+  adminUserIds: string[];
+  /**
+   * Admins by e-mail, for the OpenID provider's tokens only, and only with `email_verified: true`: a built-in account's
+   * address is whatever its registrant typed, so it never makes an admin (issue 14).
+   */
+  adminEmails: string[];
+  /** An external OpenID provider whose access tokens are accepted too. */
+  oidc?: { jwksUrl: string; issuer: string; audience: string };
+}
+
+/** Token lifetimes (s) both backends use: short access tokens, month-long rotating refresh tokens. */
+export const TOKEN_LIFETIMES = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 } as const;
+
+/** Sign-in limits: counts per window; the windows are services/sign-in-guard.ts's MINUTE_MS, HOUR_MS and LOCKOUT_WINDOW_MS. */
+export interface SignInLimits {
+  /** Login attempts per minute, per client address and per account. */
+  loginAttemptsPerMinute: number;
+  /** Failed logins of one account within LOCKOUT_WINDOW_MS after which it is locked until that window ends. */
+  loginFailuresBeforeLockout: number;
+  /** Registrations per hour, per client address and per e-mail. */
+  registrationsPerHour: number;
+  /** Refreshes per minute, per client address and per account. */
+  refreshesPerMinute: number;
+}
+
+/** Who may register: nobody (`open` false), only these e-mail domains (when any), only with one of these invite codes (when any). */
+export interface RegistrationPolicy {
+  open: boolean;
+  emailDomains: string[];
+  inviteCodes: string[];
+}
+
+/** The deployment's cost settings (readCostSettings). */
+export interface CostSettings {
+  pricing: Pricing;
+  /** USD an owner's finished runs may cost in one UTC month before new runs are refused (402); undefined: no budget. */
+  monthlyBudgetUsd?: number;
+}
 
 /** Deployment settings: the scan policy and the images apps may name. */
 export interface ImagePolicy {

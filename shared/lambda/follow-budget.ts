@@ -10,8 +10,10 @@
  *   everyone throttled.
  */
 import { STREAMED_FOLLOW_MS } from '../cloud-limits.js';
-import { ENV, envReader, type Env } from '../env.js';
+import type { FollowBudgetSettings } from '../cloud-config.js';
 import { ServiceUnavailableError } from '../errors.js';
+
+export { DEFAULT_FOLLOW_READS_PER_SECOND, DEFAULT_FOLLOWS_PER_USER, type FollowBudgetSettings } from '../cloud-config.js';
 import type { LogSource } from '../ports.js';
 import type { Db } from '../store/db.js';
 import { SlotLeases, type SlotLease } from '../store/slot-leases.js';
@@ -24,35 +26,11 @@ const FOLLOW_COUNTERS = 'follow:';
 /** The partition-key prefix of the follow budget's items: the only items the log-follow function may write (infra/function.ts, `dynamodb:LeadingKeys`). */
 export const FOLLOW_COUNTER_PARTITION_PREFIX = keys.counter(FOLLOW_COUNTERS, 0).pk.replace(/#0$/, '');
 
-/** Follows one user may have open at once unless FOLLOWS_PER_USER says otherwise. */
-export const DEFAULT_FOLLOWS_PER_USER = 3;
-
-/**
- * GetLogEvents calls per second all follows share unless FOLLOW_READS_PER_SECOND says otherwise:
- * 8 of the lowest Regional quota (10/s), leaving 2/s to the api's log pages and build logs.
- */
-export const DEFAULT_FOLLOW_READS_PER_SECOND = 8;
-
 /** A read waits at most this long (ms) for its slot of the budget; beyond, it counts as throttled and the follow backs off. */
 export const MAX_READ_WAIT_MS = 5_000;
 
 /** A follow's slot is held at most this long (ms): one streamed response and the function's margin (its timeout). */
 const LEASE_MS = STREAMED_FOLLOW_MS + 30_000;
-
-/** The settings of the budget. */
-export interface FollowBudgetSettings {
-  followsPerUser: number;
-  readsPerSecond: number;
-}
-
-/** The settings from the log-follow function's environment (FOLLOWS_PER_USER, FOLLOW_READS_PER_SECOND). @throws ConfigurationError naming a malformed one. */
-export function followBudgetSettings(env: Env): FollowBudgetSettings {
-  const read = envReader(env);
-  return {
-    followsPerUser: read.positiveInt(ENV.FOLLOWS_PER_USER, DEFAULT_FOLLOWS_PER_USER),
-    readsPerSecond: read.positive(ENV.FOLLOW_READS_PER_SECOND, DEFAULT_FOLLOW_READS_PER_SECOND),
-  };
-}
 
 export class FollowBudget {
   private readonly slots: SlotLeases;

@@ -13,32 +13,11 @@ import type { TokenSet } from '../schemas.js';
 import { keys, KEY, TTL_ATTRIBUTE } from '../table.js';
 import { fromItem, isConditionFailed, type Db } from '../store/db.js';
 import type { ClientAddress, SignInGuard } from './sign-in-guard.js';
+import type { AuthConfig } from '../settings.js';
 
-export interface AuthConfig {
-  /** HS256 signing key (at least 32 bytes). */
-  secret: Uint8Array;
-  issuer: string;
-  audience: string;
-  /** Access token lifetime, s. */
-  accessTokenTtlSeconds: number;
-  /** Refresh token lifetime, s. */
-  refreshTokenTtlSeconds: number;
-  /**
-   * Admins by account id: a built-in account's userId (a ULID the platform assigned; nobody chooses it) or `oidc:<sub>`.
-   * Roles are decided when a token is issued, so a change applies at the next sign-in or refresh.
-   */
-  adminUserIds: string[];
-  /**
-   * Admins by e-mail, for the OpenID provider's tokens only, and only with `email_verified: true`: a built-in account's
-   * address is whatever its registrant typed, so it never makes an admin (issue 14).
-   */
-  adminEmails: string[];
-  /** An external OpenID provider whose access tokens are accepted too. */
-  oidc?: { jwksUrl: string; issuer: string; audience: string };
-}
-
-/** Token lifetimes (s) both backends use: short access tokens, month-long rotating refresh tokens. */
-export const TOKEN_LIFETIMES = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 } as const;
+/** The settings' types, where the services' users found them before (shared/settings.ts owns them). */
+export type { AuthConfig };
+export { TOKEN_LIFETIMES } from '../settings.js';
 
 /** The stored account: no role, which follows the configuration and the operator's grant (roleOf). */
 interface UserItem extends Omit<User, 'role'> {

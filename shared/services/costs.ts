@@ -12,13 +12,9 @@ import type { RunListing, RunStore } from '../store/run-store.js';
 import { indexKeys, shardedPartitions } from '../table.js';
 import { architectureOf, costTimeoutSeconds, monthStart, rollUp, runCost, type CostLine, type Pricing } from '../rules/cost-rules.js';
 import { idRange } from '../rules/run-rules.js';
+import type { CostSettings } from '../settings.js';
 
-/** The deployment's cost settings (shared/settings.ts readCostSettings). */
-export interface CostSettings {
-  pricing: Pricing;
-  /** USD an owner's finished runs may cost in one UTC month before new runs are refused (402); undefined: no budget. */
-  monthlyBudgetUsd?: number;
-}
+export type { CostSettings };
 
 /** Runs one roll-up may read (pages of 100); a range holding more is refused (400): narrow from/to. */
 export const MAX_RUNS_PER_REPORT = 20_000;

@@ -8,25 +8,9 @@
  */
 import { forbidden, tooManyRequests } from '../errors.js';
 import type { CounterStore, CounterWindow } from '../store/counter-store.js';
+import type { RegistrationPolicy, SignInLimits } from '../settings.js';
 
-/** Counts per window; the windows are MINUTE_MS, HOUR_MS and LOCKOUT_WINDOW_MS. */
-export interface SignInLimits {
-  /** Login attempts per minute, per client address and per account. */
-  loginAttemptsPerMinute: number;
-  /** Failed logins of one account within LOCKOUT_WINDOW_MS after which it is locked until that window ends. */
-  loginFailuresBeforeLockout: number;
-  /** Registrations per hour, per client address and per e-mail. */
-  registrationsPerHour: number;
-  /** Refreshes per minute, per client address and per account. */
-  refreshesPerMinute: number;
-}
-
-/** Who may register: nobody (`open` false), only these e-mail domains (when any), only with one of these invite codes (when any). */
-export interface RegistrationPolicy {
-  open: boolean;
-  emailDomains: string[];
-  inviteCodes: string[];
-}
+export type { RegistrationPolicy, SignInLimits };
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;

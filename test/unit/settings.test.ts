@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../local/config.js';
 import { cloudAuthConfig } from '../../shared/cloud-platform.js';
+import { readCloudConfig } from '../../shared/cloud-config.js';
 import { ConfigurationError, envReader } from '../../shared/env.js';
 import { DEFAULT_LIMITS, readAuthSettings, readLimitSettings, signingKey } from '../../shared/settings.js';
 import { functionEnvironment } from '../functions/support.js';
@@ -17,7 +18,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 /** The auth configuration each composition makes of `env`: dev mode's loadConfig, the cloud's (the api's variables under `env`). */
 const compositions = {
   'dev mode': async (env: Record<string, string>) => loadConfig({ DATA_DIR: dataDir, ...env }).auth,
-  cloud: (env: Record<string, string>) => cloudAuthConfig({ ...functionEnvironment('http://127.0.0.1:9'), ...env }),
+  cloud: (env: Record<string, string>) => cloudAuthConfig(readCloudConfig({ ...functionEnvironment('http://127.0.0.1:9'), ...env })),
 };
 
 describe('envReader', () => {
