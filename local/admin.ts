@@ -17,6 +17,7 @@ import { ClientError } from '../shared/errors.js';
 import { AuthService } from '../shared/services/auth.js';
 import { SignInGuard } from '../shared/services/sign-in-guard.js';
 import { CounterStore } from '../shared/store/counter-store.js';
+import { UserStore } from '../shared/store/user-store.js';
 import { createDb, type Db } from '../shared/store/db.js';
 import { loadConfig } from './config.js';
 import { endpointFileOf, startDynalite } from './store/dynalite.js';
@@ -50,7 +51,11 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const store = await openStore(join(config.dataDir, 'dynamodb'));
   try {
-    const auth = new AuthService(store.db, config.auth, new SignInGuard(new CounterStore(store.db), config.limits.signIn, config.limits.registration));
+    const auth = new AuthService(
+      new UserStore(store.db),
+      config.auth,
+      new SignInGuard(new CounterStore(store.db), config.limits.signIn, config.limits.registration),
+    );
     const user = await auth.setAdmin(email, action === 'grant');
     console.log(`${user.email} (${user.userId}) is ${user.role === 'admin' ? 'an admin' : 'no longer an admin'} from its next sign-in or token refresh`);
     return 0;

@@ -15,6 +15,7 @@ import { ResultStore } from './store/result-store.js';
 import { RunStore } from './store/run-store.js';
 import { ScheduleStore } from './store/schedule-store.js';
 import { CounterStore } from './store/counter-store.js';
+import { UserStore } from './store/user-store.js';
 import { SignInGuard } from './services/sign-in-guard.js';
 import type { ImagePolicy, LimitSettings } from './settings.js';
 import { AppService } from './services/apps.js';
@@ -102,7 +103,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const guard = new SignInGuard(counters, deps.limits.signIn, deps.limits.registration);
   const garbage = new GarbageService(imageResolver, runs, deps.garbageCollector);
   return {
-    auth: new AuthService(deps.db, deps.auth, guard),
+    auth: new AuthService(new UserStore(deps.db), deps.auth, guard),
     apps,
     runs,
     schedules,

@@ -4,27 +4,18 @@
  * Optionally, tokens of an external OpenID provider verified through its JWKS.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { PutCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT, jwtVerify, decodeJwt, createRemoteJWKSet, type JWTPayload } from 'jose';
 import { ulid } from 'ulid';
 import type { Principal, Role, User } from '../domain.js';
 import { conflict, notFound, unauthorized } from '../errors.js';
 import type { TokenSet } from '../schemas.js';
-import { keys, KEY, TTL_ATTRIBUTE } from '../table.js';
-import { fromItem, isConditionFailed, type Db } from '../store/db.js';
+import type { UserItem, UserStore } from '../store/user-store.js';
 import type { ClientAddress, SignInGuard } from './sign-in-guard.js';
 import type { AuthConfig } from '../settings.js';
 
 /** The settings' types, where the services' users found them before (shared/settings.ts owns them). */
 export type { AuthConfig };
 export { TOKEN_LIFETIMES } from '../settings.js';
-
-/** The stored account: no role, which follows the configuration and the operator's grant (roleOf). */
-interface UserItem extends Omit<User, 'role'> {
-  passwordHash: string;
-  /** When an operator made the account an admin (`npm run admin -- grant`, ISO 8601); absent: not granted. */
-  adminGrantedAt?: string;
-}
 
 // OWASP's scrypt baseline (N=2^17, r=8, p=1) is slow for a test suite's many sign-ins;
 // N=2^14 is the Node default cost and still a memory-hard hash.
@@ -55,7 +46,7 @@ export class AuthService {
   private readonly jwks;
 
   constructor(
-    private readonly db: Db,
+    private readonly users: UserStore,
     private readonly config: AuthConfig,
     private readonly guard: SignInGuard,
   ) {
@@ -74,18 +65,7 @@ export class AuthService {
       createdAt: new Date().toISOString(),
       passwordHash: await hashPassword(password),
     };
-    try {
-      await this.db.doc.send(
-        new PutCommand({
-          TableName: this.db.tableName,
-          Item: { ...keys.user(user.email), ...user },
-          ConditionExpression: `attribute_not_exists(${KEY.pk})`,
-        }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) throw conflict(`an account for ${user.email} exists already`);
-      throw err;
-    }
+    if (!(await this.users.insertUser(user))) throw conflict(`an account for ${user.email} exists already`);
     return this.publicUser(user);
   }
 
@@ -114,20 +94,7 @@ export class AuthService {
     await this.guard.beforeRefresh(address);
     const claims = await this.verifyOwn(refreshToken, 'refresh');
     await this.guard.refreshOf(claims.sub!);
-    try {
-      await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.tableName,
-          Key: keys.refreshToken(claims.jti!),
-          UpdateExpression: 'SET usedAt = :now',
-          ConditionExpression: `attribute_exists(${KEY.pk}) AND attribute_not_exists(usedAt)`,
-          ExpressionAttributeValues: { ':now': new Date().toISOString() },
-        }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) throw unauthorized('refresh token was already used or revoked');
-      throw err;
-    }
+    if (!(await this.users.spendRefreshToken(claims.jti!, new Date().toISOString()))) throw unauthorized('refresh token was already used or revoked');
     const user = await this.findUser(String(claims.email));
     if (!user) throw unauthorized('the account no longer exists');
     return this.issueTokens(user);
@@ -176,21 +143,15 @@ export class AuthService {
     return payload;
   }
 
-  private async findUser(email: string): Promise<UserItem | undefined> {
-    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.user(email) }));
-    return out.Item ? fromItem<UserItem>(out.Item) : undefined;
+  private findUser(email: string): Promise<UserItem | undefined> {
+    return this.users.getUser(email);
   }
 
   private async issueTokens(user: UserItem): Promise<TokenSet> {
     const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = this.config;
     const refreshJti = ulid();
     const expiresAt = Math.floor(Date.now() / 1000) + refreshTokenTtlSeconds;
-    await this.db.doc.send(
-      new PutCommand({
-        TableName: this.db.tableName,
-        Item: { ...keys.refreshToken(refreshJti), userId: user.userId, [TTL_ATTRIBUTE]: expiresAt },
-      }),
-    );
+    await this.users.putRefreshToken(refreshJti, user.userId, expiresAt);
     return {
       accessToken: await this.sign(user, 'access', ulid(), accessTokenTtlSeconds),
       refreshToken: await this.sign(user, 'refresh', refreshJti, refreshTokenTtlSeconds),
@@ -227,22 +188,9 @@ export class AuthService {
    */
   async setAdmin(email: string, admin: boolean): Promise<User> {
     const account = email.toLowerCase();
-    try {
-      const out = await this.db.doc.send(
-        new UpdateCommand({
-          TableName: this.db.tableName,
-          Key: keys.user(account),
-          UpdateExpression: admin ? 'SET adminGrantedAt = :now' : 'REMOVE adminGrantedAt',
-          ConditionExpression: `attribute_exists(${KEY.pk})`,
-          ...(admin && { ExpressionAttributeValues: { ':now': new Date().toISOString() } }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return this.publicUser(fromItem<UserItem>(out.Attributes!));
-    } catch (err) {
-      if (isConditionFailed(err)) throw notFound('account', account);
-      throw err;
-    }
+    const user = await this.users.setAdminGrant(account, admin ? new Date().toISOString() : undefined);
+    if (!user) throw notFound('account', account);
+    return this.publicUser(user);
   }
 
   private publicUser({ passwordHash: _, adminGrantedAt: _granted, ...user }: UserItem): User {

@@ -9,7 +9,6 @@ import type { Principal, Run } from '../domain.js';
 import { badRequest, paymentRequired } from '../errors.js';
 import type { CostQuery } from '../schemas.js';
 import type { RunListing, RunStore } from '../store/run-store.js';
-import { indexKeys, shardedPartitions } from '../table.js';
 import { architectureOf, costTimeoutSeconds, monthStart, rollUp, runCost, type CostLine, type Pricing } from '../rules/cost-rules.js';
 import { idRange } from '../rules/run-rules.js';
 import type { CostSettings } from '../settings.js';
@@ -106,10 +105,7 @@ export class CostService {
     let cursor: string | undefined;
     do {
       const listing: RunListing = { range: idRange(from, to), limit: PAGE, cursor };
-      const page =
-        ownerId === undefined
-          ? await this.store.listMergedPage(shardedPartitions.allRuns(), listing)
-          : await this.store.listPage(indexKeys.runsOfOwner(ownerId), listing);
+      const page = await this.store.listRuns({ ownerId }, listing);
       if (page.items.some(visit)) return;
       cursor = page.nextCursor;
     } while (cursor);

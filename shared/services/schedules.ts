@@ -15,7 +15,6 @@ import { InvalidScheduleExpression, localTime, nextFireTimes, nextSlots, parseSc
 import { CATCH_UP_DEFAULTS, SCHEDULE_DEFAULTS, type ScheduleCreateInput, type SchedulePatch } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
-import { indexKeys } from '../table.js';
 import { isId } from '../ids.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
@@ -74,12 +73,8 @@ export class ScheduleService {
   /** Schedules of one app, or all the caller's (admins: all). @throws ClientError 404 (app), 400 (foreign cursor). */
   async list(principal: Principal, options: { appId?: string; cursor?: string; limit?: number }): Promise<Page<Schedule>> {
     if (options.appId) await this.apps.get(principal, options.appId);
-    const partition = options.appId
-      ? indexKeys.schedulesOfApp(options.appId)
-      : principal.role === 'admin'
-        ? indexKeys.allSchedules()
-        : indexKeys.schedulesOfOwner(principal.userId);
-    return this.store.listPage(partition, options.limit ?? 50, options.cursor);
+    const of = options.appId ? { appId: options.appId } : { ownerId: principal.role === 'admin' ? undefined : principal.userId };
+    return this.store.listPage(of, options.limit ?? 50, options.cursor);
   }
 
   /**
@@ -91,7 +86,7 @@ export class ScheduleService {
    */
   async moveTriggers(name: string): Promise<number> {
     if (await this.store.migrated(name)) return 0;
-    const all = await this.store.listAll(indexKeys.allSchedules());
+    const all = await this.store.listAll({});
     for (const schedule of all) await this.scheduler.put(schedule);
     await this.store.markMigrated(name);
     logger.info('schedule triggers moved', { migration: name, schedules: all.length });
@@ -100,7 +95,7 @@ export class ScheduleService {
 
   /** Every enabled schedule, for a dev-mode start-up (a Query on `byKind`). */
   async allEnabled(): Promise<Schedule[]> {
-    return (await this.store.listAll(indexKeys.allSchedules())).filter((s) => s.enabled);
+    return (await this.store.listAll({})).filter((s) => s.enabled);
   }
 
   /**
@@ -143,7 +138,7 @@ export class ScheduleService {
 
   /** Deletes every schedule of an app, triggers first (AppService's beforeDelete hook). @throws ClientError 404. */
   async deleteForApp(principal: Principal, appId: string): Promise<void> {
-    for (const schedule of await this.store.listAll(indexKeys.schedulesOfApp(appId))) await this.delete(principal, schedule.scheduleId);
+    for (const schedule of await this.store.listAll({ appId })) await this.delete(principal, schedule.scheduleId);
   }
 
   /**

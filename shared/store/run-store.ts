@@ -170,6 +170,17 @@ export class RunStore {
     if (run.scheduleId) await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.activeRunOfSchedule(run.scheduleId, run.runId) }));
   }
 
+  /**
+   * One page of the runs of an app (`appId`), of an owner (`ownerId`), or, with neither, of
+   * everyone (the sharded all-runs listing): the store chooses the index partitions. Newest
+   * first, expired runs left out. @throws ClientError 400 for a foreign cursor.
+   */
+  listRuns(of: { appId?: string; ownerId?: string }, listing: RunListing): Promise<Page<Run>> {
+    if (of.appId !== undefined) return this.listPage(indexKeys.runsOfApp(of.appId), listing);
+    if (of.ownerId !== undefined) return this.listPage(indexKeys.runsOfOwner(of.ownerId), listing);
+    return this.listMergedPage(shardedPartitions.allRuns(), listing);
+  }
+
   /** One page of a run listing (a Query on `partition`), newest first, expired runs left out. @throws ClientError 400 for a foreign cursor. */
   listPage(partition: IndexPartition, { range, status, limit, cursor }: RunListing): Promise<Page<Run>> {
     const key = partitionQuery(partition, range);

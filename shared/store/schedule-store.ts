@@ -13,6 +13,18 @@ function scheduleOf(item: Record<string, unknown>): Schedule {
   return { ...SCHEDULE_DEFAULTS, ...fromItem<Schedule>(item) };
 }
 
+/** Whose schedules a listing holds: an app's (`appId`), an owner's (`ownerId`), or everyone's (neither). */
+export interface ScheduleListing {
+  appId?: string;
+  ownerId?: string;
+}
+
+/** The index partition of a listing. */
+function partitionOf({ appId, ownerId }: ScheduleListing): IndexPartition {
+  if (appId !== undefined) return indexKeys.schedulesOfApp(appId);
+  return ownerId !== undefined ? indexKeys.schedulesOfOwner(ownerId) : indexKeys.allSchedules();
+}
+
 export class ScheduleStore {
   constructor(private readonly db: Db) {}
 
@@ -36,15 +48,15 @@ export class ScheduleStore {
     await this.db.doc.send(new DeleteCommand({ TableName: this.db.tableName, Key: keys.schedule(scheduleId) }));
   }
 
-  /** One page of schedules in an index partition. @throws ClientError 400 for a foreign cursor. */
-  async listPage(partition: IndexPartition, limit: number, cursor?: string): Promise<Page<Schedule>> {
-    const page = await queryPage<Schedule>(this.db, { ...partitionQuery(partition), Limit: limit }, cursor);
+  /** One page of the schedules of an app, of an owner, or (neither) of everyone (ScheduleListing). @throws ClientError 400 for a foreign cursor. */
+  async listPage(of: ScheduleListing, limit: number, cursor?: string): Promise<Page<Schedule>> {
+    const page = await queryPage<Schedule>(this.db, { ...partitionQuery(partitionOf(of)), Limit: limit }, cursor);
     return { ...page, items: page.items.map((item) => scheduleOf(item)) };
   }
 
-  /** Every schedule in an index partition. */
-  async listAll(partition: IndexPartition): Promise<Schedule[]> {
-    return (await queryAll<Schedule>(this.db, partitionQuery(partition))).map((item) => scheduleOf(item));
+  /** Every schedule of an app, of an owner, or (neither) of everyone. */
+  async listAll(of: ScheduleListing): Promise<Schedule[]> {
+    return (await queryAll<Schedule>(this.db, partitionQuery(partitionOf(of)))).map((item) => scheduleOf(item));
   }
 
   /**

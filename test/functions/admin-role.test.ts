@@ -12,6 +12,7 @@ import { AuthService, TOKEN_LIFETIMES } from '../../shared/services/auth.js';
 import { SignInGuard } from '../../shared/services/sign-in-guard.js';
 import { DEFAULT_LIMITS } from '../../shared/settings.js';
 import { CounterStore } from '../../shared/store/counter-store.js';
+import { UserStore } from '../../shared/store/user-store.js';
 import { PASSWORD } from '../support/fixtures.js';
 
 describe('the admin role of built-in accounts', () => {
@@ -22,7 +23,7 @@ describe('the admin role of built-in accounts', () => {
   /** The auth service as a deployment with these admins configures it. */
   const authWith = (admins: { adminUserIds?: string[]; adminEmails?: string[] }) =>
     new AuthService(
-      store.db,
+      new UserStore(store.db),
       {
         secret: new TextEncoder().encode('s'.repeat(32)),
         issuer: 'test',
