@@ -6,6 +6,7 @@
  */
 import type * as containerSchemas from './container-schemas.js';
 import type * as schemas from './schemas.js';
+import type * as scheduleSchemas from './schedule-schemas.js';
 
 /** A run's lifecycle. PENDING → PROVISIONING → RUNNING → one terminal status. */
 export const RUN_STATUSES = ['PENDING', 'PROVISIONING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'] as const;
@@ -73,9 +74,9 @@ export type App = schemas.App;
 /** One version of an app: its full definition then, who made it, when, and which fields changed. */
 export type AppVersion = schemas.AppVersion;
 /** A cron schedule of an app, in EventBridge syntax (`cron(...)` or `rate(...)`), always UTC. */
-export type Schedule = schemas.Schedule;
+export type Schedule = scheduleSchemas.Schedule;
 /** What one fire of a schedule did; the (scheduleId, scheduledTime) pair is its identity. */
-export type ScheduleFire = schemas.ScheduleFire;
+export type ScheduleFire = scheduleSchemas.ScheduleFire;
 /** An app's source, run by the image's interpreter instead of a command: `source` ≤ 32 KiB (UTF-8). */
 export type Script = schemas.Script;
 /** An account as the API shows it. */

@@ -12,7 +12,7 @@ import { badRequest, ClientError, notFound } from '../errors.js';
 import { logger } from '../logger.js';
 import type { Scheduler } from '../ports.js';
 import { InvalidScheduleExpression, localTime, nextFireTimes, nextSlots, parseScheduleExpression } from '../schedule-expression.js';
-import { CATCH_UP_DEFAULTS, SCHEDULE_DEFAULTS, type ScheduleCreateInput, type SchedulePatch } from '../schemas.js';
+import { CATCH_UP_DEFAULTS, SCHEDULE_DEFAULTS, type ScheduleCreateInput, type SchedulePatch } from '../schedule-schemas.js';
 import type { Page } from '../store/db.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
 import { isId } from '../ids.js';

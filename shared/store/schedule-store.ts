@@ -4,7 +4,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Schedule, ScheduleFire } from '../domain.js';
-import { SCHEDULE_DEFAULTS } from '../schemas.js';
+import { SCHEDULE_DEFAULTS } from '../schedule-schemas.js';
 import { children, childrenQuery, indexAttributes, indexKeys, keys, KEY, partitionQuery, TTL_ATTRIBUTE, type IndexPartition } from '../table.js';
 import { conditionHeld, fromItem, queryAll, queryPage, type Db, type Page } from './db.js';
 

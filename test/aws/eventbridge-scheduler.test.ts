@@ -17,7 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventBridgeScheduler, type EventBridgeSchedulerConfig } from '../../shared/aws/eventbridge-scheduler.js';
 import type { Schedule } from '../../shared/domain.js';
 import { ServiceUnavailableError } from '../../shared/errors.js';
-import { SCHEDULE_DEFAULTS } from '../../shared/schemas.js';
+import { SCHEDULE_DEFAULTS } from '../../shared/schedule-schemas.js';
 import { APP_ID, CLIENT_CONFIG } from './fixtures.js';
 import { mockScheduler, type SchedulerMock } from './scheduler-mock.js';
 

@@ -9,7 +9,7 @@ import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import type { App, Schedule } from '../../shared/domain.js';
-import type { ScheduleCreateInput } from '../../shared/schemas.js';
+import type { ScheduleCreateInput } from '../../shared/schedule-schemas.js';
 import { createApp, OWNER, startCloud, type Cloud } from './support.js';
 
 let cloud: Cloud;

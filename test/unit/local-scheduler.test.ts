@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalScheduler } from '../../local/local-scheduler.js';
 import type { Schedule } from '../../shared/domain.js';
 import { InvalidScheduleExpression, MAX_RATE_DAYS, parseScheduleExpression } from '../../shared/schedule-expression.js';
-import { SCHEDULE_DEFAULTS, ScheduleCreate } from '../../shared/schemas.js';
+import { SCHEDULE_DEFAULTS, ScheduleCreate } from '../../shared/schedule-schemas.js';
 import { waitFor } from '../support/fixtures.js';
 
 const schedule = (expression: string): Schedule => ({

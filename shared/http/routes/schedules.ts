@@ -1,7 +1,8 @@
 /** Routes of schedules: cron or rate schedules of an app, their next fire times and what each fire did. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Platform } from '../../services/platform-services.js';
-import { pageOf, Schedule, ScheduleCreate, ScheduleFire, SchedulePatch, SchedulePreview, SchedulePreviewRequest } from '../../schemas.js';
+import { pageOf } from '../../schemas.js';
+import { Schedule, ScheduleCreate, ScheduleFire, SchedulePatch, SchedulePreview, SchedulePreviewRequest } from '../../schedule-schemas.js';
 import { preview } from '../../services/schedules.js';
 import type { Api } from '../app.js';
 import { bodyProblems, idParam, json, jsonBody, problems, secured } from './common.js';

@@ -2,7 +2,8 @@
  * The API's shapes, as the API itself defines them (shared/schemas.ts, shared/image-schemas.ts):
  * type-only imports, erased from the bundle, so the console cannot drift from the API.
  */
-export type { App, AppVersion, Run, Schedule, ScheduleFire, TokenSet, User, VersionDiff, MetricPoint, Transition } from '../../../shared/schemas.js';
+export type { App, AppVersion, Run, TokenSet, User, VersionDiff, MetricPoint, Transition } from '../../../shared/schemas.js';
+export type { Schedule, ScheduleFire } from '../../../shared/schedule-schemas.js';
 export type { Build, Image, ImageVersion, ScanResult } from '../../../shared/image-schemas.js';
 export type { RunStatus } from '../../../shared/domain.js';
 
