@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EcsTaskStateChangeEvent } from '../shared/aws/ecs-events.js';
-import { ENTRY_POINTS, ENV, type EntryPoint } from '../shared/env.js';
+import { ENV } from '../shared/env.js';
+import { ENTRY_POINTS, type EntryPoint } from '../shared/function-env.js';
 import { taskStateChangeHandler } from '../shared/lambda/task-state-change.js';
 import { API_BUNDLE_BUDGET_KIB, bundleFunction, createApp, ecsTask, functionEnvironment, OWNER, startCloud, TABLE_NAME } from '../test/functions/support.js';
 

@@ -37,7 +37,8 @@
  */
 import type { Construct } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConfigurationError, COST_SETTINGS, IMAGE_POLICY, LIMIT_SETTINGS } from '../shared/env.js';
+import { ConfigurationError } from '../shared/env.js';
+import { COST_SETTINGS, IMAGE_POLICY, LIMIT_SETTINGS } from '../shared/function-env.js';
 import { readCostSettings, readImagePolicy, readLimitSettings } from '../shared/settings.js';
 
 /** The parsed context: lists split, blanks dropped, numbers checked. */

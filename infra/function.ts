@@ -3,7 +3,8 @@ import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib
 import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ENTRY_HANDLERS, ENV, type EntryPoint } from '../shared/env.js';
+import { ENV } from '../shared/env.js';
+import { ENTRY_HANDLERS, type EntryPoint } from '../shared/function-env.js';
 import { BUNDLE_MODULE } from './bundling/bundle.js';
 import { bundledCode } from './bundling/lambda-code.js';
 import type { Data } from './data.js';

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { ENTRY_POINTS, type EntryPoint } from '../../shared/env.js';
+import { ENTRY_POINTS, type EntryPoint } from '../../shared/function-env.js';
 import { NODE_MAJOR } from './node-major.js';
 import { awsSdkSchemasTreeShaking } from './aws-sdk-schemas-plugin.js';
 import { lambdaCredentialsOnly } from './lambda-credentials-plugin.js';

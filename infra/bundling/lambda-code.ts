@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, type ILocalBundling } from 'aws-cdk-lib';
 import { Code, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { ENTRY_POINTS, type EntryPoint } from '../../shared/env.js';
+import { ENTRY_POINTS, type EntryPoint } from '../../shared/function-env.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUNDLE_COMMAND = fileURLToPath(new URL('./bundle.ts', import.meta.url));

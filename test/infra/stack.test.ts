@@ -13,7 +13,7 @@ import type { ContainerizerStack } from '../../infra/containerizer-stack.js';
 import type { ContainerizerFunction } from '../../infra/function.js';
 import { NODE_MAJOR } from '../../infra/bundling/node-major.js';
 import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
-import { ENTRY_HANDLERS, FUNCTION_ENV, IMAGE_POLICY, type EntryPoint } from '../../shared/env.js';
+import { ENTRY_HANDLERS, FUNCTION_ENV, IMAGE_POLICY, type EntryPoint } from '../../shared/function-env.js';
 import { INDEXES, KEY, TTL_ATTRIBUTE } from '../../shared/table.js';
 import { buildStack } from './build-stack.js';
 
