@@ -5,7 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeLine, encodeLine, readPage, readTail } from '../../local/logs/log-file.js';
-import { LogEncoder, stampNanos } from '../../local/logs/log-pipeline.js';
+import { LogEncoder, stampNanos } from '../../local/logs/log-encoder.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'containerizer-logfile-'));
 let files = 0;
