@@ -6,28 +6,21 @@
  * first used, so each function needs only its own variables.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { S3Client } from '@aws-sdk/client-s3';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchLogSource } from './aws/cloudwatch-logs.js';
-import { BuildSettlement } from './aws/build-settlement.js';
-import { CodeBuildImageBuilder } from './aws/codebuild-image-builder.js';
-import { EcrGarbageCollector } from './aws/ecr-garbage-collector.js';
-import { CodeBuildLogs } from './aws/codebuild-logs.js';
-import { EcrScanFindings } from './aws/ecr-scan-findings.js';
-import { S3ContextStore } from './aws/s3-context-store.js';
 import { EcsRuntime } from './aws/ecs-runtime.js';
 import { FargateCapacity } from './aws/fargate-capacity.js';
-import { EventBridgeScheduler } from './aws/eventbridge-scheduler.js';
 import { EventBridgeRunEventPublisher } from './aws/run-events.js';
 import { ECS_MISSING_GRACE_MS } from './cloud-limits.js';
 import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
+import type { BuildSettlement } from './aws/build-settlement.js';
+import type { EcrScanFindings } from './aws/ecr-scan-findings.js';
+import { cloudImageAdapters, type CloudImageAdapters } from './cloud-images.js';
+import { cloudScheduler } from './cloud-scheduler.js';
+import { readSecretString } from './aws/secret-string.js';
 import type { ImageBackend } from './services/images.js';
 import { signingKey, type AuthConfig } from './settings.js';
 import { readCloudConfig, type AwsClientConfig, type CloudConfig } from './cloud-config.js';
@@ -39,11 +32,11 @@ export interface CloudPlatform extends Platform {
   /** Resolves when DynamoDB answers a GetItem on the table; throws its error otherwise. */
   checkStore(): Promise<void>;
   /** Reads the findings of ECR scans (the build-events function). */
-  scanFindings: EcrScanFindings;
+  scanFindings: Pick<EcrScanFindings, 'complete'>;
   /** The table, for what sits beside the platform's services (the log follow's budget). */
   db: Db;
   /** Settles builds and scans whose events were lost (the reconciler), where the function has IMAGE_REPOSITORY_URI. */
-  buildSettlement?: BuildSettlement;
+  buildSettlement?: Pick<BuildSettlement, 'settle'>;
   /** The function's configuration (readCloudConfig), for what the entry points read beside the platform. */
   config: CloudConfig;
 }
@@ -82,9 +75,10 @@ async function build(env: Env): Promise<CloudPlatform> {
     capacity: new FargateCapacity(config.fargateVcpuQuota),
   });
   const logs = new CloudWatchLogsClient(clientConfig);
-  const ecr = new ECRClient(clientConfig);
-  const scanFindings = new EcrScanFindings({ ecr });
   const repositoryUri = config.imageRepositoryUri;
+  const imageBuilds = config.imageBuilds;
+  // Made when an image adapter is first used (cloud-images.ts): most invocations never touch one.
+  const images = once(() => cloudImageAdapters({ aws: clientConfig, logs, imageBuilds, repositoryUri }));
   const platform = createPlatform({
     db,
     runtime,
@@ -97,16 +91,16 @@ async function build(env: Env): Promise<CloudPlatform> {
     results: { resultBaseUrl: () => config.resultBaseUrl },
     imagePolicy: config.imagePolicy,
     costs: config.costs,
-    images: imageBackend(config, logs, ecr),
+    images: imageBuilds && lazyImageBackend(images),
     // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
-    garbageCollector: repositoryUri ? new EcrGarbageCollector({ ecr, repositoryUri }) : undefined,
+    garbageCollector: repositoryUri ? { collect: async (inUse) => images().garbageCollector!.collect(inUse) } : undefined,
   });
   return {
     ...platform,
     config,
-    scanFindings,
+    scanFindings: { complete: async (repositoryName, found) => images().scanFindings.complete(repositoryName, found) },
     db,
-    buildSettlement: repositoryUri ? new BuildSettlement({ codebuild: new CodeBuildClient(clientConfig), ecr, findings: scanFindings }) : undefined,
+    buildSettlement: repositoryUri ? { settle: async (builds, now) => images().buildSettlement!.settle(builds, now) } : undefined,
     async checkStore() {
       await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
     },
@@ -114,23 +108,30 @@ async function build(env: Env): Promise<CloudPlatform> {
 }
 
 /**
- * The image adapters, for the function that makes and builds images (the api): when
- * IMAGE_BUCKET_NAME is set, the other three variables must be too. Without it, none (images
- * answer 503 where they need the adapters).
- * @throws ConfigurationError naming a missing variable.
+ * The image adapters, for the function that makes and builds images (the api, where
+ * IMAGE_BUCKET_NAME is set: readCloudConfig's imageBuilds), each call passed to the adapters
+ * once they are loaded.
  */
-function imageBackend(config: CloudConfig, logs: CloudWatchLogsClient, ecr: ECRClient): ImageBackend | undefined {
-  const builds = config.imageBuilds;
-  if (!builds) return undefined;
-  const builder = new CodeBuildImageBuilder({
-    codebuild: new CodeBuildClient(config.aws),
-    ecr,
-    logs: new CodeBuildLogs({ logs, logGroupName: builds.buildLogGroupName }),
-    projectName: builds.buildProjectName,
-    bucketName: builds.bucketName,
-    repositoryUri: builds.repositoryUri,
-  });
-  return { builder, contexts: new S3ContextStore({ s3: new S3Client(config.aws), bucketName: builds.bucketName }) };
+function lazyImageBackend(images: () => CloudImageAdapters): ImageBackend {
+  const backend = () => images().backend!;
+  return {
+    builder: {
+      build: async (request) => backend().builder.build(request),
+      readLog: async (build, options) => backend().builder.readLog(build, options),
+      discard: async (imageId) => backend().builder.discard(imageId),
+    },
+    contexts: {
+      put: async (imageId, version, context) => backend().contexts.put(imageId, version, context),
+      get: async (imageId, version) => backend().contexts.get(imageId, version),
+      removeAll: async (imageId) => backend().contexts.removeAll(imageId),
+    },
+  };
+}
+
+/** What `make` returns, made on the first call and kept; one that throws is made again at the next call. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 /**
@@ -139,16 +140,8 @@ function imageBackend(config: CloudConfig, logs: CloudWatchLogsClient, ecr: ECRC
  * put or remove.
  */
 function lazyScheduler(config: CloudConfig, events: EventBridgeClient): Scheduler {
-  let scheduler: EventBridgeScheduler | undefined;
-  const get = () => {
-    if (scheduler) return scheduler;
-    const { rulePrefix, ...settings } = config.scheduler;
-    return (scheduler = new EventBridgeScheduler({
-      scheduler: new SchedulerClient(config.aws),
-      config: { ...settings, ...(rulePrefix && { legacyRules: { events, rulePrefix } }) },
-    }));
-  };
-  return { put: (schedule) => get().put(schedule), remove: (scheduleId) => get().remove(scheduleId) };
+  const scheduler = once(() => cloudScheduler(config, events));
+  return { put: (schedule) => scheduler().put(schedule), remove: (scheduleId) => scheduler().remove(scheduleId) };
 }
 
 /**
@@ -183,12 +176,7 @@ export async function cloudAuthConfig(config: CloudConfig): Promise<AuthConfig> 
 }
 
 async function secretString(secretId: string, clientConfig: AwsClientConfig): Promise<string> {
-  const client = new SecretsManagerClient(clientConfig);
-  try {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    if (!out.SecretString) throw new ConfigurationError([ENV.JWT_SECRET_ARN], `secret ${secretId} (${ENV.JWT_SECRET_ARN}) has no SecretString`);
-    return out.SecretString;
-  } finally {
-    client.destroy();
-  }
+  const secret = await readSecretString(secretId, clientConfig);
+  if (!secret) throw new ConfigurationError([ENV.JWT_SECRET_ARN], `secret ${secretId} (${ENV.JWT_SECRET_ARN}) has no SecretString`);
+  return secret;
 }
