@@ -18,7 +18,7 @@ import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
 import type { BuildSettlement } from './aws/build-settlement.js';
 import type { EcrScanFindings } from './aws/ecr-scan-findings.js';
-import { cloudImageAdapters, type CloudImageAdapters } from './cloud-images.js';
+import type { CloudImageAdapters } from './cloud-images.js';
 import { cloudScheduler } from './cloud-scheduler.js';
 import { readSecretString } from './aws/secret-string.js';
 import type { ImageBackend } from './services/images.js';
@@ -78,7 +78,7 @@ async function build(env: Env): Promise<CloudPlatform> {
   const repositoryUri = config.imageRepositoryUri;
   const imageBuilds = config.imageBuilds;
   // Made when an image adapter is first used (cloud-images.ts): most invocations never touch one.
-  const images = once(() => cloudImageAdapters({ aws: clientConfig, logs, imageBuilds, repositoryUri }));
+  const images = once(async () => (await import('./cloud-images.js')).cloudImageAdapters({ aws: clientConfig, logs, imageBuilds, repositoryUri }));
   const platform = createPlatform({
     db,
     runtime,
@@ -93,14 +93,14 @@ async function build(env: Env): Promise<CloudPlatform> {
     costs: config.costs,
     images: imageBuilds && lazyImageBackend(images),
     // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
-    garbageCollector: repositoryUri ? { collect: async (inUse) => images().garbageCollector!.collect(inUse) } : undefined,
+    garbageCollector: repositoryUri ? { collect: async (inUse) => (await images()).garbageCollector!.collect(inUse) } : undefined,
   });
   return {
     ...platform,
     config,
-    scanFindings: { complete: async (repositoryName, found) => images().scanFindings.complete(repositoryName, found) },
+    scanFindings: { complete: async (repositoryName, found) => (await images()).scanFindings.complete(repositoryName, found) },
     db,
-    buildSettlement: repositoryUri ? { settle: async (builds, now) => images().buildSettlement!.settle(builds, now) } : undefined,
+    buildSettlement: repositoryUri ? { settle: async (builds, now) => (await images()).buildSettlement!.settle(builds, now) } : undefined,
     async checkStore() {
       await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
     },
@@ -112,18 +112,18 @@ async function build(env: Env): Promise<CloudPlatform> {
  * IMAGE_BUCKET_NAME is set: readCloudConfig's imageBuilds), each call passed to the adapters
  * once they are loaded.
  */
-function lazyImageBackend(images: () => CloudImageAdapters): ImageBackend {
-  const backend = () => images().backend!;
+function lazyImageBackend(images: () => Promise<CloudImageAdapters>): ImageBackend {
+  const backend = async () => (await images()).backend!;
   return {
     builder: {
-      build: async (request) => backend().builder.build(request),
-      readLog: async (build, options) => backend().builder.readLog(build, options),
-      discard: async (imageId) => backend().builder.discard(imageId),
+      build: async (request) => (await backend()).builder.build(request),
+      readLog: async (build, options) => (await backend()).builder.readLog(build, options),
+      discard: async (imageId) => (await backend()).builder.discard(imageId),
     },
     contexts: {
-      put: async (imageId, version, context) => backend().contexts.put(imageId, version, context),
-      get: async (imageId, version) => backend().contexts.get(imageId, version),
-      removeAll: async (imageId) => backend().contexts.removeAll(imageId),
+      put: async (imageId, version, context) => (await backend()).contexts.put(imageId, version, context),
+      get: async (imageId, version) => (await backend()).contexts.get(imageId, version),
+      removeAll: async (imageId) => (await backend()).contexts.removeAll(imageId),
     },
   };
 }
