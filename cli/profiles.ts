@@ -7,7 +7,8 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ENV, envReader, type Env } from '../shared/env.js';
+import { ENV } from '../shared/env.js';
+import { envReader, type Env } from '../shared/env-reader.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 

@@ -37,7 +37,7 @@
  */
 import type { Construct } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConfigurationError } from '../shared/env.js';
+import { ConfigurationError } from '../shared/env-reader.js';
 import { COST_SETTINGS, IMAGE_POLICY, LIMIT_SETTINGS } from '../shared/function-env.js';
 import { readCostSettings, readImagePolicy, readLimitSettings } from '../shared/settings.js';
 

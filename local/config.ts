@@ -11,7 +11,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ENV, envReader, type Env } from '../shared/env.js';
+import { ENV } from '../shared/env.js';
+import { envReader, type Env } from '../shared/env-reader.js';
 import type { AuthConfig } from '../shared/services/auth.js';
 import type { CostSettings } from '../shared/services/costs.js';
 import {

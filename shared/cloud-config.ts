@@ -10,7 +10,8 @@ import type { EcsRuntimeConfig } from './aws/ecs-runtime.js';
 import type { EventBridgeSchedulerConfig } from './aws/eventbridge-scheduler.js';
 import { DEFAULT_FARGATE_VCPU_QUOTA } from './aws/fargate-capacity.js';
 import { FARGATE_STOP_TIMEOUT_SECONDS } from './cloud-limits.js';
-import { ENV, envReader, type Env } from './env.js';
+import { ENV } from './env.js';
+import { envReader, type Env } from './env-reader.js';
 import {
   readAuthSettings,
   readCorsOrigins,

@@ -24,7 +24,8 @@ import { readSecretString } from './aws/secret-string.js';
 import type { ImageBackend } from './services/images.js';
 import { signingKey, type AuthConfig } from './settings.js';
 import { readCloudConfig, type AwsClientConfig, type CloudConfig } from './cloud-config.js';
-import { ConfigurationError, ENV, type Env } from './env.js';
+import { ENV } from './env.js';
+import { ConfigurationError, type Env } from './env-reader.js';
 import { createDb, type Db } from './store/db.js';
 
 /** The platform plus what the api's GET /health asks of the cloud backend. */

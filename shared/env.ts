@@ -3,7 +3,7 @@
  * (shared/cloud-config.ts), dev mode (local/config.ts), the shared settings (shared/settings.ts),
  * the CDK constructs (infra/*) and the tests — in the manner of Powertools' constants.ts and its
  * documented environment readers. Which function gets which: shared/function-env.ts; reading
- * them: shared/env-reader.ts (re-exported here).
+ * them: shared/env-reader.ts.
  */
 
 /**
@@ -199,4 +199,5 @@ export const ENV = {
 /** The name of one of the platform's environment variables. */
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
-export * from './env-reader.js';
+/** The reader, where importers found it before it had its own module (local/docker/sandbox-settings.ts). */
+export { ConfigurationError, envReader, type Env, type EnvReader } from './env-reader.js';

@@ -5,7 +5,8 @@
  * the CDK app (infra/) can read settings without loading one. Where the signing key comes from differs (a kept file, Secrets
  * Manager); how long it must be does not.
  */
-import { ConfigurationError, ENV, envReader, type EnvName, type Env } from './env.js';
+import { ENV, type EnvName } from './env.js';
+import { ConfigurationError, envReader, type Env } from './env-reader.js';
 import { SEVERITIES, type Severity } from './image-scan.js';
 import { logger } from './logger.js';
 import type { ResultLimits } from './rules/result-rules.js';

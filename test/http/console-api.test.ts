@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../shared/env.js';
+import { ConfigurationError } from '../../shared/env-reader.js';
 import { createApi } from '../../shared/http/app.js';
 import type { Platform } from '../../shared/platform.js';
 import { readCorsOrigins } from '../../shared/settings.js';

@@ -19,7 +19,7 @@ import {
 import type { CpuArchitecture } from '../../shared/aws/architecture.js';
 import { pinnedReference, replayRun } from '../../shared/rules/replay-rules.js';
 import { readCostSettings } from '../../shared/settings.js';
-import { ConfigurationError } from '../../shared/env.js';
+import { ConfigurationError } from '../../shared/env-reader.js';
 
 const platformUsd = PLATFORM_SHARE.lambdaUsd + PLATFORM_SHARE.dynamodbUsd + PLATFORM_SHARE.logsUsd;
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../local/config.js';
 import { cloudAuthConfig } from '../../shared/cloud-platform.js';
 import { readCloudConfig } from '../../shared/cloud-config.js';
-import { ConfigurationError, envReader } from '../../shared/env.js';
+import { ConfigurationError, envReader } from '../../shared/env-reader.js';
 import { DEFAULT_LIMITS, readAuthSettings, readLimitSettings, signingKey } from '../../shared/settings.js';
 import { functionEnvironment } from '../functions/support.js';
 
