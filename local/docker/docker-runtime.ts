@@ -18,7 +18,8 @@ import { WritableLayerGuard } from './writable-layer-guard.js';
 import { ResultHandOver, type ResultFileHook } from './result-hand-over.js';
 import { containerName, runContainerOptions } from './container-options.js';
 import { withRunVolumes } from './run-volumes.js';
-import { TaskGroups, taskMembers, type TaskMember } from './task-group.js';
+import { TaskGroups } from './task-group.js';
+import { taskMembers, type TaskMember } from './task-members.js';
 
 function imageMissing(image: string): string {
   return `image "${image}" not found locally (dev mode cannot pull from a registry; build or import it first)`;
