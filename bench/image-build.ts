@@ -4,7 +4,9 @@
  * same (classic) builder, 10 of each, interleaved. Every build's files differ (a unique
  * message, never the same on both sides), so neither builds from the engine's layer cache.
  * Also against `docker build` of what the platform sends the engine (its one LABEL line
- * appended), which isolates the API's own overhead. Target: ratio ≤ 1.2.
+ * appended), and of that with the platform's build options too (like for like: RUN steps on the
+ * isolated run network, issue 14, with the build's memory and cpu bounds), which isolates the
+ * API's own overhead. Target: ratio ≤ 1.2.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { withLabels } from '../local/images/docker-image-builder.js';
+import { RUN_NETWORK } from '../local/docker/run-network.js';
+import { DEFAULT_BUILD_LIMITS } from '../local/docker/sandbox-settings.js';
 import { contextFromFiles } from '../shared/build-context.js';
 
 const SAMPLES = 10;
@@ -22,7 +26,8 @@ const run = promisify(execFile);
 /** A JSON call to the API as the bench user: method, path, body → the parsed response. */
 export type Call = (method: string, path: string, body?: unknown) => Promise<any>;
 
-function files(sample: string): Record<string, string> {
+/** The bench's three files, `sample` making them unique (no layer cache hits). */
+export function benchBuildFiles(sample: string): Record<string, string> {
   return {
     Dockerfile: 'FROM containerizer/busybox:latest\nCOPY hello.sh message.txt /opt/\nRUN chmod +x /opt/hello.sh\nCMD ["/opt/hello.sh"]\n',
     'hello.sh': '#!/bin/sh\necho "$(cat /opt/message.txt)"\n',
@@ -37,10 +42,27 @@ const median = (values: number[]) => {
 };
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-/** Builds `context` with the docker CLI's classic builder (as the platform's), returns the ms it took; the tag is kept for clean-up. */
-async function dockerBuild(context: string, tag: string): Promise<number> {
+/** The CFS period the platform's builds use (µs; local/images/docker-image-builder.ts). */
+const CPU_PERIOD_US = 100_000;
+/** `docker build` options doing what the platform asks of `POST /build` (local/images/docker-image-builder.ts), with the default build limits. */
+const PLATFORM_OPTIONS = [
+  '--network',
+  RUN_NETWORK,
+  '--memory',
+  String(DEFAULT_BUILD_LIMITS.memoryBytes),
+  '--memory-swap',
+  String(DEFAULT_BUILD_LIMITS.memoryBytes),
+  '--cpu-period',
+  String(CPU_PERIOD_US),
+  '--cpu-quota',
+  String(Math.round(DEFAULT_BUILD_LIMITS.cpu * CPU_PERIOD_US)),
+  '--force-rm',
+];
+
+/** Builds `context` with the docker CLI's classic builder (as the platform's), with `options`; returns the ms it took; the tag is kept for clean-up. */
+async function dockerBuild(context: string, tag: string, options: string[] = []): Promise<number> {
   const t = performance.now();
-  await run('docker', ['build', '-q', '-t', `containerizer-bench/build:${tag}`, context], {
+  await run('docker', ['build', '-q', ...options, '-t', `containerizer-bench/build:${tag}`, context], {
     env: { ...process.env, DOCKER_BUILDKIT: '0' },
   });
   dockerTags.push(`containerizer-bench/build:${tag}`);
@@ -54,6 +76,7 @@ export async function imageBuildFigures(call: Call): Promise<void> {
   const platformMs: number[] = [];
   const dockerMs: number[] = [];
   const labelledMs: number[] = [];
+  const likeMs: number[] = [];
   const imageIds: string[] = [];
   const waitFor = async (imageId: string, number: number, done: (b: any) => boolean) => {
     for (;;) {
@@ -66,7 +89,7 @@ export async function imageBuildFigures(call: Call): Promise<void> {
     for (let i = 0; i <= SAMPLES; i++) {
       const sample = `${Date.now()}-${i}`;
       const t = Date.now();
-      const image = await call('POST', '/images', { name: `bench-${i}`, files: files(`${sample}-platform`) });
+      const image = await call('POST', '/images', { name: `bench-${i}`, files: benchBuildFiles(`${sample}-platform`) });
       const { number } = await call('POST', `/images/${image.imageId}/builds`);
       const built = await waitFor(image.imageId, number, (b) => b.status === 'BUILT' || b.status === 'FAILED');
       const platform = Date.parse(built.finishedAt) - t;
@@ -78,24 +101,33 @@ export async function imageBuildFigures(call: Call): Promise<void> {
       const context = join(dir, sample);
       mkdirSync(context);
       // Not the platform's files: the engine's layer cache would make this build a cache hit.
-      for (const [name, content] of Object.entries(files(`${sample}-docker`))) writeFileSync(join(context, name), content);
+      for (const [name, content] of Object.entries(benchBuildFiles(`${sample}-docker`))) writeFileSync(join(context, name), content);
       const docker = await dockerBuild(context, `${i}-${Date.now()}`);
       // What the platform hands the engine: the same files with its one LABEL line appended.
       const labelled = join(dir, `${sample}-labelled`);
       mkdirSync(labelled);
       const platformLabels = Object.fromEntries(['instanceId', 'imageId', 'ownerId', 'buildNumber'].map((k) => [`containerizer.${k}`, 'bench']));
-      for (const entry of withLabels(contextFromFiles(files(`${sample}-labelled`)), platformLabels)) {
+      for (const entry of withLabels(contextFromFiles(benchBuildFiles(`${sample}-labelled`)), platformLabels)) {
         if (entry.type === 'file') writeFileSync(join(labelled, entry.path), entry.content);
       }
       const labelledBuild = await dockerBuild(labelled, `${i}-${Date.now()}-l`);
+      // Like for like: that context, and the platform's options (network, memory, cpu). Not labelled's files: no cache hit.
+      const like = join(dir, `${sample}-like`);
+      mkdirSync(like);
+      for (const entry of withLabels(contextFromFiles(benchBuildFiles(`${sample}-like`)), platformLabels)) {
+        if (entry.type === 'file') writeFileSync(join(like, entry.path), entry.content);
+      }
+      const likeBuild = await dockerBuild(like, `${i}-${Date.now()}-s`, PLATFORM_OPTIONS);
       // Sample 0 warms every path (the base image's layers, the first build).
       if (i === 0) continue;
       platformMs.push(platform);
       dockerMs.push(docker);
       labelledMs.push(labelledBuild);
+      likeMs.push(likeBuild);
     }
     const ratio = median(platformMs) / median(dockerMs);
     const labelledRatio = median(platformMs) / median(labelledMs);
+    const likeRatio = median(platformMs) / median(likeMs);
     console.log(`\nDev mode: build a three-file context (${SAMPLES} each, interleaved, no cache hits)`);
     console.table({
       'platform (POST /images → build finishedAt)': {
@@ -113,9 +145,15 @@ export async function imageBuildFigures(call: Call): Promise<void> {
         'min ms': round(Math.min(...labelledMs)),
         'max ms': round(Math.max(...labelledMs)),
       },
+      [`… and --network ${RUN_NETWORK}, --memory, --cpu-quota (like for like)`]: {
+        'median ms': round(median(likeMs)),
+        'min ms': round(Math.min(...likeMs)),
+        'max ms': round(Math.max(...likeMs)),
+      },
     });
     console.log(`ratio platform / docker build: ${ratio.toFixed(2)} (target ≤ 1.2) ${ratio <= 1.2 ? 'MET' : 'NOT MET'}`);
     console.log(`ratio platform / docker build of what the platform sends (its LABEL line too): ${labelledRatio.toFixed(2)}`);
+    console.log(`ratio platform / docker build like for like (LABEL line, run network, memory and cpu bounds): ${likeRatio.toFixed(2)}`);
   } finally {
     // DELETE answers 204 without a body, which the bench's JSON client cannot parse: the deletion is done all the same.
     for (const imageId of imageIds) await call('DELETE', `/images/${imageId}`).catch(() => undefined);

@@ -3,7 +3,8 @@
  *
  * 1. Launch overhead: median time from POST /apps/:id/runs to the run's terminal status for
  *    `sh -c :`, against a bare `docker run --rm` of the same image; 20 of each, interleaved so
- *    both see the same machine load. Target: ratio ≤ 1.15.
+ *    both see the same machine load. Target: ratio ≤ 1.15. Also a job that writes its result
+ *    file, whose result must be on the run when it reads as terminal (issue 15).
  * 2. Concurrency: 50 runs started at once, each with its own exit code; every run must reach
  *    its true terminal status (exit 0 → SUCCEEDED, else FAILED with that exit code).
  * 3. Build overhead: a three-file context built through the API against `docker build`
@@ -25,6 +26,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Run } from '../shared/domain.js';
 import { isTerminal } from '../shared/domain.js';
+import { JOB_ENV } from '../shared/job-env.js';
 import { loadConfig } from '../local/config.js';
 import { startServer } from '../local/server.js';
 import { RUN_NETWORK } from '../local/docker/run-network.js';
@@ -63,6 +65,11 @@ async function main(): Promise<void> {
     const alice = await signIn(server.url);
     if (buildOnly) return await imageBuildFigures(alice);
     const app = await alice('POST', '/apps', { name: 'bench', image: IMAGE, command: ['sh', '-c', ':'] });
+    const withResult = await alice('POST', '/apps', {
+      name: 'bench-result',
+      image: IMAGE,
+      command: ['sh', '-c', `echo '{"score": 1}' > "$${JOB_ENV.resultFile}"`],
+    });
 
     const waitTerminal = async (runId: string): Promise<Run> => {
       for (;;) {
@@ -74,10 +81,12 @@ async function main(): Promise<void> {
 
     // Warm both paths once (image cache, first container).
     await waitTerminal((await alice('POST', `/apps/${app.appId}/runs`)).runId);
+    await waitTerminal((await alice('POST', `/apps/${withResult.appId}/runs`)).runId);
     await run('docker', ['run', '--rm', IMAGE, 'sh', '-c', ':']);
     await run('docker', ['run', '--rm', '--network', RUN_NETWORK, IMAGE, 'sh', '-c', ':']);
 
     const platformMs: number[] = [];
+    const resultMs: number[] = [];
     const dockerMs: number[] = [];
     const isolatedMs: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
@@ -86,6 +95,12 @@ async function main(): Promise<void> {
       const done = await waitTerminal(runId);
       if (done.status !== 'SUCCEEDED') throw new Error(`bench run ${runId} ended ${done.status}`);
       platformMs.push(performance.now() - t);
+      t = performance.now();
+      const { runId: withResultId } = await alice('POST', `/apps/${withResult.appId}/runs`);
+      const reported = await waitTerminal(withResultId);
+      if (reported.status !== 'SUCCEEDED' || reported.result?.score !== 1)
+        throw new Error(`bench run ${withResultId} ended ${reported.status} without its result`);
+      resultMs.push(performance.now() - t);
       t = performance.now();
       await run('docker', ['run', '--rm', IMAGE, 'sh', '-c', ':']);
       dockerMs.push(performance.now() - t);
@@ -101,6 +116,11 @@ async function main(): Promise<void> {
         'median ms': round(median(platformMs)),
         'min ms': round(Math.min(...platformMs)),
         'max ms': round(Math.max(...platformMs)),
+      },
+      'platform, a job writing its result file': {
+        'median ms': round(median(resultMs)),
+        'min ms': round(Math.min(...resultMs)),
+        'max ms': round(Math.max(...resultMs)),
       },
       'docker run --rm': { 'median ms': round(median(dockerMs)), 'min ms': round(Math.min(...dockerMs)), 'max ms': round(Math.max(...dockerMs)) },
       [`docker run --rm --network ${RUN_NETWORK}`]: {

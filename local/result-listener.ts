@@ -10,7 +10,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type Docker from 'dockerode';
 import { isResultPost } from '../shared/http/routes/results.js';
 import { logger } from '../shared/logger.js';
-import { HOST_ALIAS } from './docker/docker-runtime.js';
+import { HOST_ALIAS } from './docker/container-options.js';
 
 export interface ResultListener {
   /** The base URL jobs post to (`http://host.containers.internal:<port>`), or undefined when there is no bridge to listen on. */

@@ -5,37 +5,21 @@
  * several such containers (task-group.ts).
  */
 import type Docker from 'dockerode';
-import { DROPPED_CAPABILITIES, MAIN_CONTAINER, type App, type Run } from '../../shared/domain.js';
+import { MAIN_CONTAINER, type App, type Run } from '../../shared/domain.js';
 import type { ContainerLogs } from '../logs/container-logs.js';
 import type { ContainerRuntime, LaunchableApp, RunLaunch, TaskRef, TaskStateChange } from '../../shared/ports.js';
-import { INTERPRETERS, launchCommand, missingInterpreter } from '../../shared/rules/script-rules.js';
-import { LABELS, dockerErrorMessage, dockerStatusCode, taskStateOf, ignoringStatus } from './docker-events.js';
+import { INTERPRETERS, missingInterpreter } from '../../shared/rules/script-rules.js';
+import { dockerErrorMessage, dockerStatusCode, taskStateOf, ignoringStatus } from './docker-events.js';
 import { assertImageReference, isImageReference } from '../../shared/image-reference.js';
 import { truncationMessage } from '../logs/log-pipeline.js';
 import { ensureRunNetwork } from './run-network.js';
-import { DEFAULT_SANDBOX, PIDS_LIMIT, type SandboxSettings } from './sandbox-settings.js';
+import { DEFAULT_SANDBOX, type SandboxSettings } from './sandbox-settings.js';
 import { WritableLayerGuard } from './writable-layer-guard.js';
-import { readResultFile } from './result-file.js';
+import { ResultHandOver, type ResultFileHook } from './result-hand-over.js';
+import { containerName, runContainerOptions } from './container-options.js';
 import { withRunVolumes } from './run-volumes.js';
-import { TaskGroups, taskMembers, type TaskMember } from './task-group.js';
-
-/**
- * The name under which a job reaches the host (Docker's `host-gateway`: the default bridge's
- * gateway address, where dev mode's result listener waits; see local/result-listener.ts).
- */
-export const HOST_ALIAS = 'host.containers.internal';
-
-/**
- * Docker's own copy of a container's output, which the log pipeline reads: the `local` driver
- * (compact, rotated) bounded to max-size × max-file = 64 MiB per container, so a verbose job
- * cannot fill the host's disk through it; the run's own log is capped separately.
- */
-const DOCKER_LOG_CONFIG = { Type: 'local', Config: { 'max-size': '16m', 'max-file': '4', compress: 'false' } };
-
-/** The container name of a run: `containerizer-<runId lowercased>`. Docker keeps names unique, which makes start idempotent. */
-export function containerName(runId: string): string {
-  return `containerizer-${runId.toLowerCase()}`;
-}
+import { TaskGroups } from './task-group.js';
+import { taskMembers, type TaskMember } from './task-members.js';
 
 function imageMissing(image: string): string {
   return `image "${image}" not found locally (dev mode cannot pull from a registry; build or import it first)`;
@@ -49,7 +33,7 @@ export interface RuntimeHooks {
    * Gets what a job left in its result file, read from the main container once it stopped and before its STOPPED change goes on
    * (withLogs), so the run's terminal status is never visible before its result. Throwing holds the change back (the sweep's describe brings it again).
    */
-  onResultFile?(runId: string, text: string): Promise<void>;
+  onResultFile?: ResultFileHook;
   /** Gets each task state change `follow` makes of Docker's (STOPPED ones once the run's logs are complete): the platform's RunService.applyTaskStateChange. */
   onTaskChange?(change: TaskStateChange): Promise<unknown>;
 }
@@ -57,8 +41,9 @@ export interface RuntimeHooks {
 /** Runs containers on the local Docker engine (Docker Engine API through dockerode). Task refs are container ids (a task's: its main container's). */
 export class DockerRuntime implements ContainerRuntime {
   private readonly releasing = new Map<TaskRef, Promise<void>>();
-  /** The result file's hand-over of each stopped run under way or done (by run id; until its release): a repeated STOPPED change reads it once. */
-  private readonly handedOver = new Map<string, Promise<void>>();
+  /** Runs of one container started by this process (until their release): their changes need no look at a task's containers. */
+  private readonly loneRuns = new Set<string>();
+  private readonly results: ResultHandOver;
   /** Why the platform itself killed a run's container (past its writable layer bound), by run id. */
   private readonly killedFor = new Map<string, string>();
   private readonly guard: WritableLayerGuard;
@@ -72,8 +57,9 @@ export class DockerRuntime implements ContainerRuntime {
     sandbox: SandboxSettings = DEFAULT_SANDBOX,
     private readonly hooks: RuntimeHooks = {},
   ) {
+    this.results = new ResultHandOver(docker, hooks.onResultFile);
     this.groups = new TaskGroups(docker, {
-      onChange: async (change) => this.hooks.onTaskChange?.(await this.withLogs(change)),
+      onChange: (change) => this.onChange(change),
       beforeStart: (runId, member) => this.logs.attach(runId, member.ref, member.container),
     });
     this.guard = new WritableLayerGuard(docker, sandbox.writableLayerMaxBytes, sandbox.writableLayerCheckMs, async (ref, runId, size, inVolumes) => {
@@ -120,8 +106,13 @@ export class DockerRuntime implements ContainerRuntime {
    * Hands one of Docker's container changes (docker-events.ts) on to `hooks.onTaskChange`: a lone
    * container's as it is, a task member's as its task's (task-group.ts); STOPPED once the logs are complete (withLogs).
    */
-  follow(change: TaskStateChange): Promise<void> {
-    return this.groups.follow(change);
+  async follow(change: TaskStateChange): Promise<void> {
+    if (this.loneRuns.has(change.runId)) await this.onChange(change);
+    else await this.groups.follow(change);
+  }
+
+  private async onChange(change: TaskStateChange): Promise<void> {
+    await this.hooks.onTaskChange?.(await this.withLogs(change));
   }
 
   /**
@@ -136,68 +127,41 @@ export class DockerRuntime implements ContainerRuntime {
    */
   async start({ run, app, jobEnv }: RunLaunch): Promise<TaskRef> {
     for (const image of imagesOf(run)) assertImageReference(image);
-    const name = containerName(run.runId);
-    const options = this.createOptions(run, app, jobEnv, await this.runNetwork());
-    if (run.sidecars?.length) {
-      const ref = await this.groups.start(run, options, (mainRef) => this.checkScript(this.docker.getContainer(mainRef), run, app));
+    const options = runContainerOptions(run, app, jobEnv, await this.runNetwork(), this.hooks.instanceId);
+    try {
+      if (!run.sidecars?.length) return await this.startLone(run, app, options);
+      const ref = await this.groups.start(run, options, async (mainRef) => {
+        await this.checkScript(this.docker.getContainer(mainRef), run, app);
+        this.results.locate(run.runId, mainRef);
+      });
       this.guard.start();
       return ref;
+    } catch (err) {
+      // Nothing of the run is left to release: nothing to remember either.
+      this.forget(run.runId);
+      throw err;
     }
+  }
+
+  /** `start` for a run of one container. */
+  private async startLone(run: Run, app: App, options: Docker.ContainerCreateOptions): Promise<TaskRef> {
+    // Its changes (the create's first) go straight on: no task to look at.
+    this.loneRuns.add(run.runId);
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer(await withRunVolumes(this.docker, options));
     } catch (err) {
       const status = dockerStatusCode(err);
-      if (status === 409) return this.startExisting(name, run.runId);
+      if (status === 409) return this.startExisting(containerName(run.runId), run.runId);
       if (status === 404) throw new Error(imageMissing(run.image));
       throw new Error(`cannot create the container of run ${run.runId}: ${dockerErrorMessage(err)}`);
     }
     await this.checkScript(container, run, app);
+    this.results.locate(run.runId, container.id);
     await this.logs.attach(run.runId, container.id);
     await this.startOrRemove(container, run.runId);
     this.watch(run.runId, container.id);
     return container.id;
-  }
-
-  /**
-   * The create options of the run's (main) container: its image, the script's command or its own,
-   * its env with the job's variables, and the Fargate-like HostConfig every container of the run
-   * gets (task-group.ts derives the sidecars' from it).
-   */
-  private createOptions(run: Run, app: App, jobEnv: Record<string, string> | undefined, network: string): Docker.ContainerCreateOptions {
-    const command = launchCommand(run.command, app.script);
-    return {
-      name: containerName(run.runId),
-      Image: run.image,
-      ...(command.length > 0 ? { Cmd: command } : {}),
-      Env: Object.entries({ ...run.env, ...jobEnv }).map(([key, value]) => `${key}=${value}`),
-      Labels: {
-        [LABELS.runId]: run.runId,
-        [LABELS.appId]: run.appId,
-        [LABELS.ownerId]: run.ownerId,
-        ...(this.hooks.instanceId && { [LABELS.instanceId]: this.hooks.instanceId }),
-      },
-      HostConfig: {
-        NanoCpus: Math.round(run.cpu * 1e9),
-        Memory: run.memoryMiB * 1024 * 1024,
-        // Equal to Memory: no swap, as on Fargate.
-        MemorySwap: run.memoryMiB * 1024 * 1024,
-        PidsLimit: PIDS_LIMIT,
-        NetworkMode: network,
-        Privileged: false,
-        CapDrop: [...DROPPED_CAPABILITIES],
-        SecurityOpt: ['no-new-privileges'],
-        // docker-init as PID 1 forwards SIGTERM to the command and reaps zombies; a shell
-        // running as PID 1 would ignore SIGTERM and only die at the SIGKILL.
-        Init: true,
-        // The exit code and the last logs are read after exit; the container is removed at release.
-        AutoRemove: false,
-        // Explicit, since the logs are read through the Engine API, which a daemon-wide default like "none" would break.
-        LogConfig: DOCKER_LOG_CONFIG,
-        // The job reaches the result URL on the host through the bridge gateway, as `docker run --add-host` does.
-        ExtraHosts: [`${HOST_ALIAS}:host-gateway`],
-      },
-    };
   }
 
   /** For a script run: checkInterpreter on the created main container. */
@@ -231,6 +195,7 @@ export class DockerRuntime implements ContainerRuntime {
   private async startExisting(name: string, runId: string): Promise<TaskRef> {
     const container = this.docker.getContainer(name);
     const info = await container.inspect();
+    this.results.locate(runId, info.Id);
     if (info.State.Status === 'created') {
       await this.logs.attach(runId, info.Id);
       await this.startOrRemove(container, runId);
@@ -319,10 +284,12 @@ export class DockerRuntime implements ContainerRuntime {
     const members: TaskMember[] = change.containers
       ? await taskMembers(this.docker, change.runId)
       : [{ container: MAIN_CONTAINER, ref: change.taskRef, started: true }];
-    // A container that never started has no output; its attach ends only when it is removed.
-    await Promise.all(members.filter((m) => m.started).map((m) => this.logs.follow(change.runId, m.ref, m.container)));
     const main = members.find((m) => m.container === MAIN_CONTAINER);
-    if (main?.started) await this.handOverResult(change.runId, main.ref);
+    // A container that never started has no output; its attach ends only when it is removed.
+    await Promise.all([
+      ...members.filter((m) => m.started).map((m) => this.logs.follow(change.runId, m.ref, m.container)),
+      main?.started && this.results.handOver(change.runId, main.ref),
+    ]);
     const notes = [this.killedFor.get(change.runId)];
     const truncated = (await this.logs.truncated(change.runId)) ? truncationMessage(this.logs.maxBytesPerRun) : undefined;
     const stoppedReason = [notes[0] ?? change.stoppedReason, truncated].filter(Boolean).join('; ');
@@ -356,28 +323,6 @@ export class DockerRuntime implements ContainerRuntime {
     return releasing;
   }
 
-  /**
-   * Gives what the job left in its result file (if anything) to hooks.onResultFile, once per run:
-   * concurrent and repeated calls share the first that did not fail.
-   */
-  private handOverResult(runId: string, ref: TaskRef): Promise<void> {
-    const onResultFile = this.hooks.onResultFile;
-    if (!onResultFile) return Promise.resolve();
-    let handing = this.handedOver.get(runId);
-    if (!handing) {
-      handing = (async () => {
-        const text = await readResultFile(this.docker, ref);
-        if (text !== undefined) await onResultFile(runId, text);
-      })();
-      this.handedOver.set(runId, handing);
-      // A failed hand-over is tried again with the next STOPPED change.
-      handing.catch(() => {
-        if (this.handedOver.get(runId) === handing) this.handedOver.delete(runId);
-      });
-    }
-    return handing;
-  }
-
   /** Whether the container is still there (`GET /containers/{id}/json`). */
   private async exists(ref: TaskRef): Promise<boolean> {
     try {
@@ -392,7 +337,8 @@ export class DockerRuntime implements ContainerRuntime {
   /** Drops what this process kept about a released run. */
   private forget(runId: string): void {
     this.killedFor.delete(runId);
-    this.handedOver.delete(runId);
+    this.loneRuns.delete(runId);
+    this.results.forget(runId);
   }
 
   /** Stops the writable layer checks and the tasks' polling (the log follows end with their containers). */

@@ -7,20 +7,24 @@ import type Docker from 'dockerode';
 import { extract } from 'tar-stream';
 import { RESULT_FILE_PATH } from '../../shared/job-env.js';
 import { MAX_RESULT_BYTES } from '../../shared/rules/result-rules.js';
-import { dockerStatusCode } from './docker-events.js';
+import { logger } from '../../shared/logger.js';
+import { dockerErrorMessage, dockerStatusCode } from './docker-events.js';
 
 /**
- * The result file's text, or undefined when the job wrote none. A file over MAX_RESULT_BYTES
- * (64 KiB) is read only that far plus one byte, so the result check refuses it without the
- * whole file in memory.
+ * The result file's text, or undefined when the job wrote none or left nothing Docker can read
+ * there (a link loop: 500 "too many links"; logged), so a job's path never holds its run back.
+ * A file over MAX_RESULT_BYTES (64 KiB) is read only that far plus one byte, so the result
+ * check refuses it without the whole file in memory. @throws when Docker does not answer.
  */
 export async function readResultFile(docker: Docker, containerRef: string): Promise<string | undefined> {
   let archive: NodeJS.ReadableStream;
   try {
     archive = await docker.getContainer(containerRef).getArchive({ path: RESULT_FILE_PATH });
   } catch (err) {
-    if (dockerStatusCode(err) === 404) return undefined;
-    throw err;
+    const status = dockerStatusCode(err);
+    if (status === undefined) throw err;
+    if (status !== 404) logger.warn('result file unreadable', { container: containerRef, error: dockerErrorMessage(err) });
+    return undefined;
   }
   return new Promise((resolve, reject) => {
     const tar = extract();

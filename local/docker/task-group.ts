@@ -4,7 +4,8 @@
  * the others join it with NetworkMode `container:<holder>` as containers of an awsvpc task share
  * its ENI — so they reach each other on localhost and publish nothing to the host. Each gets the
  * platform's limits, a Docker health check from its ECS-style healthCheck, and starts once its
- * `dependsOn` conditions hold (task-plan.ts decides; this file inspects and acts).
+ * `dependsOn` conditions hold (task-plan.ts decides, task-members.ts reads the containers,
+ * task-options.ts sets them up; this file acts).
  *
  * Everything a decision needs is on the containers themselves (labels, state, health), so a
  * restarted server picks a task up where it was: `describe` (the sweep) and `follow` (Docker's
@@ -13,25 +14,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { MAIN_CONTAINER, type ContainerDependency, type HealthCheck, type Run } from '../../shared/domain.js';
+import { MAIN_CONTAINER, type Run } from '../../shared/domain.js';
 import { logger } from '../../shared/logger.js';
 import type { TaskRef, TaskStateChange } from '../../shared/ports.js';
-import { taskContainers, type TaskContainer } from '../../shared/rules/container-rules.js';
-import { ESSENTIAL_CONTAINER_EXITED, LABELS, dockerErrorMessage, dockerStatusCode, ignoringStatus } from './docker-events.js';
+import { taskContainers } from '../../shared/rules/container-rules.js';
+import { ESSENTIAL_CONTAINER_EXITED, dockerErrorMessage, dockerStatusCode, ignoringStatus } from './docker-events.js';
 import { planTask, type Member, type TaskPlan } from './task-plan.js';
+import { inspectMember, isTask, listTaskContainers, memberOf, taskRunOf, TASK_LABELS, type TaskMember } from './task-members.js';
+import { holderOf, taskContainerOptions } from './task-options.js';
 import { withRunVolumes } from './run-volumes.js';
-
-/** Labels a task's containers carry besides LABELS: their name in the task, and their place in it (TaskLabel as JSON). */
-export const TASK_LABELS = { container: 'containerizer.container', task: 'containerizer.task' } as const;
-
-/** What a container's `TASK_LABELS.task` label holds: its position in the task and what task-plan needs of its definition. */
-interface TaskLabel {
-  index: number;
-  holder: boolean;
-  essential: boolean;
-  dependsOn: ContainerDependency[];
-  hasHealthCheck: boolean;
-}
 
 /** How often (ms) a task waiting on a condition is inspected again. */
 const POLL_MS = 500;
@@ -42,79 +33,6 @@ const JOIN_RETRY_MS = 100;
 const NAMESPACE_NOT_READY = /namespace path: lstat \/proc\/\d+\/ns\//;
 /** Grace (s) between SIGTERM and SIGKILL for the containers left once the task stops (Fargate's stopTimeout is 30 by default). */
 const STOP_GRACE_SECONDS = 10;
-/** Docker's zero time: StartedAt/FinishedAt of a container that never ran. */
-const NEVER = '0001-01-01T00:00:00Z';
-
-/** One container of a run, for following its logs: its name in the task, its id, and whether it was ever started (Docker's State is not `created`). */
-export interface TaskMember {
-  container: string;
-  ref: TaskRef;
-  started: boolean;
-}
-
-/**
- * The containers of a run, the main one first: a lone container (a run without sidecars) is
- * MAIN_CONTAINER. Empty once they are removed.
- */
-export async function taskMembers(docker: Docker, runId: string): Promise<TaskMember[]> {
-  return (await listed(docker, runId)).map(memberOf);
-}
-
-function memberOf(info: Docker.ContainerInfo): TaskMember {
-  return { container: info.Labels[TASK_LABELS.container] ?? MAIN_CONTAINER, ref: info.Id, started: info.State !== 'created' };
-}
-
-/** The run's containers (any state), in task order. */
-async function listed(docker: Docker, runId: string): Promise<Docker.ContainerInfo[]> {
-  const all = await docker.listContainers({ all: true, filters: { label: [`${LABELS.runId}=${runId}`] } });
-  const index = (info: Docker.ContainerInfo) => parseLabel(info.Labels[TASK_LABELS.task])?.index ?? 0;
-  return all.sort((a, b) => index(a) - index(b));
-}
-
-/** True when the containers listed are a task's (they carry its label), not a lone container. */
-function isTask(all: readonly Docker.ContainerInfo[]): boolean {
-  return all.some((info) => info.Labels[TASK_LABELS.task] !== undefined);
-}
-
-function parseLabel(value: string | undefined): TaskLabel | undefined {
-  return value === undefined ? undefined : (JSON.parse(value) as TaskLabel);
-}
-
-/** Docker's State.Health (Docker Engine API, Health). */
-interface HealthState {
-  Status?: string;
-  Log?: { ExitCode?: number }[];
-}
-
-/**
- * A container's health: Docker's own while it runs; once it exited (Docker then says
- * "unhealthy" whatever the checks said), the verdict of its last probe, if any ran.
- */
-function healthOf(state: { Health?: HealthState }, exited: boolean): string | undefined {
-  const health = state.Health;
-  if (!health || !exited) return health?.Status;
-  const last = health.Log?.at(-1);
-  return last === undefined ? undefined : last.ExitCode === 0 ? 'healthy' : 'unhealthy';
-}
-
-/** Docker's Healthcheck (durations in ns) from an ECS-style one (s). Docker Engine API, HealthConfig. */
-export function dockerHealthcheck(check: HealthCheck): NonNullable<Docker.ContainerCreateOptions['Healthcheck']> {
-  const ns = (seconds: number) => seconds * 1e9;
-  return {
-    Test: check.command,
-    Interval: ns(check.intervalSeconds),
-    Timeout: ns(check.timeoutSeconds),
-    Retries: check.retries,
-    // 0 would mean "inherit the image's"; ECS's default is no start period.
-    StartPeriod: ns(check.startPeriodSeconds),
-  };
-}
-
-/** The container that owns the task's network: the first essential one without dependencies, else the first without any. */
-function holderOf(containers: readonly TaskContainer[]): TaskContainer {
-  const free = containers.filter((c) => c.dependsOn.length === 0);
-  return free.find((c) => c.essential) ?? free[0] ?? containers[0]!;
-}
 
 /** What a TaskGroups reports to, and asks of, its runtime. */
 export interface TaskGroupHooks {
@@ -153,9 +71,9 @@ export class TaskGroups {
     try {
       // Each container's own image decides its volumes (run-volumes.ts).
       const create = async (options: Docker.ContainerCreateOptions) => this.createOrFind(await withRunVolumes(this.docker, options));
-      ids.set(holder.name, await create(this.createOptions(run, base, holder, containers.indexOf(holder))));
+      ids.set(holder.name, await create(taskContainerOptions(run, base, holder, containers.indexOf(holder))));
       for (const [index, container] of containers.entries()) {
-        if (container !== holder) ids.set(container.name, await create(this.createOptions(run, base, container, index, ids.get(holder.name))));
+        if (container !== holder) ids.set(container.name, await create(taskContainerOptions(run, base, container, index, ids.get(holder.name))));
       }
       await check?.(ids.get(MAIN_CONTAINER)!);
     } catch (err) {
@@ -186,7 +104,7 @@ export class TaskGroups {
    * several containers.
    */
   async describe(runId: string): Promise<TaskStateChange | null | undefined> {
-    const all = await listed(this.docker, runId);
+    const all = await listTaskContainers(this.docker, runId);
     if (all.length === 0) return null;
     if (!isTask(all)) return undefined;
     return this.serialized(runId, async () => {
@@ -201,7 +119,7 @@ export class TaskGroups {
    * `ref` is a lone container.
    */
   async stop(ref: TaskRef, options: { graceSeconds: number; kill?: boolean }): Promise<boolean> {
-    const runId = await this.runOf(ref);
+    const runId = await taskRunOf(this.docker, ref);
     if (runId === undefined) return false;
     this.stopping.add(runId);
     const members = await this.members(runId);
@@ -222,7 +140,7 @@ export class TaskGroups {
    * removes them all. Returns false, doing nothing, when the run is not a task of several containers.
    */
   async release(runId: string, save: (members: TaskMember[]) => Promise<void>): Promise<boolean> {
-    const listing = await listed(this.docker, runId);
+    const listing = await listTaskContainers(this.docker, runId);
     if (!isTask(listing)) return false;
     const all = listing.map(memberOf);
     await Promise.all(all.map((m) => ignoringStatus([304, 404, 409], () => this.docker.getContainer(m.ref).stop({ t: STOP_GRACE_SECONDS }))));
@@ -340,94 +258,10 @@ export class TaskGroups {
 
   /** The run's containers as task-plan sees them, in task order; empty for a lone container or when they are gone. */
   private async members(runId: string): Promise<Member[]> {
-    const all = await listed(this.docker, runId);
+    const all = await listTaskContainers(this.docker, runId);
     if (!isTask(all)) return [];
-    const members = await Promise.all(all.map((info) => this.inspect(info.Id)));
+    const members = await Promise.all(all.map((info) => inspectMember(this.docker, info.Id)));
     return members.filter((m): m is Member => m !== undefined);
-  }
-
-  private async inspect(ref: TaskRef): Promise<Member | undefined> {
-    let info: Docker.ContainerInspectInfo;
-    try {
-      info = await this.docker.getContainer(ref).inspect();
-    } catch (err) {
-      if (dockerStatusCode(err) === 404) return undefined;
-      throw err;
-    }
-    const label = parseLabel(info.Config.Labels?.[TASK_LABELS.task]);
-    if (!label) return undefined;
-    const { State: state } = info;
-    const ran = state.StartedAt !== NEVER && state.StartedAt !== '';
-    const status = state.Running || state.Paused || state.Restarting ? 'running' : state.Status === 'created' ? 'created' : 'exited';
-    const health = healthOf(state as { Health?: HealthState }, status === 'exited');
-    return {
-      name: info.Config.Labels[TASK_LABELS.container]!,
-      id: info.Id,
-      essential: label.essential,
-      dependsOn: label.dependsOn,
-      hasHealthCheck: label.hasHealthCheck,
-      holder: label.holder,
-      status,
-      ...(status === 'exited' && ran && { exitCode: state.ExitCode, finishedAt: state.FinishedAt }),
-      ...(ran && { startedAt: state.StartedAt }),
-      ...(health && { health }),
-      ...(state.OOMKilled && { oomKilled: true }),
-      ...(state.Error && { error: state.Error }),
-    };
-  }
-
-  /** The run a task member belongs to, or undefined for a lone container (or one that is gone). */
-  private async runOf(ref: TaskRef): Promise<string | undefined> {
-    try {
-      const labels = (await this.docker.getContainer(ref).inspect()).Config.Labels ?? {};
-      return labels[TASK_LABELS.task] ? labels[LABELS.runId] : undefined;
-    } catch (err) {
-      if (dockerStatusCode(err) === 404) return undefined;
-      throw err;
-    }
-  }
-
-  /** The create options of one container of the task: `base`'s limits and labels, its own image, command, env, size and health check; joiners in the holder's namespace. */
-  private createOptions(
-    run: Run,
-    base: Docker.ContainerCreateOptions,
-    container: TaskContainer,
-    index: number,
-    holderId?: string,
-  ): Docker.ContainerCreateOptions {
-    const sidecar = run.sidecars?.find((s) => s.name === container.name);
-    const cpu = sidecar?.cpu ?? run.cpu;
-    const memory = (sidecar?.memoryMiB ?? run.memoryMiB) * 1024 * 1024;
-    // A container in another's network namespace can have no network settings of its own: it
-    // shares the holder's, /etc/hosts (ExtraHosts) included.
-    const { NetworkingConfig: _endpoints, ...own } = base;
-    const { ExtraHosts: _hosts, ...joinerHostConfig } = base.HostConfig ?? {};
-    const label: TaskLabel = {
-      index,
-      holder: holderId === undefined,
-      essential: container.essential,
-      dependsOn: container.dependsOn,
-      hasHealthCheck: container.healthCheck !== undefined,
-    };
-    return {
-      ...(holderId ? own : base),
-      ...(sidecar && {
-        name: `${base.name}-${sidecar.name}`,
-        Image: sidecar.image,
-        Cmd: sidecar.command?.length ? sidecar.command : undefined,
-        Env: Object.entries(sidecar.env ?? {}).map(([key, value]) => `${key}=${value}`),
-      }),
-      Labels: { ...base.Labels, [TASK_LABELS.container]: container.name, [TASK_LABELS.task]: JSON.stringify(label) },
-      ...(container.healthCheck && { Healthcheck: dockerHealthcheck(container.healthCheck) }),
-      HostConfig: {
-        ...(holderId ? joinerHostConfig : base.HostConfig),
-        NanoCpus: Math.round(cpu * 1e9),
-        Memory: memory,
-        // Equal to Memory: no swap, as on Fargate.
-        MemorySwap: memory,
-        ...(holderId && { NetworkMode: `container:${holderId}` }),
-      },
-    };
   }
 
   /** Creates the container, or finds the one an earlier start of the run created (same name). */

@@ -5,7 +5,8 @@
  * (` ---> <id>` after a step that was not FROM nor `Using cache`). With it:
  * - each RUN step's container gets the runs' process bound (`POST /containers/{id}/update`
  *   PidsLimit): `/build` takes memory and cpu bounds but none for processes, so the bound applies
- *   from a few milliseconds after the step starts (its memory bound holds from the first);
+ *   from a few milliseconds after the step starts (its memory bound holds from the first); a
+ *   metadata step's container never runs, and is left alone;
  * - the build's disk is measured: the layers it committed (each image's Size less its parent's)
  *   plus its running step's writable layer (SizeRw), every `diskCheckMs` and when asked;
  * - a failed build's leftovers are removed (containers forced, images newest first, never
@@ -25,6 +26,27 @@ const STEP = /^Step \d+\/\d+ : (\S+)/;
 const RUNNING_IN = /^ ---> Running in ([0-9a-f]{12,64})$/;
 const REMOVING = /^Removing intermediate container ([0-9a-f]{12,64})$/;
 const IMAGE = /^ ---> ([0-9a-f]{12,64})$/;
+/**
+ * Instructions whose step container the classic builder only commits, never starts (its command is
+ * `#(nop) …`): nothing runs in it to bound, and an update would only contend for its lock with the
+ * commit. RUN steps, and FROM's (which runs a base image's ONBUILD triggers), do run.
+ */
+const NEVER_RUNS = new Set([
+  'ARG',
+  'CMD',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+]);
 /** Base images' sizes by short id (an image's content, so its size, never changes under one id). */
 const baseSizes = new Map<string, number>();
 
@@ -77,6 +99,7 @@ export class BuildTracker {
       this.containers.add(id);
       this.running.add(id);
       this.record('container', id);
+      if (NEVER_RUNS.has(this.instruction)) return;
       this.updates.push(
         ignoringStatus([404, 409], () => this.docker.getContainer(id).update({ PidsLimit: this.options.pidsLimit })).catch((err) => {
           // A step that ended first has nothing left to bound (Docker answers 500 for it).

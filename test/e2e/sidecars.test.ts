@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../local/docker/docker-events.js';
 import { RUN_NETWORK } from '../../local/docker/run-network.js';
-import { TASK_LABELS } from '../../local/docker/task-group.js';
+import { TASK_LABELS } from '../../local/docker/task-members.js';
 import { containersOf, docker, waitForRelease } from '../support/docker.js';
 import { sampleApp, waitFor, type AppCreateBody } from '../support/fixtures.js';
 import { Client, signedIn, startServer, tempDataDir, waitForStatus, waitForTerminal, type RunningServer } from '../support/server.js';

@@ -3,19 +3,21 @@
  * containerizer/busybox image (see local/ensure-docker.sh): runtime, events, logs.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Run } from '../../shared/domain.js';
 import type { LaunchableApp, TaskStateChange } from '../../shared/ports.js';
 import { ContainerLogs } from '../../local/logs/container-logs.js';
 import { LABELS, watchTaskStateChanges, type TaskStateWatch } from '../../local/docker/docker-events.js';
-import { DockerRuntime, containerName } from '../../local/docker/docker-runtime.js';
+import { DockerRuntime } from '../../local/docker/docker-runtime.js';
+import { containerName } from '../../local/docker/container-options.js';
 import { DROPPED_CAPABILITIES } from '../../shared/domain.js';
+import { RESULT_FILE_PATH } from '../../shared/job-env.js';
 import { isImageReference } from '../../shared/image-reference.js';
 import { RUN_NETWORK } from '../../local/docker/run-network.js';
 
@@ -258,6 +260,45 @@ describe('DockerRuntime, docker events and container logs (real Docker)', () => 
     expect(network.Options).toMatchObject({ 'com.docker.network.bridge.enable_icc': 'false' });
     expect(info.HostConfig.Binds ?? []).toEqual([]);
     expect(info.Config.Labels).toMatchObject({ [LABELS.runId]: r.runId, [LABELS.appId]: 'APP1', [LABELS.ownerId]: 'USER1' });
+  });
+
+  it("hands the result file over from the stopped container's writable layer, without Docker's archive call; a job's link to the host is never followed", async () => {
+    const handed: Array<[string, string]> = [];
+    const withResults = new DockerRuntime(docker, logs, undefined, { onResultFile: async (runId, text) => void handed.push([runId, text]) });
+    // Not under /tmp, so the link below does not loop (looped does).
+    const host = mkdtempSync(path.join('/var/tmp', 'containerizer-host-'));
+    writeFileSync(path.join(host, 'containerizer-result.json'), '{"host": true}');
+    const archive = vi.spyOn(Object.getPrototypeOf(docker.getContainer('any')) as Docker.Container, 'getArchive');
+    try {
+      const jobs = {
+        written: run({ command: ['sh', '-c', `echo '{"accuracy": 0.5}' > "${RESULT_FILE_PATH}"`] }),
+        deleted: run({ command: ['sh', '-c', `echo '{}' > "${RESULT_FILE_PATH}"; rm "${RESULT_FILE_PATH}"`] }),
+        none: run({ command: ['sh', '-c', ':'] }),
+        // /tmp made a link to a host folder that holds a result file: inside the container it points nowhere.
+        linked: run({ command: ['sh', '-c', `rm -rf /tmp && ln -s ${host} /tmp`] }),
+        // A link loop Docker cannot resolve (500, "too many links"): no result, and the run still ends.
+        looped: run({ command: ['sh', '-c', 'rm -rf /tmp && ln -s /tmp /tmp'] }),
+      };
+      started.push(...Object.values(jobs));
+      const refs = await Promise.all(Object.values(jobs).map((r) => withResults.start({ run: r, app: app() })));
+      const states = await Promise.all(
+        Object.values(jobs).map((r, i) =>
+          waitFor(async () => {
+            const state = await withResults.describe(refs[i]!, r.runId);
+            return state?.lastStatus === 'STOPPED' ? state : undefined;
+          }),
+        ),
+      );
+      expect(states.map((s) => s.exitCode)).toEqual([0, 0, 0, 0, 0]);
+      expect(handed).toEqual([[jobs.written.runId, '{"accuracy": 0.5}\n']]);
+      // Only the links sent the hand-over to Docker (which finds no file at the end of them).
+      expect(archive.mock.calls.map(([options]) => options)).toEqual([{ path: RESULT_FILE_PATH }, { path: RESULT_FILE_PATH }]);
+      await Promise.all(Object.values(jobs).map((r, i) => withResults.release(refs[i]!, r.runId)));
+    } finally {
+      archive.mockRestore();
+      rmSync(host, { recursive: true, force: true });
+      await withResults.close();
+    }
   });
 });
 
