@@ -30,9 +30,10 @@ import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
 import type { AuthConfig } from './services/auth.js';
 import type { ImageBackend } from './services/images.js';
-import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
+import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, readTableIndexStep, signingKey } from './settings.js';
 import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
 import { createDb, type Db } from './store/db.js';
+import { readsAt } from './table-indexes.js';
 
 /** The platform plus what the api's GET /health asks of the cloud backend. */
 export interface CloudPlatform extends Platform {
@@ -74,7 +75,7 @@ async function build(env: Env): Promise<CloudPlatform> {
   const events = new EventBridgeClient(clientConfig);
   const ecs = new ECSClient(clientConfig);
   const endpoint = read.optional(ENV.DYNAMODB_ENDPOINT);
-  const db = createDb(read.required(ENV.TABLE_NAME), { ...clientConfig, ...(endpoint && { endpoint }) });
+  const db = createDb(read.required(ENV.TABLE_NAME), { ...clientConfig, ...(endpoint && { endpoint }) }, readsAt(readTableIndexStep(env)));
   const logStreamPrefix = read.required(ENV.LOG_STREAM_PREFIX);
   const logGroupName = read.required(ENV.LOG_GROUP_NAME);
   const runtime = new EcsRuntime({

@@ -48,6 +48,11 @@ export const ENV = {
   FARGATE_VCPU_QUOTA: 'FARGATE_VCPU_QUOTA',
   /** The bus run events are published to (`default`). Every function; optional. */
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
+  /**
+   * The step of the table's index upgrade the deployment is at (shared/table-indexes.ts): which GSI each
+   * listing reads. Every function (CDK context `tableIndexStep`, default FINAL_INDEX_STEP; docs/upgrading-indexes.md).
+   */
+  TABLE_INDEX_STEP: 'TABLE_INDEX_STEP',
   /** Days a finished run is kept before DynamoDB's TTL deletes it; 0 keeps runs. Every function (CDK context `finishedRunTtlDays`, default 90). */
   FINISHED_RUN_TTL_DAYS: 'FINISHED_RUN_TTL_DAYS',
   /** Base URL of the log-follow function URL (response streaming), advertised by the api's buffered follows. The api only. */
@@ -231,6 +236,7 @@ const EVERY_FUNCTION = [
   ENV.FARGATE_VCPU_QUOTA,
   ENV.EVENT_BUS_NAME,
   ENV.FINISHED_RUN_TTL_DAYS,
+  ENV.TABLE_INDEX_STEP,
   ENV.API_URL,
   ENV.NODE_OPTIONS,
 ] as const;
@@ -310,7 +316,10 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
   // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers), settles builds whose events were lost and collects unused builds from the repository.
   reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI], whenConfigured: LAUNCH_SETTINGS },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
-  'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
+  'run-expiry': {
+    always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.TABLE_INDEX_STEP, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS],
+    whenConfigured: [],
+  },
   // Records builds and scans only: it never launches a run.
   'build-events': { always: EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), whenConfigured: [] },
 };

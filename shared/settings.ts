@@ -12,6 +12,7 @@ import type { RegistrationPolicy, SignInLimits } from './services/sign-in-guard.
 import type { ImagePolicy } from './services/images.js';
 import type { ResultLimits } from './rules/result-rules.js';
 import { DEFAULT_PRICE_REGION, pricingOf, type FargatePrice } from './rules/cost-rules.js';
+import { FINAL_INDEX_STEP, isIndexStep } from './table-indexes.js';
 import type { CostSettings } from './services/costs.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
@@ -213,4 +214,15 @@ export function readCostSettings(env: Env, mode: 'cloud' | 'estimate'): CostSett
     pricing: pricingOf(region, { override, estimate: mode === 'estimate' }),
     monthlyBudgetUsd: budget === undefined ? undefined : read.positive(ENV.MONTHLY_BUDGET_USD, 0),
   };
+}
+
+/**
+ * The step of the table's index upgrade (TABLE_INDEX_STEP; shared/table-indexes.ts), FINAL_INDEX_STEP when unset.
+ * @throws ConfigurationError when it is not a step of the upgrade (0 … FINAL_INDEX_STEP).
+ */
+export function readTableIndexStep(env: Env): number {
+  const step = envReader(env).wholeNumber(ENV.TABLE_INDEX_STEP, FINAL_INDEX_STEP);
+  if (!isIndexStep(step))
+    throw new ConfigurationError([ENV.TABLE_INDEX_STEP], `${ENV.TABLE_INDEX_STEP} must be a step from 0 to ${FINAL_INDEX_STEP}, not ${step}`);
+  return step;
 }

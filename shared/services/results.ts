@@ -117,14 +117,22 @@ export class ResultService {
   /**
    * The one-time move of every run item an older release wrote with its last result on it to the
    * pointer (ResultStore.stripInlineResult), remembered under `name` once done: the runs that carry
-   * `result` are found on each shard of the all-runs index (which must still project `result`: run
-   * it before that index is replaced, docs/upgrading-indexes.md). Idempotent, and a failure leaves
+   * `result` are found on each shard of the all-runs index, while it is the previous release's (which
+   * projects everything: the upgrade's steps keep it for several deploys, docs/upgrading-indexes.md).
+   * Idempotent, and a failure leaves
    * the rest to the next call. Returns how many runs it changed.
    */
   async stripInlineResults(name: string): Promise<number> {
     if (await this.migrations.migrated(name)) return 0;
+    const runIds = await this.store.runIdsWithInlineResult();
+    if (!runIds) {
+      // This release's all-runs index: the table was made by this release (nothing to move), or the upgrade's steps ran faster than the reconciler (docs/upgrading-indexes.md).
+      await this.migrations.markMigrated(name);
+      logger.info('results: the all-runs index projects no `result`; nothing to move', { migration: name });
+      return 0;
+    }
     let changed = 0;
-    for (const runId of await this.store.runIdsWithInlineResult()) if (await this.store.stripInlineResult(runId)) changed++;
+    for (const runId of runIds) if (await this.store.stripInlineResult(runId)) changed++;
     await this.migrations.markMigrated(name);
     logger.info('results moved beside their runs', { migration: name, runs: changed });
     return changed;

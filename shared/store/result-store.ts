@@ -154,8 +154,13 @@ export class ResultStore {
     );
   }
 
-  /** Ids of the runs whose item carries a `result` (as older releases wrote it): a Query on each shard of the all-runs index. */
-  async runIdsWithInlineResult(): Promise<string[]> {
+  /**
+   * Ids of the runs whose item carries a `result` (as older releases wrote it): a Query on each shard
+   * of the all-runs index, or undefined when the index read projects only some attributes (then
+   * `result` is not on it: the migration had to run before that index replaced the previous release's).
+   */
+  async runIdsWithInlineResult(): Promise<string[] | undefined> {
+    if (this.db.indexes.byKind.projection !== 'ALL') return undefined;
     const shards = await Promise.all(
       shardedPartitions.allRuns().map((partition) =>
         queryAll<{ runId: string }>(this.db, {

@@ -2,18 +2,25 @@
  * The last result beside the run, not on it: a post leaves on the run item only a pointer
  * (`resultId`, `resultAt`, `resultMetrics`), so the run (and every index it is projected into)
  * stays small; GET /runs/{runId} reads the result it points to, listings carry none; a run item an
- * older release wrote with its `result` on it is moved to the pointer once, idempotently.
+ * older release wrote with its `result` on it is moved to the pointer once, idempotently, while the
+ * all-runs index is still the previous release's (every attribute projected).
  */
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudPlatform } from '../../shared/cloud-platform.js';
 import { JOB_ENV } from '../../shared/job-env.js';
 import { apiHandler } from '../../shared/lambda/api.js';
-import { RESULTS_BESIDE_RUNS_MIGRATION } from '../../shared/services/results.js';
-import { createDb, type Db } from '../../shared/store/db.js';
+import type { Run } from '../../shared/domain.js';
+import { RESULTS_BESIDE_RUNS_MIGRATION, ResultService } from '../../shared/services/results.js';
+import { createDb, fromItem, type Db } from '../../shared/store/db.js';
+import { MigrationStore } from '../../shared/store/migration-store.js';
 import { ResultStore } from '../../shared/store/result-store.js';
-import { keys } from '../../shared/table.js';
+import { indexAttributes, indexKeys, keys, runShard } from '../../shared/table.js';
+import { createTableInput, readsAt } from '../../shared/table-indexes.js';
 import { httpEvent, startCloud, TABLE_NAME, type Cloud, type HttpResult } from './support.js';
 
 let cloud: Cloud;
@@ -81,43 +88,66 @@ describe('the last result beside the run', () => {
     expect(listed).not.toHaveProperty('resultId');
   });
 
-  it('moves a result an older release copied onto the run item to the pointer, once, without losing it', async () => {
-    const { runId, runToken } = await startRun();
-    const posted = await call('POST', `/runs/${runId}/result`, { token: runToken, body: { perf: 0.7, label: 'old' } });
-    expect(posted.status).toBe(202);
-    // The run item as the previous release left it: the result on it, no pointer.
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: keys.run(runId),
-        UpdateExpression: 'SET #result = :result REMOVE resultId, resultMetrics',
-        ExpressionAttributeNames: { '#result': 'result' },
-        ExpressionAttributeValues: { ':result': { perf: 0.7, label: 'old' } },
-      }),
-    );
-    // A legacy run whose result items are gone already (expired): it loses only the copy.
-    const orphan = await startRun();
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: TABLE_NAME,
-        Key: keys.run(orphan.runId),
-        UpdateExpression: 'SET #result = :result',
-        ExpressionAttributeNames: { '#result': 'result' },
-        ExpressionAttributeValues: { ':result': { gone: 1 } },
-      }),
-    );
-    expect((await call('GET', `/runs/${runId}`, { token })).json.result).toEqual({ perf: 0.7, label: 'old' });
+  it("moves a result an older release copied onto the run item to the pointer, once, on the previous release's indexes", async () => {
+    // The table as the previous release left it: its indexes project everything, its run items carry `result`.
+    const server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const config = {
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    };
+    const old = createDb('old', config, readsAt(0));
+    try {
+      await old.doc.send(new CreateTableCommand(createTableInput('old', 0)));
+      const service = new ResultService(new ResultStore(old), {} as never, {} as never, {} as never, new MigrationStore(old));
+      const legacyRun = (runId: string, result: Record<string, unknown>, resultAt: string) => ({
+        ...keys.run(runId),
+        ...indexAttributes(runId, indexKeys.runsOfApp('A'), indexKeys.runsOfOwner('U'), indexKeys.allRuns(runShard(runId))),
+        runId,
+        appId: 'A',
+        ownerId: 'U',
+        status: 'SUCCEEDED',
+        result,
+        resultAt,
+      });
+      const posted = {
+        runId: '01KAAAAAAAAAAAAAAAAAAAAAA1',
+        appId: 'A',
+        resultId: '01KAAAAAAAAAAAAAAAAAAAAAR1',
+        at: '2026-11-01T00:00:00.000Z',
+        result: { perf: 0.7, label: 'old' },
+        metrics: ['perf'],
+      };
+      await old.doc.send(new PutCommand({ TableName: 'old', Item: legacyRun(posted.runId, posted.result, posted.at) }));
+      await old.doc.send(new PutCommand({ TableName: 'old', Item: { ...keys.result(posted.runId, posted.resultId), ...posted } }));
+      // A legacy run whose result items are gone already (expired): only the copy goes.
+      const orphan = '01KAAAAAAAAAAAAAAAAAAAAAA2';
+      await old.doc.send(new PutCommand({ TableName: 'old', Item: legacyRun(orphan, { gone: 1 }, posted.at) }));
 
-    expect(await platform.results.stripInlineResults(RESULTS_BESIDE_RUNS_MIGRATION)).toBe(2);
-    const item = await runItem(runId);
-    expect(item.result).toBeUndefined();
-    expect(item).toMatchObject({ resultAt: posted.json.resultAt, resultMetrics: ['perf'] });
-    expect((await call('GET', `/runs/${runId}`, { token })).json.result).toEqual({ perf: 0.7, label: 'old' });
-    expect((await runItem(orphan.runId)).result).toBeUndefined();
+      expect(await service.stripInlineResults(RESULTS_BESIDE_RUNS_MIGRATION)).toBe(2);
+      const item = (await old.doc.send(new GetCommand({ TableName: 'old', Key: keys.run(posted.runId), ConsistentRead: true }))).Item!;
+      expect(item.result).toBeUndefined();
+      expect(item).toMatchObject({ resultId: posted.resultId, resultAt: posted.at, resultMetrics: ['perf'] });
+      expect((await service.withResult(fromItem<Run>(item))).result).toEqual(posted.result);
+      const orphaned = (await old.doc.send(new GetCommand({ TableName: 'old', Key: keys.run(orphan), ConsistentRead: true }))).Item!;
+      expect(orphaned.result).toBeUndefined();
+      expect(orphaned.resultId).toBeUndefined();
 
-    // Idempotent: done once (the marker), and a run without `result` is left as it is.
-    expect(await platform.results.stripInlineResults(RESULTS_BESIDE_RUNS_MIGRATION)).toBe(0);
-    expect(await new ResultStore(db).stripInlineResult(runId)).toBe(false);
-    expect(await runItem(runId)).toEqual(item);
+      // Idempotent: done once (the marker), and a run without `result` is left as it is.
+      expect(await service.stripInlineResults(RESULTS_BESIDE_RUNS_MIGRATION)).toBe(0);
+      expect(await new ResultStore(old).stripInlineResult(posted.runId)).toBe(false);
+      expect((await old.doc.send(new GetCommand({ TableName: 'old', Key: keys.run(posted.runId), ConsistentRead: true }))).Item).toEqual(item);
+    } finally {
+      old.doc.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("is not looked for on this release's all-runs index, which projects no `result`: the move is marked done", async () => {
+    const service = new ResultService(new ResultStore(db), {} as never, {} as never, {} as never, new MigrationStore(db));
+    expect(db.indexes.byKind.projection).not.toBe('ALL');
+    expect(await service.stripInlineResults('results-beside-runs-on-a-new-table')).toBe(0);
+    expect(await new MigrationStore(db).migrated('results-beside-runs-on-a-new-table')).toBe(true);
   });
 });
