@@ -27,7 +27,9 @@
  * 16 × 1,000 / 12 ≈ 1,300 run starts/s platform-wide (sustained). What remains is per tenant:
  * one app's runs (byParent) and one owner's runs (byOwner) still share a partition, ≈ 80 run
  * starts/s per app and per owner. The schedule overlap check reads the schedule's own marker
- * items, never the platform's active runs.
+ * items, never the platform's active runs. Since byParent, byOwner and byKind project only a few
+ * attributes (INDEX_PROJECTIONS), a run write reaches them only when it changes one of those (its
+ * status, its TTL), at one write unit each, so these ceilings are now conservative.
  */
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
