@@ -9,8 +9,8 @@
  * CloudFormation creates or deletes at most one GSI per stack update (AWS::DynamoDB::Table,
  * GlobalSecondaryIndexes: "You can create or delete only one global secondary index per
  * UpdateTable operation"). Step k's template declares `indexesAt(k)`, one GSI away from step k-1's;
- * the functions of step k read `readsAt(k)`: indexes already in step k-1's template (so CloudFormation
- * has finished creating them: ACTIVE and backfilled) that step k keeps. During deploy k the table is
+ * the functions of step k read `readsAt(k)`: indexes already in step k-1's template (created by an
+ * earlier deploy, and ACTIVE, backfilled, before the next: the upgrade's instructions wait for it) that step k keeps. During deploy k the table is
  * updated before the functions, so step k-1's code still runs while step k's indexes change: it
  * never reads an index step k deletes (test/infra/table-indexes.test.ts checks both rules for every
  * step, and step 0 against the previous release's template). docs/upgrading-indexes.md says how to deploy it.
