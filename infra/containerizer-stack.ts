@@ -48,7 +48,7 @@ export class ContainerizerStack extends Stack {
     });
     const context = readContext(this);
 
-    this.data = new Data(this, 'Data', { finishedRunTtlDays: context.finishedRunTtlDays });
+    this.data = new Data(this, 'Data', { finishedRunTtlDays: context.finishedRunTtlDays, tableIndexStep: context.tableIndexStep });
     this.runtime = new ContainerRuntime(this, 'Runtime', { context });
     const { [ENV.MAX_ACTIVE_RUNS_PER_USER]: maxActiveRuns, [ENV.RUN_START_TIMEOUT_SECONDS]: startTimeout } = context.limitSettings;
     this.events = new Events(this, 'Events', {

@@ -11,6 +11,7 @@
  * | `privateSubnetEgress` | with `assignPublicIp` DISABLED, how the subnets reach out: `nat` (a NAT gateway or instance) | required then |
  * | `logRetentionDays` | days to keep run logs, API access logs and function logs                 | 30                          |
  * | `finishedRunTtlDays` | days a finished run (and a schedule's fire record) is kept; 0 = forever | 90                          |
+ * | `tableIndexStep`   | the step of the table's index upgrade to deploy (docs/upgrading-indexes.md) | the last (FINAL_INDEX_STEP)  |
  * | `adminUserIds`     | admins by account id (a built-in account's userId, or `oidc:<sub>`)      | none                        |
  * | `adminEmails`      | admins by e-mail, for OpenID tokens with `email_verified: true` only     | none                        |
  * | `oidcJwksUrl`      | JWKS URL of an external OpenID provider whose tokens the API accepts     | built-in accounts only      |
@@ -35,6 +36,7 @@
  * three or none (a partial set would make the api's cold start throw: the whole API down).
  * Nothing here is looked up in an AWS account, so synth works offline.
  */
+import { FINAL_INDEX_STEP, isIndexStep } from '../shared/table-indexes.js';
 import type { Construct } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigurationError } from '../shared/env-reader.js';
@@ -50,6 +52,8 @@ export interface ContainerizerContext {
   readonly logRetention: RetentionDays;
   /** Days a finished run is kept (DynamoDB TTL); 0 keeps runs forever. */
   readonly finishedRunTtlDays: number;
+  /** The step of the table's index upgrade (shared/table-indexes.ts). */
+  readonly tableIndexStep: number;
   readonly adminEmails: string[];
   /** ADMIN_USER_IDS: admins by account id. */
   readonly adminUserIds: string[];
@@ -158,6 +162,14 @@ export function readContext(scope: Construct): ContainerizerContext {
     throw new Error(`Context \`finishedRunTtlDays\` must be a whole number of days ≥ 0 (0 keeps runs forever), not ${ttlText}.`);
   }
 
+  const stepText = text('tableIndexStep') ?? String(FINAL_INDEX_STEP);
+  const tableIndexStep = Number(stepText);
+  if (!isIndexStep(tableIndexStep)) {
+    throw new Error(
+      `Context \`tableIndexStep\` must be a step of the table's index upgrade, 0 to ${FINAL_INDEX_STEP} (docs/upgrading-indexes.md), not ${stepText}.`,
+    );
+  }
+
   const days = Number(text('logRetentionDays') ?? 30);
   // CloudWatch Logs accepts only certain retention periods; RetentionDays lists them.
   if (!(Object.values(RetentionDays) as unknown[]).includes(days)) {
@@ -187,6 +199,7 @@ export function readContext(scope: Construct): ContainerizerContext {
     assignPublicIp,
     logRetention: days as RetentionDays,
     finishedRunTtlDays,
+    tableIndexStep,
     adminEmails: list('adminEmails'),
     adminUserIds: list('adminUserIds'),
     ...oidc,

@@ -16,6 +16,7 @@ import { LOCAL_FOLLOW_POLL_MS } from '../shared/http/log-follow.js';
 import { logger } from '../shared/logger.js';
 import { createPlatform, type Platform } from '../shared/platform.js';
 import type { RunEventPublisher } from '../shared/ports.js';
+import { RESULTS_BESIDE_RUNS_MIGRATION } from '../shared/services/results.js';
 import { ContainerLogs } from './logs/container-logs.js';
 import { watchTaskStateChanges } from './docker/docker-events.js';
 import { DockerImageBuilder } from './images/docker-image-builder.js';
@@ -130,6 +131,9 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
 
   const watch = watchTaskStateChanges(docker, (change) => runtime.follow(change), { instanceId: config.instanceId });
   await startupStep('reconcile the runs left active', () => platform.runs.sweep({ describe: true }));
+  await startupStep('move the results off the run items', async () => {
+    await platform.results.stripInlineResults(RESULTS_BESIDE_RUNS_MIGRATION);
+  });
   // The builder ran in the process that died: a build it left QUEUED or BUILDING can never finish.
   await startupStep('fail the builds left under way', () => platform.builds.reconcile('the server stopped during the build; start a new build'));
   // Slots that passed while the server was down: the ledger records them, and each schedule's catch-up policy runs what it says.

@@ -18,6 +18,7 @@ import {
   readCostSettings,
   readImagePolicy,
   readLimitSettings,
+  readTableIndexStep,
   type AuthSettings,
   type CostSettings,
   type ImagePolicy,
@@ -67,8 +68,8 @@ export interface FollowBudgetSettings {
 export interface CloudConfig {
   /** AWS_REGION and the role's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (Lambda sets them). */
   readonly aws: AwsClientConfig;
-  /** TABLE_NAME, and DYNAMODB_ENDPOINT (tests and benchmarks only). */
-  readonly table: { tableName: string; endpoint?: string };
+  /** TABLE_NAME, TABLE_INDEX_STEP (the index upgrade's step, shared/table-indexes.ts), and DYNAMODB_ENDPOINT (tests and benchmarks only). */
+  readonly table: { tableName: string; indexStep: number; endpoint?: string };
   /** The runs' task definitions and network (ECS), with Fargate's stop timeout. */
   readonly ecs: EcsRuntimeConfig;
   /** FARGATE_VCPU_QUOTA: the account's Fargate On-Demand vCPU quota the launch queue keeps within. */
@@ -122,7 +123,7 @@ export function readCloudConfig(env: Env): CloudConfig {
     },
     get table() {
       const endpoint = read.optional(ENV.DYNAMODB_ENDPOINT);
-      return { tableName: read.required(ENV.TABLE_NAME), ...(endpoint && { endpoint }) };
+      return { tableName: read.required(ENV.TABLE_NAME), indexStep: readTableIndexStep(env), ...(endpoint && { endpoint }) };
     },
     get ecs() {
       return {

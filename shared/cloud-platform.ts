@@ -27,6 +27,7 @@ import { readCloudConfig, type AwsClientConfig, type CloudConfig } from './cloud
 import { ENV } from './env.js';
 import { ConfigurationError, type Env } from './env-reader.js';
 import { createDb, type Db } from './store/db.js';
+import { readsAt } from './table-indexes.js';
 
 /** The platform plus what the api's GET /health asks of the cloud backend. */
 export interface CloudPlatform extends Platform {
@@ -66,8 +67,8 @@ async function build(env: Env): Promise<CloudPlatform> {
   const clientConfig = config.aws;
   const events = new EventBridgeClient(clientConfig);
   const ecs = new ECSClient(clientConfig);
-  const { tableName, endpoint } = config.table;
-  const db = createDb(tableName, { ...clientConfig, ...(endpoint && { endpoint }) });
+  const { tableName, endpoint, indexStep } = config.table;
+  const db = createDb(tableName, { ...clientConfig, ...(endpoint && { endpoint }) }, readsAt(indexStep));
   const runLogs = config.runLogs;
   const runtime = new EcsRuntime({
     ecs,

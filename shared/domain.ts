@@ -114,6 +114,13 @@ export type Run = schemas.Run & {
   launchRetry?: LaunchRetry;
   /** The timeout (s) the app's maxCostPerRun made; when it is the run's timeoutSeconds, the timeout stops it for its cost. */
   costTimeoutSeconds?: number;
+  /**
+   * The last result's id (its item `keys.result(runId, resultId)` beside the run): the run item keeps this pointer and
+   * `resultAt`, never the result itself, so a post writes a few bytes to the run (and to its indexes), not up to 64 KiB.
+   */
+  resultId?: string;
+  /** The names of the last result's metrics. */
+  resultMetrics?: string[];
 };
 
 /**

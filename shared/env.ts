@@ -49,6 +49,11 @@ export const ENV = {
   FARGATE_VCPU_QUOTA: 'FARGATE_VCPU_QUOTA',
   /** The bus run events are published to (`default`). Every function; optional. */
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
+  /**
+   * The step of the table's index upgrade the deployment is at (shared/table-indexes.ts): which GSI each
+   * listing reads. Every function (CDK context `tableIndexStep`, default FINAL_INDEX_STEP; docs/upgrading-indexes.md).
+   */
+  TABLE_INDEX_STEP: 'TABLE_INDEX_STEP',
   /** Days a finished run is kept before DynamoDB's TTL deletes it; 0 keeps runs. Every function (CDK context `finishedRunTtlDays`, default 90). */
   FINISHED_RUN_TTL_DAYS: 'FINISHED_RUN_TTL_DAYS',
   /** Base URL of the log-follow function URL (response streaming), advertised by the api's buffered follows. The api only. */

@@ -11,6 +11,7 @@ import { ImageResolver } from './services/image-resolver.js';
 import type { Platform } from './services/platform-services.js';
 import type { Db } from './store/db.js';
 import { AppStore } from './store/app-store.js';
+import { MigrationStore } from './store/migration-store.js';
 import { ResultStore } from './store/result-store.js';
 import { RunStore } from './store/run-store.js';
 import { ScheduleStore } from './store/schedule-store.js';
@@ -84,7 +85,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     deps.limits.maxAppsPerUser,
   );
   const counters = new CounterStore(deps.db);
-  const results = new ResultService(new ResultStore(deps.db), apps, counters, deps.limits.results, deps.results);
+  const results = new ResultService(new ResultStore(deps.db), apps, counters, deps.limits.results, new MigrationStore(deps.db), deps.results);
   const runConfig = {
     ...DEFAULT_RUN_CONFIG,
     maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser,

@@ -74,6 +74,7 @@ export interface ImagePolicy {
   /** The cloud's image repositories (`<registry>/<name>`, IMAGE_REPOSITORY_URI): the platform's, never named as strings (platformImageOf). */
   platformRepositories?: readonly string[];
 }
+import { FINAL_INDEX_STEP, isIndexStep } from './table-indexes.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
 export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;
@@ -274,4 +275,15 @@ export function readCostSettings(env: Env, mode: 'cloud' | 'estimate'): CostSett
     pricing: pricingOf(region, { override, estimate: mode === 'estimate' }),
     monthlyBudgetUsd: budget === undefined ? undefined : read.positive(ENV.MONTHLY_BUDGET_USD, 0),
   };
+}
+
+/**
+ * The step of the table's index upgrade (TABLE_INDEX_STEP; shared/table-indexes.ts), FINAL_INDEX_STEP when unset.
+ * @throws ConfigurationError when it is not a step of the upgrade (0 … FINAL_INDEX_STEP).
+ */
+export function readTableIndexStep(env: Env): number {
+  const step = envReader(env).wholeNumber(ENV.TABLE_INDEX_STEP, FINAL_INDEX_STEP);
+  if (!isIndexStep(step))
+    throw new ConfigurationError([ENV.TABLE_INDEX_STEP], `${ENV.TABLE_INDEX_STEP} must be a step from 0 to ${FINAL_INDEX_STEP}, not ${step}`);
+  return step;
 }

@@ -27,9 +27,10 @@
  * 16 × 1,000 / 12 ≈ 1,300 run starts/s platform-wide (sustained). What remains is per tenant:
  * one app's runs (byParent) and one owner's runs (byOwner) still share a partition, ≈ 80 run
  * starts/s per app and per owner. The schedule overlap check reads the schedule's own marker
- * items, never the platform's active runs.
+ * items, never the platform's active runs. Since byParent, byOwner and byKind project only a few
+ * attributes (INDEX_PROJECTIONS), a run write reaches them only when it changes one of those (its
+ * status, its TTL), at one write unit each, so these ceilings are now conservative.
  */
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
@@ -46,6 +47,24 @@ export type IndexName = keyof typeof INDEXES;
 
 /** Epoch seconds after which DynamoDB's TTL may delete the item (finished runs, refresh tokens). */
 export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** What a GSI projects besides the table's and its own key attributes: every attribute, or the listed ones (INCLUDE). */
+export type IndexProjection = 'ALL' | readonly string[];
+
+/**
+ * What each index projects: the attributes its Queries evaluate on the index itself (FilterExpression,
+ * ProjectionExpression); every listing that shows more reads the items from the table (BatchGetItem).
+ * Run listings filter on `status` and the TTL attribute; the retention sweep reads `runId` of expired
+ * runs on byKind. `active` is the reconciler's and the launch queue's listing, which needs whole runs
+ * and builds every minute: it projects everything (its items leave it once settled).
+ * DynamoDB allows at most 100 projected non-key attributes across a table's indexes.
+ */
+export const INDEX_PROJECTIONS: Readonly<Record<IndexName, IndexProjection>> = {
+  byParent: ['status', TTL_ATTRIBUTE],
+  byOwner: ['status', TTL_ATTRIBUTE],
+  byKind: ['runId', 'status', TTL_ATTRIBUTE],
+  active: 'ALL',
+};
 
 /**
  * Attributes a run item keeps for its conditional writes: its status's rank and the backend's
@@ -218,27 +237,5 @@ export function childrenQuery({ pk, skPrefix }: Children): KeyCondition {
   return {
     KeyConditionExpression: `${KEY.pk} = :pk AND begins_with(${KEY.sk}, :prefix)`,
     ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-  };
-}
-
-/** The table's definition for CreateTable (dev mode); the CDK stack mirrors it. */
-export function createTableInput(tableName: string): CreateTableCommandInput {
-  const attributes = [KEY.pk, KEY.sk, ...Object.values(INDEXES).flat()];
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-    KeySchema: [
-      { AttributeName: KEY.pk, KeyType: 'HASH' },
-      { AttributeName: KEY.sk, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: Object.entries(INDEXES).map(([name, [hash, range]]) => ({
-      IndexName: name,
-      KeySchema: [
-        { AttributeName: hash, KeyType: 'HASH' },
-        { AttributeName: range, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
   };
 }

@@ -9,9 +9,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createTableInput } from '../../shared/table.js';
+import { createTableInput, readsOfTable } from '../../shared/table-indexes.js';
 import { createDb, type Db } from '../../shared/store/db.js';
 import { guardDynalite } from './dynalite-guard.js';
 
@@ -66,7 +66,10 @@ export function dynaliteIteratorPrototypes(): Set<Record<string, unknown>> {
   return prototypes;
 }
 
-/** Starts dynalite on 127.0.0.1 (a free port) over `path` and makes sure `tableName` exists; its endpoint is written to endpointFileOf(path). */
+/**
+ * Starts dynalite on 127.0.0.1 (a free port) over `path` and makes sure `tableName` exists; its endpoint is written to endpointFileOf(path).
+ * Listings read the indexes the table has (this release's on a new table, table-indexes.ts readsOfTable).
+ */
 export async function startDynalite(path: string, tableName: string): Promise<EmbeddedDynamo> {
   closeDynaliteIterators();
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -79,14 +82,20 @@ export async function startDynalite(path: string, tableName: string): Promise<Em
   // dynalite checks no signatures; the SDK still wants credentials and a region to sign with.
   const clientConfig = { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const raw = new DynamoDBClient(clientConfig);
+  let reads;
   try {
     await raw.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
+  }
+  try {
+    // A table an earlier release made keeps its indexes (dynalite cannot create or delete one): read the ones it has.
+    const { Table } = await raw.send(new DescribeTableCommand({ TableName: tableName }));
+    reads = readsOfTable((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName!));
   } finally {
     raw.destroy();
   }
-  const db = createDb(tableName, clientConfig);
+  const db = createDb(tableName, clientConfig, reads);
   // The database files lock the directory while the server runs: another process can only reach the store through this endpoint.
   await writeFile(endpointFileOf(path), endpoint, { mode: 0o600 });
   return {

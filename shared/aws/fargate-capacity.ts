@@ -10,9 +10,12 @@ import type { LaunchCapacity } from '../ports.js';
 export const FARGATE_LAUNCH_RATE = { burst: 100, perSecond: 20 } as const;
 
 /**
- * The vCPU quota assumed when FARGATE_VCPU_QUOTA is not set. Each account has its own (Service
- * Quotas, "Fargate On-Demand vCPU resource count", L-3032A538); new accounts start low, so the
- * default is low too: set the account's figure to use it all.
+ * The vCPU quota assumed when FARGATE_VCPU_QUOTA is not set: AWS's default for "Fargate On-Demand
+ * vCPU resource count" (Service Quotas L-3032A538), 6 vCPUs in each supported Region, adjustable
+ * (AWS General Reference, "Amazon ECS endpoints and quotas", Fargate quotas; repeated in the AWS
+ * Batch API Reference, ResourceRequirement: "The default for the Fargate On-Demand vCPU resource
+ * count quota is 6 vCPUs"; read 2026-12-03). New accounts "might have initial lower quotas that can
+ * increase over time": set the account's applied figure to use it all.
  */
 export const DEFAULT_FARGATE_VCPU_QUOTA = 6;
 

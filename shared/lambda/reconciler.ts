@@ -6,6 +6,7 @@
 import { MISSED_SLOT_GRACE_MS, MISSED_SLOT_SWEEP_MINUTES, RECONCILER_TIMEOUT_SECONDS } from '../cloud-limits.js';
 import { logger } from '../logger.js';
 import type { Platform } from '../services/platform-services.js';
+import { RESULTS_BESIDE_RUNS_MIGRATION } from '../services/results.js';
 import { withLambdaContext, type LambdaContext } from './context.js';
 
 /** The one-time move of every schedule from an EventBridge rule (earlier releases) to an EventBridge Scheduler schedule. */
@@ -16,13 +17,13 @@ const DRAIN_MARGIN_MS = 2_000;
 
 /**
  * The reconciler function's handler: one sweep of the active runs, asking ECS for each task's
- * state (DescribeTasks); then the schedules (the one-time move to EventBridge Scheduler, the
+ * state (DescribeTasks); then the one-time move of results off the run items (ResultService.stripInlineResults), the schedules (the one-time move to EventBridge Scheduler, the
  * missed slots, every MISSED_SLOT_SWEEP_MINUTES) and `housekeeping` (image-housekeeping.ts), each step's failure logged and left
  * to the next tick; then the launch queue drained (RunService.drainQueue) until DRAIN_MARGIN_MS
  * before the function's timeout, as Lambda's context tells it (called without a context, as in a
  * test of the sweep, no drain).
  */
-export function reconcilerHandler(platform: Pick<Platform, 'runs' | 'schedules'>, housekeeping?: () => Promise<void>) {
+export function reconcilerHandler(platform: Pick<Platform, 'runs' | 'schedules' | 'results'>, housekeeping?: () => Promise<void>) {
   // The scheduled event carries nothing the sweep needs.
   return withLambdaContext(async (_tick: void, context?: LambdaContext): Promise<void> => {
     const remainingMs = context?.getRemainingTimeInMillis?.();
@@ -32,6 +33,11 @@ export function reconcilerHandler(platform: Pick<Platform, 'runs' | 'schedules'>
       await platform.schedules.moveTriggers(SCHEDULER_MIGRATION);
     } catch (err) {
       logger.error('moving the schedules to EventBridge Scheduler failed; the next tick tries again', { error: err as Error });
+    }
+    try {
+      await platform.results.stripInlineResults(RESULTS_BESIDE_RUNS_MIGRATION);
+    } catch (err) {
+      logger.error('moving the results off the run items failed; the next tick tries again', { error: err as Error });
     }
     try {
       if (new Date().getUTCMinutes() % MISSED_SLOT_SWEEP_MINUTES === 0)

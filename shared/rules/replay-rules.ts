@@ -36,6 +36,8 @@ export function replayRun(old: Run, image: string, ids: { runId: string; created
     durationMs: _durationMs,
     result: _result,
     resultAt: _resultAt,
+    resultId: _resultId,
+    resultMetrics: _resultMetrics,
     containers: _containers,
     scheduleId: _scheduleId,
     scheduledTime: _scheduledTime,

@@ -262,6 +262,8 @@ export function retryOf(previous: Run, ids: { runId: string; createdAt: string }
     durationMs: undefined,
     result: undefined,
     resultAt: undefined,
+    resultId: undefined,
+    resultMetrics: undefined,
     createdAt: ids.createdAt,
     history: [{ status: 'PENDING', at: ids.createdAt }],
   };

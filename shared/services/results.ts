@@ -18,12 +18,21 @@ import { metricsOf, parseResult, resultExpiresAt, type ResultLimits } from '../r
 import { mintRunToken, runIdOfToken, tokenMatches } from './run-tokens.js';
 import { fixedWindow } from './sign-in-guard.js';
 
+/** Where one-time migrations are remembered once done (ScheduleStore keeps the markers). */
+export interface Migrations {
+  migrated(name: string): Promise<boolean>;
+  markMigrated(name: string): Promise<void>;
+}
+
 export interface ResultServiceConfig {
   /** The API's base URL as a task reaches it (no trailing slash), or undefined when tasks cannot reach it (then only the result file works). */
   resultBaseUrl?: () => string | undefined;
 }
 
 const MINUTE_MS = 60_000;
+
+/** The one-time move of the last result off every run item an older release wrote it onto (ResultService.stripInlineResults). */
+export const RESULTS_BESIDE_RUNS_MIGRATION = 'results-beside-runs';
 
 export class ResultService {
   private readonly nextId = monotonicFactory();
@@ -33,6 +42,7 @@ export class ResultService {
     private readonly apps: AppService,
     private readonly counters: CounterStore,
     private readonly limits: ResultLimits,
+    private readonly migrations: Migrations,
     private readonly config: ResultServiceConfig = {},
     private readonly clock: () => number = Date.now,
   ) {}
@@ -91,6 +101,41 @@ export class ResultService {
     } catch (err) {
       logger.warn('result file ignored', { runId, error: err as Error });
     }
+  }
+
+  /**
+   * The run with the last result it posted as `result`, read from the item its pointer names (one
+   * GetItem by key); a run without a pointer is returned as it is (a run an older release wrote
+   * may still carry its `result`, until the migration below strips it).
+   */
+  async withResult(run: Run): Promise<Run> {
+    if (!run.resultId) return run;
+    const stored = await this.store.get(run.runId, run.resultId);
+    return stored ? { ...run, result: stored.result } : run;
+  }
+
+  /**
+   * The one-time move of every run item an older release wrote with its last result on it to the
+   * pointer (ResultStore.stripInlineResult), remembered under `name` once done: the runs that carry
+   * `result` are found on each shard of the all-runs index, while it is the previous release's (which
+   * projects everything: the upgrade's steps keep it for several deploys, docs/upgrading-indexes.md).
+   * Idempotent, and a failure leaves
+   * the rest to the next call. Returns how many runs it changed.
+   */
+  async stripInlineResults(name: string): Promise<number> {
+    if (await this.migrations.migrated(name)) return 0;
+    const runIds = await this.store.runIdsWithInlineResult();
+    if (!runIds) {
+      // This release's all-runs index: the table was made by this release (nothing to move), or the upgrade's steps ran faster than the reconciler (docs/upgrading-indexes.md).
+      await this.migrations.markMigrated(name);
+      logger.info('results: the all-runs index projects no `result`; nothing to move', { migration: name });
+      return 0;
+    }
+    let changed = 0;
+    for (const runId of runIds) if (await this.store.stripInlineResult(runId)) changed++;
+    await this.migrations.markMigrated(name);
+    logger.info('results moved beside their runs', { migration: name, runs: changed });
+    return changed;
   }
 
   /**

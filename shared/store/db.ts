@@ -4,21 +4,27 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { STORAGE_ATTRIBUTES } from '../table.js';
+import { STORAGE_ATTRIBUTES, type IndexName } from '../table.js';
+import { FINAL_INDEX_STEP, readsAt, type PhysicalIndex } from '../table-indexes.js';
+import { itemsOf, needsItems } from './hydrate.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { storeError } from './store-errors.js';
 
 export interface Db {
   doc: DynamoDBDocumentClient;
   tableName: string;
+  /** The physical index each logical index is read from (table-indexes.ts): its name on the table and what it projects. */
+  indexes: Record<IndexName, PhysicalIndex>;
 }
 
 /**
  * Builds the document client; `undefined` values are dropped, as optional fields are. Every
  * command's failure passes through storeError (store-errors.ts), so what the store or the
  * marshaller refuses about the data reaches the caller as a 4xx and an unavailable store as a 503.
+ * The stores name logical indexes (table.ts); each Query is sent to the physical index `indexes`
+ * maps it to (default: this release's, table-indexes.ts readsAt(FINAL_INDEX_STEP)).
  */
-export function createDb(tableName: string, config: DynamoDBClientConfig = {}): Db {
+export function createDb(tableName: string, config: DynamoDBClientConfig = {}, indexes: Record<IndexName, PhysicalIndex> = readsAt(FINAL_INDEX_STEP)): Db {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(config), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -33,7 +39,15 @@ export function createDb(tableName: string, config: DynamoDBClientConfig = {}): 
     },
     { step: 'initialize', priority: 'high', name: 'containerizerStoreErrors' },
   );
-  return { doc, tableName };
+  doc.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { IndexName?: string };
+      const physical = input.IndexName === undefined ? undefined : indexes[input.IndexName as IndexName]?.name;
+      return next(physical === undefined ? args : { ...args, input: { ...input, IndexName: physical } });
+    },
+    { step: 'initialize', priority: 'low', name: 'containerizerIndexNames' },
+  );
+  return { doc, tableName, indexes };
 }
 
 /** True for the error a failed `ConditionExpression` raises. */
@@ -73,8 +87,9 @@ export interface Page<T> {
  */
 export async function queryPage<T>(db: Db, input: Omit<QueryCommandInput, 'TableName'>, cursor?: string): Promise<Page<T>> {
   const out = await db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: cursor ? decodeCursor(cursor, input) : undefined }));
+  const items = needsItems(db, input.IndexName, input) ? await itemsOf(db, out.Items ?? []) : (out.Items ?? []);
   return {
-    items: (out.Items ?? []).map((item) => fromItem<T>(item)),
+    items: items.map((item) => fromItem<T>(item)),
     nextCursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
   };
 }
@@ -86,11 +101,13 @@ export async function countAll(db: Db, input: Omit<QueryCommandInput, 'TableName
   return count;
 }
 
-/** Reads a Query to the end, page by page (the SDK's paginator follows LastEvaluatedKey). */
+/** Reads a Query to the end, page by page (the SDK's paginator follows LastEvaluatedKey); items read from the table as queryPage does. */
 export async function queryAll<T>(db: Db, input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
   const items: T[] = [];
+  const hydrate = needsItems(db, input.IndexName, input);
   for await (const page of paginateQuery({ client: db.doc }, { ...input, TableName: db.tableName })) {
-    items.push(...(page.Items ?? []).map((item) => fromItem<T>(item)));
+    const found = hydrate ? await itemsOf(db, page.Items ?? []) : (page.Items ?? []);
+    items.push(...found.map((item) => fromItem<T>(item)));
   }
   return items;
 }

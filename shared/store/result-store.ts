@@ -1,14 +1,16 @@
 /**
  * The items a run's results leave: each posted result under the run's partition key (sk
  * `RESULT#<ulid>`, in the order posted), one point per metric in the app's metric series
- * partition (sorted by time), the last result on the run item, and the run token's hash.
+ * partition (sorted by time), a pointer to the last result on the run item (`resultId`, `resultAt`,
+ * `resultMetrics`: never the result itself, which is up to 64 KiB and would be copied into every
+ * index the run is in), and the run token's hash.
  * Each carries the TTL attribute when its run is not kept forever.
  */
-import { BatchWriteCommand, DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Run } from '../domain.js';
 import type { MetricPoint } from '../schemas.js';
 import { children, childrenQuery, keys, KEY, metricSeriesPk, partitionQuery, RUN_TOKEN_HASH, shardedPartitions, TTL_ATTRIBUTE } from '../table.js';
-import { conditionHeld, queryAll, queryPage, type Db, type Page } from './db.js';
+import { conditionHeld, fromItem, queryAll, queryPage, type Db, type Page } from './db.js';
 
 /** What checking a run token needs of the run. */
 export type TokenSubject = Pick<Run, 'runId' | 'appId' | 'ownerId' | 'status' | 'timeoutSeconds' | 'retentionDays'> & { tokenHash?: string };
@@ -53,7 +55,8 @@ export class ResultStore {
 
   /**
    * Writes one result: its item, its metric points, and (unless a later one is there already)
-   * the run's `result` and `resultAt`. `expiresAt` is epoch s (TTL), or undefined to keep them.
+   * the run's pointer to it (`resultId`, `resultAt`, `resultMetrics`); a `result` an older
+   * release copied onto the run goes in the same write. `expiresAt` is epoch s (TTL), or undefined to keep them.
    */
   async put(stored: StoredResult, metrics: [name: string, value: number][], expiresAt?: number): Promise<void> {
     const ttl = expiresAt === undefined ? {} : { [TTL_ATTRIBUTE]: expiresAt };
@@ -72,11 +75,56 @@ export class ResultStore {
         new UpdateCommand({
           TableName: this.db.tableName,
           Key: keys.run(stored.runId),
-          UpdateExpression: 'SET #result = :result, resultAt = :at',
+          UpdateExpression: 'SET resultId = :id, resultAt = :at, resultMetrics = :metrics REMOVE #result',
           // Posts come one after another from one job: a later or same-millisecond one replaces the last.
           ConditionExpression: `attribute_exists(${KEY.pk}) AND (attribute_not_exists(resultAt) OR resultAt <= :at)`,
           ExpressionAttributeNames: { '#result': 'result' },
-          ExpressionAttributeValues: { ':result': stored.result, ':at': stored.at },
+          ExpressionAttributeValues: { ':id': stored.resultId, ':at': stored.at, ':metrics': stored.metrics },
+        }),
+      ),
+    );
+  }
+
+  /** The result a run's pointer names (one GetItem by key), or undefined when it is gone (expired). */
+  async get(runId: string, resultId: string): Promise<StoredResult | undefined> {
+    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.result(runId, resultId) }));
+    return out.Item ? fromItem<StoredResult>(out.Item) : undefined;
+  }
+
+  /**
+   * Moves a run item an older release wrote, with the last result copied onto it (`result`), to
+   * the pointer: `resultId` names its newest RESULT# item and `result` goes, in one conditional
+   * write (only while `result` is there and `resultAt` unchanged, so a post meanwhile wins).
+   * Returns true when it changed the item; a run without `result` is left as it is (idempotent).
+   */
+  async stripInlineResult(runId: string): Promise<boolean> {
+    const out = await this.db.doc.send(
+      new GetCommand({
+        TableName: this.db.tableName,
+        Key: keys.run(runId),
+        ProjectionExpression: '#result, resultAt',
+        ExpressionAttributeNames: { '#result': 'result' },
+      }),
+    );
+    if (!out.Item || out.Item.result === undefined) return false;
+    const newest = await this.db.doc.send(
+      new QueryCommand({ TableName: this.db.tableName, ...childrenQuery(children.resultsOfRun(runId)), ScanIndexForward: false, Limit: 1 }),
+    );
+    const last = newest.Items?.[0] as StoredResult | undefined;
+    const at = out.Item.resultAt as string | undefined;
+    const pointer = last ? 'SET resultId = :id, resultMetrics = :metrics ' : '';
+    return conditionHeld(
+      this.db.doc.send(
+        new UpdateCommand({
+          TableName: this.db.tableName,
+          Key: keys.run(runId),
+          UpdateExpression: `${pointer}REMOVE #result`,
+          ConditionExpression:
+            at === undefined ? 'attribute_exists(#result) AND attribute_not_exists(resultAt)' : 'attribute_exists(#result) AND resultAt = :at',
+          ExpressionAttributeNames: { '#result': 'result' },
+          // DynamoDB refuses an empty ExpressionAttributeValues.
+          ExpressionAttributeValues:
+            last || at !== undefined ? { ...(last && { ':id': last.resultId, ':metrics': last.metrics }), ...(at !== undefined && { ':at': at }) } : undefined,
         }),
       ),
     );
@@ -104,6 +152,26 @@ export class ResultStore {
       },
       cursor,
     );
+  }
+
+  /**
+   * Ids of the runs whose item carries a `result` (as older releases wrote it): a Query on each shard
+   * of the all-runs index, or undefined when the index read projects only some attributes (then
+   * `result` is not on it: the migration had to run before that index replaced the previous release's).
+   */
+  async runIdsWithInlineResult(): Promise<string[] | undefined> {
+    if (this.db.indexes.byKind.projection !== 'ALL') return undefined;
+    const shards = await Promise.all(
+      shardedPartitions.allRuns().map((partition) =>
+        queryAll<{ runId: string }>(this.db, {
+          ...partitionQuery(partition),
+          FilterExpression: 'attribute_exists(#result)',
+          ProjectionExpression: 'runId',
+          ExpressionAttributeNames: { '#result': 'result' },
+        }),
+      ),
+    );
+    return shards.flat().map((item) => item.runId);
   }
 
   /** Ids of finished runs whose TTL has passed at `now` (a Query on each shard of the all-runs index; dev mode's sweep, since dynalite has no TTL). */

@@ -29,6 +29,7 @@ import {
   type IndexPartition,
 } from '../table.js';
 import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
+import { itemsOf, needsItems } from './hydrate.js';
 
 /** Fields a transition may set besides the status and history. */
 export type TransitionFields = Partial<
@@ -267,7 +268,8 @@ export class RunStore {
             Limit: limit + (before === undefined ? 0 : 1),
           }),
         );
-        const items = (out.Items ?? []).map((item) => fromItem<Run>(item)).filter((run) => run.runId !== before);
+        const found = needsItems(this.db, key.IndexName, {}) ? await itemsOf(this.db, out.Items ?? []) : (out.Items ?? []);
+        const items = found.map((item) => fromItem<Run>(item)).filter((run) => run.runId !== before);
         // Where this partition's reading stopped (its LastEvaluatedKey's sort key), when it has more.
         const reached = out.LastEvaluatedKey ? String(out.LastEvaluatedKey[INDEXES[partition.index][1]]) : undefined;
         return { items, reached };

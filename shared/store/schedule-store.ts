@@ -7,6 +7,7 @@ import type { Schedule, ScheduleFire } from '../domain.js';
 import { SCHEDULE_DEFAULTS } from '../schedule-schemas.js';
 import { children, childrenQuery, indexAttributes, indexKeys, keys, KEY, partitionQuery, TTL_ATTRIBUTE, type IndexPartition } from '../table.js';
 import { conditionHeld, fromItem, queryAll, queryPage, type Db, type Page } from './db.js';
+import { MigrationStore } from './migration-store.js';
 
 /** A stored schedule with the settings added since it was written filled in. */
 function scheduleOf(item: Record<string, unknown>): Schedule {
@@ -26,7 +27,11 @@ function partitionOf({ appId, ownerId }: ScheduleListing): IndexPartition {
 }
 
 export class ScheduleStore {
-  constructor(private readonly db: Db) {}
+  private readonly migrations: MigrationStore;
+
+  constructor(private readonly db: Db) {
+    this.migrations = new MigrationStore(db);
+  }
 
   /** Creates or replaces a schedule item. */
   async put(schedule: Schedule): Promise<void> {
@@ -77,14 +82,13 @@ export class ScheduleStore {
     );
   }
 
-  /** True once `markMigrated(name)` was written. */
-  async migrated(name: string): Promise<boolean> {
-    const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.migration(name), ConsistentRead: true }));
-    return out.Item !== undefined;
+  /** True once `markMigrated(name)` was written (MigrationStore). */
+  migrated(name: string): Promise<boolean> {
+    return this.migrations.migrated(name);
   }
 
-  async markMigrated(name: string): Promise<void> {
-    await this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: { ...keys.migration(name), at: new Date().toISOString() } }));
+  markMigrated(name: string): Promise<void> {
+    return this.migrations.markMigrated(name);
   }
 
   /** Changes a recorded fire's outcome (REPLACED, LAUNCH_FAILED) and what goes with it. */

@@ -14,7 +14,8 @@ import type { ContainerizerFunction } from '../../infra/function.js';
 import { NODE_MAJOR } from '../../infra/bundling/node-major.js';
 import { flattenCfnValue } from '../../infra/nag-acknowledgments.js';
 import { ENTRY_HANDLERS, FUNCTION_ENV, IMAGE_POLICY, type EntryPoint } from '../../shared/function-env.js';
-import { INDEXES, KEY, TTL_ATTRIBUTE } from '../../shared/table.js';
+import { KEY, TTL_ATTRIBUTE } from '../../shared/table.js';
+import { createTableInput } from '../../shared/table-indexes.js';
 import { buildStack } from './build-stack.js';
 
 interface Statement {
@@ -86,14 +87,8 @@ describe('table', () => {
         { AttributeName: KEY.pk, KeyType: 'HASH' },
         { AttributeName: KEY.sk, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: Object.entries(INDEXES).map(([name, [hash, range]]) => ({
-        IndexName: name,
-        KeySchema: [
-          { AttributeName: hash, KeyType: 'HASH' },
-          { AttributeName: range, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
+      // A new deployment starts at the index upgrade's last step: this release's indexes (shared/table-indexes.ts).
+      GlobalSecondaryIndexes: createTableInput('t').GlobalSecondaryIndexes,
     });
   });
 

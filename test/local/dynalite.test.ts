@@ -17,7 +17,7 @@ import { attributeNesting, guardDynalite, NESTING_MESSAGE } from '../../local/st
 import { startDynalite, type EmbeddedDynamo } from '../../local/store/dynalite.js';
 import { ClientError } from '../../shared/errors.js';
 import { createDb } from '../../shared/store/db.js';
-import { createTableInput } from '../../shared/table.js';
+import { createTableInput } from '../../shared/table-indexes.js';
 
 const TABLE = 'containerizer';
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'containerizer-dynalite-'));

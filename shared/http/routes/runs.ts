@@ -138,7 +138,7 @@ const replayRunRoute = createRoute({
 });
 
 /** Registers the run routes; an SSE log follow is bounded by `follow`. */
-export function runRoutes(app: Api, { runs, logs, costs, replays }: Platform, follow: FollowOptions): void {
+export function runRoutes(app: Api, { runs, logs, costs, replays, results }: Platform, follow: FollowOptions): void {
   // A finished run's cost is derived from the run at the deployment's price (views.ts), never stored.
   const view = (run: Parameters<typeof runView>[0]) => runView(run, costs.pricing);
   app.openapi(createRunRoute, async (c) => {
@@ -155,7 +155,8 @@ export function runRoutes(app: Api, { runs, logs, costs, replays }: Platform, fo
     const page = await runs.list(c.get('principal'), c.req.valid('query'));
     return c.json({ items: page.items.map(view), nextCursor: page.nextCursor }, 200);
   });
-  app.openapi(getRunRoute, async (c) => c.json(view(await runs.get(c.get('principal'), c.req.valid('param').runId)), 200));
+  // The run item points to its last result (ResultStore); only this route reads the result itself.
+  app.openapi(getRunRoute, async (c) => c.json(view(await results.withResult(await runs.get(c.get('principal'), c.req.valid('param').runId))), 200));
   app.openapi(getRunHistoryRoute, async (c) => {
     const { runId, status, history } = await runs.get(c.get('principal'), c.req.valid('param').runId);
     return c.json({ runId, status, history }, 200);

@@ -1,7 +1,7 @@
 /**
  * Metrics: one app's metric across its runs (GET /apps/{appId}/metrics), drawn with Chart.js,
  * with the same points as a table for those who do not read charts. The metric names offered are
- * the numeric fields of the app's recent results.
+ * the numeric fields of the app's recent results (the last result of each of its newest runs that posted one).
  */
 import { CategoryScale, Chart as ChartJS, Legend, LinearScale, LineElement, PointElement, Tooltip } from 'chart.js';
 import { useEffect, useState } from 'react';
@@ -15,6 +15,9 @@ import { AppSelect, ErrorNote, Loading, PageTitle } from '../ui/parts.js';
 
 ChartJS.register(CategoryScale, LinearScale, PointElement, LineElement, Tooltip, Legend);
 
+/** Results read at most (the newest runs that posted one) to offer their metric names. */
+const RESULTS_READ = 10;
+
 /** Points drawn at most (the newest). */
 const MAX_POINTS = 5000;
 
@@ -25,8 +28,11 @@ export function MetricsPage() {
   const names = useLoad(async () => {
     if (!appId) return [];
     const runs = await get<Page<Run>>(`/runs${query({ appId, limit: 50 })}`);
+    // Listings carry when a run posted (resultAt), not what: the result is read from the newest runs that posted one.
+    const posted = runs.items.filter((run) => run.resultAt).slice(0, RESULTS_READ);
     const found = new Set<string>();
-    for (const run of runs.items) for (const [key, value] of Object.entries(run.result ?? {})) if (typeof value === 'number') found.add(key);
+    for (const run of await Promise.all(posted.map((r) => get<Run>(`/runs/${r.runId}`))))
+      for (const [key, value] of Object.entries(run.result ?? {})) if (typeof value === 'number') found.add(key);
     return [...found].sort();
   }, [appId]);
   const [name, setName] = useState(params.get('name') ?? '');
