@@ -60,39 +60,35 @@ async function droppingProxy(port: number, drops: number, cutAfter: (n: number) 
 }
 
 describe('the API a client builds on', () => {
-  // A follow takes seconds; it stalled twice in about ten full-suite runs on a loaded machine (under investigation): a bounded
-  // attempt and a retry keep that from holding the suite for minutes, and each attempt still asserts every line exactly once.
-  it(
-    'a follow of a 20,000-line job through five dropped connections gets every line exactly once, in order (eventsource client)',
-    { timeout: 90_000, retry: 2 },
-    async () => {
-      const app = await client.post('/apps', { name: `many-${Date.now()}`, image: IMAGE, command: ['sh', '-c', 'seq 1 20000'], timeoutSeconds: 300 });
-      const run = await client.post(`/apps/${app.body.appId}/runs`);
-      await waitForTerminal(client, run.body.runId);
-      const proxy = await droppingProxy(Number(new URL(server.url).port), 5, (n) => 50_000 + n * 123_457);
-      const messages: string[] = [];
-      let connections = 0;
-      const end = await new Promise<unknown>((resolve, reject) => {
-        const source = new EventSource(`${proxy.url}/runs/${run.body.runId}/logs`, {
-          fetch: async (input, init) => {
-            connections++;
-            const res = await fetch(input, { ...init, headers: { ...init.headers, authorization: `Bearer ${client.token}` } });
-            return wholeEvents(res);
-          },
-        });
-        source.addEventListener('log', (event) => messages.push(JSON.parse(event.data).message));
-        source.addEventListener('end', (event) => (source.close(), resolve(JSON.parse(event.data))));
-        source.addEventListener('error', (event) => source.readyState === EventSource.CLOSED && reject(new Error(`follow refused: ${JSON.stringify(event)}`)));
+  // It once stalled now and then on a loaded machine: cli/follow.ts's wholeEvents returned from a pull with nothing to pass on
+  // (a chunk with no event end in it) and the stream never pulled again; test/cli/follow.test.ts pins that down.
+  it('a follow of a 20,000-line job through five dropped connections gets every line exactly once, in order (eventsource client)', async () => {
+    const app = await client.post('/apps', { name: `many-${Date.now()}`, image: IMAGE, command: ['sh', '-c', 'seq 1 20000'], timeoutSeconds: 300 });
+    const run = await client.post(`/apps/${app.body.appId}/runs`);
+    await waitForTerminal(client, run.body.runId);
+    const proxy = await droppingProxy(Number(new URL(server.url).port), 5, (n) => 50_000 + n * 123_457);
+    const messages: string[] = [];
+    let connections = 0;
+    const end = await new Promise<unknown>((resolve, reject) => {
+      const source = new EventSource(`${proxy.url}/runs/${run.body.runId}/logs`, {
+        fetch: async (input, init) => {
+          connections++;
+          const res = await fetch(input, { ...init, headers: { ...init.headers, authorization: `Bearer ${client.token}` } });
+          return wholeEvents(res);
+        },
       });
-      proxy.close();
-      expect(end).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
-      expect(messages.length).toBe(20_000);
-      expect(messages).toEqual(Array.from({ length: 20_000 }, (_, i) => String(i + 1)));
-      expect(proxy.dropped()).toBe(5);
-      // The first connection, one after each drop, and any at a ~1 MiB response boundary.
-      expect(connections).toBeGreaterThanOrEqual(6);
-    },
-  );
+      source.addEventListener('log', (event) => messages.push(JSON.parse(event.data).message));
+      source.addEventListener('end', (event) => (source.close(), resolve(JSON.parse(event.data))));
+      source.addEventListener('error', (event) => source.readyState === EventSource.CLOSED && reject(new Error(`follow refused: ${JSON.stringify(event)}`)));
+    });
+    proxy.close();
+    expect(end).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
+    expect(messages.length).toBe(20_000);
+    expect(messages).toEqual(Array.from({ length: 20_000 }, (_, i) => String(i + 1)));
+    expect(proxy.dropped()).toBe(5);
+    // The first connection, one after each drop, and any at a ~1 MiB response boundary.
+    expect(connections).toBeGreaterThanOrEqual(6);
+  });
 
   it('serves an OpenAPI document that Redocly lints with no error (offline)', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'containerizer-openapi-')), 'openapi.json');
