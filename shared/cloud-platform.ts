@@ -20,6 +20,7 @@ import { CodeBuildImageBuilder } from './aws/codebuild-image-builder.js';
 import { EcrGarbageCollector } from './aws/ecr-garbage-collector.js';
 import { CodeBuildLogs } from './aws/codebuild-logs.js';
 import { EcrScanFindings } from './aws/ecr-scan-findings.js';
+import { EcrImageDigests } from './aws/ecr-image-digests.js';
 import { S3ContextStore } from './aws/s3-context-store.js';
 import { EcsRuntime } from './aws/ecs-runtime.js';
 import { DEFAULT_FARGATE_VCPU_QUOTA, FargateCapacity } from './aws/fargate-capacity.js';
@@ -110,6 +111,8 @@ async function build(env: Env): Promise<CloudPlatform> {
     results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
     imagePolicy: readImagePolicy(env),
     costs: readCostSettings(env, 'cloud'),
+    // A replay checks ECR still holds the old run's digest (an app's image may be in another Region's registry).
+    imageDigests: new EcrImageDigests({ ecrIn: (region) => (region === clientConfig.region ? ecr : new ECRClient({ ...clientConfig, region })) }),
     images: imageBackend(read, clientConfig, logs, ecr),
     // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
     garbageCollector: repositoryUri ? new EcrGarbageCollector({ ecr, repositoryUri }) : undefined,
