@@ -214,6 +214,7 @@ export const CostReport = z
     priceSource: z.string(),
   })
   .openapi('CostReport');
+export type CostReport = z.infer<typeof CostReport>;
 /** An ISO 8601 date-time a ULID can hold: from 1970-01-01 to ULID's TIME_MAX (ms), year 10889. */
 const isoDate = isoDateField();
 function isoDateField() {
