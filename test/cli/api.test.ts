@@ -5,13 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wholeEvents } from '../../cli/follow.js';
+import { droppingProxy } from '../support/dropping-proxy.js';
 import { IMAGE, signedIn, startServer, waitForTerminal, type Client, type RunningServer } from '../support/server.js';
 
 let server: RunningServer;
@@ -25,39 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-/**
- * A TCP proxy to the server that cuts each of the first `drops` connections after `cutAfter(n)`
- * bytes of response (mid-event: the byte counts fall where they fall), as a network would.
- */
-async function droppingProxy(port: number, drops: number, cutAfter: (n: number) => number): Promise<{ url: string; dropped: () => number; close: () => void }> {
-  let connections = 0;
-  let dropped = 0;
-  const sockets = new Set<Socket>();
-  const proxy: Server = createServer((downstream) => {
-    const n = connections++;
-    const upstream = connect(port, '127.0.0.1');
-    sockets.add(downstream).add(upstream);
-    let sent = 0;
-    downstream.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => {
-      if (n < drops && sent + chunk.length > cutAfter(n)) {
-        downstream.write(chunk.subarray(0, cutAfter(n) - sent));
-        dropped++;
-        downstream.destroy();
-        upstream.destroy();
-        return;
-      }
-      sent += chunk.length;
-      downstream.write(chunk);
-    });
-    upstream.on('end', () => downstream.end());
-    for (const s of [downstream, upstream]) s.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const { port: proxyPort } = proxy.address() as { port: number };
-  return { url: `http://127.0.0.1:${proxyPort}`, dropped: () => dropped, close: () => (sockets.forEach((s) => s.destroy()), proxy.close()) };
-}
 
 describe('the API a client builds on', () => {
   // It once stalled now and then on a loaded machine: cli/follow.ts's wholeEvents returned from a pull with nothing to pass on
