@@ -10,6 +10,7 @@
 import { DescribeImagesCommand, ImageNotFoundException, RepositoryNotFoundException, type ECRClient } from '@aws-sdk/client-ecr';
 import type { ImageDigests } from '../ports.js';
 import { pinnedReference } from '../rules/replay-rules.js';
+import { unlessThrottled } from './errors.js';
 
 /** `<registryId>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>[:tag][@digest]`: ECR's private registry host (Amazon ECR User Guide, "Private registry"). */
 const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/;
@@ -27,16 +28,16 @@ export class EcrImageDigests implements ImageDigests {
   /**
    * `repository@digest` when ECR still holds `digest` in `image`'s repository, undefined when the
    * image or the repository is gone; for an image outside private ECR, `repository@digest` unchecked.
-   * @throws the SDK's error for anything else (throttling, access denied): the replay is not started.
+   * @throws ServiceUnavailableError (503) when ECR throttles; the SDK's error for anything else (access denied): the replay is not started.
    */
   async pinned(image: string, digest: string): Promise<string | undefined> {
     const pinned = pinnedReference(image, digest);
     const repository = ecrRepositoryOf(image);
     if (!repository) return pinned;
     try {
-      await this.options
-        .ecrIn(repository.region)
-        .send(new DescribeImagesCommand({ registryId: repository.registryId, repositoryName: repository.repositoryName, imageIds: [{ imageDigest: digest }] }));
+      const ecr = this.options.ecrIn(repository.region);
+      const { registryId, repositoryName } = repository;
+      await unlessThrottled('ECR', ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [{ imageDigest: digest }] })));
       return pinned;
     } catch (err) {
       if (err instanceof ImageNotFoundException || err instanceof RepositoryNotFoundException) return undefined;

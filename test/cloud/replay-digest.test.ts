@@ -98,7 +98,7 @@ describe.skipIf(unavailable)('replay in the cloud: the digest is checked in ECR'
     expect((await platform.runs.list(OWNER, { limit: 100 })).items.length).toBe(before);
   });
 
-  it('a repository that is gone is a 410 too; an image outside private ECR is named by digest unchecked, without asking ECR', async () => {
+  it('a repository that is gone is a 410 too; an image outside private ECR is named by digest unchecked, without asking ECR; throttling is a 503', async () => {
     const digests = new EcrImageDigests({ ecrIn: () => ecr });
     const digest = `sha256:${'c'.repeat(64)}`;
     await expect(digests.pinned(`123456789012.dkr.ecr.${REGION}.amazonaws.com/deleted-repository:v1`, digest)).resolves.toBeUndefined();
@@ -106,5 +106,10 @@ describe.skipIf(unavailable)('replay in the cloud: the digest is checked in ECR'
     await expect(digests.pinned('public.ecr.aws/docker/library/busybox:1.36', digest)).resolves.toBe(`public.ecr.aws/docker/library/busybox@${digest}`);
     await expect(digests.pinned('ghcr.io/acme/tool:2', digest)).resolves.toBe(`ghcr.io/acme/tool@${digest}`);
     expect(moto.calls().operation['ecr:DescribeImages'] ?? 0).toBe(calls);
+    // ECR throttling (after the SDK's retries) is a 503 to retry, not a 410 nor a 500.
+    const throttled = { send: async () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })) } as unknown as ECRClient;
+    await expect(new EcrImageDigests({ ecrIn: () => throttled }).pinned(`123456789012.dkr.ecr.${REGION}.amazonaws.com/x:v1`, digest)).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+    });
   });
 });
