@@ -8,7 +8,7 @@
  *   yes >/dev/null & yes >/dev/null & npx tsx bench/follow-drops.ts 15; kill %1 %2
  * Whether a follow stalled depended on where the TCP segments fell, so on the load. Measured here
  * (2 cores, two busy loops, other work on the machine) before cli/follow.ts read on past a chunk
- * with no event end: 1 of 12 follows stalled (and 4 of 21 in the test's own harness); after: 0 of 12
+ * with no event end: 1 of 12 follows stalled (and 4 of 31 in the test's own harness); after: 0 of 12
  * (and 0 of 25).
  */
 import { EventSource } from 'eventsource';
