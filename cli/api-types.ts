@@ -2468,6 +2468,8 @@ export interface operations {
   getCosts: {
     parameters: {
       query?: {
+        /** @description only this app's runs */
+        appId?: string;
         /** @description runs created at or after (ISO 8601); default: the start of this month */
         from?: string;
         /** @description app, schedule (runs of no schedule: `-`) or owner */
@@ -2476,6 +2478,8 @@ export interface operations {
         ownerId?: string;
         /** @description day (YYYY-MM-DD) or month (YYYY-MM), UTC, of the runs' creation */
         period?: 'day' | 'month';
+        /** @description only this schedule's runs */
+        scheduleId?: string;
         /** @description runs created at or before (ISO 8601); default: now */
         to?: string;
       };

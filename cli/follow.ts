@@ -59,6 +59,12 @@ function lastBoundary(bytes: Uint8Array): number {
  * failed read it keeps the half event it had and glues the next connection's first bytes to it
  * (a corrupted or lost line). Ended, the half event is dropped (as WHATWG says for an
  * incomplete event) and the client reconnects with the last whole event's id.
+ *
+ * Each `pull` reads until it has a whole event to enqueue (or the body ends): a stream calls
+ * `pull` again only after one that enqueued something (WHATWG Streams,
+ * ReadableStreamDefaultControllerCallPullIfNeeded), so a pull that returned empty-handed on a
+ * chunk with no event end in it — a small TCP segment, the last bytes before a drop — left the
+ * reader waiting forever.
  */
 export function wholeEvents(response: Response): Response {
   if (!response.ok || !response.body) return response;
@@ -67,17 +73,19 @@ export function wholeEvents(response: Response): Response {
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await reader.read();
-        if (done) {
-          if (pending.length > 0) controller.enqueue(pending);
-          return controller.close();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) {
+            if (pending.length > 0) controller.enqueue(pending);
+            return controller.close();
+          }
+          const joined = new Uint8Array(pending.length + value.length);
+          joined.set(pending);
+          joined.set(value, pending.length);
+          const end = lastBoundary(joined);
+          pending = joined.slice(end);
+          if (end > 0) return controller.enqueue(joined.subarray(0, end));
         }
-        const joined = new Uint8Array(pending.length + value.length);
-        joined.set(pending);
-        joined.set(value, pending.length);
-        const end = lastBoundary(joined);
-        pending = joined.slice(end);
-        if (end > 0) controller.enqueue(joined.subarray(0, end));
       } catch {
         controller.close(); // the connection dropped: end at the last whole event
       }

@@ -125,6 +125,7 @@ export class Api extends Construct {
       },
     });
     runtime.grantLaunch(this.function);
+    runtime.grantCheckImages(this.function);
     runtime.grantControl(this.function);
     runtime.grantReadLogs(this.function);
     events.grantPutEvents(this.function);

@@ -86,6 +86,11 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
 
   acknowledge(
     api.function.role,
+    wildcard(runtime.imageRepositoryArns),
+    "A replay checks its image's digest (ecr:DescribeImages) in whichever private ECR repository of this account the app named.",
+  );
+  acknowledge(
+    api.function.role,
     wildcard(images.bucket.arnForObjects('contexts/*')),
     "Build contexts are written per image version at run time; object access is limited to the bucket's contexts/ prefix.",
   );

@@ -124,6 +124,14 @@ export class ContainerRuntime extends Construct {
   }
 
   /**
+   * Lets `grantee` (the api) check that an image's digest is still in a private repository of this
+   * account before a replay runs it again (ecr:DescribeImages, shared/aws/ecr-image-digests.ts).
+   */
+  grantCheckImages(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['ecr:DescribeImages'], resources: [this.imageRepositoryArns] }));
+  }
+
+  /**
    * Lets `grantee` launch runs: register a task-definition revision for an app version,
    * run it on this cluster only, tag both on creation, and pass the two task roles to ECS.
    */

@@ -13,6 +13,7 @@ import { CodeBuildImageBuilder } from './aws/codebuild-image-builder.js';
 import { CodeBuildLogs } from './aws/codebuild-logs.js';
 import { EcrGarbageCollector } from './aws/ecr-garbage-collector.js';
 import { EcrScanFindings } from './aws/ecr-scan-findings.js';
+import { EcrImageDigests } from './aws/ecr-image-digests.js';
 import { S3ContextStore } from './aws/s3-context-store.js';
 import type { AwsClientConfig, ImageBuildConfig } from './cloud-config.js';
 import type { ImageBackend } from './services/images.js';
@@ -23,6 +24,8 @@ export interface CloudImageAdapters {
   scanFindings: EcrScanFindings;
   garbageCollector?: EcrGarbageCollector;
   buildSettlement?: BuildSettlement;
+  /** A replay's check that ECR still holds the old run's digest. */
+  imageDigests: EcrImageDigests;
 }
 
 /** The adapters over one set of clients (one ECR client for all). */
@@ -51,5 +54,7 @@ export function cloudImageAdapters(options: {
     scanFindings,
     garbageCollector: repositoryUri ? new EcrGarbageCollector({ ecr, repositoryUri }) : undefined,
     buildSettlement: repositoryUri ? new BuildSettlement({ codebuild: codebuild!, ecr, findings: scanFindings }) : undefined,
+    // An app's image may be in another Region's registry.
+    imageDigests: new EcrImageDigests({ ecrIn: (region) => (region === aws.region ? ecr : new ECRClient({ ...aws, region })) }),
   };
 }

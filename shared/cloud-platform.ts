@@ -93,6 +93,8 @@ async function build(env: Env): Promise<CloudPlatform> {
     results: { resultBaseUrl: () => config.resultBaseUrl },
     imagePolicy: config.imagePolicy,
     costs: config.costs,
+    // A replay checks ECR still holds the old run's digest (made with the other image adapters, on first use).
+    imageDigests: { pinned: async (image, digest) => (await images()).imageDigests.pinned(image, digest) },
     images: imageBuilds && lazyImageBackend(images),
     // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
     garbageCollector: repositoryUri ? { collect: async (inUse) => (await images()).garbageCollector!.collect(inUse) } : undefined,

@@ -2,7 +2,7 @@
  * Composition of the services over a backend's adapters: what dev mode's server and the
  * Lambda entry points both build, so no service is wired twice.
  */
-import type { ContainerRuntime, GarbageCollector, LogSource, RunEventPublisher, Scheduler } from './ports.js';
+import type { ContainerRuntime, GarbageCollector, ImageDigests, LogSource, RunEventPublisher, Scheduler } from './ports.js';
 import { GarbageService } from './services/garbage.js';
 import { ImageStore } from './store/image-store.js';
 import { ImageService, type ImageBackend } from './services/images.js';
@@ -24,7 +24,7 @@ import { AuthService, type AuthConfig } from './services/auth.js';
 import { ResultService, type ResultServiceConfig } from './services/results.js';
 import { RunService, type RunServiceConfig } from './services/runs.js';
 import { CostService, type CostSettings } from './services/costs.js';
-import { ReplayService } from './services/replays.js';
+import { ReplayService, runtimeDigests } from './services/replays.js';
 import { DEFAULT_PRICE_REGION, pricingOf } from './rules/cost-rules.js';
 import { ScheduleService } from './services/schedules.js';
 
@@ -47,6 +47,8 @@ export interface PlatformDeps {
   garbageCollector?: GarbageCollector;
   /** Prices and budgets (shared/settings.ts readCostSettings); default: us-east-1 Linux/X86_64 as an estimate, no budget. */
   costs?: CostSettings;
+  /** Whether a registry still holds a digest, before a replay (the cloud: ECR); default: the runtime's own look-up (Docker), else unchecked. */
+  imageDigests?: ImageDigests;
 }
 
 /** The services' types (routes and handlers import them from services/platform-services.ts). */
@@ -114,7 +116,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     imageResolver,
     garbage,
     costs,
-    replays: new ReplayService(runs, apps, deps.runtime, costs),
+    replays: new ReplayService(runs, apps, deps.imageDigests ?? runtimeDigests(deps.runtime), costs),
     logs: deps.logs,
   };
 }

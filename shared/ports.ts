@@ -265,3 +265,14 @@ export interface GarbageCollector {
   /** Never removes an image whose tag or id `inUse` holds. */
   collect(inUse: ReadonlySet<string>): Promise<GcReport>;
 }
+
+/** A registry's answer to "do you still hold this image by digest?" — asked before a replay runs an old digest again. */
+export interface ImageDigests {
+  /**
+   * The reference naming exactly `digest` of `image`'s repository (`repository@digest`, or dev
+   * mode's local image Id) when the registry still holds it; undefined when it is gone. A
+   * registry the backend cannot ask (an external one) gets the reference unchecked: its pull fails
+   * the launch instead.
+   */
+  pinned(image: string, digest: string): Promise<string | undefined>;
+}

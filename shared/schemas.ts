@@ -48,6 +48,8 @@ export const CostQuery = z
     from: isoDateField().optional().openapi({ description: 'runs created at or after (ISO 8601); default: the start of this month' }),
     to: isoDateField().optional().openapi({ description: 'runs created at or before (ISO 8601); default: now' }),
     ownerId: z.string().optional().openapi({ description: "admins: one owner's runs (default: every owner's)" }),
+    appId: z.string().max(64).optional().openapi({ description: "only this app's runs" }),
+    scheduleId: z.string().max(64).optional().openapi({ description: "only this schedule's runs" }),
   })
   .refine((query) => !query.from || !query.to || Date.parse(query.from) <= Date.parse(query.to), { message: 'must not be before from', path: ['to'] });
 export type CostQuery = z.infer<typeof CostQuery>;
@@ -76,6 +78,7 @@ export const CostReport = z
     priceSource: z.string(),
   })
   .openapi('CostReport');
+export type CostReport = z.infer<typeof CostReport>;
 /** An ISO 8601 date-time a ULID can hold: from 1970-01-01 to ULID's TIME_MAX (ms), year 10889. */
 const isoDate = isoDateField();
 function isoDateField() {

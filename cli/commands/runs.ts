@@ -7,6 +7,7 @@ import { EXIT, runExitCode } from '../exit-codes.js';
 import { duration, parseSince, printData, printList, status, when } from '../output.js';
 import { followRun, reportOutcome, waitForRun, writeLine } from '../run-follow.js';
 import { parentCommand } from './apps.js';
+import { runCostText } from './costs.js';
 
 type Run = Schemas['Run'];
 const RUN_STATUSES = ['PENDING', 'PROVISIONING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'];
@@ -31,7 +32,8 @@ async function getRun(session: Session, runId: string): Promise<Run> {
   return unwrap(await session.client.GET('/runs/{runId}', { params: { path: { runId } } }));
 }
 
-const runColumns = [
+/** The columns of a run in `runs` and `runs get`. */
+export const runColumns = [
   { heading: 'RUN ID', value: (r: Run) => r.runId },
   { heading: 'APP', value: (r: Run) => r.appName },
   { heading: 'STATUS', value: (r: Run) => status(r.status) },
@@ -39,6 +41,7 @@ const runColumns = [
   { heading: 'TRIGGER', value: (r: Run) => r.trigger },
   { heading: 'CREATED', value: (r: Run) => when(r.createdAt) },
   { heading: 'DURATION', value: (r: Run) => duration(r.durationMs) },
+  { heading: 'COST', value: runCostText },
 ];
 
 export function runCommands(program: Command): void {
@@ -134,6 +137,7 @@ export function runCommands(program: Command): void {
         const { output } = globals(command);
         if (output !== 'table') return printData(output, { ...run, history });
         printData('yaml', run);
+        if (run.cost) process.stdout.write(`\nCost: ${runCostText(run)}${run.cost.estimate ? ' (what it would cost on Fargate)' : ''}\n`);
         process.stdout.write('\nHistory:\n');
         printList('table', history, [
           { heading: 'STATUS', value: (h) => status(h.status) },

@@ -45,7 +45,7 @@ export class CostService {
 
   /**
    * The roll-up of the runs created in [from, to] (default: this UTC month so far): the caller's
-   * own, or, for an admin, every owner's (or `ownerId`'s).
+   * own, or, for an admin, every owner's (or `ownerId`'s); only `appId`'s or `scheduleId`'s runs when given.
    * @throws ClientError 400 when the range holds more than MAX_RUNS_PER_REPORT runs.
    */
   async report(principal: Principal, query: CostQuery, at = new Date()): Promise<CostReport> {
@@ -54,6 +54,7 @@ export class CostService {
     const owner = principal.role === 'admin' ? query.ownerId : principal.userId;
     const runs: Run[] = [];
     await this.eachRun(owner, from, to, (run) => {
+      if (!inScope(run, query)) return false;
       if (runs.push(run) > MAX_RUNS_PER_REPORT) throw badRequest(`more than ${MAX_RUNS_PER_REPORT} runs in this range: narrow from and to`);
       return false;
     });
@@ -110,4 +111,9 @@ export class CostService {
       cursor = page.nextCursor;
     } while (cursor);
   }
+}
+
+/** True when `run` is one of the roll-up's: of its app and schedule when the query names them. */
+function inScope(run: Run, { appId, scheduleId }: Pick<CostQuery, 'appId' | 'scheduleId'>): boolean {
+  return (appId === undefined || run.appId === appId) && (scheduleId === undefined || run.scheduleId === scheduleId);
 }

@@ -5,13 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wholeEvents } from '../../cli/follow.js';
+import { droppingProxy } from '../support/dropping-proxy.js';
 import { IMAGE, signedIn, startServer, waitForTerminal, type Client, type RunningServer } from '../support/server.js';
 
 let server: RunningServer;
@@ -26,73 +27,36 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/**
- * A TCP proxy to the server that cuts each of the first `drops` connections after `cutAfter(n)`
- * bytes of response (mid-event: the byte counts fall where they fall), as a network would.
- */
-async function droppingProxy(port: number, drops: number, cutAfter: (n: number) => number): Promise<{ url: string; dropped: () => number; close: () => void }> {
-  let connections = 0;
-  let dropped = 0;
-  const sockets = new Set<Socket>();
-  const proxy: Server = createServer((downstream) => {
-    const n = connections++;
-    const upstream = connect(port, '127.0.0.1');
-    sockets.add(downstream).add(upstream);
-    let sent = 0;
-    downstream.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => {
-      if (n < drops && sent + chunk.length > cutAfter(n)) {
-        downstream.write(chunk.subarray(0, cutAfter(n) - sent));
-        dropped++;
-        downstream.destroy();
-        upstream.destroy();
-        return;
-      }
-      sent += chunk.length;
-      downstream.write(chunk);
-    });
-    upstream.on('end', () => downstream.end());
-    for (const s of [downstream, upstream]) s.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const { port: proxyPort } = proxy.address() as { port: number };
-  return { url: `http://127.0.0.1:${proxyPort}`, dropped: () => dropped, close: () => (sockets.forEach((s) => s.destroy()), proxy.close()) };
-}
-
 describe('the API a client builds on', () => {
-  // A follow takes seconds; it stalled twice in about ten full-suite runs on a loaded machine (under investigation): a bounded
-  // attempt and a retry keep that from holding the suite for minutes, and each attempt still asserts every line exactly once.
-  it(
-    'a follow of a 20,000-line job through five dropped connections gets every line exactly once, in order (eventsource client)',
-    { timeout: 90_000, retry: 2 },
-    async () => {
-      const app = await client.post('/apps', { name: `many-${Date.now()}`, image: IMAGE, command: ['sh', '-c', 'seq 1 20000'], timeoutSeconds: 300 });
-      const run = await client.post(`/apps/${app.body.appId}/runs`);
-      await waitForTerminal(client, run.body.runId);
-      const proxy = await droppingProxy(Number(new URL(server.url).port), 5, (n) => 50_000 + n * 123_457);
-      const messages: string[] = [];
-      let connections = 0;
-      const end = await new Promise<unknown>((resolve, reject) => {
-        const source = new EventSource(`${proxy.url}/runs/${run.body.runId}/logs`, {
-          fetch: async (input, init) => {
-            connections++;
-            const res = await fetch(input, { ...init, headers: { ...init.headers, authorization: `Bearer ${client.token}` } });
-            return wholeEvents(res);
-          },
-        });
-        source.addEventListener('log', (event) => messages.push(JSON.parse(event.data).message));
-        source.addEventListener('end', (event) => (source.close(), resolve(JSON.parse(event.data))));
-        source.addEventListener('error', (event) => source.readyState === EventSource.CLOSED && reject(new Error(`follow refused: ${JSON.stringify(event)}`)));
+  // It once stalled now and then on a loaded machine: cli/follow.ts's wholeEvents returned from a pull with nothing to pass on
+  // (a chunk with no event end in it) and the stream never pulled again; test/cli/follow.test.ts pins that down.
+  it('a follow of a 20,000-line job through five dropped connections gets every line exactly once, in order (eventsource client)', async () => {
+    const app = await client.post('/apps', { name: `many-${Date.now()}`, image: IMAGE, command: ['sh', '-c', 'seq 1 20000'], timeoutSeconds: 300 });
+    const run = await client.post(`/apps/${app.body.appId}/runs`);
+    await waitForTerminal(client, run.body.runId);
+    const proxy = await droppingProxy(Number(new URL(server.url).port), 5, (n) => 50_000 + n * 123_457);
+    const messages: string[] = [];
+    let connections = 0;
+    const end = await new Promise<unknown>((resolve, reject) => {
+      const source = new EventSource(`${proxy.url}/runs/${run.body.runId}/logs`, {
+        fetch: async (input, init) => {
+          connections++;
+          const res = await fetch(input, { ...init, headers: { ...init.headers, authorization: `Bearer ${client.token}` } });
+          return wholeEvents(res);
+        },
       });
-      proxy.close();
-      expect(end).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
-      expect(messages.length).toBe(20_000);
-      expect(messages).toEqual(Array.from({ length: 20_000 }, (_, i) => String(i + 1)));
-      expect(proxy.dropped()).toBe(5);
-      // The first connection, one after each drop, and any at a ~1 MiB response boundary.
-      expect(connections).toBeGreaterThanOrEqual(6);
-    },
-  );
+      source.addEventListener('log', (event) => messages.push(JSON.parse(event.data).message));
+      source.addEventListener('end', (event) => (source.close(), resolve(JSON.parse(event.data))));
+      source.addEventListener('error', (event) => source.readyState === EventSource.CLOSED && reject(new Error(`follow refused: ${JSON.stringify(event)}`)));
+    });
+    proxy.close();
+    expect(end).toMatchObject({ status: 'SUCCEEDED', exitCode: 0 });
+    expect(messages.length).toBe(20_000);
+    expect(messages).toEqual(Array.from({ length: 20_000 }, (_, i) => String(i + 1)));
+    expect(proxy.dropped()).toBe(5);
+    // The first connection, one after each drop, and any at a ~1 MiB response boundary.
+    expect(connections).toBeGreaterThanOrEqual(6);
+  });
 
   it('serves an OpenAPI document that Redocly lints with no error (offline)', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'containerizer-openapi-')), 'openapi.json');

@@ -67,5 +67,10 @@ describe('costs', () => {
 
     const byApp = await platform.costs.report(ADMIN, CostQuery.parse({ groupBy: 'app', ownerId: OTHER.userId }));
     expect(byApp.lines.map((line) => [line.key, line.runs])).toEqual([[theirs.appId, 1]]);
+    // One app's or one schedule's runs only; another owner's app is not the caller's to see.
+    const ofApp = await platform.costs.report(ADMIN, CostQuery.parse({ groupBy: 'owner', appId: mine.appId }));
+    expect(ofApp.lines.map((line) => [line.key, line.runs])).toEqual([[OWNER.userId, 3]]);
+    expect((await platform.costs.report(OTHER, CostQuery.parse({ appId: mine.appId }))).lines).toEqual([]);
+    expect((await platform.costs.report(OWNER, CostQuery.parse({ scheduleId: 'no-such-schedule' }))).lines).toEqual([]);
   });
 });

@@ -122,7 +122,9 @@ describe('images', () => {
     expect(api.resources('s3:ListBucket')).toEqual([bucketArn]);
     expect(api.conditions('s3:ListBucket')).toEqual([{ StringLike: { 's3:prefix': ['contexts/*'] } }]);
     expect(api.resources('logs:GetLogEvents')).toContainEqual(flattenCfnValue(cfn(stack.images.buildLogGroup.logGroupArn)));
-    for (const action of ['ecr:BatchDeleteImage', 'ecr:DescribeImages']) expect(api.resources(action)).toEqual([repositoryArn]);
+    expect(api.resources('ecr:BatchDeleteImage')).toEqual([repositoryArn]);
+    // DescribeImages also on the account's other private repositories: a replay checks its image's digest wherever the app's image is.
+    expect(api.resources('ecr:DescribeImages').sort()).toEqual([repositoryArn, flattenCfnValue(cfn(stack.runtime.imageRepositoryArns))].sort());
     // Nothing the adapters do not call.
     for (const action of ['codebuild:BatchGetBuilds', 'ecr:DescribeImageScanFindings', 'ecr:PutImage', 's3:*']) expect(api.actions.has(action)).toBe(false);
   });

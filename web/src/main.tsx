@@ -18,6 +18,7 @@ import './styles.css';
 
 // Chart.js is most of the bundle and only the metrics page needs it: loaded when that page is opened.
 const MetricsPage = lazy(() => import('./pages/metrics.js').then((module) => ({ default: module.MetricsPage })));
+const CostsPage = lazy(() => import('./pages/costs.js').then((module) => ({ default: module.CostsPage })));
 
 void loadConfig().then(() =>
   createRoot(document.getElementById('root')!).render(
@@ -42,6 +43,14 @@ void loadConfig().then(() =>
                 element={
                   <Suspense fallback={<p role="status">Loading…</p>}>
                     <MetricsPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="costs"
+                element={
+                  <Suspense fallback={<p role="status">Loading…</p>}>
+                    <CostsPage />
                   </Suspense>
                 }
               />

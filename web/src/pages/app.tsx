@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, all, del, get, post } from '../api/client.js';
 import type { App, AppVersion, Run, VersionDiff } from '../api/types.js';
+import { formatUsd, StartRunError } from '../ui/cost.js';
 import { formatTime } from '../ui/format.js';
 import { useLoad, useSubmit } from '../ui/hooks.js';
 import { ErrorNote, Field, Loading, PageTitle } from '../ui/parts.js';
@@ -54,6 +55,10 @@ export function AppPage() {
         <dt>Size</dt>
         <dd>
           {app.cpu} vCPU, {app.memoryMiB} MiB, timeout {app.timeoutSeconds} s, {app.retry.maxAttempts} attempt(s)
+        </dd>
+        <dt>Cost limit per run</dt>
+        <dd data-testid="app-max-cost">
+          {app.maxCostPerRun === undefined ? 'none' : `${formatUsd(app.maxCostPerRun)} of Fargate time: a run that reaches it is stopped (TIMED_OUT)`}
         </dd>
         <dt>Version</dt>
         <dd>
@@ -112,7 +117,7 @@ function RunNow({ app }: { app: App }) {
             <textarea id="run-env" className="mono" rows={2} value={env} onChange={(e) => setEnv(e.target.value)} />
           </Field>
         </details>
-        {!(error instanceof ApiError && error.problem.errors?.length) && <ErrorNote error={error} />}
+        {!(error instanceof ApiError && error.problem.errors?.length) && <StartRunError error={error} />}
         <button type="submit" disabled={busy}>
           Run {app.name} now
         </button>

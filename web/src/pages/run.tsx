@@ -4,11 +4,12 @@
  * the run it retries.
  */
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { followUrl } from '../api/config.js';
 import { get, post } from '../api/client.js';
 import { isTerminal } from '../api/runs.js';
 import type { Run, Transition } from '../api/types.js';
+import { RunCostFacts, StartRunError } from '../ui/cost.js';
 import { formatDuration, formatTime } from '../ui/format.js';
 import { useLoad, useNow } from '../ui/hooks.js';
 import { LogView } from '../ui/log-view.js';
@@ -72,6 +73,15 @@ export function RunPage() {
         <dd>{formatDuration(elapsed)}</dd>
         <dt>Image</dt>
         <dd className="mono">{current.image}</dd>
+        {current.replayOf && (
+          <>
+            <dt>Replays</dt>
+            <dd>
+              <Link to={`/runs/${current.replayOf}`}>the run it replays</Link>
+            </dd>
+          </>
+        )}
+        <RunCostFacts run={current} />
         {current.previousRunId && (
           <>
             <dt>Retries</dt>
@@ -107,6 +117,7 @@ export function RunPage() {
           <ErrorNote error={actionError} />
         </section>
       )}
+      {ended && current.startedAt && <Replay run={current} />}
       <div className="columns">
         <section aria-labelledby="timeline">
           <h2 id="timeline">Timeline</h2>
@@ -156,5 +167,36 @@ export function RunPage() {
         />
       </section>
     </>
+  );
+}
+
+/** Replay: a new run with exactly what this one ran (its image digest, command, env, sidecars); goes to the new run. */
+function Replay({ run }: { run: Run }) {
+  const navigate = useNavigate();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  async function replay() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const started = await post<Run>(`/runs/${run.runId}/replay`);
+      navigate(`/runs/${started.runId}`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section aria-labelledby="replay" className="control">
+      <h2 id="replay">Replay</h2>
+      <p className="muted">
+        A new run with exactly what this one ran: the image by its digest{run.imageDigest ? ` (${run.imageDigest.slice(0, 19)}…)` : ''}, not its tag.
+      </p>
+      <StartRunError error={error} />
+      <button type="button" disabled={busy} onClick={() => void replay()}>
+        Replay this run
+      </button>
+    </section>
   );
 }

@@ -41,6 +41,7 @@ const NAV = [
   ['/schedules', 'Schedules'],
   ['/images', 'Images'],
   ['/metrics', 'Metrics'],
+  ['/costs', 'Costs'],
 ] as const;
 
 export function Layout() {
