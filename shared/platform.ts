@@ -22,6 +22,10 @@ import { CostService, type CostSettings } from './services/costs.js';
 import { ReplayService } from './services/replays.js';
 import { DEFAULT_PRICE_REGION, pricingOf } from './rules/cost-rules.js';
 import { ScheduleService } from './services/schedules.js';
+import { SecretService } from './services/secrets.js';
+import { maskedLogs, withSecrets } from './services/secret-launch.js';
+import { SecretStore } from './store/secret-store.js';
+import type { SecretVault } from './secret-vault.js';
 
 export interface PlatformDeps {
   db: Db;
@@ -42,6 +46,8 @@ export interface PlatformDeps {
   garbageCollector?: GarbageCollector;
   /** Prices and budgets (shared/settings.ts readCostSettings); default: us-east-1 Linux/X86_64 as an estimate, no budget. */
   costs?: CostSettings;
+  /** Where secret values are kept (dev mode: sealed in the table; the cloud: Secrets Manager); none: no secrets. */
+  secretVault?: SecretVault;
 }
 
 export interface Platform {
@@ -54,6 +60,8 @@ export interface Platform {
   garbage: GarbageService;
   costs: CostService;
   replays: ReplayService;
+  secrets: SecretService;
+  /** The runs' logs, each secret value a run received masked. */
   logs: LogSource;
 }
 
@@ -71,6 +79,9 @@ export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser' |
 export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
   const appStore = new AppStore(deps.db);
+  const secrets = new SecretService(new SecretStore(deps.db), appStore, deps.secretVault);
+  // A run's secrets join its launch here, so that the run service never holds their values.
+  const runtime = withSecrets(deps.runtime, secrets, deps.secretVault);
   const images = new ImageService(new ImageStore(deps.db), appStore, deps.imagePolicy ?? { allowedImagePrefixes: [] }, deps.images, deps.limits);
   const apps: AppService = new AppService(
     appStore,
@@ -79,9 +90,10 @@ export function createPlatform(deps: PlatformDeps): Platform {
         await schedules.deleteForApp(principal, appId);
         // The backend's own leftovers of the app (ECS: its task-definition revisions).
         const app = await appStore.getApp(appId);
-        if (app) await deps.runtime.retire?.(app);
+        if (app) await runtime.retire?.(app);
       },
       checkImage: (principal, app) => images.checkAppImage(principal, app),
+      checkSecrets: (app) => secrets.checkAppSecrets(app),
     },
     deps.limits.maxAppsPerUser,
   );
@@ -95,7 +107,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   };
   const runStore = new RunStore(deps.db);
   const costs = new CostService(runStore, deps.costs ?? { pricing: pricingOf(DEFAULT_PRICE_REGION, { estimate: true }) });
-  const runs = new RunService(runStore, apps, deps.runtime, deps.publisher, runConfig, {
+  const runs = new RunService(runStore, apps, runtime, deps.publisher, runConfig, {
     jobEnv: (run) => results.jobEnv(run),
     resolveImage: (app) => images.resolveForRun(app),
     costs,
@@ -113,7 +125,8 @@ export function createPlatform(deps: PlatformDeps): Platform {
     images,
     garbage,
     costs,
-    replays: new ReplayService(runs, apps, deps.runtime, costs),
-    logs: deps.logs,
+    replays: new ReplayService(runs, apps, runtime, costs),
+    secrets,
+    logs: maskedLogs(deps.logs, secrets),
   };
 }

@@ -20,6 +20,7 @@ import { command, containerImage, containerName, ContainerState, env, imageRefer
 import { COST_GROUPS, COST_PERIODS } from './rules/cost-rules.js';
 import { checkTimeZone, parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
 import { BUILD_ARCHITECTURE, CPU_ARCHITECTURES, EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE } from './aws/architecture.js';
+import { appSecrets, SecretVersions } from './secret-schemas.js';
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
 const retry = z
@@ -39,6 +40,7 @@ const taskSpecFields = {
   image: containerImage(imageReference.openapi({ example: 'containerizer/busybox:latest', description: 'an image reference (see the allowed prefixes)' })),
   command,
   env,
+  secrets: appSecrets.optional(),
   cpu: z
     .number()
     .refine((v) => FARGATE_SIZES.has(v), `cpu must be one of Fargate's vCPU values: ${fargateCpus.join(', ')}`)
@@ -289,6 +291,7 @@ export const Run = z
     result: z.record(z.string(), z.unknown()).optional().openapi({ description: 'the last result the job posted' }),
     resultAt: z.string().optional(),
     cost: RunCost.optional().openapi({ description: 'a finished run that started: what it costs (rules/cost-rules.ts)' }),
+    secretVersions: SecretVersions.optional(),
   })
   .openapi('Run');
 export type Run = z.infer<typeof Run>;
