@@ -13,6 +13,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerVault } from './aws/secrets-manager-vault.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchLogSource } from './aws/cloudwatch-logs.js';
 import { BuildSettlement } from './aws/build-settlement.js';
@@ -113,6 +114,8 @@ async function build(env: Env): Promise<CloudPlatform> {
     images: imageBackend(read, clientConfig, logs, ecr),
     // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
     garbageCollector: repositoryUri ? new EcrGarbageCollector({ ecr, repositoryUri }) : undefined,
+    // Secrets Manager under the deployment's prefix (only the api writes: it alone has SECRETS_PREFIX).
+    secretVault: new SecretsManagerVault(new SecretsManagerClient(clientConfig), read.optional(ENV.SECRETS_PREFIX)),
   });
   return {
     ...platform,
