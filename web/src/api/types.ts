@@ -4,6 +4,7 @@
  */
 export type { App, AppVersion, Run, Schedule, ScheduleFire, TokenSet, User, VersionDiff, MetricPoint, Transition } from '../../../shared/schemas.js';
 export type { Build, Image, ImageVersion, ScanResult } from '../../../shared/image-schemas.js';
+export type { Secret } from '../../../shared/secret-schemas.js';
 export type { RunStatus } from '../../../shared/domain.js';
 
 /** One log line of a run or a build (LogPage's events). */
