@@ -22,6 +22,15 @@ import type { SecretStore } from '../store/secret-store.js';
 /** The secret item: the API's Secret and where its current version's value is kept. */
 type SecretItem = Secret & { stored?: string };
 
+/**
+ * How long (ms) a value read to mask logs is remembered by the process: a follow reads a page every
+ * second or so, and each read would otherwise cost a GetSecretValue ($0.05 per 10,000) per secret.
+ * Versions never change, so a remembered value is never stale; it is only forgotten.
+ */
+const MASK_CACHE_MS = 60_000;
+/** Values remembered at most (the oldest is forgotten first). */
+const MASK_CACHE_ENTRIES = 1000;
+
 /** The apps that reference a secret, as a 409 names them. */
 export interface SecretUser {
   appId: string;
@@ -29,6 +38,9 @@ export interface SecretUser {
 }
 
 export class SecretService {
+  /** Values read for masking, by `owner\nname\nversion`, with when they are forgotten (epoch ms). In memory only. */
+  private readonly revealed = new Map<string, { value: string; until: number }>();
+
   constructor(
     private readonly store: SecretStore,
     private readonly apps: AppStore,
@@ -146,8 +158,15 @@ export class SecretService {
     const vault = this.vault;
     const values = await Promise.all(
       versions.map(async ({ name, version }) => {
+        const key = `${run.ownerId}\n${name}\n${version}`;
+        const cached = this.revealed.get(key);
+        if (cached && cached.until > Date.now()) return cached.value;
         try {
-          return await vault.reveal(await this.stored({ ownerId: run.ownerId, name }, version));
+          const value = await vault.reveal(await this.stored({ ownerId: run.ownerId, name }, version));
+          this.revealed.delete(key);
+          this.revealed.set(key, { value, until: Date.now() + MASK_CACHE_MS });
+          if (this.revealed.size > MASK_CACHE_ENTRIES) this.revealed.delete(this.revealed.keys().next().value!);
+          return value;
         } catch (err) {
           logger.warn('cannot read a secret version to mask it', { runId: run.runId, name, version, error: err as Error });
           return undefined;
