@@ -610,6 +610,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/secrets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your secrets by name: names, versions and times, never values */
+    get: operations['listSecrets'];
+    put?: never;
+    /** Keep a secret value under a name (version 1); the value is never returned */
+    post: operations['createSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/secrets/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One secret's metadata (never its value) */
+    get: operations['getSecret'];
+    /** A new value: the secret's next version (runs created before keep the version they received) */
+    put: operations['updateSecret'];
+    post?: never;
+    /** Delete a secret and every version of it; refused (409, naming them) while apps reference it */
+    delete: operations['deleteSecret'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -665,6 +702,15 @@ export interface components {
         onExitCodes?: number[];
       };
       script?: components['schemas']['Script'];
+      /**
+       * @description env name → the name of one of your secrets; the main container gets the secret's value as that variable
+       * @example {
+       *       "DB_PASSWORD": "db-pass"
+       *     }
+       */
+      secrets?: {
+        [key: string]: string;
+      };
       /** @description containers beside the main one, in one task: they share its network (localhost) */
       sidecars?: components['schemas']['Sidecar'][];
       /** @description s; the run is stopped (TIMED_OUT) after this long */
@@ -732,6 +778,15 @@ export interface components {
         onExitCodes?: number[];
       };
       script?: components['schemas']['Script'];
+      /**
+       * @description env name → the name of one of your secrets; the main container gets the secret's value as that variable
+       * @example {
+       *       "DB_PASSWORD": "db-pass"
+       *     }
+       */
+      secrets?: {
+        [key: string]: string;
+      };
       /** @description containers beside the main one, in one task: they share its network (localhost) */
       sidecars?: components['schemas']['Sidecar'][];
       /**
@@ -788,6 +843,15 @@ export interface components {
         onExitCodes?: number[];
       };
       script?: components['schemas']['Script'] & (Record<string, never> | null);
+      /**
+       * @description env name → the name of one of your secrets; the main container gets the secret's value as that variable
+       * @example {
+       *       "DB_PASSWORD": "db-pass"
+       *     }
+       */
+      secrets?: {
+        [key: string]: string;
+      };
       /** @description containers beside the main one, in one task: they share its network (localhost) */
       sidecars?: components['schemas']['Sidecar'][];
       /** @description s; the run is stopped (TIMED_OUT) after this long */
@@ -1110,6 +1174,16 @@ export interface components {
       scheduleId?: string;
       /** @description hex SHA-256 of the script source the run ran (the app version's) */
       scriptSha256?: string;
+      /**
+       * @description env name → the name of one of your secrets; the main container gets the secret's value as that variable
+       * @example {
+       *       "DB_PASSWORD": "db-pass"
+       *     }
+       */
+      secrets?: {
+        [key: string]: string;
+      };
+      secretVersions?: components['schemas']['SecretVersions'];
       /** @description the sidecars as the run launched them: each image is the exact reference that ran */
       sidecars?: components['schemas']['RunSidecar'][];
       startedAt?: string;
@@ -1404,6 +1478,33 @@ export interface components {
       language: 'sh' | 'python' | 'node';
       /** @description the program's text, at most 32768 bytes (UTF-8) */
       source: string;
+    };
+    Secret: {
+      createdAt: string;
+      name: string;
+      ownerId: string;
+      /** @description when the current version was written */
+      updatedAt: string;
+      updatedBy: string;
+      /** @description starts at 1; every PUT of a new value adds one */
+      version: number;
+    };
+    SecretCreate: {
+      /** @example db-pass */
+      name: string;
+      /** @description the value, at most 65536 bytes (UTF-8); write-only: never returned */
+      value: string;
+    };
+    SecretUpdate: {
+      /** @description the value, at most 65536 bytes (UTF-8); write-only: never returned */
+      value: string;
+    };
+    /** @description env name → the secret and version the run received (never the value) */
+    SecretVersions: {
+      [key: string]: {
+        name: string;
+        version: number;
+      };
     };
     Sidecar: {
       /**
@@ -4065,6 +4166,330 @@ export interface operations {
         headers: {
           /** @description the bearer challenge (RFC 6750 §3) */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listSecrets: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page of secrets */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Secret'][];
+            nextCursor?: string;
+          };
+        };
+      };
+      /** @description invalid input: the problem document lists each bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SecretCreate'];
+      };
+    };
+    responses: {
+      /** @description created: its name and version, not its value */
+      201: {
+        headers: {
+          /** @description the version of the item, `"v<version>"`; send it back in If-Match */
+          ETag?: string;
+          /** @description the URL path of the item created or started */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Secret'];
+        };
+      };
+      /** @description invalid input: the problem document lists each bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description the body is larger than the route allows; the connection is closed */
+      413: {
+        headers: {
+          /** @description `close`: the unread body is still on the connection, so it is not reused */
+          Connection?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description the body is not of a media type the route takes */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description a backing service is throttling or down; Retry-After says when to try again */
+      503: {
+        headers: {
+          /** @description seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the secret */
+      200: {
+        headers: {
+          /** @description the version of the item, `"v<version>"`; send it back in If-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Secret'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SecretUpdate'];
+      };
+    };
+    responses: {
+      /** @description the new version */
+      200: {
+        headers: {
+          /** @description the version of the item, `"v<version>"`; send it back in If-Match */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Secret'];
+        };
+      };
+      /** @description invalid input: the problem document lists each bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description the body is larger than the route allows; the connection is closed */
+      413: {
+        headers: {
+          /** @description `close`: the unread body is still on the connection, so it is not reused */
+          Connection?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description the body is not of a media type the route takes */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description a backing service is throttling or down; Retry-After says when to try again */
+      503: {
+        headers: {
+          /** @description seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        headers: {
           [name: string]: unknown;
         };
         content: {

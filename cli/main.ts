@@ -12,6 +12,7 @@ import { imageCommands } from './commands/images.js';
 import { runCommands } from './commands/runs.js';
 import { runSubcommands } from './commands/runs-subcommands.js';
 import { scheduleCommands } from './commands/schedules.js';
+import { secretCommands } from './commands/secrets.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { OUTPUT_FORMATS, paint } from './output.js';
@@ -41,6 +42,7 @@ Examples:
   costCommands(program);
   scheduleCommands(program);
   imageCommands(program);
+  secretCommands(program);
   completionCommand(program);
   // Usage errors exit 2 (as getopt tools do), every command included.
   const exitOverride = (command: Command) => {

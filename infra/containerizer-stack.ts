@@ -26,6 +26,7 @@ import { Images } from './images.js';
 import { acknowledgeNagFindings } from './nag-acknowledgments.js';
 import { RunExpiry } from './run-expiry.js';
 import { ContainerRuntime } from './runtime.js';
+import { Secrets } from './secrets.js';
 
 /**
  * One stack from five constructs: Data (table), ContainerRuntime (cluster, network, task
@@ -40,6 +41,7 @@ export class ContainerizerStack extends Stack {
   readonly api: Api;
   readonly runExpiry: RunExpiry;
   readonly images: Images;
+  readonly secrets: Secrets;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
@@ -84,6 +86,9 @@ export class ContainerizerStack extends Stack {
     // The reconciler settles builds whose events were lost and collects builds nothing uses.
     this.images.grantHousekeeping(this.events.reconcilerFunction);
     this.events.reconcilerFunction.addEnvironment(ENV.IMAGE_REPOSITORY_URI, this.images.repository.repositoryUri);
+
+    // Secrets Manager under the deployment's prefix: the execution role reads, the api writes (infra/secrets.ts).
+    this.secrets = new Secrets(this, 'Secrets', { runtime: this.runtime, api: this.api });
 
     new Console(this, 'Console', { api: this.api, logRetention: context.logRetention }); // the web console: S3 + CloudFront, its URL the ConsoleUrl output
 

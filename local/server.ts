@@ -34,6 +34,9 @@ import { startRetentionSweep } from './logs/retention-sweep.js';
 import { withConsole } from './console-site.js';
 import { readCorsOrigins } from '../shared/settings.js';
 import type { LocalConfig } from './config.js';
+import { loadSecretsKey } from './secrets/key-file.js';
+import { LocalSecretVault } from './secrets/local-vault.js';
+import { ENV } from '../shared/env.js';
 
 /** The dev store's one table (npm run admin reaches it too). */
 export const TABLE_NAME = 'containerizer';
@@ -123,6 +126,8 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     costs: config.costs,
     images: { builder, contexts: new FileContextStore(config.dataDir), scanner: new LocalImageScanner(docker, { instanceId: config.instanceId }) },
     garbageCollector: gc,
+    // The key lives beside the database, never in it (key-file.ts).
+    secretVault: new LocalSecretVault(await loadSecretsKey(config.dataDir, process.env[ENV.SECRETS_KEY])),
   });
   const retention = await startRetentionSweep(platform.results, logDir);
 

@@ -7,6 +7,7 @@
 import { z } from '@hono/zod-openapi';
 import { FARGATE_SIZES, SCRIPT_LANGUAGES } from './domain.js';
 import { command, containerImage, env, imageReference, mainContainerFields, sidecars } from './container-schemas.js';
+import { appSecrets } from './secret-schemas.js';
 import { BUILD_ARCHITECTURE, CPU_ARCHITECTURES, EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE } from './aws/architecture.js';
 
 const fargateCpus = [...FARGATE_SIZES.keys()];
@@ -27,6 +28,7 @@ export const taskSpecFields = {
   image: containerImage(imageReference.openapi({ example: 'containerizer/busybox:latest', description: 'an image reference (see the allowed prefixes)' })),
   command,
   env,
+  secrets: appSecrets.optional(),
   cpu: z
     .number()
     .refine((v) => FARGATE_SIZES.has(v), `cpu must be one of Fargate's vCPU values: ${fargateCpus.join(', ')}`)

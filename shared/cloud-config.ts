@@ -74,6 +74,8 @@ export interface CloudConfig {
   readonly ecs: EcsRuntimeConfig;
   /** FARGATE_VCPU_QUOTA: the account's Fargate On-Demand vCPU quota the launch queue keeps within. */
   readonly fargateVcpuQuota: number;
+  /** SECRETS_PREFIX: where the deployment keeps secret values in Secrets Manager; the api only. */
+  readonly secretsPrefix: string | undefined;
   /** LOG_GROUP_NAME and LOG_STREAM_PREFIX: where the runs' logs are. */
   readonly runLogs: { logGroupName: string; logStreamPrefix: string };
   /** EVENT_BUS_NAME (undefined: the default bus). */
@@ -140,6 +142,9 @@ export function readCloudConfig(env: Env): CloudConfig {
     },
     get fargateVcpuQuota() {
       return read.positive(ENV.FARGATE_VCPU_QUOTA, DEFAULT_FARGATE_VCPU_QUOTA);
+    },
+    get secretsPrefix() {
+      return read.optional(ENV.SECRETS_PREFIX);
     },
     get runLogs() {
       return { logGroupName: read.required(ENV.LOG_GROUP_NAME), logStreamPrefix: read.required(ENV.LOG_STREAM_PREFIX) };

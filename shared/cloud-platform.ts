@@ -21,6 +21,8 @@ import type { EcrScanFindings } from './aws/ecr-scan-findings.js';
 import type { CloudImageAdapters } from './cloud-images.js';
 import { cloudScheduler } from './cloud-scheduler.js';
 import { readSecretString } from './aws/secret-string.js';
+import { SecretsManagerVault } from './aws/secrets-manager-vault.js';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ImageBackend } from './services/images.js';
 import { signingKey, type AuthConfig } from './settings.js';
 import { readCloudConfig, type AwsClientConfig, type CloudConfig } from './cloud-config.js';
@@ -98,6 +100,8 @@ async function build(env: Env): Promise<CloudPlatform> {
     images: imageBuilds && lazyImageBackend(images),
     // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
     garbageCollector: repositoryUri ? { collect: async (inUse) => (await images()).garbageCollector!.collect(inUse) } : undefined,
+    // Secrets Manager under the deployment's prefix (only the api writes: it alone has SECRETS_PREFIX).
+    secretVault: new SecretsManagerVault(new SecretsManagerClient(clientConfig), config.secretsPrefix),
   });
   return {
     ...platform,

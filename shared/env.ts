@@ -171,6 +171,13 @@ export const ENV = {
   HOST: 'HOST',
   /** Dev mode's data directory (.data): database, run logs, generated JWT secret. */
   DATA_DIR: 'DATA_DIR',
+  /** Dev mode: the key that seals secret values (base64 of 32 bytes); unset: generated once and kept in DATA_DIR/secrets.key (0600), outside the database. */
+  SECRETS_KEY: 'SECRETS_KEY',
+  /**
+   * Where the deployment keeps secret values in Secrets Manager: names `<SECRETS_PREFIX>/<ownerId>/<name>`
+   * (e.g. `containerizer/<stack>`). The api (writes and masks them); the launchers read only what the version items name.
+   */
+  SECRETS_PREFIX: 'SECRETS_PREFIX',
   /** Dev mode: MiB of log a run may write (50); past it, one marker line and the rest is dropped. */
   RUN_LOG_MAX_MIB: 'RUN_LOG_MAX_MIB',
   /** Dev mode: MiB a run's writable layer may hold (10240) before the run is killed. */

@@ -103,6 +103,7 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
       ENV.IMAGE_REPOSITORY_URI,
       ENV.BUILD_LOG_GROUP_NAME,
       ENV.CORS_ALLOWED_ORIGINS,
+      ENV.SECRETS_PREFIX,
     ],
     whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY, ...COST_SETTINGS],
   },

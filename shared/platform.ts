@@ -27,6 +27,10 @@ import { CostService, type CostSettings } from './services/costs.js';
 import { ReplayService, runtimeDigests } from './services/replays.js';
 import { DEFAULT_PRICE_REGION, pricingOf } from './rules/cost-rules.js';
 import { ScheduleService } from './services/schedules.js';
+import { SecretService } from './services/secrets.js';
+import { maskedLogs, withSecrets } from './services/secret-launch.js';
+import { SecretStore } from './store/secret-store.js';
+import type { SecretVault } from './secret-vault.js';
 
 export interface PlatformDeps {
   db: Db;
@@ -49,6 +53,8 @@ export interface PlatformDeps {
   costs?: CostSettings;
   /** Whether a registry still holds a digest, before a replay (the cloud: ECR); default: the runtime's own look-up (Docker), else unchecked. */
   imageDigests?: ImageDigests;
+  /** Where secret values are kept (dev mode: sealed in the table; the cloud: Secrets Manager); none: no secrets. */
+  secretVault?: SecretVault;
 }
 
 /** The services' types (routes and handlers import them from services/platform-services.ts). */
@@ -68,6 +74,9 @@ export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser' |
 export function createPlatform(deps: PlatformDeps): Platform {
   // An app's schedules go before the app, through the ScheduleService so their triggers go too.
   const appStore = new AppStore(deps.db);
+  const secrets = new SecretService(new SecretStore(deps.db), appStore, deps.secretVault);
+  // A run's secrets join its launch here, so that the run service never holds their values.
+  const runtime = withSecrets(deps.runtime, secrets, deps.secretVault);
   const imageStore = new ImageStore(deps.db);
   const imagePolicy = deps.imagePolicy ?? { allowedImagePrefixes: [] };
   const images = new ImageService(imageStore, appStore, imagePolicy, deps.images, deps.limits);
@@ -80,9 +89,10 @@ export function createPlatform(deps: PlatformDeps): Platform {
         await schedules.deleteForApp(principal, appId);
         // The backend's own leftovers of the app (ECS: its task-definition revisions).
         const app = await appStore.getApp(appId);
-        if (app) await deps.runtime.retire?.(app);
+        if (app) await runtime.retire?.(app);
       },
       checkImage: (principal, app) => imageResolver.checkAppImage(principal, app),
+      checkSecrets: (app) => secrets.checkAppSecrets(app),
     },
     deps.limits.maxAppsPerUser,
   );
@@ -96,7 +106,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   };
   const runStore = new RunStore(deps.db);
   const costs = new CostService(runStore, deps.costs ?? { pricing: pricingOf(DEFAULT_PRICE_REGION, { estimate: true }) });
-  const runs = new RunService(runStore, apps, deps.runtime, deps.publisher, runConfig, {
+  const runs = new RunService(runStore, apps, runtime, deps.publisher, runConfig, {
     jobEnv: (run) => results.jobEnv(run),
     resolveImage: (app) => imageResolver.resolveForRun(app),
     costs,
@@ -117,6 +127,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     garbage,
     costs,
     replays: new ReplayService(runs, apps, deps.imageDigests ?? runtimeDigests(deps.runtime), costs),
-    logs: deps.logs,
+    secrets,
+    logs: maskedLogs(deps.logs, secrets),
   };
 }

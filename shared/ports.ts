@@ -50,6 +50,11 @@ export type LaunchableApp = Omit<App, 'image' | 'sidecars'> & {
    * taskArchitecture); only for runs older than that does a digest mean a platform build, run on the build architecture.
    */
   imageDigest?: string;
+  /**
+   * The main container's secrets as the cloud hands them over (ECS ContainerDefinition.secrets): env name and
+   * `valueFrom`, a Secrets Manager ARN pinned to a version. Set by the cloud's SecretVault at launch (secret-vault.ts).
+   */
+  secretRefs?: { name: string; valueFrom: string }[];
 };
 
 /** What a runtime needs to start one run. */

@@ -13,6 +13,7 @@ import { command, containerName, ContainerState, env, RunSidecar } from './conta
 import { COST_GROUPS, COST_PERIODS } from './rules/cost-rules.js';
 import { CPU_ARCHITECTURES } from './aws/architecture.js';
 import { taskSpecFields } from './app-schemas.js';
+import { SecretVersions } from './secret-schemas.js';
 
 export * from './app-schemas.js';
 export * from './auth-schemas.js';
@@ -156,6 +157,7 @@ export const Run = z
     result: z.record(z.string(), z.unknown()).optional().openapi({ description: 'the last result the job posted' }),
     resultAt: z.string().optional(),
     cost: RunCost.optional().openapi({ description: 'a finished run that started: what it costs (rules/cost-rules.ts)' }),
+    secretVersions: SecretVersions.optional(),
   })
   .openapi('Run');
 export type Run = z.infer<typeof Run>;

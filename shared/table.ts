@@ -95,6 +95,7 @@ const KIND = {
   metric: 'METRIC',
   image: 'IMAGE',
   migration: 'MIGRATION',
+  secret: 'SECRET',
 } as const;
 const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', activeRun: 'ACTIVE#', result: 'RESULT#', build: 'BUILD#', use: 'USE#' } as const;
 const ACTIVE = 'ACTIVE';
@@ -116,6 +117,7 @@ const appPk = (appId: string) => `${KIND.app}#${appId}`;
 const ownerPk = (ownerId: string) => `OWNER#${ownerId}`;
 const schedulePk = (scheduleId: string) => `${KIND.schedule}#${scheduleId}`;
 const imagePk = (imageId: string) => `${KIND.image}#${imageId}`;
+const secretPk = (ownerId: string, name: string) => `${KIND.secret}#${ownerId}#${name}`;
 const padded = (n: number) => String(n).padStart(6, '0');
 
 /** Primary keys of single items. App versions are zero-padded so they sort by number. */
@@ -145,6 +147,12 @@ export const keys = {
   build: (imageId: string, number: number) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.build}${padded(number)}` }),
   /** An app's claim that it names the image (checked against the app before an image is deleted). */
   imageUse: (imageId: string, appId: string) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.use}${appId}` }),
+  /** An owner's secret (its metadata: names are unique per owner). */
+  secret: (ownerId: string, name: string) => ({ pk: secretPk(ownerId, name), sk: KIND.secret }),
+  /** One version of a secret: where its value is kept (dev mode: the sealed value; cloud: the Secrets Manager version). */
+  secretVersion: (ownerId: string, name: string, version: number) => ({ pk: secretPk(ownerId, name), sk: `${SK_PREFIX.version}${padded(version)}` }),
+  /** An app's claim that it references the secret (checked against the app before the secret is deleted). */
+  secretUse: (ownerId: string, name: string, appId: string) => ({ pk: secretPk(ownerId, name), sk: `${SK_PREFIX.use}${appId}` }),
 };
 
 /** The partition of one metric of one app: its points across the app's runs. */
@@ -167,6 +175,8 @@ export const children = {
   versionsOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.version }),
   buildsOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.build }),
   usesOfImage: (imageId: string): Children => ({ pk: imagePk(imageId), skPrefix: SK_PREFIX.use }),
+  versionsOfSecret: (ownerId: string, name: string): Children => ({ pk: secretPk(ownerId, name), skPrefix: SK_PREFIX.version }),
+  usesOfSecret: (ownerId: string, name: string): Children => ({ pk: secretPk(ownerId, name), skPrefix: SK_PREFIX.use }),
 };
 
 /** One partition of an index: the items written into it and the Query that reads them use the same value. */
@@ -191,6 +201,8 @@ export const indexKeys = {
   allSchedules: () => partition('byKind', KIND.schedule),
   imagesOfOwner: (ownerId: string) => partition('byParent', `OWNER#${ownerId}#IMAGES`),
   allImages: () => partition('byKind', KIND.image),
+  /** An owner's secrets, sorted by name. */
+  secretsOfOwner: (ownerId: string) => partition('byParent', `OWNER#${ownerId}#SECRETS`),
   /** The sparse index of builds not yet settled (QUEUED, BUILDING, or finished with follow-ups pending). */
   activeBuilds: () => partition('active', 'ACTIVE_BUILDS'),
 };

@@ -74,7 +74,8 @@ export class TaskDefinitions {
    */
   arnFor(app: LaunchableApp, options: { fresh?: boolean } = {}): Promise<string> {
     // A version naming a built image launches whichever build it resolves to: the image is part of the key.
-    const key = `${app.appId}#${app.version}#${app.image}#${taskArchitecture(app)}`;
+    // So are the secret versions a run receives (pinned in the task definition: secrets-manager-vault.ts).
+    const key = `${app.appId}#${app.version}#${app.image}#${taskArchitecture(app)}#${JSON.stringify(app.secretRefs ?? [])}`;
     if (options.fresh) this.arns.delete(key);
     let arn = this.arns.get(key);
     if (!arn) {
@@ -122,6 +123,7 @@ export class TaskDefinitions {
         tags.get(TASK_DEFINITION_TAGS.appVersion) === String(app.version) &&
         tags.get(TASK_DEFINITION_TAGS.layout) === TASK_DEFINITION_LAYOUT &&
         out.taskDefinition?.containerDefinitions?.[0]?.image === app.image &&
+        JSON.stringify(secretRefsOf(out.taskDefinition?.containerDefinitions?.[0])) === JSON.stringify(app.secretRefs ?? []) &&
         (out.taskDefinition?.runtimePlatform?.cpuArchitecture ?? EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE) === taskArchitecture(app);
       return current ? out.taskDefinition?.taskDefinitionArn : undefined;
     } catch (err) {
@@ -171,6 +173,8 @@ export class TaskDefinitions {
             ...(command.length > 0 && { command }),
             // The version's env lives here, not in RunTask's 8,192-character overrides.
             ...(Object.keys(app.env).length > 0 && { environment: Object.entries(app.env).map(([name, value]) => ({ name, value })) }),
+            // Secret versions by reference: ECS reads their values with the execution role at task start.
+            ...(app.secretRefs?.length && { secrets: app.secretRefs }),
             ...mainContainerExtras(app),
             ...shared,
           },
@@ -202,6 +206,11 @@ export class TaskDefinitions {
 export function familyName(prefix: string, app: Pick<App, 'name' | 'appId'>): string {
   const suffix = `-${app.appId}`;
   return `${prefix}${app.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, FAMILY_MAX - suffix.length) + suffix;
+}
+
+/** A container definition's `secrets` as LaunchableApp.secretRefs holds them. */
+function secretRefsOf(container: ContainerDefinition | undefined): { name: string; valueFrom: string }[] {
+  return (container?.secrets ?? []).map((secret) => ({ name: secret.name!, valueFrom: secret.valueFrom! }));
 }
 
 /** `family` of `arn:aws:ecs:…:task-definition/<family>:<revision>`. */

@@ -16,6 +16,7 @@ import { runRoutes } from './routes/runs.js';
 import { costRoutes } from './routes/costs.js';
 import { isResultPost, resultRoutes } from './routes/results.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { secretRoutes } from './routes/secrets.js';
 import { healthRoutes, type HealthChecks } from './routes/health.js';
 import { DEFAULT_FOLLOW, type FollowOptions } from './log-follow.js';
 import { jsonBodyGuard } from './json-body-guard.js';
@@ -129,6 +130,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   costRoutes(app, platform);
   imageRoutes(app, platform, { ...DEFAULT_FOLLOW, ...options.follow });
   adminRoutes(app, platform);
+  secretRoutes(app, platform);
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: { title: 'Containerizer API', version: '1.0.0', description: 'Run containerized jobs on demand or on cron schedules.' },

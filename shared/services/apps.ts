@@ -20,6 +20,7 @@ import { canAccess } from './access.js';
 import { checkScript } from '../rules/script-rules.js';
 import { versionDiff } from './version-diff.js';
 import { checkContainers } from '../rules/container-rules.js';
+import { checkAppSecrets } from '../rules/secret-rules.js';
 
 /** @throws ClientError 400 when Fargate has no task size with this cpu (vCPU) and memory (MiB). */
 export function checkTaskSize(cpu: number, memoryMiB: number): void {
@@ -34,13 +35,19 @@ export function checkTaskSize(cpu: number, memoryMiB: number): void {
 /** What must happen before an app goes (its schedules stop firing); throwing keeps the app. */
 export type BeforeAppDelete = (principal: Principal, appId: string) => Promise<void>;
 
+/**
+ * Checks the secrets an app references (SecretService.checkAppSecrets: they exist and are the owner's) and claims
+ * them for the app, before the app is written with them; throwing refuses the change.
+ */
+export type CheckAppSecrets = (app: Pick<App, 'appId' | 'ownerId' | 'secrets'>) => Promise<void>;
+
 /** Checks the images an app names (main and sidecars) before the app is written with them (ImageService.checkAppImage); throwing refuses the change. */
 export type CheckAppImage = (principal: Principal, app: Pick<App, 'appId' | 'image' | 'sidecars'>) => Promise<void>;
 
 export class AppService {
   constructor(
     private readonly store: AppStore,
-    private readonly hooks: { beforeDelete?: BeforeAppDelete; checkImage?: CheckAppImage } = {},
+    private readonly hooks: { beforeDelete?: BeforeAppDelete; checkImage?: CheckAppImage; checkSecrets?: CheckAppSecrets } = {},
     /** Most apps one owner may have (settings' MAX_APPS_PER_USER). */
     private readonly maxAppsPerUser = Infinity,
   ) {}
@@ -53,10 +60,12 @@ export class AppService {
     checkTaskSize(input.cpu, input.memoryMiB);
     checkScript(input);
     checkContainers(input);
+    checkAppSecrets(input.secrets, input.env);
     if ((await this.store.countOfOwner(principal.userId)) >= this.maxAppsPerUser) throw this.quotaReached();
     const now = new Date().toISOString();
     const app: App = { ...input, appId: ulid(), ownerId: principal.userId, version: 1, createdAt: now, updatedAt: now, updatedBy: principal.userId };
     await this.hooks.checkImage?.(principal, app);
+    if (app.secrets) await this.hooks.checkSecrets?.(app);
     await this.claimName(app.ownerId, app.name, app.appId);
     await this.store.putVersion({ ...app, changedFields: APP_FIELDS.filter((f) => app[f] !== undefined) });
     if (!(await this.store.putApp(app))) throw conflict(`app ${app.appId} exists already`);
@@ -136,6 +145,8 @@ export class AppService {
     checkScript(next);
     if (changedFields.includes('image') || changedFields.includes('sidecars')) await this.hooks.checkImage?.(principal, next);
     checkContainers(next);
+    checkAppSecrets(next.secrets, next.env);
+    if ((changedFields.includes('secrets') || changedFields.includes('env')) && next.secrets) await this.hooks.checkSecrets?.(next);
     if (next.name !== current.name) await this.claimName(next.ownerId, next.name, appId);
     await this.store.putVersion({ ...next, changedFields });
     if (!(await this.store.putApp(next, current.version))) throw preconditionFailed(`app ${appId} was changed by someone else; read it again`);

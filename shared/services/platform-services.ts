@@ -14,6 +14,7 @@ import type { ReplayService } from './replays.js';
 import type { ResultService } from './results.js';
 import type { RunService } from './runs.js';
 import type { ScheduleService } from './schedules.js';
+import type { SecretService } from './secrets.js';
 
 export interface Platform {
   auth: AuthService;
@@ -30,5 +31,7 @@ export interface Platform {
   garbage: GarbageService;
   costs: CostService;
   replays: ReplayService;
+  secrets: SecretService;
+  /** The runs' logs, each secret value a run received masked. */
   logs: LogSource;
 }

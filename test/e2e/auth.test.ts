@@ -155,6 +155,8 @@ describe('auth', () => {
       '/schedules/{scheduleId}',
       '/schedules/{scheduleId}/fires',
       '/schedules/{scheduleId}/next',
+      '/secrets',
+      '/secrets/{name}',
     ]);
     expect(doc.body.components.securitySchemes.Bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     const user = await signedIn(server.url);

@@ -14,6 +14,7 @@ import { RunPage } from './pages/run.js';
 import { SchedulesPage } from './pages/schedules.js';
 import { ImagesPage } from './pages/images.js';
 import { ImagePage } from './pages/image.js';
+import { SecretsPage } from './pages/secrets.js';
 import './styles.css';
 
 // Chart.js is most of the bundle and only the metrics page needs it: loaded when that page is opened.
@@ -38,6 +39,7 @@ void loadConfig().then(() =>
               <Route path="schedules" element={<SchedulesPage />} />
               <Route path="images" element={<ImagesPage />} />
               <Route path="images/:imageId" element={<ImagePage />} />
+              <Route path="secrets" element={<SecretsPage />} />
               <Route
                 path="metrics"
                 element={

@@ -5,6 +5,7 @@
 export type { App, AppVersion, Run, TokenSet, User, VersionDiff, MetricPoint, Transition } from '../../../shared/schemas.js';
 export type { Schedule, ScheduleFire } from '../../../shared/schedule-schemas.js';
 export type { Build, Image, ImageVersion, ScanResult } from '../../../shared/image-schemas.js';
+export type { Secret } from '../../../shared/secret-schemas.js';
 export type { RunStatus } from '../../../shared/domain.js';
 
 /** One log line of a run or a build (LogPage's events). */

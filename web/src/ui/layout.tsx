@@ -39,6 +39,7 @@ const NAV = [
   ['/apps', 'Apps'],
   ['/runs', 'Runs'],
   ['/schedules', 'Schedules'],
+  ['/secrets', 'Secrets'],
   ['/images', 'Images'],
   ['/metrics', 'Metrics'],
   ['/costs', 'Costs'],
