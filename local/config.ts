@@ -15,7 +15,16 @@ import { ENV, envReader, type Env } from '../shared/env.js';
 import type { AuthConfig } from '../shared/services/auth.js';
 import type { ImagePolicy } from '../shared/services/images.js';
 import type { CostSettings } from '../shared/services/costs.js';
-import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey, type LimitSettings } from '../shared/settings.js';
+import {
+  readAlertSettings,
+  readAuthSettings,
+  readCostSettings,
+  readImagePolicy,
+  readLimitSettings,
+  signingKey,
+  type LimitSettings,
+} from '../shared/settings.js';
+import type { AlertSettings } from '../shared/services/alert-hooks.js';
 import { CONTAINER_GRACE_MS } from './images/garbage-collector.js';
 import { DEFAULT_BUILD_CONCURRENCY } from './images/build-queue.js';
 import { buildLimitsFrom, sandboxSettingsFrom, type BuildLimits, type SandboxSettings } from './docker/sandbox-settings.js';
@@ -35,6 +44,7 @@ export interface LocalConfig {
   imagePolicy: ImagePolicy;
   /** The Fargate price dev mode estimates runs at, and the monthly budget (readCostSettings). */
   costs: CostSettings;
+  alerts: Omit<AlertSettings, 'onWritten'>;
   /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY, local/images/build-queue.ts). */
   buildConcurrency: number;
   /** Garbage collection: s between two collections (GC_INTERVAL_SECONDS, 600; 0: no timer), and s an exited container is left alone (GC_CONTAINER_GRACE_SECONDS, 600). */
@@ -71,6 +81,7 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     imagePolicy: readImagePolicy(env),
     limits: readLimitSettings(env),
     costs: readCostSettings(env, 'estimate'),
+    alerts: readAlertSettings(env, 'dev'),
     buildConcurrency: read.positiveInt(ENV.BUILD_CONCURRENCY, DEFAULT_BUILD_CONCURRENCY),
     gc: {
       intervalSeconds: read.wholeNumber(ENV.GC_INTERVAL_SECONDS, DEFAULT_GC_INTERVAL_SECONDS),

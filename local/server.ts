@@ -31,6 +31,7 @@ import { startResultListener } from './result-listener.js';
 import { runNetworkOf } from './docker/run-network.js';
 import { startRetentionSweep } from './logs/retention-sweep.js';
 import { withConsole } from './console-site.js';
+import { startAlertWorker } from './alerts/outbox-worker.js';
 import { readCorsOrigins } from '../shared/settings.js';
 import type { LocalConfig } from './config.js';
 
@@ -120,9 +121,13 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     results: { resultBaseUrl: () => resultListener.baseUrl },
     imagePolicy: config.imagePolicy,
     costs: config.costs,
+    // Alerts are observed in process and written to the table's outbox; the worker sends them.
+    alerts: { ...config.alerts, onWritten: () => alertWorker.wake() },
     images: { builder, contexts: new FileContextStore(config.dataDir), scanner: new LocalImageScanner(docker, { instanceId: config.instanceId }) },
     garbageCollector: gc,
   });
+  // Before the start-up sweep, which may settle runs and so write alerts.
+  const alertWorker = startAlertWorker(() => platform);
   const retention = await startRetentionSweep(platform.results, logDir);
 
   // Before any job starts: the runs' network off the host's own services (a warning when it cannot be).
@@ -182,6 +187,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
       await retention.stop();
       await watch.close();
       await sweeping;
+      await alertWorker.close();
       await runtime.close();
       await dynamo.close();
     },

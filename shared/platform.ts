@@ -22,6 +22,14 @@ import { CostService, type CostSettings } from './services/costs.js';
 import { ReplayService } from './services/replays.js';
 import { DEFAULT_PRICE_REGION, pricingOf } from './rules/cost-rules.js';
 import { ScheduleService } from './services/schedules.js';
+import { AlertStore } from './store/alert-store.js';
+import { AlertService } from './services/alerts.js';
+import { AlertEvaluator } from './services/alert-evaluation.js';
+import { AlertDeliveryService } from './services/alert-delivery.js';
+import { alertingPublisher, budgetAlerts, type AlertSettings } from './services/alert-hooks.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
+import { CLOUD_WEBHOOK_POLICY } from './webhooks/url-guard.js';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './rules/alert-rules.js';
 
 export interface PlatformDeps {
   db: Db;
@@ -42,6 +50,8 @@ export interface PlatformDeps {
   garbageCollector?: GarbageCollector;
   /** Prices and budgets (shared/settings.ts readCostSettings); default: us-east-1 Linux/X86_64 as an estimate, no budget. */
   costs?: CostSettings;
+  /** Alerts (shared/settings.ts readAlertSettings); default: the cloud's URL policy, the default retry schedule, events observed by the alert function. */
+  alerts?: Partial<AlertSettings>;
 }
 
 export interface Platform {
@@ -55,6 +65,11 @@ export interface Platform {
   costs: CostService;
   replays: ReplayService;
   logs: LogSource;
+  alerts: AlertService;
+  /** What alert rules watch, turned into deliveries. */
+  alertEvaluator: AlertEvaluator;
+  /** The outbox's sender, the delivery log, test sends and redeliveries. */
+  alertDeliveries: AlertDeliveryService;
 }
 
 export const DEFAULT_RUN_CONFIG: Omit<RunServiceConfig, 'maxActiveRunsPerUser' | 'startTimeoutSeconds'> = {
@@ -94,14 +109,21 @@ export function createPlatform(deps: PlatformDeps): Platform {
     ...deps.runs,
   };
   const runStore = new RunStore(deps.db);
+  const scheduleStore = new ScheduleStore(deps.db);
+  const alertSettings: AlertSettings = { urlPolicy: CLOUD_WEBHOOK_POLICY, retrySchedule: DEFAULT_RETRY_SCHEDULE_SECONDS, observeRuns: false, ...deps.alerts };
+  const alertStore = new AlertStore(deps.db);
+  const alertEvaluator = new AlertEvaluator(alertStore, runStore, appStore, scheduleStore, alertSettings.onWritten);
   const costs = new CostService(runStore, deps.costs ?? { pricing: pricingOf(DEFAULT_PRICE_REGION, { estimate: true }) });
-  const runs = new RunService(runStore, apps, deps.runtime, deps.publisher, runConfig, {
+  const alertingCosts = budgetAlerts(costs, alertEvaluator);
+  const publisher = alertSettings.observeRuns ? alertingPublisher(deps.publisher, alertEvaluator) : deps.publisher;
+  const runs = new RunService(runStore, apps, deps.runtime, publisher, runConfig, {
     jobEnv: (run) => results.jobEnv(run),
     resolveImage: (app) => images.resolveForRun(app),
-    costs,
+    costs: alertingCosts,
   });
   // Fire records are history of the same kind as finished runs, kept as long.
-  const schedules: ScheduleService = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
+  const schedules: ScheduleService = new ScheduleService(scheduleStore, apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
+  const alerts = new AlertService(alertStore, apps, schedules, alertSettings.urlPolicy);
   const guard = new SignInGuard(counters, deps.limits.signIn, deps.limits.registration);
   const garbage = new GarbageService(images, runs, deps.garbageCollector);
   return {
@@ -113,7 +135,10 @@ export function createPlatform(deps: PlatformDeps): Platform {
     images,
     garbage,
     costs,
-    replays: new ReplayService(runs, apps, deps.runtime, costs),
+    replays: new ReplayService(runs, apps, deps.runtime, alertingCosts),
     logs: deps.logs,
+    alerts,
+    alertEvaluator,
+    alertDeliveries: new AlertDeliveryService(alertStore, alerts, new WebhookSender(alertSettings.urlPolicy), alertSettings.retrySchedule),
   };
 }

@@ -13,6 +13,9 @@ import type { ImagePolicy } from './services/images.js';
 import type { ResultLimits } from './rules/result-rules.js';
 import { DEFAULT_PRICE_REGION, pricingOf, type FargatePrice } from './rules/cost-rules.js';
 import type { CostSettings } from './services/costs.js';
+import type { AlertSettings } from './services/alert-hooks.js';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './rules/alert-rules.js';
+import { CLOUD_WEBHOOK_POLICY, DEV_WEBHOOK_POLICY } from './webhooks/url-guard.js';
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
 export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;
@@ -212,5 +215,22 @@ export function readCostSettings(env: Env, mode: 'cloud' | 'estimate'): CostSett
   return {
     pricing: pricingOf(region, { override, estimate: mode === 'estimate' }),
     monthlyBudgetUsd: budget === undefined ? undefined : read.positive(ENV.MONTHLY_BUDGET_USD, 0),
+  };
+}
+
+/**
+ * How the deployment alerts: the webhook URL policy (the cloud: https to public addresses only;
+ * dev mode: loopback and http too), the retry schedule (ALERT_RETRY_SECONDS), and whether
+ * terminal runs are observed in process (dev mode) or by the cloud's alert function.
+ * @throws ConfigurationError when ALERT_RETRY_SECONDS holds anything but whole numbers of seconds.
+ */
+export function readAlertSettings(env: Env, mode: 'cloud' | 'dev'): Omit<AlertSettings, 'onWritten'> {
+  const retries = envReader(env).list(ENV.ALERT_RETRY_SECONDS);
+  if (retries.some((value) => !/^\d+$/.test(value)))
+    throw new ConfigurationError([ENV.ALERT_RETRY_SECONDS], `${ENV.ALERT_RETRY_SECONDS} must be whole numbers of seconds, comma-separated`);
+  return {
+    urlPolicy: mode === 'cloud' ? CLOUD_WEBHOOK_POLICY : DEV_WEBHOOK_POLICY,
+    retrySchedule: retries.length ? retries.map(Number) : DEFAULT_RETRY_SCHEDULE_SECONDS,
+    observeRuns: mode === 'dev',
   };
 }

@@ -76,8 +76,18 @@ const KIND = {
   metric: 'METRIC',
   image: 'IMAGE',
   migration: 'MIGRATION',
+  alert: 'ALERT',
 } as const;
-const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', activeRun: 'ACTIVE#', result: 'RESULT#', build: 'BUILD#', use: 'USE#' } as const;
+const SK_PREFIX = {
+  version: 'VERSION#',
+  fire: 'FIRE#',
+  activeRun: 'ACTIVE#',
+  result: 'RESULT#',
+  build: 'BUILD#',
+  use: 'USE#',
+  delivery: 'DELIVERY#',
+  slots: 'SLOTS#',
+} as const;
 const ACTIVE = 'ACTIVE';
 
 /** How many partitions the platform-wide run listings (byKind RUN, `active`) are split into (see the write ceiling above). */
@@ -97,6 +107,7 @@ const appPk = (appId: string) => `${KIND.app}#${appId}`;
 const ownerPk = (ownerId: string) => `OWNER#${ownerId}`;
 const schedulePk = (scheduleId: string) => `${KIND.schedule}#${scheduleId}`;
 const imagePk = (imageId: string) => `${KIND.image}#${imageId}`;
+const alertPk = (alertId: string) => `${KIND.alert}#${alertId}`;
 const padded = (n: number) => String(n).padStart(6, '0');
 
 /** Primary keys of single items. App versions are zero-padded so they sort by number. */
@@ -126,6 +137,12 @@ export const keys = {
   build: (imageId: string, number: number) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.build}${padded(number)}` }),
   /** An app's claim that it names the image (checked against the app before an image is deleted). */
   imageUse: (imageId: string, appId: string) => ({ pk: imagePk(imageId), sk: `${SK_PREFIX.use}${appId}` }),
+  /** An alert rule (services/alerts.ts). */
+  alert: (alertId: string) => ({ pk: alertPk(alertId), sk: KIND.alert }),
+  /** One alert of a rule, its delivery attempts and (while PENDING) its place in the outbox; `deliveryId` is its webhook-id. */
+  alertDelivery: (alertId: string, deliveryId: string) => ({ pk: alertPk(alertId), sk: `${SK_PREFIX.delivery}${deliveryId}` }),
+  /** How far a MISSED_SLOT rule has checked one schedule's slots, and the first slot of the run of missed slots it alerted, if open. */
+  alertSlots: (alertId: string, scheduleId: string) => ({ pk: alertPk(alertId), sk: `${SK_PREFIX.slots}${scheduleId}` }),
 };
 
 /** The partition of one metric of one app: its points across the app's runs. */
@@ -174,6 +191,12 @@ export const indexKeys = {
   allImages: () => partition('byKind', KIND.image),
   /** The sparse index of builds not yet settled (QUEUED, BUILDING, or finished with follow-ups pending). */
   activeBuilds: () => partition('active', 'ACTIVE_BUILDS'),
+  alertsOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#ALERTS`),
+  allAlerts: () => partition('byKind', KIND.alert),
+  /** A rule's delivery log, sorted by creation time then id. */
+  deliveriesOfAlert: (alertId: string) => partition('byParent', `${alertPk(alertId)}#DELIVERIES`),
+  /** The outbox: deliveries still PENDING (sparse), sorted by their next attempt's time. */
+  alertOutbox: () => partition('active', 'ALERT_OUTBOX'),
 };
 
 /**
