@@ -17,6 +17,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
+import { Alerts } from './alerts.js';
 import { Api } from './api.js';
 import { Console } from './console.js';
 import { readContext } from './context.js';
@@ -40,6 +41,7 @@ export class ContainerizerStack extends Stack {
   readonly api: Api;
   readonly runExpiry: RunExpiry;
   readonly images: Images;
+  readonly alerts: Alerts;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
@@ -84,6 +86,11 @@ export class ContainerizerStack extends Stack {
     // The reconciler settles builds whose events were lost and collects builds nothing uses.
     this.images.grantHousekeeping(this.events.reconcilerFunction);
     this.events.reconcilerFunction.addEnvironment(ENV.IMAGE_REPOSITORY_URI, this.images.repository.repositoryUri);
+
+    // Alert rules: the alerts and alert-delivery functions; the functions that may refuse a run (budget) or sweep write alerts too.
+    this.alerts = new Alerts(this, 'Alerts', { data: this.data, runtime: this.runtime, events: this.events, logRetention: context.logRetention });
+    for (const fn of [this.api.function, this.events.taskStateChangeFunction, this.events.reconcilerFunction, this.events.scheduledRunFunction])
+      this.alerts.addWriter(fn);
 
     new Console(this, 'Console', { api: this.api, logRetention: context.logRetention }); // the web console: S3 + CloudFront, its URL the ConsoleUrl output
 

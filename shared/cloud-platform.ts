@@ -14,6 +14,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsAlertQueue } from './aws/alert-queue.js';
 import { CloudWatchLogSource } from './aws/cloudwatch-logs.js';
 import { BuildSettlement } from './aws/build-settlement.js';
 import { CodeBuildImageBuilder } from './aws/codebuild-image-builder.js';
@@ -30,7 +32,7 @@ import { createPlatform, type Platform } from './platform.js';
 import type { Scheduler } from './ports.js';
 import type { AuthConfig } from './services/auth.js';
 import type { ImageBackend } from './services/images.js';
-import { readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
+import { readAlertSettings, readAuthSettings, readCostSettings, readImagePolicy, readLimitSettings, signingKey } from './settings.js';
 import { ConfigurationError, ENV, envReader, type Env, type EnvReader } from './env.js';
 import { createDb, type Db } from './store/db.js';
 
@@ -44,6 +46,14 @@ export interface CloudPlatform extends Platform {
   db: Db;
   /** Settles builds and scans whose events were lost (the reconciler), where the function has IMAGE_REPOSITORY_URI. */
   buildSettlement?: BuildSettlement;
+  /** The alert delivery queue, where the function has ALERT_QUEUE_URL: every alert written is queued there. */
+  alertQueue?: SqsAlertQueue;
+}
+
+/** The platform's alert queue. @throws ConfigurationError when ALERT_QUEUE_URL is not set (the alert-delivery function needs it). */
+export function requiredAlertQueue(platform: CloudPlatform): SqsAlertQueue {
+  if (!platform.alertQueue) throw new ConfigurationError([ENV.ALERT_QUEUE_URL], `${ENV.ALERT_QUEUE_URL} is not set`);
+  return platform.alertQueue;
 }
 
 /** Finished runs are kept this many days unless FINISHED_RUN_TTL_DAYS says otherwise (the stack sets it from context). */
@@ -98,6 +108,8 @@ async function build(env: Env): Promise<CloudPlatform> {
   const ecr = new ECRClient(clientConfig);
   const scanFindings = new EcrScanFindings({ ecr });
   const repositoryUri = read.optional(ENV.IMAGE_REPOSITORY_URI);
+  const alertQueueUrl = read.optional(ENV.ALERT_QUEUE_URL);
+  const alertQueue = alertQueueUrl ? new SqsAlertQueue(new SQSClient(clientConfig), alertQueueUrl) : undefined;
   const platform = createPlatform({
     db,
     runtime,
@@ -110,6 +122,8 @@ async function build(env: Env): Promise<CloudPlatform> {
     results: { resultBaseUrl: () => read.optional(ENV.API_URL)?.replace(/\/+$/, '') },
     imagePolicy: readImagePolicy(env),
     costs: readCostSettings(env, 'cloud'),
+    // Alerts written here (a budget refusal, the alerts function, the reconciler's sweep) go to the delivery queue.
+    alerts: { ...readAlertSettings(env, 'cloud'), ...(alertQueue && { onWritten: (deliveries) => alertQueue.enqueue(deliveries) }) },
     images: imageBackend(read, clientConfig, logs, ecr),
     // The builds in ECR that no app or recent run uses: POST /admin/gc (the api) and the reconciler's hourly pass.
     garbageCollector: repositoryUri ? new EcrGarbageCollector({ ecr, repositoryUri }) : undefined,
@@ -118,6 +132,7 @@ async function build(env: Env): Promise<CloudPlatform> {
     ...platform,
     scanFindings,
     db,
+    alertQueue,
     buildSettlement: repositoryUri ? new BuildSettlement({ codebuild: new CodeBuildClient(clientConfig), ecr, findings: scanFindings }) : undefined,
     async checkStore() {
       await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));

@@ -45,6 +45,18 @@ export class AlertDeliveryService {
     return due.length;
   }
 
+  /**
+   * The cloud's step for one queue message: sends the delivery if it is PENDING and due, and
+   * says when it is due next (ms from now) if it is still PENDING after that; undefined when it
+   * is done (DELIVERED, FAILED, MUTED, gone).
+   */
+  async deliverDue(alertId: string, deliveryId: string, now = new Date()): Promise<number | undefined> {
+    let delivery = await this.store.getDelivery(alertId, deliveryId);
+    if (delivery?.status !== 'PENDING') return undefined;
+    if (Date.parse(delivery.nextAttemptAt ?? '') <= now.getTime()) delivery = await this.attempt(delivery);
+    return delivery.status === 'PENDING' ? Math.max(0, Date.parse(delivery.nextAttemptAt!) - now.getTime()) : undefined;
+  }
+
   /** Sends one PENDING delivery once and records the attempt (the next one scheduled, or the end). Returns the delivery after it. */
   async attempt(delivery: StoredDelivery, options: { redelivery?: boolean } = {}): Promise<StoredDelivery> {
     const rule = await this.store.get(delivery.alertId);

@@ -57,6 +57,12 @@ export class AlertEvaluator {
     return written;
   }
 
+  /** observeRun for the run `runId` names as it is stored now (the cloud's "Run State Change" event carries the id). Unknown runs: nothing. */
+  async observeRunId(runId: string, now = new Date()): Promise<StoredDelivery[]> {
+    const run = await this.runs.get(runId);
+    return run ? this.observeRun(run, now) : [];
+  }
+
   /**
    * Writes the BUDGET alert of each of the owner's rules with BUDGET, whatever app or schedule it
    * names (the budget is the owner's): once per UTC month, when the budget first refuses a run.
