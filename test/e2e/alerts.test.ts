@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleApp, waitFor, type AppCreateBody } from '../support/fixtures.js';
-import { signedIn, startServer, waitForTerminal, type Client, type RunningServer } from '../support/server.js';
+import { signedIn, startServer, tempDataDir, waitForTerminal, type Client, type RunningServer } from '../support/server.js';
 import { startWebhookSink, verified, type Received, type WebhookSink } from '../support/webhook-sink.js';
 
 interface Sent {
@@ -246,5 +246,39 @@ describe('MISSED_SLOT', () => {
     expect(sent).toMatchObject({ type: 'MISSED_SLOT', scheduleId: schedule.body.scheduleId, scheduledTime: slot.toISOString() });
     expect(sent!.summary).toContain('no run started');
     await hank.post(`/runs/${busy.body.runId}/stop`, { graceSeconds: 0 });
+  });
+});
+
+describe('restart', () => {
+  let server: RunningServer | undefined;
+  let sink: WebhookSink;
+  const dataDir = tempDataDir();
+  beforeAll(async () => {
+    sink = await startWebhookSink();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await sink?.close();
+  });
+
+  it('a pending delivery survives a crash: the next process sends it from the outbox', async () => {
+    // The sink refuses until the server has crashed; the retry is due 3 s after the refused attempt.
+    let crashed = false;
+    sink.respond = () => (crashed ? 200 : 500);
+    server = await startServer({ dataDir, env: { ALERT_RETRY_SECONDS: '3,3,3' } });
+    const ivy = await signedIn(server.url);
+    const failing = await app(ivy, { command: ['false'] });
+    const { body: created } = await ivy.post('/alerts', { appId: failing, conditions: [{ type: 'RUN_FAILED' }], webhook: { url: `${sink.url}/restart` } });
+    const run = await finished(ivy, failing, 'FAILED');
+    await waitFor(async () => (sink.received.some((r) => r.path === '/restart') ? true : undefined));
+    await server.stop('SIGKILL');
+    crashed = true;
+    server = await startServer({ dataDir, env: { ALERT_RETRY_SECONDS: '3,3,3' } });
+    const sent = await waitFor(async () => {
+      const ok = sink.received.filter((r) => r.path === '/restart' && r.status === 200);
+      return ok.length ? ok : undefined;
+    });
+    expect(sent).toHaveLength(1);
+    expect(verified<Sent>(sent[0]!, created.webhookSecret)).toMatchObject({ type: 'RUN_FAILED', runId: run.runId });
   });
 });
