@@ -10,6 +10,7 @@ import { completionCommand } from './commands/completion.js';
 import { imageCommands } from './commands/images.js';
 import { runCommands } from './commands/runs.js';
 import { scheduleCommands } from './commands/schedules.js';
+import { alertCommands } from './commands/alerts.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { OUTPUT_FORMATS, paint } from './output.js';
@@ -37,6 +38,7 @@ Examples:
   runCommands(program);
   scheduleCommands(program);
   imageCommands(program);
+  alertCommands(program);
   completionCommand(program);
   // Usage errors exit 2 (as getopt tools do), every command included.
   const exitOverride = (command: Command) => {
