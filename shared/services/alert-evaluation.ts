@@ -170,7 +170,8 @@ export class AlertEvaluator {
    */
   private async slots(rule: StoredAlert, schedule: Schedule, graceSeconds: number, now: Date): Promise<StoredDelivery[]> {
     const before = await this.store.getSlots(rule.alertId, schedule.scheduleId);
-    const from = new Date(Math.max(Date.parse(before?.checkedUntil ?? rule.createdAt), Date.parse(schedule.updatedAt), Date.parse(rule.createdAt)));
+    // A rule judges the slots after it last changed (a condition added later does not look back), then goes on from its cursor.
+    const from = new Date(Math.max(Date.parse(before?.checkedUntil ?? rule.updatedAt), Date.parse(schedule.updatedAt)));
     const cutoff = now.getTime() - graceSeconds * 1000;
     const due = nextFireTimes(schedule, from, SLOTS_PER_SWEEP).filter((t) => t.getTime() <= cutoff);
     if (!due.length) return [];

@@ -85,8 +85,11 @@ export class WebhookSender {
           res.destroy();
         },
       );
+      // The socket's idle timeout, and a deadline for the whole attempt (a receiver dripping its answer cannot hold a sender).
+      const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
       req.on('error', (err) => resolve(done({ ok: false, error: err.message })));
+      req.on('close', () => clearTimeout(deadline));
       req.end(message.body);
     });
   }

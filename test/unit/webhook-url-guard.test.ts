@@ -108,3 +108,27 @@ describe('the sender checks every resolved address and connects only to a checke
     expect(hits).toBe(1);
   });
 });
+
+describe('a receiver that drips its answer', () => {
+  it('is cut off at the attempt deadline', async () => {
+    const slow = createServer((_req, res) => {
+      res.socket?.write('HTTP/1.1 200 OK\r\n');
+      const drip = setInterval(() => res.socket?.write('x-drip: 1\r\n'), 50);
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const { port } = slow.address() as AddressInfo;
+    try {
+      const result = await new WebhookSender(DEV_WEBHOOK_POLICY, undefined, 300).send({
+        url: `http://127.0.0.1:${port}/`,
+        secret: newWebhookSecret(),
+        id: 'msg_1',
+        body: '{}',
+      });
+      expect(result).toMatchObject({ ok: false, error: 'no answer within 300 ms' });
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
+});
