@@ -39,6 +39,7 @@ const NAV = [
   ['/apps', 'Apps'],
   ['/runs', 'Runs'],
   ['/schedules', 'Schedules'],
+  ['/alerts', 'Alerts'],
   ['/images', 'Images'],
   ['/metrics', 'Metrics'],
 ] as const;
