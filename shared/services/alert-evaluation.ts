@@ -172,7 +172,8 @@ export class AlertEvaluator {
     const before = await this.store.getSlots(rule.alertId, schedule.scheduleId);
     // A rule judges the slots after it last changed (a condition added later does not look back), then goes on from its cursor.
     const from = new Date(Math.max(Date.parse(before?.checkedUntil ?? rule.updatedAt), Date.parse(schedule.updatedAt)));
-    const cutoff = now.getTime() - graceSeconds * 1000;
+    // A fire may come up to the schedule's flexible window after its slot (EventBridge Scheduler): the grace starts after it.
+    const cutoff = now.getTime() - graceSeconds * 1000 - schedule.flexibleWindowMinutes * 60_000;
     const due = nextFireTimes(schedule, from, SLOTS_PER_SWEEP).filter((t) => t.getTime() <= cutoff);
     if (!due.length) return [];
     let openSince = before?.openSince;
