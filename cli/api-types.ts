@@ -18,6 +18,114 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your alert rules, newest first (admins: all) */
+    get: operations['listAlerts'];
+    put?: never;
+    /**
+     * Create an alert rule: conditions on an app, a schedule, or all your apps, sent to a webhook (Standard Webhooks)
+     * @description The response carries the `whsec_` signing secret, the only time it is shown (POST /alerts/{alertId}/secret makes a new one).
+     */
+    post: operations['createAlert'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/alerts/{alertId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One alert rule (never its secret) */
+    get: operations['getAlert'];
+    put?: never;
+    post?: never;
+    /** Delete an alert rule (its pending deliveries are not sent) */
+    delete: operations['deleteAlert'];
+    options?: never;
+    head?: never;
+    /** Change an alert rule: its conditions, webhook, mute (mutedUntil; null unmutes) or enabled */
+    patch: operations['updateAlert'];
+    trace?: never;
+  };
+  '/alerts/{alertId}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The rule's delivery log, newest first: each alert with its attempts (status code, error, time) */
+    get: operations['listAlertDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/alerts/{alertId}/deliveries/{deliveryId}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send one delivery again now, with the same webhook-id (within the 7-day replay window) */
+    post: operations['redeliverAlert'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/alerts/{alertId}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Make a new signing secret for the rule, returned this once; the old one stops signing at once */
+    post: operations['rotateAlertSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/alerts/{alertId}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a TEST alert through the rule now and return its delivery (retried as any alert when it fails) */
+    post: operations['testAlert'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/apps': {
     parameters: {
       query?: never;
@@ -651,6 +759,118 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    Alert: {
+      alertId: string;
+      appId?: string;
+      conditions: components['schemas']['AlertCondition'][];
+      createdAt: string;
+      enabled: boolean;
+      mutedUntil?: string;
+      name?: string;
+      ownerId: string;
+      scheduleId?: string;
+      updatedAt: string;
+      webhook: {
+        /** @enum {string} */
+        format: 'standard' | 'slack';
+        url: string;
+      };
+    };
+    AlertCondition:
+      | {
+          /** @enum {string} */
+          type: 'RUN_FAILED';
+        }
+      | {
+          /** @enum {string} */
+          type: 'RUN_TIMED_OUT';
+        }
+      | {
+          /** @enum {string} */
+          type: 'LAUNCH_FAILED';
+        }
+      | {
+          /** @default 3 */
+          count: number;
+          /** @enum {string} */
+          type: 'FAILURE_STREAK';
+        }
+      | {
+          /** @default 300 */
+          graceSeconds: number;
+          /** @enum {string} */
+          type: 'MISSED_SLOT';
+        }
+      | {
+          /** @default 2 */
+          factor: number;
+          /** @enum {string} */
+          type: 'LONG_RUN';
+        }
+      | {
+          /** @enum {string} */
+          type: 'BUDGET';
+        };
+    AlertCreate: {
+      /** @description watch this app's runs */
+      appId?: string;
+      conditions: components['schemas']['AlertCondition'][];
+      /** @default true */
+      enabled: boolean;
+      /**
+       * Format: date-time
+       * @description until then alerts are logged as MUTED, not sent
+       */
+      mutedUntil?: string;
+      name?: string;
+      /** @description watch this schedule's slots and runs */
+      scheduleId?: string;
+      webhook: components['schemas']['WebhookTarget'];
+    };
+    AlertDelivery: {
+      alertId: string;
+      attempts: components['schemas']['DeliveryAttempt'][];
+      createdAt: string;
+      /** @description the Standard Webhooks `webhook-id`, the same on every attempt */
+      deliveryId: string;
+      event: components['schemas']['AlertEvent'];
+      nextAttemptAt?: string;
+      /** @enum {string} */
+      status: 'PENDING' | 'DELIVERED' | 'FAILED' | 'MUTED';
+      updatedAt: string;
+    };
+    AlertEvent: {
+      alertId: string;
+      appId?: string;
+      appName?: string;
+      at: string;
+      durationMs?: number;
+      failures?: number;
+      p95DurationMs?: number;
+      reason?: string;
+      runId?: string;
+      scheduledTime?: string;
+      scheduleId?: string;
+      status?: string;
+      summary: string;
+      /** @enum {string} */
+      type: 'RUN_FAILED' | 'RUN_TIMED_OUT' | 'LAUNCH_FAILED' | 'FAILURE_STREAK' | 'MISSED_SLOT' | 'LONG_RUN' | 'BUDGET' | 'FAILURE_STREAK_RECOVERED' | 'TEST';
+    };
+    AlertPatch: {
+      conditions?: components['schemas']['AlertCondition'][];
+      enabled?: boolean;
+      /**
+       * Format: date-time
+       * @description null unmutes
+       */
+      mutedUntil?: string | null;
+      name?: string;
+      webhook?: components['schemas']['WebhookTarget'];
+    };
+    AlertWithSecret: components['schemas']['Alert'] & {
+      /** @description the `whsec_…` signing secret (Standard Webhooks); returned once, never again */
+      webhookSecret: string;
+    };
     App: {
       appId: string;
       /**
@@ -943,6 +1163,14 @@ export interface components {
       /** Format: email */
       email: string;
       password: string;
+    };
+    DeliveryAttempt: {
+      at: string;
+      attempt: number;
+      durationMs: number;
+      error?: string;
+      redelivery?: boolean;
+      statusCode?: number;
     };
     GcReport: {
       bytesFreed: number;
@@ -1566,6 +1794,19 @@ export interface components {
       diff: string;
       version: number;
     };
+    WebhookTarget: {
+      /**
+       * @description `standard`: the alert as JSON; `slack`: a Slack incoming-webhook body (`{text}`). Both are signed
+       * @default standard
+       * @enum {string}
+       */
+      format: 'standard' | 'slack';
+      /**
+       * Format: uri
+       * @description https in the cloud; never a private, loopback or link-local address (dev mode allows loopback)
+       */
+      url: string;
+    };
   };
   responses: never;
   parameters: never;
@@ -1615,6 +1856,484 @@ export interface operations {
       };
       /** @description this backend has no garbage collector (no image repository) */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listAlerts: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page of alert rules */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Alert'][];
+            nextCursor?: string;
+          };
+        };
+      };
+      /** @description invalid input: the problem document lists each bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AlertCreate'];
+      };
+    };
+    responses: {
+      /** @description created, with its signing secret */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertWithSecret'];
+        };
+      };
+      /** @description invalid input: the problem document lists each bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description the body is larger than the route allows; the connection is closed */
+      413: {
+        headers: {
+          /** @description `close`: the unread body is still on the connection, so it is not reused */
+          Connection?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description the body is not of a media type the route takes */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        alertId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the alert rule */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Alert'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        alertId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        alertId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AlertPatch'];
+      };
+    };
+    responses: {
+      /** @description updated */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Alert'];
+        };
+      };
+      /** @description invalid input: the problem document lists each bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description the body is larger than the route allows; the connection is closed */
+      413: {
+        headers: {
+          /** @description `close`: the unread body is still on the connection, so it is not reused */
+          Connection?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description the body is not of a media type the route takes */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listAlertDeliveries: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        alertId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page of deliveries */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['AlertDelivery'][];
+            nextCursor?: string;
+          };
+        };
+      };
+      /** @description invalid input: the problem document lists each bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  redeliverAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        alertId: string;
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the delivery with the new attempt */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertDelivery'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description what the request needs is gone for good */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  rotateAlertSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        alertId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the rule with its new secret */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertWithSecret'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  testAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        alertId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the delivery with its first attempt */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertDelivery'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
         headers: {
           [name: string]: unknown;
         };

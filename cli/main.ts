@@ -13,6 +13,7 @@ import { runCommands } from './commands/runs.js';
 import { runSubcommands } from './commands/runs-subcommands.js';
 import { scheduleCommands } from './commands/schedules.js';
 import { secretCommands } from './commands/secrets.js';
+import { alertCommands } from './commands/alerts.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { OUTPUT_FORMATS, paint } from './output.js';
@@ -43,6 +44,7 @@ Examples:
   scheduleCommands(program);
   imageCommands(program);
   secretCommands(program);
+  alertCommands(program);
   completionCommand(program);
   // Usage errors exit 2 (as getopt tools do), every command included.
   const exitOverride = (command: Command) => {

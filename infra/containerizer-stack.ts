@@ -17,6 +17,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/env.js';
+import { Alerts } from './alerts.js';
 import { Api } from './api.js';
 import { Console } from './console.js';
 import { readContext } from './context.js';
@@ -42,6 +43,7 @@ export class ContainerizerStack extends Stack {
   readonly runExpiry: RunExpiry;
   readonly images: Images;
   readonly secrets: Secrets;
+  readonly alerts: Alerts;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
@@ -89,6 +91,10 @@ export class ContainerizerStack extends Stack {
 
     // Secrets Manager under the deployment's prefix: the execution role reads, the api writes (infra/secrets.ts).
     this.secrets = new Secrets(this, 'Secrets', { runtime: this.runtime, api: this.api });
+    // Alert rules: the alerts and alert-delivery functions; the functions that may refuse a run (budget) or sweep write alerts too.
+    this.alerts = new Alerts(this, 'Alerts', { data: this.data, runtime: this.runtime, events: this.events, logRetention: context.logRetention });
+    for (const fn of [this.api.function, this.events.taskStateChangeFunction, this.events.reconcilerFunction, this.events.scheduledRunFunction])
+      this.alerts.addWriter(fn);
 
     new Console(this, 'Console', { api: this.api, logRetention: context.logRetention }); // the web console: S3 + CloudFront, its URL the ConsoleUrl output
 

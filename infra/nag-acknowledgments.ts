@@ -12,7 +12,7 @@ import type { ContainerizerStack } from './containerizer-stack.js';
 
 /** Records the stack's accepted AwsSolutions findings on the constructs they concern. */
 export function acknowledgeNagFindings(stack: ContainerizerStack): void {
-  const { data, runtime, events, api, runExpiry, images } = stack;
+  const { data, runtime, events, api, runExpiry, images, alerts } = stack;
   const acknowledge = (construct: IConstruct, id: string, reason: string): void => {
     Validations.of(construct).acknowledge({ id, reason });
   };
@@ -136,6 +136,14 @@ export function acknowledgeNagFindings(stack: ContainerizerStack): void {
     'AwsSolutions-SQS3',
     'This queue is itself the dead-letter queue of the schedule rule targets and the scheduled-run function.',
   );
+  acknowledge(alerts.eventsDeadLetterQueue, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter queue of the alerts rule target and function.');
+  for (const fn of [alerts.alertsFunction, alerts.deliveryFunction]) {
+    acknowledge(
+      fn.role,
+      wildcard(`${data.table.tableArn}/index/*`),
+      "Queries go to the table's GSIs (rules of an owner, the outbox); `index/*` covers only this table's indexes.",
+    );
+  }
   acknowledge(
     api.jwtSecret,
     'AwsSolutions-SMG4',

@@ -16,11 +16,13 @@ import { envReader, type Env } from '../shared/env-reader.js';
 import type { AuthConfig } from '../shared/services/auth.js';
 import type { CostSettings } from '../shared/services/costs.js';
 import {
+  readAlertSettings,
   readAuthSettings,
   readCostSettings,
   readImagePolicy,
   readLimitSettings,
   signingKey,
+  type AlertSettings,
   type ImagePolicy,
   type LimitSettings,
 } from '../shared/settings.js';
@@ -43,6 +45,7 @@ export interface LocalConfig {
   imagePolicy: ImagePolicy;
   /** The Fargate price dev mode estimates runs at, and the monthly budget (readCostSettings). */
   costs: CostSettings;
+  alerts: AlertSettings;
   /** Builds at once, shared fairly between owners (BUILD_CONCURRENCY, local/images/build-queue.ts). */
   buildConcurrency: number;
   /** Garbage collection: s between two collections (GC_INTERVAL_SECONDS, 600; 0: no timer), and s an exited container is left alone (GC_CONTAINER_GRACE_SECONDS, 600). */
@@ -79,6 +82,7 @@ export function loadConfig(env: Env = process.env): LocalConfig {
     imagePolicy: readImagePolicy(env),
     limits: readLimitSettings(env),
     costs: readCostSettings(env, 'estimate'),
+    alerts: readAlertSettings(env, 'dev'),
     buildConcurrency: read.positiveInt(ENV.BUILD_CONCURRENCY, DEFAULT_BUILD_CONCURRENCY),
     gc: {
       intervalSeconds: read.wholeNumber(ENV.GC_INTERVAL_SECONDS, DEFAULT_GC_INTERVAL_SECONDS),

@@ -32,6 +32,7 @@ import { startResultListener } from './result-listener.js';
 import { runNetworkOf } from './docker/run-network.js';
 import { startRetentionSweep } from './logs/retention-sweep.js';
 import { withConsole } from './console-site.js';
+import { startAlertWorker } from './alerts/outbox-worker.js';
 import { readCorsOrigins } from '../shared/settings.js';
 import type { LocalConfig } from './config.js';
 import { loadSecretsKey } from './secrets/key-file.js';
@@ -124,11 +125,15 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
     results: { resultBaseUrl: () => resultListener.baseUrl },
     imagePolicy: config.imagePolicy,
     costs: config.costs,
+    // Alerts are observed in process and written to the table's outbox; the worker sends them.
+    alerts: { ...config.alerts, onWritten: () => alertWorker.wake() },
     images: { builder, contexts: new FileContextStore(config.dataDir), scanner: new LocalImageScanner(docker, { instanceId: config.instanceId }) },
     garbageCollector: gc,
     // The key lives beside the database, never in it (key-file.ts).
     secretVault: new LocalSecretVault(await loadSecretsKey(config.dataDir, process.env[ENV.SECRETS_KEY])),
   });
+  // Before the start-up sweep, which may settle runs and so write alerts.
+  const alertWorker = startAlertWorker(() => platform);
   const retention = await startRetentionSweep(platform.results, logDir);
 
   // Before any job starts: the runs' network off the host's own services (a warning when it cannot be).
@@ -191,6 +196,7 @@ export async function startServer(config: LocalConfig): Promise<LocalServer> {
       await retention.stop();
       await watch.close();
       await sweeping;
+      await alertWorker.close();
       await runtime.close();
       await dynamo.close();
     },

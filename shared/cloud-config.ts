@@ -13,12 +13,14 @@ import { FARGATE_STOP_TIMEOUT_SECONDS } from './cloud-limits.js';
 import { ENV } from './env.js';
 import { envReader, type Env } from './env-reader.js';
 import {
+  readAlertSettings,
   readAuthSettings,
   readCorsOrigins,
   readCostSettings,
   readImagePolicy,
   readLimitSettings,
   readTableIndexStep,
+  type AlertSettings,
   type AuthSettings,
   type CostSettings,
   type ImagePolicy,
@@ -76,6 +78,10 @@ export interface CloudConfig {
   readonly fargateVcpuQuota: number;
   /** SECRETS_PREFIX: where the deployment keeps secret values in Secrets Manager; the api only. */
   readonly secretsPrefix: string | undefined;
+  /** ALERT_QUEUE_URL: the alert delivery queue (SQS), where the function writes or delivers alerts. */
+  readonly alertQueueUrl: string | undefined;
+  /** The webhook URL policy and retry schedule (ALERT_RETRY_SECONDS; readAlertSettings). */
+  readonly alerts: AlertSettings;
   /** LOG_GROUP_NAME and LOG_STREAM_PREFIX: where the runs' logs are. */
   readonly runLogs: { logGroupName: string; logStreamPrefix: string };
   /** EVENT_BUS_NAME (undefined: the default bus). */
@@ -145,6 +151,12 @@ export function readCloudConfig(env: Env): CloudConfig {
     },
     get secretsPrefix() {
       return read.optional(ENV.SECRETS_PREFIX);
+    },
+    get alertQueueUrl() {
+      return read.optional(ENV.ALERT_QUEUE_URL);
+    },
+    get alerts() {
+      return readAlertSettings(env, 'cloud');
     },
     get runLogs() {
       return { logGroupName: read.required(ENV.LOG_GROUP_NAME), logStreamPrefix: read.required(ENV.LOG_STREAM_PREFIX) };

@@ -9,6 +9,8 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsAlertQueue } from './aws/alert-queue.js';
 import { CloudWatchLogSource } from './aws/cloudwatch-logs.js';
 import { EcsRuntime } from './aws/ecs-runtime.js';
 import { FargateCapacity } from './aws/fargate-capacity.js';
@@ -43,6 +45,14 @@ export interface CloudPlatform extends Platform {
   buildSettlement?: Pick<BuildSettlement, 'settle'>;
   /** The function's configuration (readCloudConfig), for what the entry points read beside the platform. */
   config: CloudConfig;
+  /** The alert delivery queue, where the function has ALERT_QUEUE_URL: every alert written is queued there. */
+  alertQueue?: SqsAlertQueue;
+}
+
+/** The platform's alert queue. @throws ConfigurationError when ALERT_QUEUE_URL is not set (the alert-delivery function needs it). */
+export function requiredAlertQueue(platform: CloudPlatform): SqsAlertQueue {
+  if (!platform.alertQueue) throw new ConfigurationError([ENV.ALERT_QUEUE_URL], `${ENV.ALERT_QUEUE_URL} is not set`);
+  return platform.alertQueue;
 }
 
 const platforms = new WeakMap<Env, Promise<CloudPlatform>>();
@@ -83,6 +93,8 @@ async function build(env: Env): Promise<CloudPlatform> {
   const imageBuilds = config.imageBuilds;
   // Made when an image adapter is first used (cloud-images.ts): most invocations never touch one.
   const images = once(async () => (await import('./cloud-images.js')).cloudImageAdapters({ aws: clientConfig, logs, imageBuilds, repositoryUri }));
+  const alertQueueUrl = config.alertQueueUrl;
+  const alertQueue = alertQueueUrl ? new SqsAlertQueue(new SQSClient(clientConfig), alertQueueUrl) : undefined;
   const platform = createPlatform({
     db,
     runtime,
@@ -95,6 +107,8 @@ async function build(env: Env): Promise<CloudPlatform> {
     results: { resultBaseUrl: () => config.resultBaseUrl },
     imagePolicy: config.imagePolicy,
     costs: config.costs,
+    // Alerts written here (a budget refusal, the alerts function, the reconciler's sweep) go to the delivery queue.
+    alerts: { ...config.alerts, ...(alertQueue && { onWritten: (deliveries) => alertQueue.enqueue(deliveries) }) },
     // A replay checks ECR still holds the old run's digest (made with the other image adapters, on first use).
     imageDigests: { pinned: async (image, digest) => (await images()).imageDigests.pinned(image, digest) },
     images: imageBuilds && lazyImageBackend(images),
@@ -108,6 +122,7 @@ async function build(env: Env): Promise<CloudPlatform> {
     config,
     scanFindings: { complete: async (repositoryName, found) => (await images()).scanFindings.complete(repositoryName, found) },
     db,
+    alertQueue,
     buildSettlement: repositoryUri ? { settle: async (builds, now) => (await images()).buildSettlement!.settle(builds, now) } : undefined,
     async checkStore() {
       await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));

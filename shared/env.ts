@@ -165,6 +165,13 @@ export const ENV = {
   COST_REGION: 'COST_REGION',
   /** USD one owner's runs may cost per UTC month; past it new runs are refused with a 402; unset: no budget. Every function that starts runs; dev mode. */
   MONTHLY_BUDGET_USD: 'MONTHLY_BUDGET_USD',
+  /**
+   * Seconds before each retry of a failed alert delivery, comma-separated (attempt 2, 3, …); default
+   * 5,300,1800,7200,18000,36000 (shared/rules/alert-rules.ts). Dev mode; tests shorten it.
+   */
+  ALERT_RETRY_SECONDS: 'ALERT_RETRY_SECONDS',
+  /** The SQS queue (URL) of alert deliveries (infra/alerts.ts). The functions that write alerts: api, task-state-change, scheduled-run, reconciler, alerts, alert-delivery. */
+  ALERT_QUEUE_URL: 'ALERT_QUEUE_URL',
   /** Dev mode's HTTP port (3000). */
   PORT: 'PORT',
   /** Dev mode's listen address (127.0.0.1). */

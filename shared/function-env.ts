@@ -14,6 +14,10 @@ export const ENTRY_POINTS = {
   reconciler: 'functions/reconciler.ts',
   'run-expiry': 'functions/run-expiry.ts',
   'build-events': 'functions/build-events.ts',
+  /** Run State Change events → alert rules (shared/lambda/alerts.ts). */
+  alerts: 'functions/alerts.ts',
+  /** The alert queue → signed webhooks. */
+  'alert-delivery': 'functions/alert-delivery.ts',
 } as const;
 
 /** The name of a Lambda entry point. */
@@ -104,6 +108,7 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
       ENV.BUILD_LOG_GROUP_NAME,
       ENV.CORS_ALLOWED_ORIGINS,
       ENV.SECRETS_PREFIX,
+      ENV.ALERT_QUEUE_URL,
     ],
     whenConfigured: [...TOKEN_VERIFIER_CONFIGURED, ...LIMIT_SETTINGS, ...IMAGE_POLICY, ...COST_SETTINGS],
   },
@@ -113,12 +118,15 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
     whenConfigured: TOKEN_VERIFIER_CONFIGURED,
   },
   // They start runs too (retries, schedule fires, relaunches), under the same per-user quota and image policy.
-  'task-state-change': { always: EVERY_FUNCTION, whenConfigured: LAUNCH_SETTINGS },
-  'scheduled-run': { always: EVERY_FUNCTION, whenConfigured: LAUNCH_SETTINGS },
+  'task-state-change': { always: [...EVERY_FUNCTION, ENV.ALERT_QUEUE_URL], whenConfigured: LAUNCH_SETTINGS },
+  'scheduled-run': { always: [...EVERY_FUNCTION, ENV.ALERT_QUEUE_URL], whenConfigured: LAUNCH_SETTINGS },
   // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers), settles builds whose events were lost and collects unused builds from the repository.
-  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI], whenConfigured: LAUNCH_SETTINGS },
+  reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI, ENV.ALERT_QUEUE_URL], whenConfigured: LAUNCH_SETTINGS },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
   'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.TABLE_INDEX_STEP, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
   // Records builds and scans only: it never launches a run.
   'build-events': { always: EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), whenConfigured: [] },
+  // They start no run: the table (and the platform's settings) and the alert queue.
+  alerts: { always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ENV.ALERT_QUEUE_URL], whenConfigured: [] },
+  'alert-delivery': { always: [...EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), ENV.ALERT_QUEUE_URL], whenConfigured: [] },
 };

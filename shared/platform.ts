@@ -31,6 +31,14 @@ import { SecretService } from './services/secrets.js';
 import { maskedLogs, withSecrets } from './services/secret-launch.js';
 import { SecretStore } from './store/secret-store.js';
 import type { SecretVault } from './secret-vault.js';
+import { AlertStore } from './store/alert-store.js';
+import { AlertService } from './services/alerts.js';
+import { AlertEvaluator } from './services/alert-evaluation.js';
+import { AlertDeliveryService } from './services/alert-delivery.js';
+import { alertingPublisher, budgetAlerts, type AlertSettings } from './services/alert-hooks.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
+import { CLOUD_WEBHOOK_POLICY } from './webhooks/url-guard.js';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './rules/alert-rules.js';
 
 export interface PlatformDeps {
   db: Db;
@@ -55,6 +63,8 @@ export interface PlatformDeps {
   imageDigests?: ImageDigests;
   /** Where secret values are kept (dev mode: sealed in the table; the cloud: Secrets Manager); none: no secrets. */
   secretVault?: SecretVault;
+  /** Alerts (shared/settings.ts readAlertSettings); default: the cloud's URL policy, the default retry schedule, events observed by the alert function. */
+  alerts?: Partial<AlertSettings>;
 }
 
 /** The services' types (routes and handlers import them from services/platform-services.ts). */
@@ -105,14 +115,21 @@ export function createPlatform(deps: PlatformDeps): Platform {
     ...deps.runs,
   };
   const runStore = new RunStore(deps.db);
+  const scheduleStore = new ScheduleStore(deps.db);
+  const alertSettings: AlertSettings = { urlPolicy: CLOUD_WEBHOOK_POLICY, retrySchedule: DEFAULT_RETRY_SCHEDULE_SECONDS, observeRuns: false, ...deps.alerts };
+  const alertStore = new AlertStore(deps.db);
+  const alertEvaluator = new AlertEvaluator(alertStore, runStore, appStore, scheduleStore, alertSettings.onWritten);
   const costs = new CostService(runStore, deps.costs ?? { pricing: pricingOf(DEFAULT_PRICE_REGION, { estimate: true }) });
-  const runs = new RunService(runStore, apps, runtime, deps.publisher, runConfig, {
+  const alertingCosts = budgetAlerts(costs, alertEvaluator);
+  const publisher = alertSettings.observeRuns ? alertingPublisher(deps.publisher, alertEvaluator) : deps.publisher;
+  const runs = new RunService(runStore, apps, runtime, publisher, runConfig, {
     jobEnv: (run) => results.jobEnv(run),
     resolveImage: (app) => imageResolver.resolveForRun(app),
-    costs,
+    costs: alertingCosts,
   });
   // Fire records are history of the same kind as finished runs, kept as long.
-  const schedules: ScheduleService = new ScheduleService(new ScheduleStore(deps.db), apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
+  const schedules: ScheduleService = new ScheduleService(scheduleStore, apps, runs, deps.scheduler, { fireTtlDays: runConfig.finishedRunTtlDays });
+  const alerts = new AlertService(alertStore, apps, schedules, alertSettings.urlPolicy);
   const guard = new SignInGuard(counters, deps.limits.signIn, deps.limits.registration);
   const garbage = new GarbageService(imageResolver, runs, deps.garbageCollector);
   return {
@@ -126,8 +143,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
     imageResolver,
     garbage,
     costs,
-    replays: new ReplayService(runs, apps, deps.imageDigests ?? runtimeDigests(deps.runtime), costs),
+    replays: new ReplayService(runs, apps, deps.imageDigests ?? runtimeDigests(deps.runtime), alertingCosts),
     secrets,
     logs: maskedLogs(deps.logs, secrets),
+    alerts,
+    alertEvaluator,
+    alertDeliveries: new AlertDeliveryService(alertStore, alerts, new WebhookSender(alertSettings.urlPolicy), alertSettings.retrySchedule),
   };
 }

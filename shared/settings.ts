@@ -75,6 +75,18 @@ export interface ImagePolicy {
   platformRepositories?: readonly string[];
 }
 import { FINAL_INDEX_STEP, isIndexStep } from './table-indexes.js';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './rules/alert-rules.js';
+import { CLOUD_WEBHOOK_POLICY, DEV_WEBHOOK_POLICY, type WebhookUrlPolicy } from './webhooks/url-guard.js';
+
+/** How a deployment alerts (readAlertSettings); dev mode adds the outbox's wake-up (services/alert-hooks.ts). */
+export interface AlertSettings {
+  /** Where webhooks may point (url-guard.ts: the cloud's, or dev mode's with loopback). */
+  urlPolicy: WebhookUrlPolicy;
+  /** Seconds before each retry of a failed delivery (attempt 2, 3, …). */
+  retrySchedule: readonly number[];
+  /** True where terminal runs are observed in process (dev mode); the cloud's alert function observes EventBridge's events instead. */
+  observeRuns: boolean;
+}
 
 /** `iss` and `aud` of the tokens the built-in accounts issue. */
 export type TokenClaims = Pick<AuthConfig, 'issuer' | 'audience'>;
@@ -286,4 +298,21 @@ export function readTableIndexStep(env: Env): number {
   if (!isIndexStep(step))
     throw new ConfigurationError([ENV.TABLE_INDEX_STEP], `${ENV.TABLE_INDEX_STEP} must be a step from 0 to ${FINAL_INDEX_STEP}, not ${step}`);
   return step;
+}
+
+/**
+ * How the deployment alerts: the webhook URL policy (the cloud: https to public addresses only;
+ * dev mode: loopback and http too), the retry schedule (ALERT_RETRY_SECONDS), and whether
+ * terminal runs are observed in process (dev mode) or by the cloud's alert function.
+ * @throws ConfigurationError when ALERT_RETRY_SECONDS holds anything but whole numbers of seconds.
+ */
+export function readAlertSettings(env: Env, mode: 'cloud' | 'dev'): AlertSettings {
+  const retries = envReader(env).list(ENV.ALERT_RETRY_SECONDS);
+  if (retries.some((value) => !/^\d+$/.test(value)))
+    throw new ConfigurationError([ENV.ALERT_RETRY_SECONDS], `${ENV.ALERT_RETRY_SECONDS} must be whole numbers of seconds, comma-separated`);
+  return {
+    urlPolicy: mode === 'cloud' ? CLOUD_WEBHOOK_POLICY : DEV_WEBHOOK_POLICY,
+    retrySchedule: retries.length ? retries.map(Number) : DEFAULT_RETRY_SCHEDULE_SECONDS,
+    observeRuns: mode === 'dev',
+  };
 }

@@ -96,8 +96,18 @@ const KIND = {
   image: 'IMAGE',
   migration: 'MIGRATION',
   secret: 'SECRET',
+  alert: 'ALERT',
 } as const;
-const SK_PREFIX = { version: 'VERSION#', fire: 'FIRE#', activeRun: 'ACTIVE#', result: 'RESULT#', build: 'BUILD#', use: 'USE#' } as const;
+const SK_PREFIX = {
+  version: 'VERSION#',
+  fire: 'FIRE#',
+  activeRun: 'ACTIVE#',
+  result: 'RESULT#',
+  build: 'BUILD#',
+  use: 'USE#',
+  delivery: 'DELIVERY#',
+  slots: 'SLOTS#',
+} as const;
 const ACTIVE = 'ACTIVE';
 
 /** How many partitions the platform-wide run listings (byKind RUN, `active`) are split into (see the write ceiling above). */
@@ -118,6 +128,7 @@ const ownerPk = (ownerId: string) => `OWNER#${ownerId}`;
 const schedulePk = (scheduleId: string) => `${KIND.schedule}#${scheduleId}`;
 const imagePk = (imageId: string) => `${KIND.image}#${imageId}`;
 const secretPk = (ownerId: string, name: string) => `${KIND.secret}#${ownerId}#${name}`;
+const alertPk = (alertId: string) => `${KIND.alert}#${alertId}`;
 const padded = (n: number) => String(n).padStart(6, '0');
 
 /** Primary keys of single items. App versions are zero-padded so they sort by number. */
@@ -153,6 +164,12 @@ export const keys = {
   secretVersion: (ownerId: string, name: string, version: number) => ({ pk: secretPk(ownerId, name), sk: `${SK_PREFIX.version}${padded(version)}` }),
   /** An app's claim that it references the secret (checked against the app before the secret is deleted). */
   secretUse: (ownerId: string, name: string, appId: string) => ({ pk: secretPk(ownerId, name), sk: `${SK_PREFIX.use}${appId}` }),
+  /** An alert rule (services/alerts.ts). */
+  alert: (alertId: string) => ({ pk: alertPk(alertId), sk: KIND.alert }),
+  /** One alert of a rule, its delivery attempts and (while PENDING) its place in the outbox; `deliveryId` is its webhook-id. */
+  alertDelivery: (alertId: string, deliveryId: string) => ({ pk: alertPk(alertId), sk: `${SK_PREFIX.delivery}${deliveryId}` }),
+  /** How far a MISSED_SLOT rule has checked one schedule's slots, and the first slot of the run of missed slots it alerted, if open. */
+  alertSlots: (alertId: string, scheduleId: string) => ({ pk: alertPk(alertId), sk: `${SK_PREFIX.slots}${scheduleId}` }),
 };
 
 /** The partition of one metric of one app: its points across the app's runs. */
@@ -205,6 +222,12 @@ export const indexKeys = {
   secretsOfOwner: (ownerId: string) => partition('byParent', `OWNER#${ownerId}#SECRETS`),
   /** The sparse index of builds not yet settled (QUEUED, BUILDING, or finished with follow-ups pending). */
   activeBuilds: () => partition('active', 'ACTIVE_BUILDS'),
+  alertsOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#ALERTS`),
+  allAlerts: () => partition('byKind', KIND.alert),
+  /** A rule's delivery log, sorted by creation time then id. */
+  deliveriesOfAlert: (alertId: string) => partition('byParent', `${alertPk(alertId)}#DELIVERIES`),
+  /** The outbox: deliveries still PENDING (sparse), sorted by their next attempt's time. */
+  alertOutbox: () => partition('active', 'ALERT_OUTBOX'),
 };
 
 /**

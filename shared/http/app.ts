@@ -14,6 +14,7 @@ import { appRoutes } from './routes/apps.js';
 import { imageRoutes } from './routes/images.js';
 import { runRoutes } from './routes/runs.js';
 import { costRoutes } from './routes/costs.js';
+import { alertRoutes } from './routes/alerts.js';
 import { isResultPost, resultRoutes } from './routes/results.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { secretRoutes } from './routes/secrets.js';
@@ -128,6 +129,7 @@ export function createApi(platform: Platform, options: ApiOptions): Api {
   scheduleRoutes(app, platform);
   resultRoutes(app, platform);
   costRoutes(app, platform);
+  alertRoutes(app, platform);
   imageRoutes(app, platform, { ...DEFAULT_FOLLOW, ...options.follow });
   adminRoutes(app, platform);
   secretRoutes(app, platform);

@@ -1,6 +1,7 @@
 /**
  * The reconciler, run every minute: timeouts, lost launches, and tasks whose events were lost;
- * and schedule slots no fire came for (the ledger's MISSED, and each schedule's catch-up); then,
+ * and schedule slots no fire came for (the ledger's MISSED, and each schedule's catch-up); the
+ * alert rules' MISSED_SLOT and LONG_RUN, and alert deliveries whose queue message was lost; then,
  * until shortly before its timeout, the launch queue (runs waiting for Fargate capacity).
  */
 import { MISSED_SLOT_GRACE_MS, MISSED_SLOT_SWEEP_MINUTES, RECONCILER_TIMEOUT_SECONDS } from '../cloud-limits.js';
@@ -11,6 +12,9 @@ import { withLambdaContext, type LambdaContext } from './context.js';
 
 /** The one-time move of every schedule from an EventBridge rule (earlier releases) to an EventBridge Scheduler schedule. */
 export const SCHEDULER_MIGRATION = 'schedules-to-eventbridge-scheduler';
+
+/** A PENDING delivery this long (ms) past its attempt's time lost its queue message: the reconciler sends it. */
+export const ALERT_OVERDUE_MS = 5 * 60_000;
 
 /** Ms kept free before the reconciler's timeout when the launch queue is drained (launches in flight finish in it). */
 const DRAIN_MARGIN_MS = 2_000;
@@ -23,7 +27,10 @@ const DRAIN_MARGIN_MS = 2_000;
  * before the function's timeout, as Lambda's context tells it (called without a context, as in a
  * test of the sweep, no drain).
  */
-export function reconcilerHandler(platform: Pick<Platform, 'runs' | 'schedules' | 'results'>, housekeeping?: () => Promise<void>) {
+export function reconcilerHandler(
+  platform: Pick<Platform, 'runs' | 'schedules' | 'results'> & Partial<Pick<Platform, 'alertEvaluator' | 'alertDeliveries'>>,
+  housekeeping?: () => Promise<void>,
+) {
   // The scheduled event carries nothing the sweep needs.
   return withLambdaContext(async (_tick: void, context?: LambdaContext): Promise<void> => {
     const remainingMs = context?.getRemainingTimeInMillis?.();
@@ -48,6 +55,13 @@ export function reconcilerHandler(platform: Pick<Platform, 'runs' | 'schedules' 
         );
     } catch (err) {
       logger.error('the missed-slot sweep failed', { error: err as Error });
+    }
+    try {
+      // MISSED_SLOT and LONG_RUN (the alerts it writes are queued); then deliveries whose queue message was lost (overdue by ALERT_OVERDUE_MS).
+      await platform.alertEvaluator?.sweep();
+      await platform.alertDeliveries?.drain(new Date(Date.now() - ALERT_OVERDUE_MS));
+    } catch (err) {
+      logger.error('the alert sweep failed', { error: err as Error });
     }
     await housekeeping?.();
     if (deadline) await platform.runs.drainQueue(deadline);

@@ -3,6 +3,9 @@
  * they depend on the services, not on the composition that builds them (shared/platform.ts).
  */
 import type { LogSource } from '../ports.js';
+import type { AlertDeliveryService } from './alert-delivery.js';
+import type { AlertEvaluator } from './alert-evaluation.js';
+import type { AlertService } from './alerts.js';
 import type { AppService } from './apps.js';
 import type { AuthService } from './auth.js';
 import type { BuildService } from './builds.js';
@@ -34,4 +37,9 @@ export interface Platform {
   secrets: SecretService;
   /** The runs' logs, each secret value a run received masked. */
   logs: LogSource;
+  alerts: AlertService;
+  /** What alert rules watch, turned into deliveries. */
+  alertEvaluator: AlertEvaluator;
+  /** The outbox's sender, the delivery log, test sends and redeliveries. */
+  alertDeliveries: AlertDeliveryService;
 }

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures.js';
 import { Client, startServer, waitForTerminal, type RunningServer } from '../support/server.js';
 import { checkPage, ensureBrowserAndBundle, launch, screenshot } from './browser.js';
+import { startWebhookSink } from '../support/webhook-sink.js';
 
 /** Generous: a loaded machine runs containers and the browser slowly. */
 const UI_MS = 60_000;
@@ -235,6 +236,31 @@ describe('the web console', () => {
       .first()
       .waitFor();
     await checkPage(page, 'home');
+  });
+
+  it('lists alert rules, sends a test through one and shows its delivery log', async () => {
+    const sink = await startWebhookSink();
+    try {
+      const created = await api.post('/alerts', {
+        name: 'ticker failures',
+        conditions: [{ type: 'RUN_FAILED' }, { type: 'FAILURE_STREAK', count: 2 }],
+        webhook: { url: `${sink.url}/console` },
+      });
+      expect(created.status).toBe(201);
+      await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+      const row = page.getByRole('row', { name: /ticker failures/ });
+      await row.getByText('RUN_FAILED, FAILURE_STREAK 2').waitFor();
+      await row.getByRole('button', { name: 'Send test' }).click();
+      await row.getByRole('status').getByText('DELIVERED (200)').waitFor();
+      expect(sink.received).toHaveLength(1);
+      await row.getByRole('button', { name: 'Deliveries' }).click();
+      await page.getByRole('table', { name: 'Delivery log' }).getByText('Test alert from Containerizer').waitFor();
+      await checkPage(page, 'alerts');
+      expect(await page.content()).not.toContain(created.body.webhookSecret);
+    } finally {
+      await sink.close();
+    }
   });
 
   it('keeps the session across a reload, and after it expires returns to sign-in and then to the page asked for', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures.js';
 import { Client, IMAGE, startServer, type RunningServer } from '../support/server.js';
 import { cli, configHome, startCli } from './support.js';
+import { startWebhookSink, verified } from '../support/webhook-sink.js';
 
 let server: RunningServer;
 let env: Record<string, string>;
@@ -113,6 +114,31 @@ describe('containerizer', () => {
     expect(described.history.map((h: { status: string }) => h.status)).toEqual(expect.arrayContaining(['PENDING', 'RUNNING', 'SUCCEEDED']));
     const table = await cli(['runs'], { env });
     expect(table.stdout).toMatch(/^RUN ID\s+APP\s+STATUS/);
+  });
+
+  it('manages alerts: create (the secret once), list, test, deliveries, mute', async () => {
+    const sink = await startWebhookSink();
+    try {
+      const created = await cli(['alerts', 'create', '--app', 'hello', '--on', 'RUN_FAILED', '--on', 'FAILURE_STREAK=2', '--url', `${sink.url}/cli`], { env });
+      expect(created.code).toBe(0);
+      const alertId = created.stdout.trim();
+      const secret = /signing secret \(shown once\): (whsec_\S+)/.exec(created.stderr)?.[1];
+      expect(secret).toBeDefined();
+      const list = await cli(['alerts', 'list'], { env });
+      expect(list.stdout).toMatch(/^ALERT ID\s+WATCHES\s+CONDITIONS/);
+      expect(list.stdout).toContain('RUN_FAILED,FAILURE_STREAK');
+      expect(list.stdout).not.toContain(secret);
+      expect((await cli(['alerts', 'test', alertId], { env })).stdout).toBe('DELIVERED 200\n');
+      expect(verified(sink.received[0]!, secret!)).toMatchObject({ type: 'TEST', alertId });
+      const log = JSON.parse((await cli(['alerts', 'deliveries', alertId, '-o', 'json'], { env })).stdout);
+      expect(log).toEqual([expect.objectContaining({ status: 'DELIVERED', event: expect.objectContaining({ type: 'TEST' }) })]);
+      expect((await cli(['alerts', 'mute', alertId, '--for', '30'], { env })).stderr).toContain('muted until');
+      const bad = await cli(['alerts', 'create', '--on', 'SOMETIMES', '--url', sink.url], { env });
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain('expected RUN_FAILED');
+    } finally {
+      await sink.close();
+    }
   });
 
   it('manages schedules: list, next, suspend, resume, fires', async () => {

@@ -122,6 +122,12 @@ describe('auth', () => {
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
       '/admin/gc',
+      '/alerts',
+      '/alerts/{alertId}',
+      '/alerts/{alertId}/deliveries',
+      '/alerts/{alertId}/deliveries/{deliveryId}/redeliver',
+      '/alerts/{alertId}/secret',
+      '/alerts/{alertId}/test',
       '/apps',
       '/apps/{appId}',
       '/apps/{appId}/metrics',

@@ -12,13 +12,19 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 });
 
+/** The event source mappings of the run-expiry function (the alert queue has its own). */
+const expiryMappings = () =>
+  Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+    (m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify(stack.resolve(stack.runExpiry.function.functionName)),
+  );
+
 describe('run expiry', () => {
   it('streams old images of the table and filters the mapping to TTL deletes of run items', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       StreamSpecification: { StreamViewType: 'OLD_IMAGE' },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
-    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    const mappings = expiryMappings();
     expect(mappings).toHaveLength(1);
     const props = mappings[0]!.Properties;
     expect(props).toMatchObject({ StartingPosition: 'LATEST', BisectBatchOnFunctionError: true, MaximumRetryAttempts: 10, MaximumRecordAgeInSeconds: 86_400 });
@@ -33,7 +39,7 @@ describe('run expiry', () => {
   });
 
   it('describes records it gave up on in an alarmed dead-letter queue', () => {
-    const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    const [mapping] = expiryMappings();
     expect(mapping!.Properties.DestinationConfig).toEqual({ OnFailure: { Destination: stack.resolve(stack.runExpiry.deadLetterQueue.queueArn) } });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',

@@ -71,11 +71,13 @@ const functions = (): Record<EntryPoint, ContainerizerFunction> => ({
   reconciler: stack.events.reconcilerFunction,
   'run-expiry': stack.runExpiry.function,
   'build-events': stack.images.buildEventsFunction,
+  alerts: stack.alerts.alertsFunction,
+  'alert-delivery': stack.alerts.deliveryFunction,
 });
 
 /** The functions that start runs: all but log-follow (reads logs), run-expiry (deletes expired runs' log streams) and build-events (records builds and scans). */
-const launchers = (): Omit<ReturnType<typeof functions>, 'run-expiry' | 'log-follow' | 'build-events'> => {
-  const { 'run-expiry': _expiry, 'log-follow': _reader, 'build-events': _builds, ...rest } = functions();
+const launchers = (): Omit<ReturnType<typeof functions>, 'run-expiry' | 'log-follow' | 'build-events' | 'alerts' | 'alert-delivery'> => {
+  const { 'run-expiry': _expiry, 'log-follow': _reader, 'build-events': _builds, alerts: _alerts, 'alert-delivery': _delivery, ...rest } = functions();
   return rest;
 };
 

@@ -12,6 +12,7 @@ import { AppFormPage } from './pages/app-form.js';
 import { RunsPage } from './pages/runs.js';
 import { RunPage } from './pages/run.js';
 import { SchedulesPage } from './pages/schedules.js';
+import { AlertsPage } from './pages/alerts.js';
 import { ImagesPage } from './pages/images.js';
 import { ImagePage } from './pages/image.js';
 import { SecretsPage } from './pages/secrets.js';
@@ -37,6 +38,7 @@ void loadConfig().then(() =>
               <Route path="runs" element={<RunsPage />} />
               <Route path="runs/:runId" element={<RunPage />} />
               <Route path="schedules" element={<SchedulesPage />} />
+              <Route path="alerts" element={<AlertsPage />} />
               <Route path="images" element={<ImagesPage />} />
               <Route path="images/:imageId" element={<ImagePage />} />
               <Route path="secrets" element={<SecretsPage />} />

@@ -40,6 +40,7 @@ const NAV = [
   ['/runs', 'Runs'],
   ['/schedules', 'Schedules'],
   ['/secrets', 'Secrets'],
+  ['/alerts', 'Alerts'],
   ['/images', 'Images'],
   ['/metrics', 'Metrics'],
   ['/costs', 'Costs'],

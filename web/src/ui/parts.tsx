@@ -5,6 +5,8 @@ import { ApiError } from '../api/client.js';
 const STATUS_TONE: Record<string, string> = {
   SUCCEEDED: 'ok',
   BUILT: 'ok',
+  DELIVERED: 'ok',
+  MUTED: 'warn',
   STARTED: 'ok',
   FAILED: 'bad',
   TIMED_OUT: 'bad',
