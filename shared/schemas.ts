@@ -17,6 +17,7 @@ import {
   TRIGGERS,
 } from './domain.js';
 import { command, containerImage, containerName, ContainerState, env, imageReference, mainContainerFields, RunSidecar, sidecars } from './container-schemas.js';
+import { ArrayRequest, Parallelism, RunArrayProperties } from './array-schemas.js';
 import { COST_GROUPS, COST_PERIODS } from './rules/cost-rules.js';
 import { checkTimeZone, parseScheduleExpression, InvalidScheduleExpression } from './schedule-expression.js';
 import { BUILD_ARCHITECTURE, CPU_ARCHITECTURES, EXTERNAL_IMAGE_DEFAULT_ARCHITECTURE } from './aws/architecture.js';
@@ -154,7 +155,12 @@ export const AppVersion = App.extend({ changedFields: z.array(z.string()) }).ope
 export type AppVersion = z.infer<typeof AppVersion>;
 
 export const RunCreate = z
-  .object({ command: command.optional(), env: env.optional().openapi({ description: "merged over the app's env" }) })
+  .object({
+    command: command.optional(),
+    env: env.optional().openapi({ description: "merged over the app's env" }),
+    arrayProperties: ArrayRequest.optional(),
+    parallelism: Parallelism.optional(),
+  })
   .strict()
   .openapi('RunCreate');
 export type RunCreate = z.infer<typeof RunCreate>;
@@ -274,6 +280,8 @@ export const Run = z
       .openapi({ description: 'the run this one replays (POST /runs/{runId}/replay): its image digest, command or script, env and sidecars' }),
     scheduleId: z.string().optional(),
     scheduledTime: z.string().optional(),
+    parentRunId: z.string().optional().openapi({ description: "an array job's child: its parent run (its runId is `<parentRunId>-<index>`)" }),
+    arrayProperties: RunArrayProperties.optional(),
     previousRunId: z.string().optional(),
     nextRunId: z.string().optional(),
     taskRef: z.string().optional().openapi({ description: 'ECS task ARN or Docker container id' }),

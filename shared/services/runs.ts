@@ -23,7 +23,6 @@ import type { RunCreate, RunListQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { RunStore, TransitionFields } from '../store/run-store.js';
 import { indexKeys, shardedPartitions } from '../table.js';
-import { isId } from '../ids.js';
 import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
@@ -32,6 +31,9 @@ import type { CostService } from './costs.js';
 import { taskArchitecture } from '../aws/architecture.js';
 import { costLimitReason } from '../rules/cost-rules.js';
 import { drainLaunchQueue } from './launch-queue.js';
+import { ArrayRuns } from './array-runs.js';
+import { ArrayStore } from '../store/array-store.js';
+import { arrayEnv, arrayParallelism, childRunId, emptySummary, isArrayParent, isRunId } from '../rules/array-rules.js';
 import {
   idRange,
   isLaunchLost,
@@ -100,6 +102,9 @@ export type ImageResolver = (app: App) => Promise<ResolvedImage>;
 const imageStrings: ImageResolver = async (app) => unresolvedImages(app);
 
 export class RunService {
+  /** Array jobs: their parents' children, created and counted (array-runs.ts). */
+  private readonly arrays: ArrayRuns;
+
   constructor(
     private readonly store: RunStore,
     private readonly apps: AppService,
@@ -114,7 +119,14 @@ export class RunService {
       /** The owner's monthly budget, checked before a run starts, and the timeout an app's maxCostPerRun makes. */
       costs?: Pick<CostService, 'checkBudget' | 'withCostLimit'>;
     } = {},
-  ) {}
+  ) {
+    this.arrays = new ArrayRuns(store, new ArrayStore(store.db), {
+      launch: async (run) => this.launch(run, await this.apps.getVersion(run.appId, run.appVersion)),
+      stop: (run, request, options) => this.requestStop(run, request, options),
+      transition: (run, status, reason) => this.endOrRun(run, status, reason),
+      atQuota: (ownerId) => this.atQuota(ownerId),
+    });
+  }
 
   /**
    * Creates a run of the app's current version and launches it. Returns the run as it stands
@@ -128,10 +140,21 @@ export class RunService {
     const app = await this.apps.get(principal, appId);
     if (app.script && input.command)
       throw badRequest('this app runs a script: a run cannot replace its command', [{ field: 'command', message: 'not allowed' }]);
+    if (input.parallelism !== undefined && !input.arrayProperties)
+      throw badRequest('parallelism applies to an array job only', [{ field: 'parallelism', message: 'needs arrayProperties' }]);
     await this.hooks.costs?.checkBudget(app.ownerId);
     const { imageDigest, refusal, ...images } = await (this.hooks.resolveImage ?? imageStrings)(app);
     const created = newRun({ ...app, ...images }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
+    const { arrayProperties: array, parallelism } = input;
     const run: Run = {
+      ...(array && {
+        arrayProperties: {
+          size: array.size,
+          parallelism: arrayParallelism(array.size, parallelism, this.config.maxActiveRunsPerUser),
+          nextIndex: 0,
+          statusSummary: emptySummary(),
+        },
+      }),
       // Decided now, from the built image's digest, before an external image's digest is recorded too.
       ...this.costLimited({ ...created, architecture: taskArchitecture({ architecture: created.architecture, imageDigest }) }),
       // An image named by a tag: the content the tag names now (dev mode), so that a replay can run exactly it.
@@ -154,6 +177,7 @@ export class RunService {
     this.runtime.checkLaunch?.({ run, app: { ...app, image: run.image, sidecars: run.sidecars } });
     if (!(await this.store.insert(run))) return this.existing(run.runId);
     if (refusal) return this.refuse(run, refusal);
+    if (isArrayParent(run)) return this.arrays.begin(run);
     // Counted after the insert, so that concurrent creates cannot all slip under the quota: each that finds the owner over it backs out.
     const active = await this.store.countActiveOfOwner(run.ownerId, this.config.maxActiveRunsPerUser);
     if (active > this.config.maxActiveRunsPerUser) {
@@ -191,7 +215,7 @@ export class RunService {
 
   /** @throws ClientError 404 when the run is missing or not the caller's (or `runId` is no id). */
   async get(principal: Principal, runId: string): Promise<Run> {
-    const run = isId(runId) ? await this.store.get(runId) : undefined;
+    const run = isRunId(runId) ? await this.store.get(runId) : undefined;
     if (!run || !canAccess(principal, run.ownerId)) throw notFound('run', runId);
     return run;
   }
@@ -220,6 +244,7 @@ export class RunService {
     if (target !== 'STOPPED') {
       // Moving forward needs nothing from the run: the conditional write alone decides.
       const moved = target ? await this.transition(change.runId, target, task) : undefined;
+      if (moved?.parentRunId && moved.status === 'RUNNING') await this.arrays.childRunning(moved);
       if (!moved && change.containers) await this.store.recordContainers(change.runId, change.containers, change.version);
       return moved;
     }
@@ -245,6 +270,7 @@ export class RunService {
       at: now(),
       graceSeconds: options.graceSeconds,
     };
+    if (isArrayParent(run)) return this.arrays.stop(run, request, options);
     return this.requestStop(run, request, options);
   }
 
@@ -299,6 +325,8 @@ export class RunService {
       if (isSettleOverdue(run, at, this.config.settleAfterMs)) await this.settle(run);
       return;
     }
+    // An array's parent has no task: its children are swept as runs; it is resumed (or ended) here.
+    if (isArrayParent(run)) return this.arrays.sweep(run);
     const startOverdue = isStartOverdue(run, at, this.config.startTimeoutSeconds * 1000);
     if (!run.taskRef) {
       if (startOverdue) await this.abandon(run, at, startTimeoutReason(run, this.config.startTimeoutSeconds));
@@ -375,7 +403,7 @@ export class RunService {
     };
     let taskRef: string;
     try {
-      const [, jobEnv] = await Promise.all([this.runtime.prepare(app), this.hooks.jobEnv?.(run)]);
+      const [, jobEnv] = await Promise.all([this.runtime.prepare(app), this.jobEnv(run)]);
       taskRef = await this.runtime.start({ run, app, jobEnv });
     } catch (err) {
       const at = new Date();
@@ -392,8 +420,8 @@ export class RunService {
       return failed ?? (await this.store.get(run.runId))!;
     }
     const launched = await this.store.setTaskRef(run.runId, taskRef, now());
-    // A stop asked for while the launch was under way could not reach the task: pass it on.
-    if (launched.stopRequest && !isTerminal(launched.status)) await this.runtime.stop(taskRef, 0, launched.stopRequest.reason);
+    // A stop asked for while the launch was under way could not reach the task (a run that ended meanwhile was never signalled): pass it on.
+    if (launched.stopRequest) await this.runtime.stop(taskRef, 0, launched.stopRequest.reason);
     return launched;
   }
 
@@ -430,7 +458,9 @@ export class RunService {
     // A backend's error message can be any length; the run item's size cannot (item-limits.ts).
     const details = { ...ending, reason: clipReason(ending.reason) };
     const record = terminalRecord(run, status, details, run.retentionDays ?? this.config.finishedRunTtlDays);
-    return this.transition(run.runId, status, details, { ...record.fields, nextRunId: record.retry ? ulid() : undefined }, record.expiresAt);
+    // An array's child's retry keeps its index in its id: `<parentRunId>-<index>-<attempt>`.
+    const nextRunId = record.retry ? (run.parentRunId ? childRunId(run.parentRunId, run.arrayProperties!.index!, run.attempt + 1) : ulid()) : undefined;
+    return this.transition(run.runId, status, details, { ...record.fields, nextRunId }, record.expiresAt);
   }
 
   /**
@@ -466,6 +496,7 @@ export class RunService {
     // First, so that a finished run stops counting against its owner's quota before the slower follow-ups.
     await this.store.leaveQuota(run);
     if (run.nextRunId) await this.startRetry(run, run.nextRunId);
+    else if (run.parentRunId) await this.arrays.childEnded(run);
     await this.publisher.publish(run);
     if (run.taskRef) await this.runtime.release?.(run.taskRef, run.runId);
     await this.store.leaveActive(run);
@@ -473,7 +504,38 @@ export class RunService {
 
   private async startRetry(previous: Run, runId: string): Promise<void> {
     const retry = retryOf(previous, { runId, createdAt: now() });
-    if (await this.store.insert(retry)) await this.launch(retry, await this.apps.getVersion(retry.appId, retry.appVersion));
+    if (!(await this.store.insert(retry))) return;
+    // An array that was asked to stop starts no retry of its children: the retry ends STOPPED, and is counted so.
+    const stop = previous.parentRunId ? await this.arrays.mayRetry(previous) : undefined;
+    if (stop) await this.requestStop(retry, stop, { graceSeconds: 0 });
+    else await this.launch(retry, await this.apps.getVersion(retry.appId, retry.appVersion));
+  }
+
+  /** The job's variables of a run: the platform's (hooks.jobEnv) and, for an array's child, its index and size. */
+  private async jobEnv(run: Run): Promise<Record<string, string>> {
+    return { ...(await this.hooks.jobEnv?.(run)), ...arrayEnv(run) };
+  }
+
+  /** An array parent's own transition: RUNNING, or its end with the counts as its reason (no exit code, no duration: no task ran, nothing is billed). */
+  private endOrRun(parent: Run, status: RunStatus, reason?: string): Promise<Run | undefined> {
+    const at = new Date();
+    if (!isTerminal(status)) return this.transition(parent.runId, status, { at });
+    const ttlDays = parent.retentionDays ?? this.config.finishedRunTtlDays;
+    const expiresAt = ttlDays > 0 ? Math.floor(at.getTime() / 1000) + ttlDays * 86_400 : undefined;
+    return this.transition(
+      parent.runId,
+      status,
+      { at, reason: clipReason(reason) },
+      { stoppedAt: at.toISOString(), stoppedReason: clipReason(reason) },
+      expiresAt,
+    );
+  }
+
+  /** One page of an array job's children (every attempt), by index. @throws ClientError 404 as get, 400 when the run is no array job. */
+  async children(principal: Principal, runId: string, page: { limit: number; cursor?: string }): Promise<Page<Run>> {
+    const parent = await this.get(principal, runId);
+    if (!isArrayParent(parent)) throw badRequest(`run ${runId} is not an array job`);
+    return this.arrays.children(parent, page);
   }
 }
 
