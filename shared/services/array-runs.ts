@@ -16,7 +16,10 @@
  * is not created while its owner is at the quota: it waits (PENDING, not yet materialised) until a
  * sibling ends or the sweep finds room, so an array never gets a 429 once accepted.
  */
-import { isTerminal, type Run, type StopRequest, type TerminalStatus } from '../domain.js';
+import { isTerminal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
+import { clipReason } from '../item-limits.js';
+import type { RunServiceConfig, TaskDetails } from './run-config.js';
+import type { TransitionFields } from '../store/run-store.js';
 import { forEachLimited } from '../concurrency.js';
 import { logger } from '../logger.js';
 import type { ArrayStore } from '../store/array-store.js';
@@ -33,8 +36,8 @@ export interface ArrayRunOps {
   launch(run: Run): Promise<Run>;
   /** Stops a run (RunService's requestStop: one not launched yet simply ends). */
   stop(run: Run, request: StopRequest, options: { graceSeconds: number; kill?: boolean }): Promise<Run>;
-  /** A conditional transition of the parent (no task fields), settled when terminal. */
-  transition(run: Run, status: 'RUNNING' | TerminalStatus, reason?: string): Promise<Run | undefined>;
+  /** RunService's conditional transition (settled when terminal). */
+  transition(runId: string, status: RunStatus, details: TaskDetails, fields?: TransitionFields, expiresAt?: number): Promise<Run | undefined>;
   /** True when the owner cannot start another run now (MAX_ACTIVE_RUNS_PER_USER). */
   atQuota(ownerId: string): Promise<boolean>;
 }
@@ -43,6 +46,7 @@ export class ArrayRuns {
   constructor(
     private readonly store: RunStore,
     private readonly arrays: ArrayStore,
+    private readonly config: Pick<RunServiceConfig, 'finishedRunTtlDays'>,
     private readonly ops: ArrayRunOps,
   ) {}
 
@@ -84,7 +88,7 @@ export class ArrayRuns {
   /** A child moved to RUNNING: so does its parent (once; a repeated event changes nothing). */
   async childRunning(child: Run): Promise<void> {
     const parent = await this.store.get(child.parentRunId!);
-    if (parent && parent.status !== 'RUNNING' && !isTerminal(parent.status)) await this.ops.transition(parent, 'RUNNING');
+    if (parent && parent.status !== 'RUNNING' && !isTerminal(parent.status)) await this.ops.transition(parent.runId, 'RUNNING', { at: new Date() });
   }
 
   /** A child's last attempt ended: it is counted once in its parent, which ends when no child can still run; else the next children start. */
@@ -136,8 +140,16 @@ export class ArrayRuns {
     if (isTerminal(parent.status)) return true;
     const outcome = parentOutcome(parent);
     if (!outcome) return false;
-    await this.ops.transition(parent, outcome.status, outcome.reason);
+    await this.end(parent, outcome.status, clipReason(outcome.reason)!);
     return true;
+  }
+
+  /** The parent's end, with the counts as its reason: no exit code and no duration (no task ran, nothing is billed for it). */
+  private end(parent: Run, status: TerminalStatus, reason: string): Promise<Run | undefined> {
+    const at = new Date();
+    const ttlDays = parent.retentionDays ?? this.config.finishedRunTtlDays;
+    const expiresAt = ttlDays > 0 ? Math.floor(at.getTime() / 1000) + ttlDays * 86_400 : undefined;
+    return this.ops.transition(parent.runId, status, { at, reason }, { stoppedAt: at.toISOString(), stoppedReason: reason }, expiresAt);
   }
 
   /** The last attempt of a child: its first run and then its retries (nextRunId). */

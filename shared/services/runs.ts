@@ -17,8 +17,7 @@ import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
 import { badRequest, conflict, notFound, tooManyRequests } from '../errors.js';
 import { logger } from '../logger.js';
-import { chunks, forEachLimited } from '../concurrency.js';
-import { LaunchDeferredError, type ContainerRuntime, type LaunchableApp, type RunEventPublisher, type TaskRef, type TaskStateChange } from '../ports.js';
+import { LaunchDeferredError, type ContainerRuntime, type LaunchableApp, type RunEventPublisher, type TaskStateChange } from '../ports.js';
 import type { RunCreate, RunListQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { RunStore, TransitionFields } from '../store/run-store.js';
@@ -26,27 +25,19 @@ import { indexKeys, shardedPartitions } from '../table.js';
 import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
-import type { ResolvedImage } from './images.js';
 import type { CostService } from './costs.js';
 import { taskArchitecture } from '../aws/architecture.js';
-import { costLimitReason } from '../rules/cost-rules.js';
-import { drainLaunchQueue } from './launch-queue.js';
 import { ArrayRuns } from './array-runs.js';
+import { RunSweep } from './run-sweep.js';
+import { imageStrings, QUOTA_RETRY_AFTER_SECONDS, type ImageResolver, type RunServiceConfig, type TaskDetails } from './run-config.js';
 import { ArrayStore } from '../store/array-store.js';
 import { arrayEnv, arrayParallelism, childRunId, emptySummary, isArrayParent, isRunId } from '../rules/array-rules.js';
 import {
   idRange,
-  isLaunchLost,
-  isMissingLost,
-  isPastTimeout,
-  isSettleOverdue,
-  isStartOverdue,
-  isStopOverdue,
   newRun,
   nextLaunchAt,
   retryOf,
   runStatusOf,
-  startTimeoutReason,
   unresolvedImages,
   terminalOutcome,
   terminalRecord,
@@ -55,55 +46,13 @@ import {
 } from '../rules/run-rules.js';
 
 export type { RunOrigin } from '../rules/run-rules.js';
-
-export interface RunServiceConfig {
-  /** Finished runs of apps that predate `retentionDays` expire this many days after they stop (DynamoDB TTL); 0 keeps them. */
-  finishedRunTtlDays: number;
-  /** A PENDING run with no task after this long (ms) is launched again. */
-  relaunchAfterMs: number;
-  /** A run not started (RUNNING) this long (s) after its creation ends FAILED, its task stopped (RUN_START_TIMEOUT_SECONDS). */
-  startTimeoutSeconds: number;
-  /** Grace (s) given to a run stopped for its timeout. */
-  timeoutGraceSeconds: number;
-  /** A finished run still unsettled after this long (ms) is settled by the sweep. */
-  settleAfterMs: number;
-  /** Most runs one owner may have active at once (settings' MAX_ACTIVE_RUNS_PER_USER). */
-  maxActiveRunsPerUser: number;
-  /** A task the backend does not know is lost only this long (ms) after its launch (ECS eventual consistency). */
-  missingGraceMs: number;
-  /** A stop is sent again when the run is still not over this long (ms) after its grace ended. */
-  stopResendAfterMs: number;
-}
-
-/** Retry-After (s) of a run refused for its owner's quota: about how long a short job takes. */
-const QUOTA_RETRY_AFTER_SECONDS = 10;
-
-/** Runs the sweep reconciles at once (their store writes and runtime calls in flight). */
-const SWEEP_CONCURRENCY = 16;
-
-/** What a task event (or the platform, for its own transitions) says about a transition. */
-interface TaskDetails {
-  at: Date;
-  reason?: string;
-  exitCode?: number;
-  taskRef?: string;
-  /** The backend's event order for the task (ECS detail.version). */
-  taskVersion?: number;
-  /** Each container's state, when the backend reports them. */
-  containers?: TaskStateChange['containers'];
-  /** The digest of the image the main container runs, when the backend reports it (ECS). */
-  imageDigest?: string;
-}
-
-/** The exact image a run of the app launches and the scan policy's verdict (ImageService.resolveForRun). */
-export type ImageResolver = (app: App) => Promise<ResolvedImage>;
-
-/** Without images: an app's images are strings and are what runs. */
-const imageStrings: ImageResolver = async (app) => unresolvedImages(app);
+export type { ImageResolver, RunServiceConfig } from './run-config.js';
 
 export class RunService {
   /** Array jobs: their parents' children, created and counted (array-runs.ts). */
   private readonly arrays: ArrayRuns;
+  /** The sweep of the active runs (run-sweep.ts). */
+  private readonly sweeper: RunSweep;
 
   constructor(
     private readonly store: RunStore,
@@ -120,12 +69,22 @@ export class RunService {
       costs?: Pick<CostService, 'checkBudget' | 'withCostLimit'>;
     } = {},
   ) {
-    this.arrays = new ArrayRuns(store, new ArrayStore(store.db), {
+    this.arrays = new ArrayRuns(store, new ArrayStore(store.db), config, {
       launch: async (run) => this.launch(run, await this.apps.getVersion(run.appId, run.appVersion)),
       stop: (run, request, options) => this.requestStop(run, request, options),
-      transition: (run, status, reason) => this.endOrRun(run, status, reason),
+      transition: (runId, status, details, fields, expiresAt) => this.transition(runId, status, details, fields, expiresAt),
       atQuota: (ownerId) => this.atQuota(ownerId),
     });
+    this.sweeper = new RunSweep(
+      { store, runtime, apps, config, arrays: this.arrays },
+      {
+        applyTaskStateChange: (change) => this.applyTaskStateChange(change),
+        settle: (run) => this.settle(run),
+        launch: (run, version) => this.launch(run, version),
+        finish: (run, status, ending) => this.finish(run, status, ending),
+        requestStop: (run, request, options) => this.requestStop(run, request, options),
+      },
+    );
   }
 
   /**
@@ -278,21 +237,11 @@ export class RunService {
    * One pass over the active runs (a Query on the sparse index): settles finished runs,
    * stops runs past their timeout (counted from their start), fails runs that did not start
    * within startTimeoutSeconds, relaunches runs whose launch was lost or deferred, sends
-   * again stops that were lost, and, with `describe`, asks the backend for the tasks' states
-   * (batched: runtime.describeAll) to catch lost events. Runs are reconciled SWEEP_CONCURRENCY
-   * at a time; a failure on one run is logged and the pass goes on.
+   * again stops that were lost, resumes array jobs, and, with `describe`, asks the backend for the tasks' states
+   * (batched: runtime.describeAll) to catch lost events (run-sweep.ts). A failure on one run is logged and the pass goes on.
    */
-  async sweep(options: { describe: boolean; at?: Date }): Promise<void> {
-    const at = options.at ?? new Date();
-    const runs = await this.store.active();
-    const states = options.describe ? await this.describeTasks(runs) : undefined;
-    await forEachLimited(runs, SWEEP_CONCURRENCY, async (run) => {
-      try {
-        await this.sweepOne(run, at, states);
-      } catch (err) {
-        logger.error('sweep: could not reconcile a run', { runId: run.runId, error: err as Error });
-      }
-    });
+  sweep(options: { describe: boolean; at?: Date }): Promise<void> {
+    return this.sweeper.sweep(options);
   }
 
   /** Active (not yet terminal) runs started by a schedule. */
@@ -303,82 +252,6 @@ export class RunService {
   /** Stops a run on the platform's behalf (schedule Replace policy); `graceSeconds` in s. */
   stopFor(run: Run, reason: string, graceSeconds: number): Promise<Run> {
     return this.requestStop(run, { status: 'STOPPED', reason, at: now(), graceSeconds }, { graceSeconds });
-  }
-
-  /**
-   * The backend's view of the tasks of the unfinished runs: taskRef → state, null when the
-   * backend does not know the task; a task left out was not described (the run is left as it is).
-   */
-  private async describeTasks(runs: Run[]): Promise<Map<TaskRef, TaskStateChange | null>> {
-    const tasks = runs.filter((run) => run.taskRef && !isTerminal(run.status)).map((run) => ({ taskRef: run.taskRef!, runId: run.runId }));
-    if (this.runtime.describeAll) return this.runtime.describeAll(tasks);
-    const states = new Map<TaskRef, TaskStateChange | null>();
-    for (const batch of chunks(tasks, SWEEP_CONCURRENCY)) {
-      await Promise.all(batch.map(async (task) => states.set(task.taskRef, await this.runtime.describe(task.taskRef, task.runId))));
-    }
-    return states;
-  }
-
-  private async sweepOne(run: Run, at: Date, states: Map<TaskRef, TaskStateChange | null> | undefined): Promise<void> {
-    if (isTerminal(run.status)) {
-      // A just-finished run is being settled by whoever finished it; only a stale one was left behind.
-      if (isSettleOverdue(run, at, this.config.settleAfterMs)) await this.settle(run);
-      return;
-    }
-    // An array's parent has no task: its children are swept as runs; it is resumed (or ended) here.
-    if (isArrayParent(run)) return this.arrays.sweep(run);
-    const startOverdue = isStartOverdue(run, at, this.config.startTimeoutSeconds * 1000);
-    if (!run.taskRef) {
-      if (startOverdue) await this.abandon(run, at, startTimeoutReason(run, this.config.startTimeoutSeconds));
-      // With a launch budget, waiting runs are the launch queue's (drainQueue), launched in order.
-      else if (!this.runtime.capacity && isLaunchLost(run, at, this.config.relaunchAfterMs))
-        await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
-      return;
-    }
-    // A run about to fail for a slow start is failed only on the backend's word that it has not started (its RUNNING event may be late).
-    const state = states ? states.get(run.taskRef) : startOverdue ? await this.runtime.describe(run.taskRef, run.runId) : undefined;
-    let current = run;
-    if (state) {
-      const after = await this.applyTaskStateChange(state);
-      if (after && isTerminal(after.status)) return;
-      current = after ?? run;
-    } else if (state === null && isMissingLost(run, at, this.config.missingGraceMs)) {
-      await this.abandon(run, at, 'task disappeared: the backend no longer knows it (lost while the platform was down?)');
-      return;
-    }
-    if (isStartOverdue(current, at, this.config.startTimeoutSeconds * 1000)) {
-      await this.abandon(current, at, startTimeoutReason(current, this.config.startTimeoutSeconds));
-    } else if (current.stopRequest && isStopOverdue(current, at, this.config.stopResendAfterMs)) {
-      // The first StopTask was lost (e.g. denied, or a crash before it was sent): its grace is long over.
-      await this.runtime.stop(run.taskRef, 0, current.stopRequest.reason);
-    } else if (!current.stopRequest && isPastTimeout(current, at)) {
-      await this.requestStop(
-        current,
-        {
-          status: 'TIMED_OUT',
-          reason: run.costTimeoutSeconds === run.timeoutSeconds ? costLimitReason(run) : `timed out after ${run.timeoutSeconds} s`,
-          at: at.toISOString(),
-          graceSeconds: this.config.timeoutGraceSeconds,
-        },
-        { graceSeconds: this.config.timeoutGraceSeconds },
-      );
-    }
-  }
-
-  /**
-   * Fails a run the platform gives up on (its task disappeared, or it did not start in time), stopping its task first in case it
-   * runs after all: a task that never started has no output or exit code for the run to wait for.
-   */
-  private async abandon(run: Run, at: Date, reason: string): Promise<void> {
-    if (run.taskRef) {
-      try {
-        await this.runtime.stop(run.taskRef, 0, reason);
-      } catch (err) {
-        // Most likely the task is gone indeed; the run is failed either way.
-        logger.warn('sweep: could not stop the task of a run given up on', { runId: run.runId, error: err as Error });
-      }
-    }
-    await this.finish(run, 'FAILED', { at, reason });
   }
 
   /** Ends a run before any launch: FAILED with `reason`, never retried (the same image would be refused again). */
@@ -425,20 +298,9 @@ export class RunService {
     return launched;
   }
 
-  /**
-   * The launch queue (issue 16; launch-queue.ts drainLaunchQueue), for a runtime with a launch budget
-   * (runtime.capacity): launches the waiting runs oldest first within the budget until `deadline`,
-   * re-reading the active runs every `pollMs` (ms). Returns how many tasks it started.
-   */
+  /** The launch queue (issue 16), for a runtime with a launch budget: run-sweep.ts drainQueue. Returns how many tasks it started. */
   drainQueue(deadline: Date, pollMs = 1000): Promise<number> {
-    const capacity = this.runtime.capacity;
-    if (!capacity) return Promise.resolve(0);
-    const queue = {
-      active: () => this.store.active(),
-      launch: async (run: Run) => this.launch(run, await this.apps.getVersion(run.appId, run.appVersion)),
-      relaunchAfterMs: this.config.relaunchAfterMs,
-    };
-    return drainLaunchQueue(queue, capacity, deadline, pollMs);
+    return this.sweeper.drainQueue(deadline, pollMs);
   }
 
   private async requestStop(run: Run, request: StopRequest, options: { graceSeconds: number; kill?: boolean }): Promise<Run> {
@@ -514,21 +376,6 @@ export class RunService {
   /** The job's variables of a run: the platform's (hooks.jobEnv) and, for an array's child, its index and size. */
   private async jobEnv(run: Run): Promise<Record<string, string>> {
     return { ...(await this.hooks.jobEnv?.(run)), ...arrayEnv(run) };
-  }
-
-  /** An array parent's own transition: RUNNING, or its end with the counts as its reason (no exit code, no duration: no task ran, nothing is billed). */
-  private endOrRun(parent: Run, status: RunStatus, reason?: string): Promise<Run | undefined> {
-    const at = new Date();
-    if (!isTerminal(status)) return this.transition(parent.runId, status, { at });
-    const ttlDays = parent.retentionDays ?? this.config.finishedRunTtlDays;
-    const expiresAt = ttlDays > 0 ? Math.floor(at.getTime() / 1000) + ttlDays * 86_400 : undefined;
-    return this.transition(
-      parent.runId,
-      status,
-      { at, reason: clipReason(reason) },
-      { stoppedAt: at.toISOString(), stoppedReason: clipReason(reason) },
-      expiresAt,
-    );
   }
 
   /** One page of an array job's children (every attempt), by index. @throws ClientError 404 as get, 400 when the run is no array job. */
