@@ -70,7 +70,11 @@ export class RunService {
     } = {},
   ) {
     this.arrays = new ArrayRuns(store, new ArrayStore(store.db), config, {
-      launch: async (run) => this.launch(run, await this.apps.getVersion(run.appId, run.appVersion)),
+      // Within the backend's launch rate (ECS: RunTask's token bucket), as the launch queue; one task a call, as each child's env differs.
+      launch: async (run) => {
+        await this.runtime.capacity?.take();
+        return this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
+      },
       stop: (run, request, options) => this.requestStop(run, request, options),
       transition: (runId, status, details, fields, expiresAt) => this.transition(runId, status, details, fields, expiresAt),
       atQuota: (ownerId) => this.atQuota(ownerId),
