@@ -1,7 +1,7 @@
 /** Array jobs over real HTTP on the real Docker engine (issue 21): fan-out, parallelism, per-index retries, the parent's status, stop. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleApp } from '../support/fixtures.js';
-import { signedIn, startServer, waitFor, waitForTerminal, type Client, type RunningServer } from '../support/server.js';
+import { Client, signedIn, startServer, tempDataDir, waitFor, waitForTerminal, type RunningServer } from '../support/server.js';
 
 interface ChildView {
   runId: string;
@@ -137,4 +137,27 @@ describe('array jobs', () => {
     expect((await alice.get(`/runs/${run.body.runId}/children`)).status).toBe(400);
     expect((await alice.get(`/runs/${run.body.runId}-0000`)).status).toBe(404);
   });
+
+  it('resumes an array after a crash of the server (SIGKILL): every index runs once, the parent ends', async () => {
+    const dataDir = tempDataDir();
+    let crashed = await startServer({ dataDir });
+    const bob = await signedIn(crashed.url);
+    const made = await bob.post('/apps', sampleApp({ command: ['sh', '-c', 'sleep 1'] }));
+    const created = await bob.post(`/apps/${made.body.appId}/runs`, { arrayProperties: { size: 12 }, parallelism: 3 });
+    const runId = created.body.runId as string;
+    await waitFor(async () => ((await bob.get(`/runs/${runId}`)).body.arrayProperties.statusSummary.SUCCEEDED >= 2 ? true : undefined));
+    await crashed.stop('SIGKILL');
+    crashed = await startServer({ dataDir });
+    try {
+      const restarted = new Client(crashed.url, bob.token);
+      const parent = await waitForTerminal(restarted, runId, 120_000);
+      expect(parent).toMatchObject({ status: 'SUCCEEDED', arrayProperties: { nextIndex: 12, statusSummary: { SUCCEEDED: 12 } } });
+      const listed = await restarted.get(`/runs/${runId}/children?limit=100`);
+      expect(listed.body.items.map((child: ChildView) => [child.arrayProperties.index, child.attempt])).toEqual(
+        Array.from({ length: 12 }, (_, index) => [index, 1]),
+      );
+    } finally {
+      await crashed.stop();
+    }
+  }, 240_000);
 });
