@@ -24,8 +24,14 @@ import { forEachLimited } from '../concurrency.js';
 import { logger } from '../logger.js';
 import type { ArrayStore } from '../store/array-store.js';
 import type { RunStore } from '../store/run-store.js';
-import { childOf, childrenDue, childRunId, parentOutcome } from '../rules/array-rules.js';
+import { childOf, childrenDue, childRunId, endedCount, parentOutcome } from '../rules/array-rules.js';
 import type { Page } from '../store/db.js';
+
+/**
+ * Children one fill creates at most (about 2 writes each, and their launches): a fill runs within an API request or an
+ * event's handler; the next event, or the sweep, creates more.
+ */
+const FILL_BATCH = 100;
 
 /** Children launched, or stopped, at once (store writes and runtime calls in flight). */
 const CHILD_CONCURRENCY = 16;
@@ -38,8 +44,8 @@ export interface ArrayRunOps {
   stop(run: Run, request: StopRequest, options: { graceSeconds: number; kill?: boolean }): Promise<Run>;
   /** RunService's conditional transition (settled when terminal). */
   transition(runId: string, status: RunStatus, details: TaskDetails, fields?: TransitionFields, expiresAt?: number): Promise<Run | undefined>;
-  /** True when the owner cannot start another run now (MAX_ACTIVE_RUNS_PER_USER). */
-  atQuota(ownerId: string): Promise<boolean>;
+  /** How many more runs the owner may start now (MAX_ACTIVE_RUNS_PER_USER less their active runs). */
+  room(ownerId: string): Promise<number>;
 }
 
 export class ArrayRuns {
@@ -62,22 +68,34 @@ export class ArrayRuns {
    * while a stop was being asked for end STOPPED instead. Idempotent and safe to run concurrently.
    */
   async fill(parentRunId: string): Promise<void> {
+    const first = await this.store.get(parentRunId);
+    if (!first || childrenDue(first) === 0) return;
+    let parent: Run = first;
+    // One count of the owner's active runs per fill; concurrent fills may together pass the quota by a few, never by a batch.
+    let budget = Math.min(FILL_BATCH, await this.ops.room(parent.ownerId));
     const created: Run[] = [];
-    for (;;) {
-      const parent = await this.store.get(parentRunId);
-      if (!parent || childrenDue(parent) === 0 || (await this.ops.atQuota(parent.ownerId))) break;
-      const index = parent.arrayProperties!.nextIndex ?? 0;
+    let index = parent.arrayProperties!.nextIndex ?? 0;
+    while (budget > 0 && index < parent.arrayProperties!.size) {
       const child = childOf(parent, index, new Date().toISOString());
       // Not inserted: a crashed fill wrote it before advancing; it has no task, so the sweep launches it.
       if (await this.store.insert(child)) created.push(child);
-      await this.arrays.advance(parentRunId, index);
+      budget--;
+      if (await this.arrays.advance(parentRunId, index)) {
+        index++;
+        if (index - endedCount(parent.arrayProperties!.statusSummary) < (parent.arrayProperties!.parallelism ?? Infinity)) continue;
+      }
+      // Another fill moved on, or the parallelism is reached as last read: read again.
+      const again = await this.store.get(parentRunId);
+      if (!again || childrenDue(again) === 0) break;
+      parent = again;
+      index = parent.arrayProperties!.nextIndex ?? 0;
     }
     if (created.length === 0) return;
     // Read after the inserts: a stop claimed before this read reaches these children below; one claimed after it finds them stored.
-    const parent = await this.store.get(parentRunId);
+    const after = await this.store.get(parentRunId);
     await forEachLimited(created, CHILD_CONCURRENCY, async (child) => {
       try {
-        if (parent?.stopRequest) await this.ops.stop(child, this.childStop(parent.stopRequest), { graceSeconds: 0 });
+        if (after?.stopRequest) await this.ops.stop(child, this.childStop(after.stopRequest), { graceSeconds: 0 });
         else await this.ops.launch(child);
       } catch (err) {
         logger.error('array: could not launch a child', { runId: child.runId, error: err as Error });

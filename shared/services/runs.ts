@@ -77,7 +77,7 @@ export class RunService {
       },
       stop: (run, request, options) => this.requestStop(run, request, options),
       transition: (runId, status, details, fields, expiresAt) => this.transition(runId, status, details, fields, expiresAt),
-      atQuota: (ownerId) => this.atQuota(ownerId),
+      room: async (ownerId) => this.config.maxActiveRunsPerUser - (await this.store.countActiveOfOwner(ownerId, this.config.maxActiveRunsPerUser)),
     });
     this.sweeper = new RunSweep(
       { store, runtime, apps, config, arrays: this.arrays },
