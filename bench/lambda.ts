@@ -132,7 +132,7 @@ async function measureThroughput(): Promise<Throughput> {
  */
 export async function dynaliteProcess(): Promise<{ endpoint: string; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'containerizer-bench-dynalite-'));
-  const dynalite = new URL('../local/dynalite.ts', import.meta.url).href;
+  const dynalite = new URL('../local/store/dynalite.ts', import.meta.url).href;
   const code = `const { startDynalite } = await import(${JSON.stringify(dynalite)}); process.stdout.write((await startDynalite(${JSON.stringify(dir)}, ${JSON.stringify(TABLE_NAME)})).endpoint + '\\n');`;
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];

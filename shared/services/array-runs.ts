@@ -109,14 +109,17 @@ export class ArrayRuns {
     if (parent && parent.status !== 'RUNNING' && !isTerminal(parent.status)) await this.ops.transition(parent.runId, 'RUNNING', { at: new Date() });
   }
 
-  /** A child's last attempt ended: it is counted once in its parent, which ends when no child can still run; else the next children start. */
+  /**
+   * A child's last attempt ended: it is counted once in its parent, which ends when no child can still run. Part of the
+   * child's settlement (a crash before it leaves the child for the sweep to settle again); the next children are the
+   * caller's to start after it (fill), which the parent's sweep does too.
+   */
   async childEnded(child: Run): Promise<void> {
     const parentRunId = child.parentRunId!;
     const counted = await this.arrays.countEnded(parentRunId, child.arrayProperties!.index!, child.status as TerminalStatus);
     // Counted already (a repeated settlement): the parent's end may still be due, if a crash came between.
     const parent = counted ?? (await this.store.get(parentRunId));
-    if (parent && (await this.endIfDone(parent))) return;
-    await this.fill(parentRunId);
+    if (parent) await this.endIfDone(parent);
   }
 
   /** Whether a retry of a child may start: not once its parent was asked to stop. */

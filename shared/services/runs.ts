@@ -366,6 +366,8 @@ export class RunService {
     await this.publisher.publish(run);
     if (run.taskRef) await this.runtime.release?.(run.taskRef, run.runId);
     await this.store.leaveActive(run);
+    // Its siblings' launches, after its settlement: they may take long, and the parent's sweep would start them anyway.
+    if (run.parentRunId && !run.nextRunId) await this.arrays.fill(run.parentRunId);
   }
 
   private async startRetry(previous: Run, runId: string): Promise<void> {
