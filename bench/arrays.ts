@@ -115,7 +115,7 @@ export async function cloudFigures(size = 1_000): Promise<{ launchSeconds: numbe
     let status = parent.status;
     // The reconciler's part: the launch queue drained, the sweep filling the array, until the parent ends.
     while (!isTerminal(status)) {
-      await platform.runs.drainQueue(new Date(Date.now() + 2_000), 100);
+      await platform.runs.drainQueue(new Date(Date.now() + 5_000), 1_000);
       await platform.runs.sweep({ describe: false });
       status = (await platform.runs.get(OWNER, parent.runId)).status;
     }
