@@ -101,6 +101,11 @@ describe('array jobs', () => {
       ['0001-3', 'SUCCEEDED', 3],
       ['0002', 'SUCCEEDED', 1],
     ]);
+    // The parent ran nothing itself: it cannot be replayed (a child can, as a run of its own).
+    expect((await alice.post(`/runs/${parent.runId}/replay`)).status).toBe(409);
+    const replay = await alice.post(`/runs/${all[0]!.runId}/replay`);
+    expect(replay.status).toBe(202);
+    expect(replay.body.parentRunId).toBeUndefined();
   }, 180_000);
 
   it('stops every running child with the parent; the pending ones never start', async () => {
