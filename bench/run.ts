@@ -11,7 +11,7 @@
  *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
  * within its timeout (bench/reconciler.ts); a burst of 2,000 runs against Fargate's launch rate and a 64-vCPU quota
- * (bench/launch-burst.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
+ * (bench/launch-burst.ts); an array job of 1,000 children in dev mode (parallelism 20) and against the Fargate-rate mock (bench/arrays.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
  * live log follows sharing GetLogEvents' quota (bench/follow-budget.ts).
  * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000); the web console's bundle size and its runs page with 10,000 runs (bench/console.ts).
  * Last, the soak (bench/soak.ts): the dev server's resident memory after 100 and 1,000 runs and after a minute idle (target: within 64 MiB).
@@ -33,6 +33,7 @@ import { RUN_NETWORK } from '../local/docker/run-network.js';
 import { imageBuildFigures } from './image-build.js';
 import { main as lambdaFigures } from './lambda.js';
 import { main as launchBurstFigures } from './launch-burst.js';
+import { main as arrayFigures } from './arrays.js';
 import { main as logFigures } from './logs.js';
 import { main as followFigures } from './follow-budget.js';
 import { main as reconcilerFigures } from './reconciler.js';
@@ -163,6 +164,7 @@ async function main(): Promise<void> {
   await lambdaFigures();
   await reconcilerFigures();
   await launchBurstFigures();
+  await arrayFigures();
   await followFigures();
   await scheduleFigures();
   await soakFigures();

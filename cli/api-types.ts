@@ -514,6 +514,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/runs/{runId}/children': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An array job's children that have been created, by index (a retry follows its index: `<runId>-<index>-<attempt>`)
+     * @description Children not yet created wait PENDING (the parent's arrayProperties.nextIndex says how many exist). A child is a run: GET /runs/{childRunId} and /runs/{childRunId}/logs read it, its id being `<runId>-<index>` with the index zero-padded to 4 digits.
+     */
+    get: operations['listRunChildren'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/runs/{runId}/history': {
     parameters: {
       query?: never;
@@ -1082,6 +1102,22 @@ export interface components {
     AppVersion: components['schemas']['App'] & {
       changedFields: string[];
     };
+    ArrayProperties: {
+      /** @description a child's index, 0…size-1 */
+      index?: number;
+      /** @description a parent's: children below this index have been created (the others wait PENDING, not yet materialised) */
+      nextIndex?: number;
+      /** @description a parent's: children active at once, at most */
+      parallelism?: number;
+      size: number;
+      /** @description a parent's: its children that have ended, per status */
+      statusSummary?: {
+        FAILED: number;
+        STOPPED: number;
+        SUCCEEDED: number;
+        TIMED_OUT: number;
+      };
+    };
     Build: {
       /** @description CodeBuild build id, or the Docker tag */
       buildRef?: string;
@@ -1343,6 +1379,7 @@ export interface components {
        * @enum {string}
        */
       architecture?: 'ARM64' | 'X86_64';
+      arrayProperties?: components['schemas']['ArrayProperties'];
       attempt: number;
       /**
        * @description at most 256 arguments, together at most 65536 bytes (UTF-8)
@@ -1381,6 +1418,8 @@ export interface components {
       memoryMiB: number;
       nextRunId?: string;
       ownerId: string;
+      /** @description an array job's child: its parent run (its runId is `<parentRunId>-<index>`) */
+      parentRunId?: string;
       previousRunId?: string;
       /** @description the run this one replays (POST /runs/{runId}/replay): its image digest, command or script, env and sidecars */
       replayOf?: string;
@@ -1444,6 +1483,11 @@ export interface components {
       vcpuHours: number;
     };
     RunCreate: {
+      /** @description makes this run an array job: a parent of `size` child runs, each given CONTAINERIZER_ARRAY_INDEX (0…size-1) and CONTAINERIZER_ARRAY_SIZE */
+      arrayProperties?: {
+        /** @description children, 2–10000 (AWS Batch's bounds) */
+        size: number;
+      };
       /**
        * @description at most 256 arguments, together at most 65536 bytes (UTF-8)
        * @example [
@@ -1462,6 +1506,8 @@ export interface components {
       env?: {
         [key: string]: string;
       };
+      /** @description an array job's children active at once (default: its size, capped by MAX_ACTIVE_RUNS_PER_USER); never more than the owner's run quota leaves room for */
+      parallelism?: number;
     };
     RunHistory: {
       history: {
@@ -4092,6 +4138,63 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Run'];
+        };
+      };
+      /** @description missing, invalid or expired bearer token */
+      401: {
+        headers: {
+          /** @description the bearer challenge (RFC 6750 §3) */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description no such item, or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listRunChildren: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        runId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page of children */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['Run'][];
+            nextCursor?: string;
+          };
+        };
+      };
+      /** @description invalid input: the problem document lists each bad field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description missing, invalid or expired bearer token */

@@ -30,7 +30,7 @@ export const EXIT = {
  * The exit code for a finished run: the job's own exit code when it ran and exited (SUCCEEDED,
  * FAILED), TIMED_OUT 124, STOPPED 143 (137 when SIGKILLed), a launch that failed 125.
  */
-export function runExitCode(run: Pick<Run, 'status' | 'exitCode'>): number {
+export function runExitCode(run: Pick<Run, 'status' | 'exitCode' | 'arrayProperties'>): number {
   switch (run.status) {
     case 'SUCCEEDED':
       return EXIT.OK;
@@ -39,6 +39,8 @@ export function runExitCode(run: Pick<Run, 'status' | 'exitCode'>): number {
     case 'STOPPED':
       return run.exitCode === EXIT.KILLED ? EXIT.KILLED : EXIT.STOPPED;
     case 'FAILED':
+      // An array job's parent has no exit code of its own: some child failed.
+      if (run.arrayProperties?.statusSummary) return EXIT.ERROR;
       // A job that exited 0 can still fail (a sidecar it depended on, a lost task): never report success.
       return run.exitCode === undefined ? EXIT.LAUNCH_FAILED : run.exitCode & 0xff || EXIT.ERROR;
     default:

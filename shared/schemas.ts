@@ -10,6 +10,7 @@ import { z } from '@hono/zod-openapi';
 import { TIME_MAX } from 'ulid';
 import { RUN_STATUSES, TRIGGERS } from './domain.js';
 import { command, containerName, ContainerState, env, RunSidecar } from './container-schemas.js';
+import { ArrayRequest, Parallelism, RunArrayProperties } from './array-schemas.js';
 import { COST_GROUPS, COST_PERIODS } from './rules/cost-rules.js';
 import { CPU_ARCHITECTURES } from './aws/architecture.js';
 import { taskSpecFields } from './app-schemas.js';
@@ -19,7 +20,12 @@ export * from './app-schemas.js';
 export * from './auth-schemas.js';
 
 export const RunCreate = z
-  .object({ command: command.optional(), env: env.optional().openapi({ description: "merged over the app's env" }) })
+  .object({
+    command: command.optional(),
+    env: env.optional().openapi({ description: "merged over the app's env" }),
+    arrayProperties: ArrayRequest.optional(),
+    parallelism: Parallelism.optional(),
+  })
   .strict()
   .openapi('RunCreate');
 export type RunCreate = z.infer<typeof RunCreate>;
@@ -142,6 +148,8 @@ export const Run = z
       .openapi({ description: 'the run this one replays (POST /runs/{runId}/replay): its image digest, command or script, env and sidecars' }),
     scheduleId: z.string().optional(),
     scheduledTime: z.string().optional(),
+    parentRunId: z.string().optional().openapi({ description: "an array job's child: its parent run (its runId is `<parentRunId>-<index>`)" }),
+    arrayProperties: RunArrayProperties.optional(),
     previousRunId: z.string().optional(),
     nextRunId: z.string().optional(),
     taskRef: z.string().optional().openapi({ description: 'ECS task ARN or Docker container id' }),

@@ -9,6 +9,7 @@
  * - children of a parent, newest first (apps of an owner, runs/schedules of an app): index `byParent`
  * - runs/schedules of an owner across apps, by time: index `byOwner`
  * - everything of a kind, for admins and start-up loads: index `byKind`
+ * - an array job's children by index: index `byParent` under the parent run (not under the app)
  * - active runs, for timeouts and reconciliation: sparse index `active`
  * - the active runs of a schedule, for its overlap policy: marker items under the schedule (`children`)
  * - the active runs of an owner, for the per-user run quota: marker items under `OWNER#<ownerId>` (`children`),
@@ -72,6 +73,9 @@ export const INDEX_PROJECTIONS: Readonly<Record<IndexName, IndexProjection>> = {
  */
 export const RUN_ORDER = { statusRank: 'statusRank', taskVersion: 'taskVersion' } as const;
 
+/** A parent run's attribute holding the indexes of its children counted as ended (a number set: each is counted once). */
+export const ARRAY_ENDED = 'arrayEnded';
+
 /** The run item's attribute holding the SHA-256 (hex) of its run token; never shown (services/run-tokens.ts). */
 export const RUN_TOKEN_HASH = 'runTokenHash';
 
@@ -82,6 +86,7 @@ export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
   TTL_ATTRIBUTE,
   ...Object.values(RUN_ORDER),
   RUN_TOKEN_HASH,
+  ARRAY_ENDED,
 ]);
 
 const KIND = {
@@ -209,6 +214,8 @@ export const indexKeys = {
   allApps: () => partition('byKind', KIND.app),
   runsOfApp: (appId: string) => partition('byParent', `${appPk(appId)}#RUNS`),
   runsOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#RUNS`),
+  /** An array job's children (in place of its app's runs partition), sorted by id, so by index (rules/array-rules.ts childRunId). */
+  childrenOfRun: (parentRunId: string) => partition('byParent', `${KIND.run}#${parentRunId}#CHILDREN`),
   /** One of the RUN_SHARDS partitions of every run (runShard). */
   allRuns: (shard: number) => partition('byKind', `${KIND.run}${shardSuffix(shard)}`),
   /** One of the RUN_SHARDS partitions of the sparse index of runs not yet settled (runShard). */

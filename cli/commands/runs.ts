@@ -53,17 +53,26 @@ export function runCommands(program: Command): void {
       .addOption(new Option('-w, --wait', 'wait for the run to end, then exit with its exit code').conflicts('follow'))
       .option('-f, --follow', "stream the run's stdout to stdout and stderr to stderr until it ends")
       .option('--stop-on-interrupt', 'on Ctrl-C stop the run without asking (scripts)')
+      .addOption(
+        new Option('--array-size <n>', 'an array job of n children (2–10,000), each given CONTAINERIZER_ARRAY_INDEX').argParser(Number).conflicts('follow'),
+      )
+      .option('--parallelism <p>', 'with --array-size: children running at once at most', (v) => Number(v))
       .addHelpText('after', EXIT_CODES_HELP)
       .action(
         async (
           appName: string,
           commandArgs: string[],
-          options: { env?: Record<string, string>; wait?: boolean; follow?: boolean; stopOnInterrupt?: boolean },
+          options: { env?: Record<string, string>; wait?: boolean; follow?: boolean; stopOnInterrupt?: boolean; arraySize?: number; parallelism?: number },
           command: Command,
         ) => {
           const session = await sessionOf(command);
           const app = await findApp(session, appName);
-          const body = { ...(commandArgs.length > 0 && { command: commandArgs }), ...(options.env && { env: options.env }) };
+          const body = {
+            ...(commandArgs.length > 0 && { command: commandArgs }),
+            ...(options.env && { env: options.env }),
+            ...(options.arraySize !== undefined && { arrayProperties: { size: options.arraySize } }),
+            ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
+          };
           const run = unwrap(await session.client.POST('/apps/{appId}/runs', { params: { path: { appId: app.appId } }, body }));
           const { output } = globals(command);
           if (!options.wait && !options.follow) {
@@ -92,6 +101,7 @@ export function runCommands(program: Command): void {
       "containerizer run hello --env WHO=you --follow -- sh -c 'echo hi $WHO; exit 3'   # exits 3",
       'containerizer run nightly --wait && echo done',
       'containerizer run nightly          # prints the run id and returns at once',
+      'containerizer run shard --array-size 100 --parallelism 10 --wait   # 100 children, 10 at a time',
     ],
   );
 
@@ -124,6 +134,30 @@ export function runCommands(program: Command): void {
         printList(globals(command).output, runs, runColumns);
       }),
     ['containerizer runs', 'containerizer runs --app hello --status FAILED --since 1d', 'containerizer runs -o json'],
+  );
+
+  examples(
+    program
+      .command('children <runId>')
+      .description("An array job's children by index (retries after their index), with their status and exit code")
+      .option('--limit <n>', 'at most this many children', (v) => Number(v), 1000)
+      .action(async (runId: string, options: { limit: number }, command: Command) => {
+        const session = await sessionOf(command);
+        const children: Run[] = [];
+        let cursor: string | undefined;
+        do {
+          const query = { limit: Math.min(1000, options.limit - children.length), ...(cursor && { cursor }) };
+          const page = unwrap(await session.client.GET('/runs/{runId}/children', { params: { path: { runId }, query } }));
+          children.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor && children.length < options.limit);
+        printList(globals(command).output, children, [
+          { heading: 'INDEX', value: (r: Run) => r.arrayProperties?.index },
+          { heading: 'ATTEMPT', value: (r: Run) => r.attempt },
+          ...runColumns.filter((column) => column.heading !== 'APP' && column.heading !== 'TRIGGER'),
+        ]);
+      }),
+    ['containerizer children 01J9Z3Y6W8Q2T5V7X9B1C3D5F7', 'containerizer children RUN -o json'],
   );
 
   examples(

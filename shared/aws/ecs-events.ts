@@ -5,6 +5,7 @@
 import { MAIN_CONTAINER } from '../domain.js';
 import type { TaskStateChange } from '../ports.js';
 import { containerStates, essentialSidecarFailure } from './ecs-containers.js';
+import { isRunId } from '../rules/array-rules.js';
 
 /** The name of the main container in every Containerizer task definition (see EcsRuntime.prepare). */
 export const APP_CONTAINER = MAIN_CONTAINER;
@@ -76,17 +77,14 @@ export interface EcsTaskFields {
   stoppedAt?: Date | string;
 }
 
-/** ULID: 26 Crockford base32 characters (https://github.com/ulid/spec), case-insensitive. */
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
-
 /**
  * Translates an "ECS Task State Change" event into a TaskStateChange, taking the run id
  * from `detail.startedBy`. Returns null for tasks the platform did not start (no
- * `startedBy`, or one that is not a ULID, e.g. "ecs-svc/…" from an ECS service).
+ * `startedBy`, or one that is no run id, e.g. "ecs-svc/…" from an ECS service; an array job's child is `<ULID>-<index>`).
  */
 export function toTaskStateChange(event: EcsTaskStateChangeEvent): TaskStateChange | null {
   const { detail } = event;
-  if (!detail.startedBy || !ULID.test(detail.startedBy)) return null;
+  if (!detail.startedBy || !isRunId(detail.startedBy.toUpperCase())) return null;
   return taskStateChange(detail.startedBy, detail.taskArn, detail, new Date(event.time));
 }
 

@@ -283,11 +283,14 @@ function isRelaunch(run: Pick<Run, 'launchRetry' | 'createdAt'>): boolean {
 
 /**
  * RunTask's clientToken for one request: the run id and a digest of the request (ECS allows 64
- * ASCII characters; this is 26 + 1 + 32). The same request (an SDK retry) gets the same token; a
+ * ASCII characters; this is 26 + 1 + 32, and an array job's child, up to 34 characters long, gets what is left of the 64). The same request (an SDK retry) gets the same token; a
  * relaunch, with its new run token, another one.
  */
 export function attemptToken(runId: string, input: Omit<RunTaskCommandInput, 'clientToken'>): string {
-  return `${runId}.${createHash('sha256').update(JSON.stringify(input)).digest('base64url').slice(0, 32)}`;
+  return `${runId}.${createHash('sha256')
+    .update(JSON.stringify(input))
+    .digest('base64url')
+    .slice(0, Math.min(32, 63 - runId.length))}`;
 }
 
 /**

@@ -42,6 +42,9 @@ export function replayRun(old: Run, image: string, ids: { runId: string; created
     scheduleId: _scheduleId,
     scheduledTime: _scheduledTime,
     replayOf: _replayOf,
+    // A replay of an array job's child is a run of its own, outside the array (its parent has ended).
+    parentRunId: _parentRunId,
+    arrayProperties: _arrayProperties,
     ...spec
   } = old;
   return {

@@ -7,14 +7,23 @@ import { isTerminal, type Run } from '../domain.js';
 import { logger } from '../logger.js';
 import type { LaunchCapacity } from '../ports.js';
 import { isLaunchLost } from '../rules/run-rules.js';
+import { isArrayParent } from '../rules/array-rules.js';
 
 /**
  * The runs waiting for a launch, oldest first (run ids are ULIDs, so by creation): not terminal,
- * no task, no stop asked for, and, when their launch was deferred with backoff, due at `at`.
+ * no task, no stop asked for, and, when their launch was deferred with backoff, due at `at`. An array job's parent never
+ * waits here (it has no task; its children do).
  */
 export function queuedRuns(active: readonly Run[], at: Date): Run[] {
   return active
-    .filter((run) => !isTerminal(run.status) && !run.taskRef && !run.stopRequest && Date.parse(run.launchRetry?.notBefore ?? run.createdAt) <= at.getTime())
+    .filter(
+      (run) =>
+        !isTerminal(run.status) &&
+        !run.taskRef &&
+        !run.stopRequest &&
+        !isArrayParent(run) &&
+        Date.parse(run.launchRetry?.notBefore ?? run.createdAt) <= at.getTime(),
+    )
     .sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
 }
 

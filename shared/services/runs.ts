@@ -17,34 +17,27 @@ import { ulid } from 'ulid';
 import { isTerminal, type App, type Principal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
 import { badRequest, conflict, notFound, tooManyRequests } from '../errors.js';
 import { logger } from '../logger.js';
-import { chunks, forEachLimited } from '../concurrency.js';
-import { LaunchDeferredError, type ContainerRuntime, type LaunchableApp, type RunEventPublisher, type TaskRef, type TaskStateChange } from '../ports.js';
+import { LaunchDeferredError, type ContainerRuntime, type LaunchableApp, type RunEventPublisher, type TaskStateChange } from '../ports.js';
 import type { RunCreate, RunListQuery } from '../schemas.js';
 import type { Page } from '../store/db.js';
 import type { RunStore, TransitionFields } from '../store/run-store.js';
 import { indexKeys, shardedPartitions } from '../table.js';
-import { isId } from '../ids.js';
 import { checkRunSize, clipReason } from '../item-limits.js';
 import { canAccess } from './access.js';
 import type { AppService } from './apps.js';
-import type { ResolvedImage } from './images.js';
 import type { CostService } from './costs.js';
 import { taskArchitecture } from '../aws/architecture.js';
-import { costLimitReason } from '../rules/cost-rules.js';
-import { drainLaunchQueue } from './launch-queue.js';
+import { ArrayRuns } from './array-runs.js';
+import { RunSweep } from './run-sweep.js';
+import { imageStrings, QUOTA_RETRY_AFTER_SECONDS, type ImageResolver, type RunServiceConfig, type TaskDetails } from './run-config.js';
+import { ArrayStore } from '../store/array-store.js';
+import { arrayEnv, arrayParallelism, childRunId, emptySummary, isArrayParent, isRunId } from '../rules/array-rules.js';
 import {
   idRange,
-  isLaunchLost,
-  isMissingLost,
-  isPastTimeout,
-  isSettleOverdue,
-  isStartOverdue,
-  isStopOverdue,
   newRun,
   nextLaunchAt,
   retryOf,
   runStatusOf,
-  startTimeoutReason,
   unresolvedImages,
   terminalOutcome,
   terminalRecord,
@@ -53,53 +46,14 @@ import {
 } from '../rules/run-rules.js';
 
 export type { RunOrigin } from '../rules/run-rules.js';
-
-export interface RunServiceConfig {
-  /** Finished runs of apps that predate `retentionDays` expire this many days after they stop (DynamoDB TTL); 0 keeps them. */
-  finishedRunTtlDays: number;
-  /** A PENDING run with no task after this long (ms) is launched again. */
-  relaunchAfterMs: number;
-  /** A run not started (RUNNING) this long (s) after its creation ends FAILED, its task stopped (RUN_START_TIMEOUT_SECONDS). */
-  startTimeoutSeconds: number;
-  /** Grace (s) given to a run stopped for its timeout. */
-  timeoutGraceSeconds: number;
-  /** A finished run still unsettled after this long (ms) is settled by the sweep. */
-  settleAfterMs: number;
-  /** Most runs one owner may have active at once (settings' MAX_ACTIVE_RUNS_PER_USER). */
-  maxActiveRunsPerUser: number;
-  /** A task the backend does not know is lost only this long (ms) after its launch (ECS eventual consistency). */
-  missingGraceMs: number;
-  /** A stop is sent again when the run is still not over this long (ms) after its grace ended. */
-  stopResendAfterMs: number;
-}
-
-/** Retry-After (s) of a run refused for its owner's quota: about how long a short job takes. */
-const QUOTA_RETRY_AFTER_SECONDS = 10;
-
-/** Runs the sweep reconciles at once (their store writes and runtime calls in flight). */
-const SWEEP_CONCURRENCY = 16;
-
-/** What a task event (or the platform, for its own transitions) says about a transition. */
-interface TaskDetails {
-  at: Date;
-  reason?: string;
-  exitCode?: number;
-  taskRef?: string;
-  /** The backend's event order for the task (ECS detail.version). */
-  taskVersion?: number;
-  /** Each container's state, when the backend reports them. */
-  containers?: TaskStateChange['containers'];
-  /** The digest of the image the main container runs, when the backend reports it (ECS). */
-  imageDigest?: string;
-}
-
-/** The exact image a run of the app launches and the scan policy's verdict (ImageService.resolveForRun). */
-export type ImageResolver = (app: App) => Promise<ResolvedImage>;
-
-/** Without images: an app's images are strings and are what runs. */
-const imageStrings: ImageResolver = async (app) => unresolvedImages(app);
+export type { ImageResolver, RunServiceConfig } from './run-config.js';
 
 export class RunService {
+  /** Array jobs: their parents' children, created and counted (array-runs.ts). */
+  private readonly arrays: ArrayRuns;
+  /** The sweep of the active runs (run-sweep.ts). */
+  private readonly sweeper: RunSweep;
+
   constructor(
     private readonly store: RunStore,
     private readonly apps: AppService,
@@ -114,7 +68,28 @@ export class RunService {
       /** The owner's monthly budget, checked before a run starts, and the timeout an app's maxCostPerRun makes. */
       costs?: Pick<CostService, 'checkBudget' | 'withCostLimit'>;
     } = {},
-  ) {}
+  ) {
+    this.arrays = new ArrayRuns(store, new ArrayStore(store.db), config, {
+      // Within the backend's launch rate (ECS: RunTask's token bucket), as the launch queue; one task a call, as each child's env differs.
+      launch: async (run) => {
+        await this.runtime.capacity?.take();
+        return this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
+      },
+      stop: (run, request, options) => this.requestStop(run, request, options),
+      transition: (runId, status, details, fields, expiresAt) => this.transition(runId, status, details, fields, expiresAt),
+      room: async (ownerId) => this.config.maxActiveRunsPerUser - (await this.store.countActiveOfOwner(ownerId, this.config.maxActiveRunsPerUser)),
+    });
+    this.sweeper = new RunSweep(
+      { store, runtime, apps, config, arrays: this.arrays },
+      {
+        applyTaskStateChange: (change) => this.applyTaskStateChange(change),
+        settle: (run) => this.settle(run),
+        launch: (run, version) => this.launch(run, version),
+        finish: (run, status, ending) => this.finish(run, status, ending),
+        requestStop: (run, request, options) => this.requestStop(run, request, options),
+      },
+    );
+  }
 
   /**
    * Creates a run of the app's current version and launches it. Returns the run as it stands
@@ -128,10 +103,21 @@ export class RunService {
     const app = await this.apps.get(principal, appId);
     if (app.script && input.command)
       throw badRequest('this app runs a script: a run cannot replace its command', [{ field: 'command', message: 'not allowed' }]);
+    if (input.parallelism !== undefined && !input.arrayProperties)
+      throw badRequest('parallelism applies to an array job only', [{ field: 'parallelism', message: 'needs arrayProperties' }]);
     await this.hooks.costs?.checkBudget(app.ownerId);
     const { imageDigest, refusal, ...images } = await (this.hooks.resolveImage ?? imageStrings)(app);
     const created = newRun({ ...app, ...images }, input, origin, { runId: origin.runId ?? ulid(), createdAt: now() });
+    const { arrayProperties: array, parallelism } = input;
     const run: Run = {
+      ...(array && {
+        arrayProperties: {
+          size: array.size,
+          parallelism: arrayParallelism(array.size, parallelism, this.config.maxActiveRunsPerUser),
+          nextIndex: 0,
+          statusSummary: emptySummary(),
+        },
+      }),
       // Decided now, from the built image's digest, before an external image's digest is recorded too.
       ...this.costLimited({ ...created, architecture: taskArchitecture({ architecture: created.architecture, imageDigest }) }),
       // An image named by a tag: the content the tag names now (dev mode), so that a replay can run exactly it.
@@ -154,6 +140,7 @@ export class RunService {
     this.runtime.checkLaunch?.({ run, app: { ...app, image: run.image, sidecars: run.sidecars } });
     if (!(await this.store.insert(run))) return this.existing(run.runId);
     if (refusal) return this.refuse(run, refusal);
+    if (isArrayParent(run)) return this.arrays.begin(run);
     // Counted after the insert, so that concurrent creates cannot all slip under the quota: each that finds the owner over it backs out.
     const active = await this.store.countActiveOfOwner(run.ownerId, this.config.maxActiveRunsPerUser);
     if (active > this.config.maxActiveRunsPerUser) {
@@ -191,7 +178,7 @@ export class RunService {
 
   /** @throws ClientError 404 when the run is missing or not the caller's (or `runId` is no id). */
   async get(principal: Principal, runId: string): Promise<Run> {
-    const run = isId(runId) ? await this.store.get(runId) : undefined;
+    const run = isRunId(runId) ? await this.store.get(runId) : undefined;
     if (!run || !canAccess(principal, run.ownerId)) throw notFound('run', runId);
     return run;
   }
@@ -220,6 +207,7 @@ export class RunService {
     if (target !== 'STOPPED') {
       // Moving forward needs nothing from the run: the conditional write alone decides.
       const moved = target ? await this.transition(change.runId, target, task) : undefined;
+      if (moved?.parentRunId && moved.status === 'RUNNING') await this.arrays.childRunning(moved);
       if (!moved && change.containers) await this.store.recordContainers(change.runId, change.containers, change.version);
       return moved;
     }
@@ -245,6 +233,7 @@ export class RunService {
       at: now(),
       graceSeconds: options.graceSeconds,
     };
+    if (isArrayParent(run)) return this.arrays.stop(run, request, options);
     return this.requestStop(run, request, options);
   }
 
@@ -252,21 +241,11 @@ export class RunService {
    * One pass over the active runs (a Query on the sparse index): settles finished runs,
    * stops runs past their timeout (counted from their start), fails runs that did not start
    * within startTimeoutSeconds, relaunches runs whose launch was lost or deferred, sends
-   * again stops that were lost, and, with `describe`, asks the backend for the tasks' states
-   * (batched: runtime.describeAll) to catch lost events. Runs are reconciled SWEEP_CONCURRENCY
-   * at a time; a failure on one run is logged and the pass goes on.
+   * again stops that were lost, resumes array jobs, and, with `describe`, asks the backend for the tasks' states
+   * (batched: runtime.describeAll) to catch lost events (run-sweep.ts). A failure on one run is logged and the pass goes on.
    */
-  async sweep(options: { describe: boolean; at?: Date }): Promise<void> {
-    const at = options.at ?? new Date();
-    const runs = await this.store.active();
-    const states = options.describe ? await this.describeTasks(runs) : undefined;
-    await forEachLimited(runs, SWEEP_CONCURRENCY, async (run) => {
-      try {
-        await this.sweepOne(run, at, states);
-      } catch (err) {
-        logger.error('sweep: could not reconcile a run', { runId: run.runId, error: err as Error });
-      }
-    });
+  sweep(options: { describe: boolean; at?: Date }): Promise<void> {
+    return this.sweeper.sweep(options);
   }
 
   /** Active (not yet terminal) runs started by a schedule. */
@@ -277,80 +256,6 @@ export class RunService {
   /** Stops a run on the platform's behalf (schedule Replace policy); `graceSeconds` in s. */
   stopFor(run: Run, reason: string, graceSeconds: number): Promise<Run> {
     return this.requestStop(run, { status: 'STOPPED', reason, at: now(), graceSeconds }, { graceSeconds });
-  }
-
-  /**
-   * The backend's view of the tasks of the unfinished runs: taskRef → state, null when the
-   * backend does not know the task; a task left out was not described (the run is left as it is).
-   */
-  private async describeTasks(runs: Run[]): Promise<Map<TaskRef, TaskStateChange | null>> {
-    const tasks = runs.filter((run) => run.taskRef && !isTerminal(run.status)).map((run) => ({ taskRef: run.taskRef!, runId: run.runId }));
-    if (this.runtime.describeAll) return this.runtime.describeAll(tasks);
-    const states = new Map<TaskRef, TaskStateChange | null>();
-    for (const batch of chunks(tasks, SWEEP_CONCURRENCY)) {
-      await Promise.all(batch.map(async (task) => states.set(task.taskRef, await this.runtime.describe(task.taskRef, task.runId))));
-    }
-    return states;
-  }
-
-  private async sweepOne(run: Run, at: Date, states: Map<TaskRef, TaskStateChange | null> | undefined): Promise<void> {
-    if (isTerminal(run.status)) {
-      // A just-finished run is being settled by whoever finished it; only a stale one was left behind.
-      if (isSettleOverdue(run, at, this.config.settleAfterMs)) await this.settle(run);
-      return;
-    }
-    const startOverdue = isStartOverdue(run, at, this.config.startTimeoutSeconds * 1000);
-    if (!run.taskRef) {
-      if (startOverdue) await this.abandon(run, at, startTimeoutReason(run, this.config.startTimeoutSeconds));
-      // With a launch budget, waiting runs are the launch queue's (drainQueue), launched in order.
-      else if (!this.runtime.capacity && isLaunchLost(run, at, this.config.relaunchAfterMs))
-        await this.launch(run, await this.apps.getVersion(run.appId, run.appVersion));
-      return;
-    }
-    // A run about to fail for a slow start is failed only on the backend's word that it has not started (its RUNNING event may be late).
-    const state = states ? states.get(run.taskRef) : startOverdue ? await this.runtime.describe(run.taskRef, run.runId) : undefined;
-    let current = run;
-    if (state) {
-      const after = await this.applyTaskStateChange(state);
-      if (after && isTerminal(after.status)) return;
-      current = after ?? run;
-    } else if (state === null && isMissingLost(run, at, this.config.missingGraceMs)) {
-      await this.abandon(run, at, 'task disappeared: the backend no longer knows it (lost while the platform was down?)');
-      return;
-    }
-    if (isStartOverdue(current, at, this.config.startTimeoutSeconds * 1000)) {
-      await this.abandon(current, at, startTimeoutReason(current, this.config.startTimeoutSeconds));
-    } else if (current.stopRequest && isStopOverdue(current, at, this.config.stopResendAfterMs)) {
-      // The first StopTask was lost (e.g. denied, or a crash before it was sent): its grace is long over.
-      await this.runtime.stop(run.taskRef, 0, current.stopRequest.reason);
-    } else if (!current.stopRequest && isPastTimeout(current, at)) {
-      await this.requestStop(
-        current,
-        {
-          status: 'TIMED_OUT',
-          reason: run.costTimeoutSeconds === run.timeoutSeconds ? costLimitReason(run) : `timed out after ${run.timeoutSeconds} s`,
-          at: at.toISOString(),
-          graceSeconds: this.config.timeoutGraceSeconds,
-        },
-        { graceSeconds: this.config.timeoutGraceSeconds },
-      );
-    }
-  }
-
-  /**
-   * Fails a run the platform gives up on (its task disappeared, or it did not start in time), stopping its task first in case it
-   * runs after all: a task that never started has no output or exit code for the run to wait for.
-   */
-  private async abandon(run: Run, at: Date, reason: string): Promise<void> {
-    if (run.taskRef) {
-      try {
-        await this.runtime.stop(run.taskRef, 0, reason);
-      } catch (err) {
-        // Most likely the task is gone indeed; the run is failed either way.
-        logger.warn('sweep: could not stop the task of a run given up on', { runId: run.runId, error: err as Error });
-      }
-    }
-    await this.finish(run, 'FAILED', { at, reason });
   }
 
   /** Ends a run before any launch: FAILED with `reason`, never retried (the same image would be refused again). */
@@ -375,7 +280,7 @@ export class RunService {
     };
     let taskRef: string;
     try {
-      const [, jobEnv] = await Promise.all([this.runtime.prepare(app), this.hooks.jobEnv?.(run)]);
+      const [, jobEnv] = await Promise.all([this.runtime.prepare(app), this.jobEnv(run)]);
       taskRef = await this.runtime.start({ run, app, jobEnv });
     } catch (err) {
       const at = new Date();
@@ -392,25 +297,14 @@ export class RunService {
       return failed ?? (await this.store.get(run.runId))!;
     }
     const launched = await this.store.setTaskRef(run.runId, taskRef, now());
-    // A stop asked for while the launch was under way could not reach the task: pass it on.
-    if (launched.stopRequest && !isTerminal(launched.status)) await this.runtime.stop(taskRef, 0, launched.stopRequest.reason);
+    // A stop asked for while the launch was under way could not reach the task (a run that ended meanwhile was never signalled): pass it on.
+    if (launched.stopRequest) await this.runtime.stop(taskRef, 0, launched.stopRequest.reason);
     return launched;
   }
 
-  /**
-   * The launch queue (issue 16; launch-queue.ts drainLaunchQueue), for a runtime with a launch budget
-   * (runtime.capacity): launches the waiting runs oldest first within the budget until `deadline`,
-   * re-reading the active runs every `pollMs` (ms). Returns how many tasks it started.
-   */
+  /** The launch queue (issue 16), for a runtime with a launch budget: run-sweep.ts drainQueue. Returns how many tasks it started. */
   drainQueue(deadline: Date, pollMs = 1000): Promise<number> {
-    const capacity = this.runtime.capacity;
-    if (!capacity) return Promise.resolve(0);
-    const queue = {
-      active: () => this.store.active(),
-      launch: async (run: Run) => this.launch(run, await this.apps.getVersion(run.appId, run.appVersion)),
-      relaunchAfterMs: this.config.relaunchAfterMs,
-    };
-    return drainLaunchQueue(queue, capacity, deadline, pollMs);
+    return this.sweeper.drainQueue(deadline, pollMs);
   }
 
   private async requestStop(run: Run, request: StopRequest, options: { graceSeconds: number; kill?: boolean }): Promise<Run> {
@@ -430,7 +324,9 @@ export class RunService {
     // A backend's error message can be any length; the run item's size cannot (item-limits.ts).
     const details = { ...ending, reason: clipReason(ending.reason) };
     const record = terminalRecord(run, status, details, run.retentionDays ?? this.config.finishedRunTtlDays);
-    return this.transition(run.runId, status, details, { ...record.fields, nextRunId: record.retry ? ulid() : undefined }, record.expiresAt);
+    // An array's child's retry keeps its index in its id: `<parentRunId>-<index>-<attempt>`.
+    const nextRunId = record.retry ? (run.parentRunId ? childRunId(run.parentRunId, run.arrayProperties!.index!, run.attempt + 1) : ulid()) : undefined;
+    return this.transition(run.runId, status, details, { ...record.fields, nextRunId }, record.expiresAt);
   }
 
   /**
@@ -466,14 +362,33 @@ export class RunService {
     // First, so that a finished run stops counting against its owner's quota before the slower follow-ups.
     await this.store.leaveQuota(run);
     if (run.nextRunId) await this.startRetry(run, run.nextRunId);
+    else if (run.parentRunId) await this.arrays.childEnded(run);
     await this.publisher.publish(run);
     if (run.taskRef) await this.runtime.release?.(run.taskRef, run.runId);
     await this.store.leaveActive(run);
+    // Its siblings' launches, after its settlement: they may take long, and the parent's sweep would start them anyway.
+    if (run.parentRunId && !run.nextRunId) await this.arrays.fill(run.parentRunId);
   }
 
   private async startRetry(previous: Run, runId: string): Promise<void> {
     const retry = retryOf(previous, { runId, createdAt: now() });
-    if (await this.store.insert(retry)) await this.launch(retry, await this.apps.getVersion(retry.appId, retry.appVersion));
+    if (!(await this.store.insert(retry))) return;
+    // An array that was asked to stop starts no retry of its children: the retry ends STOPPED, and is counted so.
+    const stop = previous.parentRunId ? await this.arrays.mayRetry(previous) : undefined;
+    if (stop) await this.requestStop(retry, stop, { graceSeconds: 0 });
+    else await this.launch(retry, await this.apps.getVersion(retry.appId, retry.appVersion));
+  }
+
+  /** The job's variables of a run: the platform's (hooks.jobEnv) and, for an array's child, its index and size. */
+  private async jobEnv(run: Run): Promise<Record<string, string>> {
+    return { ...(await this.hooks.jobEnv?.(run)), ...arrayEnv(run) };
+  }
+
+  /** One page of an array job's children (every attempt), by index. @throws ClientError 404 as get, 400 when the run is no array job. */
+  async children(principal: Principal, runId: string, page: { limit: number; cursor?: string }): Promise<Page<Run>> {
+    const parent = await this.get(principal, runId);
+    if (!isArrayParent(parent)) throw badRequest(`run ${runId} is not an array job`);
+    return this.arrays.children(parent, page);
   }
 }
 

@@ -59,7 +59,8 @@ export interface RunListing {
 type UpdateInput = Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
 
 export class RunStore {
-  constructor(private readonly db: Db) {}
+  /** The table, for the stores that write run items besides this one (array-store.ts). */
+  constructor(readonly db: Db) {}
 
   /**
    * Writes a new run (in the active index), after its markers: its owner's (the run quota counts
@@ -73,7 +74,14 @@ export class RunStore {
     await Promise.all(markers.map((marker) => this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: { ...marker, runId: run.runId } }))));
     const item = {
       ...keys.run(run.runId),
-      ...indexAttributes(run.runId, indexKeys.runsOfApp(run.appId), indexKeys.runsOfOwner(run.ownerId), indexKeys.allRuns(shard), indexKeys.activeRuns(shard)),
+      // An array job's children are listed under their parent, so that its app's listing holds the parent once, not 10,000 lines.
+      ...indexAttributes(
+        run.runId,
+        run.parentRunId ? indexKeys.childrenOfRun(run.parentRunId) : indexKeys.runsOfApp(run.appId),
+        indexKeys.runsOfOwner(run.ownerId),
+        indexKeys.allRuns(shard),
+        indexKeys.activeRuns(shard),
+      ),
       [RUN_ORDER.statusRank]: statusRank(run.status),
       ...run,
     };

@@ -164,6 +164,22 @@ describe('containerizer', () => {
     expect(stderr).toContain(`run ${runId} STOPPED`);
   });
 
+  it('run --array-size fans out over children; children lists them by index; a failed child makes the exit code 1', async () => {
+    const run = await cli(['run', 'hello', '--array-size', '3', '--parallelism', '2', '--wait', '--', 'sh', '-c', 'test "$CONTAINERIZER_ARRAY_INDEX" != 2'], {
+      env,
+    });
+    expect(run.code).toBe(1);
+    const [parent] = JSON.parse((await cli(['runs', '--app', 'hello', '--limit', '1', '-o', 'json'], { env })).stdout);
+    expect(parent).toMatchObject({ status: 'FAILED', arrayProperties: { size: 3, parallelism: 2, statusSummary: { SUCCEEDED: 2, FAILED: 1 } } });
+    const children = JSON.parse((await cli(['children', parent.runId, '-o', 'json'], { env })).stdout);
+    expect(children.map((c: { arrayProperties: { index: number }; status: string }) => [c.arrayProperties.index, c.status])).toEqual([
+      [0, 'SUCCEEDED'],
+      [1, 'SUCCEEDED'],
+      [2, 'FAILED'],
+    ]);
+    expect((await cli(['children', parent.runId], { env })).stdout).toMatch(/^INDEX\s+ATTEMPT\s+RUN ID\s+STATUS/);
+  });
+
   it('bad input gets a clear message naming what is wrong, a non-zero exit, never a stack trace', async () => {
     const bad = join(dir, 'bad', 'bad.yaml');
     mkdirSync(join(dir, 'bad'));

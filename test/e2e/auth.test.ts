@@ -150,6 +150,7 @@ describe('auth', () => {
       '/images/{imageId}/versions',
       '/runs',
       '/runs/{runId}',
+      '/runs/{runId}/children',
       '/runs/{runId}/history',
       '/runs/{runId}/kill',
       '/runs/{runId}/logs',

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fromItem } from '../../shared/store/db.js';
 import { createTableInput, readsAt, FINAL_INDEX_STEP } from '../../shared/table-indexes.js';
 import {
+  ARRAY_ENDED,
   INDEXES,
   KEY,
   RUN_ORDER,
@@ -111,9 +112,9 @@ describe('index partitions', () => {
 });
 
 describe('storage attributes', () => {
-  it("are the keys, every index attribute, the TTL, the run order attributes and the run token's hash", () => {
+  it("are the keys, every index attribute, the TTL, the run order attributes, the run token's hash and an array's ended indexes", () => {
     expect([...STORAGE_ATTRIBUTES].sort()).toEqual(
-      [KEY.pk, KEY.sk, ...Object.values(INDEXES).flat(), TTL_ATTRIBUTE, RUN_ORDER.statusRank, RUN_ORDER.taskVersion, RUN_TOKEN_HASH].sort(),
+      [KEY.pk, KEY.sk, ...Object.values(INDEXES).flat(), TTL_ATTRIBUTE, RUN_ORDER.statusRank, RUN_ORDER.taskVersion, RUN_TOKEN_HASH, ARRAY_ENDED].sort(),
     );
   });
 

@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { FARGATE_STOP_TIMEOUT_SECONDS } from '../../cloud-limits.js';
 import type { Platform } from '../../services/platform-services.js';
+import { ChildListQuery } from '../../array-schemas.js';
 import { LogPage, LogQuery, pageOf, Run, RunCreate, RunHistory, RunListQuery, StopRequestBody } from '../../schemas.js';
 import type { Api } from '../app.js';
 import { followLogs, logPageView, type FollowOptions } from '../log-follow.js';
@@ -115,6 +116,20 @@ const getRunLogsRoute = createRoute({
   },
 });
 
+const listChildrenRoute = createRoute({
+  operationId: 'listRunChildren',
+  tags: ['Runs'],
+  method: 'get',
+  path: '/runs/{runId}/children',
+  summary: "An array job's children that have been created, by index (a retry follows its index: `<runId>-<index>-<attempt>`)",
+  description:
+    "Children not yet created wait PENDING (the parent's arrayProperties.nextIndex says how many exist). A child is a run: " +
+    'GET /runs/{childRunId} and /runs/{childRunId}/logs read it, its id being `<runId>-<index>` with the index zero-padded to 4 digits.',
+  security: secured,
+  request: { params, query: ChildListQuery },
+  responses: { 200: json(pageOf(Run), 'a page of children'), 400: problems[400], 401: problems[401], 404: problems[404] },
+});
+
 const replayRunRoute = createRoute({
   method: 'post',
   path: '/runs/{runId}/replay',
@@ -153,6 +168,10 @@ export function runRoutes(app: Api, { runs, logs, costs, replays, results }: Pla
   });
   app.openapi(listRunsRoute, async (c) => {
     const page = await runs.list(c.get('principal'), c.req.valid('query'));
+    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor }, 200);
+  });
+  app.openapi(listChildrenRoute, async (c) => {
+    const page = await runs.children(c.get('principal'), c.req.valid('param').runId, c.req.valid('query'));
     return c.json({ items: page.items.map(view), nextCursor: page.nextCursor }, 200);
   });
   // The run item points to its last result (ResultStore); only this route reads the result itself.

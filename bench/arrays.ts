@@ -1,0 +1,144 @@
+/**
+ * Array jobs' fan-out (issue 21; `npx tsx bench/arrays.ts [size] [devSize]`, or main() from bench/run.ts):
+ *
+ * 1. Dev mode on real Docker: an array of `devSize` children (default 1,000) of `sh -c :` with parallelism 20, from the
+ *    POST to the parent's terminal status: children per second, and the most children running at once (from their
+ *    recorded start and stop times; must be ≤ 20).
+ * 2. The cloud backend against the ECS mock that enforces Fargate's launch rate (100 of burst, 20 a second:
+ *    ThrottlingException beyond) and a 64-vCPU quota (test/aws/fixtures.ts FargateAccount): an array of `size` children
+ *    (default 1,000) of 0.25 vCPU with parallelism 1,000, each task running 5 s on its own clock, the launch queue drained
+ *    as the reconciler does. Figures: time to launch every child, launches per second against the 20 allowed, throttled calls.
+ */
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isTerminal, type Run } from '../shared/domain.js';
+import { ENV } from '../shared/env.js';
+import { taskStateChangeHandler } from '../shared/lambda/task-state-change.js';
+import { loadConfig } from '../local/config.js';
+import { startServer } from '../local/server.js';
+import { FargateAccount } from '../test/aws/fixtures.js';
+import { createApp, ecsTask, OWNER, startCloud } from '../test/functions/support.js';
+import { jsonClient, signUp } from './client.js';
+import { dynaliteProcess } from './lambda.js';
+
+const DEV_PARALLELISM = 20;
+const VCPU_QUOTA = 64;
+const TASK_SECONDS = 5;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The most intervals open at once. */
+function maxOverlap(intervals: { start: number; stop: number }[]): number {
+  const edges = intervals.flatMap(({ start, stop }) => [
+    { at: start, delta: 1 },
+    { at: stop, delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let open = 0;
+  let most = 0;
+  for (const edge of edges) most = Math.max(most, (open += edge.delta));
+  return most;
+}
+
+/** Part 1: dev mode. */
+export async function devFigures(size = 1_000): Promise<{ seconds: number; childrenPerSecond: number; maxRunning: number; status: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'containerizer-bench-arrays-'));
+  const server = await startServer({ ...loadConfig({ DATA_DIR: dataDir, MAX_ACTIVE_RUNS_PER_USER: String(DEV_PARALLELISM) }), port: 0 });
+  try {
+    const call = jsonClient(server.url);
+    const token = await signUp(call, 'bench-arrays@example.com');
+    const api = (method: string, path: string, body?: unknown) => call(method, path, body, token);
+    const app = await api('POST', '/apps', { name: 'bench-array', image: 'containerizer/busybox:latest', command: ['sh', '-c', ':'] });
+    const t0 = performance.now();
+    const { runId } = await api('POST', `/apps/${app.appId}/runs`, { arrayProperties: { size }, parallelism: DEV_PARALLELISM });
+    let parent: Run;
+    for (;;) {
+      parent = (await api('GET', `/runs/${runId}`)) as Run;
+      if (isTerminal(parent.status)) break;
+      await sleep(100);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const children: Run[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api('GET', `/runs/${runId}/children?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      children.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    const maxRunning = maxOverlap(children.map((c) => ({ start: Date.parse(c.startedAt!), stop: Date.parse(c.stoppedAt!) })));
+    console.log(
+      `\nArray job, dev mode: ${size} children of \`sh -c :\`, parallelism ${DEV_PARALLELISM}: ${parent.status} in ${seconds.toFixed(1)} s ` +
+        `(${(size / seconds).toFixed(1)} children/s); at most ${maxRunning} running at once ${maxRunning <= DEV_PARALLELISM ? 'MET' : 'NOT MET'}`,
+    );
+    return { seconds, childrenPerSecond: size / seconds, maxRunning, status: parent.status };
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Part 2: the cloud backend against the Fargate-rate mock. */
+export async function cloudFigures(size = 1_000): Promise<{ launchSeconds: number; launchesPerSecond: number; throttled: number; status: string }> {
+  const dynamo = await dynaliteProcess();
+  const cloud = await startCloud({ dynamoEndpoint: dynamo.endpoint });
+  try {
+    cloud.env[ENV.FARGATE_VCPU_QUOTA] = String(VCPU_QUOTA);
+    cloud.env[ENV.MAX_ACTIVE_RUNS_PER_USER] = String(size);
+    const account = new FargateAccount(VCPU_QUOTA);
+    cloud.fargate = account;
+    const platform = await cloud.platform();
+    const applyTaskEvent = taskStateChangeHandler(platform);
+    const { appId } = await createApp(platform, { cpu: 0.25, memoryMiB: 512 });
+    const launchedAt: number[] = [];
+    const taskEnds: Promise<void>[] = [];
+    const runTask = account.runTask.bind(account);
+    account.runTask = (input, vcpus, start) =>
+      runTask(input, vcpus, () => {
+        const taskArn = start();
+        launchedAt.push(performance.now());
+        taskEnds.push(runOwnClock(input.startedBy!));
+        return taskArn;
+      });
+    const runOwnClock = async (runId: string) => {
+      const task = ecsTask(runId, { runningSeconds: TASK_SECONDS });
+      await sleep(200);
+      await applyTaskEvent(task.running);
+      await sleep(TASK_SECONDS * 1000 - 200);
+      account.stop(task.taskArn);
+      await applyTaskEvent(task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 0 }));
+    };
+    const t0 = performance.now();
+    const parent = await platform.runs.create(OWNER, appId, { arrayProperties: { size }, parallelism: size });
+    let status = parent.status;
+    // The reconciler's part: the launch queue drained, the sweep filling the array, until the parent ends.
+    while (!isTerminal(status)) {
+      await platform.runs.drainQueue(new Date(Date.now() + 5_000), 1_000);
+      await platform.runs.sweep({ describe: false });
+      status = (await platform.runs.get(OWNER, parent.runId)).status;
+    }
+    await Promise.all(taskEnds);
+    const launchSeconds = (launchedAt.at(-1)! - t0) / 1000;
+    const launchesPerSecond = launchedAt.length / launchSeconds;
+    console.log(
+      `\nArray job, cloud (Fargate-rate mock: burst 100, 20/s; ${VCPU_QUOTA} vCPU): ${size} children launched in ${launchSeconds.toFixed(1)} s ` +
+        `(${launchesPerSecond.toFixed(1)}/s; the quota allows ${(VCPU_QUOTA / 0.25 / TASK_SECONDS).toFixed(1)}/s for ${TASK_SECONDS} s tasks, the rate 20/s); ` +
+        `parent ${status}; throttled calls: ${account.counts.throttled}, quota refusals: ${account.counts.quota}, max vCPU ≤ ${VCPU_QUOTA}: ${account.vcpusInUse <= VCPU_QUOTA}`,
+    );
+    return { launchSeconds, launchesPerSecond, throttled: account.counts.throttled, status };
+  } finally {
+    await cloud.close();
+    await dynamo.close();
+  }
+}
+
+export async function main(size = 1_000, devSize = 1_000): Promise<void> {
+  await devFigures(devSize);
+  await cloudFigures(size);
+}
+
+if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? '')).href) {
+  await main(Number(process.argv[2] ?? 1_000), Number(process.argv[3] ?? 1_000));
+}
