@@ -217,6 +217,3 @@ export const ENV = {
 
 /** The name of one of the platform's environment variables. */
 export type EnvName = (typeof ENV)[keyof typeof ENV];
-
-/** The reader, where importers found it before it had its own module (local/docker/sandbox-settings.ts). */
-export { ConfigurationError, envReader, type Env, type EnvReader } from './env-reader.js';

@@ -123,7 +123,10 @@ export const FUNCTION_ENV: Record<EntryPoint, { always: readonly EnvName[]; when
   // It also moves schedules to EventBridge Scheduler once (ScheduleService.moveTriggers), settles builds whose events were lost and collects unused builds from the repository.
   reconciler: { always: [...EVERY_FUNCTION, ...SCHEDULE_TRIGGERS, ENV.IMAGE_REPOSITORY_URI, ENV.ALERT_QUEUE_URL], whenConfigured: LAUNCH_SETTINGS },
   // Only deletes log streams of expired runs: the table's settings (every function gets them) and the run logs.
-  'run-expiry': { always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.TABLE_INDEX_STEP, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS], whenConfigured: [] },
+  'run-expiry': {
+    always: [ENV.TABLE_NAME, ENV.FINISHED_RUN_TTL_DAYS, ENV.TABLE_INDEX_STEP, ENV.LOG_GROUP_NAME, ENV.LOG_STREAM_PREFIX, ENV.NODE_OPTIONS],
+    whenConfigured: [],
+  },
   // Records builds and scans only: it never launches a run.
   'build-events': { always: EVERY_FUNCTION.filter((name) => name !== ENV.API_URL), whenConfigured: [] },
   // They start no run: the table (and the platform's settings) and the alert queue.

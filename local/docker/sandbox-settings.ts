@@ -9,7 +9,8 @@
  * BUILD_TIMEOUT_SECONDS (900: CodeBuild's default is 60 min, far more than a dev machine should give
  * one build), BUILD_DISK_MAX_MIB (4096): the layers it writes.
  */
-import { ENV, envReader, type Env } from '../../shared/env.js';
+import { ENV } from '../../shared/env.js';
+import { envReader, type Env } from '../../shared/env-reader.js';
 
 const MIB = 1024 * 1024;
 
