@@ -129,6 +129,9 @@ export const Build = z
   .openapi('Build');
 export type Build = z.infer<typeof Build>;
 
+/** The fields of a build that its state changes set (rules/image-rules.ts buildFieldsOf, ImageStore.transitionBuild). */
+export type BuildFields = Partial<Pick<Build, 'startedAt' | 'finishedAt' | 'durationMs' | 'imageRef' | 'digest' | 'reason' | 'buildRef'>>;
+
 /** How an app names a built image: the latest BUILT build, or build `build`. */
 export const BuiltImageRef = z
   .object({ imageId: z.string().min(1), build: z.number().int().min(1).optional().openapi({ description: 'default: the latest BUILT build' }) })

@@ -4,10 +4,9 @@
  * a build's scan, and the allowed image prefixes. ImageService applies them; ImageStore writes them.
  */
 import { blockingFindings, describeBlocking, type Severity } from '../image-scan.js';
-import { BUILD_STATUSES, isBuildFinished, type Build, type BuildStatus, type BuiltImageRef } from '../image-schemas.js';
+import { BUILD_STATUSES, isBuildFinished, type Build, type BuildFields, type BuildStatus, type BuiltImageRef } from '../image-schemas.js';
 import type { App } from '../domain.js';
 import type { BuildStateChange } from '../ports.js';
-import type { BuildFields } from '../store/image-store.js';
 
 /** Position of a status in QUEUED < BUILDING < BUILT = FAILED: both final statuses share the last rank, so neither replaces the other. */
 export function buildRank(status: BuildStatus): number {

@@ -7,14 +7,12 @@
  * change of what is built is conditioned on its absence.
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Build, Image, ImageVersion } from '../image-schemas.js';
+import type { Build, BuildFields, Image, ImageVersion } from '../image-schemas.js';
 import { buildRank } from '../rules/image-rules.js';
 import { children, childrenQuery, indexAttributes, indexKeys, INDEXES, keys, KEY, partitionQuery, RUN_ORDER } from '../table.js';
 import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
 
 /** Fields a build status change may set besides the status. */
-export type BuildFields = Partial<Pick<Build, 'startedAt' | 'finishedAt' | 'durationMs' | 'imageRef' | 'digest' | 'reason' | 'buildRef'>>;
-
 /** The image fields a change rewrites. */
 type ImageChange = Pick<Image, 'name' | 'description' | 'files' | 'contextVersion' | 'buildArgs' | 'version' | 'updatedAt' | 'updatedBy'>;
 

@@ -422,10 +422,13 @@ export function ecsTask(runId: string, options: { createdAt?: Date; runningSecon
  * image service and routes); ~1045 with schedules on EventBridge Scheduler (its client, time
  * zones), the follow budget, the ECR collector and build settlement, the Dockerfile rules, the
  * result limits and CORS (+~45 KiB); ~1129 with alerts (+73 KiB: the SQS client 22, ipaddr.js 13,
- * standardwebhooks with fast-sha256 and @stablelib/base64 11, the alert rules, services and routes 26).
- * Cold starts grow with it, and bench/lambda.ts keeps init ≤ 150 ms.
+ * standardwebhooks with fast-sha256 and @stablelib/base64 11, the alert rules, services and routes 26);
+ * ~1186 with secrets (Secrets Manager vault, masking, routes) and array jobs (their service, store and
+ * routes), counted over every chunk: the image adapters are split into chunks a cold start does not
+ * read (infra/bundling/bundle.ts), so the api's cold start reads ~170 KiB less than this total.
+ * Cold starts grow with it, and bench/lambda.ts measures init.
  */
-export const API_BUNDLE_BUDGET_KIB = 1136;
+export const API_BUNDLE_BUDGET_KIB = 1200;
 
 // The functions bundled exactly as deployed: infra/function.ts's code is bundle.ts's output too.
 export { bundleFunction, type Bundle } from '../../infra/bundling/bundle.js';

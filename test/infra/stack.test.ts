@@ -344,11 +344,14 @@ describe('IAM', () => {
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
   });
 
-  it('lets only the api and log-follow read run logs and the JWT secret', () => {
+  it('lets only the api and log-follow read run logs, the JWT secret and (to mask them) the secrets under the prefix', () => {
     const { api, 'log-follow': follow, ...rest } = functions();
     for (const fn of [api, follow]) {
       expect(allowing(fn, 'logs:GetLogEvents').flatMap((statement) => asList(statement.Resource))).toContainEqual(cfn(stack.runtime.logGroup.logGroupArn));
-      expect(allowing(fn, 'secretsmanager:GetSecretValue').flatMap((statement) => asList(statement.Resource))).toEqual([cfn(stack.api.jwtSecret.secretArn)]);
+      expect(allowing(fn, 'secretsmanager:GetSecretValue').flatMap((statement) => asList(statement.Resource))).toEqual([
+        cfn(stack.api.jwtSecret.secretArn),
+        cfn(stack.secrets.secretArns),
+      ]);
     }
     for (const fn of Object.values(rest)) {
       expect(allowing(fn, 'logs:GetLogEvents')).toEqual([]);
