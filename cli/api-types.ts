@@ -4061,14 +4061,15 @@ export interface operations {
   listRuns: {
     parameters: {
       query?: {
+        /** @description the app's runs (without it: the caller's runs across apps). Either way an array job's children that have been created are listed beside their parent, each with its `parentRunId` and `arrayProperties.index`; children not created yet (beyond the parent's `arrayProperties.nextIndex`) are not listed */
         appId?: string;
         cursor?: string;
-        /** @description runs created at or after (ISO 8601) */
+        /** @description runs created at or after (ISO 8601); an array job's child by its parent's creation */
         from?: string;
         limit?: number;
         /** @description a filter over each page: a page may hold fewer than `limit` runs; follow nextCursor */
         status?: 'PENDING' | 'PROVISIONING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'TIMED_OUT';
-        /** @description runs created at or before (ISO 8601) */
+        /** @description runs created at or before (ISO 8601); an array job's child by its parent's creation */
         to?: string;
       };
       header?: never;

@@ -96,10 +96,13 @@ function isoDateField() {
 
 export const RunListQuery = z
   .object({
-    appId: z.string().optional(),
+    appId: z.string().optional().openapi({
+      description:
+        "the app's runs (without it: the caller's runs across apps). Either way an array job's children that have been created are listed beside their parent, each with its `parentRunId` and `arrayProperties.index`; children not created yet (beyond the parent's `arrayProperties.nextIndex`) are not listed",
+    }),
     status: status.optional().openapi({ description: 'a filter over each page: a page may hold fewer than `limit` runs; follow nextCursor' }),
-    from: isoDate.optional().openapi({ description: 'runs created at or after (ISO 8601)' }),
-    to: isoDate.optional().openapi({ description: 'runs created at or before (ISO 8601)' }),
+    from: isoDate.optional().openapi({ description: "runs created at or after (ISO 8601); an array job's child by its parent's creation" }),
+    to: isoDate.optional().openapi({ description: "runs created at or before (ISO 8601); an array job's child by its parent's creation" }),
     cursor: z.string().optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })

@@ -9,7 +9,8 @@
  * - children of a parent, newest first (apps of an owner, runs/schedules of an app): index `byParent`
  * - runs/schedules of an owner across apps, by time: index `byOwner`
  * - everything of a kind, for admins and start-up loads: index `byKind`
- * - an array job's children by index: index `byParent` under the parent run (not under the app)
+ * - an array job's children by index: index `byParent` in their app's runs, the id range after the parent's id
+ *   (a child's id is `<parentRunId>-<index>`), so the app's listing shows them beside their parent
  * - active runs, for timeouts and reconciliation: sparse index `active`
  * - the active runs of a schedule, for its overlap policy: marker items under the schedule (`children`)
  * - the active runs of an owner, for the per-user run quota: marker items under `OWNER#<ownerId>` (`children`),
@@ -214,8 +215,6 @@ export const indexKeys = {
   allApps: () => partition('byKind', KIND.app),
   runsOfApp: (appId: string) => partition('byParent', `${appPk(appId)}#RUNS`),
   runsOfOwner: (ownerId: string) => partition('byOwner', `OWNER#${ownerId}#RUNS`),
-  /** An array job's children (in place of its app's runs partition), sorted by id, so by index (rules/array-rules.ts childRunId). */
-  childrenOfRun: (parentRunId: string) => partition('byParent', `${KIND.run}#${parentRunId}#CHILDREN`),
   /** One of the RUN_SHARDS partitions of every run (runShard). */
   allRuns: (shard: number) => partition('byKind', `${KIND.run}${shardSuffix(shard)}`),
   /** One of the RUN_SHARDS partitions of the sparse index of runs not yet settled (runShard). */

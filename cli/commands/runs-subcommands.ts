@@ -7,7 +7,7 @@ import { printData, printList } from '../output.js';
 import { followRun, reportOutcome, waitForRun } from '../run-follow.js';
 import { parentCommand } from './apps.js';
 import { runCostText } from './costs.js';
-import { runColumns } from './runs.js';
+import { runColumnsOf } from './runs.js';
 
 const HELP = `
 The replay runs the image digest the old run recorded (not its tag, which may have moved), its
@@ -29,7 +29,7 @@ export function runSubcommands(program: Command): void {
         const run = unwrap(await session.client.GET('/runs/{runId}', { params: { path: { runId } } }));
         const { output } = globals(command);
         if (output !== 'table') return printData(output, run);
-        printList('table', [run], runColumns);
+        printList('table', [run], runColumnsOf([run]));
         if (run.cost?.estimate) process.stderr.write(`~ dev mode: ${runCostText(run)} is what the run would cost on Fargate\n`);
       }),
     ['containerizer runs get 01J9Z3Y6W8Q2T5V7X9B1C3D5F7', 'containerizer runs get RUN -o json | jq .cost.totalUsd'],

@@ -4,7 +4,7 @@ import { unwrap, type Schemas, type Session } from '../client.js';
 import { examples, findApp, globals, sessionOf } from '../context.js';
 import { CliError } from '../errors.js';
 import { EXIT, runExitCode } from '../exit-codes.js';
-import { duration, parseSince, printData, printList, status, when } from '../output.js';
+import { duration, parseSince, printData, printList, status, when, type Column } from '../output.js';
 import { followRun, reportOutcome, waitForRun, writeLine } from '../run-follow.js';
 import { parentCommand } from './apps.js';
 import { runCostText } from './costs.js';
@@ -32,8 +32,8 @@ async function getRun(session: Session, runId: string): Promise<Run> {
   return unwrap(await session.client.GET('/runs/{runId}', { params: { path: { runId } } }));
 }
 
-/** The columns of a run in `runs` and `runs get`. */
-export const runColumns = [
+/** The columns of a run in `runs` and `runs get` (with runColumnsOf, the ARRAY column when one is in an array job). */
+export const runColumns: Column<Run>[] = [
   { heading: 'RUN ID', value: (r: Run) => r.runId },
   { heading: 'APP', value: (r: Run) => r.appName },
   { heading: 'STATUS', value: (r: Run) => status(r.status) },
@@ -43,6 +43,23 @@ export const runColumns = [
   { heading: 'DURATION', value: (r: Run) => duration(r.durationMs) },
   { heading: 'COST', value: runCostText },
 ];
+
+/** A run's place in an array job: a child's `index I of SIZE`, a parent's `array of SIZE`; undefined for any other run. */
+function arrayPlace(run: Run): string | undefined {
+  const array = run.arrayProperties;
+  if (!array) return undefined;
+  return array.index === undefined ? `array of ${array.size}` : `index ${array.index} of ${array.size}`;
+}
+
+/**
+ * The columns for `runs`: runColumns, and after APP an ARRAY column when one of them belongs to an array job (a listing
+ * shows an array's children beside their parent, each child's RUN ID `<parentRunId>-<index>`).
+ */
+export function runColumnsOf(runs: Run[]): Column<Run>[] {
+  if (!runs.some((run) => run.arrayProperties)) return runColumns;
+  const app = runColumns.findIndex((column) => column.heading === 'APP');
+  return [...runColumns.slice(0, app + 1), { heading: 'ARRAY', value: arrayPlace }, ...runColumns.slice(app + 1)];
+}
 
 export function runCommands(program: Command): void {
   examples(
@@ -108,7 +125,7 @@ export function runCommands(program: Command): void {
   examples(
     program
       .command('runs')
-      .description('Run history, newest first')
+      .description("Run history, newest first; an array job's children that have been created are listed beside their parent (ARRAY)")
       .option('--app <name>', "only this app's runs")
       .addOption(new Option('--status <status>', 'only runs in this status').choices(RUN_STATUSES))
       .option('--since <time>', 'only runs created since: 10m, 2h, 7d, or an ISO 8601 time')
@@ -131,7 +148,7 @@ export function runCommands(program: Command): void {
           runs.push(...page.items);
           cursor = page.nextCursor;
         } while (cursor && runs.length < options.limit);
-        printList(globals(command).output, runs, runColumns);
+        printList(globals(command).output, runs, runColumnsOf(runs));
       }),
     ['containerizer runs', 'containerizer runs --app hello --status FAILED --since 1d', 'containerizer runs -o json'],
   );

@@ -154,7 +154,7 @@ export class ArrayRuns {
 
   /** One page of the parent's children (every attempt), by index. */
   children(parent: Run, page: { limit: number; cursor?: string }): Promise<Page<Run>> {
-    return this.arrays.children(parent.runId, page);
+    return this.arrays.children(parent, page);
   }
 
   private async endIfDone(parent: Run): Promise<boolean> {

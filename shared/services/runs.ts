@@ -184,7 +184,8 @@ export class RunService {
 
   /**
    * Runs newest first: of one app, or of the caller across apps (admins: all runs).
-   * `from`/`to` bound the ULID run ids by time; `status` filters each page.
+   * `from`/`to` bound the ULID run ids by time; `status` filters each page. An array job's children that have
+   * been created are listed beside their parent (their ids carry its ULID, so `from`/`to` select them by its time).
    * @throws ClientError 404 when the app is not the caller's, 400 for a foreign cursor.
    */
   async list(principal: Principal, query: RunListQuery): Promise<Page<Run>> {

@@ -1,6 +1,7 @@
 /**
  * An array job's writes on its parent run item (rules/array-rules.ts decides them): claiming the next
- * index to create, counting a child that ended exactly once, and reading its children by index.
+ * index to create, counting a child that ended exactly once, and reading its children by index (the range of
+ * their ids in their app's run listing, where each child is written as any run: store/run-store.ts).
  * Children are not written up front: the parent holds `arrayProperties.nextIndex` (children below it
  * exist) and the counts, so a 10,000-child array costs one item until its children start.
  */
@@ -41,11 +42,14 @@ export class ArrayStore {
     });
   }
 
-  /** One page of a parent's children (every attempt), by index then attempt. @throws ClientError 400 for a foreign cursor. */
-  children(parentRunId: string, page: { limit: number; cursor?: string }): Promise<Page<Run>> {
+  /**
+   * One page of a parent's children that have been created (every attempt), by index then attempt: the range of their ids
+   * in their app's run listing, where they sit beside the parent. @throws ClientError 400 for a foreign cursor.
+   */
+  children(parent: Pick<Run, 'runId' | 'appId'>, page: { limit: number; cursor?: string }): Promise<Page<Run>> {
     return queryPage<Run>(
       this.db,
-      { ...partitionQuery(indexKeys.childrenOfRun(parentRunId), childIdRange(parentRunId)), ScanIndexForward: true, Limit: page.limit },
+      { ...partitionQuery(indexKeys.runsOfApp(parent.appId), childIdRange(parent.runId)), ScanIndexForward: true, Limit: page.limit },
       page.cursor,
     );
   }

@@ -74,14 +74,9 @@ export class RunStore {
     await Promise.all(markers.map((marker) => this.db.doc.send(new PutCommand({ TableName: this.db.tableName, Item: { ...marker, runId: run.runId } }))));
     const item = {
       ...keys.run(run.runId),
-      // An array job's children are listed under their parent, so that its app's listing holds the parent once, not 10,000 lines.
-      ...indexAttributes(
-        run.runId,
-        run.parentRunId ? indexKeys.childrenOfRun(run.parentRunId) : indexKeys.runsOfApp(run.appId),
-        indexKeys.runsOfOwner(run.ownerId),
-        indexKeys.allRuns(shard),
-        indexKeys.activeRuns(shard),
-      ),
+      // An array job's child is in its app's listing like any run: its id (`<parentRunId>-<index>`) sorts it beside its
+      // parent there, and its parent's children are the id range after the parent's id (store/array-store.ts).
+      ...indexAttributes(run.runId, indexKeys.runsOfApp(run.appId), indexKeys.runsOfOwner(run.ownerId), indexKeys.allRuns(shard), indexKeys.activeRuns(shard)),
       [RUN_ORDER.statusRank]: statusRank(run.status),
       ...run,
     };
@@ -182,7 +177,9 @@ export class RunStore {
   /**
    * One page of the runs of an app (`appId`), of an owner (`ownerId`), or, with neither, of
    * everyone (the sharded all-runs listing): the store chooses the index partitions. Newest
-   * first, expired runs left out. @throws ClientError 400 for a foreign cursor.
+   * first, expired runs left out. An array job's children that have been created are listed
+   * beside their parent (their ids sort just above its id: newest first, they come right before it).
+   * @throws ClientError 400 for a foreign cursor.
    */
   listRuns(of: { appId?: string; ownerId?: string }, listing: RunListing): Promise<Page<Run>> {
     if (of.appId !== undefined) return this.listPage(indexKeys.runsOfApp(of.appId), listing);

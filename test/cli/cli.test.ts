@@ -169,8 +169,20 @@ describe('containerizer', () => {
       env,
     });
     expect(run.code).toBe(1);
-    const [parent] = JSON.parse((await cli(['runs', '--app', 'hello', '--limit', '1', '-o', 'json'], { env })).stdout);
+    // The app's listing: newest first, the children (index 2, 1, 0) right before their parent.
+    const [c2, c1, c0, parent] = JSON.parse((await cli(['runs', '--app', 'hello', '--limit', '4', '-o', 'json'], { env })).stdout);
     expect(parent).toMatchObject({ status: 'FAILED', arrayProperties: { size: 3, parallelism: 2, statusSummary: { SUCCEEDED: 2, FAILED: 1 } } });
+    expect([c2, c1, c0].map((c) => [c.runId, c.parentRunId, c.arrayProperties.index])).toEqual(
+      [2, 1, 0].map((index) => [`${parent.runId}-000${index}`, parent.runId, index]),
+    );
+    const table = (await cli(['runs', '--app', 'hello', '--limit', '4'], { env })).stdout.split('\n');
+    expect(table[0]).toMatch(/^RUN ID\s+APP\s+ARRAY\s+STATUS/);
+    expect(table.slice(1, 5).map((line) => /(index \d of 3|array of 3)/.exec(line)?.[1])).toEqual([
+      'index 2 of 3',
+      'index 1 of 3',
+      'index 0 of 3',
+      'array of 3',
+    ]);
     const children = JSON.parse((await cli(['children', parent.runId, '-o', 'json'], { env })).stdout);
     expect(children.map((c: { arrayProperties: { index: number }; status: string }) => [c.arrayProperties.index, c.status])).toEqual([
       [0, 'SUCCEEDED'],

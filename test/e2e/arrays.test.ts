@@ -8,7 +8,7 @@ interface ChildView {
   status: string;
   attempt: number;
   parentRunId: string;
-  arrayProperties: { size: number; index: number };
+  arrayProperties: { size: number; index: number; statusSummary?: Record<string, number> };
   startedAt?: string;
   stoppedAt?: string;
 }
@@ -37,17 +37,20 @@ describe('array jobs', () => {
     return reply.body.appId as string;
   }
 
-  async function children(runId: string): Promise<ChildView[]> {
-    const out: ChildView[] = [];
+  /** Every item of a paged listing (`path` with its query), following nextCursor. */
+  async function listAll<T = ChildView>(path: string): Promise<T[]> {
+    const out: T[] = [];
     let cursor: string | undefined;
     do {
-      const reply = await alice.get(`/runs/${runId}/children?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const reply = await alice.get(`${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(reply.status).toBe(200);
       out.push(...reply.body.items);
       cursor = reply.body.nextCursor;
     } while (cursor);
     return out;
   }
+
+  const children = (runId: string) => listAll(`/runs/${runId}/children?limit=1000`);
 
   beforeAll(async () => {
     server = await startServer();
@@ -79,12 +82,25 @@ describe('array jobs', () => {
     const intervals = all.map((child) => ({ start: Date.parse(child.startedAt!), stop: Date.parse(child.stoppedAt!) }));
     expect(maxOverlap(intervals)).toBeLessThanOrEqual(10);
 
-    // A child is a run: read by its id, its history and logs by their routes; the app's listing holds the parent once.
+    // A child is a run: read by its id, its history and logs by their routes.
     const child = await alice.get(`/runs/${all[7]!.runId}`);
     expect(child.body).toMatchObject({ status: 'SUCCEEDED', arrayProperties: { size: 100, index: 7 } });
     expect((await alice.get(`/runs/${all[7]!.runId}/logs`)).status).toBe(200);
-    const listed = await alice.get(`/runs?appId=${appId}`);
-    expect(listed.body.items.map((run: { runId: string }) => run.runId)).toEqual([parent.runId]);
+
+    // The app's listing and the owner's list the children beside their parent, newest first: indexes 99…0, then the parent.
+    const expected = [...all.map((run) => run.runId).reverse(), parent.runId];
+    // (Alice has run nothing else yet, so her listing across apps is this array.)
+    for (const query of [`appId=${appId}&`, '']) {
+      const listed = await listAll(`/runs?${query}limit=100`);
+      expect(listed.map((run) => run.runId)).toEqual(expected);
+      expect(listed.slice(0, 100).every((run) => run.parentRunId === parent.runId)).toBe(true);
+      expect(listed.slice(0, 100).map((run) => run.arrayProperties.index)).toEqual(Array.from({ length: 100 }, (_, index) => 99 - index));
+      expect(listed.at(-1)).toMatchObject({ runId: parent.runId, arrayProperties: { size: 100, statusSummary: { FAILED: 1 } } });
+      expect(listed.at(-1)!.parentRunId).toBeUndefined();
+    }
+    // The status filter reaches children too.
+    const failed = await listAll(`/runs?appId=${appId}&status=FAILED`);
+    expect(failed.map((run) => run.runId)).toEqual([all[42]!.runId, parent.runId]);
   }, 360_000);
 
   it('retries an index that fails twice, then succeeds on its third attempt (the app retry policy, per index)', async () => {

@@ -1,6 +1,9 @@
 /** The run queries several pages share. */
+import { isArrayParent } from '../../../shared/rules/array-rules.js';
 import { all, get, query } from './client.js';
 import type { Page, Run, Schedule } from './types.js';
+
+export { isArrayParent };
 
 export const TERMINAL = ['SUCCEEDED', 'FAILED', 'STOPPED', 'TIMED_OUT'];
 export const isTerminal = (status: string) => TERMINAL.includes(status);
@@ -20,6 +23,13 @@ export async function runsWithStatus(status: string, count: number, pages = 5): 
   }
   return found.slice(0, count);
 }
+
+/**
+ * One page of an array job's children that have been created, by index (each retry follows its index); children
+ * beyond the parent's `arrayProperties.nextIndex` are not created yet, so not listed.
+ */
+export const childrenPage = (parentRunId: string, page: { cursor?: string; limit: number }, signal?: AbortSignal) =>
+  get<Page<Run>>(`/runs/${parentRunId}/children${query(page)}`, signal);
 
 /** The next fire times of every enabled schedule, soonest first: `{ schedule, time }`. */
 export async function nextFires(perSchedule = 5): Promise<{ schedule: Schedule; time: string }[]> {

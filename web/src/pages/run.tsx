@@ -1,16 +1,18 @@
 /**
  * One run: its status and result, the status timeline (every transition), each container's
  * state, the log following live while it runs, stop and kill, and the links to its retry or to
- * the run it retries.
+ * the run it retries. An array job's parent shows its array properties, status summary and
+ * children instead of containers and a log (it has no task); a child shows its index and parent.
  */
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { followUrl } from '../api/config.js';
 import { get, post } from '../api/client.js';
-import { isTerminal } from '../api/runs.js';
+import { isArrayParent, isTerminal } from '../api/runs.js';
 import type { Run, Transition } from '../api/types.js';
+import { ArrayChildren, ArrayFacts } from '../ui/array-job.js';
 import { RunCostFacts, StartRunError } from '../ui/cost.js';
-import { formatDuration, formatTime } from '../ui/format.js';
+import { formatDuration, formatTime, runElapsedMs } from '../ui/format.js';
 import { useLoad, useNow } from '../ui/hooks.js';
 import { LogView } from '../ui/log-view.js';
 import { ErrorNote, Loading, PageTitle, Status } from '../ui/parts.js';
@@ -30,6 +32,7 @@ export function RunPage() {
   if (!run.data) return run.error ? <ErrorNote error={run.error} /> : <Loading />;
   const current = run.data;
   const ended = isTerminal(current.status);
+  const parent = isArrayParent(current);
 
   async function act(path: 'stop' | 'kill') {
     setBusy(true);
@@ -44,7 +47,7 @@ export function RunPage() {
     }
   }
 
-  const elapsed = current.durationMs ?? (current.startedAt ? now - Date.parse(current.startedAt) : undefined);
+  const elapsed = runElapsedMs(current, now);
   return (
     <>
       <PageTitle>{`Run of ${current.appName}`}</PageTitle>
@@ -53,8 +56,12 @@ export function RunPage() {
         <dd data-testid="run-status">
           <Status value={current.status} />
         </dd>
-        <dt>Exit code</dt>
-        <dd data-testid="run-exit-code">{current.exitCode ?? '—'}</dd>
+        {!parent && (
+          <>
+            <dt>Exit code</dt>
+            <dd data-testid="run-exit-code">{current.exitCode ?? '—'}</dd>
+          </>
+        )}
         {current.stoppedReason && (
           <>
             <dt>Reason</dt>
@@ -65,6 +72,7 @@ export function RunPage() {
         <dd>
           <Link to={`/apps/${current.appId}`}>{current.appName}</Link> v{current.appVersion}
         </dd>
+        <ArrayFacts run={current} />
         <dt>Trigger</dt>
         <dd>
           {current.trigger}, attempt {current.attempt} of {current.retry.maxAttempts}
@@ -117,7 +125,8 @@ export function RunPage() {
           <ErrorNote error={actionError} />
         </section>
       )}
-      {ended && current.startedAt && <Replay run={current} />}
+      {ended && current.startedAt && !parent && <Replay run={current} />}
+      {parent && <ArrayChildren parent={current} />}
       <div className="columns">
         <section aria-labelledby="timeline">
           <h2 id="timeline">Timeline</h2>
@@ -131,41 +140,45 @@ export function RunPage() {
             ))}
           </ol>
         </section>
-        <section aria-labelledby="containers">
-          <h2 id="containers">Containers</h2>
-          {current.containers?.length ? (
-            <ul className="plain">
-              {current.containers.map((container) => (
-                <li key={container.name}>
-                  <strong>{container.name}</strong> {container.lastStatus}
-                  {container.healthStatus && `, ${container.healthStatus}`}
-                  {container.exitCode !== undefined && `, exit code ${container.exitCode}`}
-                  {container.reason && <span className="muted"> {container.reason}</span>}
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="muted">One container, app: {current.status}</p>
-          )}
-          {current.result && (
-            <>
-              <h2>Result</h2>
-              <pre className="code" data-testid="run-result">
-                {JSON.stringify(current.result, null, 2)}
-              </pre>
-            </>
-          )}
-        </section>
+        {!parent && (
+          <section aria-labelledby="containers">
+            <h2 id="containers">Containers</h2>
+            {current.containers?.length ? (
+              <ul className="plain">
+                {current.containers.map((container) => (
+                  <li key={container.name}>
+                    <strong>{container.name}</strong> {container.lastStatus}
+                    {container.healthStatus && `, ${container.healthStatus}`}
+                    {container.exitCode !== undefined && `, exit code ${container.exitCode}`}
+                    {container.reason && <span className="muted"> {container.reason}</span>}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p className="muted">One container, app: {current.status}</p>
+            )}
+            {current.result && (
+              <>
+                <h2>Result</h2>
+                <pre className="code" data-testid="run-result">
+                  {JSON.stringify(current.result, null, 2)}
+                </pre>
+              </>
+            )}
+          </section>
+        )}
       </div>
-      <section aria-labelledby="logs">
-        <h2 id="logs">Logs</h2>
-        <LogView
-          url={`${followUrl()}/runs/${current.runId}/logs`}
-          label={`Log of the run of ${current.appName}`}
-          containers={current.containers?.map((container) => container.name)}
-          onEnd={() => void run.reload()}
-        />
-      </section>
+      {!parent && (
+        <section aria-labelledby="logs">
+          <h2 id="logs">Logs</h2>
+          <LogView
+            url={`${followUrl()}/runs/${current.runId}/logs`}
+            label={`Log of the run of ${current.appName}`}
+            containers={current.containers?.map((container) => container.name)}
+            onEnd={() => void run.reload()}
+          />
+        </section>
+      )}
     </>
   );
 }

@@ -1,12 +1,14 @@
 /**
  * Runs: the history across apps, newest first, with the API's filters (app, status, from, to)
- * in the URL and its cursor paging (previous pages remembered), refreshed every few seconds.
+ * in the URL and its cursor paging (previous pages remembered), refreshed every few seconds. An array job's children
+ * are listed beside their parent (the API's order), each with its index and a link to the parent.
  */
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { all, get, query } from '../api/client.js';
 import type { App, Page, Run } from '../api/types.js';
-import { formatDuration, formatTime } from '../ui/format.js';
+import { ArrayPlace } from '../ui/array-job.js';
+import { formatDuration, formatTime, runElapsedMs } from '../ui/format.js';
 import { useLoad, useNow } from '../ui/hooks.js';
 import { AppSelect, ErrorNote, Loading, PageTitle, Status } from '../ui/parts.js';
 
@@ -85,6 +87,7 @@ export function RunsPage() {
                   <th scope="col">Status</th>
                   <th scope="col">App</th>
                   <th scope="col">Trigger</th>
+                  <th scope="col">Array job</th>
                   <th scope="col">Started</th>
                   <th scope="col">Duration</th>
                   <th scope="col">Exit code</th>
@@ -103,8 +106,11 @@ export function RunsPage() {
                       {run.trigger}
                       {run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}
                     </td>
+                    <td>
+                      <ArrayPlace run={run} />
+                    </td>
                     <td>{formatTime(run.startedAt ?? run.createdAt)}</td>
-                    <td>{formatDuration(run.durationMs ?? (run.startedAt && !run.stoppedAt ? now - Date.parse(run.startedAt) : undefined))}</td>
+                    <td>{formatDuration(runElapsedMs(run, now))}</td>
                     <td>{run.exitCode ?? '—'}</td>
                   </tr>
                 ))}

@@ -13,6 +13,12 @@ export function formatDuration(ms: number | undefined): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
+/** A run's duration once it ended, else how long it has been running at `now` (ms); undefined before it started. */
+export function runElapsedMs(run: { durationMs?: number; startedAt?: string; stoppedAt?: string }, now: number): number | undefined {
+  if (run.durationMs !== undefined) return run.durationMs;
+  return run.startedAt && !run.stoppedAt ? now - Date.parse(run.startedAt) : undefined;
+}
+
 /** A local date and time, to the second. */
 export function formatTime(iso: string | number | undefined): string {
   if (iso === undefined) return '—';
