@@ -7,7 +7,7 @@ import confirm from '@inquirer/confirm';
 import { unwrap, type Schemas, type Session } from './client.js';
 import { followLog, type LogLine } from './follow.js';
 import { EXIT, runExitCode } from './exit-codes.js';
-import { paint } from './output.js';
+import { paint, printData, type OutputFormat } from './output.js';
 
 type Run = Schemas['Run'];
 
@@ -100,4 +100,36 @@ export async function waitForRun(session: Session, runId: string): Promise<Run> 
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 2000);
   }
+}
+
+/**
+ * What `run` and `runs replay` do once the API has answered with the new run: print its id (or the
+ * run as data) and return; or, with --follow, stream its output; or, with --wait, poll until it ends.
+ * Sets process.exitCode to the job's (exit-codes.ts): 125 when the launch failed.
+ */
+export async function finishStartedRun(
+  session: Session,
+  run: Run,
+  options: InterruptPolicy & { wait?: boolean; follow?: boolean; output: OutputFormat; label: string },
+): Promise<void> {
+  const { output } = options;
+  if (!options.wait && !options.follow) {
+    if (output === 'table') process.stdout.write(`${run.runId}\n`);
+    else printData(output, run);
+    return;
+  }
+  if (run.status === 'FAILED' && run.exitCode === undefined) {
+    reportOutcome(run);
+    process.exitCode = EXIT.LAUNCH_FAILED;
+    return;
+  }
+  if (options.follow) {
+    process.stderr.write(`${options.label}\n`);
+    process.exitCode = await followRun(session, run, { stopOnInterrupt: options.stopOnInterrupt });
+    return;
+  }
+  const final = await waitForRun(session, run.runId);
+  if (output === 'table') reportOutcome(final);
+  else printData(output, final);
+  process.exitCode = runExitCode(final);
 }

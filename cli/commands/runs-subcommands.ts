@@ -2,9 +2,8 @@
 import { Option, type Command } from 'commander';
 import { unwrap } from '../client.js';
 import { examples, globals, sessionOf } from '../context.js';
-import { EXIT, runExitCode } from '../exit-codes.js';
 import { printData, printList } from '../output.js';
-import { followRun, reportOutcome, waitForRun } from '../run-follow.js';
+import { finishStartedRun } from '../run-follow.js';
 import { parentCommand } from './apps.js';
 import { runCostText } from './costs.js';
 import { runColumnsOf } from './runs.js';
@@ -46,26 +45,8 @@ export function runSubcommands(program: Command): void {
       .action(async (runId: string, options: { wait?: boolean; follow?: boolean; stopOnInterrupt?: boolean }, command: Command) => {
         const session = await sessionOf(command);
         const run = unwrap(await session.client.POST('/runs/{runId}/replay', { params: { path: { runId } } }));
-        const { output } = globals(command);
-        if (!options.wait && !options.follow) {
-          if (output === 'table') process.stdout.write(`${run.runId}\n`);
-          else printData(output, run);
-          return;
-        }
-        if (run.status === 'FAILED' && run.exitCode === undefined) {
-          reportOutcome(run);
-          process.exitCode = EXIT.LAUNCH_FAILED;
-          return;
-        }
-        if (options.follow) {
-          process.stderr.write(`run ${run.runId} (replay of ${runId})\n`);
-          process.exitCode = await followRun(session, run, { stopOnInterrupt: options.stopOnInterrupt });
-          return;
-        }
-        const final = await waitForRun(session, run.runId);
-        if (output === 'table') reportOutcome(final);
-        else printData(output, final);
-        process.exitCode = runExitCode(final);
+        const label = `run ${run.runId} (replay of ${runId})`;
+        await finishStartedRun(session, run, { ...options, output: globals(command).output, label });
       }),
     ['containerizer runs replay 01J9Z3Y6W8Q2T5V7X9B1C3D5F7 --follow', 'containerizer runs replay RUN   # prints the new run id'],
   );

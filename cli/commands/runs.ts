@@ -3,9 +3,9 @@ import { Option, type Command } from 'commander';
 import { unwrap, type Schemas, type Session } from '../client.js';
 import { examples, findApp, globals, sessionOf } from '../context.js';
 import { CliError } from '../errors.js';
-import { EXIT, runExitCode } from '../exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { duration, parseSince, printData, printList, status, when, type Column } from '../output.js';
-import { followRun, reportOutcome, waitForRun, writeLine } from '../run-follow.js';
+import { finishStartedRun, followRun, writeLine } from '../run-follow.js';
 import { parentCommand } from './apps.js';
 import { runCostText } from './costs.js';
 
@@ -91,26 +91,7 @@ export function runCommands(program: Command): void {
             ...(options.parallelism !== undefined && { parallelism: options.parallelism }),
           };
           const run = unwrap(await session.client.POST('/apps/{appId}/runs', { params: { path: { appId: app.appId } }, body }));
-          const { output } = globals(command);
-          if (!options.wait && !options.follow) {
-            if (output === 'table') process.stdout.write(`${run.runId}\n`);
-            else printData(output, run);
-            return;
-          }
-          if (run.status === 'FAILED' && run.exitCode === undefined) {
-            reportOutcome(run);
-            process.exitCode = EXIT.LAUNCH_FAILED;
-            return;
-          }
-          if (options.follow) {
-            process.stderr.write(`run ${run.runId}\n`);
-            process.exitCode = await followRun(session, run, { stopOnInterrupt: options.stopOnInterrupt });
-            return;
-          }
-          const final = await waitForRun(session, run.runId);
-          if (output === 'table') reportOutcome(final);
-          else printData(output, final);
-          process.exitCode = runExitCode(final);
+          await finishStartedRun(session, run, { ...options, output: globals(command).output, label: `run ${run.runId}` });
         },
       ),
     [
