@@ -866,6 +866,16 @@ export interface components {
       alertId: string;
       appId?: string;
       appName?: string;
+      /** @description an array job's parent: its size and its children's ended counts per status. An array alerts once, by its parent; its children raise no run alerts of their own */
+      arrayProperties?: {
+        size: number;
+        statusSummary: {
+          FAILED: number;
+          STOPPED: number;
+          SUCCEEDED: number;
+          TIMED_OUT: number;
+        };
+      };
       at: string;
       durationMs?: number;
       failures?: number;
