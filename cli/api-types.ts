@@ -504,7 +504,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One run */
+    /**
+     * One run
+     * @description With the last result the job posted (`result`). The values of the secrets the run received (`secretVersions`) are masked in it as in its logs: every string value and every key holding one has it replaced by `***` (a key that then clashes with another gets ` (2)`, ` (3)`, …), and a number whose digits hold one becomes the string `***` (and is no metric). Values shorter than 4 characters are not masked.
+     */
     get: operations['getRun'];
     put?: never;
     post?: never;
@@ -622,7 +625,7 @@ export interface paths {
     put?: never;
     /**
      * A job's result: a JSON object (≤ 64 KiB); its numeric top-level fields are metrics. Bearer: the run token (CONTAINERIZER_RUN_TOKEN)
-     * @description A job may post more than once; every post is kept in order and the run shows the last one. The token works for its own run only, while the run is active. A run posts at most RESULT_POSTS_PER_RUN results (409 past it), RESULT_POSTS_PER_MINUTE a minute (429 with Retry-After), METRICS_PER_RESULT metrics each; the object nests at most 31 levels, its numbers are 0 or between 1e-130 and 2^53-1 in magnitude, and no key is __proto__, constructor or prototype (400 naming the field). Dev mode also sets CONTAINERIZER_RESULT_FILE: a job without network may write the object there, and it is read when the container stops. On ECS Fargate that variable is not set (a stopped task's files cannot be read): a job posts here.
+     * @description A job may post more than once; every post is kept in order and the run shows the last one. The token works for its own run only, while the run is active. The values of the run's secrets are masked before the result is stored (`***`, as GET /runs/{runId} describes), so metrics are taken from the masked object. A run posts at most RESULT_POSTS_PER_RUN results (409 past it), RESULT_POSTS_PER_MINUTE a minute (429 with Retry-After), METRICS_PER_RESULT metrics each; the object nests at most 31 levels, its numbers are 0 or between 1e-130 and 2^53-1 in magnitude, and no key is __proto__, constructor or prototype (400 naming the field). Dev mode also sets CONTAINERIZER_RESULT_FILE: a job without network may write the object there, and it is read when the container stops. On ECS Fargate that variable is not set (a stopped task's files cannot be read): a job posts here.
      */
     post: operations['postResult'];
     delete?: never;
@@ -863,6 +866,16 @@ export interface components {
       alertId: string;
       appId?: string;
       appName?: string;
+      /** @description an array job's parent: its size and its children's ended counts per status. An array alerts once, by its parent; its children raise no run alerts of their own */
+      arrayProperties?: {
+        size: number;
+        statusSummary: {
+          FAILED: number;
+          STOPPED: number;
+          SUCCEEDED: number;
+          TIMED_OUT: number;
+        };
+      };
       at: string;
       durationMs?: number;
       failures?: number;
@@ -1423,7 +1436,7 @@ export interface components {
       previousRunId?: string;
       /** @description the run this one replays (POST /runs/{runId}/replay): its image digest, command or script, env and sidecars */
       replayOf?: string;
-      /** @description the last result the job posted */
+      /** @description the last result the job posted, with the values of the run's secrets masked (`***`) */
       result?: {
         [key: string]: unknown;
       };

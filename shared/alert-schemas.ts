@@ -5,6 +5,7 @@
  * (https://www.standardwebhooks.com/).
  */
 import { z } from '@hono/zod-openapi';
+import { StatusSummary } from './array-schemas.js';
 
 /** The conditions a rule can watch (see README "Alerts" for when each fires and clears). */
 export const ALERT_CONDITION_TYPES = ['RUN_FAILED', 'RUN_TIMED_OUT', 'LAUNCH_FAILED', 'FAILURE_STREAK', 'MISSED_SLOT', 'LONG_RUN', 'BUDGET'] as const;
@@ -159,6 +160,10 @@ export const AlertEvent = z
     failures: z.number().int().optional(),
     durationMs: z.number().int().optional(),
     p95DurationMs: z.number().int().optional(),
+    arrayProperties: z.object({ size: z.number().int(), statusSummary: StatusSummary }).optional().openapi({
+      description:
+        "an array job's parent: its size and its children's ended counts per status. An array alerts once, by its parent; its children raise no run alerts of their own",
+    }),
   })
   .openapi('AlertEvent');
 export type AlertEvent = z.infer<typeof AlertEvent>;

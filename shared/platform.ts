@@ -107,7 +107,11 @@ export function createPlatform(deps: PlatformDeps): Platform {
     deps.limits.maxAppsPerUser,
   );
   const counters = new CounterStore(deps.db);
-  const results = new ResultService(new ResultStore(deps.db), apps, counters, deps.limits.results, new MigrationStore(deps.db), deps.results);
+  const results = new ResultService(new ResultStore(deps.db), apps, counters, deps.limits.results, new MigrationStore(deps.db), {
+    ...deps.results,
+    // A result is masked as the run's logs are: with the values of the secret versions it received.
+    maskerOf: (run) => secrets.maskerOf(run),
+  });
   const runConfig = {
     ...DEFAULT_RUN_CONFIG,
     maxActiveRunsPerUser: deps.limits.maxActiveRunsPerUser,

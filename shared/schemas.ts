@@ -165,7 +165,10 @@ export const Run = z
     durationMs: z.number().optional().openapi({ description: 'ms from startedAt to stoppedAt' }),
     scriptSha256: z.string().optional().openapi({ description: "hex SHA-256 of the script source the run ran (the app version's)" }),
     retentionDays: z.number().int().optional().openapi({ description: 'days the run is kept after it finishes; 0 = forever' }),
-    result: z.record(z.string(), z.unknown()).optional().openapi({ description: 'the last result the job posted' }),
+    result: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "the last result the job posted, with the values of the run's secrets masked (`***`)" }),
     resultAt: z.string().optional(),
     cost: RunCost.optional().openapi({ description: 'a finished run that started: what it costs (rules/cost-rules.ts)' }),
     secretVersions: SecretVersions.optional(),

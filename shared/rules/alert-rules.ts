@@ -29,6 +29,16 @@ export function inReplayWindow(createdAt: string, now: Date): boolean {
   return now.getTime() - Date.parse(createdAt) <= REPLAY_WINDOW_DAYS * 86_400_000;
 }
 
+/**
+ * Whether a run raises run alerts (RUN_FAILED, RUN_TIMED_OUT, LAUNCH_FAILED, LONG_RUN) and counts in a FAILURE_STREAK by
+ * itself: every run but an array's child (`parentRunId` set). An array job is one job to its owner, as AWS Batch sends one
+ * "Batch Job State Change" for the array job and Kubernetes one Job condition for an Indexed Job: its parent's terminal
+ * status speaks for its children, with their counts, so 100 failing children raise one alert, not 100.
+ */
+export function raisesRunAlerts(run: Pick<Run, 'parentRunId'>): boolean {
+  return !run.parentRunId;
+}
+
 /** A run that failed counts towards a streak; SUCCEEDED breaks it; STOPPED (someone stopped it) does neither. */
 const FAILING = new Set(['FAILED', 'TIMED_OUT']);
 
@@ -49,14 +59,16 @@ export function conditionOf<T extends AlertConditionType>(conditions: readonly A
 /**
  * The streak of failures ending at the newest of `runs` (newest first; runs not finished are
  * skipped): how many in a row, and the first of them (the streak's identity: every later
- * failure of the same streak names the same first run, so its alert is sent once). `complete`
+ * failure of the same streak names the same first run, so its alert is sent once); an array's
+ * children are skipped, their parent counts once. `complete`
  * is false when `runs` ran out before a run that was not a failure.
  */
-export function failureStreak(runs: readonly Pick<Run, 'runId' | 'status'>[]): { length: number; firstRunId?: string; complete: boolean } {
+export function failureStreak(runs: readonly Pick<Run, 'runId' | 'status' | 'parentRunId'>[]): { length: number; firstRunId?: string; complete: boolean } {
   let length = 0;
   let firstRunId: string | undefined;
   for (const run of runs) {
-    if (run.status === 'STOPPED') continue;
+    // An array counts once, by its parent (raisesRunAlerts).
+    if (run.status === 'STOPPED' || !raisesRunAlerts(run)) continue;
     if (!FAILING.has(run.status)) {
       if (run.status === 'SUCCEEDED') return { length, firstRunId, complete: true };
       continue;
@@ -106,7 +118,7 @@ export const occurrence = {
 /** The text of an alert for people (Slack, the summary field). */
 export function summaryOf(event: Omit<AlertEvent, 'summary'>): string {
   const app = event.appName ? `${event.appName}` : (event.appId ?? 'an app');
-  const run = event.runId ? ` (run ${event.runId})` : '';
+  const run = event.runId ? ` (${event.arrayProperties ? `array job of ${event.arrayProperties.size}` : 'run'} ${event.runId})` : '';
   const reason = event.reason ? `: ${event.reason}` : '';
   switch (event.type) {
     case 'RUN_FAILED':

@@ -3,7 +3,8 @@
  * - a terminal run (dev mode: the run-state publisher, called while the run is still in the
  *   `active` index, so a crash before the write is repeated by the sweep; the cloud: the
  *   EventBridge "Run State Change" event, retried by Lambda): RUN_FAILED, RUN_TIMED_OUT,
- *   LAUNCH_FAILED, FAILURE_STREAK and its recovery;
+ *   LAUNCH_FAILED, FAILURE_STREAK and its recovery (an array job by its parent only, with its children's
+ *   counts: its children raise none, rules/alert-rules.ts raisesRunAlerts);
  * - a run the monthly budget refused (the 402): BUDGET, once per owner and month;
  * - the periodic sweep (dev mode: every few seconds; the cloud: the reconciler's minute):
  *   MISSED_SLOT (the schedule ledger's slots) and LONG_RUN (running runs against the p95).
@@ -11,10 +12,23 @@
  * it is written only if absent: a repeated event, or the next failure of a streak already
  * alerted, writes nothing new (no storms), and a restart loses nothing not yet written.
  */
-import { isTerminal, type Run, type Schedule } from '../domain.js';
+import { isTerminal, TERMINAL_STATUSES, type Run, type Schedule } from '../domain.js';
+import type { StatusSummary } from '../array-schemas.js';
 import { logger } from '../logger.js';
 import type { AlertEvent } from '../alert-schemas.js';
-import { conditionOf, deliveryIdOf, failureStreak, isLongRun, LONG_RUN_SAMPLES, occurrence, p95, runCondition, summaryOf } from '../rules/alert-rules.js';
+import {
+  conditionOf,
+  deliveryIdOf,
+  failureStreak,
+  isLongRun,
+  LONG_RUN_SAMPLES,
+  occurrence,
+  p95,
+  raisesRunAlerts,
+  runCondition,
+  summaryOf,
+} from '../rules/alert-rules.js';
+import { isArrayParent } from '../rules/array-rules.js';
 import type { AlertStore, StoredAlert, StoredDelivery } from '../store/alert-store.js';
 import type { AppStore } from '../store/app-store.js';
 import type { RunStore } from '../store/run-store.js';
@@ -41,9 +55,12 @@ export class AlertEvaluator {
     private readonly onWritten: (deliveries: StoredDelivery[]) => Promise<void> | void = () => undefined,
   ) {}
 
-  /** Writes the alerts a terminal run raises for each enabled rule of its owner that watches it. Returns the deliveries written now. */
+  /**
+   * Writes the alerts a terminal run raises for each enabled rule of its owner that watches it. Returns the deliveries written now.
+   * An array's child raises none (raisesRunAlerts): its parent's end does, once, with the children's counts.
+   */
   async observeRun(run: Run, now = new Date()): Promise<StoredDelivery[]> {
-    if (!isTerminal(run.status)) return [];
+    if (!isTerminal(run.status) || !raisesRunAlerts(run)) return [];
     const written: StoredDelivery[] = [];
     for (const rule of await this.rulesOf(run.ownerId)) {
       if (!watches(rule, run)) continue;
@@ -125,7 +142,8 @@ export class AlertEvaluator {
     let cursor: string | undefined;
     do {
       const page = await this.runs.listRuns({ appId: run.appId }, { range: { low: '0', high: run.runId }, limit: 50, cursor });
-      const items = page.items.map((r) => (r.runId === run.runId ? run : r)).filter((r) => !scheduleId || r.scheduleId === scheduleId);
+      // An array counts once, by its parent: a child's success must not end the look-back either.
+      const items = page.items.map((r) => (r.runId === run.runId ? run : r)).filter((r) => raisesRunAlerts(r) && (!scheduleId || r.scheduleId === scheduleId));
       runs.push(...items);
       if (items.some((r) => r.status === 'SUCCEEDED' && r.runId !== run.runId)) break;
       cursor = page.nextCursor;
@@ -194,10 +212,14 @@ export class AlertEvaluator {
     return written;
   }
 
-  /** LONG_RUN: each RUNNING run of the app past `factor` × the p95 duration of its recent successful runs, once per run. */
+  /**
+   * LONG_RUN: each RUNNING run of the app past `factor` × the p95 duration of its recent successful runs, once per run.
+   * Arrays are left out, parents and children: a child alerting by itself would be one alert per index, and a parent
+   * (which records no duration) has no runs of its kind to compare with.
+   */
   private async longRuns(rule: StoredAlert, appId: string, factor: number, now: Date): Promise<StoredDelivery[]> {
     const { items } = await this.runs.listRuns({ appId }, { range: { low: '0', high: '~' }, limit: LONG_RUN_SAMPLES });
-    const recent = items.filter((r) => !rule.scheduleId || r.scheduleId === rule.scheduleId);
+    const recent = items.filter((r) => raisesRunAlerts(r) && !isArrayParent(r) && (!rule.scheduleId || r.scheduleId === rule.scheduleId));
     const p = p95(recent.filter((r) => r.status === 'SUCCEEDED' && r.durationMs !== undefined).map((r) => r.durationMs!));
     if (p === undefined) return [];
     const written: StoredDelivery[] = [];
@@ -247,5 +269,11 @@ function eventOfRun(type: AlertEvent['type'], run: Run): EventFields {
     ...(run.stoppedReason && { reason: run.stoppedReason }),
     ...(run.durationMs !== undefined && { durationMs: run.durationMs }),
     ...(run.stoppedAt && { at: run.stoppedAt }),
+    ...(isArrayParent(run) && { arrayProperties: { size: run.arrayProperties!.size, statusSummary: run.arrayProperties!.statusSummary ?? emptySummary() } }),
   };
+}
+
+/** No child ended yet (a parent that failed before any did). */
+function emptySummary(): StatusSummary {
+  return Object.fromEntries(TERMINAL_STATUSES.map((status) => [status, 0])) as StatusSummary;
 }

@@ -15,6 +15,7 @@ import type { CounterStore } from '../store/counter-store.js';
 import type { ResultStore, TokenSubject } from '../store/result-store.js';
 import type { AppService } from './apps.js';
 import { metricsOf, parseResult, resultExpiresAt, type ResultLimits } from '../rules/result-rules.js';
+import { maskJson } from '../rules/secret-rules.js';
 import { mintRunToken, runIdOfToken, tokenMatches } from './run-tokens.js';
 import { fixedWindow } from './sign-in-guard.js';
 
@@ -27,6 +28,12 @@ export interface Migrations {
 export interface ResultServiceConfig {
   /** The API's base URL as a task reaches it (no trailing slash), or undefined when tasks cannot reach it (then only the result file works). */
   resultBaseUrl?: () => string | undefined;
+  /**
+   * A masker of the run's secrets (SecretService.maskerOf): a result is masked with it before it is stored (so its
+   * metrics, and the table, hold no value) and again when read (results stored before masking, or while a value could
+   * not be read). Default: nothing is masked.
+   */
+  maskerOf?: (run: Pick<Run, 'runId' | 'ownerId' | 'secretVersions'>) => Promise<((text: string) => string) & { readonly masks: boolean }>;
 }
 
 const MINUTE_MS = 60_000;
@@ -76,7 +83,7 @@ export class ResultService {
     if ((await this.counters.hitUnder({ name: `result-rate:${runId}`, ...minute }, postsPerMinute)) === undefined) {
       throw tooManyRequests(`a run posts at most ${postsPerMinute} results a minute; try again in ${minute.retryAfterSeconds} s`, minute.retryAfterSeconds);
     }
-    const result = parseResult(body);
+    const result = await this.masked(subject, parseResult(body));
     const metrics = metricsOf(result, this.limits.metricsPerResult);
     // One window for the run's whole life: its token works only while it is active, at most its timeout (and the sweep's grace).
     const lifetime = { name: `result-posts:${runId}`, windowStart: 0, expiresAt: Math.ceil(now / 1000) + subject.timeoutSeconds + 86_400 };
@@ -96,7 +103,7 @@ export class ResultService {
     const subject = await this.store.tokenSubject(runId);
     if (!subject || isTerminal(subject.status)) return;
     try {
-      const result = parseResult(body);
+      const result = await this.masked(subject, parseResult(body));
       await this.record(subject, result, metricsOf(result, this.limits.metricsPerResult));
     } catch (err) {
       logger.warn('result file ignored', { runId, error: err as Error });
@@ -106,12 +113,13 @@ export class ResultService {
   /**
    * The run with the last result it posted as `result`, read from the item its pointer names (one
    * GetItem by key); a run without a pointer is returned as it is (a run an older release wrote
-   * may still carry its `result`, until the migration below strips it).
+   * may still carry its `result`, until the migration below strips it). The values of the secrets the run received
+   * are masked in it (maskJson: string values, keys, numbers that hold one).
    */
   async withResult(run: Run): Promise<Run> {
-    if (!run.resultId) return run;
-    const stored = await this.store.get(run.runId, run.resultId);
-    return stored ? { ...run, result: stored.result } : run;
+    const stored = run.resultId ? await this.store.get(run.runId, run.resultId) : undefined;
+    const result = stored?.result ?? run.result;
+    return result ? { ...run, result: await this.masked(run, result) } : run;
   }
 
   /**
@@ -165,6 +173,13 @@ export class ResultService {
       }
     }
     return deleted;
+  }
+
+  /** `result` with the run's secrets masked (config.maskerOf), or as it is when the run received none. */
+  private async masked(run: Pick<Run, 'runId' | 'ownerId' | 'secretVersions'>, result: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!this.config.maskerOf || Object.keys(run.secretVersions ?? {}).length === 0) return result;
+    const mask = await this.config.maskerOf(run);
+    return mask.masks ? (maskJson(result, mask) as Record<string, unknown>) : result;
   }
 
   private async authorize(runId: string, token: string): Promise<TokenSubject> {

@@ -5,6 +5,7 @@
  */
 import type { ContainerRuntime, LaunchableApp, LogSource, RunLaunch, TaskRef } from '../ports.js';
 import type { SecretVault } from '../secret-vault.js';
+import { maskLogEvents } from '../rules/secret-rules.js';
 import type { SecretService } from './secrets.js';
 
 /** Does the app reference any secret? */
@@ -43,12 +44,17 @@ export function withSecrets(runtime: ContainerRuntime, secrets: SecretService, v
   };
 }
 
-/** `logs`, with each page's messages masked for the run's secrets (SecretService.maskerOf). */
+/**
+ * `logs`, with each page's messages masked for the run's secrets (SecretService.maskerOf, rules/secret-rules.ts
+ * maskLogEvents): each event, and the pieces of a line split across events as that one line. A page read from a
+ * cursor may begin with the rest of a line split at the page before: its first events are masked at their start
+ * for what may be the end of a value, as a line still open at the page's end is at its tail.
+ */
 export function maskedLogs(logs: LogSource, secrets: SecretService): LogSource {
   return {
     async read(run, options) {
       const [page, mask] = await Promise.all([logs.read(run, options), secrets.maskerOf(run)]);
-      return { ...page, events: page.events.map((event) => ({ ...event, message: mask(event.message) })) };
+      return { ...page, events: maskLogEvents(page.events, mask, options.cursor !== undefined) };
     },
   };
 }

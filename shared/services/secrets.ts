@@ -12,7 +12,7 @@
 import type { App, Principal, Run } from '../domain.js';
 import { badRequest, conflict, notFound, ServiceUnavailableError } from '../errors.js';
 import { logger } from '../logger.js';
-import { maskSecrets, MAX_SECRETS_PER_OWNER } from '../rules/secret-rules.js';
+import { MAX_SECRETS_PER_OWNER, secretMasker, type Masker } from '../rules/secret-rules.js';
 import type { Secret, SecretCreate, SecretVersions } from '../secret-schemas.js';
 import type { LaunchSecret, SecretKey, SecretVault, StoredSecretVersion } from '../secret-vault.js';
 import type { AppStore } from '../store/app-store.js';
@@ -150,11 +150,11 @@ export class SecretService {
 
   /**
    * A masker of the run's output: replaces the values of the secret versions the run received with
-   * `***` (rules/secret-rules.ts maskSecrets). A version that cannot be read is logged and not masked.
+   * `***` (rules/secret-rules.ts secretMasker). A version that cannot be read is logged and not masked.
    */
-  async maskerOf(run: Run): Promise<(text: string) => string> {
+  async maskerOf(run: Pick<Run, 'runId' | 'ownerId' | 'secretVersions'>): Promise<Masker> {
     const versions = Object.values(run.secretVersions ?? {});
-    if (versions.length === 0 || !this.vault) return (text) => text;
+    if (versions.length === 0 || !this.vault) return secretMasker([]);
     const vault = this.vault;
     const values = await Promise.all(
       versions.map(async ({ name, version }) => {
@@ -173,8 +173,7 @@ export class SecretService {
         }
       }),
     );
-    const known = values.filter((v): v is string => v !== undefined);
-    return (text) => maskSecrets(text, known);
+    return secretMasker(values.filter((v): v is string => v !== undefined));
   }
 
   /** The apps that reference the secret now; claims of apps that no longer do (or are gone) are dropped. */

@@ -12,8 +12,8 @@ import type { MetricPoint } from '../schemas.js';
 import { children, childrenQuery, keys, KEY, metricSeriesPk, partitionQuery, RUN_TOKEN_HASH, shardedPartitions, TTL_ATTRIBUTE } from '../table.js';
 import { conditionHeld, fromItem, queryAll, queryPage, type Db, type Page } from './db.js';
 
-/** What checking a run token needs of the run. */
-export type TokenSubject = Pick<Run, 'runId' | 'appId' | 'ownerId' | 'status' | 'timeoutSeconds' | 'retentionDays'> & { tokenHash?: string };
+/** What checking a run token needs of the run, and what masking its result needs (its secrets' versions). */
+export type TokenSubject = Pick<Run, 'runId' | 'appId' | 'ownerId' | 'status' | 'timeoutSeconds' | 'retentionDays' | 'secretVersions'> & { tokenHash?: string };
 
 /** One posted result as stored. */
 export interface StoredResult {
@@ -49,8 +49,8 @@ export class ResultStore {
   async tokenSubject(runId: string): Promise<TokenSubject | undefined> {
     const out = await this.db.doc.send(new GetCommand({ TableName: this.db.tableName, Key: keys.run(runId), ConsistentRead: true }));
     if (!out.Item) return undefined;
-    const { appId, ownerId, status, timeoutSeconds, retentionDays } = out.Item as Run;
-    return { runId, appId, ownerId, status, timeoutSeconds, retentionDays, tokenHash: out.Item[RUN_TOKEN_HASH] as string | undefined };
+    const { appId, ownerId, status, timeoutSeconds, retentionDays, secretVersions } = out.Item as Run;
+    return { runId, appId, ownerId, status, timeoutSeconds, retentionDays, secretVersions, tokenHash: out.Item[RUN_TOKEN_HASH] as string | undefined };
   }
 
   /**

@@ -2,11 +2,12 @@
  * Alerts over real HTTP on the real Docker engine: a sink on 127.0.0.1 receives the webhooks of
  * each condition and verifies them with the standardwebhooks library's Webhook.verify; a 500 is
  * retried (ALERT_RETRY_SECONDS=1,1); two failures of a streak send one alert, a success its
- * recovery; a budget refusal raises BUDGET once; a schedule slot that started no run raises
+ * recovery; an array whose children all fail sends one alert, its parent's; a budget refusal raises BUDGET once; a schedule slot that started no run raises
  * MISSED_SLOT; a mute logs alerts without sending them; and the delivery log shows each attempt.
  * Prices as in cost-replay.test.ts: 0.25 vCPU / 512 MiB costs $0.18 a minimum minute.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForRelease } from '../support/docker.js';
 import { sampleApp, waitFor, type AppCreateBody } from '../support/fixtures.js';
 import { signedIn, startServer, tempDataDir, waitForTerminal, type Client, type RunningServer } from '../support/server.js';
 import { startWebhookSink, verified, type Received, type WebhookSink } from '../support/webhook-sink.js';
@@ -137,6 +138,29 @@ describe('alerts', () => {
     expect(sent.map((e) => e.type)).toEqual(['FAILURE_STREAK', 'FAILURE_STREAK_RECOVERED']);
     expect(sent[0]!.failures).toBe(2);
     expect(sent[1]!.failures).toBe(3);
+  });
+
+  it('an array whose children all fail raises one RUN_FAILED, its parent’s, with the counts (no storm of one per child)', async () => {
+    const dave = await signedIn(server.url);
+    const failing = await app(dave, { command: ['false'] });
+    const { alertId, webhookSecret } = await rule(dave, 'array', { appId: failing, conditions: [{ type: 'RUN_FAILED' }] });
+    // Three children cost $0.54 at these prices, under the $1 budget.
+    const created = await dave.post(`/apps/${failing}/runs`, { arrayProperties: { size: 3 } });
+    expect(created.status).toBe(202);
+    const parent = await waitForTerminal(dave, created.body.runId);
+    expect(parent.status).toBe('FAILED');
+    const sent = await waitFor(async () => {
+      const got = delivered('array', webhookSecret);
+      return got.length >= 1 ? got : undefined;
+    });
+    // Every child has settled (its alerts are written before its container is released): none raised one.
+    const children = (await dave.get(`/runs/${parent.runId}/children`)).body.items as { runId: string; status: string }[];
+    expect(children.map((child) => child.status)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    for (const child of children) await waitForRelease(child.runId);
+    const log = (await dave.get(`/alerts/${alertId}/deliveries`)).body.items as { event: Sent & { arrayProperties?: object } }[];
+    expect(log.map((d) => `${d.event.type} ${d.event.runId}`)).toEqual([`RUN_FAILED ${parent.runId}`]);
+    expect(log[0]!.event.arrayProperties).toEqual({ size: 3, statusSummary: { SUCCEEDED: 0, FAILED: 3, STOPPED: 0, TIMED_OUT: 0 } });
+    expect(sent.map((e) => e.runId)).toEqual([parent.runId]);
   });
 
   it('BUDGET fires when the monthly budget refuses a run, once while it holds; a Slack body is {text}', async () => {

@@ -1,7 +1,7 @@
 /**
  * Secrets over real HTTP on the real Docker engine (dev mode): a job receives its secret (it prints
- * the length), the run records the version it received, the API's responses and the run's logs never
- * show the value, versions bump, a delete is refused while an app uses it, and neither the data
+ * the length), the run records the version it received, the API's responses, the run's logs (also a
+ * line split across events, also followed live) and its result never show the value, versions bump, a delete is refused while an app uses it, and neither the data
  * directory's files nor the table's items hold the plaintext.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,6 +14,7 @@ import { TABLE_NAME } from '../../local/server.js';
 import { waitForRelease } from '../support/docker.js';
 import { sampleApp } from '../support/fixtures.js';
 import { signedIn, startServer, waitForTerminal, type Client, type RunningServer } from '../support/server.js';
+import { sseEvents } from '../support/sse.js';
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
@@ -32,6 +33,8 @@ describe('secrets', () => {
   const second = `pw-${randomBytes(16).toString('hex')}`;
   // The one value a job prints: its run's log file holds it (the job's own output), the API masks it.
   const leaked = `tok-${randomBytes(10).toString('hex')}`;
+  // The value a job prints across a split line, follows live and writes into its result: masked in each, and the table holds it nowhere.
+  const reported = `rep-${randomBytes(12).toString('hex')}`;
   const responses: string[] = [];
 
   const call = async (client: Client, method: string, path: string, body?: unknown) => {
@@ -109,6 +112,53 @@ describe('secrets', () => {
     for (const body of responses) for (const value of [first, second, leaked]) expect(body).not.toContain(value);
   });
 
+  it('masks the value in the result (values, keys, metrics), in a line split at 16 KiB, and in the live follow', async () => {
+    expect((await call(alice, 'POST', '/secrets', { name: 'reported', value: reported })).status).toBe(201);
+    // 16,380 bytes and then the value: the line is split at 16 KiB (log-encoder.ts) four characters into it.
+    const script = [
+      'echo "plain: $TOKEN"',
+      'head -c 16380 /dev/zero | tr "\\0" a; echo "$TOKEN tail"',
+      'body="{\\"token\\": \\"$TOKEN\\", \\"$TOKEN\\": 7, \\"note\\": \\"x $TOKEN y\\", \\"n\\": 3}"',
+      'wget -q -O /dev/null --header "authorization: Bearer $CONTAINERIZER_RUN_TOKEN" --header "content-type: application/json" --post-data "$body" "$CONTAINERIZER_RESULT_URL" && echo posted',
+    ].join('\n');
+    const app = await call(alice, 'POST', '/apps', { ...sampleApp({ command: ['sh', '-c', script] }), secrets: { TOKEN: 'reported' } });
+    expect(app.status).toBe(201);
+    const started = await call(alice, 'POST', `/apps/${app.body.appId}/runs`);
+    expect(started.status).toBe(202);
+    const runId = started.body.runId as string;
+
+    // Followed live from its start (page after page as the output comes) until the stream ends with the run.
+    const res = await fetch(`${server.url}/runs/${runId}/logs`, { headers: { authorization: `Bearer ${alice.token}`, accept: 'text/event-stream' } });
+    const followed: string[] = [];
+    for await (const event of sseEvents(res)) {
+      responses.push(event.data);
+      if (event.event === 'log') followed.push(JSON.parse(event.data).message as string);
+    }
+    const done = await waitForTerminal(alice, runId);
+    responses.push(JSON.stringify(done));
+    expect(done.status).toBe('SUCCEEDED');
+    await waitForRelease(runId);
+
+    const split = `${'a'.repeat(16_380)}*** tail`;
+    expect(followed.join('\n')).toContain('plain: ***');
+    expect(followed.join('')).toContain(split);
+    const page = await call(alice, 'GET', `/runs/${runId}/logs?limit=100`);
+    const lines = page.body.events.map((e: { message: string }) => e.message) as string[];
+    // The split line stays two events (the first of 16 KiB), the value masked across them.
+    expect(lines.filter((line) => line !== 'posted')).toEqual(['plain: ***', `${'a'.repeat(16_380)}***`, ' tail']);
+
+    const run = await call(alice, 'GET', `/runs/${runId}`);
+    expect(run.body.result).toEqual({ token: '***', '***': 7, note: 'x *** y', n: 3 });
+    // The value named a metric: stored masked, so no series carries its name.
+    expect((await call(alice, 'GET', `/apps/${app.body.appId}/metrics?name=${reported}`)).body.items).toEqual([]);
+    expect((await call(alice, 'GET', `/apps/${app.body.appId}/metrics?name=n`)).body.items).toEqual([expect.objectContaining({ runId, value: 3 })]);
+
+    for (const body of responses) expect(body).not.toContain(reported);
+    // Nor do the pieces of a split line, read together.
+    expect(lines.join('')).not.toContain(reported);
+    expect(followed.join('')).not.toContain(reported);
+  });
+
   it('refuses apps whose secrets do not exist, are another owner’s, clash with env or take the platform’s names', async () => {
     expect((await call(bob, 'POST', '/secrets', { name: 'bobs', value: 'bob-secret-value' })).status).toBe(201);
     const bad = async (secrets: Record<string, string>, env: Record<string, string> = {}) => {
@@ -140,7 +190,8 @@ describe('secrets', () => {
       const secretItems = Items.filter((item) => String(item.pk).startsWith('SECRET#'));
       expect(secretItems.length).toBeGreaterThan(0);
       const text = JSON.stringify(Items);
-      for (const value of [first, second, 'bob-secret-value']) expect(text).not.toContain(value);
+      // `reported` too: the job wrote it into its result, which was masked before it was stored.
+      for (const value of [first, second, 'bob-secret-value', reported]) expect(text).not.toContain(value);
     } finally {
       await store.close();
     }

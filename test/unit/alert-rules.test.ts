@@ -11,6 +11,7 @@ import {
   nextAttemptAt,
   occurrence,
   p95,
+  raisesRunAlerts,
   runCondition,
   summaryOf,
   webhookBody,
@@ -37,6 +38,17 @@ describe('alert rules', () => {
     const after = failureStreak([{ runId: 'r9', status: 'FAILED' } as never, ...runs('FAILED', 'FAILED', 'SUCCEEDED')]);
     expect(after.firstRunId).toBe(before.firstRunId);
     expect(deliveryIdOf('a1', occurrence.streak('app', after.firstRunId!))).toBe(deliveryIdOf('a1', occurrence.streak('app', before.firstRunId!)));
+  });
+
+  it('counts an array once, by its parent: its children neither count towards a streak nor break it, nor raise run alerts', () => {
+    const child = (status: string) => ({ runId: `p-${status}`, status, parentRunId: 'p' }) as never;
+    expect(failureStreak([{ runId: 'p', status: 'FAILED' } as never, child('FAILED'), child('SUCCEEDED'), ...runs('FAILED', 'SUCCEEDED')])).toEqual({
+      length: 2,
+      firstRunId: 'r2',
+      complete: true,
+    });
+    expect(raisesRunAlerts({ parentRunId: 'p' })).toBe(false);
+    expect(raisesRunAlerts({})).toBe(true);
   });
 
   it('takes the nearest-rank p95 once there are enough samples, and a run is long past factor × p95', () => {

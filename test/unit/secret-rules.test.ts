@@ -3,7 +3,18 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appSecretErrors, maskSecrets, MAX_SECRET_VALUE_BYTES, secretValueErrors, SECRET_NAME } from '../../shared/rules/secret-rules.js';
+import {
+  appSecretErrors,
+  maskJson,
+  maskLogEvents,
+  maskSecrets,
+  MAX_SECRET_VALUE_BYTES,
+  secretMasker,
+  secretValueErrors,
+  SECRET_NAME,
+  SPLIT_PIECE_MIN_BYTES,
+} from '../../shared/rules/secret-rules.js';
+import type { LogEvent } from '../../shared/ports.js';
 import { KEY_FILE, loadSecretsKey } from '../../local/secrets/key-file.js';
 import { open, seal } from '../../local/secrets/secret-cipher.js';
 
@@ -37,6 +48,42 @@ describe('secret rules', () => {
     expect(maskSecrets('abcdef', ['abcd', 'abcdef'])).toBe('***');
     expect(maskSecrets('line two-of-key', ['line one-of-key\nline two-of-key'])).toBe('***');
     expect(maskSecrets('a 1 abc', ['a', '1', 'abc'])).toBe('a 1 abc');
+  });
+
+  it('masks a result: string values, keys (a clash gets a suffix, nothing is lost), numbers that hold a value; other values stay', () => {
+    const mask = secretMasker(['hunter22', '12345678']);
+    const result = { note: 'pw=hunter22', hunter22: 1, '***': 2, nested: [{ deep: ['x hunter22 y', true, null] }], pin: 12345678, perf: 0.93 };
+    expect(maskJson(result, mask)).toEqual({ note: 'pw=***', '***': 1, '*** (2)': 2, nested: [{ deep: ['x *** y', true, null] }], pin: '***', perf: 0.93 });
+    expect(JSON.stringify(maskJson(result, mask))).not.toMatch(/hunter22|12345678/);
+    // Nothing to mask: the same values.
+    expect(maskJson(result, secretMasker([]))).toEqual(result);
+  });
+
+  const piece = (body: string, fill = 'a') => fill.repeat(SPLIT_PIECE_MIN_BYTES + 3 - body.length) + body;
+  const event = (message: string, stream: 'stdout' | 'stderr' = 'stdout'): LogEvent => ({ timestamp: 1, stream, message });
+
+  it('masks a value that a split line (a piece of 16 KiB, then the rest) carries across two events; each piece stays its event', () => {
+    const mask = secretMasker(['hunter22-secret']);
+    const first = piece('pw=hunter2');
+    const masked = maskLogEvents([event(first), event('2-secret and more'), event('next line hunter22-secret')], mask);
+    expect(masked.map((e) => e.message)).toEqual([first.slice(0, -'hunter2'.length) + '***', ' and more', 'next line ***']);
+    // A short line is no piece: the value across two lines of their own is not joined.
+    expect(maskLogEvents([event('pw=hunter2'), event('2-secret')], mask).map((e) => e.message)).toEqual(['pw=hunter2', '2-secret']);
+    // Another stream in between does not join, nor break, the pieces of the first.
+    const interleaved = maskLogEvents([event(first), event('err line', 'stderr'), event('2-secret!')], mask).map((e) => e.message);
+    expect(interleaved).toEqual([first.slice(0, -'hunter2'.length) + '***', 'err line', '!']);
+  });
+
+  it("masks at a page's edges what may be a value cut there: the tail of an open piece, the head of a page read from a cursor", () => {
+    const mask = secretMasker(['hunter22-secret']);
+    const open = piece('pw=hunter2');
+    expect(maskLogEvents([event(open)], mask)[0]!.message).toBe(open.slice(0, -'hunter2'.length) + '***');
+    expect(maskLogEvents([event('2-secret and more')], mask, true)[0]!.message).toBe('*** and more');
+    // Only from a cursor (the first page has no line before it), and only fragments of at least 4 characters.
+    expect(maskLogEvents([event('2-secret and more')], mask, false)[0]!.message).toBe('2-secret and more');
+    expect(maskLogEvents([event('ret and more')], mask, true)[0]!.message).toBe('ret and more');
+    // A short last line is complete: its end is not taken for the start of a value.
+    expect(maskLogEvents([event('pw=hunter2')], mask)[0]!.message).toBe('pw=hunter2');
   });
 });
 

@@ -18,6 +18,7 @@ const postResultRoute = createRoute({
   summary: "A job's result: a JSON object (≤ 64 KiB); its numeric top-level fields are metrics. Bearer: the run token (CONTAINERIZER_RUN_TOKEN)",
   description:
     'A job may post more than once; every post is kept in order and the run shows the last one. The token works for its own run only, while the run is active. ' +
+    "The values of the run's secrets are masked before the result is stored (`***`, as GET /runs/{runId} describes), so metrics are taken from the masked object. " +
     'A run posts at most RESULT_POSTS_PER_RUN results (409 past it), RESULT_POSTS_PER_MINUTE a minute (429 with Retry-After), METRICS_PER_RESULT metrics each; ' +
     'the object nests at most 31 levels, its numbers are 0 or between 1e-130 and 2^53-1 in magnitude, and no key is __proto__, constructor or prototype (400 naming the field). ' +
     'Dev mode also sets CONTAINERIZER_RESULT_FILE: a job without network may write the object there, and it is read when the container stops. ' +

@@ -54,6 +54,10 @@ const getRunRoute = createRoute({
   method: 'get',
   path: '/runs/{runId}',
   summary: 'One run',
+  description:
+    'With the last result the job posted (`result`). The values of the secrets the run received (`secretVersions`) are masked in it as in its logs: ' +
+    'every string value and every key holding one has it replaced by `***` (a key that then clashes with another gets ` (2)`, ` (3)`, …), ' +
+    'and a number whose digits hold one becomes the string `***` (and is no metric). Values shorter than 4 characters are not masked.',
   security: secured,
   request: { params },
   responses: { 200: json(Run, 'the run'), 401: problems[401], 404: problems[404] },
