@@ -5,6 +5,7 @@
  * create and rotateSecret only. What the rules watch is alert-evaluation.ts; sending is alert-delivery.ts.
  */
 import { ulid } from 'ulid';
+import { isId } from '../ids.js';
 import type { Principal } from '../domain.js';
 import { conflict, notFound } from '../errors.js';
 import { ALERT_LIMITS, type Alert, type AlertCreate, type AlertPatch } from '../alert-schemas.js';
@@ -66,7 +67,7 @@ export class AlertService {
 
   /** The rule with its secret, when the caller may see it. @throws ClientError 404. */
   async getStored(principal: Principal, alertId: string): Promise<StoredAlert> {
-    const alert = await this.store.get(alertId);
+    const alert = isId(alertId) ? await this.store.get(alertId) : undefined;
     if (!alert || !canAccess(principal, alert.ownerId)) throw notFound('alert', alertId);
     return alert;
   }

@@ -96,3 +96,22 @@ describe("the api handler under RunTask's overrides limit", () => {
     });
   });
 });
+
+describe('the api handler with ids no item can have', () => {
+  // DynamoDB refuses keys over 2,048 bytes (partition) and 1,024 (sort) with a ValidationException;
+  // each of these once reached it and answered 500 (the fuzz test's counterexample: DELETE /secrets/<3,000 x>).
+  it('answers 400 or 404 for oversized names and ids in the paths of secrets, alerts and their deliveries, never 500', async () => {
+    const credentials = { email: 'long-ids@example.com', password: 'correct horse battery' };
+    expect((await call('POST', '/auth/register', { body: credentials })).statusCode).toBe(201);
+    const token: string = (await call('POST', '/auth/login', { body: credentials })).json.accessToken;
+    const long = 'x'.repeat(3000);
+    const answers = {
+      'GET secret': (await call('GET', `/secrets/${long}`, { token })).statusCode,
+      'DELETE secret': (await call('DELETE', `/secrets/${long}`, { token })).statusCode,
+      'GET alert': (await call('GET', `/alerts/${long}`, { token })).statusCode,
+      'POST redeliver': (await call('POST', `/alerts/01J9Z3Y6W8Q2T5V7X9B1C3D5F7/deliveries/${long}/redeliver`, { token })).statusCode,
+      'GET children': (await call('GET', `/runs/${long}/children`, { token })).statusCode,
+    };
+    expect(answers).toEqual({ 'GET secret': 400, 'DELETE secret': 400, 'GET alert': 404, 'POST redeliver': 404, 'GET children': 404 });
+  });
+});

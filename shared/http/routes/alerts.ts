@@ -1,6 +1,6 @@
 /** Routes of alert rules: webhooks for failed, timed-out, never-launched, slow or missing runs, failure streaks and the budget. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Platform } from '../../platform.js';
+import type { Platform } from '../../services/platform-services.js';
 import { Alert, AlertCreate, AlertDelivery, AlertPatch, AlertWithSecret } from '../../alert-schemas.js';
 import { pageOf } from '../../schemas.js';
 import type { Api } from '../app.js';

@@ -1,12 +1,13 @@
 /** Routes of secrets: the caller's named, versioned values; a value goes in and never comes out. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Platform } from '../../platform.js';
+import type { Platform } from '../../services/platform-services.js';
 import { pageOf } from '../../schemas.js';
-import { Secret, SecretCreate, SecretUpdate } from '../../secret-schemas.js';
+import { Secret, SecretCreate, SecretUpdate, secretName } from '../../secret-schemas.js';
 import type { Api } from '../app.js';
-import { bodyProblems, etag, idParam, json, jsonBody, problems, secured, withHeaders } from './common.js';
+import { bodyProblems, etag, json, jsonBody, problems, secured, withHeaders } from './common.js';
 
-const params = idParam('name');
+// The name's own rule (a 400 naming it), so that no key DynamoDB would refuse reaches the store.
+const params = z.object({ name: secretName.openapi({ param: { name: 'name', in: 'path' } }) });
 const tags = ['Secrets'];
 
 const createSecretRoute = createRoute({
