@@ -173,6 +173,7 @@ export async function cloudFigures(size = 1_000): Promise<{
       `\nArray job, cloud (Fargate-rate mock: burst ${FARGATE_LAUNCH_RATE.burst}, ${FARGATE_LAUNCH_RATE.perSecond}/s; ${VCPU_QUOTA} vCPU; ${TASK_SECONDS} s tasks): ` +
         `${size} children launched in ${launchSeconds.toFixed(1)} s (${launchesPerSecond.toFixed(1)}/s); the rate allows ${boundSeconds.toFixed(1)} s: ` +
         `${(shareOfRate * 100).toFixed(0)} % of it (target ≥ 90 %: ${shareOfRate >= 0.9 ? 'MET' : 'NOT MET'}); parent ${status}; ` +
+        `tasks started: ${account.counts.started} (one per child: ${account.counts.started === size}); ` +
         `throttled calls: ${account.counts.throttled}, quota refusals: ${account.counts.quota}, max vCPU ≤ ${VCPU_QUOTA}: ${account.vcpusInUse <= VCPU_QUOTA}; ` +
         `DynamoDB calls per child: ${perChild.toFixed(1)} (${calls.map(([name, n]) => `${name.replace('Command', '')} ${(n / size).toFixed(2)}`).join(', ')}); ` +
         `the bench process's CPU per child: ${cpuMsPerChild.toFixed(1)} ms`,

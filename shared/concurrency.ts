@@ -22,6 +22,8 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 /** A bounded worker pool fed as it goes: `push` items while earlier ones run; `close` resolves once every pushed item is done. */
 export interface Pipeline<T> {
   push(...items: T[]): void;
+  /** Resolves once every item pushed so far is done (more may be pushed after). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export function pipeline<T>(limit: number, fn: (item: T) => Promise<void>): Pipe
   let closed = false;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  let idlers: (() => void)[] = [];
   const pump = (): void => {
     while (running < limit && waiting.length > 0) {
       const item = waiting.shift()!;
@@ -46,12 +49,20 @@ export function pipeline<T>(limit: number, fn: (item: T) => Promise<void>): Pipe
           pump();
         });
     }
-    if (closed && running === 0 && waiting.length === 0) resolveDone();
+    if (running > 0 || waiting.length > 0) return;
+    for (const resolve of idlers) resolve();
+    idlers = [];
+    if (closed) resolveDone();
   };
   return {
     push(...items) {
       waiting.push(...items);
       pump();
+    },
+    idle() {
+      const idle = new Promise<void>((resolve) => idlers.push(resolve));
+      pump();
+      return idle;
     },
     close() {
       closed = true;

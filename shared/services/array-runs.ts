@@ -51,8 +51,11 @@ const LAUNCH_CONCURRENCY = 32;
  */
 const INSERT_BATCH = 16;
 
-/** How long (ms) a fill's claim on its parent holds: a fill that crashed holding it delays the next by at most this much. */
-const FILL_LEASE_MS = 30_000;
+/**
+ * How long (ms) a fill's claim on its parent holds (its writes and its launches: FILL_BATCH children at the RunTask rate take
+ * ~5 s): a fill that crashed holding it delays the next by at most this much (the sweep runs once a minute).
+ */
+const FILL_LEASE_MS = 60_000;
 
 /** What array jobs need of RunService. */
 export interface ArrayRunOps {
@@ -85,7 +88,7 @@ export class ArrayRuns {
    * Creates the children due now (rules' childrenDue, and room in the owner's quota) and launches them, each batch as soon as
    * it is counted in the parent's nextIndex (so launches overlap the next batch's writes); children created while a stop was
    * being asked for end STOPPED instead. Idempotent and safe to run concurrently, in one process or many: one fill at a time
-   * holds the parent (a claim on its item for FILL_LEASE_MS) and creates its children; a fill that finds it held leaves the
+   * holds the parent (a claim on its item for FILL_LEASE_MS) and creates and launches its children; a fill that finds it held leaves the
    * holder a wake-up instead (one write), and the holder reads the parent again before it lets go, so a child that ended
    * meanwhile is not missed and concurrent fills do not race each other index by index. Resolves once its launches are done,
    * with how many children it created (0 when none was due, or another fill held the parent).
@@ -120,8 +123,11 @@ export class ArrayRuns {
           const written = await this.createChildren(state.parent, budget, (children) => launches.push(...children.map((child) => ({ child }))));
           created += written.count;
           unadvanced = written.unadvanced;
-        } else if ((released = await this.arrays.releaseFill(parentRunId, token, state.wakes))) {
-          break;
+        } else {
+          // Its launches done before it lets go: a parent's children wait for a launch a batch at most (FILL_BATCH at the
+          // RunTask rate, ~5 s), well within the time after which the launch queue takes a run's launch for lost.
+          await launches.idle();
+          if ((released = await this.arrays.releaseFill(parentRunId, token, state.wakes))) break;
         }
         // After the inserts, or woken while letting go: read again.
         const again = await this.arrays.fillState(parentRunId);

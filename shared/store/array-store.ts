@@ -1,6 +1,7 @@
 /**
  * An array job's writes on its parent run item (rules/array-rules.ts decides them): claiming the next
- * index to create, counting a child that ended exactly once, and reading its children by index.
+ * indexes to create, the one fill at a time that creates them (its claim, the wake-ups others leave it,
+ * its release), counting a child that ended exactly once, and reading its children by index.
  * Children are not written up front: the parent holds `arrayProperties.nextIndex` (children below it
  * exist) and the counts, so a 10,000-child array costs one item until its children start.
  */
