@@ -52,10 +52,12 @@ const LAUNCH_CONCURRENCY = 32;
 const INSERT_BATCH = 16;
 
 /**
- * How long (ms) a fill's claim on its parent holds (its writes and its launches: FILL_BATCH children at the RunTask rate take
- * ~5 s): a fill that crashed holding it delays the next by at most this much (the sweep runs once a minute).
+ * How long (ms) a fill's claim on its parent holds: a fill that crashed holding it (a restart, a Lambda timeout) delays the
+ * next by at most this much. A paced fill may hold it longer (its launches: FILL_BATCH at the RunTask rate take ~5 s, more
+ * when other arrays share the rate): then another fill may claim the parent meanwhile, which nextIndex's conditional
+ * advances keep safe (the first one stops at its next read).
  */
-const FILL_LEASE_MS = 60_000;
+const FILL_LEASE_MS = 15_000;
 
 /** What array jobs need of RunService. */
 export interface ArrayRunOps {
@@ -67,6 +69,8 @@ export interface ArrayRunOps {
   transition(runId: string, status: RunStatus, details: TaskDetails, fields?: TransitionFields, expiresAt?: number): Promise<Run | undefined>;
   /** How many more runs the owner may start now (MAX_ACTIVE_RUNS_PER_USER less their active runs). */
   room(ownerId: string): Promise<number>;
+  /** True when launches wait for the backend's launch budget (ECS: RunTask's rate), as the launch queue's do. */
+  launchesPaced: boolean;
 }
 
 export class ArrayRuns {
@@ -88,7 +92,7 @@ export class ArrayRuns {
    * Creates the children due now (rules' childrenDue, and room in the owner's quota) and launches them, each batch as soon as
    * it is counted in the parent's nextIndex (so launches overlap the next batch's writes); children created while a stop was
    * being asked for end STOPPED instead. Idempotent and safe to run concurrently, in one process or many: one fill at a time
-   * holds the parent (a claim on its item for FILL_LEASE_MS) and creates and launches its children; a fill that finds it held leaves the
+   * holds the parent (a claim on its item for FILL_LEASE_MS) and creates its children (and, paced, launches them); a fill that finds it held leaves the
    * holder a wake-up instead (one write), and the holder reads the parent again before it lets go, so a child that ended
    * meanwhile is not missed and concurrent fills do not race each other index by index. Resolves once its launches are done,
    * with how many children it created (0 when none was due, or another fill held the parent).
@@ -124,9 +128,10 @@ export class ArrayRuns {
           created += written.count;
           unadvanced = written.unadvanced;
         } else {
-          // Its launches done before it lets go: a parent's children wait for a launch a batch at most (FILL_BATCH at the
-          // RunTask rate, ~5 s), well within the time after which the launch queue takes a run's launch for lost.
-          await launches.idle();
+          // With a paced backend, its launches done before it lets go: a parent's children wait for a launch a batch at most
+          // (FILL_BATCH at the RunTask rate, ~5 s), well within the time after which the launch queue takes a run's launch for
+          // lost. Unpaced (Docker), each child's launch goes at its own speed: the next fill need not wait for the slowest.
+          if (this.ops.launchesPaced) await launches.idle();
           if ((released = await this.arrays.releaseFill(parentRunId, token, state.wakes))) break;
         }
         // After the inserts, or woken while letting go: read again.
