@@ -18,3 +18,56 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** A bounded worker pool fed as it goes: `push` items while earlier ones run; `close` resolves once every pushed item is done. */
+export interface Pipeline<T> {
+  push(...items: T[]): void;
+  /** Resolves once every item pushed so far is done (more may be pushed after). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs `fn` on each item pushed, at most `limit` at once, in push order. `fn` handles its own errors: a rejection is ignored
+ * (logged by the caller's `fn`, as forEachLimited's callers do).
+ */
+export function pipeline<T>(limit: number, fn: (item: T) => Promise<void>): Pipeline<T> {
+  const waiting: T[] = [];
+  let running = 0;
+  let closed = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  let idlers: (() => void)[] = [];
+  const pump = (): void => {
+    while (running < limit && waiting.length > 0) {
+      const item = waiting.shift()!;
+      running++;
+      fn(item)
+        .catch(() => undefined)
+        .finally(() => {
+          running--;
+          pump();
+        });
+    }
+    if (running > 0 || waiting.length > 0) return;
+    for (const resolve of idlers) resolve();
+    idlers = [];
+    if (closed) resolveDone();
+  };
+  return {
+    push(...items) {
+      waiting.push(...items);
+      pump();
+    },
+    idle() {
+      const idle = new Promise<void>((resolve) => idlers.push(resolve));
+      pump();
+      return idle;
+    },
+    close() {
+      closed = true;
+      pump();
+      return done;
+    },
+  };
+}

@@ -77,6 +77,12 @@ export const RUN_ORDER = { statusRank: 'statusRank', taskVersion: 'taskVersion' 
 /** A parent run's attribute holding the indexes of its children counted as ended (a number set: each is counted once). */
 export const ARRAY_ENDED = 'arrayEnded';
 
+/**
+ * A parent run's attributes for the one fill that creates its children at a time (services/array-runs.ts): its filler's
+ * claim (a map: `token`, `until` in epoch ms) and the count of wake-ups other fills left it (a child ended meanwhile).
+ */
+export const ARRAY_FILL = { filler: 'arrayFiller', wakes: 'arrayFillWakes' } as const;
+
 /** The run item's attribute holding the SHA-256 (hex) of its run token; never shown (services/run-tokens.ts). */
 export const RUN_TOKEN_HASH = 'runTokenHash';
 
@@ -88,6 +94,7 @@ export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
   ...Object.values(RUN_ORDER),
   RUN_TOKEN_HASH,
   ARRAY_ENDED,
+  ...Object.values(ARRAY_FILL),
 ]);
 
 const KIND = {

@@ -5,10 +5,12 @@
  *
  * Children are written as they are due, not up front: `fill` creates the next ones while fewer than
  * `parallelism` are created-but-not-ended, each with a conditional insert of its deterministic id
- * `<parentRunId>-<index>` followed by a conditional advance of the parent's nextIndex, so a repeated
- * or concurrent fill never creates an index twice, and a crash in between leaves a child that the
- * next fill steps over and the sweep launches (a run without a task: the lost-launch path, or the
- * launch queue in the cloud). A child that ended (after its last attempt: the app's retry policy
+ * `<parentRunId>-<index>` (INSERT_BATCH at once) followed by a conditional advance of the parent's
+ * nextIndex past them, so a repeated or concurrent fill never creates an index twice, and a crash in
+ * between leaves children that the next fill steps over and the sweep launches (a run without a task:
+ * the lost-launch path, or the launch queue in the cloud). One fill at a time creates a parent's
+ * children (it claims the parent's item for FILL_LEASE_MS); the others leave it a wake-up, so that
+ * many child ends at once (events in any number of processes) cost a few writes each, not a race. A child that ended (after its last attempt: the app's retry policy
  * applies per index) is counted once (a conditional ADD to a set of indexes), then the next fill
  * runs: the scheduler is event-driven, and the sweep resumes any array a restart interrupted.
  *
@@ -16,15 +18,16 @@
  * is not created while its owner is at the quota: it waits (PENDING, not yet materialised) until a
  * sibling ends or the sweep finds room, so an array never gets a 429 once accepted.
  */
+import { randomUUID } from 'node:crypto';
 import { isTerminal, type Run, type RunStatus, type StopRequest, type TerminalStatus } from '../domain.js';
 import { clipReason } from '../item-limits.js';
 import type { RunServiceConfig, TaskDetails } from './run-config.js';
 import type { TransitionFields } from '../store/run-store.js';
-import { forEachLimited } from '../concurrency.js';
+import { forEachLimited, pipeline } from '../concurrency.js';
 import { logger } from '../logger.js';
-import type { ArrayStore } from '../store/array-store.js';
+import type { ArrayStore, FillState } from '../store/array-store.js';
 import type { RunStore } from '../store/run-store.js';
-import { childOf, childrenDue, childRunId, endedCount, parentOutcome } from '../rules/array-rules.js';
+import { childOf, childrenDue, childRunId, parentOutcome } from '../rules/array-rules.js';
 import type { Page } from '../store/db.js';
 
 /**
@@ -33,8 +36,28 @@ import type { Page } from '../store/db.js';
  */
 const FILL_BATCH = 100;
 
-/** Children launched, or stopped, at once (store writes and runtime calls in flight). */
+/** Children stopped at once (store writes and runtime calls in flight). */
 const CHILD_CONCURRENCY = 16;
+
+/**
+ * Children a fill launches at once: RunTask's 20 calls a second (each launch waits for its token first) need 20 × a launch's
+ * latency in flight (its store writes, RunTask); 32 keeps the rate with launches of up to 1.6 s.
+ */
+const LAUNCH_CONCURRENCY = 32;
+
+/**
+ * Children written at once before one advance of the parent's nextIndex past them: a crash (or a lost claim) in between
+ * leaves at most this many stored above nextIndex, which a stop therefore looks for too.
+ */
+const INSERT_BATCH = 16;
+
+/**
+ * How long (ms) a fill's claim on its parent holds: a fill that crashed holding it (a restart, a Lambda timeout) delays the
+ * next by at most this much. A paced fill may hold it longer (its launches: FILL_BATCH at the RunTask rate take ~5 s, more
+ * when other arrays share the rate): then another fill may claim the parent meanwhile, which nextIndex's conditional
+ * advances keep safe (the first one stops at its next read).
+ */
+const FILL_LEASE_MS = 15_000;
 
 /** What array jobs need of RunService. */
 export interface ArrayRunOps {
@@ -46,6 +69,8 @@ export interface ArrayRunOps {
   transition(runId: string, status: RunStatus, details: TaskDetails, fields?: TransitionFields, expiresAt?: number): Promise<Run | undefined>;
   /** How many more runs the owner may start now (MAX_ACTIVE_RUNS_PER_USER less their active runs). */
   room(ownerId: string): Promise<number>;
+  /** True when launches wait for the backend's launch budget (ECS: RunTask's rate), as the launch queue's do. */
+  launchesPaced: boolean;
 }
 
 export class ArrayRuns {
@@ -64,43 +89,101 @@ export class ArrayRuns {
   }
 
   /**
-   * Creates the children due now (rules' childrenDue, and room in the owner's quota) and launches them; children created
-   * while a stop was being asked for end STOPPED instead. Idempotent and safe to run concurrently.
+   * Creates the children due now (rules' childrenDue, and room in the owner's quota) and launches them, each batch as soon as
+   * it is counted in the parent's nextIndex (so launches overlap the next batch's writes); children created while a stop was
+   * being asked for end STOPPED instead. Idempotent and safe to run concurrently, in one process or many: one fill at a time
+   * holds the parent (a claim on its item for FILL_LEASE_MS) and creates its children (and, paced, launches them); a fill that finds it held leaves the
+   * holder a wake-up instead (one write), and the holder reads the parent again before it lets go, so a child that ended
+   * meanwhile is not missed and concurrent fills do not race each other index by index. Resolves once its launches are done,
+   * with how many children it created (0 when none was due, or another fill held the parent).
    */
-  async fill(parentRunId: string): Promise<void> {
+  async fill(parentRunId: string): Promise<number> {
     const first = await this.store.get(parentRunId);
-    if (!first || childrenDue(first) === 0) return;
-    let parent: Run = first;
-    // One count of the owner's active runs per fill; concurrent fills may together pass the quota by a few, never by a batch.
-    let budget = Math.min(FILL_BATCH, await this.ops.room(parent.ownerId));
-    const created: Run[] = [];
-    let index = parent.arrayProperties!.nextIndex ?? 0;
-    while (budget > 0 && index < parent.arrayProperties!.size) {
-      const child = childOf(parent, index, new Date().toISOString());
-      // Not inserted: a crashed fill wrote it before advancing; it has no task, so the sweep launches it.
-      if (await this.store.insert(child)) created.push(child);
-      budget--;
-      if (await this.arrays.advance(parentRunId, index)) {
-        index++;
-        if (index - endedCount(parent.arrayProperties!.statusSummary) < (parent.arrayProperties!.parallelism ?? Infinity)) continue;
-      }
-      // Another fill moved on, or the parallelism is reached as last read: read again.
-      const again = await this.store.get(parentRunId);
-      if (!again || childrenDue(again) === 0) break;
-      parent = again;
-      index = parent.arrayProperties!.nextIndex ?? 0;
+    if (!first || childrenDue(first) === 0) return 0;
+    const token = randomUUID();
+    let state: FillState | undefined;
+    // Held: wake the holder. Let go between the two writes: claim it again (a few times at most; the sweep resumes the rest).
+    for (let tries = 0; !state; tries++) {
+      state = await this.arrays.claimFill(parentRunId, token, Date.now(), Date.now() + FILL_LEASE_MS);
+      if (!state && (tries >= 2 || (await this.arrays.wakeFiller(parentRunId, Date.now())))) return 0;
     }
-    if (created.length === 0) return;
-    // Read after the inserts: a stop claimed before this read reaches these children below; one claimed after it finds them stored.
-    const after = await this.store.get(parentRunId);
-    await forEachLimited(created, CHILD_CONCURRENCY, async (child) => {
+    const launches = pipeline<{ child: Run; stop?: StopRequest }>(LAUNCH_CONCURRENCY, async ({ child, stop }) => {
       try {
-        if (after?.stopRequest) await this.ops.stop(child, this.childStop(after.stopRequest), { graceSeconds: 0 });
+        if (stop) await this.ops.stop(child, this.childStop(stop), { graceSeconds: 0 });
         else await this.ops.launch(child);
       } catch (err) {
         logger.error('array: could not launch a child', { runId: child.runId, error: err as Error });
       }
     });
+    let created = 0;
+    let released = false;
+    try {
+      for (;;) {
+        const due = Math.min(childrenDue(state.parent), FILL_BATCH - created);
+        // One count of the owner's active runs per round; concurrent arrays of one owner may together pass the quota by a few.
+        const budget = due > 0 ? Math.min(due, await this.ops.room(state.parent.ownerId)) : 0;
+        let unadvanced: Run[] = [];
+        if (budget > 0) {
+          const written = await this.createChildren(state.parent, budget, (children) => launches.push(...children.map((child) => ({ child }))));
+          created += written.count;
+          unadvanced = written.unadvanced;
+        } else {
+          // With a paced backend, its launches done before it lets go: a parent's children wait for a launch a batch at most
+          // (FILL_BATCH at the RunTask rate, ~5 s), well within the time after which the launch queue takes a run's launch for
+          // lost. Unpaced (Docker), each child's launch goes at its own speed: the next fill need not wait for the slowest.
+          if (this.ops.launchesPaced) await launches.idle();
+          if ((released = await this.arrays.releaseFill(parentRunId, token, state.wakes))) break;
+        }
+        // After the inserts, or woken while letting go: read again.
+        const again = await this.arrays.fillState(parentRunId);
+        // Written but not counted in nextIndex: a stop asked for meanwhile (which reads nextIndex) is this fill's to pass on.
+        launches.push(...unadvanced.map((child) => ({ child, stop: again?.parent.stopRequest })));
+        if (!again) break;
+        state = again;
+        if (again.fillerToken !== token) break; // The claim expired and another fill holds the parent now.
+      }
+    } finally {
+      if (!released) await this.arrays.releaseFill(parentRunId, token).catch(() => undefined);
+      await launches.close();
+    }
+    return created;
+  }
+
+  /**
+   * Writes the parent's next `count` children, INSERT_BATCH at a time: their inserts at once, then one conditional advance of
+   * nextIndex past them (refused once a stop was asked for), after which `counted` gets those this call wrote. A child found
+   * stored already was written by a fill that crashed (or lost its claim) before advancing: its writer's, or the sweep's, to
+   * launch. Stops at the first refused advance (another fill moved on, or a stop): `unadvanced` are the children of that batch
+   * this call wrote; `count` every child it wrote.
+   */
+  private async createChildren(parent: Run, count: number, counted: (children: Run[]) => void): Promise<{ count: number; unadvanced: Run[] }> {
+    let written = 0;
+    let next = parent.arrayProperties!.nextIndex ?? 0;
+    const end = Math.min(next + count, parent.arrayProperties!.size);
+    while (next < end) {
+      const indexes = Array.from({ length: Math.min(INSERT_BATCH, end - next) }, (_, i) => next + i);
+      const at = new Date().toISOString();
+      const batch: Run[] = [];
+      await Promise.all(
+        indexes.map(async (index) => {
+          const child = childOf(parent, index, at);
+          if (await this.store.insert(child)) batch.push(child);
+          else await this.releaseStaleMarker(child);
+        }),
+      );
+      written += batch.length;
+      batch.sort((a, b) => a.arrayProperties!.index! - b.arrayProperties!.index!);
+      if (!(await this.arrays.advance(parent.runId, next, next + indexes.length))) return { count: written, unadvanced: batch };
+      counted(batch);
+      next += indexes.length;
+    }
+    return { count: written, unadvanced: [] };
+  }
+
+  /** A repeated insert wrote the child's quota marker again: it goes if the child has ended already (settled, or settling). */
+  private async releaseStaleMarker(child: Run): Promise<void> {
+    const stored = await this.store.get(child.runId);
+    if (stored && isTerminal(stored.status)) await this.store.leaveQuota(stored);
   }
 
   /** A child moved to RUNNING: so does its parent (once; a repeated event changes nothing). */
@@ -136,8 +219,11 @@ export class ArrayRuns {
     const claimed = (await this.store.claimStop(parent.runId, request)) ?? (await this.store.get(parent.runId))!;
     if (isTerminal(claimed.status)) return claimed;
     const childRequest = this.childStop(claimed.stopRequest!);
-    // nextIndex itself too: a fill may have written that child and not advanced yet.
-    const indexes = Array.from({ length: Math.min((claimed.arrayProperties!.nextIndex ?? 0) + 1, claimed.arrayProperties!.size) }, (_, index) => index);
+    // A batch above nextIndex too: a fill may have written those children and not advanced yet.
+    const indexes = Array.from(
+      { length: Math.min((claimed.arrayProperties!.nextIndex ?? 0) + INSERT_BATCH, claimed.arrayProperties!.size) },
+      (_, index) => index,
+    );
     await forEachLimited(indexes, CHILD_CONCURRENCY, async (index) => {
       const child = await this.lastAttempt(childRunId(parent.runId, index));
       if (child && !isTerminal(child.status)) await this.ops.stop(child, childRequest, options);

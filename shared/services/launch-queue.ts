@@ -7,7 +7,7 @@ import { isTerminal, type Run } from '../domain.js';
 import { logger } from '../logger.js';
 import type { LaunchCapacity } from '../ports.js';
 import { isLaunchLost } from '../rules/run-rules.js';
-import { isArrayParent } from '../rules/array-rules.js';
+import { childrenDue, isArrayParent } from '../rules/array-rules.js';
 
 /**
  * The runs waiting for a launch, oldest first (run ids are ULIDs, so by creation): not terminal,
@@ -54,7 +54,15 @@ export interface QueueOfRuns {
   launch(run: Run): Promise<Run>;
   /** A run never deferred and younger than this (ms) is its creator's to launch. */
   relaunchAfterMs: number;
+  /**
+   * Creates and launches an array job's next children (ArrayRuns.fill: at most a batch a call, each launch taking from the
+   * same `capacity`), so that a large array fans out at the launch rate, not at the pace of its children's ends.
+   */
+  fill?(parentRunId: string): Promise<number>;
 }
+
+/** No array fill is started this close (ms) to the drain's deadline: a fill's launches (a batch at the RunTask rate) take ~5 s. */
+const FILL_MARGIN_MS = 10_000;
 
 /**
  * Drains the launch queue until `deadline`: the runs waiting for a launch (lost or deferred:
@@ -62,17 +70,32 @@ export interface QueueOfRuns {
  * runs and of those being launched stay within `capacity.vcpuQuota`, one `capacity.take()` (the
  * RunTask rate) each. Reads the active runs again every `pollMs` (ms; a quarter of it while runs
  * wait) to see capacity free up and new refusals arrive; launches under way are not waited for
- * between reads, nor picked again. Returns at once when no run is active (an idle deployment pays
+ * between reads, nor picked again. Array jobs with children due are filled beside it (`runs.fill`, one fill per
+ * parent at a time, none in the last FILL_MARGIN_MS). Returns at once when no run is active (an idle deployment pays
  * nothing). Returns how many tasks it started; a failed launch is logged, the next read retries it.
  */
 export async function drainLaunchQueue(runs: QueueOfRuns, capacity: LaunchCapacity, deadline: Date, pollMs: number): Promise<number> {
   let started = 0;
   const inFlight = new Map<string, Promise<void>>();
+  const filling = new Map<string, Promise<void>>();
   let inFlightVcpus = 0;
   while (Date.now() < deadline.getTime()) {
     const at = new Date();
     const active = await runs.active();
     if (!active.some((run) => !isTerminal(run.status))) break;
+    // Array jobs with children due: one fill each at a time, beside the queue's own launches.
+    if (runs.fill && deadline.getTime() - Date.now() > FILL_MARGIN_MS) {
+      for (const parent of active.filter((run) => isArrayParent(run) && childrenDue(run) > 0 && !filling.has(run.runId))) {
+        // The next batch as soon as this one is launched, while children are due and time is left.
+        const fillAll = async () => {
+          while ((await runs.fill!(parent.runId)) > 0 && deadline.getTime() - Date.now() > FILL_MARGIN_MS);
+        };
+        const fill = fillAll()
+          .catch((err: unknown) => logger.error('launch queue: could not fill an array job', { runId: parent.runId, error: err as Error }))
+          .finally(() => filling.delete(parent.runId));
+        filling.set(parent.runId, fill);
+      }
+    }
     const queue = queuedRuns(active, at).filter((run) => !inFlight.has(run.runId) && isLaunchLost(run, at, runs.relaunchAfterMs));
     for (const run of admitted(queue, vcpusInUse(active) + inFlightVcpus, capacity.vcpuQuota)) {
       await capacity.take();
@@ -92,6 +115,6 @@ export async function drainLaunchQueue(runs: QueueOfRuns, capacity: LaunchCapaci
     const wait = queue.length > 0 ? pollMs / 4 : pollMs;
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, Math.max(0, deadline.getTime() - Date.now()))));
   }
-  await Promise.all(inFlight.values());
+  await Promise.all([...inFlight.values(), ...filling.values()]);
   return started;
 }

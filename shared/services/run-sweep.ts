@@ -161,6 +161,7 @@ export class RunSweep {
       active: () => this.deps.store.active(),
       launch: async (run: Run) => this.ops.launch(run, await this.deps.apps.getVersion(run.appId, run.appVersion)),
       relaunchAfterMs: this.deps.config.relaunchAfterMs,
+      fill: (parentRunId: string) => this.deps.arrays.fill(parentRunId),
     };
     return drainLaunchQueue(queue, capacity, deadline, pollMs);
   }

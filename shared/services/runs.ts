@@ -77,6 +77,7 @@ export class RunService {
       stop: (run, request, options) => this.requestStop(run, request, options),
       transition: (runId, status, details, fields, expiresAt) => this.transition(runId, status, details, fields, expiresAt),
       room: async (ownerId) => this.config.maxActiveRunsPerUser - (await this.store.countActiveOfOwner(ownerId, this.config.maxActiveRunsPerUser)),
+      launchesPaced: !!this.runtime.capacity,
     });
     this.sweeper = new RunSweep(
       { store, runtime, apps, config, arrays: this.arrays },

@@ -3,7 +3,7 @@
  * few helpers every store needs (conditional-write failures, cursors, item ↔ object).
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand, paginateQuery, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { STORAGE_ATTRIBUTES, type IndexName } from '../table.js';
 import { FINAL_INDEX_STEP, readsAt, type PhysicalIndex } from '../table-indexes.js';
 import { itemsOf, needsItems } from './hydrate.js';
@@ -66,6 +66,23 @@ export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
     return true;
   } catch (err) {
     if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+/** The expressions of one UpdateItem (the table and the key are the caller's). */
+export type UpdateInput = Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
+
+/**
+ * One conditional UpdateItem of the item at `key`: the item after it (ReturnValues ALL_NEW, storage
+ * attributes included), or undefined when its condition failed. @throws whatever else the write throws.
+ */
+export async function updateIfHeld(db: Db, key: Record<string, string>, input: UpdateInput): Promise<Record<string, unknown> | undefined> {
+  try {
+    const out = await db.doc.send(new UpdateCommand({ ...input, TableName: db.tableName, Key: key, ReturnValues: 'ALL_NEW' }));
+    return out.Attributes!;
+  } catch (err) {
+    if (isConditionFailed(err)) return undefined;
     throw err;
   }
 }

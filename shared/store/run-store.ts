@@ -9,7 +9,7 @@
  * run quota counts, goes first thing when it is settled. It keeps `statusRank` and `taskVersion`
  * (RUN_ORDER) so a transition's condition can refuse stale events.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isTerminal, type ContainerState, type LaunchRetry, type Run, type RunStatus, type StopRequest, type Transition } from '../domain.js';
 import { invalidCursor } from '../errors.js';
 import { statusRank, TERMINAL_RANK } from '../rules/run-rules.js';
@@ -28,7 +28,7 @@ import {
   TTL_ATTRIBUTE,
   type IndexPartition,
 } from '../table.js';
-import { conditionHeld, countAll, fromItem, isConditionFailed, queryAll, queryPage, type Db, type Page } from './db.js';
+import { conditionHeld, countAll, fromItem, queryAll, queryPage, updateIfHeld, type Db, type Page, type UpdateInput } from './db.js';
 import { itemsOf, needsItems } from './hydrate.js';
 
 /** Fields a transition may set besides the status and history. */
@@ -55,8 +55,6 @@ export interface RunListing {
   limit: number;
   cursor?: string;
 }
-
-type UpdateInput = Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
 
 export class RunStore {
   /** The table, for the stores that write run items besides this one (array-store.ts). */
@@ -296,13 +294,8 @@ export class RunStore {
 
   /** One UpdateItem on a run; returns the run after it, or undefined when its condition failed. */
   private async update(runId: string, input: UpdateInput): Promise<Run | undefined> {
-    try {
-      const out = await this.db.doc.send(new UpdateCommand({ ...input, TableName: this.db.tableName, Key: keys.run(runId), ReturnValues: 'ALL_NEW' }));
-      return fromItem<Run>(out.Attributes!);
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
-    }
+    const item = await updateIfHeld(this.db, keys.run(runId), input);
+    return item && fromItem<Run>(item);
   }
 }
 

@@ -14,6 +14,7 @@ import {
   RUN_SHARDS,
   RUN_TOKEN_HASH,
   STORAGE_ATTRIBUTES,
+  ARRAY_FILL,
   TTL_ATTRIBUTE,
   children,
   childrenQuery,
@@ -112,9 +113,19 @@ describe('index partitions', () => {
 });
 
 describe('storage attributes', () => {
-  it("are the keys, every index attribute, the TTL, the run order attributes, the run token's hash and an array's ended indexes", () => {
+  it("are the keys, every index attribute, the TTL, the run order attributes, the run token's hash and an array's ended indexes and filler", () => {
     expect([...STORAGE_ATTRIBUTES].sort()).toEqual(
-      [KEY.pk, KEY.sk, ...Object.values(INDEXES).flat(), TTL_ATTRIBUTE, RUN_ORDER.statusRank, RUN_ORDER.taskVersion, RUN_TOKEN_HASH, ARRAY_ENDED].sort(),
+      [
+        KEY.pk,
+        KEY.sk,
+        ...Object.values(INDEXES).flat(),
+        TTL_ATTRIBUTE,
+        RUN_ORDER.statusRank,
+        RUN_ORDER.taskVersion,
+        RUN_TOKEN_HASH,
+        ARRAY_ENDED,
+        ...Object.values(ARRAY_FILL),
+      ].sort(),
     );
   });
 
