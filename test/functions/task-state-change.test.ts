@@ -221,7 +221,11 @@ describe('task-state-change', () => {
     await deliver(task.stopped({ stopCode: 'EssentialContainerExited', stoppedReason: EXITED, exitCode: 0 }));
 
     // GET /runs/{runId} reads the result beside the run (ResultService.withResult).
-    expect(await platform.results.withResult(await platform.runs.get(OWNER, run.runId))).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, result: { rows: 3 } });
+    expect(await platform.results.withResult(await platform.runs.get(OWNER, run.runId))).toMatchObject({
+      status: 'SUCCEEDED',
+      exitCode: 0,
+      result: { rows: 3 },
+    });
   });
 
   it('records the digest ECS reports for the app container, and a replay runs repository@digest, not the tag', async () => {
