@@ -92,6 +92,11 @@ export function deliveryIdOf(alertId: string, occurrence: string): string {
   return `msg_${createHash('sha256').update(`${alertId}\n${occurrence}`).digest('hex').slice(0, 32)}`;
 }
 
+/** True when `deliveryId` has deliveryIdOf's shape; any other names no delivery (and never reaches the store). */
+export function isDeliveryId(deliveryId: string): boolean {
+  return /^msg_[0-9a-f]{32}$/.test(deliveryId);
+}
+
 /** The occurrence keys (deliveryIdOf) of each kind of alert. */
 export const occurrence = {
   run: (type: AlertConditionType, runId: string) => `${type}#${runId}`,

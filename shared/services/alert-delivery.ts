@@ -10,7 +10,7 @@ import { ulid } from 'ulid';
 import type { Principal } from '../domain.js';
 import { gone, notFound } from '../errors.js';
 import type { AlertDelivery, DeliveryAttempt } from '../alert-schemas.js';
-import { deliveryIdOf, inReplayWindow, nextAttemptAt, occurrence, summaryOf, webhookBody } from '../rules/alert-rules.js';
+import { deliveryIdOf, inReplayWindow, isDeliveryId, nextAttemptAt, occurrence, summaryOf, webhookBody } from '../rules/alert-rules.js';
 import type { AlertStore, StoredAlert, StoredDelivery } from '../store/alert-store.js';
 import type { Page } from '../store/db.js';
 import { forEachLimited } from '../concurrency.js';
@@ -122,7 +122,7 @@ export class AlertDeliveryService {
    */
   async redeliver(principal: Principal, alertId: string, deliveryId: string): Promise<AlertDelivery> {
     await this.alerts.getStored(principal, alertId);
-    const delivery = await this.store.getDelivery(alertId, deliveryId);
+    const delivery = isDeliveryId(deliveryId) ? await this.store.getDelivery(alertId, deliveryId) : undefined;
     if (!delivery) throw notFound('delivery', deliveryId);
     if (!inReplayWindow(delivery.createdAt, new Date())) throw gone(`delivery ${deliveryId} is older than the replay window: it can no longer be sent again`);
     return deliveryView(await this.attempt(delivery, { redelivery: true }));

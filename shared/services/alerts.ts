@@ -7,6 +7,7 @@
 import { ulid } from 'ulid';
 import type { Principal } from '../domain.js';
 import { conflict, notFound } from '../errors.js';
+import { isId } from '../ids.js';
 import { ALERT_LIMITS, type Alert, type AlertCreate, type AlertPatch } from '../alert-schemas.js';
 import type { Page } from '../store/db.js';
 import type { AlertStore, StoredAlert } from '../store/alert-store.js';
@@ -66,7 +67,8 @@ export class AlertService {
 
   /** The rule with its secret, when the caller may see it. @throws ClientError 404. */
   async getStored(principal: Principal, alertId: string): Promise<StoredAlert> {
-    const alert = await this.store.get(alertId);
+    // An id that is not a ULID names no rule (shared/ids.ts): 404 without asking the store.
+    const alert = isId(alertId) ? await this.store.get(alertId) : undefined;
     if (!alert || !canAccess(principal, alert.ownerId)) throw notFound('alert', alertId);
     return alert;
   }
