@@ -11,7 +11,7 @@
  *    (bench/image-build.ts). Target: ratio ≤ 1.2.
  * Then the Lambda functions' figures (bench/lambda.ts) and the reconciler's active-run capacity
  * within its timeout (bench/reconciler.ts); a burst of 2,000 runs against Fargate's launch rate and a 64-vCPU quota
- * (bench/launch-burst.ts); an array job of 1,000 children in dev mode (parallelism 20) and against the Fargate-rate mock (bench/arrays.ts); the log pipeline on a 100 MB job (bench/logs.ts); result posts per second and reading a 10,000-point metric series (bench/results.ts);
+ * (bench/launch-burst.ts); an array job of 1,000 children in dev mode (parallelism 20) and against the Fargate-rate mock (bench/arrays.ts); the log pipeline on a 100 MB job (bench/logs.ts); a restart after a crash with a 20 MiB log on disk (bench/restart.ts, target < 20 s); result posts per second and reading a 10,000-point metric series (bench/results.ts);
  * live log follows sharing GetLogEvents' quota (bench/follow-budget.ts).
  * Schedules at scale and dev-mode fire lateness (bench/schedules.ts; BENCH_SCHEDULES, default 100,000); the web console's bundle size and its runs page with 10,000 runs (bench/console.ts).
  * Last, the soak (bench/soak.ts): the dev server's resident memory after 100 and 1,000 runs and after a minute idle (target: within 64 MiB).
@@ -35,6 +35,7 @@ import { main as lambdaFigures } from './lambda.js';
 import { main as launchBurstFigures } from './launch-burst.js';
 import { main as arrayFigures } from './arrays.js';
 import { main as logFigures } from './logs.js';
+import { main as restartFigures } from './restart.js';
 import { main as followFigures } from './follow-budget.js';
 import { main as reconcilerFigures } from './reconciler.js';
 import { main as resultFigures } from './results.js';
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
   }
   if (launchOnly || buildOnly) return;
   await logFigures(100);
+  await restartFigures();
   await resultFigures();
   await consoleFigures();
   await cliFigures();

@@ -5,9 +5,9 @@
  * create and rotateSecret only. What the rules watch is alert-evaluation.ts; sending is alert-delivery.ts.
  */
 import { ulid } from 'ulid';
-import { isId } from '../ids.js';
 import type { Principal } from '../domain.js';
 import { conflict, notFound } from '../errors.js';
+import { isId } from '../ids.js';
 import { ALERT_LIMITS, type Alert, type AlertCreate, type AlertPatch } from '../alert-schemas.js';
 import type { Page } from '../store/db.js';
 import type { AlertStore, StoredAlert } from '../store/alert-store.js';
@@ -67,6 +67,7 @@ export class AlertService {
 
   /** The rule with its secret, when the caller may see it. @throws ClientError 404. */
   async getStored(principal: Principal, alertId: string): Promise<StoredAlert> {
+    // An id that is not a ULID names no rule (shared/ids.ts): 404 without asking the store.
     const alert = isId(alertId) ? await this.store.get(alertId) : undefined;
     if (!alert || !canAccess(principal, alert.ownerId)) throw notFound('alert', alertId);
     return alert;

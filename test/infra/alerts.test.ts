@@ -22,7 +22,8 @@ const statements = () =>
   );
 
 beforeAll(() => {
-  stack = buildStack();
+  // Only the template is under test: bundling is skipped (test/infra/stack.test.ts checks the bundles).
+  stack = buildStack({ 'aws:cdk:bundling-stacks': [] });
   template = Template.fromStack(stack);
 });
 

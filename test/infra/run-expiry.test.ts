@@ -8,7 +8,8 @@ let stack: ContainerizerStack;
 let template: Template;
 
 beforeAll(() => {
-  stack = buildStack();
+  // Only the template is under test: bundling is skipped (test/infra/stack.test.ts checks the bundles).
+  stack = buildStack({ 'aws:cdk:bundling-stacks': [] });
   template = Template.fromStack(stack);
 });
 

@@ -57,11 +57,12 @@ function environmentOf(fn: ContainerizerFunction): Record<string, unknown> {
   return template.toJSON().Resources[id].Properties.Environment.Variables;
 }
 
+// Bundles every function with esbuild, one node process each: minutes on a loaded 2-core machine, hence the longer wait.
 beforeAll(() => {
   stack = buildStack();
   template = Template.fromStack(stack);
   cfn = (token) => stack.resolve(token);
-});
+}, 300_000);
 
 const functions = (): Record<EntryPoint, ContainerizerFunction> => ({
   api: stack.api.function,

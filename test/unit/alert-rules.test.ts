@@ -7,6 +7,7 @@ import {
   deliveryIdOf,
   failureStreak,
   inReplayWindow,
+  isDeliveryId,
   isLongRun,
   nextAttemptAt,
   occurrence,
@@ -76,6 +77,8 @@ describe('alert rules', () => {
     expect(deliveryIdOf('a1', occurrence.run('RUN_FAILED', 'r1'))).toBe(id);
     expect(deliveryIdOf('a2', occurrence.run('RUN_FAILED', 'r1'))).not.toBe(id);
     expect(deliveryIdOf('a1', occurrence.run('RUN_FAILED', 'r2'))).not.toBe(id);
+    expect(isDeliveryId(id)).toBe(true);
+    for (const odd of ['x'.repeat(3000), `${id}0`, id.toUpperCase(), '']) expect(isDeliveryId(odd)).toBe(false);
   });
 
   it('signs as Standard Webhooks specify: the library verifies what the sender signs, and refuses a changed body', () => {
