@@ -7,14 +7,12 @@
  * before it serves). test/e2e/hostile-jobs.test.ts asserts the behaviour (it serves at once and
  * resumes the log without duplicates); the speed goal is here, away from loaded test machines.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminal, type Run } from '../shared/domain.js';
+import { startServer, tempDataDir } from '../test/support/server.js';
 import { jsonClient, signUp } from './client.js';
 
 const IMAGE = 'containerizer/busybox:latest';
@@ -23,51 +21,13 @@ const TARGET_MS = 20_000;
 const MIB = 1024 * 1024;
 const print = (line: string) => process.stdout.write(line + '\n');
 
-async function freePort(): Promise<number> {
-  return new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
-
-/** Starts local/main.ts on a free port over `dataDir`; resolves once it listens. */
-async function startServerProcess(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((done, fail) => {
-    let head = '';
-    const onData = (chunk: Buffer) => {
-      head += chunk.toString();
-      if (head.includes('listening on')) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        done();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => fail(new Error(`the server exited with ${code} before listening:\n${head}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
-async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill(signal);
-  await exited;
-}
-
 /** Runs the bench and prints its figure. */
 export async function main(lines = 200_000): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'containerizer-bench-restart-'));
-  let { url, child } = await startServerProcess(dataDir);
+  const dataDir = tempDataDir();
+  // The server as the tests start it: its own process (a SIGKILL is a crash), on a free port.
+  let server = await startServer({ dataDir });
   try {
-    const call = jsonClient(url);
+    const call = jsonClient(server.url);
     const token = await signUp(call, 'restart@example.com');
     const app = await call('POST', '/apps', { name: 'restart', image: IMAGE, command: ['sh', '-c', `yes ${LINE} | head -n ${lines}`] }, token);
     const { runId } = await call('POST', `/apps/${app.appId}/runs`, undefined, token);
@@ -77,17 +37,17 @@ export async function main(lines = 200_000): Promise<void> {
     }
     const logBytes = statSync(join(dataDir, 'logs', `${runId}.log`)).size;
 
-    await kill(child, 'SIGKILL');
+    await server.stop('SIGKILL');
     const restarting = performance.now();
-    ({ url, child } = await startServerProcess(dataDir));
-    const page = await jsonClient(url)('GET', `/runs/${runId}/logs?limit=1000`, undefined, token);
+    server = await startServer({ dataDir });
+    const page = await jsonClient(server.url)('GET', `/runs/${runId}/logs?limit=1000`, undefined, token);
     const restartMs = performance.now() - restarting;
     if (page.events.length !== 1000) throw new Error(`the page after the restart has ${page.events.length} lines, not 1000`);
     print(
       `\nRestart after a crash with a ${(logBytes / MIB).toFixed(0)} MiB log: listening and a 1000-line page served in ${Math.round(restartMs)} ms (target < ${TARGET_MS} ms) ${restartMs < TARGET_MS ? 'MET' : 'NOT MET'}`,
     );
   } finally {
-    await kill(child, 'SIGTERM');
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
